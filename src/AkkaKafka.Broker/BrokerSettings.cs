@@ -1,0 +1,55 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace AkkaKafka.Broker;
+
+/// <summary>The akkakafka.broker block of hocon/broker.hocon, read and validated once.</summary>
+public sealed class BrokerSettings
+{
+    public BrokerSettings(Config config)
+    {
+        var c = config.GetConfig("akkakafka.broker") ?? throw new ConfigurationException("akkakafka.broker section is missing");
+        AutoCreateTopics = c.GetBoolean("auto-create-topics", true);
+        DefaultPartitions = c.GetInt("default-partitions", 3);
+        DefaultRetentionMs = c.GetLong("default-retention-ms", -1);
+        DefaultRetentionBytes = c.GetLong("default-retention-bytes", -1);
+        RetentionCheckInterval = c.GetTimeSpan("retention-check-interval", TimeSpan.FromSeconds(30));
+        TailBytes = c.GetByteSize("tail-bytes") ?? 8 * 1024 * 1024;
+        SegmentBatches = c.GetInt("segment-batches", 1000);
+        SegmentBytes = c.GetByteSize("segment-bytes") ?? 64 * 1024 * 1024;
+        SnapshotEvery = c.GetInt("snapshot-every", 1000);
+        MaxFetchBytes = (int)(c.GetByteSize("max-fetch-bytes") ?? 4 * 1024 * 1024);
+        MaxFetchWait = c.GetTimeSpan("max-fetch-wait", TimeSpan.FromSeconds(30));
+        MaxWaitingFetches = c.GetInt("max-waiting-fetches", 1000);
+        MaxBatchBytes = (int)(c.GetByteSize("max-batch-bytes") ?? 4 * 1024 * 1024);
+        MetadataRefreshInterval = c.GetTimeSpan("metadata-refresh-interval", TimeSpan.FromSeconds(5));
+        PartitionRestartMinBackoff = c.GetTimeSpan("partition-restart-min-backoff", TimeSpan.FromMilliseconds(200));
+        PartitionRestartMaxBackoff = c.GetTimeSpan("partition-restart-max-backoff", TimeSpan.FromSeconds(5));
+        RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(10));
+
+        if (DefaultPartitions < 1) throw new ConfigurationException("akkakafka.broker.default-partitions must be at least 1");
+        if (SegmentBatches < 1) throw new ConfigurationException("akkakafka.broker.segment-batches must be at least 1");
+        if (SnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.snapshot-every must be at least 1");
+        if (TailBytes < 0) throw new ConfigurationException("akkakafka.broker.tail-bytes must not be negative");
+    }
+
+    public static BrokerSettings Create(ActorSystem system) => new(system.Settings.Config);
+
+    public bool AutoCreateTopics { get; }
+    public int DefaultPartitions { get; }
+    public long DefaultRetentionMs { get; }
+    public long DefaultRetentionBytes { get; }
+    public TimeSpan RetentionCheckInterval { get; }
+    public long TailBytes { get; }
+    public int SegmentBatches { get; }
+    public long SegmentBytes { get; }
+    public int SnapshotEvery { get; }
+    public int MaxFetchBytes { get; }
+    public TimeSpan MaxFetchWait { get; }
+    public int MaxWaitingFetches { get; }
+    public int MaxBatchBytes { get; }
+    public TimeSpan MetadataRefreshInterval { get; }
+    public TimeSpan PartitionRestartMinBackoff { get; }
+    public TimeSpan PartitionRestartMaxBackoff { get; }
+    public TimeSpan RequestTimeout { get; }
+}

@@ -1,0 +1,26 @@
+namespace AkkaKafka.Broker.Controller;
+
+/// <summary>Marker for what the ZookeeperActor persists (bound to <see cref="Storage.StorageSerializer"/>).</summary>
+public interface IControllerEvent;
+
+/// <summary>Each new controller incarnation persists one; assignment epochs and metadata versions derive from it.</summary>
+public sealed record ControllerEpochStarted(long Epoch) : IControllerEvent;
+
+/// <summary>A topic was created. Its id is the sequence number of this event, unique for the life of the cluster.</summary>
+public sealed record TopicCreated(string Name, int Partitions, long RetentionMs, long RetentionBytes, long CreatedAtMs) : IControllerEvent;
+
+public sealed record TopicDeleted(string Name) : IControllerEvent;
+
+/// <summary>A topic as the controller stores it.</summary>
+public sealed record TopicConfig(string Name, long TopicId, int Partitions, long RetentionMs, long RetentionBytes, long CreatedAtMs);
+
+public sealed record ControllerSnapshot(long ControllerEpoch, IReadOnlyList<TopicConfig> Topics, IReadOnlyList<AssignmentEntry> Assignment);
+
+/// <summary>One partition's new owner and epoch.</summary>
+public sealed record AssignmentEntry(string Topic, int Partition, string? Owner, long Epoch);
+
+/// <summary>
+/// Partitions changed owner. Persisted before anyone is told, so a new controller starts from the same assignment
+/// (nothing moves just because the controller moved) and never hands out an epoch twice.
+/// </summary>
+public sealed record PartitionsAssigned(IReadOnlyList<AssignmentEntry> Changes) : IControllerEvent;

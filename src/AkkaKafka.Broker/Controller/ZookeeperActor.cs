@@ -1,0 +1,236 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Persistence;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using MemberStatus = Akka.Cluster.MemberStatus;
+
+namespace AkkaKafka.Broker.Controller;
+
+/// <summary>
+/// The controller: a cluster singleton on the oldest Up broker (so the oldest broker is the leader, and the next
+/// oldest takes over when it goes). It owns topic metadata and the partition assignment, both event-sourced so they
+/// outlive every node, watches membership through cluster events (Akka's heartbeats and failure detector, with the
+/// split-brain resolver downing dead nodes), and tells every broker where each partition lives.
+/// </summary>
+public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
+{
+    public const string PersistenceIdValue = "zookeeper";
+    private const string RepublishTimer = "republish";
+    private const int SnapshotEvery = 200;
+
+    private readonly BrokerSettings _settings;
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly ILoggingAdapter _logger = Context.GetLogger();
+    private readonly ControllerState _state = new();
+    private readonly SortedSet<Member> _brokers = new(Member.AgeOrdering);
+    private long _versionCounter;
+    private ClusterMetadata _published = ClusterMetadata.Empty;
+
+    public ZookeeperActor(BrokerSettings settings) => _settings = settings;
+
+    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new ZookeeperActor(settings));
+
+    public override string PersistenceId => PersistenceIdValue;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private string SelfId => BrokerIds.Of(_cluster.SelfAddress);
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: ControllerSnapshot snapshot }:
+                _state.Restore(snapshot);
+                break;
+            case IControllerEvent e:
+                _state.Apply(e, LastSequenceNr);
+                break;
+            case RecoveryCompleted:
+                Persist(new ControllerEpochStarted(_state.ControllerEpoch + 1), e =>
+                {
+                    _state.Apply(e, LastSequenceNr);
+                    _logger.Info("Controller epoch {0} started on {1} with {2} topics", _state.ControllerEpoch, SelfId, _state.Topics.Count);
+                    _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                        typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+                    Timers.StartPeriodicTimer(RepublishTimer, Republish.Instance, _settings.MetadataRefreshInterval);
+                });
+                break;
+        }
+    }
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        base.PostStop();
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case ClusterEvent.MemberUp up when up.Member.HasRole(Names.BrokerRole):
+                _brokers.Add(up.Member);
+                Rebalance();
+                break;
+            case ClusterEvent.MemberLeft or ClusterEvent.MemberExited or ClusterEvent.MemberRemoved or ClusterEvent.MemberDowned:
+                // A leaving broker hands its partitions over at once; a crashed one keeps them until the split-brain
+                // resolver downs it, so a short hiccup does not move anything.
+                _brokers.RemoveWhere(m => m.UniqueAddress.Equals(((ClusterEvent.MemberStatusChange)message).Member.UniqueAddress));
+                Rebalance();
+                break;
+            case ClusterEvent.IMemberEvent or ClusterEvent.IReachabilityEvent:
+                break;
+            case CreateTopic create:
+                HandleCreate(create);
+                break;
+            case DeleteTopic delete:
+                HandleDelete(delete);
+                break;
+            case GetMetadata get:
+                HandleGetMetadata(get);
+                break;
+            case GetClusterStatus:
+                Sender.Tell(BuildClusterStatus());
+                break;
+            case Republish:
+                Publish(force: true);
+                break;
+            case SaveSnapshotSuccess saved:
+                DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                break;
+            case SaveSnapshotFailure or DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void HandleCreate(CreateTopic create)
+    {
+        if (_state.RejectCreate(create) is { } rejection)
+        {
+            Sender.Tell(rejection);
+            return;
+        }
+        var replyTo = Sender;
+        PersistTopics([create], () => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.None,
+            $"Created topic {create.Topic} with {create.Partitions} partitions.")));
+    }
+
+    private void HandleDelete(DeleteTopic delete)
+    {
+        if (!_state.Topics.ContainsKey(delete.Topic))
+        {
+            Sender.Tell(new TopicCommandResult(delete.Topic, ErrorCode.UnknownTopicOrPartition, $"topic '{delete.Topic}' does not exist"));
+            return;
+        }
+        var replyTo = Sender;
+        Persist(new TopicDeleted(delete.Topic), e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            MaybeSnapshot();
+            Publish();
+            replyTo.Tell(new TopicCommandResult(delete.Topic, ErrorCode.None, $"Deleted topic {delete.Topic}."));
+        });
+    }
+
+    private void HandleGetMetadata(GetMetadata get)
+    {
+        var replyTo = Sender;
+        var missing = get.Topics?.Where(t => !_state.Topics.ContainsKey(t)).Distinct().ToList() ?? [];
+        if (get.AutoCreateTopics && _settings.AutoCreateTopics && missing.Count > 0)
+        {
+            var creates = missing.Select(t => new CreateTopic(t, _settings.DefaultPartitions)).Where(c => _state.RejectCreate(c) is null).ToList();
+            if (creates.Count > 0)
+            {
+                PersistTopics(creates, () => replyTo.Tell(new MetadataResponse(_published)));
+                return;
+            }
+        }
+        replyTo.Tell(new MetadataResponse(_published));
+    }
+
+    /// <summary>Persists topic creations, then the assignment of their partitions, then runs <paramref name="done"/>.</summary>
+    private void PersistTopics(IReadOnlyList<CreateTopic> creates, Action done)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var events = creates.Select(c => new TopicCreated(c.Topic, c.Partitions,
+            c.RetentionMs == CreateTopic.UseDefault ? _settings.DefaultRetentionMs : c.RetentionMs,
+            c.RetentionBytes == CreateTopic.UseDefault ? _settings.DefaultRetentionBytes : c.RetentionBytes, now)).ToList();
+        var applied = 0;
+        PersistAll(events, e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            _logger.Info("Topic {0} created with {1} partitions", e.Name, e.Partitions);
+            if (++applied == events.Count) Rebalance(done);
+        });
+    }
+
+    /// <summary>Brings the assignment in line with the live brokers; persists the changes before publishing them.</summary>
+    private void Rebalance(Action? done = null)
+    {
+        var live = _brokers.Where(m => m.Status == MemberStatus.Up).Select(m => BrokerIds.Of(m.Address)).ToList();
+        var changes = _state.Rebalance(live);
+        if (changes.Count == 0)
+        {
+            Publish();
+            done?.Invoke();
+            return;
+        }
+        Persist(new PartitionsAssigned(changes), e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            _logger.Info("Assigned {0} partitions over {1} brokers [{2}]", e.Changes.Count, live.Count, string.Join(", ", live));
+            MaybeSnapshot();
+            Publish();
+            done?.Invoke();
+        });
+    }
+
+    private void MaybeSnapshot()
+    {
+        if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+    }
+
+    private void Publish(bool force = false)
+    {
+        var brokers = _brokers.Select((m, i) => new BrokerInfo(BrokerIds.Of(m.Address), m.Status.ToString(), i)).ToList();
+        var next = _state.ToMetadata(0, SelfId, brokers);
+        if (!force && next with { Version = 0 } == _published with { Version = 0 } && SameContent(next, _published)) return;
+        // Versions only grow, across controllers too: a node ignores anything older than what it has.
+        next = next with { Version = (_state.ControllerEpoch << 32) + ++_versionCounter };
+        _published = next;
+        var publication = new MetadataPublished(next);
+        foreach (var member in _cluster.State.Members)
+            if (member.HasRole(Names.BrokerRole) && member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp)
+                Context.ActorSelection(new RootActorPath(member.Address) / "user" / Names.BrokerActorName).Tell(publication);
+    }
+
+    private static bool SameContent(ClusterMetadata a, ClusterMetadata b) =>
+        a.Controller == b.Controller
+        && a.Brokers.SequenceEqual(b.Brokers)
+        && a.Topics.Count == b.Topics.Count
+        && a.Topics.Zip(b.Topics).All(x => x.Item1.Name == x.Item2.Name && x.Item1.TopicId == x.Item2.TopicId
+                                           && x.Item1.Partitions.SequenceEqual(x.Item2.Partitions));
+
+    private ClusterStatus BuildClusterStatus()
+    {
+        var byAge = _cluster.State.Members.Where(m => m.HasRole(Names.BrokerRole)).OrderBy(m => m, Member.AgeOrdering).ToList();
+        var unreachable = _cluster.State.Unreachable;
+        var members = _cluster.State.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => new ClusterMember(
+            m.Address.ToString(),
+            unreachable.Contains(m) ? $"{m.Status} (unreachable)" : m.Status.ToString(),
+            m.Roles.ToList(),
+            byAge.IndexOf(m))).ToList();
+        return new ClusterStatus(members, SelfId, _published);
+    }
+
+    private sealed class Republish
+    {
+        public static readonly Republish Instance = new();
+    }
+}

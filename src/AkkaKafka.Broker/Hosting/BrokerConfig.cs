@@ -1,0 +1,35 @@
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+using AkkaKafka.Protocol;
+
+namespace AkkaKafka.Broker.Hosting;
+
+/// <summary>Builds a broker node's configuration: hocon/ files, then --config, then test overrides, then the flags.</summary>
+public static class BrokerConfig
+{
+    public static Config Build(BrokerOptions options, string journalConnectionString, string snapshotConnectionString)
+    {
+        var journalFile = options.Journal == JournalKind.Sqlite ? "sqlite.hocon" : "postgres.hocon";
+        var files = HoconFiles.Load("broker.hocon", journalFile, "serialization.hocon");
+        var user = options.ConfigFile is null ? Config.Empty : HoconFiles.LoadUserFile(options.ConfigFile);
+        var seeds = options.Seeds.Count == 0 ? [new HostPort(options.Host, options.Port)] : options.Seeds;
+        var flags = ConfigurationFactory.ParseString($$"""
+            akka.remote.dot-netty.tcp.hostname = {{Quote(options.Host)}}
+            akka.remote.dot-netty.tcp.port = {{options.Port}}
+            akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => Quote($"akka.tcp://{Names.BrokerSystem}@{s.Host}:{s.Port}")))}}]
+            akka.persistence.journal.sql.connection-string = {{Quote(journalConnectionString)}}
+            akka.persistence.snapshot-store.sql.connection-string = {{Quote(snapshotConnectionString)}}
+            """);
+        return flags
+            .WithFallback(options.Overrides ?? Config.Empty)
+            .WithFallback(user)
+            .WithFallback(files)
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    internal static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

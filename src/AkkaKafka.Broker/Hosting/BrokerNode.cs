@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.Singleton;
+using AkkaKafka.Broker.Controller;
+using AkkaKafka.Broker.Node;
+using AkkaKafka.Protocol;
+
+namespace AkkaKafka.Broker.Hosting;
+
+/// <summary>
+/// A running broker node: its ActorSystem (a member of the broker cluster with role "broker"), the ZookeeperActor
+/// singleton manager and proxy, and the BrokerActor that clients reach through the ClusterClientReceptionist.
+/// </summary>
+public sealed class BrokerNode : IAsyncDisposable
+{
+    private BrokerNode(ActorSystem system, IActorRef broker, BrokerSettings settings)
+    {
+        System = system;
+        Broker = broker;
+        Settings = settings;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Broker { get; }
+    public BrokerSettings Settings { get; }
+    public string BrokerId => BrokerIds.Of(Cluster.Get(System).SelfAddress);
+    public Task WhenTerminated => System.WhenTerminated;
+
+    /// <summary>Starts the node and waits until it is Up in the cluster; throws <see cref="BrokerStartupException"/> with a one-line reason otherwise.</summary>
+    public static async Task<BrokerNode> StartAsync(BrokerOptions options, CancellationToken cancellationToken = default)
+    {
+        var (journal, snapshots) = await JournalStorage.PrepareAsync(options, cancellationToken);
+        var config = BrokerConfig.Build(options, journal, snapshots);
+
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(Names.BrokerSystem, config);
+        }
+        catch (Exception e)
+        {
+            var inner = e.GetBaseException();
+            throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {inner.Message}");
+        }
+
+        var settings = BrokerSettings.Create(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cluster = Cluster.Get(system);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        _ = system.WhenTerminated.ContinueWith(_ => up.TrySetException(new BrokerStartupException(
+            $"broker stopped before joining the cluster (seed nodes: {string.Join(", ", options.Seeds.DefaultIfEmpty(new HostPort(options.Host, options.Port)))} unreachable?)")),
+            TaskScheduler.Default);
+
+        system.ActorOf(ClusterSingletonManager.Props(
+                ZookeeperActor.Props(settings),
+                PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(Names.ZookeeperSingletonName)),
+            Names.ZookeeperSingletonName + "-manager");
+        var proxy = system.ActorOf(ClusterSingletonProxy.Props(
+                $"/user/{Names.ZookeeperSingletonName}-manager",
+                ClusterSingletonProxySettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(Names.ZookeeperSingletonName)),
+            Names.ZookeeperProxyName);
+        var broker = system.ActorOf(BrokerActor.Props(proxy, settings), Names.BrokerActorName);
+        ClusterClientReceptionist.Get(system).RegisterService(broker);
+
+        var finished = await Task.WhenAny(up.Task, Task.Delay(options.JoinTimeout, cancellationToken));
+        if (finished != up.Task)
+        {
+            await system.Terminate();
+            throw new BrokerStartupException($"could not join the cluster within {options.JoinTimeout.TotalSeconds:0}s (seed nodes unreachable?)");
+        }
+        await up.Task;
+        return new BrokerNode(system, broker, settings);
+    }
+
+    /// <summary>Leaves the cluster gracefully (coordinated shutdown): partitions are handed over before the node goes.</summary>
+    public Task StopAsync() => CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await System.WhenTerminated;
+    }
+}

@@ -1,0 +1,29 @@
+using Akka.Configuration;
+using AkkaKafka.Protocol;
+
+namespace AkkaKafka.Broker.Hosting;
+
+public enum JournalKind
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>How to start one broker node: what the `akkakafka broker` flags say (tests build it directly).</summary>
+public sealed record BrokerOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = Names.DefaultRemotingPort;
+    /// <summary>Seed nodes; a node given none seeds itself and forms a new cluster.</summary>
+    public IReadOnlyList<HostPort> Seeds { get; init; } = [];
+    public string DataDirectory { get; init; } = "data";
+    public JournalKind Journal { get; init; } = JournalKind.Sqlite;
+    /// <summary>PostgreSQL connection string (required with <see cref="JournalKind.Postgres"/>).</summary>
+    public string? ConnectionString { get; init; }
+    /// <summary>A user's HOCON file layered over hocon/ (--config).</summary>
+    public string? ConfigFile { get; init; }
+    /// <summary>Extra HOCON above everything but the flags; tests use it to shorten timings.</summary>
+    public Config? Overrides { get; init; }
+    /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
+}

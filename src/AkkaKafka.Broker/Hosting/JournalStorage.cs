@@ -1,0 +1,102 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace AkkaKafka.Broker.Hosting;
+
+/// <summary>
+/// Checks and prepares the journal's database before the actor system starts, so a missing, unwritable or
+/// unreachable store is one clear error at start-up instead of failed writes later.
+/// </summary>
+public static class JournalStorage
+{
+    public const string JournalFile = "journal.db";
+    public const string SnapshotFile = "snapshots.db";
+
+    /// <summary>Returns (journal, snapshot) connection strings.</summary>
+    public static async Task<(string Journal, string Snapshots)> PrepareAsync(BrokerOptions options, CancellationToken cancellationToken = default)
+    {
+        switch (options.Journal)
+        {
+            case JournalKind.Sqlite:
+                var dir = Path.GetFullPath(options.DataDirectory);
+                try
+                {
+                    Directory.CreateDirectory(dir);
+                    var probe = Path.Combine(dir, $".write-probe-{Environment.ProcessId}");
+                    await File.WriteAllTextAsync(probe, "ok", cancellationToken);
+                    File.Delete(probe);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new BrokerStartupException($"data directory '{dir}' is not writable: {e.Message}");
+                }
+                return (PrepareSqlite(Path.Combine(dir, JournalFile)), PrepareSqlite(Path.Combine(dir, SnapshotFile)));
+
+            case JournalKind.Postgres:
+                if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                    throw new BrokerStartupException("--journal postgres needs --connection-string \"Host=...;Username=...;Password=...;Database=...\"");
+                await CheckPostgresAsync(options.ConnectionString, cancellationToken);
+                return (options.ConnectionString, options.ConnectionString);
+
+            default:
+                throw new BrokerStartupException($"unknown journal '{options.Journal}'");
+        }
+    }
+
+    /// <summary>
+    /// WAL lets readers (fetches, recovery) run beside the one writer, and brokers on one machine can share the file;
+    /// the mode is stored in the file, so setting it once here covers every later connection. Microsoft.Data.Sqlite
+    /// retries a busy database until the command timeout, which the connection string sets (the busy timeout).
+    /// </summary>
+    private static string PrepareSqlite(string path)
+    {
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        try
+        {
+            using var connection = new SqliteConnection(connectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            var mode = command.ExecuteScalar() as string;
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                throw new BrokerStartupException($"SQLite file '{path}' could not be switched to WAL mode (got '{mode}')");
+        }
+        catch (SqliteException e)
+        {
+            throw new BrokerStartupException($"cannot open SQLite journal '{path}': {e.Message}");
+        }
+        return connectionString;
+    }
+
+    private static async Task CheckPostgresAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new BrokerStartupException($"--connection-string is not a valid PostgreSQL connection string: {e.Message}");
+        }
+        if (builder.Timeout > 10) builder.Timeout = 10;
+        try
+        {
+            await using var connection = new NpgsqlConnection(builder.ToString());
+            await connection.OpenAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new BrokerStartupException($"cannot reach PostgreSQL at {builder.Host}:{builder.Port}: {e.Message}");
+        }
+    }
+}
+
+/// <summary>A start-up problem with a one-line explanation for the user.</summary>
+public sealed class BrokerStartupException(string message) : Exception(message);

@@ -1,0 +1,128 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using AkkaKafka.Broker.Topic;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+
+namespace AkkaKafka.Broker.Node;
+
+/// <summary>
+/// The entry point of a broker node (/user/broker), registered with the ClusterClientReceptionist so clients can
+/// reach it. It keeps the newest metadata the controller published, runs a TopicActor per topic, and routes:
+/// controller commands to the ZookeeperActor (through the singleton proxy), partition requests to the local
+/// TopicActor when this node owns the partition, otherwise to the owner's BrokerActor.
+/// </summary>
+public sealed class BrokerActor : UntypedActor, IWithTimers
+{
+    private const string MetadataPollTimer = "metadata-poll";
+    private readonly IActorRef _controller;
+    private readonly BrokerSettings _settings;
+    private readonly string _self;
+    private readonly ILoggingAdapter _logger = Context.GetLogger();
+    private readonly Dictionary<string, (IActorRef Actor, long TopicId)> _topics = new(StringComparer.Ordinal);
+    private ClusterMetadata _metadata = ClusterMetadata.Empty;
+
+    public BrokerActor(IActorRef controllerProxy, BrokerSettings settings)
+    {
+        _controller = controllerProxy;
+        _settings = settings;
+        _self = BrokerIds.Of(Cluster.Get(Context.System).SelfAddress);
+    }
+
+    public static Props Props(IActorRef controllerProxy, BrokerSettings settings) =>
+        Akka.Actor.Props.Create(() => new BrokerActor(controllerProxy, settings));
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        // The controller pushes metadata to every broker; until the first push arrives, ask for it.
+        Timers.StartPeriodicTimer(MetadataPollTimer, PollMetadata.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case IPartitionRequest request:
+                Route(request, forwarded: false);
+                break;
+            case ForwardedRequest forwarded:
+                Route(forwarded.Request, forwarded: true);
+                break;
+            case IControllerCommand command:
+                _controller.Forward(command);
+                break;
+            case MetadataPublished published:
+                Update(published.Metadata);
+                break;
+            case MetadataResponse response:
+                Update(response.Metadata);
+                break;
+            case PollMetadata:
+                if (_metadata.Version == 0) _controller.Tell(new GetMetadata());
+                else Timers.Cancel(MetadataPollTimer);
+                break;
+            case Terminated:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Route(IPartitionRequest request, bool forwarded)
+    {
+        var topic = _metadata.Topic(request.Topic);
+        var assignment = topic?.Partition(request.Partition);
+        if (topic is null || assignment is null)
+        {
+            ErrorReplies.Send(Sender, request, _metadata.Version == 0 ? ErrorCode.LeaderNotAvailable : ErrorCode.UnknownTopicOrPartition,
+                _metadata.Version == 0 ? "broker has no metadata yet" : $"topic '{request.Topic}' partition {request.Partition} does not exist");
+            return;
+        }
+        if (assignment.Owner == _self && _topics.TryGetValue(topic.Name, out var local))
+        {
+            local.Actor.Forward(request);
+            return;
+        }
+        if (assignment.Owner is null || forwarded)
+        {
+            ErrorReplies.Send(Sender, request, assignment.Owner is null ? ErrorCode.LeaderNotAvailable : ErrorCode.NotLeaderOrFollower);
+            return;
+        }
+        Context.ActorSelection(new RootActorPath(BrokerIds.ToAddress(assignment.Owner, Cluster.Get(Context.System).SelfAddress.Protocol)) / "user" / Names.BrokerActorName)
+            .Tell(new ForwardedRequest(request), Sender);
+    }
+
+    private void Update(ClusterMetadata metadata)
+    {
+        if (metadata.Version <= _metadata.Version) return;
+        _metadata = metadata;
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var topic in metadata.Topics)
+        {
+            live.Add(topic.Name);
+            if (_topics.TryGetValue(topic.Name, out var existing) && existing.TopicId == topic.TopicId)
+            {
+                existing.Actor.Tell(new TopicAssignment(topic, _self));
+                continue;
+            }
+            if (_topics.Remove(topic.Name, out var stale)) stale.Actor.Tell(TopicRemoved.Instance);
+            var actor = Context.ActorOf(TopicActor.Props(new TopicAssignment(topic, _self), _settings), $"topic-{Uri.EscapeDataString(topic.Name)}-{topic.TopicId}");
+            _topics[topic.Name] = (actor, topic.TopicId);
+        }
+        foreach (var name in _topics.Keys.Where(n => !live.Contains(n)).ToList())
+        {
+            _logger.Info("Topic {0} was deleted; removing its partitions on this broker", name);
+            _topics.Remove(name, out var removed);
+            removed.Actor.Tell(TopicRemoved.Instance);
+        }
+    }
+
+    private sealed class PollMetadata
+    {
+        public static readonly PollMetadata Instance = new();
+    }
+}

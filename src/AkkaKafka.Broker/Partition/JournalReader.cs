@@ -1,0 +1,135 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Records;
+
+namespace AkkaKafka.Broker.Partition;
+
+/// <summary>
+/// Serves one fetch for records older than the partition's in-memory tail by replaying a bounded range of the
+/// partition's journal events, then stops. Runs beside the PartitionActor so a slow read never blocks writes.
+/// </summary>
+public sealed class JournalReader : UntypedActor
+{
+    private const int MaxEventsPerRead = 2000;
+    private readonly PartitionIdentity _partition;
+    private readonly FetchRequest _request;
+    private readonly IActorRef _replyTo;
+    private readonly Segment _segment;
+    private readonly long _highWatermark;
+    private readonly long _logStartOffset;
+    private readonly IActorRef _journal;
+    private readonly List<byte[]> _batches = [];
+    private long _fromSequenceNr;
+    private int _bytes;
+    private bool _startedBeyondOffset;
+
+    public JournalReader(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal)
+    {
+        _partition = partition;
+        _request = request;
+        _replyTo = replyTo;
+        _segment = segment;
+        _highWatermark = highWatermark;
+        _logStartOffset = logStartOffset;
+        _journal = journal;
+        _fromSequenceNr = EstimateSequenceNr(segment, request.Offset);
+    }
+
+    public static Props Props(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal) =>
+        Akka.Actor.Props.Create(() => new JournalReader(partition, request, replyTo, segment, highWatermark, logStartOffset, journal));
+
+    /// <summary>
+    /// Batches inside a segment are nearly evenly spread over its sequence numbers, so interpolating skips most of
+    /// the segment; if the guess lands past the offset the read starts again from the segment's first event.
+    /// </summary>
+    internal static long EstimateSequenceNr(Segment segment, long offset)
+    {
+        var offsets = Math.Max(1, segment.NextOffset - segment.BaseOffset);
+        var span = segment.LastSequenceNr - segment.FirstSequenceNr;
+        var guess = segment.FirstSequenceNr + (long)((double)(offset - segment.BaseOffset) / offsets * span) - 2;
+        return Math.Clamp(guess, segment.FirstSequenceNr, segment.LastSequenceNr);
+    }
+
+    protected override void PreStart()
+    {
+        Replay();
+        Context.SetReceiveTimeout(TimeSpan.FromSeconds(30));
+    }
+
+    private void Replay()
+    {
+        // Enough events for the requested bytes at the segment's average batch size, plus slack for the guess.
+        var averageBatch = Math.Max(1, _segment.Bytes / Math.Max(1, _segment.Batches));
+        var wanted = Math.Clamp(_request.MaxBytes / averageBatch + 4, 4, MaxEventsPerRead);
+        _journal.Tell(new ReplayMessages(_fromSequenceNr, long.MaxValue, wanted, _partition.PersistenceId, Self));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ReplayedMessage { Persistent.Payload: BatchAppended appended }:
+                Collect(appended.Batch);
+                break;
+            case ReplayedMessage:
+                break;
+            case RecoverySuccess:
+                if (_startedBeyondOffset && _fromSequenceNr > _segment.FirstSequenceNr)
+                {
+                    _fromSequenceNr = _segment.FirstSequenceNr;
+                    _startedBeyondOffset = false;
+                    _batches.Clear();
+                    _bytes = 0;
+                    Replay();
+                    return;
+                }
+                Reply(_partition.EmptyFetch(_highWatermark, _logStartOffset) with { Records = Concat(_batches) });
+                break;
+            case ReplayMessagesFailure f:
+                Context.GetLogger().Warning(f.Cause, "Reading {0} from the journal failed", _partition.PersistenceId);
+                Reply(_partition.EmptyFetch(_highWatermark, _logStartOffset, ErrorCode.KafkaStorageError, "reading the journal failed: " + f.Cause.Message));
+                break;
+            case ReceiveTimeout:
+                Reply(_partition.EmptyFetch(_highWatermark, _logStartOffset, ErrorCode.RequestTimedOut, "reading the journal timed out"));
+                break;
+        }
+    }
+
+    private void Collect(byte[] bytes)
+    {
+        var batch = new RecordBatch(bytes);
+        if (_batches.Count == 0 && batch.BaseOffset > _request.Offset)
+        {
+            _startedBeyondOffset = true;
+            return;
+        }
+        if (batch.NextOffset <= _request.Offset || _startedBeyondOffset) return;
+        if (_batches.Count > 0 && _bytes + bytes.Length > _request.MaxBytes) return;
+        _batches.Add(bytes);
+        _bytes += bytes.Length;
+    }
+
+    private void Reply(FetchResponse response)
+    {
+        _replyTo.Tell(response);
+        Context.Stop(Self);
+    }
+
+    internal static byte[] Concat(List<byte[]> batches)
+    {
+        if (batches.Count == 1) return batches[0];
+        var total = 0;
+        foreach (var b in batches) total += b.Length;
+        var result = new byte[total];
+        var position = 0;
+        foreach (var b in batches)
+        {
+            b.CopyTo(result, position);
+            position += b.Length;
+        }
+        return result;
+    }
+}

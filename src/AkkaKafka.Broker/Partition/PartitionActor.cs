@@ -1,0 +1,386 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Records;
+
+namespace AkkaKafka.Broker.Partition;
+
+/// <summary>
+/// The single writer of one topic-partition: an event-sourced log of record batches.
+/// <list type="bullet">
+/// <item>Produce: the broker assigns contiguous offsets, writes the batch as one journal event and acknowledges
+/// with the base offset only inside the persist callback. Batches that arrive while a write is in flight are
+/// written together in the next write (group commit), so throughput does not wait on one round trip per batch.</item>
+/// <item>Fetch: served from the in-memory tail; older records are read back from the journal by a
+/// <see cref="JournalReader"/>; a fetch at the log end waits (long poll) until records arrive or it times out.</item>
+/// <item>Ownership: on start it claims its assignment epoch in the journal; see <see cref="LeaderEpochClaimed"/>.</item>
+/// </list>
+/// </summary>
+public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
+{
+    private const string RetentionTimer = "retention";
+    private const string FetchDeadlineTimer = "fetch-deadline";
+    private const int MaxConcurrentJournalReads = 4;
+
+    private readonly PartitionIdentity _partition;
+    private readonly long _epoch;
+    private readonly BrokerSettings _settings;
+    private readonly PartitionLog _log;
+    private readonly ILoggingAdapter _logger = Context.GetLogger();
+    private readonly List<ParkedFetch> _parkedFetches = [];
+    private readonly Queue<(FetchRequest Request, IActorRef ReplyTo)> _queuedJournalReads = new();
+    private long _retentionMs;
+    private long _retentionBytes;
+    private List<PendingAppend> _pending = [];
+    private List<PendingAppend> _inFlight = [];
+    private long _reservedNextOffset;
+    private long _eventsSinceSnapshot;
+    private int _journalReads;
+    private bool _deleting;
+    private bool _retentionInProgress;
+
+    public PartitionActor(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings)
+    {
+        _partition = partition;
+        _epoch = epoch;
+        _retentionMs = retentionMs;
+        _retentionBytes = retentionBytes;
+        _settings = settings;
+        _log = new PartitionLog(settings.TailBytes, settings.SegmentBatches, settings.SegmentBytes);
+    }
+
+    public static Props Props(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(partition, epoch, retentionMs, retentionBytes, settings));
+
+    public override string PersistenceId => _partition.PersistenceId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: PartitionSnapshot snapshot }:
+                _log.Restore(snapshot);
+                break;
+            case IPartitionEvent e:
+                _log.Apply(e, LastSequenceNr);
+                _eventsSinceSnapshot++;
+                break;
+            case RecoveryCompleted:
+                OnRecovered();
+                break;
+        }
+    }
+
+    private void OnRecovered()
+    {
+        _reservedNextOffset = _log.NextOffset;
+        if (_log.LeaderEpoch > _epoch)
+        {
+            // A newer owner has written here already: this actor acts on a stale assignment and must not write.
+            _logger.Warning("{0}: journal holds leader epoch {1}, newer than ours ({2}); stopping as a stale owner",
+                _partition.PersistenceId, _log.LeaderEpoch, _epoch);
+            Context.Stop(Self);
+            return;
+        }
+        if (_log.LeaderEpoch < _epoch)
+            Persist(new LeaderEpochClaimed(_epoch), e => _log.Apply(e, LastSequenceNr));
+        Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
+        _logger.Info("{0}: recovered, offsets [{1}, {2}), epoch {3}", _partition.PersistenceId, _log.LogStartOffset, _log.NextOffset, _epoch);
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case ProduceRequest produce: HandleProduce(produce); break;
+            case FetchRequest fetch: HandleFetch(fetch, Sender); break;
+            case ListOffsetsRequest list: HandleListOffsets(list); break;
+            case FetchDeadlineTick: ExpireParkedFetches(); break;
+            case JournalReadFinished: OnJournalReadFinished(); break;
+            case RetentionTick: ApplyRetention(); break;
+            case UpdateRetention update:
+                _retentionMs = update.RetentionMs;
+                _retentionBytes = update.RetentionBytes;
+                break;
+            case DeletePartitionLog: DeleteLog(); break;
+            case SaveSnapshotSuccess saved:
+                DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                break;
+            case SaveSnapshotFailure failed:
+                _logger.Warning(failed.Cause, "{0}: saving a snapshot failed; recovery replays more events until the next one", PersistenceId);
+                break;
+            case DeleteMessagesSuccess when _deleting:
+                DeleteSnapshots(SnapshotSelectionCriteria.Latest);
+                Context.Stop(Self);
+                break;
+            case DeleteMessagesSuccess:
+                _retentionInProgress = false;
+                break;
+            case DeleteMessagesFailure failed:
+                _retentionInProgress = false;
+                _logger.Warning(failed.Cause, "{0}: deleting expired journal events failed; retried at the next check", PersistenceId);
+                if (_deleting) Context.Stop(Self);
+                break;
+            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    // ---------------- produce ----------------
+
+    private void HandleProduce(ProduceRequest request)
+    {
+        if (_deleting)
+        {
+            ReplyProduceError(request, Sender, ErrorCode.UnknownTopicOrPartition, "topic is being deleted");
+            return;
+        }
+        if (request.Batch.Length > _settings.MaxBatchBytes)
+        {
+            ReplyProduceError(request, Sender, ErrorCode.MessageTooLarge, $"batch of {request.Batch.Length} bytes exceeds max-batch-bytes {_settings.MaxBatchBytes}");
+            return;
+        }
+        var invalid = RecordBatchValidator.Validate(request.Batch);
+        if (invalid is not null)
+        {
+            ReplyProduceError(request, Sender, ErrorCode.CorruptMessage, invalid);
+            return;
+        }
+
+        // Our own copy: the request's array may be shared with a local sender, and we write offsets into it.
+        var bytes = request.Batch.ToArray();
+        var baseOffset = _reservedNextOffset;
+        RecordBatch.SetBaseOffset(bytes, baseOffset);
+        RecordBatch.SetPartitionLeaderEpoch(bytes, (int)Math.Min(int.MaxValue, _epoch));
+        _reservedNextOffset = new RecordBatch(bytes).NextOffset;
+        _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset));
+        if (_inFlight.Count == 0) WritePending();
+    }
+
+    private void WritePending()
+    {
+        _inFlight = _pending;
+        _pending = [];
+        var written = 0;
+        var inFlight = _inFlight;
+        PersistAllAsync(inFlight.Select(p => p.Event), e =>
+        {
+            var append = inFlight[written++];
+            _log.Apply(e, LastSequenceNr);
+            _eventsSinceSnapshot++;
+            if (append.Acks != Acks.None)
+                append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            if (written == inFlight.Count) OnWriteCompleted();
+        });
+    }
+
+    private void OnWriteCompleted()
+    {
+        _inFlight = [];
+        ServeParkedFetches();
+        if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
+        {
+            _eventsSinceSnapshot = 0;
+            SaveSnapshot(_log.ToSnapshot());
+        }
+        if (_pending.Count > 0) WritePending();
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        // Typically a unique-key violation: another writer got the sequence number first (we were a stale owner),
+        // or the database is down. Nothing here was acknowledged; tell the producers so they can retry, then stop.
+        // The TopicActor restarts us (after a back-off) if we still own the partition, and recovery re-reads the log.
+        FailAllPending(ErrorCode.KafkaStorageError, "journal write failed: " + cause.Message);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        FailAllPending(ErrorCode.KafkaStorageError, "journal rejected the batch: " + cause.Message);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        // A rejected write leaves our reserved offsets ahead of the log; restart to recompute them from the journal.
+        Context.Stop(Self);
+    }
+
+    protected override void PostStop()
+    {
+        FailAllPending(ErrorCode.NotLeaderOrFollower, "partition owner stopped");
+        foreach (var parked in _parkedFetches)
+            parked.ReplyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
+        _parkedFetches.Clear();
+        base.PostStop();
+    }
+
+    private void FailAllPending(ErrorCode error, string message)
+    {
+        foreach (var append in _inFlight.Concat(_pending))
+            if (append.Acks != Acks.None)
+                append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message));
+        _inFlight = [];
+        _pending = [];
+    }
+
+    private void ReplyProduceError(ProduceRequest request, IActorRef replyTo, ErrorCode error, string message)
+    {
+        if (request.Acks != Acks.None)
+            replyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message));
+        else
+            _logger.Warning("{0}: dropped an acks=0 batch from {1}: {2}", PersistenceId, request.ClientId, message);
+    }
+
+    // ---------------- fetch ----------------
+
+    private void HandleFetch(FetchRequest request, IActorRef replyTo)
+    {
+        var maxBytes = Math.Clamp(request.MaxBytes, 1, _settings.MaxFetchBytes);
+        if (request.Offset < _log.LogStartOffset || request.Offset > _log.NextOffset)
+        {
+            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset, ErrorCode.OffsetOutOfRange,
+                $"offset {request.Offset} is outside [{_log.LogStartOffset}, {_log.NextOffset}]"));
+            return;
+        }
+        if (request.Offset == _log.NextOffset)
+        {
+            Park(request, replyTo);
+            return;
+        }
+        var fromTail = _log.ReadTail(request.Offset, maxBytes);
+        if (fromTail is not null)
+        {
+            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = JournalReader.Concat(fromTail) });
+            return;
+        }
+        ReadFromJournal(request with { MaxBytes = maxBytes }, replyTo);
+    }
+
+    private void Park(FetchRequest request, IActorRef replyTo)
+    {
+        var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.MaxWaitMs, 0, (int)_settings.MaxFetchWait.TotalMilliseconds));
+        if (wait <= TimeSpan.Zero || _parkedFetches.Count >= _settings.MaxWaitingFetches)
+        {
+            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
+            return;
+        }
+        _parkedFetches.Add(new ParkedFetch(request, replyTo, DateTime.UtcNow + wait));
+        if (!Timers.IsTimerActive(FetchDeadlineTimer))
+            Timers.StartPeriodicTimer(FetchDeadlineTimer, FetchDeadlineTick.Instance, TimeSpan.FromMilliseconds(50));
+    }
+
+    private void ServeParkedFetches()
+    {
+        if (_parkedFetches.Count == 0) return;
+        var ready = _parkedFetches.FindAll(p => p.Request.Offset < _log.NextOffset);
+        if (ready.Count == 0) return;
+        _parkedFetches.RemoveAll(p => p.Request.Offset < _log.NextOffset);
+        foreach (var parked in ready) HandleFetch(parked.Request, parked.ReplyTo);
+        if (_parkedFetches.Count == 0) Timers.Cancel(FetchDeadlineTimer);
+    }
+
+    private void ExpireParkedFetches()
+    {
+        var now = DateTime.UtcNow;
+        for (var i = _parkedFetches.Count - 1; i >= 0; i--)
+        {
+            var parked = _parkedFetches[i];
+            if (parked.Deadline > now) continue;
+            parked.ReplyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
+            _parkedFetches.RemoveAt(i);
+        }
+        if (_parkedFetches.Count == 0) Timers.Cancel(FetchDeadlineTimer);
+    }
+
+    private void ReadFromJournal(FetchRequest request, IActorRef replyTo)
+    {
+        if (_journalReads >= MaxConcurrentJournalReads)
+        {
+            if (_queuedJournalReads.Count >= _settings.MaxWaitingFetches)
+                replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
+            else
+                _queuedJournalReads.Enqueue((request, replyTo));
+            return;
+        }
+        var segment = _log.FindSegment(request.Offset);
+        if (segment is null)
+        {
+            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset, ErrorCode.OffsetOutOfRange, $"offset {request.Offset} is not in the log"));
+            return;
+        }
+        _journalReads++;
+        var reader = Context.ActorOf(JournalReader.Props(_partition, request, replyTo, segment, _log.NextOffset, _log.LogStartOffset, Journal));
+        Context.WatchWith(reader, JournalReadFinished.Instance);
+    }
+
+    private void OnJournalReadFinished()
+    {
+        _journalReads--;
+        if (_queuedJournalReads.Count > 0)
+        {
+            var (request, replyTo) = _queuedJournalReads.Dequeue();
+            HandleFetch(request, replyTo);
+        }
+    }
+
+    private void HandleListOffsets(ListOffsetsRequest request)
+    {
+        var offset = request.Timestamp switch
+        {
+            ListOffsetsRequest.Latest => _log.NextOffset,
+            ListOffsetsRequest.Earliest => _log.LogStartOffset,
+            var ts => _log.Segments.FirstOrDefault(s => s.MaxTimestamp >= ts)?.BaseOffset ?? _log.NextOffset,
+        };
+        Sender.Tell(new ListOffsetsResponse(_partition.Topic, _partition.Partition, ErrorCode.None, offset));
+    }
+
+    // ---------------- retention and deletion ----------------
+
+    private void ApplyRetention()
+    {
+        if (_retentionInProgress || _deleting) return;
+        var expired = _log.ExpiredSegments(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _retentionMs, _retentionBytes);
+        if (expired is null) return;
+        _retentionInProgress = true;
+        Persist(expired, e =>
+        {
+            _log.Apply(e, LastSequenceNr);
+            _logger.Info("{0}: retention moved the log start to offset {1}", PersistenceId, e.LogStartOffset);
+            DeleteMessages(e.UpToSequenceNr);
+            // A fresh snapshot keeps recovery from loading an index of deleted segments.
+            SaveSnapshot(_log.ToSnapshot());
+            _eventsSinceSnapshot = 0;
+        });
+    }
+
+    private void DeleteLog()
+    {
+        _deleting = true;
+        FailAllPending(ErrorCode.UnknownTopicOrPartition, "topic was deleted");
+        DeleteMessages(long.MaxValue);
+    }
+
+    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset);
+
+    private sealed record ParkedFetch(FetchRequest Request, IActorRef ReplyTo, DateTime Deadline);
+
+    private sealed class RetentionTick
+    {
+        public static readonly RetentionTick Instance = new();
+    }
+
+    private sealed class FetchDeadlineTick
+    {
+        public static readonly FetchDeadlineTick Instance = new();
+    }
+
+    private sealed class JournalReadFinished
+    {
+        public static readonly JournalReadFinished Instance = new();
+    }
+}

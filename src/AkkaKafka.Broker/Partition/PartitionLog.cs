@@ -1,0 +1,177 @@
+using AkkaKafka.Protocol.Records;
+
+namespace AkkaKafka.Broker.Partition;
+
+/// <summary>
+/// The state of one partition, rebuilt from its events: log start and end offsets, the leader epoch, a sparse index
+/// of segments, and a bounded in-memory tail of the newest batches. No actor, no I/O: the PartitionActor feeds it
+/// events, and tests can drive it directly.
+/// </summary>
+/// <remarks>
+/// Mutable on purpose: a partition applies thousands of batches a second and copying the index on every append would
+/// cost more than the rest of the hot path. Only <see cref="PartitionActor"/> touches it, from its own thread.
+/// </remarks>
+public sealed class PartitionLog
+{
+    private readonly List<Segment> _segments = [];
+    private readonly LinkedList<TailBatch> _tail = new();
+    private readonly long _tailBytesLimit;
+    private readonly int _segmentBatches;
+    private readonly long _segmentBytes;
+    private long _tailBytes;
+
+    public PartitionLog(long tailBytesLimit, int segmentBatches, long segmentBytes)
+    {
+        _tailBytesLimit = tailBytesLimit;
+        _segmentBatches = segmentBatches;
+        _segmentBytes = segmentBytes;
+    }
+
+    /// <summary>The log end offset: the offset the next record gets. Only persisted records count.</summary>
+    public long NextOffset { get; private set; }
+
+    public long LogStartOffset { get; private set; }
+
+    public long LeaderEpoch { get; private set; } = -1;
+
+    public IReadOnlyList<Segment> Segments => _segments;
+
+    /// <summary>Offset of the oldest record held in memory; reads below it go to the journal.</summary>
+    public long TailStartOffset => _tail.First?.Value.BaseOffset ?? NextOffset;
+
+    public long TailBytes => _tailBytes;
+
+    public long SizeInBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var s in _segments) total += s.Bytes;
+            return total;
+        }
+    }
+
+    public void Apply(IPartitionEvent e, long sequenceNr)
+    {
+        switch (e)
+        {
+            case BatchAppended b: ApplyBatch(b.Batch, sequenceNr); break;
+            case LeaderEpochClaimed c: LeaderEpoch = Math.Max(LeaderEpoch, c.Epoch); break;
+            case LogStartOffsetAdvanced a: AdvanceLogStart(a.LogStartOffset); break;
+        }
+    }
+
+    private void ApplyBatch(byte[] bytes, long sequenceNr)
+    {
+        var batch = new RecordBatch(bytes);
+        var baseOffset = batch.BaseOffset;
+        var nextOffset = batch.NextOffset;
+        if (_segments.Count == 0 && NextOffset == 0 && LogStartOffset == 0) LogStartOffset = baseOffset;
+        NextOffset = nextOffset;
+
+        var last = _segments.Count > 0 ? _segments[^1] : null;
+        if (last is null || last.Batches >= _segmentBatches || last.Bytes + bytes.Length > _segmentBytes)
+            _segments.Add(new Segment(sequenceNr, sequenceNr, baseOffset, nextOffset, bytes.Length, batch.MaxTimestamp, 1));
+        else
+            _segments[^1] = last with
+            {
+                LastSequenceNr = sequenceNr,
+                NextOffset = nextOffset,
+                Bytes = last.Bytes + bytes.Length,
+                MaxTimestamp = Math.Max(last.MaxTimestamp, batch.MaxTimestamp),
+                Batches = last.Batches + 1,
+            };
+
+        _tail.AddLast(new TailBatch(sequenceNr, baseOffset, nextOffset, bytes));
+        _tailBytes += bytes.Length;
+        // Keep at least the newest batch so a consumer at the end never needs the journal.
+        while (_tailBytes > _tailBytesLimit && _tail.Count > 1) RemoveOldestTailBatch();
+    }
+
+    private void AdvanceLogStart(long logStartOffset)
+    {
+        if (logStartOffset <= LogStartOffset) return;
+        LogStartOffset = logStartOffset;
+        _segments.RemoveAll(s => s.NextOffset <= logStartOffset);
+        while (_tail.First is { } first && first.Value.NextOffset <= logStartOffset) RemoveOldestTailBatch();
+    }
+
+    private void RemoveOldestTailBatch()
+    {
+        _tailBytes -= _tail.First!.Value.Bytes.Length;
+        _tail.RemoveFirst();
+    }
+
+    /// <summary>
+    /// Whole batches from the tail that hold <paramref name="offset"/> and later, about <paramref name="maxBytes"/>
+    /// in all but always at least one batch (as Kafka's KIP-74). Null when the offset is older than the tail.
+    /// </summary>
+    public List<byte[]>? ReadTail(long offset, int maxBytes)
+    {
+        if (offset < TailStartOffset || offset >= NextOffset) return null;
+        var result = new List<byte[]>();
+        var bytes = 0;
+        // Walk back from the newest: consumers are almost always near the end.
+        var node = _tail.Last;
+        while (node is not null && node.Value.BaseOffset > offset) node = node.Previous;
+        for (; node is not null; node = node.Next)
+        {
+            if (result.Count > 0 && bytes + node.Value.Bytes.Length > maxBytes) break;
+            result.Add(node.Value.Bytes);
+            bytes += node.Value.Bytes.Length;
+        }
+        return result;
+    }
+
+    /// <summary>The segment holding <paramref name="offset"/>, for a read from the journal.</summary>
+    public Segment? FindSegment(long offset)
+    {
+        int lo = 0, hi = _segments.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var s = _segments[mid];
+            if (offset < s.BaseOffset) hi = mid - 1;
+            else if (offset >= s.NextOffset) lo = mid + 1;
+            else return s;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The retention decision: whole segments older than <paramref name="retentionMs"/>, or beyond
+    /// <paramref name="retentionBytes"/> counted from the newest, are dropped; the active (newest) segment never is.
+    /// Returns null when nothing is due.
+    /// </summary>
+    public LogStartOffsetAdvanced? ExpiredSegments(long nowMs, long retentionMs, long retentionBytes)
+    {
+        if (_segments.Count < 2) return null;
+        var total = SizeInBytes;
+        Segment? lastExpired = null;
+        for (var i = 0; i < _segments.Count - 1; i++)
+        {
+            var s = _segments[i];
+            var tooOld = retentionMs >= 0 && s.MaxTimestamp < nowMs - retentionMs;
+            var tooBig = retentionBytes >= 0 && total - s.Bytes >= retentionBytes;
+            if (!tooOld && !tooBig) break;
+            total -= s.Bytes;
+            lastExpired = s;
+        }
+        return lastExpired is null ? null : new LogStartOffsetAdvanced(lastExpired.NextOffset, lastExpired.LastSequenceNr);
+    }
+
+    public PartitionSnapshot ToSnapshot() => new(NextOffset, LogStartOffset, LeaderEpoch, _segments.ToList());
+
+    public void Restore(PartitionSnapshot snapshot)
+    {
+        NextOffset = snapshot.NextOffset;
+        LogStartOffset = snapshot.LogStartOffset;
+        LeaderEpoch = snapshot.LeaderEpoch;
+        _segments.Clear();
+        _segments.AddRange(snapshot.Segments);
+        _tail.Clear();
+        _tailBytes = 0;
+    }
+
+    private readonly record struct TailBatch(long SequenceNr, long BaseOffset, long NextOffset, byte[] Bytes);
+}

@@ -1,0 +1,97 @@
+namespace AkkaKafka.Protocol.Messages;
+
+/// <summary>Requests a BrokerActor (on any node, reached through the ClusterClientReceptionist) accepts.</summary>
+public interface IBrokerCommand : IAkkaKafkaMessage;
+
+/// <summary>Requests the BrokerActor hands to the ZookeeperActor (controller).</summary>
+public interface IControllerCommand : IBrokerCommand;
+
+/// <summary>Requests served by the node that owns the partition; other nodes forward them there.</summary>
+public interface IPartitionRequest : IBrokerCommand
+{
+    string Topic { get; }
+    int Partition { get; }
+}
+
+// ---- topic administration (controller) ----
+
+/// <summary>
+/// Creates a topic. Retention: <see cref="UseDefault"/> takes the brokers' default, -1 keeps records forever,
+/// a positive number limits by age (ms) or by size (bytes per partition).
+/// </summary>
+public sealed record CreateTopic(string Topic, int Partitions, long RetentionMs = CreateTopic.UseDefault, long RetentionBytes = CreateTopic.UseDefault) : IControllerCommand
+{
+    public const long UseDefault = -2;
+}
+
+public sealed record DeleteTopic(string Topic) : IControllerCommand;
+
+public sealed record TopicCommandResult(string Topic, ErrorCode Error, string Message) : IAkkaKafkaMessage
+{
+    public bool IsSuccess => Error == ErrorCode.None;
+}
+
+/// <summary>
+/// Asks for metadata. When <paramref name="AutoCreateTopics"/> is set and a named topic is unknown, the controller creates
+/// it with the broker's default partition count (if auto-creation is enabled on the brokers).
+/// </summary>
+public sealed record GetMetadata(IReadOnlyList<string>? Topics = null, bool AutoCreateTopics = false) : IControllerCommand;
+
+public sealed record MetadataResponse(ClusterMetadata Metadata) : IAkkaKafkaMessage;
+
+public sealed class GetClusterStatus : IControllerCommand
+{
+    public static readonly GetClusterStatus Instance = new();
+    private GetClusterStatus() { }
+}
+
+/// <summary>A cluster member as seen by the controller. AgeRank 0 is the oldest.</summary>
+public sealed record ClusterMember(string Address, string Status, IReadOnlyList<string> Roles, int AgeRank);
+
+public sealed record ClusterStatus(IReadOnlyList<ClusterMember> Members, string? Leader, ClusterMetadata Metadata) : IAkkaKafkaMessage;
+
+// ---- data path (partition owner) ----
+
+/// <summary>
+/// Appends one RecordBatch v2 to a partition. The broker sets the base offset; acknowledged after the journal write
+/// unless <see cref="Acks"/> is <see cref="Acks.None"/>, in which case no reply is sent.
+/// </summary>
+public sealed record ProduceRequest(string Topic, int Partition, byte[] Batch, Acks Acks, string ClientId) : IPartitionRequest;
+
+public sealed record ProduceResponse(string Topic, int Partition, ErrorCode Error, long BaseOffset, long LogAppendTime, string? ErrorMessage = null)
+    : IAkkaKafkaMessage;
+
+/// <summary>
+/// Reads record batches from <see cref="Offset"/> on, up to about <see cref="MaxBytes"/> (at least one whole batch).
+/// When nothing is there yet it waits up to <see cref="MaxWaitMs"/> for new records (long poll).
+/// </summary>
+public sealed record FetchRequest(string Topic, int Partition, long Offset, int MaxBytes, int MaxWaitMs, string ClientId) : IPartitionRequest;
+
+/// <summary>
+/// Records holds whole RecordBatch v2 batches back to back; the first may start before the requested offset,
+/// as in Kafka, and readers skip records below it.
+/// </summary>
+public sealed record FetchResponse(
+    string Topic,
+    int Partition,
+    ErrorCode Error,
+    long HighWatermark,
+    long LogStartOffset,
+    byte[] Records,
+    string? ErrorMessage = null) : IAkkaKafkaMessage;
+
+/// <summary>Kafka's ListOffsets: <see cref="Timestamp"/> -1 asks for the log end offset, -2 for the log start offset.</summary>
+public sealed record ListOffsetsRequest(string Topic, int Partition, long Timestamp) : IPartitionRequest
+{
+    public const long Latest = -1;
+    public const long Earliest = -2;
+}
+
+public sealed record ListOffsetsResponse(string Topic, int Partition, ErrorCode Error, long Offset) : IAkkaKafkaMessage;
+
+/// <summary>
+/// A partition request one broker passes to the broker that owns the partition. The receiver serves it only if it
+/// owns the partition itself and never forwards it again, so brokers with different views of the metadata cannot
+/// bounce a request between them.
+/// </summary>
+public sealed record ForwardedRequest(IPartitionRequest Request) : IAkkaKafkaMessage;

@@ -1,0 +1,175 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace AkkaKafka.Protocol.Records;
+
+/// <summary>
+/// Accumulates records and writes them as one uncompressed, non-transactional v2 batch with CreateTime timestamps.
+/// Key/value arrays are referenced, not copied: do not mutate them before <see cref="Build"/>.
+/// </summary>
+public sealed class RecordBatchBuilder
+{
+    private readonly List<Entry> _entries = [];
+    private long _baseTimestamp;
+    private long _maxTimestamp = long.MinValue;
+    private long _recordsSize;
+
+    /// <summary>Records added so far.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Exact size in bytes of the batch <see cref="Build"/> would produce now.</summary>
+    public int EstimatedSizeInBytes => checked(RecordBatch.HeaderSize + (int)_recordsSize);
+
+    /// <summary>
+    /// Appends a record. The first record's timestamp becomes the batch's base timestamp; later ones are stored as deltas.
+    /// </summary>
+    /// <param name="timestamp">CreateTime in milliseconds since the epoch.</param>
+    /// <param name="key">Key bytes, or null for a null key (distinct from empty).</param>
+    /// <param name="value">Value bytes, or null for a tombstone.</param>
+    /// <param name="headers">Optional headers; keys must not be null.</param>
+    /// <exception cref="InvalidOperationException">When the batch would exceed 2 GiB.</exception>
+    public void Add(long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers = null)
+    {
+        if (_entries.Count == 0)
+        {
+            _baseTimestamp = timestamp;
+        }
+
+        EncodedHeader[] encodedHeaders = Encode(headers);
+        long timestampDelta = timestamp - _baseTimestamp;
+        int offsetDelta = _entries.Count;
+        int bodySize = BodySize(timestampDelta, offsetDelta, key, value, encodedHeaders);
+        long newRecordsSize = _recordsSize + Varint.SizeOfVarint(bodySize) + bodySize;
+        if (RecordBatch.HeaderSize + newRecordsSize > int.MaxValue)
+        {
+            throw new InvalidOperationException("A record batch cannot exceed 2 GiB.");
+        }
+
+        _entries.Add(new Entry(timestampDelta, key, value, encodedHeaders, bodySize));
+        _recordsSize = newRecordsSize;
+        _maxTimestamp = Math.Max(_maxTimestamp, timestamp);
+    }
+
+    /// <summary>
+    /// Writes the batch. Can be called repeatedly (e.g. with different offsets); each call returns a new array.
+    /// </summary>
+    /// <param name="baseOffset">Offset of the first record; brokers usually rewrite it later with <see cref="RecordBatch.SetBaseOffset"/>.</param>
+    /// <param name="partitionLeaderEpoch">-1 from producers; set by the partition leader.</param>
+    /// <exception cref="InvalidOperationException">When no record has been added: Kafka batches hold at least one.</exception>
+    public byte[] Build(long baseOffset = 0, int partitionLeaderEpoch = -1)
+    {
+        if (_entries.Count == 0)
+        {
+            throw new InvalidOperationException("Cannot build a record batch without records.");
+        }
+
+        // One exact-size allocation: sizes were computed as records were added.
+        var buffer = new byte[EstimatedSizeInBytes];
+        Span<byte> span = buffer;
+
+        BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.BaseOffsetOffset..], baseOffset);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.LengthOffset..], buffer.Length - RecordBatchLayout.LogOverhead);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.PartitionLeaderEpochOffset..], partitionLeaderEpoch);
+        span[RecordBatchLayout.MagicOffset] = RecordBatchLayout.Magic;
+        BinaryPrimitives.WriteInt16BigEndian(span[RecordBatchLayout.AttributesOffset..], 0);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.LastOffsetDeltaOffset..], _entries.Count - 1);
+        BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.BaseTimestampOffset..], _baseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.MaxTimestampOffset..], _maxTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.ProducerIdOffset..], -1L);
+        BinaryPrimitives.WriteInt16BigEndian(span[RecordBatchLayout.ProducerEpochOffset..], -1);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.BaseSequenceOffset..], -1);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.RecordCountOffset..], _entries.Count);
+
+        int pos = RecordBatchLayout.RecordsOffset;
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            pos += WriteRecord(span[pos..], _entries[i], offsetDelta: i);
+        }
+
+        // The CRC starts at attributes so brokers can rewrite baseOffset and partitionLeaderEpoch freely.
+        uint crc = Crc32C.Compute(span[RecordBatchLayout.AttributesOffset..]);
+        BinaryPrimitives.WriteUInt32BigEndian(span[RecordBatchLayout.CrcOffset..], crc);
+        return buffer;
+    }
+
+    private static int BodySize(long timestampDelta, int offsetDelta, byte[]? key, byte[]? value, EncodedHeader[] headers)
+    {
+        long size = 1 // attributes
+            + Varint.SizeOfVarlong(timestampDelta)
+            + Varint.SizeOfVarint(offsetDelta)
+            + SizeOfBytesField(key)
+            + SizeOfBytesField(value)
+            + Varint.SizeOfVarint(headers.Length);
+        foreach (EncodedHeader header in headers)
+        {
+            size += SizeOfBytesField(header.Key) + SizeOfBytesField(header.Value);
+        }
+
+        if (size > int.MaxValue - 5)
+        {
+            throw new InvalidOperationException("A single record cannot exceed 2 GiB.");
+        }
+
+        return (int)size;
+    }
+
+    private static long SizeOfBytesField(byte[]? bytes) =>
+        bytes is null ? 1 : Varint.SizeOfVarint(bytes.Length) + (long)bytes.Length;
+
+    private static int WriteRecord(Span<byte> dest, Entry entry, int offsetDelta)
+    {
+        int pos = Varint.WriteVarint(dest, entry.BodySize);
+        dest[pos++] = 0; // record attributes: unused
+        pos += Varint.WriteVarlong(dest[pos..], entry.TimestampDelta);
+        pos += Varint.WriteVarint(dest[pos..], offsetDelta);
+        pos += WriteBytesField(dest[pos..], entry.Key);
+        pos += WriteBytesField(dest[pos..], entry.Value);
+        pos += Varint.WriteVarint(dest[pos..], entry.Headers.Length);
+        foreach (EncodedHeader header in entry.Headers)
+        {
+            pos += WriteBytesField(dest[pos..], header.Key);
+            pos += WriteBytesField(dest[pos..], header.Value);
+        }
+
+        return pos;
+    }
+
+    private static int WriteBytesField(Span<byte> dest, byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            return Varint.WriteVarint(dest, -1);
+        }
+
+        int pos = Varint.WriteVarint(dest, bytes.Length);
+        bytes.CopyTo(dest[pos..]);
+        return pos + bytes.Length;
+    }
+
+    private static EncodedHeader[] Encode(IReadOnlyList<RecordHeader>? headers)
+    {
+        if (headers is null || headers.Count == 0)
+        {
+            return [];
+        }
+
+        // Header keys are encoded once here so sizing and writing agree on their UTF-8 length.
+        var encoded = new EncodedHeader[headers.Count];
+        for (int i = 0; i < encoded.Length; i++)
+        {
+            RecordHeader header = headers[i] ?? throw new ArgumentException($"Header {i} is null.", nameof(headers));
+            if (header.Key is null)
+            {
+                throw new ArgumentException($"Header {i} has a null key; Kafka header keys are never null.", nameof(headers));
+            }
+
+            encoded[i] = new EncodedHeader(Encoding.UTF8.GetBytes(header.Key), header.Value);
+        }
+
+        return encoded;
+    }
+
+    private readonly record struct EncodedHeader(byte[] Key, byte[]? Value);
+
+    private readonly record struct Entry(long TimestampDelta, byte[]? Key, byte[]? Value, EncodedHeader[] Headers, int BodySize);
+}

@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+
+namespace AkkaKafka.Protocol.Records;
+
+/// <summary>
+/// Checks untrusted bytes (e.g. a produce request's records) before they reach the log, reporting the first
+/// problem as one readable line instead of throwing, so the broker can answer CORRUPT_MESSAGE and log why.
+/// </summary>
+public static class RecordBatchValidator
+{
+    /// <summary>
+    /// Returns null when <paramref name="batchBytes"/> is exactly one well-formed v2 batch, else the reason it is not.
+    /// Uncompressed and gzip batches are walked record by record; snappy, lz4 and zstd are checked up to the CRC only.
+    /// </summary>
+    public static string? Validate(ReadOnlySpan<byte> batchBytes)
+    {
+        if (batchBytes.Length < RecordBatch.HeaderSize)
+        {
+            return $"batch is {batchBytes.Length} bytes, shorter than the {RecordBatch.HeaderSize}-byte v2 header";
+        }
+
+        long declared = BinaryPrimitives.ReadInt32BigEndian(batchBytes[RecordBatchLayout.LengthOffset..]);
+        long actual = batchBytes.Length - RecordBatchLayout.LogOverhead;
+        if (declared != actual)
+        {
+            return declared < actual
+                ? $"length field does not match buffer size: it says {declared} bytes but {actual} follow it ({actual - declared} trailing bytes)"
+                : $"length field does not match buffer size: it says {declared} bytes but only {actual} follow it (truncated)";
+        }
+
+        byte magic = batchBytes[RecordBatchLayout.MagicOffset];
+        if (magic != RecordBatchLayout.Magic)
+        {
+            return $"magic is {magic}, expected 2 (only the v2 record batch format is supported)";
+        }
+
+        uint storedCrc = BinaryPrimitives.ReadUInt32BigEndian(batchBytes[RecordBatchLayout.CrcOffset..]);
+        uint computedCrc = Crc32C.Compute(batchBytes[RecordBatchLayout.AttributesOffset..]);
+        if (storedCrc != computedCrc)
+        {
+            return $"CRC mismatch: header says 0x{storedCrc:X8}, bytes give 0x{computedCrc:X8}";
+        }
+
+        int codec = BinaryPrimitives.ReadInt16BigEndian(batchBytes[RecordBatchLayout.AttributesOffset..]) & RecordBatchLayout.CompressionCodecMask;
+        if (codec > 4)
+        {
+            return $"attributes name unknown compression codec {codec}";
+        }
+
+        int recordCount = BinaryPrimitives.ReadInt32BigEndian(batchBytes[RecordBatchLayout.RecordCountOffset..]);
+        if (recordCount < 1)
+        {
+            return $"recordCount is {recordCount}, expected at least 1";
+        }
+
+        if (codec is not (0 or 1))
+        {
+            // Cannot inflate snappy/lz4/zstd here; the header and CRC are all that can be vouched for.
+            return null;
+        }
+
+        int lastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(batchBytes[RecordBatchLayout.LastOffsetDeltaOffset..]);
+        if (lastOffsetDelta != recordCount - 1)
+        {
+            return $"lastOffsetDelta is {lastOffsetDelta} but recordCount is {recordCount} (expected {recordCount - 1})";
+        }
+
+        ReadOnlySpan<byte> section = batchBytes[RecordBatchLayout.RecordsOffset..];
+        if (codec == 0)
+        {
+            return WalkRecords(section, recordCount);
+        }
+
+        ReadOnlyMemory<byte> inflated;
+        try
+        {
+            inflated = GzipCodec.Decompress(section.ToArray());
+        }
+        catch (CorruptRecordException ex)
+        {
+            return ex.Message;
+        }
+
+        return WalkRecords(inflated.Span, recordCount);
+    }
+
+    private static string? WalkRecords(ReadOnlySpan<byte> records, int recordCount)
+    {
+        int position = 0;
+        for (int i = 0; i < recordCount; i++)
+        {
+            if (position >= records.Length)
+            {
+                return $"records end after {i} of the declared {recordCount}";
+            }
+
+            try
+            {
+                RecordReader.ParsedRecord parsed = RecordReader.Parse(records, ref position);
+                if (parsed.OffsetDelta != i)
+                {
+                    return $"record {i} has offsetDelta {parsed.OffsetDelta}, expected {i}";
+                }
+            }
+            catch (CorruptRecordException ex)
+            {
+                return $"record {i} does not parse: {ex.Message}";
+            }
+        }
+
+        return position == records.Length
+            ? null
+            : $"{records.Length - position} trailing bytes after the last of {recordCount} records";
+    }
+}

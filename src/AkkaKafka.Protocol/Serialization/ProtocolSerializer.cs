@@ -1,0 +1,219 @@
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using AkkaKafka.Protocol.Messages;
+
+namespace AkkaKafka.Protocol.Serialization;
+
+/// <summary>
+/// Binary serializer for every <see cref="IAkkaKafkaMessage"/> (bound in hocon/serialization.hocon).
+/// Each manifest names a type and its format version; a changed layout gets a new manifest and the old one stays readable.
+/// </summary>
+public sealed class ProtocolSerializer : SerializerWithStringManifest
+{
+    public const int Id = 4100;
+
+    // Manifests are short and stable: they are written with every remote message.
+    internal const string CreateTopicManifest = "ct1";
+    internal const string DeleteTopicManifest = "dt1";
+    internal const string TopicCommandResultManifest = "tr1";
+    internal const string GetMetadataManifest = "gm1";
+    internal const string MetadataResponseManifest = "mr1";
+    internal const string MetadataPublishedManifest = "mp1";
+    internal const string ClusterMetadataManifest = "cm1";
+    internal const string GetClusterStatusManifest = "gs1";
+    internal const string ClusterStatusManifest = "cs1";
+    internal const string ProduceRequestManifest = "pq1";
+    internal const string ProduceResponseManifest = "pr1";
+    internal const string FetchRequestManifest = "fq1";
+    internal const string FetchResponseManifest = "fr1";
+    internal const string ListOffsetsRequestManifest = "lq1";
+    internal const string ListOffsetsResponseManifest = "lr1";
+    internal const string ForwardedRequestManifest = "fw1";
+
+    public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
+
+    public override int Identifier => Id;
+
+    public override string Manifest(object o) => o switch
+    {
+        ProduceRequest => ProduceRequestManifest,
+        ProduceResponse => ProduceResponseManifest,
+        FetchRequest => FetchRequestManifest,
+        FetchResponse => FetchResponseManifest,
+        ListOffsetsRequest => ListOffsetsRequestManifest,
+        ListOffsetsResponse => ListOffsetsResponseManifest,
+        ForwardedRequest => ForwardedRequestManifest,
+        CreateTopic => CreateTopicManifest,
+        DeleteTopic => DeleteTopicManifest,
+        TopicCommandResult => TopicCommandResultManifest,
+        GetMetadata => GetMetadataManifest,
+        MetadataResponse => MetadataResponseManifest,
+        MetadataPublished => MetadataPublishedManifest,
+        ClusterMetadata => ClusterMetadataManifest,
+        GetClusterStatus => GetClusterStatusManifest,
+        ClusterStatus => ClusterStatusManifest,
+        _ => throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {o.GetType()}"),
+    };
+
+    public override byte[] ToBinary(object obj)
+    {
+        var w = new WireWriter(obj is ProduceRequest p ? p.Batch.Length + 64 : obj is FetchResponse f ? f.Records.Length + 64 : 128);
+        switch (obj)
+        {
+            case ProduceRequest m:
+                w.String(m.Topic).VarInt(m.Partition).Bytes(m.Batch).Byte((byte)m.Acks).String(m.ClientId);
+                break;
+            case ProduceResponse m:
+                w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.BaseOffset).VarLong(m.LogAppendTime).String(m.ErrorMessage);
+                break;
+            case FetchRequest m:
+                w.String(m.Topic).VarInt(m.Partition).VarLong(m.Offset).VarInt(m.MaxBytes).VarInt(m.MaxWaitMs).String(m.ClientId);
+                break;
+            case FetchResponse m:
+                w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.HighWatermark).VarLong(m.LogStartOffset)
+                    .Bytes(m.Records).String(m.ErrorMessage);
+                break;
+            case ListOffsetsRequest m:
+                w.String(m.Topic).VarInt(m.Partition).VarLong(m.Timestamp);
+                break;
+            case ListOffsetsResponse m:
+                w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.Offset);
+                break;
+            case ForwardedRequest m:
+                w.String(Manifest(m.Request)).Bytes(ToBinary(m.Request));
+                break;
+            case CreateTopic m:
+                w.String(m.Topic).VarInt(m.Partitions).VarLong(m.RetentionMs).VarLong(m.RetentionBytes);
+                break;
+            case DeleteTopic m:
+                w.String(m.Topic);
+                break;
+            case TopicCommandResult m:
+                w.String(m.Topic).Int16((short)m.Error).String(m.Message);
+                break;
+            case GetMetadata m:
+                w.Bool(m.Topics is not null);
+                if (m.Topics is not null) w.List(m.Topics, (x, t) => x.String(t));
+                w.Bool(m.AutoCreateTopics);
+                break;
+            case MetadataResponse m:
+                WriteMetadata(w, m.Metadata);
+                break;
+            case MetadataPublished m:
+                WriteMetadata(w, m.Metadata);
+                break;
+            case ClusterMetadata m:
+                WriteMetadata(w, m);
+                break;
+            case GetClusterStatus:
+                break;
+            case ClusterStatus m:
+                w.List(m.Members, (x, s) => x.String(s.Address).String(s.Status).List(s.Roles, (y, r) => y.String(r)).VarInt(s.AgeRank));
+                w.String(m.Leader);
+                WriteMetadata(w, m.Metadata);
+                break;
+            default:
+                throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {obj.GetType()}");
+        }
+        return w.ToArray();
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        var r = new WireReader(bytes);
+        object result = manifest switch
+        {
+            ProduceRequestManifest => new ProduceRequest(r.String(), r.VarInt(), r.Bytes(), (Acks)(sbyte)r.Byte(), r.String()),
+            ProduceResponseManifest => new ProduceResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.NullableString()),
+            FetchRequestManifest => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String()),
+            FetchResponseManifest => new FetchResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.Bytes(), r.NullableString()),
+            ListOffsetsRequestManifest => new ListOffsetsRequest(r.String(), r.VarInt(), r.VarLong()),
+            ListOffsetsResponseManifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong()),
+            ForwardedRequestManifest => ReadForwarded(ref r),
+            CreateTopicManifest => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong()),
+            DeleteTopicManifest => new DeleteTopic(r.String()),
+            TopicCommandResultManifest => new TopicCommandResult(r.String(), (ErrorCode)r.Int16(), r.String()),
+            GetMetadataManifest => ReadGetMetadata(ref r),
+            MetadataResponseManifest => new MetadataResponse(ReadMetadata(ref r)),
+            MetadataPublishedManifest => new MetadataPublished(ReadMetadata(ref r)),
+            ClusterMetadataManifest => ReadMetadata(ref r),
+            GetClusterStatusManifest => GetClusterStatus.Instance,
+            ClusterStatusManifest => ReadClusterStatus(ref r),
+            _ => throw new SerializationException($"{nameof(ProtocolSerializer)}: unknown manifest '{manifest}'"),
+        };
+        r.End();
+        return result;
+    }
+
+    private ForwardedRequest ReadForwarded(ref WireReader r)
+    {
+        var innerManifest = r.String();
+        var innerBytes = r.Bytes();
+        return new ForwardedRequest((IPartitionRequest)FromBinary(innerBytes, innerManifest));
+    }
+
+    private static GetMetadata ReadGetMetadata(ref WireReader r)
+    {
+        List<string>? topics = null;
+        if (r.Bool())
+        {
+            var n = r.Count();
+            topics = new List<string>(n);
+            for (var i = 0; i < n; i++) topics.Add(r.String());
+        }
+        return new GetMetadata(topics, r.Bool());
+    }
+
+    private static ClusterStatus ReadClusterStatus(ref WireReader r)
+    {
+        var n = r.Count();
+        var members = new List<ClusterMember>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var address = r.String();
+            var status = r.String();
+            var roleCount = r.Count();
+            var roles = new List<string>(roleCount);
+            for (var j = 0; j < roleCount; j++) roles.Add(r.String());
+            members.Add(new ClusterMember(address, status, roles, r.VarInt()));
+        }
+        var leader = r.NullableString();
+        return new ClusterStatus(members, leader, ReadMetadata(ref r));
+    }
+
+    internal static void WriteMetadata(WireWriter w, ClusterMetadata m)
+    {
+        w.VarLong(m.Version).String(m.Controller);
+        w.List(m.Brokers, (x, b) => x.String(b.Id).String(b.Status).VarInt(b.AgeRank));
+        w.List(m.Topics, (x, t) =>
+        {
+            x.String(t.Name).VarLong(t.TopicId).VarInt(t.PartitionCount).VarLong(t.RetentionMs).VarLong(t.RetentionBytes);
+            x.List(t.Partitions, (y, p) => y.VarInt(p.Partition).String(p.Owner).VarLong(p.Epoch));
+        });
+    }
+
+    internal static ClusterMetadata ReadMetadata(ref WireReader r)
+    {
+        var version = r.VarLong();
+        var controller = r.NullableString();
+        var brokerCount = r.Count();
+        var brokers = new List<BrokerInfo>(brokerCount);
+        for (var i = 0; i < brokerCount; i++) brokers.Add(new BrokerInfo(r.String(), r.String(), r.VarInt()));
+        var topicCount = r.Count();
+        var topics = new List<TopicMetadata>(topicCount);
+        for (var i = 0; i < topicCount; i++)
+        {
+            var name = r.String();
+            var topicId = r.VarLong();
+            var partitionCount = r.VarInt();
+            var retentionMs = r.VarLong();
+            var retentionBytes = r.VarLong();
+            var n = r.Count();
+            var partitions = new List<PartitionAssignment>(n);
+            for (var j = 0; j < n; j++) partitions.Add(new PartitionAssignment(r.VarInt(), r.NullableString(), r.VarLong()));
+            topics.Add(new TopicMetadata(name, topicId, partitionCount, retentionMs, retentionBytes, partitions));
+        }
+        return new ClusterMetadata(version, controller, brokers, topics);
+    }
+}
