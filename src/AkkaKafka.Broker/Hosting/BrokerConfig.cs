@@ -1,4 +1,5 @@
 using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
@@ -28,6 +29,8 @@ public static class BrokerConfig
             .WithFallback(files)
             .WithFallback(ClusterSingleton.DefaultConfig())
             .WithFallback(ClusterClientReceptionist.DefaultConfig())
+            // ClusterClient's Send reaches the receptionist as a pub-sub Send: bind its serializer, not JSON.
+            .WithFallback(DistributedPubSub.DefaultConfig())
             .WithFallback(SqlPersistence.DefaultConfiguration);
     }
 

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using AkkaKafka.Broker.Hosting;
+using AkkaKafka.Protocol;
+
+namespace AkkaKafka.Cli.Commands;
+
+/// <summary>`akkakafka broker`: runs one broker node until Ctrl-C or SIGTERM, then leaves the cluster gracefully.</summary>
+internal static class BrokerCommand
+{
+    public static Command Create()
+    {
+        var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Akka remoting port", DefaultValueFactory = _ => Names.DefaultRemotingPort };
+        var seeds = new Option<string[]>("--seed")
+        {
+            Description = "Seed node host:port (repeatable, or comma-separated); without one the node seeds itself",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var data = new Option<string>("--data") { Description = "Data directory (SQLite journal files)", DefaultValueFactory = _ => "data" };
+        var journal = new Option<string>("--journal") { Description = "Journal backend: sqlite or postgres", DefaultValueFactory = _ => "sqlite" };
+        journal.AcceptOnlyFromAmong("sqlite", "postgres");
+        var connectionString = new Option<string?>("--connection-string") { Description = "PostgreSQL connection string (with --journal postgres)" };
+        var config = new Option<string?>("--config") { Description = "Extra HOCON file layered over hocon/" };
+
+        var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
+        {
+            host, port, seeds, data, journal, connectionString, config,
+        };
+        command.SetAction((result, ct) => CommonOptions.RunAsync(async () =>
+        {
+            var seedList = (result.GetValue(seeds) ?? [])
+                .SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Select(s => ParseSeed(s)).ToList();
+            var p = result.GetValue(port);
+            if (p is < 1 or > 65535) throw new UsageException($"--port must be between 1 and 65535, got {p}");
+            var options = new BrokerOptions
+            {
+                Host = result.GetValue(host)!,
+                Port = p,
+                Seeds = seedList,
+                DataDirectory = result.GetValue(data)!,
+                Journal = result.GetValue(journal) == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite,
+                ConnectionString = result.GetValue(connectionString),
+                ConfigFile = result.GetValue(config),
+            };
+            return await RunBrokerAsync(options);
+        }));
+        return command;
+    }
+
+    private static HostPort ParseSeed(string text)
+    {
+        try
+        {
+            return HostPort.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--seed: {e.Message}");
+        }
+    }
+
+    private static async Task<int> RunBrokerAsync(BrokerOptions options)
+    {
+        BrokerNode node;
+        try
+        {
+            node = await BrokerNode.StartAsync(options);
+        }
+        catch (BrokerStartupException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+
+        var stopRequested = false;
+        void Stop()
+        {
+            if (stopRequested) return;
+            stopRequested = true;
+            Console.WriteLine($"Broker {node.BrokerId} leaving the cluster...");
+            _ = node.StopAsync();
+        }
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            Stop();
+        };
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            Stop();
+        });
+
+        Console.WriteLine($"Broker {node.BrokerId} is up (journal: {options.Journal.ToString().ToLowerInvariant()}" +
+                          (options.Journal == JournalKind.Sqlite ? $", data: {Path.GetFullPath(options.DataDirectory)})" : ")") +
+                          ". Press Ctrl-C to leave the cluster.");
+        await node.WhenTerminated;
+        if (!stopRequested)
+        {
+            await Console.Error.WriteLineAsync($"error: broker {node.BrokerId} was removed from the cluster (downed) and stopped");
+            return 1;
+        }
+        Console.WriteLine($"Broker {node.BrokerId} stopped.");
+        return 0;
+    }
+}

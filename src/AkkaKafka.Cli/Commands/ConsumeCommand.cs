@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text;
+using AkkaKafka.Client.Consumer;
+
+namespace AkkaKafka.Cli.Commands;
+
+/// <summary>
+/// `akkakafka consume`, after kafka-console-consumer: prints each record's value, one per line. Without
+/// --from-beginning (alias --beginning) it starts at the end and shows only new records.
+/// </summary>
+internal static class ConsumeCommand
+{
+    public static Command Create()
+    {
+        var topic = new Option<string?>("--topic") { Description = "Topic to read (asked for at a terminal when omitted)" };
+        var fromBeginning = new Option<bool>("--from-beginning", "--beginning") { Description = "Start at the oldest record instead of only new ones" };
+        var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
+        var offset = new Option<long?>("--offset") { Description = "Start at this offset (with --partition)" };
+        var maxMessages = new Option<long?>("--max-messages") { Description = "Exit after this many records" };
+        var timeoutMs = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
+        var printKey = new Option<bool>("--print-key") { Description = "Print key<TAB>value" };
+        var printOffset = new Option<bool>("--print-offset") { Description = "Print partition:offset before each value" };
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("consume", "Print records of a topic, one per line")
+        {
+            topic, fromBeginning, partition, offset, maxMessages, timeoutMs, printKey, printOffset, bootstrap, timeout,
+        };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
+        {
+            var topicName = r.GetValue(topic);
+            if (topicName is null)
+            {
+                if (Console.IsInputRedirected) throw new UsageException("--topic is required");
+                Console.Write("Topic: ");
+                topicName = Console.ReadLine()?.Trim();
+                if (string.IsNullOrEmpty(topicName)) throw new UsageException("no topic given");
+                Console.Write("Read from the beginning? [y/N]: ");
+                if (Console.ReadLine()?.Trim().ToLowerInvariant() is "y" or "yes") fromBeginningAnswer = true;
+            }
+            if (r.GetValue(offset) is not null && r.GetValue(partition) is null) throw new UsageException("--offset needs --partition");
+            if (r.GetValue(maxMessages) is < 1) throw new UsageException("--max-messages must be at least 1");
+            StartPosition start = r.GetValue(offset) is { } o ? new StartPosition.At(o)
+                : r.GetValue(fromBeginning) || fromBeginningAnswer ? new StartPosition.Earliest() : new StartPosition.Latest();
+
+            return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+            {
+                await using var consumer = new Consumer(connection);
+                await consumer.AssignAsync(topicName, start, r.GetValue(partition) is { } p ? [p] : null, ct);
+                var max = r.GetValue(maxMessages) ?? long.MaxValue;
+                var idle = r.GetValue(timeoutMs);
+                var out_ = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+                long count = 0;
+                using var idleCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                if (idle is { } ms) idleCts.CancelAfter(ms);
+                try
+                {
+                    await foreach (var record in consumer.ReadAllAsync(idleCts.Token))
+                    {
+                        if (r.GetValue(printOffset)) await out_.WriteAsync($"{record.Partition}:{record.Offset}\t");
+                        if (r.GetValue(printKey)) await out_.WriteAsync((record.Key is null ? "null" : Encoding.UTF8.GetString(record.Key)) + "\t");
+                        await out_.WriteLineAsync(record.Value is null ? "null" : Encoding.UTF8.GetString(record.Value));
+                        if (++count >= max) break;
+                        if (idle is { } again) idleCts.CancelAfter(again);
+                        if (Console.IsOutputRedirected == false || count % 1000 == 0) await out_.FlushAsync(CancellationToken.None);
+                    }
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // --timeout-ms passed without a record: a normal end, like kafka-console-consumer.
+                }
+                await out_.FlushAsync(CancellationToken.None);
+                Console.Error.WriteLine($"Processed a total of {count} messages");
+                return 0;
+            });
+        }));
+        return command;
+    }
+
+    private static bool fromBeginningAnswer;
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Text;
+using AkkaKafka.Client;
+using AkkaKafka.Client.Producer;
+using AkkaKafka.Protocol;
+
+namespace AkkaKafka.Cli.Commands;
+
+/// <summary>
+/// `akkakafka produce`, after kafka-console-producer: one record per input line. At a terminal it is interactive
+/// (asks for the topic if none was given and shows each record's offset); with piped input it sends every line and
+/// exits 0 once all are acknowledged.
+/// </summary>
+internal static class ProduceCommand
+{
+    public static Command Create()
+    {
+        var topic = new Option<string?>("--topic") { Description = "Topic to write to (asked for at a terminal when omitted)" };
+        var key = new Option<string?>("--key") { Description = "Key for every record" };
+        var keySeparator = new Option<string?>("--key-separator") { Description = "Split each line at this separator into key and value" };
+        var acks = new Option<string>("--acks") { Description = "0, 1 or all", DefaultValueFactory = _ => "all" };
+        var partition = new Option<int?>("--partition") { Description = "Write every record to this partition" };
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("produce", "Write lines from stdin to a topic, one record per line")
+        {
+            topic, key, keySeparator, acks, partition, bootstrap, timeout,
+        };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
+        {
+            if (!AcksParser.TryParse(r.GetValue(acks)!, out var ackMode)) throw new UsageException($"--acks must be 0, 1 or all, got '{r.GetValue(acks)}'");
+            if (r.GetValue(key) is not null && r.GetValue(keySeparator) is not null) throw new UsageException("use either --key or --key-separator, not both");
+            var interactive = !Console.IsInputRedirected;
+            var topicName = r.GetValue(topic);
+            if (topicName is null)
+            {
+                if (!interactive) throw new UsageException("--topic is required when input is piped");
+                Console.Write("Topic: ");
+                topicName = Console.ReadLine()?.Trim();
+                if (string.IsNullOrEmpty(topicName)) throw new UsageException("no topic given");
+            }
+            var timeoutSeconds = r.GetValue(timeout);
+            return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, timeoutSeconds, async connection =>
+            {
+                await using var producer = new Producer(connection, ackMode);
+                var fixedKey = r.GetValue(key) is { } k ? Encoding.UTF8.GetBytes(k) : null;
+                var separator = r.GetValue(keySeparator);
+                var fixedPartition = r.GetValue(partition);
+                var pending = new List<Task<RecordMetadata>>();
+                var failures = 0;
+                if (interactive) Console.WriteLine($"Producing to '{topicName}'. One message per line; Ctrl-D to finish.");
+                string? line;
+                while ((line = Console.ReadLine()) is not null)
+                {
+                    var value = line;
+                    var recordKey = fixedKey;
+                    if (separator is not null && line.IndexOf(separator, StringComparison.Ordinal) is var at and >= 0)
+                    {
+                        recordKey = Encoding.UTF8.GetBytes(line[..at]);
+                        value = line[(at + separator.Length)..];
+                    }
+                    var send = producer.SendAsync(new ProducerRecord(topicName, Encoding.UTF8.GetBytes(value), recordKey, fixedPartition));
+                    if (interactive)
+                    {
+                        // Show the fate of each line as the original console producer did.
+                        var completed = await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(timeoutSeconds), ct));
+                        if (completed != send) throw new TimeoutException($"no acknowledgement within {timeoutSeconds}s");
+                        try
+                        {
+                            var md = await send;
+                            Console.WriteLine(md.Offset >= 0 ? $"> partition {md.Partition}, offset {md.Offset}" : "> sent (acks=0)");
+                        }
+                        catch (KafkaException e)
+                        {
+                            Console.Error.WriteLine($"error: {e.Message}");
+                            failures++;
+                        }
+                    }
+                    else
+                        pending.Add(send);
+                }
+                var all = Task.WhenAll(pending);
+                var finished = await Task.WhenAny(Task.WhenAll(all, producer.FlushAsync()), Task.Delay(TimeSpan.FromSeconds(Math.Max(timeoutSeconds, 1)), ct));
+                if (!all.IsCompleted)
+                    throw new TimeoutException($"{pending.Count(p => !p.IsCompleted)} of {pending.Count} records not acknowledged within {timeoutSeconds}s (cluster at {r.GetValue(bootstrap)} unreachable?)");
+                foreach (var p in pending.Where(p => p.IsFaulted))
+                {
+                    failures++;
+                    if (failures == 1) Console.Error.WriteLine($"error: {p.Exception!.GetBaseException().Message}");
+                }
+                if (failures > 0)
+                {
+                    Console.Error.WriteLine($"error: {failures} of {Math.Max(pending.Count, failures)} records failed");
+                    return 1;
+                }
+                return 0;
+            });
+        }));
+        return command;
+    }
+}

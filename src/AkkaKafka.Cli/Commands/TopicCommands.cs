@@ -1,0 +1,106 @@
+using System.CommandLine;
+using AkkaKafka.Client;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+
+namespace AkkaKafka.Cli.Commands;
+
+/// <summary>`akkakafka topic create|list|describe|delete`, after kafka-topics.</summary>
+internal static class TopicCommands
+{
+    public static Command Create()
+    {
+        var topic = new Command("topic", "Create, list, describe and delete topics");
+        topic.Subcommands.Add(CreateCommand());
+        topic.Subcommands.Add(ListCommand());
+        topic.Subcommands.Add(DescribeCommand());
+        topic.Subcommands.Add(DeleteCommand());
+        return topic;
+    }
+
+    private static Command CreateCommand()
+    {
+        var name = new Option<string>("--topic") { Description = "Topic name", Required = true };
+        var partitions = new Option<int>("--partitions") { Description = "Number of partitions", DefaultValueFactory = _ => 1 };
+        var retentionMs = new Option<long?>("--retention-ms") { Description = "Delete records older than this (ms); -1 keeps them forever" };
+        var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Keep at most about this many bytes per partition; -1 is unlimited" };
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("create", "Create a topic") { name, partitions, retentionMs, retentionBytes, bootstrap, timeout };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+        {
+            var result = await new AdminClient(connection).CreateTopicAsync(r.GetValue(name)!, r.GetValue(partitions),
+                r.GetValue(retentionMs) ?? CreateTopic.UseDefault, r.GetValue(retentionBytes) ?? CreateTopic.UseDefault, ct);
+            return Report(result);
+        })));
+        return command;
+    }
+
+    private static Command DeleteCommand()
+    {
+        var name = new Option<string>("--topic") { Description = "Topic name", Required = true };
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("delete", "Delete a topic and its records") { name, bootstrap, timeout };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+            Report(await new AdminClient(connection).DeleteTopicAsync(r.GetValue(name)!, ct)))));
+        return command;
+    }
+
+    private static Command ListCommand()
+    {
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("list", "List topic names") { bootstrap, timeout };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+        {
+            var metadata = await MetadataWithTopicsAsync(connection, ct);
+            foreach (var t in metadata.Topics) Console.WriteLine(t.Name);
+            return 0;
+        })));
+        return command;
+    }
+
+    private static Command DescribeCommand()
+    {
+        var name = new Option<string?>("--topic") { Description = "Topic name (all topics when omitted)" };
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("describe", "Show a topic's partitions, owners and epochs") { name, bootstrap, timeout };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+        {
+            var metadata = await MetadataWithTopicsAsync(connection, ct);
+            var wanted = r.GetValue(name);
+            var topics = wanted is null ? metadata.Topics : metadata.Topics.Where(t => t.Name == wanted).ToList();
+            if (wanted is not null && topics.Count == 0)
+                throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{wanted}' does not exist");
+            foreach (var t in topics) Console.Write(Format.Topic(t));
+            return 0;
+        })));
+        return command;
+    }
+
+    /// <summary>Metadata once the controller has published it (right after a cluster starts it may still be empty).</summary>
+    internal static async Task<ClusterMetadata> MetadataWithTopicsAsync(ClusterConnection connection, CancellationToken ct)
+    {
+        var admin = new AdminClient(connection);
+        var deadline = DateTime.UtcNow + connection.Settings.RequestTimeout;
+        while (true)
+        {
+            var metadata = await admin.MetadataAsync(ct: ct);
+            if (metadata.Version > 0 || DateTime.UtcNow > deadline) return metadata;
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private static int Report(TopicCommandResult result)
+    {
+        if (result.IsSuccess)
+        {
+            Console.WriteLine(result.Message);
+            return 0;
+        }
+        Console.Error.WriteLine($"error: {result.Message}");
+        return 1;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text;
+using AkkaKafka.Protocol.Messages;
+
+namespace AkkaKafka.Cli;
+
+/// <summary>Text output in the shape Kafka's tools print, so Kafka users can read it at a glance.</summary>
+internal static class Format
+{
+    public static string Topic(TopicMetadata t)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"Topic: {t.Name}\tTopicId: {t.TopicId}\tPartitionCount: {t.PartitionCount}\tRetentionMs: {Retention(t.RetentionMs)}\tRetentionBytes: {Retention(t.RetentionBytes)}\n");
+        foreach (var p in t.Partitions)
+            sb.Append($"\tTopic: {t.Name}\tPartition: {p.Partition}\tLeader: {p.Owner ?? "none"}\tEpoch: {p.Epoch}\n");
+        return sb.ToString();
+    }
+
+    private static string Retention(long value) => value < 0 ? "forever" : value.ToString();
+
+    public static string ClusterStatus(ClusterStatus status)
+    {
+        var sb = new StringBuilder();
+        var owned = status.Metadata.Topics.SelectMany(t => t.Partitions).Where(p => p.Owner is not null)
+            .GroupBy(p => p.Owner!).ToDictionary(g => g.Key, g => g.Count());
+        sb.Append($"Leader (controller, oldest Up broker): {status.Leader ?? "none"}\n");
+        sb.Append($"Members: {status.Members.Count}\n");
+        sb.Append($"{"ADDRESS",-36} {"STATUS",-22} {"ROLES",-10} {"AGE",-4} {"PARTITIONS",10}\n");
+        foreach (var m in status.Members)
+        {
+            var id = HostPortOf(m.Address);
+            var leader = id == status.Leader ? " (leader)" : "";
+            sb.Append($"{m.Address,-36} {m.Status,-22} {string.Join(",", m.Roles),-10} {(m.AgeRank < 0 ? "-" : m.AgeRank.ToString()),-4} {owned.GetValueOrDefault(id),10}{leader}\n");
+        }
+        var topics = status.Metadata.Topics;
+        sb.Append($"Topics: {topics.Count}, partitions: {topics.Sum(t => t.PartitionCount)}, unassigned: {topics.SelectMany(t => t.Partitions).Count(p => p.Owner is null)}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>"akka.tcp://akkakafka@127.0.0.1:4053" -> "127.0.0.1:4053".</summary>
+    public static string HostPortOf(string address)
+    {
+        var at = address.LastIndexOf('@');
+        return at < 0 ? address : address[(at + 1)..];
+    }
+}

@@ -1,0 +1,34 @@
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+
+namespace AkkaKafka.Client;
+
+/// <summary>Topic administration and cluster status, as Kafka's kafka-topics and kafka-metadata tools offer.</summary>
+public sealed class AdminClient(ClusterConnection connection)
+{
+    public Task<TopicCommandResult> CreateTopicAsync(string topic, int partitions, long retentionMs = CreateTopic.UseDefault, long retentionBytes = CreateTopic.UseDefault, CancellationToken ct = default) =>
+        connection.AskAsync<TopicCommandResult>(new CreateTopic(topic, partitions, retentionMs, retentionBytes), cancellationToken: ct);
+
+    public Task<TopicCommandResult> DeleteTopicAsync(string topic, CancellationToken ct = default) =>
+        connection.AskAsync<TopicCommandResult>(new DeleteTopic(topic), cancellationToken: ct);
+
+    public async Task<ClusterMetadata> MetadataAsync(IReadOnlyList<string>? topics = null, bool autoCreate = false, CancellationToken ct = default) =>
+        (await connection.AskAsync<MetadataResponse>(new GetMetadata(topics, autoCreate), cancellationToken: ct)).Metadata;
+
+    public Task<ClusterStatus> ClusterStatusAsync(CancellationToken ct = default) =>
+        connection.AskAsync<ClusterStatus>(GetClusterStatus.Instance, cancellationToken: ct);
+
+    public async Task<long> ListOffsetAsync(string topic, int partition, long timestamp, CancellationToken ct = default)
+    {
+        var response = await connection.AskAsync<ListOffsetsResponse>(new ListOffsetsRequest(topic, partition, timestamp), cancellationToken: ct);
+        if (response.Error != ErrorCode.None)
+            throw new KafkaException(response.Error, $"list offsets for {topic}-{partition}: {response.Error.Describe()}");
+        return response.Offset;
+    }
+}
+
+/// <summary>A request the brokers refused, with Kafka's error code.</summary>
+public sealed class KafkaException(ErrorCode error, string message) : Exception(message)
+{
+    public ErrorCode Error { get; } = error;
+}

@@ -1,0 +1,31 @@
+using Akka.Configuration;
+
+namespace AkkaKafka.Client;
+
+/// <summary>The akkakafka.client block of hocon/client.hocon.</summary>
+public sealed class ClientSettings
+{
+    public ClientSettings(Config config)
+    {
+        var c = config.GetConfig("akkakafka.client") ?? throw new ConfigurationException("akkakafka.client section is missing");
+        RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(15));
+        Linger = c.GetTimeSpan("linger", TimeSpan.FromMilliseconds(5));
+        BatchSize = (int)(c.GetByteSize("batch-size") ?? 256 * 1024);
+        MaxInFlight = c.GetInt("max-in-flight", 5);
+        DeliveryTimeout = c.GetTimeSpan("delivery-timeout", TimeSpan.FromSeconds(120));
+        FetchMaxWait = c.GetTimeSpan("fetch-max-wait", TimeSpan.FromMilliseconds(500));
+        FetchMaxBytes = (int)(c.GetByteSize("fetch-max-bytes") ?? 1024 * 1024);
+        MaxBufferedRecords = c.GetInt("max-buffered-records", 20000);
+        if (MaxInFlight < 1) throw new ConfigurationException("akkakafka.client.max-in-flight must be at least 1");
+        if (BatchSize < 1024) throw new ConfigurationException("akkakafka.client.batch-size must be at least 1KiB");
+    }
+
+    public TimeSpan RequestTimeout { get; init; }
+    public TimeSpan Linger { get; init; }
+    public int BatchSize { get; init; }
+    public int MaxInFlight { get; init; }
+    public TimeSpan DeliveryTimeout { get; init; }
+    public TimeSpan FetchMaxWait { get; init; }
+    public int FetchMaxBytes { get; init; }
+    public int MaxBufferedRecords { get; init; }
+}

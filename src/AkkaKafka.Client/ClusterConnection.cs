@@ -1,0 +1,73 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+
+namespace AkkaKafka.Client;
+
+/// <summary>
+/// A client's own ActorSystem and its ClusterClient to the broker cluster. Requests go to "/user/broker" on whichever
+/// broker the receptionist connection lands on; that broker routes them on to the partition's owner.
+/// If a contact point dies, ClusterClient moves to another one by itself.
+/// </summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    private ClusterConnection(ActorSystem system, IActorRef clusterClient, IReadOnlyList<HostPort> bootstrap, ClientSettings settings)
+    {
+        System = system;
+        ClusterClient = clusterClient;
+        Bootstrap = bootstrap;
+        Settings = settings;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef ClusterClient { get; }
+    public IReadOnlyList<HostPort> Bootstrap { get; }
+    public ClientSettings Settings { get; }
+
+    /// <summary>Starts the client system; does not wait for the cluster (the first request does).</summary>
+    public static ClusterConnection Create(IReadOnlyList<HostPort> bootstrap, Config? overrides = null, string systemName = "akkakafka-client")
+    {
+        if (bootstrap.Count == 0) throw new ArgumentException("--bootstrap needs at least one host:port");
+        var config = (overrides ?? Config.Empty)
+            .WithFallback(HoconFiles.Load("client.hocon", "serialization.hocon"))
+            .WithFallback(Akka.Cluster.Tools.Client.ClusterClientReceptionist.DefaultConfig())
+            // ClusterClient wraps requests in pub-sub Send messages: their binary serializer, not JSON.
+            .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
+        var system = ActorSystem.Create(systemName, config);
+        var contacts = bootstrap
+            .Select(b => ActorPath.Parse($"akka.tcp://{Names.BrokerSystem}@{b.Host}:{b.Port}/system/receptionist"))
+            .ToImmutableHashSet();
+        var client = system.ActorOf(Akka.Cluster.Tools.Client.ClusterClient.Props(
+            ClusterClientSettings.Create(system).WithInitialContacts(contacts)), "cluster-client");
+        return new ClusterConnection(system, client, bootstrap, new ClientSettings(system.Settings.Config));
+    }
+
+    /// <summary>Wraps a broker request for the ClusterClient.</summary>
+    public static object ToBroker(IBrokerCommand command) => new ClusterClient.Send(Names.BrokerPath, command, localAffinity: true);
+
+    /// <summary>Sends a request and waits for its reply; an unreachable cluster is a <see cref="ClusterUnavailableException"/>.</summary>
+    public async Task<T> AskAsync<T>(IBrokerCommand command, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var wait = timeout ?? Settings.RequestTimeout;
+        try
+        {
+            return await ClusterClient.Ask<T>(ToBroker(command), wait, cancellationToken);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new ClusterUnavailableException(
+                $"no answer from the cluster at {string.Join(",", Bootstrap)} within {wait.TotalSeconds:0.#}s (is a broker running there?)");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await System.Terminate();
+    }
+}
+
+/// <summary>The cluster could not be reached or did not answer in time.</summary>
+public sealed class ClusterUnavailableException(string message) : Exception(message);
