@@ -25,6 +25,7 @@ public sealed class JournalReader : UntypedActor
     private long _fromSequenceNr;
     private int _bytes;
     private bool _startedBeyondOffset;
+    private bool _full;
 
     public JournalReader(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal)
     {
@@ -81,6 +82,7 @@ public sealed class JournalReader : UntypedActor
                 {
                     _fromSequenceNr = _segment.FirstSequenceNr;
                     _startedBeyondOffset = false;
+                    _full = false;
                     _batches.Clear();
                     _bytes = 0;
                     Replay();
@@ -106,8 +108,13 @@ public sealed class JournalReader : UntypedActor
             _startedBeyondOffset = true;
             return;
         }
-        if (batch.NextOffset <= _request.Offset || _startedBeyondOffset) return;
-        if (_batches.Count > 0 && _bytes + bytes.Length > _request.MaxBytes) return;
+        if (batch.NextOffset <= _request.Offset || _startedBeyondOffset || _full) return;
+        if (_batches.Count > 0 && _bytes + bytes.Length > _request.MaxBytes)
+        {
+            // Stop at the first batch that does not fit: a smaller one after it would leave a hole in the reply.
+            _full = true;
+            return;
+        }
         _batches.Add(bytes);
         _bytes += bytes.Length;
     }
