@@ -40,7 +40,8 @@ public sealed class BrokerNode : IAsyncDisposable
         }
         catch (Exception e)
         {
-            var inner = e.GetBaseException();
+            var inner = e;
+            while (inner.InnerException is not null) inner = inner.InnerException;
             throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {inner.Message}");
         }
 

@@ -20,16 +20,16 @@ internal static class TopicCommands
 
     private static Command CreateCommand()
     {
-        var name = new Option<string>("--topic") { Description = "Topic name", Required = true };
+        var (nameArg, name) = TopicName();
         var partitions = new Option<int>("--partitions") { Description = "Number of partitions", DefaultValueFactory = _ => 1 };
         var retentionMs = new Option<long?>("--retention-ms") { Description = "Delete records older than this (ms); -1 keeps them forever" };
         var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Keep at most about this many bytes per partition; -1 is unlimited" };
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("create", "Create a topic") { name, partitions, retentionMs, retentionBytes, bootstrap, timeout };
+        var command = new Command("create", "Create a topic") { nameArg, name, partitions, retentionMs, retentionBytes, bootstrap, timeout };
         command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
         {
-            var result = await new AdminClient(connection).CreateTopicAsync(r.GetValue(name)!, r.GetValue(partitions),
+            var result = await new AdminClient(connection).CreateTopicAsync(Resolve(r, nameArg, name), r.GetValue(partitions),
                 r.GetValue(retentionMs) ?? CreateTopic.UseDefault, r.GetValue(retentionBytes) ?? CreateTopic.UseDefault, ct);
             return Report(result);
         })));
@@ -38,12 +38,12 @@ internal static class TopicCommands
 
     private static Command DeleteCommand()
     {
-        var name = new Option<string>("--topic") { Description = "Topic name", Required = true };
+        var (nameArg, name) = TopicName();
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("delete", "Delete a topic and its records") { name, bootstrap, timeout };
+        var command = new Command("delete", "Delete a topic and its records") { nameArg, name, bootstrap, timeout };
         command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
-            Report(await new AdminClient(connection).DeleteTopicAsync(r.GetValue(name)!, ct)))));
+            Report(await new AdminClient(connection).DeleteTopicAsync(Resolve(r, nameArg, name), ct)))));
         return command;
     }
 
@@ -63,14 +63,14 @@ internal static class TopicCommands
 
     private static Command DescribeCommand()
     {
-        var name = new Option<string?>("--topic") { Description = "Topic name (all topics when omitted)" };
+        var (nameArg, name) = TopicName();
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("describe", "Show a topic's partitions, owners and epochs") { name, bootstrap, timeout };
+        var command = new Command("describe", "Show a topic's partitions, owners and epochs (all topics when none is named)") { nameArg, name, bootstrap, timeout };
         command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
         {
             var metadata = await MetadataWithTopicsAsync(connection, ct);
-            var wanted = r.GetValue(name);
+            var wanted = r.GetValue(nameArg) ?? r.GetValue(name);
             var topics = wanted is null ? metadata.Topics : metadata.Topics.Where(t => t.Name == wanted).ToList();
             if (wanted is not null && topics.Count == 0)
                 throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{wanted}' does not exist");
@@ -92,6 +92,14 @@ internal static class TopicCommands
             await Task.Delay(200, ct);
         }
     }
+
+    /// <summary>The topic may be given as kafka-topics does (--topic T) or positionally (topic create T).</summary>
+    private static (Argument<string?> Argument, Option<string?> Option) TopicName() =>
+        (new Argument<string?>("topic") { Description = "Topic name (or --topic)", Arity = ArgumentArity.ZeroOrOne },
+         new Option<string?>("--topic") { Description = "Topic name" });
+
+    private static string Resolve(ParseResult r, Argument<string?> argument, Option<string?> option) =>
+        r.GetValue(argument) ?? r.GetValue(option) ?? throw new UsageException("a topic name is required (--topic NAME)");
 
     private static int Report(TopicCommandResult result)
     {

@@ -1,0 +1,81 @@
+namespace AkkaKafka.Tests.EndToEnd;
+
+/// <summary>
+/// Real broker processes on free loopback ports sharing one temporary data directory; started, killed and
+/// restarted by the specs, and all killed (and the directory removed) on dispose.
+/// </summary>
+public sealed class BrokerProcesses : IDisposable
+{
+    private readonly Dictionary<int, CliProcess> _running = new();
+
+    public BrokerProcesses(int count)
+    {
+        WorkDirectory = Directory.CreateTempSubdirectory("akkakafka-e2e-").FullName;
+        Ports = Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList();
+        // Short failure detection so specs that kill brokers finish quickly; no effect on the happy path.
+        File.WriteAllText(ConfigFile, """
+            akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 10s
+            akka.loglevel = INFO
+            """);
+    }
+
+    public string WorkDirectory { get; }
+    public string DataDirectory => Path.Combine(WorkDirectory, "data");
+    public string ConfigFile => Path.Combine(WorkDirectory, "test.hocon");
+    public IReadOnlyList<int> Ports { get; }
+    public string Bootstrap => string.Join(",", Ports.Select(p => $"127.0.0.1:{p}"));
+
+    public CliProcess this[int port] => _running[port];
+
+    public string[] BrokerArgs(int port, params string[] extra)
+    {
+        var args = new List<string> { "broker", "--port", port.ToString(), "--data", DataDirectory, "--config", ConfigFile };
+        foreach (var seed in Ports) args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
+        args.AddRange(extra);
+        return args.ToArray();
+    }
+
+    /// <summary>Starts a broker and waits until it reports that it is up.</summary>
+    public async Task<CliProcess> StartAsync(int port, TimeSpan? timeout = null)
+    {
+        var broker = CliProcess.Start(WorkDirectory, BrokerArgs(port));
+        _running[port] = broker;
+        if (!await broker.WaitForOutputAsync("is up", timeout ?? TimeSpan.FromSeconds(60)))
+            throw new InvalidOperationException($"broker on {port} did not come up:\n{broker.Stdout}\n{broker.Stderr}");
+        return broker;
+    }
+
+    /// <summary>Starts all brokers: the first alone (it forms the cluster), then the rest together.</summary>
+    public async Task StartAllAsync()
+    {
+        await StartAsync(Ports[0]);
+        await Task.WhenAll(Ports.Skip(1).Select(p => StartAsync(p)));
+    }
+
+    public void Kill(int port)
+    {
+        if (_running.Remove(port, out var broker))
+        {
+            broker.Kill();
+            broker.Dispose();
+        }
+    }
+
+    public async Task StopGracefullyAsync(int port, TimeSpan timeout)
+    {
+        if (!_running.Remove(port, out var broker)) return;
+        broker.Terminate();
+        await broker.WaitForExitAsync(timeout);
+        broker.Dispose();
+    }
+
+    public Task<CliResult> RunAsync(TimeSpan timeout, string? stdin, params string[] args) =>
+        CliProcess.RunAsync(WorkDirectory, timeout, stdin, args);
+
+    public void Dispose()
+    {
+        foreach (var broker in _running.Values) broker.Dispose();
+        _running.Clear();
+        try { Directory.Delete(WorkDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace AkkaKafka.Tests.EndToEnd;
+
+/// <summary>
+/// Runs the real akkakafka program (built beside the tests) as a child process: brokers that keep running until
+/// killed, or commands that run to completion. Every wait is bounded and every process is killed on dispose.
+/// </summary>
+public sealed class CliProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly object _lock = new();
+
+    private CliProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_lock) _stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_lock) _stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public string Stdout { get { lock (_lock) return _stdout.ToString(); } }
+    public string Stderr { get { lock (_lock) return _stderr.ToString(); } }
+
+    public static string Executable => Path.Combine(RepoRoot, "src", "AkkaKafka.Cli", "bin", Configuration, "net10.0", "akkakafka.dll");
+
+    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
+    public static string RepoRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AkkaKafka.sln"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new InvalidOperationException("cannot find AkkaKafka.sln above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static CliProcess Start(string workingDirectory, params string[] args) => StartWithInput(workingDirectory, redirectInput: false, args);
+
+    public static CliProcess StartWithInput(string workingDirectory, bool redirectInput, params string[] args)
+    {
+        if (!File.Exists(Executable)) throw new FileNotFoundException("akkakafka is not built", Executable);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Executable);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start akkakafka");
+        var cli = new CliProcess(process);
+        if (!redirectInput) process.StandardInput.Close();
+        return cli;
+    }
+
+    /// <summary>Runs a command to completion (killing it after <paramref name="timeout"/>) with optional stdin.</summary>
+    public static async Task<CliResult> RunAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args)
+    {
+        using var cli = StartWithInput(workingDirectory, redirectInput: true, args);
+        if (stdin is not null) await cli._process.StandardInput.WriteAsync(stdin);
+        cli._process.StandardInput.Close();
+        var exited = await cli.WaitForExitAsync(timeout);
+        return new CliResult(exited ? cli._process.ExitCode : -1, cli.Stdout, cli.Stderr, !exited);
+    }
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout, bool killOnTimeout = true)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            _process.WaitForExit(); // drains the redirected output
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            if (killOnTimeout) Kill();
+            return false;
+        }
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; false if the process exits or time runs out first.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Stdout.Contains(text, StringComparison.Ordinal)) return true;
+            if (_process.HasExited) return Stdout.Contains(text, StringComparison.Ordinal);
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>SIGKILL: the process gets no chance to leave the cluster or flush anything.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException) { }
+    }
+
+    /// <summary>SIGTERM: the broker leaves the cluster gracefully (coordinated shutdown).</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited) _ = SendSignal(_process.Id, 15);
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
+    public void Dispose()
+    {
+        Kill();
+        _process.WaitForExit(5000);
+        _process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr, bool TimedOut)
+{
+    public override string ToString() => $"exit {ExitCode}{(TimedOut ? " (timed out)" : "")}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+}

@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace AkkaKafka.Tests.EndToEnd;
+
+/// <summary>Three real broker processes sharing one data directory, as run-cluster.ps1 starts them.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ThreeBrokerClusterSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+    private readonly BrokerProcesses _cluster = new(3);
+
+    public Task InitializeAsync() => _cluster.StartAllAsync();
+
+    public Task DisposeAsync()
+    {
+        _cluster.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Partitions_spread_two_per_broker_the_oldest_leads_and_topics_survive_a_full_restart()
+    {
+        var first = $"127.0.0.1:{_cluster.Ports[0]}";
+        var second = $"127.0.0.1:{_cluster.Ports[1]}";
+        var created = await _cluster.RunAsync(CommandTimeout, null, "topic", "create", "orders", "--partitions", "6", "--bootstrap", first);
+        Assert.True(created.ExitCode == 0, created.ToString());
+
+        var status = await AwaitStatusAsync(second, s => _cluster.Ports.All(p => Regex.IsMatch(s, $@"127\.0\.0\.1:{p}\s+Up\s")) && PartitionCounts(s).All(c => c == 2));
+        Assert.Contains($"Leader (controller, oldest Up broker): {first}", status);
+        Assert.Equal([2, 2, 2], PartitionCounts(status));
+
+        var lines = string.Join("\n", Enumerable.Range(1, 300)) + "\n";
+        var produced = await _cluster.RunAsync(CommandTimeout, lines, "produce", "--topic", "orders", "--bootstrap", $"127.0.0.1:{_cluster.Ports[2]}");
+        Assert.True(produced.ExitCode == 0, produced.ToString());
+
+        foreach (var port in _cluster.Ports) _cluster.Kill(port);
+        await _cluster.StartAllAsync();
+
+        var describe = await _cluster.RunAsync(CommandTimeout, null, "topic", "describe", "orders", "--bootstrap", _cluster.Bootstrap);
+        Assert.True(describe.ExitCode == 0, describe.ToString());
+        Assert.Contains("PartitionCount: 6", describe.Stdout);
+
+        var consumed = await _cluster.RunAsync(CommandTimeout, null, "consume", "--topic", "orders", "--from-beginning", "--max-messages", "300", "--timeout-ms", "15000", "--bootstrap", _cluster.Bootstrap);
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => i.ToString()).Order(), consumed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+    }
+
+    private async Task<string> AwaitStatusAsync(string bootstrap, Func<string, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var result = await _cluster.RunAsync(CommandTimeout, null, "cluster", "status", "--bootstrap", bootstrap);
+            last = result.Stdout;
+            if (result.ExitCode == 0 && condition(last)) return last;
+            await Task.Delay(500);
+        }
+        Assert.Fail("cluster status never matched:\n" + last);
+        return last;
+    }
+
+    /// <summary>The PARTITIONS column of each broker row.</summary>
+    private static int[] PartitionCounts(string status) => status.Split('\n')
+        .Where(l => l.StartsWith("akka.tcp://", StringComparison.Ordinal))
+        .Select(l => int.Parse(l.Replace("(leader)", "").Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]))
+        .ToArray();
+}
