@@ -337,6 +337,30 @@ public abstract class PartitionActorSpecs : PersistenceSpec
     }
 
     [SkippableFact]
+    public void An_owner_with_an_older_epoch_is_fenced_even_after_retention_deleted_the_first_events_and_no_snapshot_survived()
+    {
+        var partition = NewPartition();
+        var batchBytes = Batches.Produced("r0").Length;
+        var current = StartPartition(partition, epoch: 2, retentionBytes: 2 * batchBytes, settings: Settings("akkakafka.broker.segment-batches = 1"));
+        for (var i = 0; i < 6; i++) Produce(current, partition, $"r{i}");
+        AwaitAssert(() => Assert.DoesNotContain(JournalEvents(partition.PersistenceId), e => e.SequenceNr == 1), Timeout);
+        AwaitAssert(() => Assert.NotNull(LatestSnapshot(partition.PersistenceId)), Timeout);
+        StopAndWait(current);
+        // A snapshot save may fail (it is only logged); the journal alone must still fence.
+        var store = CreateTestProbe();
+        Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null)
+            .Tell(new Akka.Persistence.DeleteSnapshots(partition.PersistenceId, Akka.Persistence.SnapshotSelectionCriteria.Latest), store.Ref);
+        store.ExpectMsg<Akka.Persistence.DeleteSnapshotsSuccess>(Timeout);
+        var watcher = CreateTestProbe();
+
+        var stale = StartPartition(partition, epoch: 1);
+        watcher.Watch(stale);
+
+        watcher.ExpectTerminated(stale, Timeout);
+        Assert.DoesNotContain(JournalEvents(partition.PersistenceId), e => e.Payload is LeaderEpochClaimed { Epoch: 1 });
+    }
+
+    [SkippableFact]
     public void A_superseded_owner_still_running_fails_its_next_write_and_stops()
     {
         var partition = NewPartition();
