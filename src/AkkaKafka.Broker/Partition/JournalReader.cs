@@ -23,6 +23,9 @@ public sealed class JournalReader : UntypedActor
     private readonly IActorRef _journal;
     private readonly List<byte[]> _batches = [];
     private long _fromSequenceNr;
+    private long _wanted;
+    private long _replayed;
+    private long _lastSequenceNr;
     private int _bytes;
     private bool _startedBeyondOffset;
     private bool _full;
@@ -64,18 +67,19 @@ public sealed class JournalReader : UntypedActor
     {
         // Enough events for the requested bytes at the segment's average batch size, plus slack for the guess.
         var averageBatch = Math.Max(1, _segment.Bytes / Math.Max(1, _segment.Batches));
-        var wanted = Math.Clamp(_request.MaxBytes / averageBatch + 4, 4, MaxEventsPerRead);
-        _journal.Tell(new ReplayMessages(_fromSequenceNr, long.MaxValue, wanted, _partition.PersistenceId, Self));
+        _wanted = Math.Clamp(_request.MaxBytes / averageBatch + 4, 4, MaxEventsPerRead);
+        _replayed = 0;
+        _journal.Tell(new ReplayMessages(_fromSequenceNr, long.MaxValue, _wanted, _partition.PersistenceId, Self));
     }
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
-            case ReplayedMessage { Persistent.Payload: BatchAppended appended }:
-                Collect(appended.Batch);
-                break;
-            case ReplayedMessage:
+            case ReplayedMessage replayed:
+                _replayed++;
+                _lastSequenceNr = replayed.Persistent.SequenceNr;
+                if (replayed.Persistent.Payload is BatchAppended appended) Collect(appended.Batch);
                 break;
             case RecoverySuccess:
                 if (_startedBeyondOffset && _fromSequenceNr > _segment.FirstSequenceNr)
@@ -85,6 +89,14 @@ public sealed class JournalReader : UntypedActor
                     _full = false;
                     _batches.Clear();
                     _bytes = 0;
+                    Replay();
+                    return;
+                }
+                if (_batches.Count == 0 && _replayed == _wanted)
+                {
+                    // The whole window lay below the offset (batches of very different sizes spoil the estimate):
+                    // read on rather than answer "no records" for an offset inside the log, which stalls the consumer.
+                    _fromSequenceNr = _lastSequenceNr + 1;
                     Replay();
                     return;
                 }

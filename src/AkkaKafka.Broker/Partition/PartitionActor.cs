@@ -356,6 +356,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             SaveSnapshot(_log.ToSnapshot());
             _eventsSinceSnapshot = 0;
         });
+        // The deleted prefix may hold our LeaderEpochClaimed; claim again above it, so the journal alone still
+        // fences a stale owner when no snapshot survives (a failed snapshot save is only logged).
+        Persist(new LeaderEpochClaimed(_epoch), e => _log.Apply(e, LastSequenceNr));
     }
 
     private void DeleteLog()

@@ -1,0 +1,231 @@
+using AkkaKafka.Broker.Controller;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using Xunit;
+
+namespace AkkaKafka.Tests.Controller;
+
+/// <summary>The controller's persisted state: topics, validation, rebalancing with fresh epochs, snapshots.</summary>
+public sealed class ControllerStateSpecs
+{
+    /// <summary>Applies events with consecutive sequence numbers, as the ZookeeperActor's journal does.</summary>
+    private sealed class Driver
+    {
+        public ControllerState State { get; } = new();
+        public long SequenceNr { get; private set; }
+
+        public void Apply(IControllerEvent e) => State.Apply(e, ++SequenceNr);
+
+        public void Create(string name, int partitions) => Apply(new TopicCreated(name, partitions, -1, -1, 0));
+
+        public IReadOnlyList<AssignmentEntry> Rebalance(params string[] brokers)
+        {
+            var changes = State.Rebalance(brokers);
+            if (changes.Count > 0) Apply(new PartitionsAssigned(changes));
+            return changes;
+        }
+    }
+
+    [Fact]
+    public void A_created_topic_takes_the_sequence_number_of_its_event_as_id()
+    {
+        var d = new Driver();
+        d.Apply(new ControllerEpochStarted(1));
+        d.Apply(new TopicCreated("orders", 3, 1000, 2000, 42));
+
+        Assert.Equal(new TopicConfig("orders", 2, 3, 1000, 2000, 42), d.State.Topics["orders"]);
+    }
+
+    [Fact]
+    public void Rebalancing_six_partitions_over_three_brokers_gives_each_two()
+    {
+        var d = new Driver();
+        d.Create("t", 6);
+
+        var changes = d.Rebalance("a", "b", "c");
+
+        Assert.Equal(6, changes.Count);
+        Assert.All(d.State.Assignment.Values.GroupBy(o => o.Owner), g => Assert.Equal(2, g.Count()));
+    }
+
+    [Fact]
+    public void Rebalancing_hands_every_changed_partition_a_new_epoch_above_all_earlier_ones()
+    {
+        var d = new Driver();
+        d.Create("t", 6);
+        d.Create("u", 4);
+        d.Rebalance("a", "b", "c");
+        var before = d.State.Assignment.ToDictionary();
+        var highestBefore = d.State.MaxAssignmentEpoch;
+
+        var changes = d.Rebalance("a", "b", "c", "d");
+
+        Assert.NotEmpty(changes);
+        Assert.All(changes, c => Assert.True(c.Epoch > highestBefore, $"{c} not above {highestBefore}"));
+        Assert.Equal(changes.Count, changes.Select(c => c.Epoch).Distinct().Count());
+        var changed = changes.Select(c => new TopicPartition(c.Topic, c.Partition)).ToHashSet();
+        foreach (var (tp, ownership) in d.State.Assignment.Where(kv => !changed.Contains(kv.Key)))
+            Assert.Equal(before[tp], ownership);
+        Assert.Equal(changes.Max(c => c.Epoch), d.State.MaxAssignmentEpoch);
+    }
+
+    [Fact]
+    public void Rebalancing_an_assignment_that_already_fits_changes_nothing()
+    {
+        var d = new Driver();
+        d.Create("t", 6);
+        d.Rebalance("a", "b", "c");
+
+        Assert.Empty(d.Rebalance("a", "b", "c"));
+    }
+
+    [Fact]
+    public void A_broker_leaving_moves_only_its_partitions()
+    {
+        var d = new Driver();
+        d.Create("t", 6);
+        d.Rebalance("a", "b", "c");
+        var before = d.State.Assignment.ToDictionary();
+
+        var changes = d.Rebalance("a", "c");
+
+        Assert.Equal(2, changes.Count);
+        Assert.All(changes, c => Assert.Equal("b", before[new TopicPartition(c.Topic, c.Partition)].Owner));
+    }
+
+    [Theory]
+    [InlineData("orders")]
+    [InlineData("Orders.v1_eu-west")]
+    [InlineData("a")]
+    [InlineData("...")]
+    [InlineData("_internal")]
+    public void Topic_names_of_ascii_letters_digits_dots_underscores_and_dashes_are_valid(string name) =>
+        Assert.Null(ControllerState.ValidateTopicName(name));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("with space")]
+    [InlineData("slash/name")]
+    [InlineData("colon:name")]
+    [InlineData("ümlaut")]
+    [InlineData("tab\tname")]
+    public void Topic_names_breaking_kafkas_rules_are_invalid(string name) =>
+        Assert.NotNull(ControllerState.ValidateTopicName(name));
+
+    [Fact]
+    public void Topic_names_may_be_at_most_249_characters()
+    {
+        Assert.Null(ControllerState.ValidateTopicName(new string('x', 249)));
+        Assert.NotNull(ControllerState.ValidateTopicName(new string('x', 250)));
+    }
+
+    [Fact]
+    public void A_valid_create_of_a_new_topic_is_accepted()
+    {
+        var d = new Driver();
+
+        Assert.Null(d.State.RejectCreate(new CreateTopic("orders", 3)));
+        Assert.Null(d.State.RejectCreate(new CreateTopic("orders", ControllerState.MaxPartitions, -1, 1)));
+    }
+
+    [Fact]
+    public void Creating_a_topic_that_exists_is_rejected()
+    {
+        var d = new Driver();
+        d.Create("orders", 3);
+
+        var rejection = d.State.RejectCreate(new CreateTopic("orders", 3));
+
+        Assert.Equal(ErrorCode.TopicAlreadyExists, rejection?.Error);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(ControllerState.MaxPartitions + 1)]
+    public void Creating_a_topic_with_an_impossible_partition_count_is_rejected(int partitions) =>
+        Assert.Equal(ErrorCode.InvalidPartitions, new Driver().State.RejectCreate(new CreateTopic("orders", partitions))?.Error);
+
+    [Fact]
+    public void Creating_a_topic_with_an_invalid_name_is_rejected_with_the_reason()
+    {
+        var rejection = new Driver().State.RejectCreate(new CreateTopic("bad name", 3));
+
+        Assert.Equal(ErrorCode.InvalidTopic, rejection?.Error);
+        Assert.Contains("' '", rejection!.Message);
+    }
+
+    [Fact]
+    public void Creating_a_topic_with_a_negative_retention_other_than_forever_is_rejected()
+    {
+        var state = new Driver().State;
+
+        Assert.Equal(ErrorCode.InvalidConfig, state.RejectCreate(new CreateTopic("t", 1, RetentionMs: -3))?.Error);
+        Assert.Equal(ErrorCode.InvalidConfig, state.RejectCreate(new CreateTopic("t", 1, RetentionBytes: -3))?.Error);
+    }
+
+    [Fact]
+    public void Deleting_a_topic_removes_it_and_its_assignment()
+    {
+        var d = new Driver();
+        d.Create("gone", 2);
+        d.Create("kept", 1);
+        d.Rebalance("a");
+
+        d.Apply(new TopicDeleted("gone"));
+
+        Assert.Equal(["kept"], d.State.Topics.Keys);
+        Assert.Equal([new TopicPartition("kept", 0)], d.State.Assignment.Keys);
+    }
+
+    [Fact]
+    public void A_topic_created_again_after_deletion_gets_a_new_id()
+    {
+        var d = new Driver();
+        d.Create("t", 1);
+        var firstId = d.State.Topics["t"].TopicId;
+        d.Apply(new TopicDeleted("t"));
+
+        d.Create("t", 1);
+
+        Assert.NotEqual(firstId, d.State.Topics["t"].TopicId);
+    }
+
+    [Fact]
+    public void A_state_restored_from_a_snapshot_has_the_same_topics_assignment_and_epochs()
+    {
+        var d = new Driver();
+        d.Apply(new ControllerEpochStarted(3));
+        d.Create("t", 4);
+        d.Create("u", 2);
+        d.Rebalance("a", "b");
+        d.Rebalance("a", "b", "c");
+
+        var restored = new ControllerState();
+        restored.Restore(d.State.ToSnapshot());
+
+        Assert.Equal(3, restored.ControllerEpoch);
+        Assert.Equal(d.State.Topics.OrderBy(kv => kv.Key), restored.Topics.OrderBy(kv => kv.Key));
+        Assert.Equal(d.State.Assignment.OrderBy(kv => kv.Key.ToString()), restored.Assignment.OrderBy(kv => kv.Key.ToString()));
+        Assert.Equal(d.State.MaxAssignmentEpoch, restored.MaxAssignmentEpoch);
+    }
+
+    [Fact]
+    public void Metadata_lists_topics_by_name_with_every_partitions_owner_and_epoch()
+    {
+        var d = new Driver();
+        d.Create("zeta", 1);
+        d.Create("alpha", 2);
+        d.Rebalance("a");
+
+        var metadata = d.State.ToMetadata(7, "a", [new BrokerInfo("a", "Up", 0)]);
+
+        Assert.Equal(7, metadata.Version);
+        Assert.Equal(["alpha", "zeta"], metadata.Topics.Select(t => t.Name));
+        var alpha = metadata.Topic("alpha")!;
+        Assert.Equal([0, 1], alpha.Partitions.Select(p => p.Partition));
+        Assert.All(alpha.Partitions, p => Assert.Equal(d.State.Assignment[new TopicPartition("alpha", p.Partition)], new Ownership(p.Owner, p.Epoch)));
+    }
+}

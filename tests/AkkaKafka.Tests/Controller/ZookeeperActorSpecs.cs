@@ -1,0 +1,131 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using AkkaKafka.Broker.Hosting;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AkkaKafka.Tests.Controller;
+
+/// <summary>
+/// The controller as a client meets it: a real one-node broker cluster (ZookeeperActor singleton + BrokerActor,
+/// SQLite journal) asked through the node's BrokerActor.
+/// </summary>
+public sealed class ZookeeperActorSpecs(ITestOutputHelper output)
+    : TestKit(TestConfigs.WithoutStorage(TestConfigs.Local), "zookeeper-specs", output), IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly BrokerNodes _nodes = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await _nodes.DisposeAsync();
+
+    private static Task<TopicCommandResult> Create(BrokerNode node, CreateTopic create) => node.Broker.Ask<TopicCommandResult>(create, Timeout);
+
+    private static async Task<ClusterMetadata> Metadata(BrokerNode node, params string[] topics) =>
+        (await node.Broker.Ask<MetadataResponse>(new GetMetadata(topics.Length == 0 ? null : topics), Timeout)).Metadata;
+
+    /// <summary>Waits until every partition of <paramref name="topic"/> is owned by <paramref name="node"/> in the published metadata.</summary>
+    private async Task<TopicMetadata> OwnedBy(BrokerNode node, string topic)
+    {
+        TopicMetadata? owned = null;
+        await AwaitAssertAsync(async () =>
+        {
+            var metadata = (await Metadata(node, topic)).Topic(topic);
+            Assert.NotNull(metadata);
+            Assert.All(metadata.Partitions, p => Assert.Equal(node.BrokerId, p.Owner));
+            owned = metadata;
+        }, Timeout);
+        return owned!;
+    }
+
+    [Fact]
+    public async Task A_created_topic_gets_its_partitions_all_owned_by_the_only_broker()
+    {
+        var node = await _nodes.StartAsync();
+
+        var result = await Create(node, new CreateTopic("orders", 3));
+
+        Assert.True(result.IsSuccess, result.Message);
+        var topic = await OwnedBy(node, "orders");
+        Assert.Equal(3, topic.PartitionCount);
+        Assert.Equal([0, 1, 2], topic.Partitions.Select(p => p.Partition));
+        Assert.All(topic.Partitions, p => Assert.True(p.Epoch > 0));
+    }
+
+    [Fact]
+    public async Task Creating_a_topic_that_exists_is_refused()
+    {
+        var node = await _nodes.StartAsync();
+        Assert.True((await Create(node, new CreateTopic("orders", 3))).IsSuccess);
+
+        var again = await Create(node, new CreateTopic("orders", 5));
+
+        Assert.Equal(ErrorCode.TopicAlreadyExists, again.Error);
+        Assert.Equal(3, (await Metadata(node, "orders")).Topic("orders")!.PartitionCount);
+    }
+
+    [Fact]
+    public async Task Creating_a_topic_with_an_invalid_name_or_partition_count_is_refused_and_creates_nothing()
+    {
+        var node = await _nodes.StartAsync();
+
+        var badName = await Create(node, new CreateTopic("no spaces allowed", 3));
+        var noPartitions = await Create(node, new CreateTopic("orders", 0));
+
+        Assert.Equal(ErrorCode.InvalidTopic, badName.Error);
+        Assert.Equal(ErrorCode.InvalidPartitions, noPartitions.Error);
+        Assert.Empty((await Metadata(node)).Topics);
+    }
+
+    [Fact]
+    public async Task Asking_for_metadata_of_an_unknown_topic_with_auto_create_creates_it_with_the_default_partitions()
+    {
+        var node = await _nodes.StartAsync();
+
+        await node.Broker.Ask<MetadataResponse>(new GetMetadata(["events"], AutoCreateTopics: true), Timeout);
+
+        var topic = await OwnedBy(node, "events");
+        Assert.Equal(node.Settings.DefaultPartitions, topic.PartitionCount);
+    }
+
+    [Fact]
+    public async Task Topics_and_their_records_survive_stopping_the_whole_node_and_starting_a_new_one_on_the_same_data()
+    {
+        var first = await _nodes.StartAsync();
+        Assert.True((await Create(first, new CreateTopic("orders", 4))).IsSuccess);
+        Assert.True((await Create(first, new CreateTopic("payments", 1, RetentionMs: 60_000, RetentionBytes: 1 << 20))).IsSuccess);
+        var ordersBefore = await OwnedBy(first, "orders");
+        var paymentsBefore = await OwnedBy(first, "payments");
+        await ProduceAsync(first, "orders", 2, "kept");
+        await _nodes.StopAsync(first);
+
+        var second = await _nodes.StartAsync();
+
+        var orders = await OwnedBy(second, "orders");
+        var payments = await OwnedBy(second, "payments");
+        Assert.Equal((ordersBefore.TopicId, 4), (orders.TopicId, orders.PartitionCount));
+        Assert.Equal((paymentsBefore.TopicId, 1, 60_000L, 1L << 20), (payments.TopicId, payments.PartitionCount, payments.RetentionMs, payments.RetentionBytes));
+        // The new node is another broker (another port): every partition moved to it under a newer epoch.
+        Assert.All(orders.Partitions, p => Assert.True(p.Epoch > ordersBefore.Partitions.Max(q => q.Epoch)));
+        await AwaitAssertAsync(async () =>
+        {
+            var fetched = await second.Broker.Ask<FetchResponse>(new FetchRequest("orders", 2, 0, 1 << 20, 0, "spec"), Timeout);
+            Assert.Equal(ErrorCode.None, fetched.Error);
+            Assert.Equal(["kept"], Batches.ValuesOf(fetched.Records));
+        }, Timeout);
+    }
+
+    /// <summary>Produces once the partition's owner is running (until then the broker answers LeaderNotAvailable and writes nothing).</summary>
+    private async Task ProduceAsync(BrokerNode node, string topic, int partition, params string[] values)
+    {
+        await AwaitAssertAsync(async () =>
+        {
+            var response = await node.Broker.Ask<ProduceResponse>(new ProduceRequest(topic, partition, Batches.Produced(values), Acks.All, "spec"), Timeout);
+            Assert.True(response.Error == ErrorCode.None, $"{response.Error}: {response.ErrorMessage}");
+        }, Timeout);
+    }
+}

@@ -1,0 +1,382 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+using AkkaKafka.Broker;
+using AkkaKafka.Broker.Partition;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AkkaKafka.Tests.Partition;
+
+public sealed class SqlitePartitionActorSpecs(SqliteJournal journal, ITestOutputHelper output)
+    : PartitionActorSpecs(journal, output), IClassFixture<SqliteJournal>;
+
+public sealed class PostgresPartitionActorSpecs(PostgresJournal journal, ITestOutputHelper output)
+    : PartitionActorSpecs(journal, output), IClassFixture<PostgresJournal>;
+
+/// <summary>
+/// The single writer of a partition, end to end through a real journal: offsets, fetches and long polls, validation,
+/// recovery, reads from the journal, snapshots, retention and fencing of a stale owner. Runs on every backend.
+/// </summary>
+public abstract class PartitionActorSpecs : PersistenceSpec
+{
+    private const string Config = TestConfigs.Local + """
+
+        akkakafka.broker {
+          retention-check-interval = 200ms
+          snapshot-every = 5
+          segment-batches = 3
+          max-fetch-wait = 30s
+        }
+        """;
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    protected PartitionActorSpecs(JournalBackend backend, ITestOutputHelper output) : base(backend, output, Config)
+    {
+    }
+
+    /// <summary>A partition no other spec uses (specs of one class share a PostgreSQL database).</summary>
+    private static PartitionIdentity NewPartition() => new("orders-" + Guid.NewGuid().ToString("N")[..12], 1, 0);
+
+    private BrokerSettings Settings(string overrides = "") =>
+        new(ConfigurationFactory.ParseString(overrides).WithFallback(Sys.Settings.Config));
+
+    private IActorRef StartPartition(PartitionIdentity partition, long epoch = 1, long retentionMs = -1, long retentionBytes = -1, BrokerSettings? settings = null) =>
+        Sys.ActorOf(PartitionActor.Props(partition, epoch, retentionMs, retentionBytes, settings ?? BrokerSettings.Create(Sys)));
+
+    private static ProduceRequest ProduceOf(PartitionIdentity partition, byte[] batch) => new(partition.Topic, partition.Partition, batch, Acks.All, "spec");
+
+    private ProduceResponse TryProduce(IActorRef actor, PartitionIdentity partition, byte[] batch)
+    {
+        var producer = CreateTestProbe();
+        actor.Tell(ProduceOf(partition, batch), producer.Ref);
+        return producer.ExpectMsg<ProduceResponse>(Timeout);
+    }
+
+    /// <summary>Produces one batch of <paramref name="values"/> and returns its acknowledged base offset.</summary>
+    private long Produce(IActorRef actor, PartitionIdentity partition, params string[] values)
+    {
+        var response = TryProduce(actor, partition, Batches.Produced(values));
+        Assert.True(response.Error == ErrorCode.None, $"produce failed: {response.Error} {response.ErrorMessage}");
+        return response.BaseOffset;
+    }
+
+    private FetchResponse Fetch(IActorRef actor, PartitionIdentity partition, long offset, int maxBytes = 1 << 20, int maxWaitMs = 0, TestProbe? consumer = null)
+    {
+        consumer ??= CreateTestProbe();
+        actor.Tell(new FetchRequest(partition.Topic, partition.Partition, offset, maxBytes, maxWaitMs, "spec"), consumer.Ref);
+        return consumer.ExpectMsg<FetchResponse>(Timeout);
+    }
+
+    private long ListOffset(IActorRef actor, PartitionIdentity partition, long timestamp)
+    {
+        var probe = CreateTestProbe();
+        actor.Tell(new ListOffsetsRequest(partition.Topic, partition.Partition, timestamp), probe.Ref);
+        var response = probe.ExpectMsg<ListOffsetsResponse>(Timeout);
+        Assert.Equal(ErrorCode.None, response.Error);
+        return response.Offset;
+    }
+
+    private long LogEnd(IActorRef actor, PartitionIdentity partition) => ListOffset(actor, partition, ListOffsetsRequest.Latest);
+
+    private long LogStart(IActorRef actor, PartitionIdentity partition) => ListOffset(actor, partition, ListOffsetsRequest.Earliest);
+
+    private List<string> AllValues(IActorRef actor, PartitionIdentity partition, long from = 0)
+    {
+        var response = Fetch(actor, partition, from);
+        Assert.Equal(ErrorCode.None, response.Error);
+        return Batches.Records(response.Records).Where(r => r.Offset >= from).Select(r => System.Text.Encoding.UTF8.GetString(r.Value!)).ToList();
+    }
+
+    // ---------------- produce ----------------
+
+    [SkippableFact]
+    public void Produced_batches_are_acknowledged_with_contiguous_base_offsets_from_zero()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+
+        long[] baseOffsets = [Produce(actor, partition, "a", "b", "c"), Produce(actor, partition, "d"), Produce(actor, partition, "e", "f", "g", "h")];
+
+        Assert.Equal([0L, 3L, 4L], baseOffsets);
+        Assert.Equal(8, LogEnd(actor, partition));
+    }
+
+    [SkippableFact]
+    public void Batches_sent_without_waiting_for_acks_get_contiguous_offsets_in_arrival_order()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        var producer = CreateTestProbe();
+
+        for (var i = 0; i < 20; i++) actor.Tell(ProduceOf(partition, Batches.Produced($"x{i}", $"y{i}")), producer.Ref);
+        var acks = Enumerable.Range(0, 20).Select(_ => producer.ExpectMsg<ProduceResponse>(Timeout)).ToList();
+
+        Assert.All(acks, a => Assert.Equal(ErrorCode.None, a.Error));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 2L * i), acks.Select(a => a.BaseOffset));
+        Assert.Equal(Enumerable.Range(0, 20).SelectMany(i => new[] { $"x{i}", $"y{i}" }), AllValues(actor, partition));
+    }
+
+    [SkippableFact]
+    public void A_corrupt_batch_is_refused_and_nothing_is_appended()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        Produce(actor, partition, "good");
+        var corrupt = Batches.Produced("bad");
+        corrupt[^1] ^= 0x01; // inside the records, covered by the CRC
+
+        var response = TryProduce(actor, partition, corrupt);
+
+        Assert.Equal(ErrorCode.CorruptMessage, response.Error);
+        Assert.Equal(1, LogEnd(actor, partition));
+        Assert.Single(JournalEvents(partition.PersistenceId), e => e.Payload is BatchAppended);
+        Assert.Equal(1, Produce(actor, partition, "next"));
+    }
+
+    // ---------------- fetch ----------------
+
+    [SkippableFact]
+    public void A_fetch_returns_the_produced_records_with_their_offsets()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        Produce(actor, partition, "a", "b", "c");
+        Produce(actor, partition, "d", "e");
+
+        var response = Fetch(actor, partition, 0);
+
+        Assert.Equal(ErrorCode.None, response.Error);
+        Assert.Equal(5, response.HighWatermark);
+        Assert.Equal(0, response.LogStartOffset);
+        Assert.Equal(["a", "b", "c", "d", "e"], Batches.ValuesOf(response.Records));
+        Assert.Equal([0L, 1L, 2L, 3L, 4L], Batches.Records(response.Records).Select(r => r.Offset));
+    }
+
+    [SkippableFact]
+    public void A_fetch_inside_a_batch_returns_that_whole_batch_onwards()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        Produce(actor, partition, "a", "b", "c");
+        Produce(actor, partition, "d", "e");
+
+        var response = Fetch(actor, partition, 4);
+
+        Assert.Equal([3L], Batches.BaseOffsetsOf(response.Records));
+        Assert.Equal(["d", "e"], Batches.ValuesOf(response.Records));
+    }
+
+    [SkippableFact]
+    public void A_fetch_at_the_log_end_waits_for_the_next_produce_and_returns_it()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        Produce(actor, partition, "before");
+        var consumer = CreateTestProbe();
+
+        // Sent before the produce: if it were answered at once it could not hold the record produced after it.
+        actor.Tell(new FetchRequest(partition.Topic, partition.Partition, 1, 1 << 20, 30_000, "spec"), consumer.Ref);
+        Produce(actor, partition, "after");
+
+        var response = consumer.ExpectMsg<FetchResponse>(Timeout);
+        Assert.Equal(ErrorCode.None, response.Error);
+        Assert.Equal(["after"], Batches.ValuesOf(response.Records));
+        Assert.Equal(2, response.HighWatermark);
+    }
+
+    [SkippableFact]
+    public void A_fetch_at_the_log_end_is_answered_empty_once_its_max_wait_has_passed()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        Produce(actor, partition, "only");
+
+        var response = Fetch(actor, partition, 1, maxWaitMs: 300);
+
+        Assert.Equal(ErrorCode.None, response.Error);
+        Assert.Empty(response.Records);
+        Assert.Equal(1, response.HighWatermark);
+    }
+
+    [SkippableFact]
+    public void A_fetch_beyond_the_log_end_or_below_zero_is_out_of_range()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        Produce(actor, partition, "a", "b");
+
+        var beyond = Fetch(actor, partition, 3);
+        var negative = Fetch(actor, partition, -1);
+
+        Assert.Equal(ErrorCode.OffsetOutOfRange, beyond.Error);
+        Assert.Equal(2, beyond.HighWatermark);
+        Assert.Empty(beyond.Records);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, negative.Error);
+    }
+
+    // ---------------- recovery and the journal ----------------
+
+    [SkippableFact]
+    public void A_restarted_partition_keeps_every_acknowledged_record_and_never_reuses_an_offset()
+    {
+        var partition = NewPartition();
+        var first = StartPartition(partition);
+        Produce(first, partition, "a", "b");
+        Produce(first, partition, "c");
+        StopAndWait(first);
+
+        var second = StartPartition(partition);
+
+        Assert.Equal(["a", "b", "c"], AllValues(second, partition));
+        Assert.Equal(3, Produce(second, partition, "d"));
+        Assert.Equal(["a", "b", "c", "d"], AllValues(second, partition));
+    }
+
+    [SkippableFact]
+    public void Records_older_than_the_in_memory_tail_are_read_back_from_the_journal()
+    {
+        var partition = NewPartition();
+        // The tail keeps only the newest batch: every other fetch below goes through a JournalReader.
+        var actor = StartPartition(partition, settings: Settings("akkakafka.broker.tail-bytes = 1"));
+        for (var i = 0; i < 10; i++) Produce(actor, partition, $"r{2 * i}", $"r{2 * i + 1}");
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"r{i}"), AllValues(actor, partition));
+        for (long offset = 0; offset < 20; offset++)
+        {
+            var oneBatch = Fetch(actor, partition, offset, maxBytes: 1);
+            Assert.Equal(ErrorCode.None, oneBatch.Error);
+            Assert.Equal([offset - offset % 2], Batches.BaseOffsetsOf(oneBatch.Records));
+            Assert.Contains($"r{offset}", Batches.ValuesOf(oneBatch.Records));
+        }
+    }
+
+    [SkippableFact]
+    public void A_journal_read_finds_the_offset_even_when_batch_sizes_vary_widely_within_a_segment()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition, settings: Settings("akkakafka.broker { tail-bytes = 1, segment-batches = 1000 }"));
+        for (var i = 0; i < 20; i++) Produce(actor, partition, $"r{i}");
+        Produce(actor, partition, Batches.Values("big", 200));
+        Produce(actor, partition, "last");
+
+        foreach (var offset in new long[] { 0, 15, 19, 20, 150, 219, 220 })
+        {
+            var response = Fetch(actor, partition, offset, maxBytes: 1);
+            Assert.Equal(ErrorCode.None, response.Error);
+            Assert.Contains(offset, Batches.Records(response.Records).Select(r => r.Offset));
+        }
+    }
+
+    [SkippableFact]
+    public void A_partition_snapshots_its_index_and_recovers_to_the_same_log_end_from_it()
+    {
+        var partition = NewPartition();
+        var first = StartPartition(partition);
+        for (var i = 0; i < 7; i++) Produce(first, partition, $"r{i}");
+
+        // snapshot-every = 5: the fifth batch event triggers one.
+        AwaitAssert(() => Assert.Equal(5, Assert.IsType<PartitionSnapshot>(LatestSnapshot(partition.PersistenceId)?.Snapshot).NextOffset), Timeout);
+        StopAndWait(first);
+        var second = StartPartition(partition);
+
+        Assert.Equal(7, LogEnd(second, partition));
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"r{i}"), AllValues(second, partition));
+        Assert.Equal(7, Produce(second, partition, "r7"));
+    }
+
+    // ---------------- retention ----------------
+
+    [SkippableFact]
+    public void Retention_by_size_moves_the_log_start_and_older_offsets_become_out_of_range()
+    {
+        var partition = NewPartition();
+        var batchBytes = Batches.Produced("r0").Length;
+        var actor = StartPartition(partition, retentionBytes: 2 * batchBytes, settings: Settings("akkakafka.broker.segment-batches = 1"));
+        for (var i = 0; i < 6; i++) Produce(actor, partition, $"r{i}");
+
+        // Six one-batch segments, two batches' worth retained: segments 0 to 3 go.
+        AwaitAssert(() => Assert.Equal(4, LogStart(actor, partition)), Timeout);
+        var below = Fetch(actor, partition, 3);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, below.Error);
+        Assert.Equal(4, below.LogStartOffset);
+        Assert.Equal(["r4", "r5"], AllValues(actor, partition, 4));
+        AwaitAssert(() => Assert.All(
+            JournalEvents(partition.PersistenceId).Select(e => e.Payload).OfType<BatchAppended>(),
+            e => Assert.True(new AkkaKafka.Protocol.Records.RecordBatch(e.Batch).BaseOffset >= 4)), Timeout);
+
+        StopAndWait(actor);
+        var restarted = StartPartition(partition, retentionBytes: 2 * batchBytes, settings: Settings("akkakafka.broker.segment-batches = 1"));
+        Assert.Equal(4, LogStart(restarted, partition));
+        Assert.Equal(["r4", "r5"], AllValues(restarted, partition, 4));
+    }
+
+    // ---------------- ownership ----------------
+
+    [SkippableFact]
+    public void An_owner_with_an_older_epoch_than_the_journal_stops_without_writing()
+    {
+        var partition = NewPartition();
+        var current = StartPartition(partition, epoch: 2);
+        Produce(current, partition, "a");
+        StopAndWait(current);
+        var eventsBefore = JournalEvents(partition.PersistenceId).Count;
+        var watcher = CreateTestProbe();
+
+        var stale = StartPartition(partition, epoch: 1);
+        watcher.Watch(stale);
+
+        watcher.ExpectTerminated(stale, Timeout);
+        var events = JournalEvents(partition.PersistenceId);
+        Assert.Equal(eventsBefore, events.Count);
+        Assert.DoesNotContain(events, e => e.Payload is LeaderEpochClaimed { Epoch: 1 });
+    }
+
+    [SkippableFact]
+    public void An_owner_with_an_older_epoch_is_fenced_even_after_retention_deleted_the_first_events_and_no_snapshot_survived()
+    {
+        var partition = NewPartition();
+        var batchBytes = Batches.Produced("r0").Length;
+        var current = StartPartition(partition, epoch: 2, retentionBytes: 2 * batchBytes, settings: Settings("akkakafka.broker.segment-batches = 1"));
+        for (var i = 0; i < 6; i++) Produce(current, partition, $"r{i}");
+        AwaitAssert(() => Assert.DoesNotContain(JournalEvents(partition.PersistenceId), e => e.SequenceNr == 1), Timeout);
+        AwaitAssert(() => Assert.NotNull(LatestSnapshot(partition.PersistenceId)), Timeout);
+        StopAndWait(current);
+        // A snapshot save may fail (it is only logged); the journal alone must still fence.
+        var store = CreateTestProbe();
+        Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null)
+            .Tell(new Akka.Persistence.DeleteSnapshots(partition.PersistenceId, Akka.Persistence.SnapshotSelectionCriteria.Latest), store.Ref);
+        store.ExpectMsg<Akka.Persistence.DeleteSnapshotsSuccess>(Timeout);
+        var watcher = CreateTestProbe();
+
+        var stale = StartPartition(partition, epoch: 1);
+        watcher.Watch(stale);
+
+        watcher.ExpectTerminated(stale, Timeout);
+        Assert.DoesNotContain(JournalEvents(partition.PersistenceId), e => e.Payload is LeaderEpochClaimed { Epoch: 1 });
+    }
+
+    [SkippableFact]
+    public void A_superseded_owner_still_running_fails_its_next_write_and_stops()
+    {
+        var partition = NewPartition();
+        var old = StartPartition(partition, epoch: 1);
+        Produce(old, partition, "a");
+        var current = StartPartition(partition, epoch: 2);
+        Produce(current, partition, "b"); // the new owner has claimed epoch 2 and written after it
+        var watcher = CreateTestProbe();
+        watcher.Watch(old);
+
+        var response = TryProduce(old, partition, Batches.Produced("lost"));
+
+        Assert.Equal(ErrorCode.KafkaStorageError, response.Error);
+        watcher.ExpectTerminated(old, Timeout);
+        Assert.Equal(["a", "b"], AllValues(current, partition));
+        StopAndWait(current);
+        Assert.Equal(["a", "b"], AllValues(StartPartition(partition, epoch: 2), partition));
+    }
+}

@@ -1,0 +1,61 @@
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Tests.Support;
+
+namespace AkkaKafka.Tests.Serialization;
+
+/// <summary>At least one instance of every wire message, with the null, empty and extreme values each field allows.</summary>
+public static class ProtocolSamples
+{
+    private static readonly byte[] Batch = Batches.Of(42, "hello", "world");
+
+    private static readonly ClusterMetadata Metadata = new(
+        Version: (7L << 32) + 3,
+        Controller: "127.0.0.1:4053",
+        Brokers: [new BrokerInfo("127.0.0.1:4053", "Up", 0), new BrokerInfo("127.0.0.1:4054", "Leaving", 1)],
+        Topics:
+        [
+            new TopicMetadata("orders", 12, 3, 604_800_000, -1,
+                [new PartitionAssignment(0, "127.0.0.1:4053", 5), new PartitionAssignment(1, null, 0), new PartitionAssignment(2, "127.0.0.1:4054", long.MaxValue)]),
+            new TopicMetadata("empty.topic_v2-x", long.MaxValue, 0, -1, 1024, []),
+        ]);
+
+    public static readonly IReadOnlyDictionary<string, object> All = new Dictionary<string, object>
+    {
+        ["produce, acks all"] = new ProduceRequest("orders", 2, Batch, Acks.All, "client-1"),
+        ["produce, acks leader"] = new ProduceRequest("orders", 0, Batch, Acks.Leader, "c"),
+        ["produce, acks none, empty client id"] = new ProduceRequest("orders", int.MaxValue, Batch, Acks.None, ""),
+        ["produce response"] = new ProduceResponse("orders", 2, ErrorCode.None, 1234567890123, 1_700_000_000_000),
+        ["produce response, error"] = new ProduceResponse("orders", 2, ErrorCode.KafkaStorageError, -1, -1, "journal write failed: boom"),
+        ["fetch"] = new FetchRequest("orders", 1, long.MaxValue - 1, 1 << 20, 30_000, "consumer-ü"),
+        ["fetch response"] = new FetchResponse("orders", 1, ErrorCode.None, 44, 0, Batch),
+        ["fetch response, error and no records"] = new FetchResponse("orders", 1, ErrorCode.OffsetOutOfRange, -1, long.MinValue, [], "offset 9 is outside [0, 4]"),
+        ["list offsets, latest"] = new ListOffsetsRequest("orders", 0, ListOffsetsRequest.Latest),
+        ["list offsets, earliest"] = new ListOffsetsRequest("orders", 0, ListOffsetsRequest.Earliest),
+        ["list offsets, by time"] = new ListOffsetsRequest("orders", 0, 1_700_000_000_000),
+        ["list offsets response"] = new ListOffsetsResponse("orders", 0, ErrorCode.NotLeaderOrFollower, 17),
+        ["forwarded produce"] = new ForwardedRequest(new ProduceRequest("orders", 1, Batch, Acks.All, "client-1")),
+        ["forwarded fetch"] = new ForwardedRequest(new FetchRequest("orders", 1, 0, 100, 0, "consumer")),
+        ["forwarded list offsets"] = new ForwardedRequest(new ListOffsetsRequest("orders", 1, ListOffsetsRequest.Earliest)),
+        ["create topic, default retention"] = new CreateTopic("orders", 3),
+        ["create topic, explicit retention"] = new CreateTopic("orders", 10_000, -1, long.MaxValue),
+        ["delete topic"] = new DeleteTopic("orders"),
+        ["topic command result"] = new TopicCommandResult("orders", ErrorCode.None, "Created topic orders with 3 partitions."),
+        ["topic command result, error"] = new TopicCommandResult("bad name", ErrorCode.InvalidTopic, ""),
+        ["get metadata, all topics"] = new GetMetadata(),
+        ["get metadata, no topics"] = new GetMetadata([], false),
+        ["get metadata, auto-create"] = new GetMetadata(["orders", "payments"], true),
+        ["metadata response"] = new MetadataResponse(Metadata),
+        ["metadata response, empty"] = new MetadataResponse(ClusterMetadata.Empty),
+        ["metadata published"] = new MetadataPublished(Metadata),
+        ["cluster metadata"] = Metadata,
+        ["cluster metadata, no controller"] = Metadata with { Controller = null, Brokers = [] },
+        ["get cluster status"] = GetClusterStatus.Instance,
+        ["cluster status"] = new ClusterStatus(
+            [new ClusterMember("akka.tcp://akkakafka@127.0.0.1:4053", "Up", ["broker", "dc-default"], 0), new ClusterMember("akka.tcp://akkakafka@127.0.0.1:4054", "Up (unreachable)", [], 1)],
+            "127.0.0.1:4053", Metadata),
+        ["cluster status, no leader"] = new ClusterStatus([], null, ClusterMetadata.Empty),
+    };
+
+    public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });
+}

@@ -1,0 +1,42 @@
+using AkkaKafka.Broker.Controller;
+using AkkaKafka.Broker.Partition;
+using AkkaKafka.Tests.Support;
+
+namespace AkkaKafka.Tests.Serialization;
+
+/// <summary>At least one instance of every persisted event and snapshot, with the null, empty and extreme values each field allows.</summary>
+public static class StorageSamples
+{
+    public static readonly IReadOnlyDictionary<string, object> All = new Dictionary<string, object>
+    {
+        ["batch appended"] = new BatchAppended(Batches.Of(1000, "a", "b", "c")),
+        ["leader epoch claimed"] = new LeaderEpochClaimed(7),
+        ["leader epoch claimed, max"] = new LeaderEpochClaimed(long.MaxValue),
+        ["log start offset advanced"] = new LogStartOffsetAdvanced(123_456, 789),
+        ["partition snapshot, empty"] = new PartitionSnapshot(0, 0, -1, []),
+        ["partition snapshot"] = new PartitionSnapshot(5000, 1000, 3,
+        [
+            new Segment(10, 20, 1000, 3000, 64 * 1024 * 1024L, Batches.T0, 11),
+            new Segment(21, 21, 3000, 5000, 1, long.MinValue, int.MaxValue),
+        ]),
+        ["controller epoch started"] = new ControllerEpochStarted(1),
+        ["topic created"] = new TopicCreated("orders", 3, 604_800_000, -1, Batches.T0),
+        ["topic created, extreme"] = new TopicCreated("x", 10_000, long.MaxValue, long.MinValue, 0),
+        ["topic deleted"] = new TopicDeleted("orders"),
+        ["partitions assigned"] = new PartitionsAssigned(
+        [
+            new AssignmentEntry("orders", 0, "127.0.0.1:4053", 12),
+            new AssignmentEntry("orders", 1, null, 0),
+        ]),
+        ["partitions assigned, none"] = new PartitionsAssigned([]),
+        ["controller snapshot, empty"] = new ControllerSnapshot(0, [], []),
+        ["controller snapshot"] = new ControllerSnapshot(4,
+            [new TopicConfig("orders", 2, 2, -1, 1 << 30, Batches.T0), new TopicConfig("payments", 9, 1, 1000, -1, 0)],
+            [new AssignmentEntry("orders", 0, "127.0.0.1:4053", 3), new AssignmentEntry("orders", 1, null, 1), new AssignmentEntry("payments", 0, "127.0.0.1:4054", 4)]),
+    };
+
+    public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });
+
+    /// <summary>Samples whose bytes have a structure the serializer itself reads (a batch event is the batch bytes as they are).</summary>
+    public static IEnumerable<object[]> StructuredNames => All.Where(kv => kv.Value is not BatchAppended).Select(kv => new object[] { kv.Key });
+}

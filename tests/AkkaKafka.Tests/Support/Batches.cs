@@ -1,0 +1,35 @@
+using System.Text;
+using AkkaKafka.Protocol.Records;
+using Record = AkkaKafka.Protocol.Records.Record;
+
+namespace AkkaKafka.Tests.Support;
+
+/// <summary>Record batches for specs: values are short UTF-8 strings so a failing assertion reads well.</summary>
+public static class Batches
+{
+    public const long T0 = 1_700_000_000_000;
+
+    /// <summary>One batch holding <paramref name="values"/>, all with timestamp <paramref name="timestamp"/>.</summary>
+    public static byte[] Of(long baseOffset, long timestamp, params string[] values)
+    {
+        var builder = new RecordBatchBuilder();
+        foreach (var value in values) builder.Add(timestamp, Encoding.UTF8.GetBytes("k-" + value), Encoding.UTF8.GetBytes(value));
+        return builder.Build(baseOffset);
+    }
+
+    public static byte[] Of(long baseOffset, params string[] values) => Of(baseOffset, T0, values);
+
+    /// <summary>A batch as a producer sends it: base offset 0, the broker assigns the real one.</summary>
+    public static byte[] Produced(params string[] values) => Of(0, values);
+
+    /// <summary>Values "prefix-0" … "prefix-(count-1)".</summary>
+    public static string[] Values(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToArray();
+
+    public static IReadOnlyList<Record> Records(byte[] concatenated) => RecordBatches.ReadRecords(concatenated).ToList();
+
+    public static IReadOnlyList<string> ValuesOf(byte[] concatenated) =>
+        RecordBatches.ReadRecords(concatenated).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+
+    public static IReadOnlyList<long> BaseOffsetsOf(byte[] concatenated) =>
+        RecordBatches.Read(concatenated).Select(b => b.BaseOffset).ToList();
+}
