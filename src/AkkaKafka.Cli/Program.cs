@@ -9,6 +9,7 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     ClusterCommands.Create(),
     ProduceCommand.Create(),
     ConsumeCommand.Create(),
+    GroupCommands.Create(),
     BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -16,6 +16,9 @@ public sealed class ClientSettings
         FetchMaxWait = c.GetTimeSpan("fetch-max-wait", TimeSpan.FromMilliseconds(500));
         FetchMaxBytes = (int)(c.GetByteSize("fetch-max-bytes") ?? 1024 * 1024);
         MaxBufferedRecords = c.GetInt("max-buffered-records", 20000);
+        SessionTimeout = c.GetTimeSpan("session-timeout", TimeSpan.FromSeconds(10));
+        HeartbeatInterval = c.GetTimeSpan("heartbeat-interval", TimeSpan.FromSeconds(1));
+        AutoCommitInterval = c.GetTimeSpan("auto-commit-interval", TimeSpan.FromSeconds(1));
         if (MaxInFlight < 1) throw new ConfigurationException("akkakafka.client.max-in-flight must be at least 1");
         if (BatchSize < 1024) throw new ConfigurationException("akkakafka.client.batch-size must be at least 1KiB");
     }
@@ -28,4 +31,7 @@ public sealed class ClientSettings
     public TimeSpan FetchMaxWait { get; init; }
     public int FetchMaxBytes { get; init; }
     public int MaxBufferedRecords { get; init; }
+    public TimeSpan SessionTimeout { get; init; }
+    public TimeSpan HeartbeatInterval { get; init; }
+    public TimeSpan AutoCommitInterval { get; init; }
 }

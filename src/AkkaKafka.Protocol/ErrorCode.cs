@@ -14,7 +14,10 @@ public enum ErrorCode : short
     NotLeaderOrFollower = 6,
     RequestTimedOut = 7,
     MessageTooLarge = 10,
+    CoordinatorNotAvailable = 15,
     InvalidTopic = 17,
+    IllegalGeneration = 22,
+    UnknownMemberId = 25,
     TopicAlreadyExists = 36,
     InvalidPartitions = 37,
     InvalidRequest = 42,
@@ -25,7 +28,7 @@ public enum ErrorCode : short
 public static class ErrorCodes
 {
     /// <summary>Errors after which the same request may succeed once metadata has been refreshed.</summary>
-    public static bool IsRetriable(this ErrorCode code) => code is ErrorCode.LeaderNotAvailable
+    public static bool IsRetriable(this ErrorCode code) => code is ErrorCode.LeaderNotAvailable or ErrorCode.CoordinatorNotAvailable
         or ErrorCode.NotLeaderOrFollower or ErrorCode.RequestTimedOut or ErrorCode.KafkaStorageError;
 
     public static string Describe(this ErrorCode code) => code switch
@@ -38,6 +41,9 @@ public static class ErrorCodes
         ErrorCode.NotLeaderOrFollower => "broker does not own the partition",
         ErrorCode.RequestTimedOut => "request timed out",
         ErrorCode.MessageTooLarge => "record batch larger than the broker accepts",
+        ErrorCode.CoordinatorNotAvailable => "group coordinator not available",
+        ErrorCode.IllegalGeneration => "the group has rebalanced since (stale generation)",
+        ErrorCode.UnknownMemberId => "not a member of the group (expired or coordinator moved)",
         ErrorCode.InvalidTopic => "invalid topic name",
         ErrorCode.TopicAlreadyExists => "topic already exists",
         ErrorCode.InvalidPartitions => "invalid partition count",

@@ -15,6 +15,8 @@ public static class Names
     public const string BrokerActorName = "broker";
     public const string ZookeeperSingletonName = "zookeeper";
     public const string ZookeeperProxyName = "zookeeper-proxy";
+    public const string GroupCoordinatorSingletonName = "group-coordinator";
+    public const string GroupCoordinatorProxyName = "group-coordinator-proxy";
 
     /// <summary>Distributed pub-sub topic on which the ZookeeperActor publishes metadata.</summary>
     public const string MetadataPubSubTopic = "akkakafka-metadata";

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
 using AkkaKafka.Broker.Controller;
+using AkkaKafka.Broker.Group;
 using AkkaKafka.Broker.Node;
 using AkkaKafka.Protocol;
 
@@ -53,16 +54,9 @@ public sealed class BrokerNode : IAsyncDisposable
             $"broker stopped before joining the cluster (seed nodes: {string.Join(", ", options.Seeds.DefaultIfEmpty(new HostPort(options.Host, options.Port)))} unreachable?)")),
             TaskScheduler.Default);
 
-        system.ActorOf(ClusterSingletonManager.Props(
-                ZookeeperActor.Props(settings),
-                PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(Names.ZookeeperSingletonName)),
-            Names.ZookeeperSingletonName + "-manager");
-        var proxy = system.ActorOf(ClusterSingletonProxy.Props(
-                $"/user/{Names.ZookeeperSingletonName}-manager",
-                ClusterSingletonProxySettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(Names.ZookeeperSingletonName)),
-            Names.ZookeeperProxyName);
-        var broker = system.ActorOf(BrokerActor.Props(proxy, settings), Names.BrokerActorName);
+        var proxy = StartSingleton(system, ZookeeperActor.Props(settings), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
+        var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
+        var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, settings), Names.BrokerActorName);
         ClusterClientReceptionist.Get(system).RegisterService(broker);
 
         var finished = await Task.WhenAny(up.Task, Task.Delay(options.JoinTimeout, cancellationToken));
@@ -73,6 +67,17 @@ public sealed class BrokerNode : IAsyncDisposable
         }
         await up.Task;
         return new BrokerNode(system, broker, settings);
+    }
+
+    /// <summary>Runs a singleton on the oldest broker (the manager lives on every broker) and returns a proxy to it.</summary>
+    private static IActorRef StartSingleton(ActorSystem system, Props props, string name, string proxyName)
+    {
+        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(name)),
+            name + "-manager");
+        return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}-manager",
+                ClusterSingletonProxySettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(name)),
+            proxyName);
     }
 
     /// <summary>Leaves the cluster gracefully (coordinated shutdown): partitions are handed over before the node goes.</summary>

@@ -17,21 +17,23 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
 {
     private const string MetadataPollTimer = "metadata-poll";
     private readonly IActorRef _controller;
+    private readonly IActorRef _groupCoordinator;
     private readonly BrokerSettings _settings;
     private readonly string _self;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly Dictionary<string, (IActorRef Actor, long TopicId)> _topics = new(StringComparer.Ordinal);
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
 
-    public BrokerActor(IActorRef controllerProxy, BrokerSettings settings)
+    public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings)
     {
         _controller = controllerProxy;
+        _groupCoordinator = groupCoordinatorProxy;
         _settings = settings;
         _self = BrokerIds.Of(Cluster.Get(Context.System).SelfAddress);
     }
 
-    public static Props Props(IActorRef controllerProxy, BrokerSettings settings) =>
-        Akka.Actor.Props.Create(() => new BrokerActor(controllerProxy, settings));
+    public static Props Props(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings) =>
+        Akka.Actor.Props.Create(() => new BrokerActor(controllerProxy, groupCoordinatorProxy, settings));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -53,6 +55,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 break;
             case IControllerCommand command:
                 _controller.Forward(command);
+                break;
+            case IGroupCommand command:
+                _groupCoordinator.Forward(command);
                 break;
             case MetadataPublished published:
                 Update(published.Metadata);

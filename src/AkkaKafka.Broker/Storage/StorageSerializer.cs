@@ -2,6 +2,8 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using AkkaKafka.Broker.Controller;
+using AkkaKafka.Broker.Group;
+using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Broker.Partition;
 using AkkaKafka.Protocol.Serialization;
 
@@ -25,6 +27,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string TopicDeletedManifest = "TD1";
     internal const string PartitionsAssignedManifest = "PA1";
     internal const string ControllerSnapshotManifest = "CS1";
+    internal const string OffsetsCommittedManifest = "GO1";
+    internal const string GroupRegisteredManifest = "GR1";
+    internal const string GroupSnapshotManifest = "GS1";
 
     public StorageSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -41,6 +46,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         TopicDeleted => TopicDeletedManifest,
         PartitionsAssigned => PartitionsAssignedManifest,
         ControllerSnapshot => ControllerSnapshotManifest,
+        OffsetsCommitted => OffsetsCommittedManifest,
+        GroupRegistered => GroupRegisteredManifest,
+        GroupSnapshot => GroupSnapshotManifest,
         _ => throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -78,6 +86,15 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 w.List(s.Topics, (x, t) => x.String(t.Name).VarLong(t.TopicId).VarInt(t.Partitions).VarLong(t.RetentionMs).VarLong(t.RetentionBytes).VarLong(t.CreatedAtMs));
                 w.List(s.Assignment, WriteAssignment);
                 break;
+            case OffsetsCommitted e:
+                ProtocolSerializer.WriteOffsets(w, e.Offsets);
+                break;
+            case GroupRegistered e:
+                w.String(e.Group);
+                break;
+            case GroupSnapshot s:
+                ProtocolSerializer.WriteOffsets(w, s.Committed);
+                break;
             default:
                 throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {obj.GetType()}");
         }
@@ -102,6 +119,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             TopicDeletedManifest => new TopicDeleted(r.String()),
             PartitionsAssignedManifest => new PartitionsAssigned(ReadAssignments(ref r)),
             ControllerSnapshotManifest => ReadControllerSnapshot(ref r),
+            OffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r)),
+            GroupRegisteredManifest => new GroupRegistered(r.String()),
+            GroupSnapshotManifest => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),
             _ => throw new SerializationException($"{nameof(StorageSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();

@@ -15,6 +15,7 @@ internal static class ConsumeCommand
         var topic = new Option<string?>("--topic") { Description = "Topic to read (asked for at a terminal when omitted)" };
         var fromBeginning = new Option<bool>("--from-beginning", "--beginning") { Description = "Start at the oldest record instead of only new ones" };
         var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
+        var group = new Option<string?>("--group") { Description = "Consumer group: share the partitions with its other members and resume from its committed offsets" };
         var offset = new Option<long?>("--offset") { Description = "Start at this offset (with --partition)" };
         var maxMessages = new Option<long?>("--max-messages") { Description = "Exit after this many records" };
         var timeoutMs = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
@@ -24,7 +25,7 @@ internal static class ConsumeCommand
         var timeout = CommonOptions.Timeout();
         var command = new Command("consume", "Print records of a topic, one per line")
         {
-            topic, fromBeginning, partition, offset, maxMessages, timeoutMs, printKey, printOffset, bootstrap, timeout,
+            topic, fromBeginning, group, partition, offset, maxMessages, timeoutMs, printKey, printOffset, bootstrap, timeout,
         };
         command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -39,6 +40,7 @@ internal static class ConsumeCommand
                 if (Console.ReadLine()?.Trim().ToLowerInvariant() is "y" or "yes") fromBeginningAnswer = true;
             }
             if (r.GetValue(offset) is not null && r.GetValue(partition) is null) throw new UsageException("--offset needs --partition");
+            if (r.GetValue(group) is not null && r.GetValue(partition) is not null) throw new UsageException("--group and --partition do not go together: the group assigns partitions");
             if (r.GetValue(maxMessages) is < 1) throw new UsageException("--max-messages must be at least 1");
             StartPosition start = r.GetValue(offset) is { } o ? new StartPosition.At(o)
                 : r.GetValue(fromBeginning) || fromBeginningAnswer ? new StartPosition.Earliest() : new StartPosition.Latest();
@@ -46,10 +48,14 @@ internal static class ConsumeCommand
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
             {
                 await using var consumer = new Consumer(connection);
-                await consumer.AssignAsync(topicName, start, r.GetValue(partition) is { } p ? [p] : null, ct);
+                if (r.GetValue(group) is { } groupName)
+                    await consumer.SubscribeAsync(groupName, topicName, start, ct);
+                else
+                    await consumer.AssignAsync(topicName, start, r.GetValue(partition) is { } p ? [p] : null, ct);
                 var max = r.GetValue(maxMessages) ?? long.MaxValue;
                 var idle = r.GetValue(timeoutMs);
                 var out_ = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+                // Flush whenever the consumer has nothing more at hand, so a pipe reader sees every record promptly.
                 long count = 0;
                 using var idleCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 if (idle is { } ms) idleCts.CancelAfter(ms);
@@ -62,7 +68,7 @@ internal static class ConsumeCommand
                         await out_.WriteLineAsync(record.Value is null ? "null" : Encoding.UTF8.GetString(record.Value));
                         if (++count >= max) break;
                         if (idle is { } again) idleCts.CancelAfter(again);
-                        if (Console.IsOutputRedirected == false || count % 1000 == 0) await out_.FlushAsync(CancellationToken.None);
+                        if (!consumer.HasBufferedRecords || count % 1000 == 0) await out_.FlushAsync(CancellationToken.None);
                     }
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -30,6 +30,20 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string ListOffsetsRequestManifest = "lq1";
     internal const string ListOffsetsResponseManifest = "lr1";
     internal const string ForwardedRequestManifest = "fw1";
+    internal const string JoinGroupManifest = "gj1";
+    internal const string JoinGroupResponseManifest = "gjr1";
+    internal const string HeartbeatManifest = "gh1";
+    internal const string HeartbeatResponseManifest = "ghr1";
+    internal const string OffsetCommitManifest = "oc1";
+    internal const string OffsetCommitResponseManifest = "ocr1";
+    internal const string OffsetFetchManifest = "of1";
+    internal const string OffsetFetchResponseManifest = "ofr1";
+    internal const string LeaveGroupManifest = "gl1";
+    internal const string LeaveGroupResponseManifest = "glr1";
+    internal const string ListGroupsManifest = "gls1";
+    internal const string ListGroupsResponseManifest = "glsr1";
+    internal const string DescribeGroupManifest = "gd1";
+    internal const string GroupDescriptionManifest = "gdr1";
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -44,6 +58,20 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         ListOffsetsRequest => ListOffsetsRequestManifest,
         ListOffsetsResponse => ListOffsetsResponseManifest,
         ForwardedRequest => ForwardedRequestManifest,
+        JoinGroup => JoinGroupManifest,
+        JoinGroupResponse => JoinGroupResponseManifest,
+        Heartbeat => HeartbeatManifest,
+        HeartbeatResponse => HeartbeatResponseManifest,
+        OffsetCommit => OffsetCommitManifest,
+        OffsetCommitResponse => OffsetCommitResponseManifest,
+        OffsetFetch => OffsetFetchManifest,
+        OffsetFetchResponse => OffsetFetchResponseManifest,
+        LeaveGroup => LeaveGroupManifest,
+        LeaveGroupResponse => LeaveGroupResponseManifest,
+        ListGroups => ListGroupsManifest,
+        ListGroupsResponse => ListGroupsResponseManifest,
+        DescribeGroup => DescribeGroupManifest,
+        GroupDescription => GroupDescriptionManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
         TopicCommandResult => TopicCommandResultManifest,
@@ -82,6 +110,60 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 break;
             case ForwardedRequest m:
                 w.String(Manifest(m.Request)).Bytes(ToBinary(m.Request));
+                break;
+            case JoinGroup m:
+                w.String(m.Group).String(m.MemberId).String(m.ClientId);
+                WritePartitions(w, m.Partitions);
+                w.VarInt(m.SessionTimeoutMs);
+                break;
+            case JoinGroupResponse m:
+                w.String(m.Group).Int16((short)m.Error).String(m.MemberId).VarInt(m.Generation);
+                WritePartitions(w, m.Assignment);
+                break;
+            case Heartbeat m:
+                w.String(m.Group).String(m.MemberId).VarInt(m.Generation);
+                break;
+            case HeartbeatResponse m:
+                w.String(m.Group).Int16((short)m.Error).VarInt(m.Generation);
+                WritePartitions(w, m.Assignment);
+                break;
+            case OffsetCommit m:
+                w.String(m.Group).String(m.MemberId).VarInt(m.Generation);
+                WriteOffsets(w, m.Offsets);
+                break;
+            case OffsetCommitResponse m:
+                w.String(m.Group).Int16((short)m.Error).String(m.ErrorMessage);
+                break;
+            case OffsetFetch m:
+                w.String(m.Group);
+                WritePartitions(w, m.Partitions);
+                break;
+            case OffsetFetchResponse m:
+                w.String(m.Group);
+                WriteOffsets(w, m.Offsets);
+                break;
+            case LeaveGroup m:
+                w.String(m.Group).String(m.MemberId);
+                break;
+            case LeaveGroupResponse m:
+                w.String(m.Group).Int16((short)m.Error);
+                break;
+            case ListGroups:
+                break;
+            case ListGroupsResponse m:
+                w.List(m.Groups, (x, g) => x.String(g));
+                break;
+            case DescribeGroup m:
+                w.String(m.Group);
+                break;
+            case GroupDescription m:
+                w.String(m.Group).Int16((short)m.Error).VarInt(m.Generation);
+                w.List(m.Members, (x, member) =>
+                {
+                    x.String(member.MemberId).String(member.ClientId);
+                    WritePartitions(x, member.Assignment);
+                });
+                WriteOffsets(w, m.Committed);
                 break;
             case CreateTopic m:
                 w.String(m.Topic).VarInt(m.Partitions).VarLong(m.RetentionMs).VarLong(m.RetentionBytes);
@@ -131,6 +213,20 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             ListOffsetsRequestManifest => new ListOffsetsRequest(r.String(), r.VarInt(), r.VarLong()),
             ListOffsetsResponseManifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong()),
             ForwardedRequestManifest => ReadForwarded(ref r),
+            JoinGroupManifest => ReadJoinGroup(ref r),
+            JoinGroupResponseManifest => ReadJoinGroupResponse(ref r),
+            HeartbeatManifest => new Heartbeat(r.String(), r.String(), r.VarInt()),
+            HeartbeatResponseManifest => ReadHeartbeatResponse(ref r),
+            OffsetCommitManifest => ReadOffsetCommit(ref r),
+            OffsetCommitResponseManifest => new OffsetCommitResponse(r.String(), (ErrorCode)r.Int16(), r.NullableString()),
+            OffsetFetchManifest => ReadOffsetFetch(ref r),
+            OffsetFetchResponseManifest => ReadOffsetFetchResponse(ref r),
+            LeaveGroupManifest => new LeaveGroup(r.String(), r.String()),
+            LeaveGroupResponseManifest => new LeaveGroupResponse(r.String(), (ErrorCode)r.Int16()),
+            ListGroupsManifest => ListGroups.Instance,
+            ListGroupsResponseManifest => ReadListGroupsResponse(ref r),
+            DescribeGroupManifest => new DescribeGroup(r.String()),
+            GroupDescriptionManifest => ReadGroupDescription(ref r),
             CreateTopicManifest => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong()),
             DeleteTopicManifest => new DeleteTopic(r.String()),
             TopicCommandResultManifest => new TopicCommandResult(r.String(), (ErrorCode)r.Int16(), r.String()),
@@ -151,6 +247,98 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var innerManifest = r.String();
         var innerBytes = r.Bytes();
         return new ForwardedRequest((IPartitionRequest)FromBinary(innerBytes, innerManifest));
+    }
+
+    private static void WritePartitions(WireWriter w, IReadOnlyList<TopicPartition> partitions) =>
+        w.List(partitions, (x, tp) => x.String(tp.Topic).VarInt(tp.Partition));
+
+    private static List<TopicPartition> ReadPartitions(ref WireReader r)
+    {
+        var n = r.Count();
+        var list = new List<TopicPartition>(n);
+        for (var i = 0; i < n; i++) list.Add(new TopicPartition(r.String(), r.VarInt()));
+        return list;
+    }
+
+    public static void WriteOffsets(WireWriter w, IReadOnlyList<PartitionOffset> offsets) =>
+        w.List(offsets, (x, o) => x.String(o.Topic).VarInt(o.Partition).VarLong(o.Offset));
+
+    public static List<PartitionOffset> ReadOffsets(ref WireReader r)
+    {
+        var n = r.Count();
+        var list = new List<PartitionOffset>(n);
+        for (var i = 0; i < n; i++) list.Add(new PartitionOffset(r.String(), r.VarInt(), r.VarLong()));
+        return list;
+    }
+
+    private static JoinGroup ReadJoinGroup(ref WireReader r)
+    {
+        var group = r.String();
+        var memberId = r.NullableString();
+        var clientId = r.String();
+        var partitions = ReadPartitions(ref r);
+        return new JoinGroup(group, memberId, clientId, partitions, r.VarInt());
+    }
+
+    private static JoinGroupResponse ReadJoinGroupResponse(ref WireReader r)
+    {
+        var group = r.String();
+        var error = (ErrorCode)r.Int16();
+        var memberId = r.String();
+        var generation = r.VarInt();
+        return new JoinGroupResponse(group, error, memberId, generation, ReadPartitions(ref r));
+    }
+
+    private static HeartbeatResponse ReadHeartbeatResponse(ref WireReader r)
+    {
+        var group = r.String();
+        var error = (ErrorCode)r.Int16();
+        var generation = r.VarInt();
+        return new HeartbeatResponse(group, error, generation, ReadPartitions(ref r));
+    }
+
+    private static OffsetCommit ReadOffsetCommit(ref WireReader r)
+    {
+        var group = r.String();
+        var memberId = r.String();
+        var generation = r.VarInt();
+        return new OffsetCommit(group, memberId, generation, ReadOffsets(ref r));
+    }
+
+    private static OffsetFetch ReadOffsetFetch(ref WireReader r)
+    {
+        var group = r.String();
+        return new OffsetFetch(group, ReadPartitions(ref r));
+    }
+
+    private static OffsetFetchResponse ReadOffsetFetchResponse(ref WireReader r)
+    {
+        var group = r.String();
+        return new OffsetFetchResponse(group, ReadOffsets(ref r));
+    }
+
+    private static ListGroupsResponse ReadListGroupsResponse(ref WireReader r)
+    {
+        var n = r.Count();
+        var groups = new List<string>(n);
+        for (var i = 0; i < n; i++) groups.Add(r.String());
+        return new ListGroupsResponse(groups);
+    }
+
+    private static GroupDescription ReadGroupDescription(ref WireReader r)
+    {
+        var group = r.String();
+        var error = (ErrorCode)r.Int16();
+        var generation = r.VarInt();
+        var n = r.Count();
+        var members = new List<GroupMemberDescription>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var memberId = r.String();
+            var clientId = r.String();
+            members.Add(new GroupMemberDescription(memberId, clientId, ReadPartitions(ref r)));
+        }
+        return new GroupDescription(group, error, generation, members, ReadOffsets(ref r));
     }
 
     private static GetMetadata ReadGetMetadata(ref WireReader r)
