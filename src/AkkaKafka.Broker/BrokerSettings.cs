@@ -26,6 +26,8 @@ public sealed class BrokerSettings
         PartitionRestartMinBackoff = c.GetTimeSpan("partition-restart-min-backoff", TimeSpan.FromMilliseconds(200));
         PartitionRestartMaxBackoff = c.GetTimeSpan("partition-restart-max-backoff", TimeSpan.FromSeconds(5));
         RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(10));
+        TransactionLog = c.GetBoolean("transaction-log.enabled", true);
+        TransactionLogFlushInterval = c.GetTimeSpan("transaction-log.flush-interval", TimeSpan.FromMilliseconds(500));
 
         if (DefaultPartitions < 1) throw new ConfigurationException("akkakafka.broker.default-partitions must be at least 1");
         if (SegmentBatches < 1) throw new ConfigurationException("akkakafka.broker.segment-batches must be at least 1");
@@ -52,4 +54,6 @@ public sealed class BrokerSettings
     public TimeSpan PartitionRestartMinBackoff { get; }
     public TimeSpan PartitionRestartMaxBackoff { get; }
     public TimeSpan RequestTimeout { get; }
+    public bool TransactionLog { get; }
+    public TimeSpan TransactionLogFlushInterval { get; }
 }

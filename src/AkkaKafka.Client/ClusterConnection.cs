@@ -27,6 +27,9 @@ public sealed class ClusterConnection : IAsyncDisposable
     public IReadOnlyList<HostPort> Bootstrap { get; }
     public ClientSettings Settings { get; }
 
+    /// <summary>This client's remoting address ("host:port"), sent with requests for the brokers' transaction log.</summary>
+    public string Address => ((ExtendedActorSystem)System).Provider.DefaultAddress is { Host: { } host, Port: { } port } ? $"{host}:{port}" : "unknown";
+
     /// <summary>Starts the client system; does not wait for the cluster (the first request does).</summary>
     public static ClusterConnection Create(IReadOnlyList<HostPort> bootstrap, Config? overrides = null, string systemName = "akkakafka-client")
     {

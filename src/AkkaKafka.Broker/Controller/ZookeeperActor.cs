@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Broker.TransactionLog;
 using MemberStatus = Akka.Cluster.MemberStatus;
 
 namespace AkkaKafka.Broker.Controller;
@@ -56,6 +57,8 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                     _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
                         typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
                     Timers.StartPeriodicTimer(RepublishTimer, Republish.Instance, _settings.MetadataRefreshInterval);
+                    if (_settings.TransactionLog && !_state.Topics.ContainsKey(TransactionLogActor.Topic))
+                        PersistTopics([new CreateTopic(TransactionLogActor.Topic, 1)], () => { });
                 });
                 break;
         }

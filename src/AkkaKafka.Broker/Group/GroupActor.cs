@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Broker.TransactionLog;
 
 namespace AkkaKafka.Broker.Group;
 
@@ -123,6 +124,10 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         {
             Apply(e);
             replyTo.Tell(new OffsetCommitResponse(_group, ErrorCode.None));
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            foreach (var o in e.Offsets.Where(o => TransactionLogEntry.IsLogged(o.Topic)))
+                Context.System.EventStream.Publish(new TransactionLogEntry(TransactionLogEntry.Commit, commit.MemberId, commit.ClientAddress,
+                    o.Topic, o.Partition, o.Offset, o.Offset, 0, now, _group));
             if (LastSequenceNr % SnapshotEvery == 0)
                 SaveSnapshot(new GroupSnapshot(_committed.Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList()));
         });

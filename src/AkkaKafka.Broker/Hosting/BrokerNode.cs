@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
+using AkkaKafka.Broker.TransactionLog;
 using AkkaKafka.Broker.Node;
 using AkkaKafka.Protocol;
 
@@ -58,6 +59,8 @@ public sealed class BrokerNode : IAsyncDisposable
         var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
         var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, settings), Names.BrokerActorName);
         ClusterClientReceptionist.Get(system).RegisterService(broker);
+        if (settings.TransactionLog)
+            system.ActorOf(TransactionLogActor.Props(broker, settings.TransactionLogFlushInterval, BrokerIds.Of(cluster.SelfAddress)), "transaction-log");
 
         var finished = await Task.WhenAny(up.Task, Task.Delay(options.JoinTimeout, cancellationToken));
         if (finished != up.Task)

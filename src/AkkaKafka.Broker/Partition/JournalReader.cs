@@ -4,6 +4,7 @@ using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
+using AkkaKafka.Broker.TransactionLog;
 
 namespace AkkaKafka.Broker.Partition;
 
@@ -100,7 +101,9 @@ public sealed class JournalReader : UntypedActor
                     Replay();
                     return;
                 }
-                Reply(_partition.EmptyFetch(_highWatermark, _logStartOffset) with { Records = Concat(_batches) });
+                var records = Concat(_batches);
+                Reply(_partition.EmptyFetch(_highWatermark, _logStartOffset) with { Records = records });
+                if (TransactionLogEntry.IsLogged(_partition.Topic)) TransactionLogging.PublishFetch(Context.System, _request, records);
                 break;
             case ReplayMessagesFailure f:
                 Context.GetLogger().Warning(f.Cause, "Reading {0} from the journal failed", _partition.PersistenceId);

@@ -4,6 +4,7 @@ using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
+using AkkaKafka.Broker.TransactionLog;
 
 namespace AkkaKafka.Broker.Partition;
 
@@ -27,6 +28,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly PartitionIdentity _partition;
     private readonly long _epoch;
     private readonly BrokerSettings _settings;
+    private readonly bool _logTransactions;
     private readonly PartitionLog _log;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly List<ParkedFetch> _parkedFetches = [];
@@ -48,6 +50,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         _retentionMs = retentionMs;
         _retentionBytes = retentionBytes;
         _settings = settings;
+        _logTransactions = settings.TransactionLog && TransactionLogEntry.IsLogged(partition.Topic);
         _log = new PartitionLog(settings.TailBytes, settings.SegmentBatches, settings.SegmentBytes);
     }
 
@@ -160,7 +163,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         RecordBatch.SetBaseOffset(bytes, baseOffset);
         RecordBatch.SetPartitionLeaderEpoch(bytes, (int)Math.Min(int.MaxValue, _epoch));
         _reservedNextOffset = new RecordBatch(bytes).NextOffset;
-        _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset));
+        _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset, request.ClientId, request.ClientAddress));
         if (_inFlight.Count == 0) WritePending();
     }
 
@@ -175,8 +178,15 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             var append = inFlight[written++];
             _log.Apply(e, LastSequenceNr);
             _eventsSinceSnapshot++;
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (append.Acks != Acks.None)
-                append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, now));
+            if (_logTransactions)
+            {
+                var count = new RecordBatch(e.Batch).RecordCount;
+                Context.System.EventStream.Publish(new TransactionLogEntry(TransactionLogEntry.Produce, append.ClientId, append.ClientAddress,
+                    _partition.Topic, _partition.Partition, append.BaseOffset, append.BaseOffset + count - 1, count, now));
+            }
             if (written == inFlight.Count) OnWriteCompleted();
         });
     }
@@ -255,7 +265,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         var fromTail = _log.ReadTail(request.Offset, maxBytes);
         if (fromTail is not null)
         {
-            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = JournalReader.Concat(fromTail) });
+            var records = JournalReader.Concat(fromTail);
+            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = records });
+            if (_logTransactions) TransactionLogging.PublishFetch(Context.System, request, records);
             return;
         }
         ReadFromJournal(request with { MaxBytes = maxBytes }, replyTo);
@@ -368,7 +380,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         DeleteMessages(long.MaxValue);
     }
 
-    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset);
+    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset, string ClientId, string? ClientAddress);
 
     private sealed record ParkedFetch(FetchRequest Request, IActorRef ReplyTo, DateTime Deadline);
 

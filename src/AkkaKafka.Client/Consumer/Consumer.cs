@@ -159,7 +159,7 @@ public sealed class Consumer : IAsyncDisposable
             try
             {
                 response = await _connection.AskAsync<FetchResponse>(
-                    new FetchRequest(tp.Topic, tp.Partition, position, settings.FetchMaxBytes, maxWaitMs, _clientId),
+                    new FetchRequest(tp.Topic, tp.Partition, position, settings.FetchMaxBytes, maxWaitMs, _clientId, _connection.Address),
                     settings.FetchMaxWait + settings.RequestTimeout, ct);
             }
             catch (OperationCanceledException) { return; }
@@ -266,7 +266,7 @@ public sealed class Consumer : IAsyncDisposable
             .Where(kv => !_committed.TryGetValue(kv.Key, out var c) || c != kv.Value)
             .Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList();
         if (offsets.Count == 0) return;
-        var response = await _connection.AskAsync<OffsetCommitResponse>(new OffsetCommit(g.Group, g.MemberId, g.Generation, offsets), cancellationToken: ct);
+        var response = await _connection.AskAsync<OffsetCommitResponse>(new OffsetCommit(g.Group, g.MemberId, g.Generation, offsets, _connection.Address), cancellationToken: ct);
         if (response.Error == ErrorCode.None)
             foreach (var o in offsets) _committed[new TopicPartition(o.Topic, o.Partition)] = o.Offset;
     }

@@ -121,7 +121,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     private void SendBatch(TopicPartition tp, PartitionQueue queue, ReadyBatch batch)
     {
-        var request = new ProduceRequest(tp.Topic, tp.Partition, batch.Bytes, _acks, _clientId);
+        var request = new ProduceRequest(tp.Topic, tp.Partition, batch.Bytes, _acks, _clientId, _connection.Address);
         if (_acks == Acks.None)
         {
             _connection.ClusterClient.Tell(ClusterConnection.ToBroker(request));

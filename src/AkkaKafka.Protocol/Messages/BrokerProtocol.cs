@@ -56,7 +56,8 @@ public sealed record ClusterStatus(IReadOnlyList<ClusterMember> Members, string?
 /// Appends one RecordBatch v2 to a partition. The broker sets the base offset; acknowledged after the journal write
 /// unless <see cref="Acks"/> is <see cref="Acks.None"/>, in which case no reply is sent.
 /// </summary>
-public sealed record ProduceRequest(string Topic, int Partition, byte[] Batch, Acks Acks, string ClientId) : IPartitionRequest;
+/// <remarks><see cref="ClientAddress"/> is the client ActorSystem's address, for the transaction log (ClusterClient hides the sender).</remarks>
+public sealed record ProduceRequest(string Topic, int Partition, byte[] Batch, Acks Acks, string ClientId, string? ClientAddress = null) : IPartitionRequest;
 
 public sealed record ProduceResponse(string Topic, int Partition, ErrorCode Error, long BaseOffset, long LogAppendTime, string? ErrorMessage = null)
     : IAkkaKafkaMessage;
@@ -65,7 +66,7 @@ public sealed record ProduceResponse(string Topic, int Partition, ErrorCode Erro
 /// Reads record batches from <see cref="Offset"/> on, up to about <see cref="MaxBytes"/> (at least one whole batch).
 /// When nothing is there yet it waits up to <see cref="MaxWaitMs"/> for new records (long poll).
 /// </summary>
-public sealed record FetchRequest(string Topic, int Partition, long Offset, int MaxBytes, int MaxWaitMs, string ClientId) : IPartitionRequest;
+public sealed record FetchRequest(string Topic, int Partition, long Offset, int MaxBytes, int MaxWaitMs, string ClientId, string? ClientAddress = null) : IPartitionRequest;
 
 /// <summary>
 /// Records holds whole RecordBatch v2 batches back to back; the first may start before the requested offset,

@@ -20,7 +20,7 @@ public sealed record Heartbeat(string Group, string MemberId, int Generation) : 
 public sealed record HeartbeatResponse(string Group, ErrorCode Error, int Generation, IReadOnlyList<TopicPartition> Assignment) : IAkkaKafkaMessage;
 
 /// <summary>Commits positions; accepted only from a current member for partitions it owns, so a zombie cannot move a group back.</summary>
-public sealed record OffsetCommit(string Group, string MemberId, int Generation, IReadOnlyList<PartitionOffset> Offsets) : IGroupCommand;
+public sealed record OffsetCommit(string Group, string MemberId, int Generation, IReadOnlyList<PartitionOffset> Offsets, string? ClientAddress = null) : IGroupCommand;
 
 public sealed record OffsetCommitResponse(string Group, ErrorCode Error, string? ErrorMessage = null) : IAkkaKafkaMessage;
 

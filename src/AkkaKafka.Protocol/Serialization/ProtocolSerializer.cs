@@ -90,13 +90,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         switch (obj)
         {
             case ProduceRequest m:
-                w.String(m.Topic).VarInt(m.Partition).Bytes(m.Batch).Byte((byte)m.Acks).String(m.ClientId);
+                w.String(m.Topic).VarInt(m.Partition).Bytes(m.Batch).Byte((byte)m.Acks).String(m.ClientId).String(m.ClientAddress);
                 break;
             case ProduceResponse m:
                 w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.BaseOffset).VarLong(m.LogAppendTime).String(m.ErrorMessage);
                 break;
             case FetchRequest m:
-                w.String(m.Topic).VarInt(m.Partition).VarLong(m.Offset).VarInt(m.MaxBytes).VarInt(m.MaxWaitMs).String(m.ClientId);
+                w.String(m.Topic).VarInt(m.Partition).VarLong(m.Offset).VarInt(m.MaxBytes).VarInt(m.MaxWaitMs).String(m.ClientId).String(m.ClientAddress);
                 break;
             case FetchResponse m:
                 w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.HighWatermark).VarLong(m.LogStartOffset)
@@ -130,6 +130,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case OffsetCommit m:
                 w.String(m.Group).String(m.MemberId).VarInt(m.Generation);
                 WriteOffsets(w, m.Offsets);
+                w.String(m.ClientAddress);
                 break;
             case OffsetCommitResponse m:
                 w.String(m.Group).Int16((short)m.Error).String(m.ErrorMessage);
@@ -206,9 +207,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var r = new WireReader(bytes);
         object result = manifest switch
         {
-            ProduceRequestManifest => new ProduceRequest(r.String(), r.VarInt(), r.Bytes(), (Acks)(sbyte)r.Byte(), r.String()),
+            ProduceRequestManifest => new ProduceRequest(r.String(), r.VarInt(), r.Bytes(), (Acks)(sbyte)r.Byte(), r.String(), r.NullableString()),
             ProduceResponseManifest => new ProduceResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.NullableString()),
-            FetchRequestManifest => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String()),
+            FetchRequestManifest => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String(), r.NullableString()),
             FetchResponseManifest => new FetchResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.Bytes(), r.NullableString()),
             ListOffsetsRequestManifest => new ListOffsetsRequest(r.String(), r.VarInt(), r.VarLong()),
             ListOffsetsResponseManifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong()),
@@ -302,7 +303,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var group = r.String();
         var memberId = r.String();
         var generation = r.VarInt();
-        return new OffsetCommit(group, memberId, generation, ReadOffsets(ref r));
+        var offsets = ReadOffsets(ref r);
+        return new OffsetCommit(group, memberId, generation, offsets, r.NullableString());
     }
 
     private static OffsetFetch ReadOffsetFetch(ref WireReader r)
