@@ -20,21 +20,28 @@ internal static class Format
     public static string ClusterStatus(ClusterStatus status)
     {
         var sb = new StringBuilder();
-        var owned = status.Metadata.Topics.SelectMany(t => t.Partitions).Where(p => p.Owner is not null)
+        // User topics and internal ones (__transactions) are counted apart, so the spread of user partitions is plain.
+        Dictionary<string, int> Owned(bool internalTopics) => status.Metadata.Topics
+            .Where(t => IsInternal(t.Name) == internalTopics)
+            .SelectMany(t => t.Partitions).Where(p => p.Owner is not null)
             .GroupBy(p => p.Owner!).ToDictionary(g => g.Key, g => g.Count());
+        var owned = Owned(false);
+        var ownedInternal = Owned(true);
         sb.Append($"Leader (controller, oldest Up broker): {status.Leader ?? "none"}\n");
         sb.Append($"Members: {status.Members.Count}\n");
-        sb.Append($"{"ADDRESS",-36} {"STATUS",-22} {"ROLES",-10} {"AGE",-4} {"PARTITIONS",10}\n");
+        sb.Append($"{"ADDRESS",-36} {"STATUS",-22} {"ROLES",-10} {"AGE",-4} {"PARTITIONS",10} {"INTERNAL",8}\n");
         foreach (var m in status.Members)
         {
             var id = HostPortOf(m.Address);
             var leader = id == status.Leader ? " (leader)" : "";
-            sb.Append($"{m.Address,-36} {m.Status,-22} {string.Join(",", m.Roles),-10} {(m.AgeRank < 0 ? "-" : m.AgeRank.ToString()),-4} {owned.GetValueOrDefault(id),10}{leader}\n");
+            sb.Append($"{m.Address,-36} {m.Status,-22} {string.Join(",", m.Roles),-10} {(m.AgeRank < 0 ? "-" : m.AgeRank.ToString()),-4} {owned.GetValueOrDefault(id),10} {ownedInternal.GetValueOrDefault(id),8}{leader}\n");
         }
-        var topics = status.Metadata.Topics;
+        var topics = status.Metadata.Topics.Where(t => !IsInternal(t.Name)).ToList();
         sb.Append($"Topics: {topics.Count}, partitions: {topics.Sum(t => t.PartitionCount)}, unassigned: {topics.SelectMany(t => t.Partitions).Count(p => p.Owner is null)}\n");
         return sb.ToString();
     }
+
+    public static bool IsInternal(string topic) => topic.StartsWith("__", StringComparison.Ordinal);
 
     /// <summary>"akka.tcp://akkakafka@127.0.0.1:4053" -> "127.0.0.1:4053".</summary>
     public static string HostPortOf(string address)

@@ -60,9 +60,9 @@ public sealed class ThreeBrokerClusterSpecs : IAsyncLifetime
         return last;
     }
 
-    /// <summary>The PARTITIONS column of each broker row.</summary>
+    /// <summary>The PARTITIONS column (user topics) of each broker row.</summary>
     private static int[] PartitionCounts(string status) => status.Split('\n')
         .Where(l => l.StartsWith("akka.tcp://", StringComparison.Ordinal))
-        .Select(l => int.Parse(l.Replace("(leader)", "").Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]))
+        .Select(l => int.Parse(l.Replace("(leader)", "").Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^2]))
         .ToArray();
 }

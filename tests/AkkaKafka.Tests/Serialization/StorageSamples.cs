@@ -1,5 +1,7 @@
 using AkkaKafka.Broker.Controller;
+using AkkaKafka.Broker.Group;
 using AkkaKafka.Broker.Partition;
+using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Tests.Support;
 
 namespace AkkaKafka.Tests.Serialization;
@@ -33,6 +35,9 @@ public static class StorageSamples
         ["controller snapshot"] = new ControllerSnapshot(4,
             [new TopicConfig("orders", 2, 2, -1, 1 << 30, Batches.T0), new TopicConfig("payments", 9, 1, 1000, -1, 0)],
             [new AssignmentEntry("orders", 0, "127.0.0.1:4053", 3), new AssignmentEntry("orders", 1, null, 1), new AssignmentEntry("payments", 0, "127.0.0.1:4054", 4)]),
+        ["offsets committed"] = new OffsetsCommitted([new PartitionOffset("orders", 0, 42), new PartitionOffset("payments", 3, 0)]),
+        ["group registered"] = new GroupRegistered("billing"),
+        ["group snapshot"] = new GroupSnapshot([new PartitionOffset("orders", 1, long.MaxValue)]),
     };
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });

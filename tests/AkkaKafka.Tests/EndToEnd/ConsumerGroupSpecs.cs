@@ -1,0 +1,122 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace AkkaKafka.Tests.EndToEnd;
+
+/// <summary>Consumer groups with real consumer processes: sharing partitions, taking over after a SIGKILL, resuming from commits.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ConsumerGroupSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+    private readonly BrokerProcesses _cluster = new(1);
+    private readonly List<CliProcess> _consumers = [];
+
+    public Task InitializeAsync() => _cluster.StartAllAsync();
+
+    public Task DisposeAsync()
+    {
+        foreach (var c in _consumers) c.Dispose();
+        _cluster.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task<CliResult> Run(string? stdin, params string[] args) =>
+        _cluster.RunAsync(CommandTimeout, stdin, [.. args, "--bootstrap", _cluster.Bootstrap]);
+
+    private CliProcess StartConsumer(string group) {
+        var c = CliProcess.Start(_cluster.WorkDirectory, "consume", "--topic", "shared", "--group", group, "--from-beginning",
+            "--print-offset", "--timeout-ms", "120000", "--bootstrap", _cluster.Bootstrap);
+        _consumers.Add(c);
+        return c;
+    }
+
+    private static string Keyed(int from, int to) => string.Concat(Enumerable.Range(from, to - from + 1).Select(i => $"key{i}:{i}\n"));
+
+    /// <summary>Record values printed by a consumer (lines are "partition:offset TAB value").</summary>
+    private static List<int> Values(CliProcess consumer) => consumer.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(l => int.Parse(l.Split('\t')[1])).ToList();
+
+    private async Task<string> AwaitGroupAsync(string group, Func<string, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var result = await Run(null, "group", "describe", group);
+            last = result.Stdout + result.Stderr;
+            if (result.ExitCode == 0 && condition(result.Stdout)) return result.Stdout;
+            await Task.Delay(500);
+        }
+        Assert.Fail($"group {group} never reached the expected state:\n{last}");
+        return last;
+    }
+
+    private static int Members(string description) => int.Parse(Regex.Match(description, @"Members: (\d+)").Groups[1].Value);
+
+    private static bool NoLag(string description, int partitions) =>
+        Regex.Matches(description, @"^shared\s+\d+\s+\d+\s+\d+\s+0\s", RegexOptions.Multiline).Count == partitions;
+
+    [Fact]
+    public async Task Two_members_split_four_partitions_and_the_survivor_takes_over_a_killed_members_partitions_from_its_commits()
+    {
+        Assert.Equal(0, (await Run(null, "topic", "create", "shared", "--partitions", "4")).ExitCode);
+        var a = StartConsumer("g");
+        await AwaitGroupAsync("g", d => Members(d) == 1, TimeSpan.FromSeconds(30));
+        var b = StartConsumer("g");
+        await AwaitGroupAsync("g", d => Members(d) == 2, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, (await Run(Keyed(1, 400), "produce", "--topic", "shared", "--key-separator", ":")).ExitCode);
+        await AwaitGroupAsync("g", d => NoLag(d, 4), TimeSpan.FromSeconds(30));
+        var firstA = Values(a);
+        var firstB = Values(b);
+        Assert.NotEmpty(firstA);
+        Assert.NotEmpty(firstB);
+        Assert.Equal(Enumerable.Range(1, 400), firstA.Concat(firstB).Order());
+
+        a.Kill();
+        Assert.Equal(0, (await Run(Keyed(401, 800), "produce", "--topic", "shared", "--key-separator", ":")).ExitCode);
+        // The survivor gets the killed member's partitions once its session times out, from the committed offsets.
+        await AwaitGroupAsync("g", d => Members(d) == 1 && NoLag(d, 4), TimeSpan.FromSeconds(60));
+
+        var all = firstA.Concat(Values(b)).ToList();
+        Assert.Equal(Enumerable.Range(1, 800), all.Distinct().Order());
+        Assert.Equal(all.Count, all.Distinct().Count()); // everything was committed before the kill: nothing is read twice
+    }
+
+    [Fact]
+    public async Task A_restarted_group_member_resumes_after_its_last_committed_offset()
+    {
+        Assert.Equal(0, (await Run(null, "topic", "create", "shared", "--partitions", "2")).ExitCode);
+        Assert.Equal(0, (await Run(Keyed(1, 100), "produce", "--topic", "shared", "--key-separator", ":")).ExitCode);
+
+        var first = await Run(null, "consume", "--topic", "shared", "--group", "resume", "--from-beginning", "--max-messages", "100", "--timeout-ms", "20000");
+        Assert.Equal(100, first.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        Assert.Equal(0, (await Run(Keyed(101, 150), "produce", "--topic", "shared", "--key-separator", ":")).ExitCode);
+        var second = await Run(null, "consume", "--topic", "shared", "--group", "resume", "--from-beginning", "--max-messages", "50", "--timeout-ms", "20000");
+        Assert.Equal(Enumerable.Range(101, 50), second.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).Order());
+
+        var groups = await Run(null, "group", "list");
+        Assert.Contains("resume", groups.Stdout.Split('\n', StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task The_transaction_log_records_who_produced_fetched_and_committed_what()
+    {
+        Assert.Equal(0, (await Run(null, "topic", "create", "audited", "--partitions", "1")).ExitCode);
+        Assert.Equal(0, (await Run("a\nb\nc\n", "produce", "--topic", "audited")).ExitCode);
+        Assert.Equal(0, (await Run(null, "consume", "--topic", "audited", "--group", "auditors", "--from-beginning", "--max-messages", "3", "--timeout-ms", "20000")).ExitCode);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string log = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            log = (await Run(null, "consume", "--topic", "__transactions", "--from-beginning", "--timeout-ms", "2000")).Stdout;
+            if (log.Contains(" commit ") && log.Contains(" fetch ") && log.Contains(" produce ")) break;
+            await Task.Delay(500);
+        }
+        Assert.Matches(@"produce client=producer-\S+ address=127\.0\.0\.1:\d+ topic=audited partition=0 offsets=0\.\.2 records=3", log);
+        Assert.Matches(@"fetch client=consumer-\S+ address=127\.0\.0\.1:\d+ topic=audited partition=0 offsets=0\.\.2 records=3", log);
+        Assert.Matches(@"commit client=\S+ address=127\.0\.0\.1:\d+ group=auditors topic=audited partition=0 offset=3", log);
+    }
+}
