@@ -1,0 +1,31 @@
+using AkkaKafka.Protocol;
+
+namespace AkkaKafka.Client.Bench;
+
+/// <summary>What kafka-producer-perf-test asks for, plus the cluster to run against.</summary>
+public sealed record BenchOptions
+{
+    public required IReadOnlyList<HostPort> Bootstrap { get; init; }
+    public string Topic { get; init; } = "bench";
+    public long Messages { get; init; } = 1_000_000;
+    public int Size { get; init; } = 100;
+    public int Partitions { get; init; } = 3;
+    public int Producers { get; init; } = 1;
+    public Acks Acks { get; init; } = Acks.All;
+    /// <summary>Target messages per second over all producers; 0 or less sends as fast as acknowledgements allow.</summary>
+    public long Throughput { get; init; }
+    /// <summary>Records per producer awaiting acknowledgement at once (bounds client memory).</summary>
+    public int Window { get; init; } = 200_000;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public Action<string>? Progress { get; init; }
+}
+
+public sealed record BenchResult(string Kind, long Messages, long Bytes, TimeSpan Elapsed, long Failed, LatencyRecorder? Latency)
+{
+    public double MessagesPerSecond => Messages / Math.Max(1e-9, Elapsed.TotalSeconds);
+    public double MegabytesPerSecond => Bytes / 1024.0 / 1024.0 / Math.Max(1e-9, Elapsed.TotalSeconds);
+
+    public override string ToString() =>
+        $"{Kind}: {Messages:N0} records in {Elapsed.TotalSeconds:N1} s, {MessagesPerSecond:N0} msgs/s ({MegabytesPerSecond:N1} MB/s)" +
+        (Latency is null ? "" : ", " + Latency.Summary()) + (Failed > 0 ? $", {Failed:N0} FAILED" : "");
+}

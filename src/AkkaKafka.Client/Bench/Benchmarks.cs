@@ -1,0 +1,148 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Akka.Configuration;
+using AkkaKafka.Client.Consumer;
+using AkkaKafka.Client.Producer;
+using AkkaKafka.Protocol;
+
+namespace AkkaKafka.Client.Bench;
+
+/// <summary>
+/// Throughput and latency measurements against a running cluster, in the spirit of kafka-producer-perf-test and
+/// kafka-consumer-perf-test. Each producer has its own client ActorSystem, as separate producer processes would.
+/// </summary>
+public static class Benchmarks
+{
+    public static async Task EnsureTopicAsync(BenchOptions options, CancellationToken ct)
+    {
+        await using var connection = Connect(options);
+        var result = await new AdminClient(connection).CreateTopicAsync(options.Topic, options.Partitions, ct: ct);
+        if (!result.IsSuccess && result.Error != ErrorCode.TopicAlreadyExists)
+            throw new KafkaException(result.Error, result.Message);
+    }
+
+    private static ClusterConnection Connect(BenchOptions options) =>
+        ClusterConnection.Create(options.Bootstrap, ConfigurationFactory.ParseString(
+            $"akkakafka.client.request-timeout = {(int)options.RequestTimeout.TotalMilliseconds}ms"));
+
+    /// <summary>Sends <see cref="BenchOptions.Messages"/> records of <see cref="BenchOptions.Size"/> bytes; latency is send to acknowledgement.</summary>
+    public static async Task<BenchResult> ProduceAsync(BenchOptions options, CancellationToken ct)
+    {
+        await EnsureTopicAsync(options, ct);
+        var latency = new LatencyRecorder();
+        long failed = 0;
+        var clock = Stopwatch.StartNew();
+        using var progress = StartProgress(options, "produced", () => latency.Count, clock);
+        var perProducer = options.Messages / options.Producers;
+        await Task.WhenAll(Enumerable.Range(0, options.Producers).Select(i => Task.Run(async () =>
+        {
+            var count = perProducer + (i == 0 ? options.Messages % options.Producers : 0);
+            await using var connection = Connect(options);
+            await using var producer = new Producer.Producer(connection, options.Acks, $"bench-producer-{i}");
+            var value = new byte[options.Size];
+            Random.Shared.NextBytes(value);
+            var window = new SemaphoreSlim(options.Window);
+            var rate = options.Throughput > 0 ? options.Throughput / (double)options.Producers : 0;
+            var started = Stopwatch.GetTimestamp();
+            for (long n = 0; n < count; n++)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (rate > 0)
+                {
+                    // Pace to the target rate: never ahead of where the schedule says we should be.
+                    var due = n / rate;
+                    var ahead = due - Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    if (ahead > 0.001) await Task.Delay(TimeSpan.FromSeconds(ahead), ct);
+                }
+                await window.WaitAsync(ct);
+                var sent = Stopwatch.GetTimestamp();
+                _ = producer.SendAsync(new ProducerRecord(options.Topic, value)).ContinueWith(t =>
+                {
+                    latency.RecordSince(sent);
+                    if (!t.IsCompletedSuccessfully) Interlocked.Increment(ref failed);
+                    window.Release();
+                }, TaskContinuationOptions.ExecuteSynchronously);
+            }
+            await producer.FlushAsync();
+            for (var k = 0; k < options.Window; k++) await window.WaitAsync(ct);
+        }, ct)));
+        clock.Stop();
+        return new BenchResult("produce", options.Messages, options.Messages * options.Size, clock.Elapsed, failed, latency);
+    }
+
+    /// <summary>Reads <see cref="BenchOptions.Messages"/> records from the beginning of the topic as fast as possible.</summary>
+    public static async Task<BenchResult> ConsumeAsync(BenchOptions options, CancellationToken ct)
+    {
+        await using var connection = Connect(options);
+        await using var consumer = new Consumer.Consumer(connection, "bench-consumer");
+        await consumer.AssignAsync(options.Topic, new StartPosition.Earliest(), ct: ct);
+        long count = 0, bytes = 0;
+        var clock = Stopwatch.StartNew();
+        using var progress = StartProgress(options, "consumed", () => Interlocked.Read(ref count), clock);
+        await foreach (var record in consumer.ReadAllAsync(ct))
+        {
+            bytes += record.Value?.Length ?? 0;
+            if (Interlocked.Increment(ref count) >= options.Messages) break;
+        }
+        clock.Stop();
+        return new BenchResult("consume", count, bytes, clock.Elapsed, 0, null);
+    }
+
+    /// <summary>
+    /// A producer and a consumer at once; latency is from handing a record to the producer to the consumer reading it.
+    /// Each value carries its send timestamp in its first 8 bytes (same machine, same clock).
+    /// </summary>
+    public static async Task<BenchResult> EndToEndAsync(BenchOptions options, CancellationToken ct)
+    {
+        await EnsureTopicAsync(options, ct);
+        await using var consumerConnection = Connect(options);
+        await using var consumer = new Consumer.Consumer(consumerConnection, "bench-e2e-consumer");
+        await consumer.AssignAsync(options.Topic, new StartPosition.Latest(), ct: ct);
+        var latency = new LatencyRecorder();
+        var clock = Stopwatch.StartNew();
+        using var progress = StartProgress(options, "delivered", () => latency.Count, clock);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var record in consumer.ReadAllAsync(ct))
+            {
+                if (record.Value is { Length: >= 8 } v)
+                    latency.Record((long)Stopwatch.GetElapsedTime(BinaryPrimitives.ReadInt64LittleEndian(v)).TotalMicroseconds);
+                if (latency.Count >= options.Messages) return;
+            }
+        }, ct);
+        long failed = 0;
+        await using (var connection = Connect(options))
+        await using (var producer = new Producer.Producer(connection, options.Acks, "bench-e2e-producer"))
+        {
+            var window = new SemaphoreSlim(options.Window);
+            var rate = options.Throughput > 0 ? options.Throughput : 0;
+            for (long n = 0; n < options.Messages; n++)
+            {
+                if (rate > 0)
+                {
+                    var ahead = n / (double)rate - clock.Elapsed.TotalSeconds;
+                    if (ahead > 0.001) await Task.Delay(TimeSpan.FromSeconds(ahead), ct);
+                }
+                await window.WaitAsync(ct);
+                var value = new byte[Math.Max(8, options.Size)];
+                BinaryPrimitives.WriteInt64LittleEndian(value, Stopwatch.GetTimestamp());
+                _ = producer.SendAsync(new ProducerRecord(options.Topic, value)).ContinueWith(t =>
+                {
+                    if (!t.IsCompletedSuccessfully) Interlocked.Increment(ref failed);
+                    window.Release();
+                }, TaskContinuationOptions.ExecuteSynchronously);
+            }
+            await producer.FlushAsync();
+        }
+        var finished = await Task.WhenAny(reading, Task.Delay(options.RequestTimeout, ct));
+        clock.Stop();
+        return new BenchResult("end-to-end", latency.Count, latency.Count * options.Size, clock.Elapsed, failed + (options.Messages - latency.Count), latency);
+    }
+
+    private static Timer StartProgress(BenchOptions options, string verb, Func<long> done, Stopwatch clock) =>
+        new(_ =>
+        {
+            var n = done();
+            options.Progress?.Invoke($"{n:N0} {verb} ({100.0 * n / Math.Max(1, options.Messages):N0}%), {n / Math.Max(0.001, clock.Elapsed.TotalSeconds):N0} msgs/s");
+        }, null, 1000, 1000);
+}
