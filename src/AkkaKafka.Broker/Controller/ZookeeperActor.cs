@@ -54,7 +54,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 {
                     _state.Apply(e, LastSequenceNr);
                     _logger.Info("Controller epoch {0} started on {1} with {2} topics", _state.ControllerEpoch, SelfId, _state.Topics.Count);
-                    _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                    _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
                         typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
                     Timers.StartPeriodicTimer(RepublishTimer, Republish.Instance, _settings.MetadataRefreshInterval);
                     if (_settings.TransactionLog && !_state.Topics.ContainsKey(TransactionLogActor.Topic))
@@ -74,6 +74,13 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
+            case ClusterEvent.CurrentClusterState state:
+                // Every broker already Up at once: rebalancing after each one, as initial MemberUp events would,
+                // first gives a new controller's first broker everything and then takes it back.
+                foreach (var member in state.Members)
+                    if (member.Status == MemberStatus.Up && member.HasRole(Names.BrokerRole)) _brokers.Add(member);
+                Rebalance();
+                break;
             case ClusterEvent.MemberUp up when up.Member.HasRole(Names.BrokerRole):
                 _brokers.Add(up.Member);
                 Rebalance();
