@@ -97,8 +97,16 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             ErrorReplies.Send(Sender, request, assignment.Owner is null ? ErrorCode.LeaderNotAvailable : ErrorCode.NotLeaderOrFollower);
             return;
         }
-        Context.ActorSelection(new RootActorPath(BrokerIds.ToAddress(assignment.Owner, Cluster.Get(Context.System).SelfAddress.Protocol)) / "user" / Names.BrokerActorName)
-            .Tell(new ForwardedRequest(request), Sender);
+        var cluster = Cluster.Get(Context.System);
+        var owner = BrokerIds.ToAddress(assignment.Owner, cluster.SelfAddress.Protocol);
+        if (cluster.State.Unreachable.Any(m => m.Address.Equals(owner)))
+        {
+            // The owner is suspected dead: answer now (retriable) instead of forwarding into the void until the
+            // client's request times out. The controller reassigns the partition once the node is downed.
+            ErrorReplies.Send(Sender, request, ErrorCode.LeaderNotAvailable, $"owner {assignment.Owner} is unreachable; partition is failing over");
+            return;
+        }
+        Context.ActorSelection(new RootActorPath(owner) / "user" / Names.BrokerActorName).Tell(new ForwardedRequest(request), Sender);
     }
 
     private void Update(ClusterMetadata metadata)
