@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.Serialization;
 using System.Text;
+using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Protocol.Serialization;
 
@@ -35,15 +36,14 @@ public ref struct WireReader
 
     public long VarLong()
     {
-        ulong result = 0;
-        for (var shift = 0; shift < 70; shift += 7)
+        try
         {
-            var b = Byte();
-            result |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-                return (long)(result >> 1) ^ -(long)(result & 1);
+            return Varint.ReadVarlong(_data, ref _position);
         }
-        throw new SerializationException("varint longer than 10 bytes");
+        catch (CorruptRecordException e)
+        {
+            throw new SerializationException(e.Message);
+        }
     }
 
     public int VarInt()

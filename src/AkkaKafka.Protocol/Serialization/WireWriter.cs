@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Protocol.Serialization;
 
@@ -47,19 +48,10 @@ public sealed class WireWriter
         return this;
     }
 
-    /// <summary>Zigzag varlong: small magnitudes (counts, offsets near zero, -1 sentinels) take one or two bytes.</summary>
+    /// <summary>Zigzag varlong (the record format's encoding): small magnitudes, -1 sentinels included, take one or two bytes.</summary>
     public WireWriter VarLong(long value)
     {
-        var v = (ulong)((value << 1) ^ (value >> 63));
-        var span = _buffer.GetSpan(10);
-        var i = 0;
-        while (v >= 0x80)
-        {
-            span[i++] = (byte)(v | 0x80);
-            v >>= 7;
-        }
-        span[i++] = (byte)v;
-        _buffer.Advance(i);
+        _buffer.Advance(Varint.WriteVarlong(_buffer.GetSpan(10), value));
         return this;
     }
 
