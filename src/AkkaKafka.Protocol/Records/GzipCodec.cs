@@ -6,6 +6,12 @@ namespace AkkaKafka.Protocol.Records;
 /// <summary>Gzip (codec 1) as Kafka uses it: the whole records section is one gzip stream.</summary>
 internal static class GzipCodec
 {
+    /// <summary>
+    /// Largest inflated records section accepted: a few MiB of compressed input must not become gigabytes of memory
+    /// (a "gzip bomb"). Generous next to the brokers' 4 MiB batch limit.
+    /// </summary>
+    internal const int MaxInflatedBytes = 64 * 1024 * 1024;
+
     /// <exception cref="CorruptRecordException">When the stream is not valid gzip.</exception>
     internal static ReadOnlyMemory<byte> Decompress(ReadOnlyMemory<byte> compressed)
     {
@@ -21,7 +27,14 @@ internal static class GzipCodec
             {
                 // Text-like payloads typically inflate a few times; the cap keeps a tiny bomb from pre-allocating much.
                 var output = new MemoryStream((int)Math.Clamp(compressed.Length * 4L, 256, 1 << 20));
-                gzip.CopyTo(output);
+                var chunk = new byte[81920];
+                int read;
+                while ((read = gzip.Read(chunk, 0, chunk.Length)) > 0)
+                {
+                    if (output.Length + read > MaxInflatedBytes)
+                        throw new CorruptRecordException($"Gzip records section inflates beyond {MaxInflatedBytes / (1024 * 1024)} MiB.");
+                    output.Write(chunk, 0, read);
+                }
                 return new ReadOnlyMemory<byte>(output.GetBuffer(), 0, (int)output.Length);
             }
         }

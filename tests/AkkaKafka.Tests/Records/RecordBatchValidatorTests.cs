@@ -153,6 +153,17 @@ public sealed class RecordBatchValidatorTests
     }
 
     [Fact]
+    public void A_gzip_batch_that_inflates_beyond_the_limit_is_refused_not_inflated()
+    {
+        var builder = new RecordBatchBuilder();
+        builder.Add(1_700_000_000_000, null, new byte[70 * 1024 * 1024]); // zeros: compresses to a few KiB
+        byte[] bomb = BatchBytes.Gzip(builder.Build());
+        Assert.True(bomb.Length < 1024 * 1024);
+
+        Assert.Contains("inflates beyond", RecordBatchValidator.Validate(bomb));
+    }
+
+    [Fact]
     public void An_unknown_compression_codec_is_reported()
     {
         byte[] bytes = ValidBatch();
