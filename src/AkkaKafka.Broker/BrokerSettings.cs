@@ -16,6 +16,7 @@ public sealed class BrokerSettings
         RetentionCheckInterval = c.GetTimeSpan("retention-check-interval", TimeSpan.FromSeconds(30));
         TailBytes = c.GetByteSize("tail-bytes") ?? 8 * 1024 * 1024;
         SegmentBatches = c.GetInt("segment-batches", 1000);
+        ReadAheadBytes = c.GetByteSize("read-ahead-bytes") ?? 4 * 1024 * 1024;
         SegmentBytes = c.GetByteSize("segment-bytes") ?? 64 * 1024 * 1024;
         SnapshotEvery = c.GetInt("snapshot-every", 1000);
         MaxFetchBytes = (int)(c.GetByteSize("max-fetch-bytes") ?? 4 * 1024 * 1024);
@@ -44,6 +45,7 @@ public sealed class BrokerSettings
     public TimeSpan RetentionCheckInterval { get; }
     public long TailBytes { get; }
     public int SegmentBatches { get; }
+    public long ReadAheadBytes { get; }
     public long SegmentBytes { get; }
     public int SnapshotEvery { get; }
     public int MaxFetchBytes { get; }

@@ -30,9 +30,13 @@ public sealed class JournalReader : UntypedActor
     private int _bytes;
     private bool _startedBeyondOffset;
     private bool _full;
+    private readonly long _readAheadBytes;
+    private readonly List<byte[]> _ahead = [];
+    private long _aheadBytes;
 
-    public JournalReader(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal)
+    public JournalReader(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal, long readAheadBytes = 0)
     {
+        _readAheadBytes = readAheadBytes;
         _partition = partition;
         _request = request;
         _replyTo = replyTo;
@@ -43,8 +47,8 @@ public sealed class JournalReader : UntypedActor
         _fromSequenceNr = EstimateSequenceNr(segment, request.Offset);
     }
 
-    public static Props Props(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal) =>
-        Akka.Actor.Props.Create(() => new JournalReader(partition, request, replyTo, segment, highWatermark, logStartOffset, journal));
+    public static Props Props(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal, long readAheadBytes = 0) =>
+        Akka.Actor.Props.Create(() => new JournalReader(partition, request, replyTo, segment, highWatermark, logStartOffset, journal, readAheadBytes));
 
     /// <summary>
     /// Batches inside a segment are nearly evenly spread over its sequence numbers, so interpolating skips most of
@@ -68,7 +72,7 @@ public sealed class JournalReader : UntypedActor
     {
         // Enough events for the requested bytes at the segment's average batch size, plus slack for the guess.
         var averageBatch = Math.Max(1, _segment.Bytes / Math.Max(1, _segment.Batches));
-        _wanted = Math.Clamp(_request.MaxBytes / averageBatch + 4, 4, MaxEventsPerRead);
+        _wanted = Math.Clamp((_request.MaxBytes + _readAheadBytes) / averageBatch + 4, 4, MaxEventsPerRead);
         _replayed = 0;
         _journal.Tell(new ReplayMessages(_fromSequenceNr, long.MaxValue, _wanted, _partition.PersistenceId, Self));
     }
@@ -88,6 +92,8 @@ public sealed class JournalReader : UntypedActor
                     _fromSequenceNr = _segment.FirstSequenceNr;
                     _startedBeyondOffset = false;
                     _full = false;
+                    _ahead.Clear();
+                    _aheadBytes = 0;
                     _batches.Clear();
                     _bytes = 0;
                     Replay();
@@ -101,6 +107,9 @@ public sealed class JournalReader : UntypedActor
                     Replay();
                     return;
                 }
+                // What was read past the reply is handed to the partition: a sequential reader's next fetch is
+                // then served from memory instead of another journal query.
+                if (_ahead.Count > 0) Context.Parent.Tell(new ReadAheadLoaded(_ahead.ToList()));
                 var records = Concat(_batches);
                 Reply(_partition.EmptyFetch(_highWatermark, _logStartOffset) with { Records = records });
                 if (TransactionLogEntry.IsLogged(_partition.Topic)) TransactionLogging.PublishFetch(Context.System, _request, records);
@@ -123,11 +132,18 @@ public sealed class JournalReader : UntypedActor
             _startedBeyondOffset = true;
             return;
         }
-        if (batch.NextOffset <= _request.Offset || _startedBeyondOffset || _full) return;
-        if (_batches.Count > 0 && _bytes + bytes.Length > _request.MaxBytes)
+        if (batch.NextOffset <= _request.Offset || _startedBeyondOffset) return;
+        if (!_full && _batches.Count > 0 && _bytes + bytes.Length > _request.MaxBytes)
+            _full = true; // stop at the first batch that does not fit: a smaller one after it would leave a hole
+        if (_full)
         {
-            // Stop at the first batch that does not fit: a smaller one after it would leave a hole in the reply.
-            _full = true;
+            if (_aheadBytes + bytes.Length <= _readAheadBytes && _aheadBytes >= 0)
+            {
+                _ahead.Add(bytes);
+                _aheadBytes += bytes.Length;
+            }
+            else
+                _aheadBytes = -1; // the read-ahead must stay contiguous: nothing after a batch that did not fit
             return;
         }
         _batches.Add(bytes);
@@ -139,6 +155,9 @@ public sealed class JournalReader : UntypedActor
         _replyTo.Tell(response);
         Context.Stop(Self);
     }
+
+    /// <summary>Batches read past a fetch's reply, contiguous, oldest first.</summary>
+    public sealed record ReadAheadLoaded(List<byte[]> Batches);
 
     internal static byte[] Concat(List<byte[]> batches)
     {

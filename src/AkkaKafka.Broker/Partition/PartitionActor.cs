@@ -36,6 +36,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private long _retentionMs;
     private long _retentionBytes;
     private List<PendingAppend> _pending = [];
+    private List<byte[]> _readAhead = [];
     private List<PendingAppend> _inFlight = [];
     private long _reservedNextOffset;
     private long _eventsSinceSnapshot;
@@ -104,6 +105,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             case ListOffsetsRequest list: HandleListOffsets(list); break;
             case FetchDeadlineTick: ExpireParkedFetches(); break;
             case JournalReadFinished: OnJournalReadFinished(); break;
+            case JournalReader.ReadAheadLoaded loaded: _readAhead = loaded.Batches; break;
             case RetentionTick: ApplyRetention(); break;
             case UpdateRetention update:
                 _retentionMs = update.RetentionMs;
@@ -270,7 +272,31 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             if (_logTransactions) TransactionLogging.PublishFetch(Context.System, request, records);
             return;
         }
+        var fromReadAhead = ReadAhead(request.Offset, maxBytes);
+        if (fromReadAhead is not null)
+        {
+            var records = JournalReader.Concat(fromReadAhead);
+            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = records });
+            if (_logTransactions) TransactionLogging.PublishFetch(Context.System, request, records);
+            return;
+        }
         ReadFromJournal(request with { MaxBytes = maxBytes }, replyTo);
+    }
+
+    /// <summary>Whole batches from the last journal read's read-ahead, from the one holding the offset; null when it does not hold it.</summary>
+    private List<byte[]>? ReadAhead(long offset, int maxBytes)
+    {
+        var start = _readAhead.FindIndex(b => new RecordBatch(b).NextOffset > offset);
+        if (start < 0 || new RecordBatch(_readAhead[start]).BaseOffset > offset || offset < _log.LogStartOffset) return null;
+        var result = new List<byte[]>();
+        var bytes = 0;
+        for (var i = start; i < _readAhead.Count; i++)
+        {
+            if (result.Count > 0 && bytes + _readAhead[i].Length > maxBytes) break;
+            result.Add(_readAhead[i]);
+            bytes += _readAhead[i].Length;
+        }
+        return result;
     }
 
     private void Park(FetchRequest request, IActorRef replyTo)
@@ -326,7 +352,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             return;
         }
         _journalReads++;
-        var reader = Context.ActorOf(JournalReader.Props(_partition, request, replyTo, segment, _log.NextOffset, _log.LogStartOffset, Journal));
+        _readAhead = [];
+        var reader = Context.ActorOf(JournalReader.Props(_partition, request, replyTo, segment, _log.NextOffset, _log.LogStartOffset, Journal, _settings.ReadAheadBytes));
         Context.WatchWith(reader, JournalReadFinished.Instance);
     }
 

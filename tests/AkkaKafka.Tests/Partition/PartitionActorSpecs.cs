@@ -256,6 +256,31 @@ public abstract class PartitionActorSpecs : PersistenceSpec
     }
 
     [SkippableFact]
+    public void A_sequential_reader_of_old_records_gets_every_record_once_in_order_through_journal_reads_and_read_ahead()
+    {
+        var partition = NewPartition();
+        // One batch of tail, a read-ahead of about three batches: the reads below alternate between the journal
+        // and the read-ahead the previous journal read left behind.
+        var actor = StartPartition(partition, settings: Settings("akkakafka.broker { tail-bytes = 1, read-ahead-bytes = 300 }"));
+        for (var i = 0; i < 40; i++) Produce(actor, partition, $"r{3 * i}", $"r{3 * i + 1}", $"r{3 * i + 2}");
+
+        var seen = new List<string>();
+        long position = 0;
+        while (position < 120)
+        {
+            var response = Fetch(actor, partition, position, maxBytes: 200);
+            Assert.Equal(ErrorCode.None, response.Error);
+            var records = Batches.Records(response.Records).Where(r => r.Offset >= position).ToList();
+            Assert.NotEmpty(records);
+            Assert.Equal(position, records[0].Offset);
+            Assert.Equal(Enumerable.Range(0, records.Count).Select(i => position + i), records.Select(r => r.Offset));
+            seen.AddRange(records.Select(r => System.Text.Encoding.UTF8.GetString(r.Value!)));
+            position = records[^1].Offset + 1;
+        }
+        Assert.Equal(Enumerable.Range(0, 120).Select(i => $"r{i}"), seen);
+    }
+
+    [SkippableFact]
     public void A_journal_read_finds_the_offset_even_when_batch_sizes_vary_widely_within_a_segment()
     {
         var partition = NewPartition();
