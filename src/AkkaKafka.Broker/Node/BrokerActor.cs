@@ -122,10 +122,11 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         }
         var cluster = Cluster.Get(Context.System);
         var owner = BrokerIds.ToAddress(assignment.Owner, cluster.SelfAddress.Protocol);
-        if (cluster.State.Unreachable.Any(m => m.Address.Equals(owner)))
+        if (cluster.State.Unreachable.Any(m => m.Address.Equals(owner))
+            || !cluster.State.Members.Any(m => m.Address.Equals(owner) && m.Status != MemberStatus.Down))
         {
-            // The owner is suspected dead: answer now (retriable) instead of forwarding into the void until the
-            // client's request times out. The controller reassigns the partition once the node is downed.
+            // The owner is suspected dead, or already downed or removed while the controller has not reassigned the
+            // partition yet: answer now (retriable) instead of forwarding into the void until the request times out.
             ErrorReplies.Send(Sender, request, ErrorCode.LeaderNotAvailable, $"owner {assignment.Owner} is unreachable; partition is failing over");
             return;
         }
