@@ -170,7 +170,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 // The partition is moving or its owner is failing over: look again and resend (before newer batches).
                 _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
                 queue.Retry.Enqueue(acked.Batch with { Attempt = acked.Batch.Attempt + 1 });
-                RequestMetadata(force: true);
+                RequestMetadata();
                 if (!Timers.IsTimerActive("retry"))
                     Timers.StartSingleTimer("retry", RetryNow.Instance, TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(acked.Batch.Attempt, 4)))));
             }
@@ -204,9 +204,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         RetryWaiting();
     }
 
-    private void RequestMetadata(bool force = false)
+    /// <summary>Asks for metadata unless a request is already out (its answer will be fresh enough).</summary>
+    private void RequestMetadata()
     {
-        if (_metadataRequested && !force) return;
+        if (_metadataRequested) return;
         _metadataRequested = true;
         var topics = _awaitingMetadata.Keys.Concat(_metadata.Topics.Select(t => t.Name)).Distinct().ToList();
         var self = Self;
