@@ -21,20 +21,11 @@ public static class FailoverBenchmark
     public static async Task<FailoverResult> RunAsync(FailoverOptions options, CancellationToken ct)
     {
         if (Validate(options) is { } invalid) throw new ArgumentException(invalid);
-        var temporary = options.DataDirectory is null;
-        var dataDirectory = options.DataDirectory ?? Directory.CreateTempSubdirectory("akkakafka-failover-").FullName;
-        if (!temporary && Directory.Exists(dataDirectory) && Directory.EnumerateFileSystemEntries(dataDirectory).Any())
-            throw new FailoverBenchException($"data directory '{dataDirectory}' is not empty; give an empty or new one (or none: a temporary one)");
-        try
-        {
-            using var cluster = new LocalBrokerCluster(options.Launcher, options.Brokers, options.BasePort, dataDirectory);
-            if (!temporary) options.Progress($"broker data and logs in {cluster.DataDirectory}");
-            return await RunRoundsAsync(cluster, options, ct);
-        }
-        finally
-        {
-            if (temporary) DeleteDirectory(dataDirectory);
-        }
+        if (options.DataDirectory is { } data && Directory.Exists(data) && Directory.EnumerateFileSystemEntries(data).Any())
+            throw new FailoverBenchException($"data directory '{data}' is not empty; give an empty or new one (or none: a temporary one)");
+        using var cluster = new LocalBrokerCluster(options.Launcher, options.Brokers, options.BasePort, options.DataDirectory);
+        if (options.DataDirectory is not null) options.Progress($"broker data and logs in {cluster.DataDirectory}");
+        return await RunRoundsAsync(cluster, options, ct);
     }
 
     /// <summary>What is wrong with the options, in the CLI's terms, or null.</summary>
@@ -233,22 +224,5 @@ public static class FailoverBenchmark
     {
         var at = address.LastIndexOf('@');
         return at < 0 ? address : address[(at + 1)..];
-    }
-
-    private static void DeleteDirectory(string path)
-    {
-        // SQLite may still hold the files for a moment after the brokers died.
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            try
-            {
-                if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-                return;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Thread.Sleep(200);
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Client.Bench;
@@ -8,8 +9,9 @@ namespace AkkaKafka.Client.Bench;
 /// <summary>
 /// Broker processes on 127.0.0.1 (consecutive ports, one shared data directory, every port a seed), started with the
 /// brokers' default settings, killed and restarted at will. Each broker's output goes to logs/broker-PORT.log in the
-/// data directory. Every process is killed when this is disposed, on Ctrl-C and when this process exits, so none
-/// outlives the benchmark (short of a SIGKILL of the benchmark itself).
+/// data directory. Every process is killed, and a temporary data directory deleted, when this is disposed, when this
+/// process exits, and on Ctrl-C, SIGTERM, SIGHUP or SIGQUIT (which then end this process as usual), so none outlives
+/// the benchmark, short of a SIGKILL of the benchmark itself.
 /// </summary>
 public sealed class LocalBrokerCluster : IDisposable
 {
@@ -17,19 +19,36 @@ public sealed class LocalBrokerCluster : IDisposable
     private readonly BrokerLauncher _launcher;
     private readonly Dictionary<int, BrokerProcess> _running = new();
     private readonly object _lock = new();
+    private readonly bool _temporary;
+    private readonly List<PosixSignalRegistration> _signals = [];
     private bool _disposed;
 
-    public LocalBrokerCluster(BrokerLauncher launcher, int brokers, int basePort, string dataDirectory)
+    /// <param name="dataDirectory">Where the brokers keep their journal and logs; null: a new temporary directory, deleted afterwards.</param>
+    public LocalBrokerCluster(BrokerLauncher launcher, int brokers, int basePort, string? dataDirectory)
     {
         if (brokers < 1) throw new ArgumentOutOfRangeException(nameof(brokers));
         if (basePort < 1 || basePort + brokers - 1 > 65535) throw new ArgumentOutOfRangeException(nameof(basePort));
         _launcher = launcher;
         Ports = Enumerable.Range(basePort, brokers).ToList();
-        DataDirectory = Path.GetFullPath(dataDirectory);
+        _temporary = dataDirectory is null;
+        DataDirectory = _temporary ? Directory.CreateTempSubdirectory("akkakafka-failover-").FullName : Path.GetFullPath(dataDirectory!);
         LogDirectory = Path.Combine(DataDirectory, "logs");
-        Directory.CreateDirectory(LogDirectory);
-        AppDomain.CurrentDomain.ProcessExit += KillAllOnExit;
-        Console.CancelKeyPress += KillAllOnCancel;
+        try
+        {
+            Directory.CreateDirectory(LogDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FailoverBenchException($"cannot create data directory '{DataDirectory}': {e.Message}");
+        }
+        AppDomain.CurrentDomain.ProcessExit += CleanUpOnExit;
+        Console.CancelKeyPress += CleanUpOnCancel;
+        // .NET ends the process on SIGTERM without raising ProcessExit; these run first and do not cancel the signal.
+        foreach (var signal in (PosixSignal[])[PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT])
+        {
+            try { _signals.Add(PosixSignalRegistration.Create(signal, _ => CleanUp())); }
+            catch (PlatformNotSupportedException) { }
+        }
     }
 
     public IReadOnlyList<int> Ports { get; }
@@ -76,8 +95,10 @@ public sealed class LocalBrokerCluster : IDisposable
         if (!up)
         {
             ct.ThrowIfCancellationRequested();
-            throw new FailoverBenchException(
-                $"broker {IdOf(port)} did not come up within {timeout.TotalSeconds:0} s{(broker.LastError is { } e ? ": " + e : "")}");
+            var why = broker.LastError is { } e ? ": " + e : $" (see {Path.Combine(LogDirectory, $"broker-{port}.log")})";
+            throw new FailoverBenchException(broker.ExitedBeforeUp
+                ? $"broker {IdOf(port)} exited before it was up{why}"
+                : $"broker {IdOf(port)} did not come up within {timeout.TotalSeconds:0} s{why}");
         }
     }
 
@@ -89,20 +110,40 @@ public sealed class LocalBrokerCluster : IDisposable
         broker?.Kill();
     }
 
-    private void KillAll()
+    /// <summary>Kills every broker, then deletes the data directory if it is a temporary one. Safe to call more than once.</summary>
+    private void CleanUp()
     {
         List<BrokerProcess> all;
         lock (_lock)
         {
+            _disposed = true;
             all = _running.Values.ToList();
             _running.Clear();
         }
         foreach (var broker in all) broker.Kill();
+        if (_temporary) DeleteDirectory(DataDirectory);
     }
 
-    private void KillAllOnExit(object? sender, EventArgs e) => KillAll();
+    private void CleanUpOnExit(object? sender, EventArgs e) => CleanUp();
 
-    private void KillAllOnCancel(object? sender, ConsoleCancelEventArgs e) => KillAll();
+    private void CleanUpOnCancel(object? sender, ConsoleCancelEventArgs e) => CleanUp();
+
+    private static void DeleteDirectory(string path)
+    {
+        // A broker that was just killed may still be closing its files for a moment.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(200);
+            }
+        }
+    }
 
     private static bool IsFree(int port)
     {
@@ -120,10 +161,10 @@ public sealed class LocalBrokerCluster : IDisposable
 
     public void Dispose()
     {
-        lock (_lock) _disposed = true;
-        KillAll();
-        AppDomain.CurrentDomain.ProcessExit -= KillAllOnExit;
-        Console.CancelKeyPress -= KillAllOnCancel;
+        CleanUp();
+        AppDomain.CurrentDomain.ProcessExit -= CleanUpOnExit;
+        Console.CancelKeyPress -= CleanUpOnCancel;
+        foreach (var registration in _signals) registration.Dispose();
     }
 
     /// <summary>One broker process, its output appended to a log file, and whether it has said "is up".</summary>
@@ -140,12 +181,13 @@ public sealed class LocalBrokerCluster : IDisposable
         }
 
         public Task<bool> WhenUp => _up.Task;
+        public bool ExitedBeforeUp => _up.Task is { IsCompleted: true, Result: false };
         public string? LastError { get; private set; }
 
         public static BrokerProcess Start(ProcessStartInfo info, string logFile)
         {
             var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
-            log.WriteLine($"==== {DateTime.Now:O} starting: {info.FileName} {string.Join(" ", info.ArgumentList)}");
+            log.WriteLine($"==== {DateTime.UtcNow:O} starting: {info.FileName} {string.Join(" ", info.ArgumentList)}");
             var process = new Process { StartInfo = info, EnableRaisingEvents = true };
             var broker = new BrokerProcess(process, log);
             process.OutputDataReceived += (_, e) => broker.OnLine(e.Data, error: false);
@@ -189,7 +231,7 @@ public sealed class LocalBrokerCluster : IDisposable
             catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
             lock (_log)
             {
-                try { _log.WriteLine($"==== {DateTime.Now:O} killed"); } catch (ObjectDisposedException) { }
+                try { _log.WriteLine($"==== {DateTime.UtcNow:O} killed"); } catch (ObjectDisposedException) { }
                 _log.Dispose();
             }
             _process.Dispose();
