@@ -45,6 +45,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             .ToImmutableHashSet();
         var client = system.ActorOf(Akka.Cluster.Tools.Client.ClusterClient.Props(
             ClusterClientSettings.Create(system).WithInitialContacts(contacts)), "cluster-client");
+        system.ActorOf(UndeliveredRequests.Props(), "undelivered-requests");
         return new ClusterConnection(system, client, bootstrap, new ClientSettings(system.Settings.Config));
     }
 

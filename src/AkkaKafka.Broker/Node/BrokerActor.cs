@@ -11,7 +11,9 @@ namespace AkkaKafka.Broker.Node;
 /// The entry point of a broker node (/user/broker), registered with the ClusterClientReceptionist so clients can
 /// reach it. It keeps the newest metadata the controller published, runs a TopicActor per topic, and routes:
 /// controller commands to the ZookeeperActor (through the singleton proxy), partition requests to the local
-/// TopicActor when this node owns the partition, otherwise to the owner's BrokerActor.
+/// TopicActor when this node owns the partition, otherwise to the owner's BrokerActor. A request forwarded to an
+/// owner that then becomes unreachable (or leaves) is answered LeaderNotAvailable at once, so the client retries
+/// instead of waiting out its request timeout for an answer that died with the owner.
 /// </summary>
 public sealed class BrokerActor : UntypedActor, IWithTimers
 {
@@ -22,6 +24,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly string _self;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly Dictionary<string, (IActorRef Actor, long TopicId)> _topics = new(StringComparer.Ordinal);
+    /// <summary>Per owner, cancels the requests forwarded to it that are still unanswered.</summary>
+    private readonly Dictionary<string, CancellationTokenSource> _forwarded = new(StringComparer.Ordinal);
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
 
     public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings)
@@ -41,6 +45,15 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     {
         // The controller pushes metadata to every broker; until the first push arrives, ask for it.
         Timers.StartPeriodicTimer(MetadataPollTimer, PollMetadata.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberDowned), typeof(ClusterEvent.MemberRemoved));
+    }
+
+    protected override void PostStop()
+    {
+        Cluster.Get(Context.System).Unsubscribe(Self);
+        foreach (var pending in _forwarded.Values) pending.Cancel();
+        _forwarded.Clear();
     }
 
     protected override void OnReceive(object message)
@@ -69,6 +82,16 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 if (_metadata.Version == 0) _controller.Tell(new GetMetadata());
                 else Timers.Cancel(MetadataPollTimer);
                 break;
+            case ClusterEvent.UnreachableMember unreachable:
+                FailForwardedTo(unreachable.Member.Address);
+                break;
+            case ClusterEvent.MemberDowned downed:
+                FailForwardedTo(downed.Member.Address);
+                break;
+            case ClusterEvent.MemberRemoved removed:
+                FailForwardedTo(removed.Member.Address);
+                break;
+            case ClusterEvent.IClusterDomainEvent:
             case Terminated:
                 break;
             default:
@@ -99,14 +122,47 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         }
         var cluster = Cluster.Get(Context.System);
         var owner = BrokerIds.ToAddress(assignment.Owner, cluster.SelfAddress.Protocol);
-        if (cluster.State.Unreachable.Any(m => m.Address.Equals(owner)))
+        if (cluster.State.Unreachable.Any(m => m.Address.Equals(owner))
+            || !cluster.State.Members.Any(m => m.Address.Equals(owner) && m.Status != MemberStatus.Down))
         {
-            // The owner is suspected dead: answer now (retriable) instead of forwarding into the void until the
-            // client's request times out. The controller reassigns the partition once the node is downed.
+            // The owner is suspected dead, or already downed or removed while the controller has not reassigned the
+            // partition yet: answer now (retriable) instead of forwarding into the void until the request times out.
             ErrorReplies.Send(Sender, request, ErrorCode.LeaderNotAvailable, $"owner {assignment.Owner} is unreachable; partition is failing over");
             return;
         }
-        Context.ActorSelection(new RootActorPath(owner) / "user" / Names.BrokerActorName).Tell(new ForwardedRequest(request), Sender);
+        Forward(request, assignment.Owner, Context.ActorSelection(new RootActorPath(owner) / "user" / Names.BrokerActorName));
+    }
+
+    /// <summary>
+    /// Passes the request to the owner and its answer back to the caller; when the owner becomes unreachable first,
+    /// answers LeaderNotAvailable (retriable) instead. acks=0 produces expect no answer and are just passed on.
+    /// </summary>
+    private void Forward(IPartitionRequest request, string ownerId, ActorSelection owner)
+    {
+        var replyTo = Sender;
+        if (request is ProduceRequest { Acks: Acks.None })
+        {
+            owner.Tell(new ForwardedRequest(request), replyTo);
+            return;
+        }
+        if (!_forwarded.TryGetValue(ownerId, out var pending)) _forwarded[ownerId] = pending = new CancellationTokenSource();
+        // A fetch may wait at the owner for new records (long poll) before it answers.
+        var timeout = _settings.RequestTimeout + (request is FetchRequest fetch ? TimeSpan.FromMilliseconds(Math.Max(0, fetch.MaxWaitMs)) : TimeSpan.Zero);
+        owner.Ask<object>(new ForwardedRequest(request), timeout, pending.Token)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result
+                    : t.IsCanceled ? ErrorReplies.For(request, ErrorCode.LeaderNotAvailable, $"owner {ownerId} became unreachable; partition is failing over")
+                    : ErrorReplies.For(request, ErrorCode.RequestTimedOut, $"no answer from owner {ownerId}"),
+                TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(replyTo);
+    }
+
+    private void FailForwardedTo(Address member)
+    {
+        if (_forwarded.Remove(BrokerIds.Of(member), out var pending))
+        {
+            pending.Cancel();
+            pending.Dispose();
+        }
     }
 
     private void Update(ClusterMetadata metadata)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Remote;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
@@ -11,6 +12,10 @@ namespace AkkaKafka.Client.Producer;
 /// records into one RecordBatch per partition (linger and batch size), keeps up to max-in-flight batches per
 /// partition awaiting acknowledgement, retries batches the brokers could not take yet (a partition moving, a broker
 /// failing over) until the delivery timeout, and completes every record's task with its offset or error.
+/// <para>When the connection to a broker drops, the requests in flight may have died with it (they all pass through
+/// the broker the client is connected to): they stop counting against max-in-flight, so newer batches go out at
+/// once instead of queueing behind them until their request timeout. They still complete, or time out and are
+/// retried, as before.</para>
 /// </summary>
 internal sealed class ProducerActor : UntypedActor, IWithTimers
 {
@@ -26,6 +31,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
     private bool _metadataRequested;
     private int _roundRobin;
+    private long _sends;
 
     public ProducerActor(ClusterConnection connection, Acks acks, string clientId)
     {
@@ -40,6 +46,8 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+
     protected override void OnReceive(object message)
     {
         switch (message)
@@ -50,6 +58,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             case MetadataResponse response: OnMetadata(response.Metadata); break;
             case MetadataFailed failed: OnMetadataFailed(failed); break;
             case RetryNow: RetryWaiting(); break;
+            case DisassociatedEvent lost when lost.RemoteAddress.System == Names.BrokerSystem: OnConnectionLost(lost.RemoteAddress); break;
             case Flush flush:
                 _flushes.Add(flush.Completion);
                 foreach (var tp in _partitions.Keys.ToList()) Drain(tp, force: true);
@@ -115,7 +124,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             queue.Ready.Enqueue(new ReadyBatch(open.Builder.Build(), open.Records, open.Created, 0));
             queue.Open = null;
         }
-        while (queue.InFlight < _settings.MaxInFlight && queue.Ready.Count > 0)
+        while (queue.Limited.Count < _settings.MaxInFlight && queue.Ready.Count > 0)
             SendBatch(tp, queue, queue.Ready.Dequeue());
     }
 
@@ -128,12 +137,14 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             foreach (var r in batch.Records) r.TrySetResult(new RecordMetadata(tp.Topic, tp.Partition, -1));
             return;
         }
+        var id = ++_sends;
         queue.InFlight++;
+        queue.Limited.Add(id);
         var self = Self;
         _connection.ClusterClient.Ask<ProduceResponse>(ClusterConnection.ToBroker(request), _settings.RequestTimeout)
             .ContinueWith(t => t.IsCompletedSuccessfully
-                    ? new Acked(tp, batch, t.Result, null)
-                    : new Acked(tp, batch, null, t.Exception?.GetBaseException() ?? new TimeoutException("produce timed out")),
+                    ? new Acked(tp, batch, id, t.Result, null)
+                    : new Acked(tp, batch, id, null, t.Exception?.GetBaseException() ?? new TimeoutException("produce timed out")),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
     }
@@ -142,6 +153,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     {
         var queue = _partitions[acked.Partition];
         queue.InFlight--;
+        queue.Limited.Remove(acked.SendId);
         var response = acked.Response;
         if (response is { Error: ErrorCode.None })
         {
@@ -158,7 +170,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 // The partition is moving or its owner is failing over: look again and resend (before newer batches).
                 _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
                 queue.Retry.Enqueue(acked.Batch with { Attempt = acked.Batch.Attempt + 1 });
-                RequestMetadata(force: true);
+                RequestMetadata();
                 if (!Timers.IsTimerActive("retry"))
                     Timers.StartSingleTimer("retry", RetryNow.Instance, TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(acked.Batch.Attempt, 4)))));
             }
@@ -176,15 +188,26 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     {
         foreach (var (tp, queue) in _partitions)
         {
-            while (queue.Retry.Count > 0 && queue.InFlight < _settings.MaxInFlight)
+            while (queue.Retry.Count > 0 && queue.Limited.Count < _settings.MaxInFlight)
                 SendBatch(tp, queue, queue.Retry.Dequeue());
             Drain(tp, force: false);
         }
     }
 
-    private void RequestMetadata(bool force = false)
+    /// <summary>Requests in flight may be lost with the connection: send more without waiting for them.</summary>
+    private void OnConnectionLost(Address broker)
     {
-        if (_metadataRequested && !force) return;
+        var suspect = _partitions.Values.Sum(q => q.Limited.Count);
+        if (suspect == 0) return;
+        _log.Info("Connection to broker {0} lost: not waiting for the {1} requests in flight before sending more", broker, suspect);
+        foreach (var queue in _partitions.Values) queue.Limited.Clear();
+        RetryWaiting();
+    }
+
+    /// <summary>Asks for metadata unless a request is already out (its answer will be fresh enough).</summary>
+    private void RequestMetadata()
+    {
+        if (_metadataRequested) return;
         _metadataRequested = true;
         var topics = _awaitingMetadata.Keys.Concat(_metadata.Topics.Select(t => t.Name)).Distinct().ToList();
         var self = Self;
@@ -237,6 +260,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        Context.System.EventStream.Unsubscribe(Self);
         var error = new ObjectDisposedException("producer was closed before the record was acknowledged");
         foreach (var sends in _awaitingMetadata.Values)
             foreach (var s in sends) s.Completion.TrySetException(error);
@@ -254,7 +278,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         public OpenBatch? Open;
         public readonly Queue<ReadyBatch> Ready = new();
         public readonly Queue<ReadyBatch> Retry = new();
+        /// <summary>Requests awaiting an answer.</summary>
         public int InFlight;
+        /// <summary>Those of them that count against max-in-flight (not the ones sent before a connection was lost).</summary>
+        public readonly HashSet<long> Limited = [];
     }
 
     private sealed class OpenBatch(DateTime created)
@@ -268,7 +295,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     private sealed record LingerExpired(TopicPartition Partition);
 
-    private sealed record Acked(TopicPartition Partition, ReadyBatch Batch, ProduceResponse? Response, Exception? Failure);
+    private sealed record Acked(TopicPartition Partition, ReadyBatch Batch, long SendId, ProduceResponse? Response, Exception? Failure);
 
     private sealed record MetadataFailed(string Reason);
 

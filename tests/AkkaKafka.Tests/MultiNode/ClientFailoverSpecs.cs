@@ -21,7 +21,7 @@ public sealed class ClientFailoverSpecs(ITestOutputHelper output)
         akka.loglevel = INFO
         akka.stdout-loglevel = OFF
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-        # The client notices a silent receptionist after ~1.5 s (hocon/client.hocon allows 8 s) and looks for another.
+        # The client notices a silent receptionist after ~1.5 s (hocon/client.hocon allows ~2 s) and looks for another.
         akka.cluster.client.heartbeat-interval = 500ms
         akka.cluster.client.acceptable-heartbeat-pause = 1s
         akka.cluster.client.establishing-get-contacts-interval = 500ms
