@@ -36,6 +36,21 @@ public sealed class DeliveryRecorder
     public IReadOnlyDictionary<int, IReadOnlyList<LogEntry>> LiveReads =>
         _live.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<LogEntry>)kv.Value.ToArray());
 
+    /// <summary>Everything recorded, one line per event ("ack partition offset value", "live ...", "failed value reason"), for a post-mortem.</summary>
+    public void WriteTo(string file, IReadOnlyList<PartitionRead> final)
+    {
+        using var w = new StreamWriter(file);
+        foreach (var a in _acks) w.WriteLine($"ack {a.Partition} {a.Offset} {a.Value}");
+        foreach (var (value, reason) in _failed) w.WriteLine($"failed {value} {reason}");
+        foreach (var (p, q) in _live)
+            foreach (var e in q) w.WriteLine($"live {p} {e.Offset} {e.Value}");
+        foreach (var f in final)
+        {
+            w.WriteLine($"range {f.Partition} {f.Start} {f.End}");
+            foreach (var e in f.Entries) w.WriteLine($"final {f.Partition} {e.Offset} {e.Value}");
+        }
+    }
+
     /// <summary>The offset after the last record the live consumer got from <paramref name="partition"/> (0 if none).</summary>
     public long LiveNext(int partition) => _liveNext.GetValueOrDefault(partition);
 }

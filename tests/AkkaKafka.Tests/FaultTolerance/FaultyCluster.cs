@@ -80,11 +80,30 @@ public sealed class FaultyCluster : IAsyncDisposable
         return (exited, code);
     }
 
-    public async Task RestartAsync(int port)
+    /// <summary>
+    /// Starts the broker again on its port and data. A start that ends with the process exiting (its join refused
+    /// while its previous incarnation is still being removed, or a signal from outside) is tried again, up to
+    /// three times; each such attempt is reported through <paramref name="onFailedStart"/>.
+    /// </summary>
+    public async Task RestartAsync(int port, Action<string>? onFailedStart = null)
     {
-        if (Processes.Ports.Contains(port) && IsRunning(port)) throw new InvalidOperationException($"broker {Id(port)} is still running");
-        _incarnation[port] = _incarnation.GetValueOrDefault(port) + 1;
-        await Processes.StartAsync(port, TimeSpan.FromSeconds(60));
+        if (IsRunning(port)) throw new InvalidOperationException($"broker {Id(port)} is still running");
+        for (var attempt = 1; ; attempt++)
+        {
+            _incarnation[port] = _incarnation.GetValueOrDefault(port) + 1;
+            try
+            {
+                await Processes.StartAsync(port, TimeSpan.FromSeconds(60));
+                return;
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && !IsRunning(port))
+            {
+                var reason = e.Message.Split('\n').LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal)) ?? e.Message.Split('\n')[0];
+                onFailedStart?.Invoke($"{Id(port)} exited while starting ({reason}); starting it again");
+                SaveLog(port, "failed-start");
+                Processes.Kill(port);
+            }
+        }
     }
 
     public bool IsRunning(int port)
@@ -134,22 +153,41 @@ public sealed class FaultyCluster : IAsyncDisposable
     private static IEnumerable<ClusterMember> MembersAt(ClusterStatus status, int port) =>
         status.Members.Where(m => m.Address.EndsWith($"@{Id(port)}", StringComparison.Ordinal));
 
-    /// <summary>Waits until the controller no longer counts the broker as a live member (downed or removed); returns how long that took.</summary>
-    public async Task<TimeSpan> AwaitDownedAsync(int port, TimeSpan within)
+    /// <summary>
+    /// Waits until the cluster has downed the broker (or, with <paramref name="removed"/>, removed it); returns how
+    /// long that took. Seen either in the controller's status or in the log of the broker that took the decision:
+    /// the controller may itself be failing over, and a broker frozen inside a journal write keeps a new controller
+    /// from starting (it cannot write) until it wakes up, while downing needs no journal.
+    /// </summary>
+    public async Task<TimeSpan> AwaitDownedAsync(int port, TimeSpan within, bool removed = false)
     {
         var started = DateTime.UtcNow;
+        var marker = removed
+            ? $"Leader is removing unreachable node [akka.tcp://akkakafka@{Id(port)}]"
+            : $"node [akka.tcp://akkakafka@{Id(port)}] as [Down]";
+        var others = Ports.Where(p => p != port && IsRunning(p)).Select(p => Processes[p]).ToList();
+        var before = others.ToDictionary(p => p.Pid, p => Occurrences(p.Stdout, marker));
         var last = "no answer";
         while (DateTime.UtcNow - started < within)
         {
+            if (others.Any(p => Occurrences(p.Stdout, marker) > before[p.Pid]))
+                return DateTime.UtcNow - started;
             if (await TryStatusAsync() is { } status)
             {
                 last = Describe(status);
-                if (!MembersAt(status, port).Any(m => m.Status is "Up" or "Up (unreachable)" or "Joining" or "WeaklyUp" or "Leaving"))
-                    return DateTime.UtcNow - started;
+                var live = MembersAt(status, port).Where(m => removed || m.Status is "Up" or "Up (unreachable)" or "Joining" or "WeaklyUp" or "Leaving");
+                if (!live.Any()) return DateTime.UtcNow - started;
             }
             await Task.Delay(PollInterval);
         }
-        throw new TimeoutException($"{Id(port)} was not downed within {within.TotalSeconds:0}s; last status: {last}");
+        throw new TimeoutException($"{Id(port)} was not {(removed ? "removed" : "downed")} within {within.TotalSeconds:0}s; last status: {last}");
+    }
+
+    private static int Occurrences(string text, string marker)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(marker, StringComparison.Ordinal); i >= 0; i = text.IndexOf(marker, i + marker.Length, StringComparison.Ordinal)) count++;
+        return count;
     }
 
     /// <summary>
@@ -250,8 +288,16 @@ public sealed class FaultyCluster : IAsyncDisposable
         await Clients.CloseAsync(_admin);
         foreach (var port in Ports) SaveLog(port, IsRunning(port) ? "at-end" : "exited-at-end");
         // SIGKILL ends frozen processes too.
+        foreach (var port in Ports) Processes.Kill(port);
+        var keep = KeepLogs || Environment.GetEnvironmentVariable("AKKAKAFKA_KEEP_LOGS") == "1";
+        if (keep && Directory.Exists(Processes.DataDirectory))
+        {
+            // The journal as the brokers left it, for a failed spec's post-mortem.
+            var copy = Directory.CreateDirectory(Path.Combine(LogDirectory, "data")).FullName;
+            foreach (var file in Directory.GetFiles(Processes.DataDirectory)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
         Processes.Dispose();
-        if (KeepLogs || Environment.GetEnvironmentVariable("AKKAKAFKA_KEEP_LOGS") == "1") _output.WriteLine($"broker logs kept in {LogDirectory}");
+        if (keep) _output.WriteLine($"broker logs kept in {LogDirectory}");
         else
             try { Directory.Delete(LogDirectory, recursive: true); } catch (IOException) { }
     }

@@ -24,6 +24,9 @@ public sealed record LogCheckResult(
     long LiveBehind,
     IReadOnlyList<string> Examples)
 {
+    /// <summary>No broken guarantee (duplicates are allowed).</summary>
+    public bool Clean => Lost == 0 && Reused == 0 && Skipped == 0 && Reordered == 0 && Unknown == 0;
+
     public string Counts =>
         $"acknowledged={Acknowledged} failed={Failed} read={Read} lost={Lost} duplicated={Duplicated} " +
         $"(of failed sends {DuplicatedOfFailedSends}, of acknowledged sends {Duplicated - DuplicatedOfFailedSends}) " +
