@@ -56,6 +56,7 @@ public sealed class BrokerNode : IAsyncDisposable
             $"broker stopped before joining the cluster (seed nodes: {string.Join(", ", options.Seeds.DefaultIfEmpty(new HostPort(options.Host, options.Port)))} unreachable?)")),
             TaskScheduler.Default);
 
+        system.ActorOf(QuarantineWatcher.Props(), "quarantine-watcher");
         var proxy = StartSingleton(system, ZookeeperActor.Props(settings), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
         var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
         var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, settings), Names.BrokerActorName);
