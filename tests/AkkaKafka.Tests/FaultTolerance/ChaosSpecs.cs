@@ -39,7 +39,7 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
     // draining the producers, reading the log and checking take at most the rest.
     private static readonly TimeSpan RoundsBudget = TimeSpan.FromSeconds(210);
     private static readonly TimeSpan DownedWithin = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan UpWithin = TimeSpan.FromSeconds(45);
 
     private readonly FaultyCluster _cluster = new(3, output, FastDowning);
@@ -85,6 +85,7 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         var exitedByThemselves = 0;
         var frozenRounds = 0;
         var frozenInWrites = 0;
+        var splitBrains = 0;
         var unexpected = new List<string>();
         var roundsStarted = clock.Elapsed;
         while (rounds < Rounds && clock.Elapsed - roundsStarted < RoundsBudget)
@@ -112,10 +113,12 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
                     // Frozen a little longer than that, so it wakes up to a cluster that has moved on.
                     await Task.Delay(heldAfterDowned);
                     _cluster.Thaw(victim);
-                    var (byItself, code) = await _cluster.AwaitExitAsync(victim, ExitWithin);
+                    var (byItself, code, ownController) = await _cluster.AwaitExitAsync(victim, ExitWithin);
                     if (byItself) exitedByThemselves++;
+                    if (ownController) splitBrains++;
                     line += $", {(thawAfterRemoval ? "removed" : "downed")} after {downed.TotalSeconds:0.0}s, SIGCONT after {heldAfterDowned.TotalSeconds:0.0}s more, " +
-                            (byItself ? $"exited by itself (code {code})" : $"still running {ExitWithin.TotalSeconds:0}s after SIGCONT: killed");
+                            (byItself ? $"exited by itself (code {code})" : $"still running {ExitWithin.TotalSeconds:0}s after SIGCONT: killed") +
+                            (ownController ? " (it had started a controller of its own: a second cluster)" : "");
                 }
                 else
                 {
@@ -135,7 +138,7 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
             }
         }
         output.WriteLine($"[{clock.Elapsed:mm\\:ss}] {rounds} rounds done ({frozenRounds} frozen, {frozenInWrites} of them inside a journal write; " +
-                         $"{exitedByThemselves} of the {frozenRounds} exited by themselves after SIGCONT)");
+                         $"{exitedByThemselves} of the {frozenRounds} exited by themselves after SIGCONT, {splitBrains} started a controller of their own)");
         foreach (var u in unexpected) output.WriteLine("unexpected: " + u);
 
         var unresolved = new List<string>();

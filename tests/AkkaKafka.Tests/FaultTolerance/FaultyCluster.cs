@@ -19,6 +19,7 @@ public sealed class FaultyCluster : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly HashSet<int> _frozen = [];
     private readonly Dictionary<int, int> _incarnation = new();
+    private readonly Dictionary<int, int> _outputAtThaw = new();
     private ClusterConnection? _admin;
 
     public FaultyCluster(int brokers, ITestOutputHelper output, string? brokerConfig = null)
@@ -65,19 +66,26 @@ public sealed class FaultyCluster : IAsyncDisposable
     public void Thaw(int port)
     {
         _frozen.Remove(port);
+        _outputAtThaw[port] = Processes[port].Stdout.Length;
         Processes[port].Resume();
     }
 
     /// <summary>Waits until the process exits by itself; if it has not within <paramref name="within"/>, kills it.</summary>
-    /// <returns>Whether it exited by itself, and its exit code if it did.</returns>
-    public async Task<(bool ExitedByItself, int? ExitCode)> AwaitExitAsync(int port, TimeSpan within)
+    /// <returns>
+    /// Whether it exited by itself, its exit code if it did, and whether it started a controller of its own after
+    /// it was thawed: it then took itself for the surviving side and ran a second cluster beside the real one.
+    /// </returns>
+    public async Task<(bool ExitedByItself, int? ExitCode, bool StartedOwnController)> AwaitExitAsync(int port, TimeSpan within)
     {
         var process = Processes[port];
         var exited = await process.WaitForExitAsync(within, killOnTimeout: false);
         int? code = exited ? process.ExitCode : null;
+        var output = process.Stdout;
+        var sinceThaw = output[Math.Min(output.Length, _outputAtThaw.GetValueOrDefault(port))..];
+        var ownController = sinceThaw.Contains($"started on {Id(port)}", StringComparison.Ordinal);
         SaveLog(port, exited ? $"exited-{code}" : "did-not-exit");
         Processes.Kill(port);
-        return (exited, code);
+        return (exited, code, ownController);
     }
 
     /// <summary>
