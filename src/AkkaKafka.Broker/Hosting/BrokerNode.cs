@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
+using Akka.Pattern;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
 using AkkaKafka.Broker.TransactionLog;
@@ -55,6 +56,7 @@ public sealed class BrokerNode : IAsyncDisposable
             $"broker stopped before joining the cluster (seed nodes: {string.Join(", ", options.Seeds.DefaultIfEmpty(new HostPort(options.Host, options.Port)))} unreachable?)")),
             TaskScheduler.Default);
 
+        system.ActorOf(QuarantineWatcher.Props(), "quarantine-watcher");
         var proxy = StartSingleton(system, ZookeeperActor.Props(settings), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
         var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
         var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, settings), Names.BrokerActorName);
@@ -73,9 +75,16 @@ public sealed class BrokerNode : IAsyncDisposable
     }
 
     /// <summary>Runs a singleton on the oldest broker (the manager lives on every broker) and returns a proxy to it.</summary>
+    /// <remarks>
+    /// The singleton is a back-off supervisor over the actor: a persistent actor stops when a journal write fails
+    /// (a database restarting, another broker holding the SQLite write lock past the journal's call timeout), and
+    /// ClusterSingletonManager never starts a stopped singleton again, which would leave the cluster without a
+    /// controller until the oldest node changed. The supervisor starts it again once the journal answers.
+    /// </remarks>
     private static IActorRef StartSingleton(ActorSystem system, Props props, string name, string proxyName)
     {
-        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance,
+        var supervised = BackoffSupervisor.Props(props, name, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 0.2);
+        system.ActorOf(ClusterSingletonManager.Props(supervised, PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(name)),
             name + "-manager");
         return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}-manager",

@@ -124,6 +124,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             queue.Ready.Enqueue(new ReadyBatch(open.Builder.Build(), open.Records, open.Created, 0));
             queue.Open = null;
         }
+        // Batches to retry go first once the back-off is over. Otherwise one that found the in-flight limit reached
+        // when the retry timer fired would wait for the next failure to start the timer again: maybe forever.
+        while (queue.Limited.Count < _settings.MaxInFlight && queue.Retry.Count > 0 && !Timers.IsTimerActive("retry"))
+            SendBatch(tp, queue, queue.Retry.Dequeue());
         while (queue.Limited.Count < _settings.MaxInFlight && queue.Ready.Count > 0)
             SendBatch(tp, queue, queue.Ready.Dequeue());
     }

@@ -8,7 +8,9 @@ public sealed class BrokerProcesses : IDisposable
 {
     private readonly Dictionary<int, CliProcess> _running = new();
 
-    public BrokerProcesses(int count)
+    /// <param name="count">How many brokers.</param>
+    /// <param name="extraConfig">HOCON appended to the brokers' test.hocon (e.g. faster failure detection).</param>
+    public BrokerProcesses(int count, string? extraConfig = null)
     {
         WorkDirectory = Directory.CreateTempSubdirectory("akkakafka-e2e-").FullName;
         Ports = Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList();
@@ -16,7 +18,8 @@ public sealed class BrokerProcesses : IDisposable
         File.WriteAllText(ConfigFile, """
             akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 10s
             akka.loglevel = INFO
-            """);
+
+            """ + (extraConfig ?? ""));
     }
 
     public string WorkDirectory { get; }
@@ -41,7 +44,11 @@ public sealed class BrokerProcesses : IDisposable
         var broker = CliProcess.Start(WorkDirectory, BrokerArgs(port));
         _running[port] = broker;
         if (!await broker.WaitForOutputAsync("is up", timeout ?? TimeSpan.FromSeconds(60)))
-            throw new InvalidOperationException($"broker on {port} did not come up:\n{broker.Stdout}\n{broker.Stderr}");
+        {
+            // An exited broker's last lines may still be in the pipe: drain them, they usually say why.
+            if (broker.HasExited) await broker.WaitForExitAsync(TimeSpan.FromSeconds(5));
+            throw new InvalidOperationException($"broker on {port} did not come up{(broker.HasExited ? $" (exit code {broker.ExitCode})" : "")}:\n{broker.Stdout}\n{broker.Stderr}");
+        }
         return broker;
     }
 

@@ -123,6 +123,22 @@ public sealed class CliProcess : IDisposable
         if (!_process.HasExited) _ = SendSignal(_process.Id, 15);
     }
 
+    /// <summary>
+    /// SIGSTOP: the process freezes where it is (a GC pause, a stalled VM) without closing a socket or a file, so the
+    /// rest of the cluster sees only silence. <see cref="Resume"/> lets it run on as if nothing had happened.
+    /// </summary>
+    public void Pause()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, 19) != 0)
+            throw new InvalidOperationException($"SIGSTOP to {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    /// <summary>SIGCONT: a paused process runs on.</summary>
+    public void Resume()
+    {
+        if (!_process.HasExited) _ = SendSignal(_process.Id, 18);
+    }
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
 

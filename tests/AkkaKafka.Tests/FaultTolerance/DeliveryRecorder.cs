@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+
+namespace AkkaKafka.Tests.FaultTolerance;
+
+/// <summary>
+/// What the producers sent and were told, and what the live consumer read, written from many threads (send
+/// continuations, the consumer loop) and handed to the <see cref="LogChecker"/> at the end.
+/// </summary>
+public sealed class DeliveryRecorder
+{
+    private readonly ConcurrentQueue<string> _sent = new();
+    private readonly ConcurrentQueue<Ack> _acks = new();
+    private readonly ConcurrentQueue<(string Value, string Reason)> _failed = new();
+    private readonly ConcurrentDictionary<int, ConcurrentQueue<LogEntry>> _live = new();
+    private readonly ConcurrentDictionary<int, long> _liveNext = new();
+
+    public void Sent(string value) => _sent.Enqueue(value);
+    public void Acked(Ack ack) => _acks.Enqueue(ack);
+    public void Failed(string value, string reason) => _failed.Enqueue((value, reason));
+    public void Read(int partition, LogEntry entry)
+    {
+        _live.GetOrAdd(partition, _ => new()).Enqueue(entry);
+        _liveNext[partition] = entry.Offset + 1;
+    }
+
+    public IReadOnlyCollection<string> SentValues => _sent.ToArray();
+    public IReadOnlyCollection<Ack> Acks => _acks.ToArray();
+    public int AckCount => _acks.Count;
+    public IReadOnlyCollection<string> FailedValues => _failed.Select(f => f.Value).ToArray();
+
+    /// <summary>Failure reasons with how often each occurred, most frequent first.</summary>
+    public IEnumerable<string> FailureReasons => _failed.GroupBy(f => f.Reason).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()}x {g.Key}");
+
+    public bool HasAckOnEveryPartition(int partitions) => _acks.Select(a => a.Partition).Distinct().Count() == partitions;
+
+    public IReadOnlyDictionary<int, IReadOnlyList<LogEntry>> LiveReads =>
+        _live.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<LogEntry>)kv.Value.ToArray());
+
+    /// <summary>Everything recorded, one line per event ("ack partition offset value", "live ...", "failed value reason"), for a post-mortem.</summary>
+    public void WriteTo(string file, IReadOnlyList<PartitionRead> final)
+    {
+        using var w = new StreamWriter(file);
+        foreach (var a in _acks) w.WriteLine($"ack {a.Partition} {a.Offset} {a.Value}");
+        foreach (var (value, reason) in _failed) w.WriteLine($"failed {value} {reason}");
+        foreach (var (p, q) in _live)
+            foreach (var e in q) w.WriteLine($"live {p} {e.Offset} {e.Value}");
+        foreach (var f in final)
+        {
+            w.WriteLine($"range {f.Partition} {f.Start} {f.End}");
+            foreach (var e in f.Entries) w.WriteLine($"final {f.Partition} {e.Offset} {e.Value}");
+        }
+    }
+
+    /// <summary>The offset after the last record the live consumer got from <paramref name="partition"/> (0 if none).</summary>
+    public long LiveNext(int partition) => _liveNext.GetValueOrDefault(partition);
+}

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Remote;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Tests.Support;
+using Xunit;
+
+namespace AkkaKafka.Tests.FaultTolerance;
+
+/// <summary>
+/// A broker that another broker has quarantined shuts itself down instead of carrying on alone; a client's
+/// quarantine is no reason to stop. Found by FencingSpecs and ChaosSpecs: a broker frozen until the others removed
+/// (and so quarantined) it woke up, took the others for the unreachable minority, downed them from its own view, ran
+/// a cluster of one with a controller of its own, and its leader epochs kept the real owners out of their partitions.
+/// Akka publishes <see cref="ThisActorSystemQuarantinedEvent"/> when a remote system refuses this one as quarantined;
+/// the spec publishes it the same way.
+/// </summary>
+public sealed class QuarantineSpecs : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly BrokerNodes _nodes = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
+
+    [Fact]
+    public async Task A_broker_quarantined_by_a_client_keeps_running_and_one_quarantined_by_a_broker_shuts_itself_down()
+    {
+        var node = await _nodes.StartAsync();
+        var self = Cluster.Get(node.System).SelfAddress;
+
+        node.System.EventStream.Publish(new ThisActorSystemQuarantinedEvent(self, new Address("akka.tcp", "akkakafka-client", "127.0.0.1", 40000)));
+        var created = await node.Broker.Ask<TopicCommandResult>(new CreateTopic("still-serving", 1), Timeout);
+        Assert.True(created.IsSuccess, created.Message);
+
+        node.System.EventStream.Publish(new ThisActorSystemQuarantinedEvent(self, new Address("akka.tcp", Names.BrokerSystem, "127.0.0.1", 40001)));
+        var finished = await Task.WhenAny(node.WhenTerminated, Task.Delay(Timeout));
+        Assert.True(finished == node.WhenTerminated, "the broker was still running 30 s after another broker quarantined it");
+    }
+}
