@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Akka.Remote;
 using AkkaKafka.Protocol;
@@ -19,8 +20,12 @@ public sealed class QuarantineWatcher : ReceiveActor
         Receive<ThisActorSystemQuarantinedEvent>(e =>
         {
             if (e.RemoteAddress.System != Names.BrokerSystem) return;
-            Context.GetLogger().Warning("Broker {0} has quarantined this node: the cluster removed it. Shutting down.", e.RemoteAddress);
-            CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterDowningReason.Instance);
+            Context.GetLogger().Warning("Broker {0} has quarantined this node: the cluster removed it. Downing it.", e.RemoteAddress);
+            // Down, not leave: the node stops taking cluster decisions at once (a leave would wait for the others,
+            // which it cannot reach, while its split-brain resolver and singletons carry on); then it shuts down as
+            // any downed node does (run-coordinated-shutdown-when-down).
+            var cluster = Cluster.Get(Context.System);
+            cluster.Down(cluster.SelfAddress);
         });
     }
 

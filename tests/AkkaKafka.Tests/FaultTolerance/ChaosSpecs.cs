@@ -126,7 +126,11 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
                     var downed = await _cluster.AwaitDownedAsync(victim, DownedWithin);
                     line += $", downed after {downed.TotalSeconds:0.0}s";
                 }
-                await _cluster.RestartAsync(victim, problem => unexpected.Add($"round {rounds}: {problem}"));
+                foreach (var port in await _cluster.RestartExitedAsync(victim, problem => unexpected.Add($"round {rounds}: {problem}")))
+                {
+                    unexpected.Add($"round {rounds}: {FaultyCluster.Id(port)} exited without a fault");
+                    line += $", {FaultyCluster.Id(port)} exited too";
+                }
                 var up = await _cluster.AwaitAllUpAsync(UpWithin, port => unexpected.Add($"round {rounds}: {FaultyCluster.Id(port)} exited without a fault"));
                 output.WriteLine($"{line}, restarted, 3 Up after {up.TotalSeconds:0.0}s; acknowledged so far {_recorder.AckCount}");
             }

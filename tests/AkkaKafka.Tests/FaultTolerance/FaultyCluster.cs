@@ -127,20 +127,21 @@ public sealed class FaultyCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Restarts brokers that exited although no fault was injected into them (downed by a false suspicion on a busy
-    /// machine, for instance), so the cluster returns to full size; returns which, for the spec's output.
+    /// Restarts every broker that is not running and not frozen: <paramref name="expected"/> (the one a fault was
+    /// injected into) and any that exited although no fault was injected into them (downed by a false suspicion on a
+    /// busy machine, or with the rest of the cluster when too few were left); returns the latter, for the spec's output.
     /// </summary>
-    public async Task<IReadOnlyList<int>> RestartUnexpectedlyExitedAsync()
+    public async Task<IReadOnlyList<int>> RestartExitedAsync(int? expected = null, Action<string>? onFailedStart = null)
     {
         var exited = Ports.Where(p => !_frozen.Contains(p) && !IsRunning(p)).ToList();
-        foreach (var port in exited)
+        foreach (var port in exited.Where(p => p != expected))
         {
             SaveLog(port, "exited-unexpectedly");
             Processes.Kill(port);
         }
         // The first seed forms a new cluster only when no other seed answers; start it first if everything is gone.
-        foreach (var port in exited.OrderBy(p => p == Ports[0] ? 0 : 1)) await RestartAsync(port);
-        return exited;
+        foreach (var port in exited.OrderBy(p => p == Ports[0] ? 0 : 1)) await RestartAsync(port, onFailedStart);
+        return exited.Where(p => p != expected).ToList();
     }
 
     // ---------------- observations ----------------
@@ -180,6 +181,9 @@ public sealed class FaultyCluster : IAsyncDisposable
         {
             if (others.Any(p => Occurrences(p.Stdout, marker) > before[p.Pid]))
                 return DateTime.UtcNow - started;
+            // With too few brokers left the others down themselves (keep-majority): nobody is left to down it.
+            if (others.All(p => p.HasExited))
+                return DateTime.UtcNow - started;
             if (await TryStatusAsync() is { } status)
             {
                 last = Describe(status);
@@ -208,7 +212,7 @@ public sealed class FaultyCluster : IAsyncDisposable
         var last = "no answer";
         while (DateTime.UtcNow - started < within)
         {
-            foreach (var port in await RestartUnexpectedlyExitedAsync()) onUnexpectedExit?.Invoke(port);
+            foreach (var port in await RestartExitedAsync()) onUnexpectedExit?.Invoke(port);
             if (await TryStatusAsync() is { } status)
             {
                 last = Describe(status);
