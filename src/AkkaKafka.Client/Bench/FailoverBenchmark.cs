@@ -65,7 +65,7 @@ public static class FailoverBenchmark
         var rounds = new List<FailoverRound>();
         for (var n = 1; n <= options.Rounds; n++)
         {
-            var round = await RunRoundAsync(n, status, cluster, adminClient, producer, options, ct);
+            var round = await RunRoundAsync(n, status, cluster, producer, options, ct);
             rounds.Add(round);
             options.Output(round.ToString());
             if (n < options.Rounds)
@@ -93,6 +93,7 @@ public static class FailoverBenchmark
             }
             catch (ClusterUnavailableException) when (deadline.Elapsed < options.RoundTimeout)
             {
+                await Task.Delay(250, ct);
             }
             catch (ClusterUnavailableException e)
             {
@@ -101,8 +102,8 @@ public static class FailoverBenchmark
         }
     }
 
-    private static async Task<FailoverRound> RunRoundAsync(int number, ClusterStatus status, LocalBrokerCluster cluster, AdminClient admin,
-        SteadyProducer producer, FailoverOptions options, CancellationToken ct)
+    private static async Task<FailoverRound> RunRoundAsync(int number, ClusterStatus status, LocalBrokerCluster cluster, SteadyProducer producer,
+        FailoverOptions options, CancellationToken ct)
     {
         var topic = status.Metadata.Topic(Topic)!;
         var leader = status.Leader;
