@@ -30,6 +30,7 @@ internal static class ConsumeCommand
         command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
         {
             var topicName = r.GetValue(topic);
+            var fromBeginningAnswer = false;
             if (topicName is null)
             {
                 if (Console.IsInputRedirected) throw new UsageException("--topic is required");
@@ -83,5 +84,4 @@ internal static class ConsumeCommand
         return command;
     }
 
-    private static bool fromBeginningAnswer;
 }

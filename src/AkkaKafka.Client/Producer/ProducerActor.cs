@@ -110,7 +110,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private int StickyPartition(TopicMetadata topic)
     {
         if (!_stickyPartition.TryGetValue(topic.Name, out var p) || p >= topic.PartitionCount)
-            _stickyPartition[topic.Name] = p = (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)topic.PartitionCount);
+            _stickyPartition[topic.Name] = p = (int)((uint)++_roundRobin % (uint)topic.PartitionCount);
         return p;
     }
 
