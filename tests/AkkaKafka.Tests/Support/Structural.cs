@@ -30,6 +30,11 @@ public static class Structural
                 ? null
                 : $"{path}: expected bytes {Show(expected)}, got {Show(actual)}";
 
+        if (expected is ReadOnlyMemory<byte> expectedMemory)
+            return actual is ReadOnlyMemory<byte> actualMemory && expectedMemory.Span.SequenceEqual(actualMemory.Span)
+                ? null
+                : $"{path}: expected {expectedMemory.Length} bytes, got {(actual is ReadOnlyMemory<byte> m ? m.Length + " other bytes" : Show(actual))}";
+
         if (expected is IEnumerable expectedItems)
         {
             if (actual is not IEnumerable actualItems) return $"{path}: expected a collection, got {actual.GetType().Name}";
