@@ -25,6 +25,10 @@ public sealed class KafkaWriter
         return span;
     }
 
+    /// <summary>Overwrites four bytes already written (a size placeholder at the start of a frame).</summary>
+    public void PatchInt32(int offset, int value) =>
+        BinaryPrimitives.WriteInt32BigEndian(System.Runtime.InteropServices.MemoryMarshal.AsMemory(_buffer.WrittenMemory).Span.Slice(offset, 4), value);
+
     public KafkaWriter Int8(sbyte value) { Next(1)[0] = (byte)value; return this; }
     public KafkaWriter Boolean(bool value) { Next(1)[0] = value ? (byte)1 : (byte)0; return this; }
     public KafkaWriter Int16(short value) { BinaryPrimitives.WriteInt16BigEndian(Next(2), value); return this; }

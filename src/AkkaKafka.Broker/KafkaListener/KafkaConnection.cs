@@ -1,0 +1,166 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Akka.Event;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
+using Microsoft.AspNetCore.Connections;
+
+namespace AkkaKafka.Broker.KafkaListener;
+
+/// <summary>
+/// One client connection: a read loop that frames and decodes requests and hands each to the dispatcher, and a
+/// write loop that sends the answers in request order (Kafka clients pipeline requests and match answers by
+/// order as well as correlation id). Requests are served concurrently: the write loop only waits for the oldest.
+/// Nothing here blocks a thread; a malformed frame closes this connection only, after the answers already due.
+/// </summary>
+internal static class KafkaConnection
+{
+    /// <summary>
+    /// Requests decoded but not yet answered, per connection. librdkafka pipelines up to max.in.flight (1,000,000 by
+    /// default) requests; past this bound the read loop waits, which pushes back on the client through TCP.
+    /// </summary>
+    private const int MaxInFlight = 256;
+
+    private sealed record Pending(RequestHeader Header, Task<IKafkaResponse?> Response, ReadOnlyMemory<byte>? Ready = null);
+
+    public static async Task ServeAsync(ConnectionContext connection, KafkaRequestDispatcher dispatcher, int maxRequestBytes, ILoggingAdapter log)
+    {
+        var remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
+        var pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
+        var writeLoop = WriteResponsesAsync(pending.Reader, connection.Transport.Output, remote, log, connection);
+        try
+        {
+            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, dispatcher, maxRequestBytes, remote, log, connection.ConnectionClosed);
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ConnectionAbortedException)
+        {
+            // The client went away mid-request; its unanswered requests are dropped with it.
+        }
+        finally
+        {
+            pending.Writer.TryComplete();
+            await writeLoop;
+        }
+    }
+
+    private static async Task ReadRequestsAsync(PipeReader input, ChannelWriter<Pending> pending, KafkaRequestDispatcher dispatcher, int maxRequestBytes,
+        string remote, ILoggingAdapter log, CancellationToken closed)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(closed);
+            var buffer = result.Buffer;
+            try
+            {
+                while (true)
+                {
+                    var outcome = KafkaFrames.TryRead(ref buffer, maxRequestBytes, out var frame, out var size);
+                    if (outcome == KafkaFrames.Outcome.NeedMore) break;
+                    if (outcome != KafkaFrames.Outcome.Frame)
+                    {
+                        log.Debug("Kafka listener: closing {0}: request of {1} bytes is {2} (socket.request.max.bytes {3})", remote, size,
+                            outcome == KafkaFrames.Outcome.TooLarge ? "too large" : "too small to be a request", maxRequestBytes);
+                        return;
+                    }
+                    var next = Decode(frame, dispatcher, remote, log);
+                    if (next is null) return;
+                    await pending.WriteAsync(next, closed);
+                }
+                if (result.IsCompleted)
+                {
+                    if (buffer.Length > 0) log.Debug("Kafka listener: {0} closed the connection in the middle of a request ({1} bytes unread)", remote, buffer.Length);
+                    return;
+                }
+            }
+            finally
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+
+    /// <summary>Decodes one frame and starts serving it; null when the frame is malformed and the connection must close.</summary>
+    private static Pending? Decode(byte[] frame, KafkaRequestDispatcher dispatcher, string remote, ILoggingAdapter log)
+    {
+        var reader = new KafkaReader(frame);
+        RequestHeader header;
+        try
+        {
+            header = RequestHeader.Read(ref reader);
+        }
+        catch (KafkaProtocolException e)
+        {
+            log.Debug("Kafka listener: closing {0}: malformed request header: {1}", remote, e.Message);
+            return null;
+        }
+
+        var support = KafkaApis.Find(header.ApiKey);
+        if (support is null || !support.IsAdvertised(header.ApiVersion))
+        {
+            log.Debug("Kafka listener: {0} asked for API {1} version {2}, which this broker does not support", remote, (short)header.ApiKey, header.ApiVersion);
+            if (header.ApiKey == ApiKey.ApiVersions)
+            {
+                // Written as v0 whatever was asked, so the client can read it and retry with a version it finds in the list.
+                var v0 = header with { ApiVersion = 0 };
+                return new Pending(v0, Task.FromResult<IKafkaResponse?>(new ApiVersionsResponseData(ErrorCode.UnsupportedVersion,
+                    [new ApiVersionRange((short)ApiKey.ApiVersions, ApiSupport.MinVersion, support!.MaxVersion)])));
+            }
+            return new Pending(header, Task.FromResult<IKafkaResponse?>(null), KafkaFrames.UnsupportedVersion(header.CorrelationId));
+        }
+
+        IKafkaRequest request;
+        try
+        {
+            request = KafkaRequests.Read(header.ApiKey, header.ApiVersion, ref reader);
+        }
+        catch (KafkaProtocolException e)
+        {
+            log.Debug("Kafka listener: closing {0}: malformed {1} v{2} request: {3}", remote, header.ApiKey, header.ApiVersion, e.Message);
+            return null;
+        }
+        return new Pending(header, dispatcher.HandleAsync(new KafkaRequestContext(header, remote), request));
+    }
+
+    private static async Task WriteResponsesAsync(ChannelReader<Pending> pending, PipeWriter output, string remote, ILoggingAdapter log, ConnectionContext connection)
+    {
+        try
+        {
+            await foreach (var next in pending.ReadAllAsync())
+            {
+                ReadOnlyMemory<byte>? frame = next.Ready;
+                if (frame is null)
+                {
+                    IKafkaResponse? body;
+                    try
+                    {
+                        body = await next.Response;
+                    }
+                    catch (Exception e)
+                    {
+                        // Handlers turn every expected failure into an error code; anything else is a bug worth a line, and this
+                        // connection cannot answer in order any more, so it closes (the client reconnects and retries).
+                        log.Warning("Kafka listener: {0} v{1} from {2} failed, closing the connection: {3}", next.Header.ApiKey, next.Header.ApiVersion, remote, e.Message);
+                        connection.Abort();
+                        return;
+                    }
+                    if (body is null) continue; // acks=0 produce: Kafka sends no answer at all
+                    frame = KafkaFrames.Response(next.Header, body);
+                }
+                output.Write(frame.Value.Span);
+                // Answers that are already complete go out in one flush; otherwise flush now rather than wait for a slow one.
+                if (!pending.TryPeek(out var following) || !following.Response.IsCompleted)
+                {
+                    var flushed = await output.FlushAsync();
+                    if (flushed.IsCompleted || flushed.IsCanceled) return;
+                }
+            }
+            await output.FlushAsync();
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ConnectionAbortedException or InvalidOperationException)
+        {
+            // The client is gone.
+        }
+    }
+}

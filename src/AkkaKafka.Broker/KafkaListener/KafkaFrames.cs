@@ -1,0 +1,59 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using AkkaKafka.Protocol.Kafka;
+
+namespace AkkaKafka.Broker.KafkaListener;
+
+/// <summary>
+/// Kafka's framing: every request and response is an int32 size followed by that many bytes. Pure functions over
+/// the pipe's buffer, separate from what a frame means.
+/// </summary>
+public static class KafkaFrames
+{
+    /// <summary>The smallest request: api key, api version, correlation id and a null client id.</summary>
+    public const int MinRequestSize = 2 + 2 + 4 + 2;
+
+    public enum Outcome { Frame, NeedMore, TooLarge, TooSmall }
+
+    /// <summary>
+    /// Slices the next frame's body off <paramref name="buffer"/> (copied into its own array: the decoded request
+    /// outlives the pipe's buffer while actors work on it).
+    /// </summary>
+    public static Outcome TryRead(ref ReadOnlySequence<byte> buffer, int maxSize, out byte[] frame, out int declaredSize)
+    {
+        frame = [];
+        declaredSize = 0;
+        if (buffer.Length < 4) return Outcome.NeedMore;
+        Span<byte> sizeBytes = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(sizeBytes);
+        declaredSize = BinaryPrimitives.ReadInt32BigEndian(sizeBytes);
+        if (declaredSize > maxSize) return Outcome.TooLarge;
+        if (declaredSize < MinRequestSize) return Outcome.TooSmall;
+        if (buffer.Length < 4L + declaredSize) return Outcome.NeedMore;
+        frame = buffer.Slice(4, declaredSize).ToArray();
+        buffer = buffer.Slice(4L + declaredSize);
+        return Outcome.Frame;
+    }
+
+    /// <summary>A whole response frame: size, header (v0 or v1 as the API and version want), body.</summary>
+    public static ReadOnlyMemory<byte> Response(RequestHeader request, IKafkaResponse body)
+    {
+        var writer = new KafkaWriter(512);
+        writer.Int32(0);
+        ResponseHeader.Write(writer, request.ApiKey, request.ApiVersion, request.CorrelationId);
+        body.Write(writer, request.ApiVersion);
+        writer.PatchInt32(0, writer.Length - 4);
+        return writer.WrittenMemory;
+    }
+
+    /// <summary>
+    /// The answer to an API key this broker does not know or a version it does not speak: the correlation id and
+    /// UNSUPPORTED_VERSION, so the client gets a reason instead of a silently dropped connection.
+    /// </summary>
+    public static ReadOnlyMemory<byte> UnsupportedVersion(int correlationId)
+    {
+        var writer = new KafkaWriter(16);
+        writer.Int32(6).Int32(correlationId).Int16((short)Protocol.ErrorCode.UnsupportedVersion);
+        return writer.WrittenMemory;
+    }
+}

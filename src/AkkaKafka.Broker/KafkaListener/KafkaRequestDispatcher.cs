@@ -1,0 +1,26 @@
+using Akka.Event;
+using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
+
+namespace AkkaKafka.Broker.KafkaListener;
+
+/// <summary>
+/// Turns each decoded Kafka request into the broker's own actor messages and their answers back into a Kafka
+/// response. One handler per area of the protocol; this class only picks the handler.
+/// </summary>
+public sealed class KafkaRequestDispatcher
+{
+    private readonly ILoggingAdapter _log;
+
+    public KafkaRequestDispatcher(ILoggingAdapter log)
+    {
+        _log = log;
+    }
+
+    /// <returns>The response, or null when Kafka sends none (acks=0 produce).</returns>
+    public Task<IKafkaResponse?> HandleAsync(KafkaRequestContext context, IKafkaRequest request) => request switch
+    {
+        ApiVersionsRequestData => Task.FromResult<IKafkaResponse?>(ApiVersionsResponseData.Advertised()),
+        _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"),
+    };
+}

@@ -1,0 +1,20 @@
+using AkkaKafka.Protocol.Kafka.Apis;
+
+namespace AkkaKafka.Protocol.Kafka;
+
+/// <summary>Decodes a request body by API key: the one place that maps keys to the per-API codecs.</summary>
+public static class KafkaRequests
+{
+    /// <exception cref="KafkaProtocolException">Malformed body, or a key this broker has no codec for.</exception>
+    public static IKafkaRequest Read(ApiKey key, short version, ref KafkaReader reader)
+    {
+        IKafkaRequest request = key switch
+        {
+            ApiKey.ApiVersions => ApiVersionsRequestData.Read(ref reader, version),
+            _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),
+        };
+        // Trailing bytes mean the client and this broker disagree about the layout: refuse rather than guess.
+        reader.ExpectEnd($"{key} v{version} request");
+        return request;
+    }
+}
