@@ -14,7 +14,15 @@ public sealed record TopicDeleted(string Name) : IControllerEvent;
 /// <summary>A topic as the controller stores it.</summary>
 public sealed record TopicConfig(string Name, long TopicId, int Partitions, long RetentionMs, long RetentionBytes, long CreatedAtMs);
 
-public sealed record ControllerSnapshot(long ControllerEpoch, IReadOnlyList<TopicConfig> Topics, IReadOnlyList<AssignmentEntry> Assignment);
+/// <summary>
+/// The controller's state at one sequence number. <see cref="NodeIds"/> maps each broker ("host:port") to its Kafka
+/// node id; snapshots written before node ids existed read back with none.
+/// </summary>
+public sealed record ControllerSnapshot(
+    long ControllerEpoch,
+    IReadOnlyList<TopicConfig> Topics,
+    IReadOnlyList<AssignmentEntry> Assignment,
+    IReadOnlyList<NodeIdAssigned> NodeIds);
 
 /// <summary>One partition's new owner and epoch.</summary>
 public sealed record AssignmentEntry(string Topic, int Partition, string? Owner, long Epoch);
@@ -24,3 +32,12 @@ public sealed record AssignmentEntry(string Topic, int Partition, string? Owner,
 /// (nothing moves just because the controller moved) and never hands out an epoch twice.
 /// </summary>
 public sealed record PartitionsAssigned(IReadOnlyList<AssignmentEntry> Changes) : IControllerEvent;
+
+/// <summary>A topic grew to <see cref="TotalCount"/> partitions (Kafka's CreatePartitions; partitions are never removed).</summary>
+public sealed record PartitionsAdded(string Topic, int TotalCount) : IControllerEvent;
+
+/// <summary>
+/// <see cref="Broker"/> ("host:port" of its remoting endpoint) has Kafka node id <see cref="NodeId"/> from now on, and
+/// no other broker has it. Persisted so the same broker keeps its id across restarts and controller changes.
+/// </summary>
+public sealed record NodeIdAssigned(string Broker, int NodeId) : IControllerEvent;

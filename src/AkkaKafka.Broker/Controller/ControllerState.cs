@@ -4,7 +4,8 @@ using AkkaKafka.Protocol.Messages;
 namespace AkkaKafka.Broker.Controller;
 
 /// <summary>
-/// What the ZookeeperActor knows and persists: topics, the partition assignment and the controller epoch.
+/// What the ZookeeperActor knows and persists: topics, the partition assignment, the controller epoch and the brokers'
+/// Kafka node ids.
 /// Events change it through <see cref="Apply"/>; decisions (validation, rebalancing, metadata) are plain methods.
 /// </summary>
 public sealed class ControllerState
@@ -12,11 +13,16 @@ public sealed class ControllerState
     public const int MaxPartitions = 10_000;
     private readonly Dictionary<string, TopicConfig> _topics = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, Ownership> _assignment = new();
+    private readonly Dictionary<string, int> _nodeIds = new(StringComparer.Ordinal);
 
     public long ControllerEpoch { get; private set; }
     public long MaxAssignmentEpoch { get; private set; }
     public IReadOnlyDictionary<string, TopicConfig> Topics => _topics;
     public IReadOnlyDictionary<TopicPartition, Ownership> Assignment => _assignment;
+    /// <summary>Kafka node id of every broker ("host:port") that ever had one; no two brokers share an id.</summary>
+    public IReadOnlyDictionary<string, int> NodeIds => _nodeIds;
+
+    public int? NodeIdOf(string broker) => _nodeIds.TryGetValue(broker, out var id) ? id : null;
 
     public void Apply(IControllerEvent e, long sequenceNr)
     {
@@ -32,6 +38,16 @@ public sealed class ControllerState
                 if (_topics.Remove(d.Name, out var removed))
                     for (var p = 0; p < removed.Partitions; p++) _assignment.Remove(new TopicPartition(d.Name, p));
                 break;
+            case PartitionsAdded added:
+                if (_topics.TryGetValue(added.Topic, out var grown) && added.TotalCount > grown.Partitions)
+                    _topics[added.Topic] = grown with { Partitions = added.TotalCount };
+                break;
+            case NodeIdAssigned n:
+                // An id moves: whoever held it before (a broker that is gone) gets a new one when it comes back.
+                foreach (var holder in _nodeIds.Where(kv => kv.Value == n.NodeId && kv.Key != n.Broker).Select(kv => kv.Key).ToList())
+                    _nodeIds.Remove(holder);
+                _nodeIds[n.Broker] = n.NodeId;
+                break;
             case PartitionsAssigned a:
                 foreach (var c in a.Changes)
                 {
@@ -46,7 +62,8 @@ public sealed class ControllerState
     public ControllerSnapshot ToSnapshot() => new(
         ControllerEpoch,
         _topics.Values.ToList(),
-        _assignment.Select(kv => new AssignmentEntry(kv.Key.Topic, kv.Key.Partition, kv.Value.Owner, kv.Value.Epoch)).ToList());
+        _assignment.Select(kv => new AssignmentEntry(kv.Key.Topic, kv.Key.Partition, kv.Value.Owner, kv.Value.Epoch)).ToList(),
+        _nodeIds.OrderBy(kv => kv.Value).Select(kv => new NodeIdAssigned(kv.Key, kv.Value)).ToList());
 
     public void Restore(ControllerSnapshot snapshot)
     {
@@ -55,6 +72,8 @@ public sealed class ControllerState
         foreach (var t in snapshot.Topics) _topics[t.Name] = t;
         _assignment.Clear();
         Apply(new PartitionsAssigned(snapshot.Assignment), 0);
+        _nodeIds.Clear();
+        foreach (var n in snapshot.NodeIds) Apply(n, 0);
     }
 
     /// <summary>Kafka's rules for a topic name, with a one-line reason when it breaks one.</summary>
@@ -81,6 +100,81 @@ public sealed class ControllerState
         return null;
     }
 
+    /// <summary>Kafka's rules for CreatePartitions; null when the topic may grow to <see cref="AddPartitions.TotalCount"/>.</summary>
+    public TopicCommandResult? RejectAddPartitions(AddPartitions add)
+    {
+        if (!_topics.TryGetValue(add.Topic, out var topic))
+            return new TopicCommandResult(add.Topic, ErrorCode.UnknownTopicOrPartition, $"The topic '{add.Topic}' does not exist.");
+        if (add.TotalCount == topic.Partitions)
+            return new TopicCommandResult(add.Topic, ErrorCode.InvalidPartitions, $"Topic already has {topic.Partitions} partitions.");
+        if (add.TotalCount < topic.Partitions)
+            return new TopicCommandResult(add.Topic, ErrorCode.InvalidPartitions,
+                $"Topic currently has {topic.Partitions} partitions, which is higher than the requested {add.TotalCount}.");
+        if (add.TotalCount > MaxPartitions)
+            return new TopicCommandResult(add.Topic, ErrorCode.InvalidPartitions, $"partitions must be between 1 and {MaxPartitions}, got {add.TotalCount}");
+        return null;
+    }
+
+    /// <summary>
+    /// Kafka's rule for a CreateTopics replication factor, with Kafka's message when it breaks it (error
+    /// INVALID_REPLICATION_FACTOR); null when it is fine. Durability here is the journal's, not copies on brokers, so
+    /// any factor the cluster could place is accepted with that meaning: -1 (the default) or 1 up to the live brokers.
+    /// </summary>
+    public static string? RejectReplicationFactor(int replicationFactor, int liveBrokers)
+    {
+        if (replicationFactor == -1) return null;
+        if (replicationFactor < 1) return "Replication factor must be larger than 0, or -1 to use the default value.";
+        if (replicationFactor > liveBrokers) return $"Replication factor: {replicationFactor} larger than available brokers: {liveBrokers}.";
+        return null;
+    }
+
+    /// <summary>
+    /// The node ids to persist so that every live broker has one, and the conflicts to log. Pure: decides only.
+    /// <para>An explicit id (--broker-id) wins over an earlier one of the same broker. An explicit id that a broker
+    /// which is not live holds moves to the newcomer (the operator named it; the absent broker gets a fresh id if it
+    /// ever returns), but one that a live broker holds stays with it: taking it would change a running broker's id
+    /// under the clients that know it, and two live brokers sharing an id would send Kafka clients to the wrong one.
+    /// The newcomer is then treated as if it had asked for no id (its earlier id, else a fresh one) and the conflict
+    /// is reported. A fresh id is the lowest unused one from 1, and never one another broker, live or not, holds, so
+    /// a broker that comes back finds its id still its own.</para>
+    /// </summary>
+    /// <param name="liveOldestFirst">Live brokers ("host:port") with the explicit id each asked for; the oldest first wins a tie.</param>
+    public NodeIdPlan PlanNodeIds(IReadOnlyList<(string Broker, int? RequestedId)> liveOldestFirst)
+    {
+        var ids = new Dictionary<string, int>(_nodeIds, StringComparer.Ordinal);
+        var live = liveOldestFirst.Select(b => b.Broker).ToHashSet(StringComparer.Ordinal);
+        var assignments = new List<NodeIdAssigned>();
+        var conflicts = new List<string>();
+
+        void Assign(string broker, int id)
+        {
+            foreach (var holder in ids.Where(kv => kv.Value == id && kv.Key != broker).Select(kv => kv.Key).ToList()) ids.Remove(holder);
+            ids[broker] = id;
+            assignments.Add(new NodeIdAssigned(broker, id));
+        }
+
+        foreach (var (broker, requested) in liveOldestFirst)
+        {
+            if (requested is { } wanted)
+            {
+                if (ids.TryGetValue(broker, out var current) && current == wanted) continue;
+                var holder = ids.FirstOrDefault(kv => kv.Value == wanted).Key;
+                if (holder is null || !live.Contains(holder))
+                {
+                    Assign(broker, wanted);
+                    continue;
+                }
+                conflicts.Add($"broker {broker} asks for node id {wanted}, which live broker {holder} holds");
+            }
+            if (ids.ContainsKey(broker)) continue;
+            var used = ids.Values.ToHashSet();
+            var fresh = 1;
+            while (used.Contains(fresh)) fresh++;
+            Assign(broker, fresh);
+        }
+        return new NodeIdPlan(assignments, conflicts);
+    }
+
     /// <summary>The changes that bring the assignment in line with the live brokers, each with a fresh epoch.</summary>
     public IReadOnlyList<AssignmentEntry> Rebalance(IReadOnlyList<string> liveBrokersOldestFirst)
     {
@@ -105,3 +199,6 @@ public sealed class ControllerState
                 return new PartitionAssignment(p, o.Owner, o.Epoch);
             }).ToList())).ToList());
 }
+
+/// <summary>What <see cref="ControllerState.PlanNodeIds"/> decided: ids to persist, and explicit ids refused (to log).</summary>
+public sealed record NodeIdPlan(IReadOnlyList<NodeIdAssigned> Assignments, IReadOnlyList<string> Conflicts);

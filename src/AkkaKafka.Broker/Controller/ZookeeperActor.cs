@@ -79,11 +79,11 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 // first gives a new controller's first broker everything and then takes it back.
                 foreach (var member in state.Members)
                     if (member.Status == MemberStatus.Up && member.HasRole(Names.BrokerRole)) _brokers.Add(member);
-                Rebalance();
+                AssignNodeIds(() => Rebalance());
                 break;
             case ClusterEvent.MemberUp up when up.Member.HasRole(Names.BrokerRole):
                 _brokers.Add(up.Member);
-                Rebalance();
+                AssignNodeIds(() => Rebalance());
                 break;
             case ClusterEvent.MemberLeft or ClusterEvent.MemberExited or ClusterEvent.MemberRemoved or ClusterEvent.MemberDowned:
                 // A leaving broker hands its partitions over at once; a crashed one keeps them until the split-brain
@@ -98,6 +98,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 break;
             case DeleteTopic delete:
                 HandleDelete(delete);
+                break;
+            case AddPartitions add:
+                HandleAddPartitions(add);
                 break;
             case GetMetadata get:
                 HandleGetMetadata(get);
@@ -145,6 +148,52 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             MaybeSnapshot();
             Publish();
             replyTo.Tell(new TopicCommandResult(delete.Topic, ErrorCode.None, $"Deleted topic {delete.Topic}."));
+        });
+    }
+
+    private void HandleAddPartitions(AddPartitions add)
+    {
+        if (_state.RejectAddPartitions(add) is { } rejection)
+        {
+            Sender.Tell(rejection);
+            return;
+        }
+        var replyTo = Sender;
+        var before = _state.Topics[add.Topic].Partitions;
+        Persist(new PartitionsAdded(add.Topic, add.TotalCount), e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            _logger.Info("Topic {0} grew from {1} to {2} partitions", e.Topic, before, e.TotalCount);
+            MaybeSnapshot();
+            // The new partitions are assigned (and that persisted) before anyone hears of them, as for a new topic.
+            Rebalance(() => replyTo.Tell(new TopicCommandResult(add.Topic, ErrorCode.None,
+                $"Increased the partitions of topic {add.Topic} from {before} to {add.TotalCount}.")));
+        });
+    }
+
+    /// <summary>
+    /// Gives every live broker a Kafka node id (persisted before it is published, so it never changes under a
+    /// client), then runs <paramref name="then"/>. See <see cref="ControllerState.PlanNodeIds"/> for the rules.
+    /// </summary>
+    private void AssignNodeIds(Action then)
+    {
+        var live = _brokers.Where(m => m.Status == MemberStatus.Up)
+            .Select(m => (BrokerIds.Of(m.Address), BrokerRoles.Parse(m.Roles).BrokerId)).ToList();
+        var plan = _state.PlanNodeIds(live);
+        foreach (var conflict in plan.Conflicts)
+            _logger.Error("Kafka node id conflict: {0}; it gets another id instead. Give every broker its own --broker-id.", conflict);
+        if (plan.Assignments.Count == 0)
+        {
+            then();
+            return;
+        }
+        var applied = 0;
+        PersistAll(plan.Assignments, e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            _logger.Info("Broker {0} has Kafka node id {1}", e.Broker, e.NodeId);
+            MaybeSnapshot();
+            if (++applied == plan.Assignments.Count) then();
         });
     }
 
@@ -208,7 +257,11 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
 
     private void Publish(bool force = false)
     {
-        var brokers = _brokers.Select((m, i) => new BrokerInfo(BrokerIds.Of(m.Address), m.Status.ToString(), i)).ToList();
+        var brokers = _brokers.Select((m, i) =>
+        {
+            var id = BrokerIds.Of(m.Address);
+            return new BrokerInfo(id, m.Status.ToString(), i, _state.NodeIdOf(id) ?? BrokerInfo.NoNodeId, BrokerRoles.Parse(m.Roles).KafkaEndpoint);
+        }).ToList();
         var next = _state.ToMetadata(0, SelfId, brokers);
         if (!force && next with { Version = 0 } == _published with { Version = 0 } && SameContent(next, _published)) return;
         // Versions only grow, across controllers too: a node ignores anything older than what it has.

@@ -22,8 +22,9 @@ public static class BrokerConfig
             akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => Quote($"akka.tcp://{Names.BrokerSystem}@{s.Host}:{s.Port}")))}}]
             akka.persistence.journal.sql.connection-string = {{Quote(journalConnectionString)}}
             akka.persistence.snapshot-store.sql.connection-string = {{Quote(snapshotConnectionString)}}
+            {{KafkaFlags(options)}}
             """);
-        return flags
+        var merged = flags
             .WithFallback(options.Overrides ?? Config.Empty)
             .WithFallback(user)
             .WithFallback(files)
@@ -32,7 +33,31 @@ public static class BrokerConfig
             // ClusterClient's Send reaches the receptionist as a pub-sub Send: bind its serializer, not JSON.
             .WithFallback(DistributedPubSub.DefaultConfig())
             .WithFallback(SqlPersistence.DefaultConfiguration);
+        return WithKafkaRoles(merged);
     }
+
+    private static string KafkaFlags(BrokerOptions options)
+    {
+        var lines = new List<string>();
+        if (options.KafkaPort is { } port) lines.Add($"akkakafka.broker.kafka.port = {port}");
+        if (options.KafkaAdvertisedHost is { } host) lines.Add($"akkakafka.broker.kafka.advertised-host = {Quote(host)}");
+        if (options.BrokerId is { } id) lines.Add($"akkakafka.broker.kafka.broker-id = {id}");
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>
+    /// Adds the roles that tell the controller this broker's Kafka endpoint and explicit node id (see
+    /// <see cref="BrokerRoles"/>) to the configured ones, from the final settings (HOCON, --config and flags alike).
+    /// </summary>
+    private static Config WithKafkaRoles(Config merged)
+    {
+        var kafka = new KafkaListenerSettings(merged);
+        var roles = merged.GetStringList("akka.cluster.roles").Where(r => !IsKafkaRole(r)).Concat(BrokerRoles.For(kafka.RoleInfo));
+        return ConfigurationFactory.ParseString($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]").WithFallback(merged);
+    }
+
+    private static bool IsKafkaRole(string role) =>
+        role.StartsWith(BrokerRoles.KafkaEndpointPrefix, StringComparison.Ordinal) || role.StartsWith(BrokerRoles.BrokerIdPrefix, StringComparison.Ordinal);
 
     internal static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -24,6 +24,12 @@ public sealed record BrokerOptions
     public string? ConfigFile { get; init; }
     /// <summary>Extra HOCON above everything but the flags; tests use it to shorten timings.</summary>
     public Config? Overrides { get; init; }
+    /// <summary>Kafka listener port (--kafka-port; 0: none); null takes akkakafka.broker.kafka.port (9092).</summary>
+    public int? KafkaPort { get; init; }
+    /// <summary>The host Kafka Metadata advertises (--kafka-advertised-host); null takes the HOCON setting, else <see cref="Host"/>.</summary>
+    public string? KafkaAdvertisedHost { get; init; }
+    /// <summary>Explicit Kafka node id (--broker-id); null takes the HOCON setting, else the controller assigns one.</summary>
+    public int? BrokerId { get; init; }
     /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

@@ -26,7 +26,11 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string TopicCreatedManifest = "TC1";
     internal const string TopicDeletedManifest = "TD1";
     internal const string PartitionsAssignedManifest = "PA1";
-    internal const string ControllerSnapshotManifest = "CS1";
+    // CS2 adds the brokers' Kafka node ids; CS1 (written before they existed) is still read, with none.
+    internal const string ControllerSnapshotManifest = "CS2";
+    internal const string ControllerSnapshotManifestV1 = "CS1";
+    internal const string PartitionsAddedManifest = "PN1";
+    internal const string NodeIdAssignedManifest = "NI1";
     internal const string OffsetsCommittedManifest = "GO1";
     internal const string GroupRegisteredManifest = "GR1";
     internal const string GroupSnapshotManifest = "GS1";
@@ -46,6 +50,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         TopicDeleted => TopicDeletedManifest,
         PartitionsAssigned => PartitionsAssignedManifest,
         ControllerSnapshot => ControllerSnapshotManifest,
+        PartitionsAdded => PartitionsAddedManifest,
+        NodeIdAssigned => NodeIdAssignedManifest,
         OffsetsCommitted => OffsetsCommittedManifest,
         GroupRegistered => GroupRegisteredManifest,
         GroupSnapshot => GroupSnapshotManifest,
@@ -85,6 +91,13 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 w.VarLong(s.ControllerEpoch);
                 w.List(s.Topics, (x, t) => x.String(t.Name).VarLong(t.TopicId).VarInt(t.Partitions).VarLong(t.RetentionMs).VarLong(t.RetentionBytes).VarLong(t.CreatedAtMs));
                 w.List(s.Assignment, WriteAssignment);
+                w.List(s.NodeIds, WriteNodeId);
+                break;
+            case PartitionsAdded e:
+                w.String(e.Topic).VarInt(e.TotalCount);
+                break;
+            case NodeIdAssigned e:
+                WriteNodeId(w, e);
                 break;
             case OffsetsCommitted e:
                 ProtocolSerializer.WriteOffsets(w, e.Offsets);
@@ -105,6 +118,10 @@ public sealed class StorageSerializer : SerializerWithStringManifest
 
     private static AssignmentEntry ReadAssignment(ref WireReader r) => new(r.String(), r.VarInt(), r.NullableString(), r.VarLong());
 
+    private static void WriteNodeId(WireWriter w, NodeIdAssigned n) => w.String(n.Broker).VarInt(n.NodeId);
+
+    private static NodeIdAssigned ReadNodeId(ref WireReader r) => new(r.String(), r.VarInt());
+
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (manifest == BatchAppendedManifest) return new BatchAppended(bytes);
@@ -118,7 +135,10 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             TopicCreatedManifest => new TopicCreated(r.String(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()),
             TopicDeletedManifest => new TopicDeleted(r.String()),
             PartitionsAssignedManifest => new PartitionsAssigned(ReadAssignments(ref r)),
-            ControllerSnapshotManifest => ReadControllerSnapshot(ref r),
+            ControllerSnapshotManifest => ReadControllerSnapshot(ref r, withNodeIds: true),
+            ControllerSnapshotManifestV1 => ReadControllerSnapshot(ref r, withNodeIds: false),
+            PartitionsAddedManifest => new PartitionsAdded(r.String(), r.VarInt()),
+            NodeIdAssignedManifest => ReadNodeId(ref r),
             OffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r)),
             GroupRegisteredManifest => new GroupRegistered(r.String()),
             GroupSnapshotManifest => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),
@@ -148,12 +168,19 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         return list;
     }
 
-    private static ControllerSnapshot ReadControllerSnapshot(ref WireReader r)
+    private static ControllerSnapshot ReadControllerSnapshot(ref WireReader r, bool withNodeIds)
     {
         var epoch = r.VarLong();
         var n = r.Count();
         var topics = new List<TopicConfig>(n);
         for (var i = 0; i < n; i++) topics.Add(new TopicConfig(r.String(), r.VarLong(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()));
-        return new ControllerSnapshot(epoch, topics, ReadAssignments(ref r));
+        var assignment = ReadAssignments(ref r);
+        var nodeIds = new List<NodeIdAssigned>();
+        if (withNodeIds)
+        {
+            var count = r.Count();
+            for (var i = 0; i < count; i++) nodeIds.Add(ReadNodeId(ref r));
+        }
+        return new ControllerSnapshot(epoch, topics, assignment, nodeIds);
     }
 }

@@ -22,10 +22,14 @@ internal static class BrokerCommand
         journal.AcceptOnlyFromAmong("sqlite", "postgres");
         var connectionString = new Option<string?>("--connection-string") { Description = "PostgreSQL connection string (with --journal postgres)" };
         var config = new Option<string?>("--config") { Description = "Extra HOCON file layered over hocon/" };
+        // No DefaultValueFactory: the defaults live in hocon/broker.hocon (akkakafka.broker.kafka), which a flag overrides.
+        var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092; 0: no Kafka listener)" };
+        var kafkaAdvertisedHost = new Option<string?>("--kafka-advertised-host") { Description = "Host that Kafka clients are told to connect to (default: --host)" };
+        var brokerId = new Option<int?>("--broker-id") { Description = "Kafka node id of this broker (default: one the controller assigns and keeps for this host:port)" };
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
-            host, port, seeds, data, journal, connectionString, config,
+            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId,
         };
         command.SetAction((result, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -34,6 +38,13 @@ internal static class BrokerCommand
                 .Select(s => ParseSeed(s)).ToList();
             var p = result.GetValue(port);
             if (p is < 1 or > 65535) throw new UsageException($"--port must be between 1 and 65535, got {p}");
+            var kp = result.GetValue(kafkaPort);
+            if (kp is < 0 or > 65535) throw new UsageException($"--kafka-port must be between 0 (no Kafka listener) and 65535, got {kp}");
+            var id = result.GetValue(brokerId);
+            if (id is < 0) throw new UsageException($"--broker-id must be at least 0, got {id}");
+            var advertised = result.GetValue(kafkaAdvertisedHost);
+            if (advertised is not null && (string.IsNullOrWhiteSpace(advertised) || advertised.Contains(':') && !advertised.StartsWith('[')))
+                throw new UsageException($"--kafka-advertised-host must be a host name or address without a port, got '{advertised}'");
             var options = new BrokerOptions
             {
                 Host = result.GetValue(host)!,
@@ -43,6 +54,9 @@ internal static class BrokerCommand
                 Journal = result.GetValue(journal) == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite,
                 ConnectionString = result.GetValue(connectionString),
                 ConfigFile = result.GetValue(config),
+                KafkaPort = kp,
+                KafkaAdvertisedHost = advertised,
+                BrokerId = id,
             };
             return await RunBrokerAsync(options);
         }));

@@ -26,6 +26,12 @@ public sealed record CreateTopic(string Topic, int Partitions, long RetentionMs 
 
 public sealed record DeleteTopic(string Topic) : IControllerCommand;
 
+/// <summary>
+/// Kafka's CreatePartitions: grows <see cref="Topic"/> to <see cref="TotalCount"/> partitions (the new total, not the
+/// number to add). Partitions are only ever added; answered with a <see cref="TopicCommandResult"/>.
+/// </summary>
+public sealed record AddPartitions(string Topic, int TotalCount) : IControllerCommand;
+
 public sealed record TopicCommandResult(string Topic, ErrorCode Error, string Message) : IAkkaKafkaMessage
 {
     public bool IsSuccess => Error == ErrorCode.None;

@@ -1,7 +1,15 @@
 namespace AkkaKafka.Protocol.Messages;
 
-/// <summary>A broker node as the controller sees it. <see cref="Id"/> is "host:port" of its remoting endpoint.</summary>
-public sealed record BrokerInfo(string Id, string Status, int AgeRank);
+/// <summary>
+/// A broker node as the controller sees it. <see cref="Id"/> is "host:port" of its remoting endpoint.
+/// <see cref="NodeId"/> is its Kafka node id (int32, stable across restarts, <see cref="NoNodeId"/> until the controller
+/// has given it one) and <see cref="KafkaEndpoint"/> the advertised "host:port" of its Kafka listener (null: none).
+/// </summary>
+public sealed record BrokerInfo(string Id, string Status, int AgeRank, int NodeId = BrokerInfo.NoNodeId, string? KafkaEndpoint = null)
+{
+    /// <summary>Kafka's "no node" (as in Metadata's controllerId when there is none).</summary>
+    public const int NoNodeId = -1;
+}
 
 /// <summary>
 /// Where a partition lives. <see cref="Epoch"/> grows with every change of owner, across controller changes,
@@ -43,6 +51,26 @@ public sealed record ClusterMetadata(
             if (t.Name == name) return t;
         return null;
     }
+
+    /// <summary>The broker with this remoting id ("host:port"), or null.</summary>
+    public BrokerInfo? Broker(string id)
+    {
+        foreach (var b in Brokers)
+            if (b.Id == id) return b;
+        return null;
+    }
+
+    /// <summary>The broker with this Kafka node id, or null.</summary>
+    public BrokerInfo? BrokerByNodeId(int nodeId)
+    {
+        if (nodeId == BrokerInfo.NoNodeId) return null;
+        foreach (var b in Brokers)
+            if (b.NodeId == nodeId) return b;
+        return null;
+    }
+
+    /// <summary>The controller's Kafka node id (Kafka Metadata's controllerId), or <see cref="BrokerInfo.NoNodeId"/>.</summary>
+    public int ControllerNodeId => Controller is null ? BrokerInfo.NoNodeId : Broker(Controller)?.NodeId ?? BrokerInfo.NoNodeId;
 }
 
 /// <summary>Published by the ZookeeperActor on every change (and periodically) to every broker node.</summary>

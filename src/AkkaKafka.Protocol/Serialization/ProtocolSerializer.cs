@@ -18,11 +18,18 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string DeleteTopicManifest = "dt1";
     internal const string TopicCommandResultManifest = "tr1";
     internal const string GetMetadataManifest = "gm1";
-    internal const string MetadataResponseManifest = "mr1";
-    internal const string MetadataPublishedManifest = "mp1";
-    internal const string ClusterMetadataManifest = "cm1";
+    // Version 2 of the metadata layout adds each broker's Kafka node id and endpoint; version 1 is still read
+    // (from a broker not yet upgraded in a rolling restart) with no node ids and no endpoints.
+    internal const string MetadataResponseManifest = "mr2";
+    internal const string MetadataPublishedManifest = "mp2";
+    internal const string ClusterMetadataManifest = "cm2";
     internal const string GetClusterStatusManifest = "gs1";
-    internal const string ClusterStatusManifest = "cs1";
+    internal const string ClusterStatusManifest = "cs2";
+    internal const string MetadataResponseManifestV1 = "mr1";
+    internal const string MetadataPublishedManifestV1 = "mp1";
+    internal const string ClusterMetadataManifestV1 = "cm1";
+    internal const string ClusterStatusManifestV1 = "cs1";
+    internal const string AddPartitionsManifest = "ap1";
     internal const string ProduceRequestManifest = "pq1";
     internal const string ProduceResponseManifest = "pr1";
     internal const string FetchRequestManifest = "fq1";
@@ -74,6 +81,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         GroupDescription => GroupDescriptionManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
+        AddPartitions => AddPartitionsManifest,
         TopicCommandResult => TopicCommandResultManifest,
         GetMetadata => GetMetadataManifest,
         MetadataResponse => MetadataResponseManifest,
@@ -172,6 +180,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case DeleteTopic m:
                 w.String(m.Topic);
                 break;
+            case AddPartitions m:
+                w.String(m.Topic).VarInt(m.TotalCount);
+                break;
             case TopicCommandResult m:
                 w.String(m.Topic).Int16((short)m.Error).String(m.Message);
                 break;
@@ -230,6 +241,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             GroupDescriptionManifest => ReadGroupDescription(ref r),
             CreateTopicManifest => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong()),
             DeleteTopicManifest => new DeleteTopic(r.String()),
+            AddPartitionsManifest => new AddPartitions(r.String(), r.VarInt()),
             TopicCommandResultManifest => new TopicCommandResult(r.String(), (ErrorCode)r.Int16(), r.String()),
             GetMetadataManifest => ReadGetMetadata(ref r),
             MetadataResponseManifest => new MetadataResponse(ReadMetadata(ref r)),
@@ -237,6 +249,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             ClusterMetadataManifest => ReadMetadata(ref r),
             GetClusterStatusManifest => GetClusterStatus.Instance,
             ClusterStatusManifest => ReadClusterStatus(ref r),
+            MetadataResponseManifestV1 => new MetadataResponse(ReadMetadata(ref r, withKafkaNodes: false)),
+            MetadataPublishedManifestV1 => new MetadataPublished(ReadMetadata(ref r, withKafkaNodes: false)),
+            ClusterMetadataManifestV1 => ReadMetadata(ref r, withKafkaNodes: false),
+            ClusterStatusManifestV1 => ReadClusterStatus(ref r, withKafkaNodes: false),
             _ => throw new SerializationException($"{nameof(ProtocolSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();
@@ -355,7 +371,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return new GetMetadata(topics, r.Bool());
     }
 
-    private static ClusterStatus ReadClusterStatus(ref WireReader r)
+    private static ClusterStatus ReadClusterStatus(ref WireReader r, bool withKafkaNodes = true)
     {
         var n = r.Count();
         var members = new List<ClusterMember>(n);
@@ -369,13 +385,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             members.Add(new ClusterMember(address, status, roles, r.VarInt()));
         }
         var leader = r.NullableString();
-        return new ClusterStatus(members, leader, ReadMetadata(ref r));
+        return new ClusterStatus(members, leader, ReadMetadata(ref r, withKafkaNodes));
     }
 
     internal static void WriteMetadata(WireWriter w, ClusterMetadata m)
     {
         w.VarLong(m.Version).String(m.Controller);
-        w.List(m.Brokers, (x, b) => x.String(b.Id).String(b.Status).VarInt(b.AgeRank));
+        w.List(m.Brokers, (x, b) => x.String(b.Id).String(b.Status).VarInt(b.AgeRank).VarInt(b.NodeId).String(b.KafkaEndpoint));
         w.List(m.Topics, (x, t) =>
         {
             x.String(t.Name).VarLong(t.TopicId).VarInt(t.PartitionCount).VarLong(t.RetentionMs).VarLong(t.RetentionBytes);
@@ -383,13 +399,22 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         });
     }
 
-    internal static ClusterMetadata ReadMetadata(ref WireReader r)
+    /// <param name="withKafkaNodes">False for the version 1 layout, whose brokers have no node id and no Kafka endpoint.</param>
+    internal static ClusterMetadata ReadMetadata(ref WireReader r, bool withKafkaNodes = true)
     {
         var version = r.VarLong();
         var controller = r.NullableString();
         var brokerCount = r.Count();
         var brokers = new List<BrokerInfo>(brokerCount);
-        for (var i = 0; i < brokerCount; i++) brokers.Add(new BrokerInfo(r.String(), r.String(), r.VarInt()));
+        for (var i = 0; i < brokerCount; i++)
+        {
+            var id = r.String();
+            var status = r.String();
+            var ageRank = r.VarInt();
+            brokers.Add(withKafkaNodes
+                ? new BrokerInfo(id, status, ageRank, r.VarInt(), r.NullableString())
+                : new BrokerInfo(id, status, ageRank));
+        }
         var topicCount = r.Count();
         var topics = new List<TopicMetadata>(topicCount);
         for (var i = 0; i < topicCount; i++)
