@@ -6,7 +6,9 @@ using Akka.Pattern;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
 using AkkaKafka.Broker.TransactionLog;
+using AkkaKafka.Broker.KafkaListener;
 using AkkaKafka.Broker.Node;
+using Akka.Event;
 using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Hosting;
@@ -17,16 +19,19 @@ namespace AkkaKafka.Broker.Hosting;
 /// </summary>
 public sealed class BrokerNode : IAsyncDisposable
 {
-    private BrokerNode(ActorSystem system, IActorRef broker, BrokerSettings settings)
+    private BrokerNode(ActorSystem system, IActorRef broker, BrokerSettings settings, KafkaListenerHost? kafkaListener)
     {
         System = system;
         Broker = broker;
         Settings = settings;
+        KafkaListener = kafkaListener;
     }
 
     public ActorSystem System { get; }
     public IActorRef Broker { get; }
     public BrokerSettings Settings { get; }
+    /// <summary>The Kafka-protocol listener; null when --kafka-port is 0.</summary>
+    public KafkaListenerHost? KafkaListener { get; }
     public string BrokerId => BrokerIds.Of(Cluster.Get(System).SelfAddress);
     public Task WhenTerminated => System.WhenTerminated;
 
@@ -71,7 +76,36 @@ public sealed class BrokerNode : IAsyncDisposable
             throw new BrokerStartupException($"could not join the cluster within {options.JoinTimeout.TotalSeconds:0}s (seed nodes unreachable?)");
         }
         await up.Task;
-        return new BrokerNode(system, broker, settings);
+        return new BrokerNode(system, broker, settings, await StartKafkaListenerAsync(system, broker, settings));
+    }
+
+    /// <summary>
+    /// Opens the Kafka port once the node is Up (before that it could route nothing). Coordinated shutdown closes it
+    /// first, before partitions are handed over, so Kafka clients move on to the brokers that stay.
+    /// </summary>
+    private static async Task<KafkaListenerHost?> StartKafkaListenerAsync(ActorSystem system, IActorRef broker, BrokerSettings settings)
+    {
+        var kafka = KafkaListenerSettings.Create(system);
+        if (!kafka.Enabled) return null;
+        var log = Logging.GetLogger(system, "kafka-listener");
+        var node = new KafkaNode(new BrokerGateway(broker, settings.RequestTimeout), settings, kafka, BrokerIds.Of(Cluster.Get(system).SelfAddress));
+        KafkaListenerHost listener;
+        try
+        {
+            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, new KafkaRequestDispatcher(node), (int)kafka.SocketRequestMaxBytes, log);
+        }
+        catch (BrokerStartupException)
+        {
+            await system.Terminate();
+            throw;
+        }
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-kafka-listener", async () =>
+        {
+            await listener.DisposeAsync();
+            return Akka.Done.Instance;
+        });
+        log.Info("Kafka listener on {0} (advertised as {1})", listener.Endpoint, kafka.AdvertisedEndpoint);
+        return listener;
     }
 
     /// <summary>Runs a singleton on the oldest broker (the manager lives on every broker) and returns a proxy to it.</summary>

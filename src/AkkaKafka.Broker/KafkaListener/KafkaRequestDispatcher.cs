@@ -1,4 +1,3 @@
-using Akka.Event;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 
@@ -8,19 +7,17 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// Turns each decoded Kafka request into the broker's own actor messages and their answers back into a Kafka
 /// response. One handler per area of the protocol; this class only picks the handler.
 /// </summary>
-public sealed class KafkaRequestDispatcher
+public sealed class KafkaRequestDispatcher(KafkaNode node)
 {
-    private readonly ILoggingAdapter _log;
-
-    public KafkaRequestDispatcher(ILoggingAdapter log)
-    {
-        _log = log;
-    }
-
     /// <returns>The response, or null when Kafka sends none (acks=0 produce).</returns>
     public Task<IKafkaResponse?> HandleAsync(KafkaRequestContext context, IKafkaRequest request) => request switch
     {
-        ApiVersionsRequestData => Task.FromResult<IKafkaResponse?>(ApiVersionsResponseData.Advertised()),
+        ApiVersionsRequestData => Done(ApiVersionsResponseData.Advertised()),
+        MetadataRequestData r => Later(MetadataHandler.HandleAsync(node, r)),
         _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"),
     };
+
+    private static Task<IKafkaResponse?> Done(IKafkaResponse response) => Task.FromResult<IKafkaResponse?>(response);
+
+    private static async Task<IKafkaResponse?> Later<T>(Task<T> response) where T : IKafkaResponse => await response;
 }

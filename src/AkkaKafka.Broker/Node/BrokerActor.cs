@@ -78,6 +78,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             case MetadataResponse response:
                 Update(response.Metadata);
                 break;
+            case GetCachedMetadata:
+                Sender.Tell(_metadata);
+                break;
             case PollMetadata:
                 if (_metadata.Version == 0) _controller.Tell(new GetMetadata());
                 else Timers.Cancel(MetadataPollTimer);
@@ -188,6 +191,16 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             _topics.Remove(name, out var removed);
             removed.Actor.Tell(TopicRemoved.Instance);
         }
+    }
+
+    /// <summary>
+    /// Asks this node (in-process only, never a client) for the newest metadata it has, without a round trip to the
+    /// controller: the Kafka listener answers from it when the controller is failing over.
+    /// </summary>
+    public sealed class GetCachedMetadata
+    {
+        public static readonly GetCachedMetadata Instance = new();
+        private GetCachedMetadata() { }
     }
 
     private sealed class PollMetadata

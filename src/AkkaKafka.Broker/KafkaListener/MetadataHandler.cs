@@ -1,0 +1,58 @@
+using AkkaKafka.Broker.Controller;
+using AkkaKafka.Broker.TransactionLog;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
+using AkkaKafka.Protocol.Messages;
+using static AkkaKafka.Protocol.Kafka.Apis.MetadataResponseData;
+
+namespace AkkaKafka.Broker.KafkaListener;
+
+/// <summary>
+/// Kafka Metadata from the controller's metadata: brokers are those with a Kafka listener (node id, advertised
+/// host and port); each partition's leader is its owner, which is also its only replica and in-sync replica —
+/// durability is the shared journal's, not copies on other brokers.
+/// </summary>
+internal static class MetadataHandler
+{
+    /// <summary>Kafka clients show the cluster id; brokers of one AkkaKafka cluster all give the same one.</summary>
+    public const string ClusterId = "akkakafka";
+
+    public static async Task<MetadataResponseData> HandleAsync(KafkaNode node, MetadataRequestData request)
+    {
+        var names = request.Topics?.Select(t => t.Name).Distinct(StringComparer.Ordinal).ToList();
+        var invalid = names?.Where(n => ControllerState.ValidateTopicName(n) is not null).ToHashSet(StringComparer.Ordinal) ?? [];
+        var valid = names?.Where(n => !invalid.Contains(n)).ToList();
+        var metadata = await node.MetadataAsync(valid, autoCreate: request.AllowAutoTopicCreation && valid is { Count: > 0 } && node.Settings.AutoCreateTopics);
+        return Build(node, metadata, names, invalid);
+    }
+
+    public static MetadataResponseData Build(KafkaNode node, ClusterMetadata metadata, IReadOnlyList<string>? names, IReadOnlySet<string> invalid)
+    {
+        var brokers = metadata.Brokers
+            .Select(b => KafkaNode.KafkaEndpointOf(metadata, b.Id))
+            .OfType<(int NodeId, HostPort Endpoint)>()
+            .Select(b => new MetadataResponseBroker(b.NodeId, b.Endpoint.Host, b.Endpoint.Port))
+            .ToList();
+        var topics = names is null
+            ? metadata.Topics.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => Topic(metadata, t)).ToList()
+            : names.Select(n => invalid.Contains(n)
+                ? new MetadataResponseTopic(ErrorCode.InvalidTopic, n, [])
+                : metadata.Topic(n) is { } t ? Topic(metadata, t) : new MetadataResponseTopic(ErrorCode.UnknownTopicOrPartition, n, [])).ToList();
+        // Kafka clients send CreateTopics and DeleteTopics to the controller; any broker here hands them to the
+        // controller actor, so when the controller has no Kafka listener this broker stands in for it.
+        var controller = KafkaNode.KafkaEndpointOf(metadata, metadata.Controller)?.NodeId ?? node.SelfNodeId(metadata);
+        return new MetadataResponseData(brokers, topics, ClusterId, controller);
+    }
+
+    private static MetadataResponseTopic Topic(ClusterMetadata metadata, TopicMetadata topic)
+    {
+        var partitions = topic.Partitions.Select(p =>
+        {
+            if (KafkaNode.KafkaEndpointOf(metadata, p.Owner) is not { } leader)
+                return new MetadataResponsePartition(ErrorCode.LeaderNotAvailable, p.Partition, -1, [], [], [], -1);
+            var epoch = (int)Math.Min(p.Epoch, int.MaxValue);
+            return new MetadataResponsePartition(ErrorCode.None, p.Partition, leader.NodeId, [leader.NodeId], [leader.NodeId], [], epoch);
+        }).ToList();
+        return new MetadataResponseTopic(ErrorCode.None, topic.Name, partitions, IsInternal: topic.Name == TransactionLogActor.Topic);
+    }
+}
