@@ -34,6 +34,7 @@ public static class ProtocolSamples
         ["list offsets, earliest"] = new ListOffsetsRequest("orders", 0, ListOffsetsRequest.Earliest),
         ["list offsets, by time"] = new ListOffsetsRequest("orders", 0, 1_700_000_000_000),
         ["list offsets response"] = new ListOffsetsResponse("orders", 0, ErrorCode.NotLeaderOrFollower, 17),
+        ["list offsets response, by time"] = new ListOffsetsResponse("orders", 0, ErrorCode.None, 42, 1_700_000_000_123),
         ["forwarded produce"] = new ForwardedRequest(new ProduceRequest("orders", 1, Batch, Acks.All, "client-1")),
         ["forwarded fetch"] = new ForwardedRequest(new FetchRequest("orders", 1, 0, 100, 0, "consumer")),
         ["forwarded list offsets"] = new ForwardedRequest(new ListOffsetsRequest("orders", 1, ListOffsetsRequest.Earliest)),

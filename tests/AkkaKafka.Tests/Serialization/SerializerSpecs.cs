@@ -107,6 +107,17 @@ public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConf
     }
 
     [Fact]
+    public void A_list_offsets_response_in_the_format_before_timestamps_still_reads_with_timestamp_minus_one()
+    {
+        var protocol = Sys.Serialization.FindSerializerForType(typeof(IAkkaKafkaMessage));
+        var lr1 = new WireWriter(64).String("orders").VarInt(3).Int16((short)AkkaKafka.Protocol.ErrorCode.None).VarLong(17).ToArray();
+
+        var response = Assert.IsType<ListOffsetsResponse>(Deserialize(protocol, "lr1", lr1));
+
+        Assert.Equal(new ListOffsetsResponse("orders", 3, AkkaKafka.Protocol.ErrorCode.None, 17, -1), response);
+    }
+
+    [Fact]
     public void An_unknown_manifest_is_refused()
     {
         var protocol = Sys.Serialization.FindSerializerForType(typeof(IAkkaKafkaMessage));
