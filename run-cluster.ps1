@@ -33,6 +33,10 @@
 .PARAMETER BasePort
     Akka remoting port of the first broker (the seed); the others use the next ports (default 4053).
 
+.PARAMETER KafkaBasePort
+    Kafka protocol port of the first broker; the others use the next ports (default 9092: 9092, 9093, 9094...).
+    0 starts the brokers without a Kafka listener. The script prints the list for Kafka clients' --bootstrap-server.
+
 .PARAMETER DataDir
     Data directory shared by all brokers (SQLite journal files), created when missing (default ./data).
 
@@ -86,6 +90,9 @@ param(
 
     [ValidateRange(1, 65535)]
     [int] $BasePort = 4053,
+
+    [ValidateRange(0, 65535)]
+    [int] $KafkaBasePort = 9092,
 
     [string] $DataDir = './data',
 
@@ -301,6 +308,10 @@ if ($BasePort + $Brokers - 1 -gt 65535) {
     Write-Error "-BasePort $BasePort with -Brokers $Brokers goes past port 65535" -ErrorAction Continue
     exit 2
 }
+if ($KafkaBasePort -gt 0 -and $KafkaBasePort + $Brokers - 1 -gt 65535) {
+    Write-Error "-KafkaBasePort $KafkaBasePort with -Brokers $Brokers goes past port 65535" -ErrorAction Continue
+    exit 2
+}
 if ($Journal -eq 'postgres' -and [string]::IsNullOrWhiteSpace($ConnectionString)) {
     Write-Error '-Journal postgres needs -ConnectionString "Host=...;Username=...;Password=...;Database=..."' -ErrorAction Continue
     exit 2
@@ -333,14 +344,18 @@ if ($sameData.Count -gt 0) {
 
 $ports = @(0..($Brokers - 1) | ForEach-Object { $BasePort + $_ })
 $bootstrap = ($ports | ForEach-Object { "${HostAddress}:$_" }) -join ','
+# Broker i gets Kafka port KafkaBasePort + i (0: none); Kafka clients bootstrap from this list.
+function Get-KafkaPort([int] $port) { if ($KafkaBasePort -eq 0) { 0 } else { $KafkaBasePort + ($port - $BasePort) } }
+$kafkaPorts = @($ports | ForEach-Object { Get-KafkaPort $_ } | Where-Object { $_ -gt 0 })
+$kafkaBootstrap = ($kafkaPorts | ForEach-Object { "${HostAddress}:$_" }) -join ','
 
 # A taken port would only fail later in that broker's log; say it now.
-foreach ($port in $ports) {
+foreach ($port in @($ports) + $kafkaPorts) {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Parse($HostAddress), $port)
     try { $listener.Start() }
     catch {
         Write-Host "Port ${HostAddress}:$port is already in use (a broker of another run, or another program). Nothing started."
-        Write-Host 'Choose other ports with -BasePort, or stop what uses it (./run-cluster.ps1 -Stop with its -LogDir).'
+        Write-Host 'Choose other ports with -BasePort or -KafkaBasePort, or stop what uses it (./run-cluster.ps1 -Stop with its -LogDir).'
         exit 1
     }
     finally { $listener.Stop() }
@@ -404,7 +419,7 @@ function Get-UpPorts([double] $TimeoutSec) {
 try {
     Write-Host "Starting $Brokers broker(s) on ${HostAddress}:$($ports[0])$(if ($Brokers -gt 1) { "-$($ports[-1])" }) (journal: $Journal, data: $DataDir, logs: $LogDir)"
     foreach ($port in $ports) {
-        $brokerArgs = @($cliDll, 'broker', '--host', $HostAddress, '--port', "$port") + $seedArgs +
+        $brokerArgs = @($cliDll, 'broker', '--host', $HostAddress, '--port', "$port", '--kafka-port', "$(Get-KafkaPort $port)") + $seedArgs +
             @('--data', $DataDir, '--journal', $Journal)
         if ($Journal -eq 'postgres') { $brokerArgs += @('--connection-string', $ConnectionString) }
         $outLog = Join-Path $LogDir "broker-$port.log"
@@ -472,6 +487,7 @@ $scriptCmd = if ((Get-Location).Path -eq $RepoRoot) { './run-cluster.ps1' } else
 $stopCmd = "$scriptCmd -Stop" + $(if ($LogDir -ne (Resolve-FullPath './logs')) { " -LogDir $(Format-ShellArg $LogDir)" })
 Write-Host ''
 Write-Host "AkkaKafka cluster is up: $Brokers broker(s) on $bootstrap (logs: $LogDir, pids: $PidFile)"
+if ($kafkaPorts.Count -gt 0) { Write-Host "Kafka bootstrap servers: $kafkaBootstrap" }
 Write-Host ''
 Write-Host 'Create a topic, produce and consume:'
 Write-Host "  $cli topic create orders --partitions 6 --bootstrap $bootstrap"

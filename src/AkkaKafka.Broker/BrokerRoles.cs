@@ -26,6 +26,10 @@ public static class BrokerRoles
         return roles;
     }
 
+    /// <summary>True for the roles <see cref="For"/> writes (not for the broker role itself).</summary>
+    public static bool IsKafkaRole(string role) =>
+        role.StartsWith(KafkaEndpointPrefix, StringComparison.Ordinal) || role.StartsWith(BrokerIdPrefix, StringComparison.Ordinal);
+
     /// <summary>Reads a member's roles; unrelated or malformed roles are ignored (the broker then has no endpoint or id).</summary>
     public static BrokerRoleInfo Parse(IEnumerable<string> roles)
     {

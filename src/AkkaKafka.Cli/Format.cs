@@ -1,4 +1,5 @@
 using System.Text;
+using AkkaKafka.Broker;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Cli;
@@ -29,12 +30,17 @@ internal static class Format
         var ownedInternal = Owned(true);
         sb.Append($"Leader (controller, oldest Up broker): {status.Leader ?? "none"}\n");
         sb.Append($"Members: {status.Members.Count}\n");
-        sb.Append($"{"ADDRESS",-36} {"STATUS",-22} {"ROLES",-10} {"AGE",-4} {"PARTITIONS",10} {"INTERNAL",8}\n");
+        // NODE-ID and KAFKA come last: scripts (.ci/run, run-cluster.ps1) read the first columns by position.
+        sb.Append($"{"ADDRESS",-36} {"STATUS",-22} {"ROLES",-10} {"AGE",-4} {"PARTITIONS",10} {"INTERNAL",8} {"NODE-ID",7} {"KAFKA",-21}\n");
         foreach (var m in status.Members)
         {
             var id = HostPortOf(m.Address);
             var leader = id == status.Leader ? " (leader)" : "";
-            sb.Append($"{m.Address,-36} {m.Status,-22} {string.Join(",", m.Roles),-10} {(m.AgeRank < 0 ? "-" : m.AgeRank.ToString()),-4} {owned.GetValueOrDefault(id),10} {ownedInternal.GetValueOrDefault(id),8}{leader}\n");
+            var broker = status.Metadata.Broker(id);
+            var nodeId = broker is { NodeId: >= 0 } ? broker.NodeId.ToString() : "-";
+            // The roles that carry the Kafka endpoint and node id have their own columns.
+            var roles = string.Join(",", m.Roles.Where(r => !BrokerRoles.IsKafkaRole(r)).Order(StringComparer.Ordinal));
+            sb.Append($"{m.Address,-36} {m.Status,-22} {roles,-10} {(m.AgeRank < 0 ? "-" : m.AgeRank.ToString()),-4} {owned.GetValueOrDefault(id),10} {ownedInternal.GetValueOrDefault(id),8} {nodeId,7} {broker?.KafkaEndpoint ?? "-",-21}{leader}\n");
         }
         var topics = status.Metadata.Topics.Where(t => !IsInternal(t.Name)).ToList();
         sb.Append($"Topics: {topics.Count}, partitions: {topics.Sum(t => t.PartitionCount)}, unassigned: {topics.SelectMany(t => t.Partitions).Count(p => p.Owner is null)}\n");

@@ -12,6 +12,10 @@ public sealed class AdminClient(ClusterConnection connection)
     public Task<TopicCommandResult> DeleteTopicAsync(string topic, CancellationToken ct = default) =>
         connection.AskAsync<TopicCommandResult>(new DeleteTopic(topic), cancellationToken: ct);
 
+    /// <summary>Grows a topic to <paramref name="totalPartitions"/> partitions (Kafka's CreatePartitions / kafka-topics --alter).</summary>
+    public Task<TopicCommandResult> AddPartitionsAsync(string topic, int totalPartitions, CancellationToken ct = default) =>
+        connection.AskAsync<TopicCommandResult>(new AddPartitions(topic, totalPartitions), cancellationToken: ct);
+
     public async Task<ClusterMetadata> MetadataAsync(IReadOnlyList<string>? topics = null, bool autoCreate = false, CancellationToken ct = default) =>
         (await connection.AskAsync<MetadataResponse>(new GetMetadata(topics, autoCreate), cancellationToken: ct)).Metadata;
 

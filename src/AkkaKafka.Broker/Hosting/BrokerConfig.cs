@@ -52,12 +52,9 @@ public static class BrokerConfig
     private static Config WithKafkaRoles(Config merged)
     {
         var kafka = new KafkaListenerSettings(merged);
-        var roles = merged.GetStringList("akka.cluster.roles").Where(r => !IsKafkaRole(r)).Concat(BrokerRoles.For(kafka.RoleInfo));
+        var roles = merged.GetStringList("akka.cluster.roles").Where(r => !BrokerRoles.IsKafkaRole(r)).Concat(BrokerRoles.For(kafka.RoleInfo));
         return ConfigurationFactory.ParseString($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]").WithFallback(merged);
     }
-
-    private static bool IsKafkaRole(string role) =>
-        role.StartsWith(BrokerRoles.KafkaEndpointPrefix, StringComparison.Ordinal) || role.StartsWith(BrokerRoles.BrokerIdPrefix, StringComparison.Ordinal);
 
     internal static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

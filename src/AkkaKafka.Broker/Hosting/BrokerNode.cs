@@ -39,7 +39,16 @@ public sealed class BrokerNode : IAsyncDisposable
     public static async Task<BrokerNode> StartAsync(BrokerOptions options, CancellationToken cancellationToken = default)
     {
         var (journal, snapshots) = await JournalStorage.PrepareAsync(options, cancellationToken);
-        var config = BrokerConfig.Build(options, journal, snapshots);
+        Akka.Configuration.Config config;
+        try
+        {
+            config = BrokerConfig.Build(options, journal, snapshots);
+        }
+        catch (Akka.Configuration.ConfigurationException e)
+        {
+            // An impossible setting (e.g. akkakafka.broker.kafka.port in a --config file): one line, not a stack trace.
+            throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {e.Message}");
+        }
 
         ActorSystem system;
         try

@@ -33,9 +33,12 @@ public sealed class JournalReader : UntypedActor
     private readonly long _readAheadBytes;
     private readonly List<byte[]> _ahead = [];
     private long _aheadBytes;
+    private readonly bool _logTransactions;
 
-    public JournalReader(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal, long readAheadBytes = 0)
+    /// <param name="logTransactions">False when the broker reads for itself (a ListOffsets by timestamp), not for a consumer's fetch.</param>
+    public JournalReader(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal, long readAheadBytes = 0, bool logTransactions = true)
     {
+        _logTransactions = logTransactions;
         _readAheadBytes = readAheadBytes;
         _partition = partition;
         _request = request;
@@ -47,8 +50,8 @@ public sealed class JournalReader : UntypedActor
         _fromSequenceNr = EstimateSequenceNr(segment, request.Offset);
     }
 
-    public static Props Props(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal, long readAheadBytes = 0) =>
-        Akka.Actor.Props.Create(() => new JournalReader(partition, request, replyTo, segment, highWatermark, logStartOffset, journal, readAheadBytes));
+    public static Props Props(PartitionIdentity partition, FetchRequest request, IActorRef replyTo, Segment segment, long highWatermark, long logStartOffset, IActorRef journal, long readAheadBytes = 0, bool logTransactions = true) =>
+        Akka.Actor.Props.Create(() => new JournalReader(partition, request, replyTo, segment, highWatermark, logStartOffset, journal, readAheadBytes, logTransactions));
 
     /// <summary>
     /// Batches inside a segment are nearly evenly spread over its sequence numbers, so interpolating skips most of
@@ -112,7 +115,7 @@ public sealed class JournalReader : UntypedActor
                 if (_ahead.Count > 0) Context.Parent.Tell(new ReadAheadLoaded(_ahead.ToList()));
                 var records = Concat(_batches);
                 Reply(_partition.EmptyFetch(_highWatermark, _logStartOffset) with { Records = records });
-                if (TransactionLogEntry.IsLogged(_partition.Topic)) TransactionLogging.PublishFetch(Context.System, _request, records);
+                if (_logTransactions && TransactionLogEntry.IsLogged(_partition.Topic)) TransactionLogging.PublishFetch(Context.System, _request, records);
                 break;
             case ReplayMessagesFailure f:
                 Context.GetLogger().Warning(f.Cause, "Reading {0} from the journal failed", _partition.PersistenceId);

@@ -32,7 +32,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly PartitionLog _log;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly List<ParkedFetch> _parkedFetches = [];
-    private readonly Queue<(FetchRequest Request, IActorRef ReplyTo)> _queuedJournalReads = new();
+    /// <summary>Journal reads (fetches and timestamp searches) waiting for one of the concurrent reads to finish.</summary>
+    private readonly Queue<Action> _queuedJournalReads = new();
     private long _retentionMs;
     private long _retentionBytes;
     private List<PendingAppend> _pending = [];
@@ -102,7 +103,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         {
             case ProduceRequest produce: HandleProduce(produce); break;
             case FetchRequest fetch: HandleFetch(fetch, Sender); break;
-            case ListOffsetsRequest list: HandleListOffsets(list); break;
+            case ListOffsetsRequest list: HandleListOffsets(list, Sender); break;
+            case TimestampSearch.Continue next: SearchTimestamp(next.Request, next.ReplyTo, next.FromOffset); break;
             case FetchDeadlineTick: ExpireParkedFetches(); break;
             case JournalReadFinished: OnJournalReadFinished(); break;
             case JournalReader.ReadAheadLoaded loaded: _readAhead = loaded.Batches; break;
@@ -342,7 +344,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             if (_queuedJournalReads.Count >= _settings.MaxWaitingFetches)
                 replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
             else
-                _queuedJournalReads.Enqueue((request, replyTo));
+                _queuedJournalReads.Enqueue(() => HandleFetch(request, replyTo));
             return;
         }
         var segment = _log.FindSegment(request.Offset);
@@ -360,23 +362,74 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private void OnJournalReadFinished()
     {
         _journalReads--;
-        if (_queuedJournalReads.Count > 0)
+        if (_queuedJournalReads.Count > 0) _queuedJournalReads.Dequeue()();
+    }
+
+    // ---------------- list offsets ----------------
+
+    private void HandleListOffsets(ListOffsetsRequest request, IActorRef replyTo)
+    {
+        switch (request.Timestamp)
         {
-            var (request, replyTo) = _queuedJournalReads.Dequeue();
-            HandleFetch(request, replyTo);
+            case ListOffsetsRequest.Latest:
+                ReplyListOffsets(replyTo, ErrorCode.None, _log.NextOffset, -1);
+                break;
+            case ListOffsetsRequest.Earliest:
+                ReplyListOffsets(replyTo, ErrorCode.None, _log.LogStartOffset, -1);
+                break;
+            case < 0:
+                // Kafka's later specials (-3 max timestamp, -4/-5 tiered storage) are not offered.
+                ReplyListOffsets(replyTo, ErrorCode.InvalidRequest, -1, -1);
+                break;
+            default:
+                SearchTimestamp(request, replyTo, _log.LogStartOffset);
+                break;
         }
     }
 
-    private void HandleListOffsets(ListOffsetsRequest request)
+    /// <summary>
+    /// One step of a lookup by timestamp: answered from the index and the tail when it can be, else one journal
+    /// read, which comes back as <see cref="TimestampSearch.Continue"/> when the record lay further on.
+    /// </summary>
+    private void SearchTimestamp(ListOffsetsRequest request, IActorRef replyTo, long fromOffset)
     {
-        var offset = request.Timestamp switch
+        TimestampLookup lookup;
+        try
         {
-            ListOffsetsRequest.Latest => _log.NextOffset,
-            ListOffsetsRequest.Earliest => _log.LogStartOffset,
-            var ts => _log.Segments.FirstOrDefault(s => s.MaxTimestamp >= ts)?.BaseOffset ?? _log.NextOffset,
-        };
-        Sender.Tell(new ListOffsetsResponse(_partition.Topic, _partition.Partition, ErrorCode.None, offset));
+            lookup = _log.LookupTimestamp(request.Timestamp, fromOffset);
+        }
+        catch (CorruptRecordException ex)
+        {
+            _logger.Error(ex, "{0}: a batch in memory does not decode while listing offsets by timestamp", PersistenceId);
+            ReplyListOffsets(replyTo, ErrorCode.CorruptMessage, -1, -1);
+            return;
+        }
+
+        switch (lookup)
+        {
+            case TimestampLookup.Found found:
+                ReplyListOffsets(replyTo, ErrorCode.None, found.Offset, found.Timestamp);
+                break;
+            case TimestampLookup.InJournal inJournal when _journalReads >= MaxConcurrentJournalReads:
+                if (_queuedJournalReads.Count >= _settings.MaxWaitingFetches)
+                    ReplyListOffsets(replyTo, ErrorCode.RequestTimedOut, -1, -1);
+                else
+                    _queuedJournalReads.Enqueue(() => SearchTimestamp(request, replyTo, inJournal.FromOffset));
+                break;
+            case TimestampLookup.InJournal inJournal:
+                _journalReads++;
+                var search = Context.ActorOf(TimestampSearch.Props(_partition, request, replyTo, inJournal, _settings.MaxFetchBytes,
+                    _log.NextOffset, _log.LogStartOffset, Journal));
+                Context.WatchWith(search, JournalReadFinished.Instance);
+                break;
+            default:
+                ReplyListOffsets(replyTo, ErrorCode.None, -1, -1);
+                break;
+        }
     }
+
+    private void ReplyListOffsets(IActorRef replyTo, ErrorCode error, long offset, long timestamp) =>
+        replyTo.Tell(new ListOffsetsResponse(_partition.Topic, _partition.Partition, error, offset, timestamp));
 
     // ---------------- retention and deletion ----------------
 

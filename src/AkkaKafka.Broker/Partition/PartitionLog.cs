@@ -139,6 +139,36 @@ public sealed class PartitionLog
     }
 
     /// <summary>
+    /// The first step of a ListOffsets by timestamp (Kafka's fetchOffsetByTimestamp): the earliest record at or after
+    /// <paramref name="fromOffset"/> whose timestamp is at least <paramref name="timestamp"/>. Segments whose newest
+    /// timestamp is older are skipped without reading them; a candidate in the tail is searched here; an older one
+    /// must be read from the journal (the caller then looks up again after what it read, if the record was not there).
+    /// </summary>
+    /// <exception cref="CorruptRecordException">When a candidate batch in the tail does not decode.</exception>
+    public TimestampLookup LookupTimestamp(long timestamp, long fromOffset)
+    {
+        fromOffset = Math.Max(fromOffset, LogStartOffset);
+        // Timestamps need not grow with offsets (producers set them), so the first segment that can hold a record
+        // that new is the one to search, whatever comes after it.
+        foreach (var segment in _segments)
+        {
+            if (segment.NextOffset <= fromOffset || segment.MaxTimestamp < timestamp) continue;
+            var start = Math.Max(fromOffset, segment.BaseOffset);
+            if (start < TailStartOffset) return new TimestampLookup.InJournal(segment, start);
+            // From here on every batch is in memory: one pass over the tail finishes the search.
+            var found = TimestampLookup.FirstInBatches(TailBatchesFrom(start), timestamp, start);
+            return (TimestampLookup?)found ?? TimestampLookup.None.Instance;
+        }
+        return TimestampLookup.None.Instance;
+    }
+
+    private IEnumerable<RecordBatch> TailBatchesFrom(long offset)
+    {
+        foreach (var batch in _tail)
+            if (batch.NextOffset > offset) yield return new RecordBatch(batch.Bytes);
+    }
+
+    /// <summary>
     /// The retention decision: whole segments older than <paramref name="retentionMs"/>, or beyond
     /// <paramref name="retentionBytes"/> counted from the newest, are dropped; the active (newest) segment never is.
     /// Returns null when nothing is due.

@@ -5,13 +5,14 @@ using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Cli.Commands;
 
-/// <summary>`akkakafka topic create|list|describe|delete`, after kafka-topics.</summary>
+/// <summary>`akkakafka topic create|alter|list|describe|delete`, after kafka-topics.</summary>
 internal static class TopicCommands
 {
     public static Command Create()
     {
-        var topic = new Command("topic", "Create, list, describe and delete topics");
+        var topic = new Command("topic", "Create, alter, list, describe and delete topics");
         topic.Subcommands.Add(CreateCommand());
+        topic.Subcommands.Add(AlterCommand());
         topic.Subcommands.Add(ListCommand());
         topic.Subcommands.Add(DescribeCommand());
         topic.Subcommands.Add(DeleteCommand());
@@ -33,6 +34,18 @@ internal static class TopicCommands
                 r.GetValue(retentionMs) ?? CreateTopic.UseDefault, r.GetValue(retentionBytes) ?? CreateTopic.UseDefault, ct);
             return Report(result);
         })));
+        return command;
+    }
+
+    private static Command AlterCommand()
+    {
+        var (nameArg, name) = TopicName();
+        var partitions = new Option<int>("--partitions") { Description = "The new total number of partitions (only ever grows)", Required = true };
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("alter", "Add partitions to a topic (as kafka-topics --alter --partitions)") { nameArg, name, partitions, bootstrap, timeout };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+            Report(await new AdminClient(connection).AddPartitionsAsync(Resolve(r, nameArg, name), r.GetValue(partitions), ct)))));
         return command;
     }
 

@@ -81,7 +81,8 @@ public struct KafkaReader
     {
         var length = Length(flexible, shortLength: false);
         if (length < -1) throw new KafkaProtocolException($"negative bytes length {length} at offset {_position}");
-        return length == -1 ? null : Take(length);
+        // The cast matters: a bare null would convert through byte[] to an empty ReadOnlyMemory, losing "null records".
+        return length == -1 ? (ReadOnlyMemory<byte>?)null : Take(length);
     }
 
     /// <summary>An array's element count; -1 for a null array. Guards against absurd counts before anything is allocated.</summary>

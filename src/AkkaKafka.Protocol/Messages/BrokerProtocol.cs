@@ -87,14 +87,21 @@ public sealed record FetchResponse(
     byte[] Records,
     string? ErrorMessage = null) : IAkkaKafkaMessage;
 
-/// <summary>Kafka's ListOffsets: <see cref="Timestamp"/> -1 asks for the log end offset, -2 for the log start offset.</summary>
+/// <summary>
+/// Kafka's ListOffsets: <see cref="Timestamp"/> -1 asks for the log end offset, -2 for the log start offset, and a
+/// timestamp of 0 or more for the earliest offset whose record timestamp is at or after it.
+/// </summary>
 public sealed record ListOffsetsRequest(string Topic, int Partition, long Timestamp) : IPartitionRequest
 {
     public const long Latest = -1;
     public const long Earliest = -2;
 }
 
-public sealed record ListOffsetsResponse(string Topic, int Partition, ErrorCode Error, long Offset) : IAkkaKafkaMessage;
+/// <summary>
+/// <see cref="Offset"/> answers the request; for a lookup by timestamp <see cref="Timestamp"/> is the found record's
+/// timestamp, and both are -1 when no record is that new (as Kafka answers). -1 for latest and earliest.
+/// </summary>
+public sealed record ListOffsetsResponse(string Topic, int Partition, ErrorCode Error, long Offset, long Timestamp = -1) : IAkkaKafkaMessage;
 
 /// <summary>
 /// A partition request one broker passes to the broker that owns the partition. The receiver serves it only if it

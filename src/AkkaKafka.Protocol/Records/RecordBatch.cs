@@ -98,22 +98,22 @@ public readonly struct RecordBatch
     public bool IsCrcValid() => Crc32C.Compute(Span[RecordBatchLayout.AttributesOffset..]) == Crc;
 
     /// <summary>
-    /// Decodes the records lazily, resolving offsets and timestamps. Does not check the CRC (see <see cref="IsCrcValid"/>).
+    /// Decodes the records lazily, resolving offsets and timestamps; compressed sections (any of Kafka's four codecs)
+    /// are inflated first. Does not check the CRC (see <see cref="IsCrcValid"/>).
     /// </summary>
-    /// <exception cref="NotSupportedException">Immediately, for codecs other than none and gzip.</exception>
-    /// <exception cref="CorruptRecordException">While enumerating, when the records do not parse.</exception>
+    /// <exception cref="CorruptRecordException">Immediately for a codec id Kafka does not define; while enumerating,
+    /// when the section does not decompress or the records do not parse.</exception>
     public IEnumerable<Record> Records()
     {
         int codec = CompressionCodec;
-        if (codec is not (0 or 1))
+        if (codec > (int)CompressionType.Zstd)
         {
-            throw new NotSupportedException(
-                $"Record batch compression codec {RecordBatchLayout.CodecName(codec)} is not supported; only none and gzip can be decoded.");
+            throw new CorruptRecordException($"Record batch names unknown compression codec {codec}.");
         }
 
         // With LogAppendTime the broker's append time (stored as maxTimestamp) replaces every record's own timestamp.
         long? logAppendTime = (Attributes & RecordBatchLayout.LogAppendTimeFlag) != 0 ? MaxTimestamp : null;
-        return Enumerate(_bytes[RecordBatchLayout.RecordsOffset..], codec == 1, RecordCount, BaseOffset, BaseTimestamp, logAppendTime);
+        return Enumerate(_bytes[RecordBatchLayout.RecordsOffset..], (CompressionType)codec, RecordCount, BaseOffset, BaseTimestamp, logAppendTime);
     }
 
     /// <summary>Rewrites baseOffset in place; it lies before the CRC'd range, so the CRC stays valid.</summary>
@@ -139,14 +139,14 @@ public readonly struct RecordBatch
     }
 
     private static IEnumerable<Record> Enumerate(
-        ReadOnlyMemory<byte> section, bool gzip, int count, long baseOffset, long baseTimestamp, long? logAppendTime)
+        ReadOnlyMemory<byte> section, CompressionType compression, int count, long baseOffset, long baseTimestamp, long? logAppendTime)
     {
         if (count < 0)
         {
             throw new CorruptRecordException($"Record batch has negative record count {count}.");
         }
 
-        ReadOnlyMemory<byte> records = gzip ? GzipCodec.Decompress(section) : section;
+        ReadOnlyMemory<byte> records = CompressionCodecs.Decompress(compression, section);
         int position = 0;
         for (int i = 0; i < count; i++)
         {

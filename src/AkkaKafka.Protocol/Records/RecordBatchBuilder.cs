@@ -4,20 +4,40 @@ using System.Text;
 namespace AkkaKafka.Protocol.Records;
 
 /// <summary>
-/// Accumulates records and writes them as one uncompressed, non-transactional v2 batch with CreateTime timestamps.
+/// Accumulates records and writes them as one non-transactional v2 batch with CreateTime timestamps, its records
+/// section compressed with the codec chosen at construction (Kafka's producer <c>compression.type</c>).
 /// Key/value arrays are referenced, not copied: do not mutate them before <see cref="Build"/>.
 /// </summary>
 public sealed class RecordBatchBuilder
 {
     private readonly List<Entry> _entries = [];
+    private readonly CompressionType _compression;
     private long _baseTimestamp;
     private long _maxTimestamp = long.MinValue;
     private long _recordsSize;
 
+    /// <param name="compression">Codec for the records section; the header stays uncompressed, as in Kafka.</param>
+    public RecordBatchBuilder(CompressionType compression = CompressionType.None)
+    {
+        if (compression > CompressionType.Zstd)
+        {
+            throw new ArgumentOutOfRangeException(nameof(compression), compression, "Kafka defines codecs 0-4 only.");
+        }
+
+        _compression = compression;
+    }
+
+    /// <summary>The codec <see cref="Build"/> compresses the records section with.</summary>
+    public CompressionType Compression => _compression;
+
     /// <summary>Records added so far.</summary>
     public int Count => _entries.Count;
 
-    /// <summary>Exact size in bytes of the batch <see cref="Build"/> would produce now.</summary>
+    /// <summary>
+    /// Size in bytes of the batch <see cref="Build"/> would produce now without compression: exact for
+    /// <see cref="CompressionType.None"/>, otherwise the uncompressed size, which is what a producer's batch-size limit
+    /// should count (compressing on every add would cost more than the batch saves).
+    /// </summary>
     public int EstimatedSizeInBytes => checked(RecordBatch.HeaderSize + (int)_recordsSize);
 
     /// <summary>
@@ -64,14 +84,32 @@ public sealed class RecordBatchBuilder
         }
 
         // One exact-size allocation: sizes were computed as records were added.
-        var buffer = new byte[EstimatedSizeInBytes];
-        Span<byte> span = buffer;
+        var uncompressed = new byte[EstimatedSizeInBytes];
+        int pos = RecordBatchLayout.RecordsOffset;
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            pos += WriteRecord(uncompressed.AsSpan(pos), _entries[i], offsetDelta: i);
+        }
 
+        byte[] buffer = uncompressed;
+        if (_compression != CompressionType.None)
+        {
+            byte[] section = CompressionCodecs.Compress(_compression, uncompressed.AsSpan(RecordBatchLayout.RecordsOffset));
+            buffer = new byte[RecordBatchLayout.RecordsOffset + section.Length];
+            section.CopyTo(buffer, RecordBatchLayout.RecordsOffset);
+        }
+
+        WriteHeader(buffer, baseOffset, partitionLeaderEpoch);
+        return buffer;
+    }
+
+    private void WriteHeader(Span<byte> span, long baseOffset, int partitionLeaderEpoch)
+    {
         BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.BaseOffsetOffset..], baseOffset);
-        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.LengthOffset..], buffer.Length - RecordBatchLayout.LogOverhead);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.LengthOffset..], span.Length - RecordBatchLayout.LogOverhead);
         BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.PartitionLeaderEpochOffset..], partitionLeaderEpoch);
         span[RecordBatchLayout.MagicOffset] = RecordBatchLayout.Magic;
-        BinaryPrimitives.WriteInt16BigEndian(span[RecordBatchLayout.AttributesOffset..], 0);
+        BinaryPrimitives.WriteInt16BigEndian(span[RecordBatchLayout.AttributesOffset..], (short)_compression);
         BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.LastOffsetDeltaOffset..], _entries.Count - 1);
         BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.BaseTimestampOffset..], _baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.MaxTimestampOffset..], _maxTimestamp);
@@ -80,16 +118,9 @@ public sealed class RecordBatchBuilder
         BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.BaseSequenceOffset..], -1);
         BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.RecordCountOffset..], _entries.Count);
 
-        int pos = RecordBatchLayout.RecordsOffset;
-        for (int i = 0; i < _entries.Count; i++)
-        {
-            pos += WriteRecord(span[pos..], _entries[i], offsetDelta: i);
-        }
-
         // The CRC starts at attributes so brokers can rewrite baseOffset and partitionLeaderEpoch freely.
         uint crc = Crc32C.Compute(span[RecordBatchLayout.AttributesOffset..]);
         BinaryPrimitives.WriteUInt32BigEndian(span[RecordBatchLayout.CrcOffset..], crc);
-        return buffer;
     }
 
     private static int BodySize(long timestampDelta, int offsetDelta, byte[]? key, byte[]? value, EncodedHeader[] headers)

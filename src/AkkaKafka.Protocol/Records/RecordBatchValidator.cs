@@ -10,7 +10,8 @@ public static class RecordBatchValidator
 {
     /// <summary>
     /// Returns null when <paramref name="batchBytes"/> is exactly one well-formed v2 batch, else the reason it is not.
-    /// Uncompressed and gzip batches are walked record by record; snappy, lz4 and zstd are checked up to the CRC only.
+    /// Every record is walked, after inflating the section for gzip, snappy, lz4 and zstd batches (bounded, see
+    /// <see cref="CompressionCodecs.MaxInflatedBytes"/>).
     /// </summary>
     public static string? Validate(ReadOnlySpan<byte> batchBytes)
     {
@@ -53,12 +54,6 @@ public static class RecordBatchValidator
             return $"recordCount is {recordCount}, expected at least 1";
         }
 
-        if (codec is not (0 or 1))
-        {
-            // Cannot inflate snappy/lz4/zstd here; the header and CRC are all that can be vouched for.
-            return null;
-        }
-
         int lastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(batchBytes[RecordBatchLayout.LastOffsetDeltaOffset..]);
         if (lastOffsetDelta != recordCount - 1)
         {
@@ -74,7 +69,8 @@ public static class RecordBatchValidator
         ReadOnlyMemory<byte> inflated;
         try
         {
-            inflated = GzipCodec.Decompress(section.ToArray());
+            // The codecs read from memory; validation is the one place that starts from a span, so it copies once.
+            inflated = CompressionCodecs.Decompress((CompressionType)codec, section.ToArray());
         }
         catch (CorruptRecordException ex)
         {

@@ -35,7 +35,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string FetchRequestManifest = "fq1";
     internal const string FetchResponseManifest = "fr1";
     internal const string ListOffsetsRequestManifest = "lq1";
-    internal const string ListOffsetsResponseManifest = "lr1";
+    internal const string ListOffsetsResponseManifest = "lr2";
+    /// <summary>Before the found record's timestamp was added; still read, from brokers not yet upgraded.</summary>
+    internal const string ListOffsetsResponseV1Manifest = "lr1";
     internal const string ForwardedRequestManifest = "fw1";
     internal const string JoinGroupManifest = "gj1";
     internal const string JoinGroupResponseManifest = "gjr1";
@@ -114,7 +116,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 w.String(m.Topic).VarInt(m.Partition).VarLong(m.Timestamp);
                 break;
             case ListOffsetsResponse m:
-                w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.Offset);
+                w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.Offset).VarLong(m.Timestamp);
                 break;
             case ForwardedRequest m:
                 w.String(Manifest(m.Request)).Bytes(ToBinary(m.Request));
@@ -223,7 +225,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             FetchRequestManifest => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String(), r.NullableString()),
             FetchResponseManifest => new FetchResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.Bytes(), r.NullableString()),
             ListOffsetsRequestManifest => new ListOffsetsRequest(r.String(), r.VarInt(), r.VarLong()),
-            ListOffsetsResponseManifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong()),
+            ListOffsetsResponseManifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong()),
+            ListOffsetsResponseV1Manifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong()),
             ForwardedRequestManifest => ReadForwarded(ref r),
             JoinGroupManifest => ReadJoinGroup(ref r),
             JoinGroupResponseManifest => ReadJoinGroupResponse(ref r),

@@ -24,6 +24,14 @@ public sealed class ControllerStateSpecs
             if (changes.Count > 0) Apply(new PartitionsAssigned(changes));
             return changes;
         }
+
+        /// <summary>Plans node ids for these live brokers (oldest first) and applies the plan, as the ZookeeperActor does.</summary>
+        public NodeIdPlan NodeIds(params (string Broker, int? RequestedId)[] live)
+        {
+            var plan = State.PlanNodeIds(live);
+            foreach (var e in plan.Assignments) Apply(e);
+            return plan;
+        }
     }
 
     [Fact]
@@ -211,6 +219,183 @@ public sealed class ControllerStateSpecs
         Assert.Equal(d.State.Assignment.OrderBy(kv => kv.Key.ToString()), restored.Assignment.OrderBy(kv => kv.Key.ToString()));
         Assert.Equal(d.State.MaxAssignmentEpoch, restored.MaxAssignmentEpoch);
     }
+
+    // ---- Kafka node ids ----
+
+    [Fact]
+    public void Brokers_without_an_explicit_id_get_the_lowest_free_ids_from_1_oldest_first()
+    {
+        var d = new Driver();
+
+        var plan = d.NodeIds(("a", null), ("b", null), ("c", null));
+
+        Assert.Equal([new NodeIdAssigned("a", 1), new NodeIdAssigned("b", 2), new NodeIdAssigned("c", 3)], plan.Assignments);
+        Assert.Empty(plan.Conflicts);
+    }
+
+    [Fact]
+    public void A_broker_that_has_an_id_keeps_it_and_nothing_is_persisted_again()
+    {
+        var d = new Driver();
+        d.NodeIds(("a", null), ("b", null));
+
+        var plan = d.NodeIds(("b", null), ("a", null), ("c", null));
+
+        Assert.Equal([new NodeIdAssigned("c", 3)], plan.Assignments);
+        Assert.Equal(1, d.State.NodeIdOf("a"));
+        Assert.Equal(2, d.State.NodeIdOf("b"));
+    }
+
+    [Fact]
+    public void The_id_of_a_broker_that_is_gone_is_not_given_to_another_so_it_finds_it_again_when_it_returns()
+    {
+        var d = new Driver();
+        d.NodeIds(("a", null), ("b", null));
+
+        d.NodeIds(("b", null), ("c", null));
+        var back = d.NodeIds(("b", null), ("c", null), ("a", null));
+
+        Assert.Equal(3, d.State.NodeIdOf("c"));
+        Assert.Empty(back.Assignments);
+        Assert.Equal(1, d.State.NodeIdOf("a"));
+    }
+
+    [Fact]
+    public void An_explicit_id_wins_over_the_one_the_broker_had_and_frees_that_one()
+    {
+        var d = new Driver();
+        d.NodeIds(("a", null), ("b", null));
+
+        d.NodeIds(("a", 0), ("b", null));
+        d.NodeIds(("a", 0), ("b", null), ("c", null));
+
+        Assert.Equal(0, d.State.NodeIdOf("a"));
+        Assert.Equal(1, d.State.NodeIdOf("c"));
+    }
+
+    [Fact]
+    public void An_explicit_id_held_by_a_live_broker_stays_with_it_and_the_newcomer_gets_a_free_one_and_a_reported_conflict()
+    {
+        var d = new Driver();
+        d.NodeIds(("a", null), ("b", null));
+
+        var plan = d.NodeIds(("a", null), ("b", null), ("c", 1));
+
+        Assert.Equal([new NodeIdAssigned("c", 3)], plan.Assignments);
+        Assert.Equal("broker c asks for node id 1, which live broker a holds", Assert.Single(plan.Conflicts));
+        Assert.Equal(1, d.State.NodeIdOf("a"));
+    }
+
+    [Fact]
+    public void Of_two_live_brokers_asking_for_the_same_id_the_older_gets_it()
+    {
+        var d = new Driver();
+
+        var plan = d.NodeIds(("a", 5), ("b", 5));
+
+        Assert.Equal([new NodeIdAssigned("a", 5), new NodeIdAssigned("b", 1)], plan.Assignments);
+        Assert.Single(plan.Conflicts);
+    }
+
+    [Fact]
+    public void An_explicit_id_held_by_a_broker_that_is_gone_moves_to_the_broker_that_asks_for_it()
+    {
+        var d = new Driver();
+        d.NodeIds(("a", 7));
+
+        d.NodeIds(("b", 7));
+        d.NodeIds(("b", 7), ("a", null));
+
+        Assert.Equal(7, d.State.NodeIdOf("b"));
+        Assert.Equal(1, d.State.NodeIdOf("a"));
+        Assert.Equal(2, d.State.NodeIds.Count);
+    }
+
+    [Fact]
+    public void Node_ids_survive_a_snapshot()
+    {
+        var d = new Driver();
+        d.NodeIds(("a", null), ("b", 9));
+
+        var restored = new ControllerState();
+        restored.Restore(d.State.ToSnapshot());
+
+        Assert.Equal(d.State.NodeIds.OrderBy(kv => kv.Key), restored.NodeIds.OrderBy(kv => kv.Key));
+    }
+
+    // ---- adding partitions (Kafka's CreatePartitions) ----
+
+    [Fact]
+    public void Adding_partitions_to_a_topic_assigns_only_the_new_ones_each_with_a_fresh_epoch()
+    {
+        var d = new Driver();
+        d.Create("t", 2);
+        d.Rebalance("a", "b");
+        var before = d.State.Assignment.ToDictionary();
+        var highestBefore = d.State.MaxAssignmentEpoch;
+        Assert.Null(d.State.RejectAddPartitions(new AddPartitions("t", 5)));
+
+        d.Apply(new PartitionsAdded("t", 5));
+        var changes = d.Rebalance("a", "b");
+
+        Assert.Equal(5, d.State.Topics["t"].Partitions);
+        Assert.Equal([2, 3, 4], changes.Select(c => c.Partition).Order());
+        Assert.All(changes, c => Assert.True(c.Epoch > highestBefore));
+        Assert.All(before, kv => Assert.Equal(kv.Value, d.State.Assignment[kv.Key]));
+        Assert.Equal(5, d.State.ToMetadata(1, "a", []).Topic("t")!.Partitions.Count);
+    }
+
+    [Fact]
+    public void Adding_partitions_to_an_unknown_topic_is_rejected()
+    {
+        var rejected = new ControllerState().RejectAddPartitions(new AddPartitions("nope", 3));
+
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, rejected?.Error);
+    }
+
+    [Theory]
+    [InlineData(3, "Topic already has 3 partitions.")]
+    [InlineData(2, "Topic currently has 3 partitions, which is higher than the requested 2.")]
+    [InlineData(ControllerState.MaxPartitions + 1, "partitions must be between 1 and 10000, got 10001")]
+    public void A_partition_count_that_does_not_grow_the_topic_or_exceeds_the_maximum_is_rejected(int total, string message)
+    {
+        var d = new Driver();
+        d.Create("t", 3);
+
+        var rejected = d.State.RejectAddPartitions(new AddPartitions("t", total));
+
+        Assert.Equal(new TopicCommandResult("t", ErrorCode.InvalidPartitions, message), rejected);
+    }
+
+    [Fact]
+    public void Partitions_added_to_a_topic_that_was_deleted_meanwhile_change_nothing()
+    {
+        var d = new Driver();
+        d.Create("t", 3);
+        d.Apply(new TopicDeleted("t"));
+
+        d.Apply(new PartitionsAdded("t", 6));
+
+        Assert.Empty(d.State.Topics);
+    }
+
+    // ---- replication factor (CreateTopics from Kafka clients) ----
+
+    [Theory]
+    [InlineData(-1, 1)]
+    [InlineData(1, 1)]
+    [InlineData(3, 3)]
+    [InlineData(2, 3)]
+    public void The_default_replication_factor_or_one_up_to_the_live_brokers_is_accepted(int factor, int brokers) =>
+        Assert.Null(ControllerState.RejectReplicationFactor(factor, brokers));
+
+    [Theory]
+    [InlineData(4, 3, "Replication factor: 4 larger than available brokers: 3.")]
+    [InlineData(1, 0, "Replication factor: 1 larger than available brokers: 0.")]
+    [InlineData(0, 3, "Replication factor must be larger than 0, or -1 to use the default value.")]
+    [InlineData(-2, 3, "Replication factor must be larger than 0, or -1 to use the default value.")]
+    public void Any_other_replication_factor_is_rejected_with_kafkas_message(int factor, int brokers, string message) =>
+        Assert.Equal(message, ControllerState.RejectReplicationFactor(factor, brokers));
 
     [Fact]
     public void Metadata_lists_topics_by_name_with_every_partitions_owner_and_epoch()

@@ -119,6 +119,71 @@ public sealed class ZookeeperActorSpecs(ITestOutputHelper output)
         }, Timeout);
     }
 
+    [Fact]
+    public async Task Adding_partitions_grows_the_topic_and_the_new_partitions_are_owned_with_newer_epochs()
+    {
+        var node = await _nodes.StartAsync();
+        Assert.True((await Create(node, new CreateTopic("orders", 2))).IsSuccess);
+        var before = await OwnedBy(node, "orders");
+
+        var added = await node.Broker.Ask<TopicCommandResult>(new AddPartitions("orders", 5), Timeout);
+
+        Assert.True(added.IsSuccess, added.Message);
+        Assert.Equal("Increased the partitions of topic orders from 2 to 5.", added.Message);
+        var after = await OwnedBy(node, "orders");
+        Assert.Equal((before.TopicId, 5), (after.TopicId, after.PartitionCount));
+        Assert.Equal(before.Partitions, after.Partitions.Take(2));
+        Assert.All(after.Partitions.Skip(2), p => Assert.True(p.Epoch > before.Partitions.Max(q => q.Epoch)));
+        await ProduceAsync(node, "orders", 4, "in a new partition");
+    }
+
+    [Fact]
+    public async Task Adding_partitions_that_do_not_grow_a_topic_or_to_an_unknown_topic_is_refused()
+    {
+        var node = await _nodes.StartAsync();
+        Assert.True((await Create(node, new CreateTopic("orders", 3))).IsSuccess);
+
+        var same = await node.Broker.Ask<TopicCommandResult>(new AddPartitions("orders", 3), Timeout);
+        var unknown = await node.Broker.Ask<TopicCommandResult>(new AddPartitions("nope", 3), Timeout);
+
+        Assert.Equal(ErrorCode.InvalidPartitions, same.Error);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, unknown.Error);
+        Assert.Equal(3, (await Metadata(node, "orders")).Topic("orders")!.PartitionCount);
+    }
+
+    [Fact]
+    public async Task A_broker_is_published_with_its_explicit_node_id_and_advertised_kafka_endpoint_and_is_the_controller_node()
+    {
+        var kafkaPort = FreePort.Next();
+        var node = await _nodes.StartAsync(o => o with { KafkaPort = kafkaPort, KafkaAdvertisedHost = "localhost", BrokerId = 42 });
+
+        await AwaitAssertAsync(async () =>
+        {
+            var metadata = await Metadata(node);
+            var self = Assert.Single(metadata.Brokers);
+            Assert.Equal((42, $"localhost:{kafkaPort}"), (self.NodeId, self.KafkaEndpoint));
+            Assert.Equal(42, metadata.ControllerNodeId);
+            Assert.Same(self, metadata.BrokerByNodeId(42));
+        }, Timeout);
+    }
+
+    [Fact]
+    public async Task A_node_id_the_controller_assigned_is_persisted_and_never_handed_to_another_broker()
+    {
+        var first = await _nodes.StartAsync();
+        await AwaitAssertAsync(async () => Assert.Equal(1, Assert.Single((await Metadata(first)).Brokers).NodeId), Timeout);
+        await _nodes.StopAsync(first);
+
+        // A new broker (another port) on the same journal: the controller recovered "first has 1", so this one gets 2.
+        var second = await _nodes.StartAsync();
+
+        await AwaitAssertAsync(async () =>
+        {
+            var self = Assert.Single((await Metadata(second)).Brokers);
+            Assert.Equal((2, null), (self.NodeId, self.KafkaEndpoint));
+        }, Timeout);
+    }
+
     /// <summary>Produces once the partition's owner is running (until then the broker answers LeaderNotAvailable and writes nothing).</summary>
     private async Task ProduceAsync(BrokerNode node, string topic, int partition, params string[] values)
     {

@@ -32,7 +32,8 @@ public sealed class BrokerProcesses : IDisposable
 
     public string[] BrokerArgs(int port, params string[] extra)
     {
-        var args = new List<string> { "broker", "--port", port.ToString(), "--data", DataDirectory, "--config", ConfigFile };
+        // No Kafka listener (--kafka-port 0): many brokers run at once and must not fight over 9092.
+        var args = new List<string> { "broker", "--port", port.ToString(), "--kafka-port", "0", "--data", DataDirectory, "--config", ConfigFile };
         foreach (var seed in Ports) args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
         args.AddRange(extra);
         return args.ToArray();

@@ -60,9 +60,9 @@ public sealed class ThreeBrokerClusterSpecs : IAsyncLifetime
         return last;
     }
 
-    /// <summary>The PARTITIONS column (user topics) of each broker row.</summary>
+    /// <summary>The PARTITIONS column (user topics) of each broker row (counted from the end: STATUS may hold a space).</summary>
     private static int[] PartitionCounts(string status) => status.Split('\n')
         .Where(l => l.StartsWith("akka.tcp://", StringComparison.Ordinal))
-        .Select(l => int.Parse(l.Replace("(leader)", "").Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^2]))
+        .Select(l => int.Parse(l.Replace("(leader)", "").Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[^4]))
         .ToArray();
 }

@@ -59,23 +59,6 @@ public sealed class RecordBatchTests
         }
     }
 
-    [Theory]
-    [InlineData(2, "snappy")]
-    [InlineData(3, "lz4")]
-    [InlineData(4, "zstd")]
-    public void Decoding_an_unsupported_codec_names_it(short codec, string name)
-    {
-        var builder = new RecordBatchBuilder();
-        builder.Add(T0, null, BatchBytes.Utf8("v"));
-        byte[] bytes = builder.Build();
-        BinaryPrimitives.WriteInt16BigEndian(bytes.AsSpan(21), codec);
-        BatchBytes.FixCrc(bytes);
-
-        var ex = Assert.Throws<NotSupportedException>(() => new RecordBatch(bytes).Records());
-        Assert.Contains(name, ex.Message);
-        Assert.Null(RecordBatchValidator.Validate(bytes)); // stored and served as-is; only clients inflate it
-    }
-
     [Fact]
     public void LogAppendTime_batches_report_the_append_time_for_every_record()
     {

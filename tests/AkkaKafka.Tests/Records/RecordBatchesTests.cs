@@ -69,4 +69,79 @@ public sealed class RecordBatchesTests
 
         Assert.Throws<CorruptRecordException>(() => RecordBatches.Read(buffer).ToArray());
     }
+
+    // ---------------- splitting a produce request's records ----------------
+
+    [Fact]
+    public void Splitting_one_batch_yields_it_whole()
+    {
+        byte[] one = Batch(0, "a", "b");
+
+        Assert.Null(RecordBatches.Split(one, out IReadOnlyList<ReadOnlyMemory<byte>> batches));
+
+        Assert.Equal(one, Assert.Single(batches).ToArray());
+    }
+
+    [Fact]
+    public void Splitting_batches_back_to_back_yields_each_as_a_slice_of_the_same_buffer()
+    {
+        byte[] first = Batch(0, "a"), second = Batch(1, "b", "c"), third = Batch(3, "d");
+        byte[] records = [.. first, .. second, .. third];
+
+        Assert.Null(RecordBatches.Split(records, out IReadOnlyList<ReadOnlyMemory<byte>> batches));
+
+        Assert.Equal([first, second, third], batches.Select(b => b.ToArray()));
+        Assert.All(batches, b => Assert.Null(RecordBatchValidator.Validate(b.Span)));
+        // Slices, not copies: each batch points into the request's own array.
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(batches[1], out ArraySegment<byte> segment));
+        Assert.Same(records, segment.Array);
+        Assert.Equal(first.Length, segment.Offset);
+    }
+
+    [Fact]
+    public void Splitting_empty_records_is_refused() =>
+        Assert.Contains("records are empty", RecordBatches.Split(ReadOnlyMemory<byte>.Empty, out _));
+
+    [Fact]
+    public void Splitting_records_whose_last_batch_is_cut_short_is_refused_with_no_batches()
+    {
+        byte[] records = [.. Batch(0, "a"), .. Batch(1, "b")];
+
+        string? reason = RecordBatches.Split(records.AsMemory(0, records.Length - 1), out IReadOnlyList<ReadOnlyMemory<byte>> batches);
+
+        Assert.Contains("batch 1", reason);
+        Assert.Contains("truncated", reason);
+        Assert.Empty(batches);
+    }
+
+    [Fact]
+    public void Splitting_records_with_a_few_stray_bytes_after_the_last_batch_is_refused()
+    {
+        byte[] records = [.. Batch(0, "a"), 0, 0, 0, 0, 0];
+
+        Assert.Contains("5 bytes after batch 1 are too few", RecordBatches.Split(records, out _));
+    }
+
+    [Fact]
+    public void Splitting_a_batch_whose_length_is_below_a_v2_header_is_refused()
+    {
+        byte[] records = Batch(0, "a");
+        BinaryPrimitives.WriteInt32BigEndian(records.AsSpan(8), 4);
+
+        Assert.Contains("below the minimum 49", RecordBatches.Split(records, out _));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Splitting_an_old_message_set_names_its_magic(byte magic)
+    {
+        // A magic 0 message as old clients frame it: offset, size, then crc, magic, attributes, key -1, value "v".
+        byte[] message = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 1, 2, 3, 4, magic, 0, 255, 255, 255, 255, 0, 0, 0, 1, (byte)'v'];
+
+        string? reason = RecordBatches.Split(message, out _);
+
+        Assert.Contains($"magic {magic}", reason);
+        Assert.Contains("only the v2 record batch format", reason);
+    }
 }

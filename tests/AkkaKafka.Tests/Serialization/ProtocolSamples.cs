@@ -12,7 +12,13 @@ public static class ProtocolSamples
     private static readonly ClusterMetadata Metadata = new(
         Version: (7L << 32) + 3,
         Controller: "127.0.0.1:4053",
-        Brokers: [new BrokerInfo("127.0.0.1:4053", "Up", 0), new BrokerInfo("127.0.0.1:4054", "Leaving", 1)],
+        Brokers:
+        [
+            new BrokerInfo("127.0.0.1:4053", "Up", 0, 1, "127.0.0.1:9092"),
+            new BrokerInfo("127.0.0.1:4054", "Leaving", 1, int.MaxValue, "kafka-2.example.com:19093"),
+            new BrokerInfo("127.0.0.1:4055", "Up", 2, 0, null),
+            new BrokerInfo("127.0.0.1:4056", "Up", 3),
+        ],
         Topics:
         [
             new TopicMetadata("orders", 12, 3, 604_800_000, -1,
@@ -34,12 +40,15 @@ public static class ProtocolSamples
         ["list offsets, earliest"] = new ListOffsetsRequest("orders", 0, ListOffsetsRequest.Earliest),
         ["list offsets, by time"] = new ListOffsetsRequest("orders", 0, 1_700_000_000_000),
         ["list offsets response"] = new ListOffsetsResponse("orders", 0, ErrorCode.NotLeaderOrFollower, 17),
+        ["list offsets response, by time"] = new ListOffsetsResponse("orders", 0, ErrorCode.None, 42, 1_700_000_000_123),
         ["forwarded produce"] = new ForwardedRequest(new ProduceRequest("orders", 1, Batch, Acks.All, "client-1")),
         ["forwarded fetch"] = new ForwardedRequest(new FetchRequest("orders", 1, 0, 100, 0, "consumer")),
         ["forwarded list offsets"] = new ForwardedRequest(new ListOffsetsRequest("orders", 1, ListOffsetsRequest.Earliest)),
         ["create topic, default retention"] = new CreateTopic("orders", 3),
         ["create topic, explicit retention"] = new CreateTopic("orders", 10_000, -1, long.MaxValue),
         ["delete topic"] = new DeleteTopic("orders"),
+        ["add partitions"] = new AddPartitions("orders", 12),
+        ["add partitions, extreme"] = new AddPartitions("", int.MinValue),
         ["topic command result"] = new TopicCommandResult("orders", ErrorCode.None, "Created topic orders with 3 partitions."),
         ["topic command result, error"] = new TopicCommandResult("bad name", ErrorCode.InvalidTopic, ""),
         ["get metadata, all topics"] = new GetMetadata(),

@@ -52,6 +52,38 @@ public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConf
     }
 
     [Fact]
+    public void Metadata_in_the_layout_before_kafka_node_ids_still_reads_back_with_no_node_ids_or_endpoints()
+    {
+        // Version 1, as a broker not yet upgraded sends it: brokers are (id, status, age rank) only.
+        var w = new WireWriter();
+        w.VarLong(9).String("127.0.0.1:4053");
+        w.List(new[] { "127.0.0.1:4053", "127.0.0.1:4054" }, (x, id) => x.String(id).String("Up").VarInt(id.EndsWith('3') ? 0 : 1));
+        w.List(Array.Empty<TopicMetadata>(), (_, _) => { });
+        var protocol = Sys.Serialization.FindSerializerForType(typeof(IAkkaKafkaMessage));
+        var expected = new ClusterMetadata(9, "127.0.0.1:4053", [new BrokerInfo("127.0.0.1:4053", "Up", 0), new BrokerInfo("127.0.0.1:4054", "Up", 1)], []);
+
+        Structural.AssertEqual(new MetadataPublished(expected), Deserialize(protocol, "mp1", w.ToArray()));
+        Structural.AssertEqual(new MetadataResponse(expected), Deserialize(protocol, "mr1", w.ToArray()));
+        Structural.AssertEqual(expected, Deserialize(protocol, "cm1", w.ToArray()));
+        Assert.Equal(BrokerInfo.NoNodeId, expected.ControllerNodeId);
+    }
+
+    [Fact]
+    public void A_controller_snapshot_written_before_kafka_node_ids_still_reads_back_with_none()
+    {
+        var w = new WireWriter();
+        w.VarLong(4);
+        w.List(new[] { new TopicConfig("orders", 2, 2, -1, 1 << 30, Batches.T0) },
+            (x, t) => x.String(t.Name).VarLong(t.TopicId).VarInt(t.Partitions).VarLong(t.RetentionMs).VarLong(t.RetentionBytes).VarLong(t.CreatedAtMs));
+        w.List(new[] { new AssignmentEntry("orders", 0, "127.0.0.1:4053", 3) }, (x, a) => x.String(a.Topic).VarInt(a.Partition).String(a.Owner).VarLong(a.Epoch));
+        var storage = Sys.Serialization.FindSerializerForType(typeof(IControllerEvent));
+
+        Structural.AssertEqual(
+            new ControllerSnapshot(4, [new TopicConfig("orders", 2, 2, -1, 1 << 30, Batches.T0)], [new AssignmentEntry("orders", 0, "127.0.0.1:4053", 3)], []),
+            Deserialize(storage, "CS1", w.ToArray()));
+    }
+
+    [Fact]
     public void A_batch_event_is_stored_as_the_record_batch_bytes_themselves()
     {
         var appended = (BatchAppended)StorageSamples.All["batch appended"];
@@ -104,6 +136,17 @@ public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConf
 
         Assert.Throws<SerializationException>(() => Deserialize(serializer, manifest, [.. bytes, 0]));
         Assert.Throws<SerializationException>(() => Deserialize(storage, storageManifest, [.. storageBytes, 0]));
+    }
+
+    [Fact]
+    public void A_list_offsets_response_in_the_format_before_timestamps_still_reads_with_timestamp_minus_one()
+    {
+        var protocol = Sys.Serialization.FindSerializerForType(typeof(IAkkaKafkaMessage));
+        var lr1 = new WireWriter(64).String("orders").VarInt(3).Int16((short)AkkaKafka.Protocol.ErrorCode.None).VarLong(17).ToArray();
+
+        var response = Assert.IsType<ListOffsetsResponse>(Deserialize(protocol, "lr1", lr1));
+
+        Assert.Equal(new ListOffsetsResponse("orders", 3, AkkaKafka.Protocol.ErrorCode.None, 17, -1), response);
     }
 
     [Fact]

@@ -22,17 +22,20 @@ public sealed class BrokerNodes : IAsyncDisposable
     public string DataDirectory => _dataDirectory.Path;
 
     /// <summary>Starts a node that seeds itself (port 0 cannot be used: the node must name its own address as seed).</summary>
-    public async Task<BrokerNode> StartAsync()
+    /// <param name="configure">Changes to the options, e.g. the Kafka flags (the node has no Kafka listener unless it sets a port).</param>
+    public async Task<BrokerNode> StartAsync(Func<BrokerOptions, BrokerOptions>? configure = null)
     {
         var options = new BrokerOptions
         {
             Host = "127.0.0.1",
             Port = FreePort.Next(),
+            KafkaPort = 0,
             DataDirectory = _dataDirectory.Path,
             Journal = JournalKind.Sqlite,
             Overrides = ConfigurationFactory.ParseString(Overrides),
             JoinTimeout = TimeSpan.FromSeconds(30),
         };
+        if (configure is not null) options = configure(options);
         var node = await BrokerNode.StartAsync(options);
         _running.Add(node);
         return node;

@@ -157,6 +157,8 @@ public sealed class ClusterFixture : IAsyncDisposable
         {
             Host = "127.0.0.1",
             Port = _ports[number - 1],
+            // No Kafka listener: several brokers run in one process and cannot all bind Kafka's 9092.
+            KafkaPort = 0,
             Seeds = Addresses,
             DataDirectory = DataDirectory,
             Overrides = TestTimings,
