@@ -14,10 +14,13 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
     {
         ApiVersionsRequestData => Done(ApiVersionsResponseData.Advertised()),
         MetadataRequestData r => Later(MetadataHandler.HandleAsync(node, r)),
+        ProduceRequestData r => LaterOrNone(ProduceHandler.HandleAsync(node, context, r)),
         _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"),
     };
 
     private static Task<IKafkaResponse?> Done(IKafkaResponse response) => Task.FromResult<IKafkaResponse?>(response);
+
+    private static async Task<IKafkaResponse?> LaterOrNone<T>(Task<T?> response) where T : class, IKafkaResponse => await response;
 
     private static async Task<IKafkaResponse?> Later<T>(Task<T> response) where T : IKafkaResponse => await response;
 }

@@ -12,6 +12,7 @@ public static class KafkaRequests
         {
             ApiKey.ApiVersions => ApiVersionsRequestData.Read(ref reader, version),
             ApiKey.Metadata => MetadataRequestData.Read(ref reader, version),
+            ApiKey.Produce => ProduceRequestData.Read(ref reader, version),
             _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),
         };
         // Trailing bytes mean the client and this broker disagree about the layout: refuse rather than guess.

@@ -1,0 +1,61 @@
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Records;
+using static AkkaKafka.Protocol.Kafka.Apis.ProduceResponseData;
+
+namespace AkkaKafka.Broker.KafkaListener;
+
+/// <summary>
+/// Kafka Produce v3–7: each partition's batches go to the partition's owner as they came (the PartitionActor
+/// validates them, writes base offset and leader epoch into the header and persists them), acknowledged after the
+/// journal write. acks=0 gets no answer at all, as in Kafka. v0–2 (magic 0/1 message sets) are answered
+/// UNSUPPORTED_VERSION per partition.
+/// </summary>
+internal static class ProduceHandler
+{
+    public static async Task<ProduceResponseData?> HandleAsync(KafkaNode node, KafkaRequestContext context, ProduceRequestData request)
+    {
+        if (context.Version < 3) return Uniform(request, ErrorCode.UnsupportedVersion);
+        if (request.Acks is not (0 or 1 or -1)) return Uniform(request, ErrorCode.InvalidRequiredAcks);
+        var acks = (Acks)request.Acks;
+        // Kafka's timeout_ms bounds the wait for acknowledgement; never wait less than the broker would for its own clients.
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, (int)node.Broker.RequestTimeout.TotalMilliseconds, 300_000));
+
+        var topics = request.Topics.Select(async topic => new TopicProduceResponse(topic.Name,
+            await Task.WhenAll(topic.Partitions.Select(p => ProducePartitionAsync(node, context, topic.Name, p, acks, timeout))))).ToList();
+        var responses = await Task.WhenAll(topics);
+        return acks == Acks.None ? null : new ProduceResponseData(responses);
+    }
+
+    private static async Task<PartitionProduceResponse> ProducePartitionAsync(KafkaNode node, KafkaRequestContext context, string topic,
+        ProduceRequestData.PartitionProduceData partition, Acks acks, TimeSpan timeout)
+    {
+        if (partition.Records is not { } records || RecordBatches.Split(records, out var batches) is { } reason)
+        {
+            if (partition.Records is null) reason = "records are null";
+            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.CorruptMessage, -1);
+        }
+
+        long baseOffset = -1;
+        // Batches of one partition are sent one after the other: the owner appends them in this order, and the
+        // answer names the first batch's offset, as Kafka's does.
+        foreach (var batch in batches)
+        {
+            var produce = new ProduceRequest(topic, partition.PartitionIndex, batch.ToArray(), acks, context.ClientId, context.ClientAddress);
+            if (acks == Acks.None)
+            {
+                node.Broker.Tell(new ForwardedRequest(produce));
+                continue;
+            }
+            var response = await node.AskOwnerAsync<ProduceResponse>(produce, timeout);
+            if (response.Error != ErrorCode.None) return new PartitionProduceResponse(partition.PartitionIndex, response.Error, -1);
+            if (baseOffset < 0) baseOffset = response.BaseOffset;
+        }
+        return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.None, baseOffset);
+    }
+
+    private static ProduceResponseData Uniform(ProduceRequestData request, ErrorCode error) =>
+        new(request.Topics.Select(t => new TopicProduceResponse(t.Name,
+            t.Partitions.Select(p => new PartitionProduceResponse(p.PartitionIndex, error, -1)).ToList())).ToList());
+}
