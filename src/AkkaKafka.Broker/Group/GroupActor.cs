@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Broker.TransactionLog;
 
@@ -10,20 +11,30 @@ namespace AkkaKafka.Broker.Group;
 /// <summary>
 /// One consumer group: its members (kept alive by heartbeats, expired after their session timeout), their
 /// partitions, and the group's committed offsets, which are event-sourced so a restarted consumer resumes where
-/// its group left off, whichever broker runs the coordinator by then.
+/// its group left off, whichever broker runs the coordinator by then. The members are either Akka consumers
+/// (<see cref="GroupMembership"/>: the coordinator assigns) or Kafka clients speaking the classic protocol
+/// (<see cref="ClassicGroup"/>: the leader assigns); the first to join decides, both share the committed offsets.
 /// </summary>
 public sealed class GroupActor : UntypedPersistentActor, IWithTimers
 {
     private const string ExpiryTimer = "expire-members";
+    private const string ClassicDeadlineTimer = "classic-deadline";
     private const int SnapshotEvery = 500;
     private readonly string _group;
     private readonly GroupMembership _membership = new();
+    private readonly ClassicGroup _classic;
+    // The JoinGroup or SyncGroup each classic member is waiting on (answered when the rebalance gets that far).
+    private readonly Dictionary<string, IActorRef> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _committed = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public GroupActor(string group) => _group = group;
+    public GroupActor(string group, ClassicGroupSettings settings)
+    {
+        _group = group;
+        _classic = new ClassicGroup(group, settings);
+    }
 
-    public static Props Props(string group) => Akka.Actor.Props.Create(() => new GroupActor(group));
+    public static Props Props(string group, ClassicGroupSettings settings) => Akka.Actor.Props.Create(() => new GroupActor(group, settings));
 
     public override string PersistenceId => $"group-{_group}";
 
@@ -45,6 +56,9 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             case OffsetsCommitted e:
                 Apply(e);
                 break;
+            case GroupOffsetsDeleted:
+                _committed.Clear();
+                break;
         }
     }
 
@@ -58,6 +72,10 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         var now = DateTime.UtcNow;
         switch (message)
         {
+            case JoinGroup join when _classic.MemberCount > 0:
+                // Kafka clients own this group right now; an Akka consumer cannot share it.
+                Sender.Tell(new JoinGroupResponse(_group, ErrorCode.InconsistentGroupProtocol, join.MemberId ?? "", 0, []));
+                break;
             case JoinGroup join:
             {
                 var member = _membership.Join(join.MemberId, join.ClientId, join.Partitions, TimeSpan.FromMilliseconds(Math.Clamp(join.SessionTimeoutMs, 1000, 300_000)), now);
@@ -75,6 +93,21 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                     _log.Info("Group {0}: {1} left, generation {2}", _group, leave.MemberId, _membership.Generation);
                 Sender.Tell(new LeaveGroupResponse(_group, ErrorCode.None));
                 break;
+            case JoinClassicGroup join when _membership.Members.Count > 0:
+                Sender.Tell(new JoinClassicGroupResponse(_group, ErrorCode.InconsistentGroupProtocol, -1, null, null, "", join.MemberId, []));
+                break;
+            case JoinClassicGroup join:
+                Run(_classic.Join(join, now));
+                break;
+            case SyncClassicGroup sync:
+                Run(_classic.Sync(sync, now));
+                break;
+            case ClassicHeartbeat heartbeat:
+                Run(_classic.Heartbeat(heartbeat, now));
+                break;
+            case LeaveClassicGroup leave:
+                Run(_classic.Leave(leave, now));
+                break;
             case OffsetCommit commit:
                 HandleCommit(commit, now);
                 break;
@@ -83,14 +116,15 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                     .Select(tp => new PartitionOffset(tp.Topic, tp.Partition, _committed.GetValueOrDefault(tp, -1))).ToList()));
                 break;
             case DescribeGroup:
-                Sender.Tell(new GroupDescription(_group, ErrorCode.None, _membership.Generation,
-                    _membership.Members.OrderBy(m => m.JoinOrder).Select(m => new GroupMemberDescription(m.MemberId, m.ClientId, _membership.AssignmentOf(m.MemberId))).ToList(),
-                    _committed.OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal).ThenBy(kv => kv.Key.Partition)
-                        .Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList()));
+                Sender.Tell(Describe());
+                break;
+            case DeleteGroupCommand delete:
+                HandleDelete(delete);
                 break;
             case ExpireMembers:
                 foreach (var id in _membership.Expire(now))
                     _log.Info("Group {0}: {1} missed its heartbeats and was removed, generation {2}", _group, id, _membership.Generation);
+                Run(_classic.Tick(now));
                 break;
             case SaveSnapshotSuccess saved:
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
@@ -103,21 +137,103 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         }
     }
 
-    private void HandleCommit(OffsetCommit commit, DateTime now)
+    /// <summary>Carries out what the classic group decided: answers now, holds the sender, answers held members; then sets its wake-up.</summary>
+    private void Run(IReadOnlyList<ClassicAction> actions)
     {
-        if (!_membership.IsMember(commit.MemberId))
+        var generation = _classic.Generation;
+        foreach (var action in actions)
         {
-            Sender.Tell(new OffsetCommitResponse(_group, ErrorCode.UnknownMemberId, $"{commit.MemberId} is not a member of group {_group}"));
+            switch (action)
+            {
+                case ReplyToSender reply:
+                    Sender.Tell(reply.Message);
+                    break;
+                case HoldSender hold:
+                    // A member that retried while held gets only the newer answer; the older Ask times out on its own.
+                    _held[hold.MemberId] = Sender;
+                    break;
+                case ReplyToHeld reply:
+                    if (_held.Remove(reply.MemberId, out var waiting)) waiting.Tell(reply.Message);
+                    break;
+            }
+        }
+        if (actions.OfType<ReplyToHeld>().Any(r => r.Message is JoinClassicGroupResponse { Error: ErrorCode.None }))
+            _log.Info("Group {0}: generation {1} of {2} Kafka members, protocol {3}, leader {4}", _group, generation, _classic.MemberCount, _classic.ProtocolName, _classic.LeaderId);
+        if (_classic.NextDeadline is { } deadline)
+            Timers.StartSingleTimer(ClassicDeadlineTimer, ExpireMembers.Instance, Max(deadline - DateTime.UtcNow, TimeSpan.Zero) + TimeSpan.FromMilliseconds(1));
+        else
+            Timers.Cancel(ClassicDeadlineTimer);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private GroupDescription Describe()
+    {
+        var committed = _committed.OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal).ThenBy(kv => kv.Key.Partition)
+            .Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList();
+        if (_classic.MemberCount > 0 || _membership.Members.Count == 0 && _classic.Generation > 0)
+        {
+            var members = _classic.Members.Select(m => new GroupMemberDescription(m.MemberId, m.ClientId,
+                _classic.ProtocolType == GroupDescription.ConsumerProtocolType ? ConsumerProtocol.TryDecodeAssignment(m.Assignment) ?? [] : [],
+                m.ClientHost, m.MetadataFor(_classic.ProtocolName), m.Assignment)).ToList();
+            return new GroupDescription(_group, ErrorCode.None, _classic.Generation, members, committed,
+                _classic.State, _classic.ProtocolType ?? GroupDescription.ConsumerProtocolType, _classic.ProtocolName ?? "");
+        }
+        var akkaMembers = _membership.Members.OrderBy(m => m.JoinOrder)
+            .Select(m => new GroupMemberDescription(m.MemberId, m.ClientId, _membership.AssignmentOf(m.MemberId))).ToList();
+        return new GroupDescription(_group, ErrorCode.None, _membership.Generation, akkaMembers, committed,
+            akkaMembers.Count > 0 ? GroupStates.Stable : GroupStates.Empty, GroupDescription.ConsumerProtocolType,
+            akkaMembers.Count > 0 ? AkkaProtocol : "");
+    }
+
+    /// <summary>The "assignor" an Akka group reports: the coordinator's own assignment.</summary>
+    public const string AkkaProtocol = "akkakafka";
+
+    private void HandleDelete(DeleteGroupCommand delete)
+    {
+        if (_membership.Members.Count > 0 || !_classic.IsEmpty)
+        {
+            Sender.Tell(new GroupDeleteOutcome(_group, ErrorCode.NonEmptyGroup, delete.ReplyTo));
             return;
         }
-        _membership.Heartbeat(commit.MemberId, now);
-        // Only the current owner may move a partition's position: a member that has not yet noticed a rebalance
-        // must not overwrite what the new owner commits.
-        var foreign = commit.Offsets.FirstOrDefault(o => !_membership.Owns(commit.MemberId, new TopicPartition(o.Topic, o.Partition)));
-        if (foreign is not null)
+        var coordinator = Sender;
+        Persist(GroupOffsetsDeleted.Instance, _ =>
         {
-            Sender.Tell(new OffsetCommitResponse(_group, ErrorCode.IllegalGeneration, $"{foreign.Topic}-{foreign.Partition} is no longer assigned to {commit.MemberId}"));
-            return;
+            _committed.Clear();
+            _log.Info("Group {0}: deleted with its committed offsets", _group);
+            coordinator.Tell(new GroupDeleteOutcome(_group, ErrorCode.None, delete.ReplyTo));
+        });
+    }
+
+    private void HandleCommit(OffsetCommit commit, DateTime now)
+    {
+        if (_classic.MemberCount > 0 || (commit.Generation < 0 && commit.MemberId.Length == 0))
+        {
+            // Kafka's rules: a member of the current generation (not while its assignment is being made), or a
+            // standalone commit while nobody is in the group. Kafka does not check who owns a partition; neither do we.
+            var error = _membership.Members.Count > 0 ? ErrorCode.UnknownMemberId : _classic.ValidateCommit(commit.MemberId, commit.Generation, now);
+            if (error != ErrorCode.None)
+            {
+                Sender.Tell(new OffsetCommitResponse(_group, error, $"{commit.MemberId} cannot commit to group {_group} at generation {commit.Generation}: {error.Describe()}"));
+                return;
+            }
+        }
+        else
+        {
+            if (!_membership.IsMember(commit.MemberId))
+            {
+                Sender.Tell(new OffsetCommitResponse(_group, ErrorCode.UnknownMemberId, $"{commit.MemberId} is not a member of group {_group}"));
+                return;
+            }
+            _membership.Heartbeat(commit.MemberId, now);
+            // Only the current owner may move a partition's position: a member that has not yet noticed a rebalance
+            // must not overwrite what the new owner commits.
+            var foreign = commit.Offsets.FirstOrDefault(o => !_membership.Owns(commit.MemberId, new TopicPartition(o.Topic, o.Partition)));
+            if (foreign is not null)
+            {
+                Sender.Tell(new OffsetCommitResponse(_group, ErrorCode.IllegalGeneration, $"{foreign.Topic}-{foreign.Partition} is no longer assigned to {commit.MemberId}"));
+                return;
+            }
         }
         var replyTo = Sender;
         Persist(new OffsetsCommitted(commit.Offsets), e =>
@@ -138,3 +254,9 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         public static readonly ExpireMembers Instance = new();
     }
 }
+
+/// <summary>The coordinator asks a group to delete itself on behalf of <see cref="ReplyTo"/> (local only, never crosses the wire).</summary>
+internal sealed record DeleteGroupCommand(DeleteGroup Request, IActorRef ReplyTo);
+
+/// <summary>A group's answer to <see cref="DeleteGroupCommand"/>: deleted (the coordinator then unregisters it) or why not.</summary>
+internal sealed record GroupDeleteOutcome(string Group, ErrorCode Error, IActorRef ReplyTo);

@@ -1,16 +1,22 @@
 using Akka.Actor;
 using Akka.Persistence;
+using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Broker.Group;
 
 /// <summary>
 /// Kafka's group coordinator, as a cluster singleton beside the controller: it knows every group (persisted) and
-/// runs one <see cref="GroupActor"/> per active group, started on first use.
+/// runs one <see cref="GroupActor"/> per active group, started on first use. A group becomes known with its first
+/// join (Akka or Kafka classic) or its first offset commit (admin tools commit without joining), and is forgotten
+/// when deleted.
 /// </summary>
-public sealed class GroupCoordinatorActor : UntypedPersistentActor
+public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnboundedStash
 {
     private readonly SortedSet<string> _groups = new(StringComparer.Ordinal);
+    private readonly ClassicGroupSettings _settings;
+
+    public GroupCoordinatorActor() => _settings = ClassicGroupSettings.Create(Context.System.Settings.Config);
 
     public static Props Props() => Akka.Actor.Props.Create(() => new GroupCoordinatorActor());
 
@@ -18,7 +24,15 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor
 
     protected override void OnRecover(object message)
     {
-        if (message is GroupRegistered registered) _groups.Add(registered.Group);
+        switch (message)
+        {
+            case GroupRegistered registered:
+                _groups.Add(registered.Group);
+                break;
+            case GroupUnregistered unregistered:
+                _groups.Remove(unregistered.Group);
+                break;
+        }
     }
 
     protected override void OnCommand(object message)
@@ -29,24 +43,68 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor
                 Sender.Tell(new ListGroupsResponse(_groups.ToList()));
                 break;
             case DescribeGroup describe when !_groups.Contains(describe.Group):
-                Sender.Tell(new GroupDescription(describe.Group, Protocol.ErrorCode.InvalidRequest, 0, [], []));
+                Sender.Tell(new GroupDescription(describe.Group, ErrorCode.InvalidRequest, 0, [], []));
                 break;
             case OffsetFetch fetch when !_groups.Contains(fetch.Group):
                 Sender.Tell(new OffsetFetchResponse(fetch.Group, fetch.Partitions.Select(tp => new PartitionOffset(tp.Topic, tp.Partition, -1)).ToList()));
                 break;
-            case JoinGroup join when !_groups.Contains(join.Group):
-                var sender = Sender;
-                Persist(new GroupRegistered(join.Group), e =>
-                {
-                    _groups.Add(e.Group);
-                    GroupFor(e.Group).Tell(join, sender);
-                });
+            case JoinClassicGroup { Group: "" } join:
+                Sender.Tell(new JoinClassicGroupResponse("", ErrorCode.InvalidGroupId, -1, null, null, "", join.MemberId, []));
+                break;
+            case OffsetCommit { Group: "" }:
+                Sender.Tell(new OffsetCommitResponse("", ErrorCode.InvalidGroupId, "the group id is empty"));
+                break;
+            case JoinGroup or JoinClassicGroup or OffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
+                RegisterThenForward((IGroupCommand)message);
+                break;
+            case DeleteGroup delete when !_groups.Contains(delete.Group):
+                Sender.Tell(new DeleteGroupResponse(delete.Group, ErrorCode.GroupIdNotFound));
+                break;
+            case DeleteGroup delete:
+                // Nothing else reaches the group until it has answered, so no member can slip in between its check that
+                // it is empty and the unregistration.
+                GroupFor(delete.Group).Tell(new DeleteGroupCommand(delete, Sender));
+                BecomeStacked(AwaitingDeletion);
                 break;
             case IGroupCommand command:
                 GroupFor(GroupOf(command)).Forward(command);
                 break;
             default:
                 Unhandled(message);
+                break;
+        }
+    }
+
+    private void RegisterThenForward(IGroupCommand command)
+    {
+        var sender = Sender;
+        Persist(new GroupRegistered(GroupOf(command)), e =>
+        {
+            _groups.Add(e.Group);
+            GroupFor(e.Group).Tell(command, sender);
+        });
+    }
+
+    private void AwaitingDeletion(object message)
+    {
+        switch (message)
+        {
+            case GroupDeleteOutcome { Error: ErrorCode.None } outcome:
+                Persist(new GroupUnregistered(outcome.Group), e =>
+                {
+                    _groups.Remove(e.Group);
+                    outcome.ReplyTo.Tell(new DeleteGroupResponse(e.Group, ErrorCode.None));
+                    UnbecomeStacked();
+                    Stash.UnstashAll();
+                });
+                break;
+            case GroupDeleteOutcome outcome:
+                outcome.ReplyTo.Tell(new DeleteGroupResponse(outcome.Group, outcome.Error));
+                UnbecomeStacked();
+                Stash.UnstashAll();
+                break;
+            default:
+                Stash.Stash();
                 break;
         }
     }
@@ -59,6 +117,11 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor
         OffsetFetch m => m.Group,
         LeaveGroup m => m.Group,
         DescribeGroup m => m.Group,
+        JoinClassicGroup m => m.Group,
+        SyncClassicGroup m => m.Group,
+        ClassicHeartbeat m => m.Group,
+        LeaveClassicGroup m => m.Group,
+        DeleteGroup m => m.Group,
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 
@@ -66,6 +129,6 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor
     {
         var name = "group-" + Uri.EscapeDataString(group);
         var child = Context.Child(name);
-        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group), name) : child;
+        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings), name) : child;
     }
 }

@@ -12,3 +12,13 @@ public sealed record OffsetsCommitted(IReadOnlyList<PartitionOffset> Offsets) : 
 public sealed record GroupRegistered(string Group) : IGroupEvent;
 
 public sealed record GroupSnapshot(IReadOnlyList<PartitionOffset> Committed);
+
+/// <summary>The group was deleted (Kafka DeleteGroups): its committed offsets are gone.</summary>
+public sealed class GroupOffsetsDeleted : IGroupEvent
+{
+    public static readonly GroupOffsetsDeleted Instance = new();
+    private GroupOffsetsDeleted() { }
+}
+
+/// <summary>The coordinator forgot a deleted group, so `group list` no longer shows it.</summary>
+public sealed record GroupUnregistered(string Group) : IGroupEvent;

@@ -34,6 +34,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string OffsetsCommittedManifest = "GO1";
     internal const string GroupRegisteredManifest = "GR1";
     internal const string GroupSnapshotManifest = "GS1";
+    internal const string GroupOffsetsDeletedManifest = "GD1";
+    internal const string GroupUnregisteredManifest = "GU1";
 
     public StorageSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -55,6 +57,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         OffsetsCommitted => OffsetsCommittedManifest,
         GroupRegistered => GroupRegisteredManifest,
         GroupSnapshot => GroupSnapshotManifest,
+        GroupOffsetsDeleted => GroupOffsetsDeletedManifest,
+        GroupUnregistered => GroupUnregisteredManifest,
         _ => throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -108,6 +112,11 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             case GroupSnapshot s:
                 ProtocolSerializer.WriteOffsets(w, s.Committed);
                 break;
+            case GroupOffsetsDeleted:
+                break;
+            case GroupUnregistered e:
+                w.String(e.Group);
+                break;
             default:
                 throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {obj.GetType()}");
         }
@@ -142,6 +151,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             OffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r)),
             GroupRegisteredManifest => new GroupRegistered(r.String()),
             GroupSnapshotManifest => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),
+            GroupOffsetsDeletedManifest => GroupOffsetsDeleted.Instance,
+            GroupUnregisteredManifest => new GroupUnregistered(r.String()),
             _ => throw new SerializationException($"{nameof(StorageSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();

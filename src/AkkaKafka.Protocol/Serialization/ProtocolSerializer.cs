@@ -52,7 +52,18 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string ListGroupsManifest = "gls1";
     internal const string ListGroupsResponseManifest = "glsr1";
     internal const string DescribeGroupManifest = "gd1";
-    internal const string GroupDescriptionManifest = "gdr1";
+    // gdr2: adds the state, protocol type and protocol, and each member's client host and Kafka bytes (gdr1 is no longer read).
+    internal const string GroupDescriptionManifest = "gdr2";
+    internal const string JoinClassicGroupManifest = "cgj1";
+    internal const string JoinClassicGroupResponseManifest = "cgjr1";
+    internal const string SyncClassicGroupManifest = "cgs1";
+    internal const string SyncClassicGroupResponseManifest = "cgsr1";
+    internal const string ClassicHeartbeatManifest = "cgh1";
+    internal const string ClassicHeartbeatResponseManifest = "cghr1";
+    internal const string LeaveClassicGroupManifest = "cgl1";
+    internal const string LeaveClassicGroupResponseManifest = "cglr1";
+    internal const string DeleteGroupManifest = "gdel1";
+    internal const string DeleteGroupResponseManifest = "gdelr1";
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -81,6 +92,16 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         ListGroupsResponse => ListGroupsResponseManifest,
         DescribeGroup => DescribeGroupManifest,
         GroupDescription => GroupDescriptionManifest,
+        JoinClassicGroup => JoinClassicGroupManifest,
+        JoinClassicGroupResponse => JoinClassicGroupResponseManifest,
+        SyncClassicGroup => SyncClassicGroupManifest,
+        SyncClassicGroupResponse => SyncClassicGroupResponseManifest,
+        ClassicHeartbeat => ClassicHeartbeatManifest,
+        ClassicHeartbeatResponse => ClassicHeartbeatResponseManifest,
+        LeaveClassicGroup => LeaveClassicGroupManifest,
+        LeaveClassicGroupResponse => LeaveClassicGroupResponseManifest,
+        DeleteGroup => DeleteGroupManifest,
+        DeleteGroupResponse => DeleteGroupResponseManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
         AddPartitions => AddPartitionsManifest,
@@ -173,8 +194,46 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 {
                     x.String(member.MemberId).String(member.ClientId);
                     WritePartitions(x, member.Assignment);
+                    x.String(member.ClientHost).Bytes(member.Metadata).Bytes(member.AssignmentBytes);
                 });
                 WriteOffsets(w, m.Committed);
+                w.String(m.State).String(m.ProtocolType).String(m.Protocol);
+                break;
+            case JoinClassicGroup m:
+                w.String(m.Group).String(m.MemberId).String(m.GroupInstanceId).String(m.ClientId).String(m.ClientHost)
+                    .VarInt(m.SessionTimeoutMs).VarInt(m.RebalanceTimeoutMs).String(m.ProtocolType);
+                w.List(m.Protocols, (x, p) => x.String(p.Name).Bytes(p.Metadata));
+                w.Bool(m.RequireKnownMemberId);
+                break;
+            case JoinClassicGroupResponse m:
+                w.String(m.Group).Int16((short)m.Error).VarInt(m.GenerationId).String(m.ProtocolType).String(m.ProtocolName)
+                    .String(m.LeaderId).String(m.MemberId);
+                w.List(m.Members, (x, member) => x.String(member.MemberId).String(member.GroupInstanceId).Bytes(member.Metadata));
+                break;
+            case SyncClassicGroup m:
+                w.String(m.Group).VarInt(m.GenerationId).String(m.MemberId).String(m.GroupInstanceId).String(m.ProtocolType).String(m.ProtocolName);
+                w.List(m.Assignments, (x, a) => x.String(a.MemberId).Bytes(a.Assignment));
+                break;
+            case SyncClassicGroupResponse m:
+                w.String(m.Group).Int16((short)m.Error).String(m.ProtocolType).String(m.ProtocolName).Bytes(m.Assignment);
+                break;
+            case ClassicHeartbeat m:
+                w.String(m.Group).VarInt(m.GenerationId).String(m.MemberId).String(m.GroupInstanceId);
+                break;
+            case ClassicHeartbeatResponse m:
+                w.String(m.Group).Int16((short)m.Error);
+                break;
+            case LeaveClassicGroup m:
+                w.String(m.Group).List(m.MemberIds, (x, id) => x.String(id));
+                break;
+            case LeaveClassicGroupResponse m:
+                w.String(m.Group).Int16((short)m.Error).List(m.Members, (x, left) => x.String(left.MemberId).Int16((short)left.Error));
+                break;
+            case DeleteGroup m:
+                w.String(m.Group);
+                break;
+            case DeleteGroupResponse m:
+                w.String(m.Group).Int16((short)m.Error);
                 break;
             case CreateTopic m:
                 w.String(m.Topic).VarInt(m.Partitions).VarLong(m.RetentionMs).VarLong(m.RetentionBytes);
@@ -242,6 +301,16 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             ListGroupsResponseManifest => ReadListGroupsResponse(ref r),
             DescribeGroupManifest => new DescribeGroup(r.String()),
             GroupDescriptionManifest => ReadGroupDescription(ref r),
+            JoinClassicGroupManifest => ReadJoinClassicGroup(ref r),
+            JoinClassicGroupResponseManifest => ReadJoinClassicGroupResponse(ref r),
+            SyncClassicGroupManifest => ReadSyncClassicGroup(ref r),
+            SyncClassicGroupResponseManifest => new SyncClassicGroupResponse(r.String(), (ErrorCode)r.Int16(), r.NullableString(), r.NullableString(), r.Bytes()),
+            ClassicHeartbeatManifest => new ClassicHeartbeat(r.String(), r.VarInt(), r.String(), r.NullableString()),
+            ClassicHeartbeatResponseManifest => new ClassicHeartbeatResponse(r.String(), (ErrorCode)r.Int16()),
+            LeaveClassicGroupManifest => ReadLeaveClassicGroup(ref r),
+            LeaveClassicGroupResponseManifest => ReadLeaveClassicGroupResponse(ref r),
+            DeleteGroupManifest => new DeleteGroup(r.String()),
+            DeleteGroupResponseManifest => new DeleteGroupResponse(r.String(), (ErrorCode)r.Int16()),
             CreateTopicManifest => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong()),
             DeleteTopicManifest => new DeleteTopic(r.String()),
             AddPartitionsManifest => new AddPartitions(r.String(), r.VarInt()),
@@ -357,9 +426,75 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         {
             var memberId = r.String();
             var clientId = r.String();
-            members.Add(new GroupMemberDescription(memberId, clientId, ReadPartitions(ref r)));
+            var assignment = ReadPartitions(ref r);
+            members.Add(new GroupMemberDescription(memberId, clientId, assignment, r.String(), r.Bytes(), r.Bytes()));
         }
-        return new GroupDescription(group, error, generation, members, ReadOffsets(ref r));
+        var committed = ReadOffsets(ref r);
+        return new GroupDescription(group, error, generation, members, committed, r.String(), r.String(), r.String());
+    }
+
+    private static JoinClassicGroup ReadJoinClassicGroup(ref WireReader r)
+    {
+        var group = r.String();
+        var memberId = r.String();
+        var instanceId = r.NullableString();
+        var clientId = r.String();
+        var clientHost = r.String();
+        var sessionTimeout = r.VarInt();
+        var rebalanceTimeout = r.VarInt();
+        var protocolType = r.String();
+        var n = r.Count();
+        var protocols = new List<GroupProtocolOffer>(n);
+        for (var i = 0; i < n; i++) protocols.Add(new GroupProtocolOffer(r.String(), r.Bytes()));
+        return new JoinClassicGroup(group, memberId, instanceId, clientId, clientHost, sessionTimeout, rebalanceTimeout, protocolType, protocols, r.Bool());
+    }
+
+    private static JoinClassicGroupResponse ReadJoinClassicGroupResponse(ref WireReader r)
+    {
+        var group = r.String();
+        var error = (ErrorCode)r.Int16();
+        var generation = r.VarInt();
+        var protocolType = r.NullableString();
+        var protocolName = r.NullableString();
+        var leader = r.String();
+        var memberId = r.String();
+        var n = r.Count();
+        var members = new List<ClassicGroupMember>(n);
+        for (var i = 0; i < n; i++) members.Add(new ClassicGroupMember(r.String(), r.NullableString(), r.Bytes()));
+        return new JoinClassicGroupResponse(group, error, generation, protocolType, protocolName, leader, memberId, members);
+    }
+
+    private static SyncClassicGroup ReadSyncClassicGroup(ref WireReader r)
+    {
+        var group = r.String();
+        var generation = r.VarInt();
+        var memberId = r.String();
+        var instanceId = r.NullableString();
+        var protocolType = r.NullableString();
+        var protocolName = r.NullableString();
+        var n = r.Count();
+        var assignments = new List<MemberAssignment>(n);
+        for (var i = 0; i < n; i++) assignments.Add(new MemberAssignment(r.String(), r.Bytes()));
+        return new SyncClassicGroup(group, generation, memberId, instanceId, protocolType, protocolName, assignments);
+    }
+
+    private static LeaveClassicGroup ReadLeaveClassicGroup(ref WireReader r)
+    {
+        var group = r.String();
+        var n = r.Count();
+        var ids = new List<string>(n);
+        for (var i = 0; i < n; i++) ids.Add(r.String());
+        return new LeaveClassicGroup(group, ids);
+    }
+
+    private static LeaveClassicGroupResponse ReadLeaveClassicGroupResponse(ref WireReader r)
+    {
+        var group = r.String();
+        var error = (ErrorCode)r.Int16();
+        var n = r.Count();
+        var members = new List<MemberLeft>(n);
+        for (var i = 0; i < n; i++) members.Add(new MemberLeft(r.String(), (ErrorCode)r.Int16()));
+        return new LeaveClassicGroupResponse(group, error, members);
     }
 
     private static GetMetadata ReadGetMetadata(ref WireReader r)

@@ -43,6 +43,8 @@ public static class StorageSamples
         ["offsets committed"] = new OffsetsCommitted([new PartitionOffset("orders", 0, 42), new PartitionOffset("payments", 3, 0)]),
         ["group registered"] = new GroupRegistered("billing"),
         ["group snapshot"] = new GroupSnapshot([new PartitionOffset("orders", 1, long.MaxValue)]),
+        ["group offsets deleted"] = GroupOffsetsDeleted.Instance,
+        ["group unregistered"] = new GroupUnregistered("billing"),
     };
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });
