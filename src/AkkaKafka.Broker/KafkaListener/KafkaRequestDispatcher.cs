@@ -15,6 +15,16 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
         ApiVersionsRequestData => Done(ApiVersionsResponseData.Advertised()),
         MetadataRequestData r => Later(MetadataHandler.HandleAsync(node, r)),
         ProduceRequestData r => LaterOrNone(ProduceHandler.HandleAsync(node, context, r)),
+        FindCoordinatorRequestData r => Later(GroupHandler.FindCoordinatorAsync(node, r)),
+        JoinGroupRequestData r => Later(GroupHandler.JoinAsync(node, context, r)),
+        SyncGroupRequestData r => Later(GroupHandler.SyncAsync(node, r)),
+        HeartbeatRequestData r => Later(GroupHandler.HeartbeatAsync(node, r)),
+        LeaveGroupRequestData r => Later(GroupHandler.LeaveAsync(node, r)),
+        OffsetCommitRequestData r => Later(GroupOffsetsHandler.CommitAsync(node, context, r)),
+        OffsetFetchRequestData r => Later(GroupOffsetsHandler.FetchAsync(node, context, r)),
+        ListGroupsRequestData => Later(GroupAdminHandler.ListAsync(node)),
+        DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
+        DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
         _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"),
     };
 

@@ -13,6 +13,16 @@ public static class KafkaRequests
             ApiKey.ApiVersions => ApiVersionsRequestData.Read(ref reader, version),
             ApiKey.Metadata => MetadataRequestData.Read(ref reader, version),
             ApiKey.Produce => ProduceRequestData.Read(ref reader, version),
+            ApiKey.FindCoordinator => FindCoordinatorRequestData.Read(ref reader, version),
+            ApiKey.JoinGroup => JoinGroupRequestData.Read(ref reader, version),
+            ApiKey.SyncGroup => SyncGroupRequestData.Read(ref reader, version),
+            ApiKey.Heartbeat => HeartbeatRequestData.Read(ref reader, version),
+            ApiKey.LeaveGroup => LeaveGroupRequestData.Read(ref reader, version),
+            ApiKey.OffsetCommit => OffsetCommitRequestData.Read(ref reader, version),
+            ApiKey.OffsetFetch => OffsetFetchRequestData.Read(ref reader, version),
+            ApiKey.ListGroups => ListGroupsRequestData.Read(ref reader, version),
+            ApiKey.DescribeGroups => DescribeGroupsRequestData.Read(ref reader, version),
+            ApiKey.DeleteGroups => DeleteGroupsRequestData.Read(ref reader, version),
             _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),
         };
         // Trailing bytes mean the client and this broker disagree about the layout: refuse rather than guess.
