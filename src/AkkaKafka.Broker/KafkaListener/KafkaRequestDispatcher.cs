@@ -15,6 +15,8 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
         ApiVersionsRequestData => Done(ApiVersionsResponseData.Advertised()),
         MetadataRequestData r => Later(MetadataHandler.HandleAsync(node, r)),
         ProduceRequestData r => LaterOrNone(ProduceHandler.HandleAsync(node, context, r)),
+        FetchRequestData r => Later(FetchHandler.HandleAsync(node, context, r)),
+        ListOffsetsRequestData r => Later(ListOffsetsHandler.HandleAsync(node, context, r)),
         FindCoordinatorRequestData r => Later(GroupHandler.FindCoordinatorAsync(node, r)),
         JoinGroupRequestData r => Later(GroupHandler.JoinAsync(node, context, r)),
         SyncGroupRequestData r => Later(GroupHandler.SyncAsync(node, r)),

@@ -13,6 +13,8 @@ public static class KafkaRequests
             ApiKey.ApiVersions => ApiVersionsRequestData.Read(ref reader, version),
             ApiKey.Metadata => MetadataRequestData.Read(ref reader, version),
             ApiKey.Produce => ProduceRequestData.Read(ref reader, version),
+            ApiKey.Fetch => FetchRequestData.Read(ref reader, version),
+            ApiKey.ListOffsets => ListOffsetsRequestData.Read(ref reader, version),
             ApiKey.FindCoordinator => FindCoordinatorRequestData.Read(ref reader, version),
             ApiKey.JoinGroup => JoinGroupRequestData.Read(ref reader, version),
             ApiKey.SyncGroup => SyncGroupRequestData.Read(ref reader, version),
