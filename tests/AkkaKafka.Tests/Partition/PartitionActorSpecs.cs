@@ -5,6 +5,7 @@ using AkkaKafka.Broker;
 using AkkaKafka.Broker.Partition;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Records;
 using AkkaKafka.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -81,6 +82,21 @@ public abstract class PartitionActorSpecs : PersistenceSpec
         return response.Offset;
     }
 
+    private ListOffsetsResponse ListOffsetsAt(IActorRef actor, PartitionIdentity partition, long timestamp)
+    {
+        var probe = CreateTestProbe();
+        actor.Tell(new ListOffsetsRequest(partition.Topic, partition.Partition, timestamp), probe.Ref);
+        return probe.ExpectMsg<ListOffsetsResponse>(Timeout);
+    }
+
+    /// <summary>Produces one batch whose records carry the given timestamps; returns its base offset.</summary>
+    private long ProduceTimed(IActorRef actor, PartitionIdentity partition, CompressionType compression, params long[] timestamps)
+    {
+        var response = TryProduce(actor, partition, Batches.Timed(0, compression, timestamps.Select(t => (t, $"t{t - Batches.T0}")).ToArray()));
+        Assert.True(response.Error == ErrorCode.None, $"produce failed: {response.Error} {response.ErrorMessage}");
+        return response.BaseOffset;
+    }
+
     private long LogEnd(IActorRef actor, PartitionIdentity partition) => ListOffset(actor, partition, ListOffsetsRequest.Latest);
 
     private long LogStart(IActorRef actor, PartitionIdentity partition) => ListOffset(actor, partition, ListOffsetsRequest.Earliest);
@@ -139,6 +155,59 @@ public abstract class PartitionActorSpecs : PersistenceSpec
     }
 
     // ---------------- fetch ----------------
+
+    [SkippableTheory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void A_batch_with_an_old_magic_is_refused_as_a_corrupt_message(byte magic)
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        var old = Batches.Produced("old");
+        old[16] = magic; // magic lies outside the CRC'd range, so the CRC still matches
+
+        var response = TryProduce(actor, partition, old);
+
+        Assert.Equal(ErrorCode.CorruptMessage, response.Error);
+        Assert.Contains($"magic is {magic}", response.ErrorMessage);
+        Assert.Equal(0, LogEnd(actor, partition));
+    }
+
+    [SkippableTheory]
+    [InlineData(CompressionType.Gzip)]
+    [InlineData(CompressionType.Snappy)]
+    [InlineData(CompressionType.Lz4)]
+    [InlineData(CompressionType.Zstd)]
+    public void A_compressed_batch_is_validated_stored_as_sent_and_fetched_back(CompressionType compression)
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        Produce(actor, partition, "plain");
+
+        var sent = Batches.Timed(0, compression, (Batches.T0, "a"), (Batches.T0 + 1, "b"));
+        var response = TryProduce(actor, partition, sent);
+
+        Assert.Equal(ErrorCode.None, response.Error);
+        Assert.Equal(["plain", "a", "b"], AllValues(actor, partition));
+        var stored = RecordBatches.Read(Fetch(actor, partition, 1).Records).Single();
+        Assert.Equal((int)compression, stored.CompressionCodec);
+        Assert.Equal(sent[RecordBatch.HeaderSize..], stored.Bytes.ToArray()[RecordBatch.HeaderSize..]);
+    }
+
+    [SkippableFact]
+    public void A_compressed_batch_whose_records_are_corrupt_is_refused_as_a_corrupt_message()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        var bad = Batches.Timed(0, CompressionType.Lz4, (Batches.T0, "a"));
+        bad.AsSpan(RecordBatch.HeaderSize + 7).Fill(0xFF); // the LZ4 frame's blocks, CRC fixed so only the codec can tell
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bad.AsSpan(17), AkkaKafka.Protocol.Records.Crc32C.Compute(bad.AsSpan(21)));
+
+        var response = TryProduce(actor, partition, bad);
+
+        Assert.Equal(ErrorCode.CorruptMessage, response.Error);
+        Assert.Equal(0, LogEnd(actor, partition));
+    }
 
     [SkippableFact]
     public void A_fetch_returns_the_produced_records_with_their_offsets()
@@ -403,5 +472,72 @@ public abstract class PartitionActorSpecs : PersistenceSpec
         Assert.Equal(["a", "b"], AllValues(current, partition));
         StopAndWait(current);
         Assert.Equal(["a", "b"], AllValues(StartPartition(partition, epoch: 2), partition));
+    }
+
+    // ---------------- list offsets by timestamp ----------------
+
+    [SkippableFact]
+    public void Listing_by_timestamp_answers_the_earliest_record_at_or_after_it_from_the_tail()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        const long t = Batches.T0;
+        ProduceTimed(actor, partition, CompressionType.None, t, t + 10, t + 20); // offsets 0-2
+        ProduceTimed(actor, partition, CompressionType.Snappy, t + 30, t + 5, t + 40); // offsets 3-5
+
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 0, t), ListOffsetsAt(actor, partition, 0));
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 2, t + 20), ListOffsetsAt(actor, partition, t + 11));
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 5, t + 40), ListOffsetsAt(actor, partition, t + 31));
+        // Nothing that new: Kafka answers offset -1 and timestamp -1.
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, -1, -1), ListOffsetsAt(actor, partition, t + 41));
+        // Latest and earliest carry no timestamp.
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 6, -1), ListOffsetsAt(actor, partition, ListOffsetsRequest.Latest));
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 0, -1), ListOffsetsAt(actor, partition, ListOffsetsRequest.Earliest));
+    }
+
+    [SkippableFact]
+    public void Listing_by_timestamp_reads_batches_older_than_the_tail_from_the_journal_across_several_reads()
+    {
+        var partition = NewPartition();
+        // One batch of tail, segments of three batches, and journal reads of one batch each: a lookup whose record
+        // is in the third batch of a segment takes three journal reads.
+        var actor = StartPartition(partition, settings: Settings("akkakafka.broker { tail-bytes = 1, max-fetch-bytes = 1 }"));
+        const long t = Batches.T0;
+        CompressionType[] codecs = [CompressionType.None, CompressionType.Gzip, CompressionType.Lz4, CompressionType.Zstd];
+        for (var i = 0; i < 10; i++) ProduceTimed(actor, partition, codecs[i % 4], t + 100 * i, t + 100 * i + 50); // offsets 2i, 2i+1
+
+        foreach (var i in new[] { 0, 1, 2, 4, 5, 8 })
+        {
+            Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 2 * i, t + 100 * i),
+                ListOffsetsAt(actor, partition, t + 100 * i - 49));
+            Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 2 * i + 1, t + 100 * i + 50),
+                ListOffsetsAt(actor, partition, t + 100 * i + 1));
+        }
+        Assert.Equal(-1, ListOffsetsAt(actor, partition, t + 951).Offset);
+    }
+
+    [SkippableFact]
+    public void Listing_by_timestamp_works_after_a_restart_from_a_snapshot_when_every_batch_is_in_the_journal()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        const long t = Batches.T0;
+        for (var i = 0; i < 8; i++) ProduceTimed(actor, partition, CompressionType.Zstd, t + 10 * i);
+        StopAndWait(actor);
+
+        var restarted = StartPartition(partition);
+
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 3, t + 30), ListOffsetsAt(restarted, partition, t + 25));
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 7, t + 70), ListOffsetsAt(restarted, partition, t + 70));
+    }
+
+    [SkippableFact]
+    public void Listing_by_a_negative_timestamp_other_than_latest_or_earliest_is_an_invalid_request()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        Produce(actor, partition, "a");
+
+        Assert.Equal(ErrorCode.InvalidRequest, ListOffsetsAt(actor, partition, -3).Error);
     }
 }

@@ -32,7 +32,19 @@ public sealed class PartitionLogSpecs
         public List<byte[]> AppendSameSize(int count) => Enumerable.Range(0, count).Select(i => Append(SameSizeValue(i))).ToList();
 
         public void Apply(IPartitionEvent e) => Log.Apply(e, ++SequenceNr);
+
+        /// <summary>Appends one batch whose records have the given timestamps, in order.</summary>
+        public byte[] AppendTimed(CompressionType compression, params long[] timestamps)
+        {
+            var bytes = Batches.Timed(Log.NextOffset, compression, timestamps.Select(t => (t, $"t{t - Batches.T0}")).ToArray());
+            Log.Apply(new BatchAppended(bytes), ++SequenceNr);
+            return bytes;
+        }
+
+        public byte[] AppendTimed(params long[] timestamps) => AppendTimed(CompressionType.None, timestamps);
     }
+
+    private const long T0 = Batches.T0;
 
     // ---------------- offsets ----------------
 
@@ -350,5 +362,111 @@ public sealed class PartitionLogSpecs
 
         Assert.Equal(2, snapshot.NextOffset);
         Assert.Equal(2, Assert.Single(snapshot.Segments).Batches);
+    }
+
+    // ---------------- lookup by timestamp ----------------
+
+    [Fact]
+    public void A_timestamp_in_the_tail_finds_the_earliest_record_at_or_after_it_with_that_records_timestamp()
+    {
+        var d = new Driver();
+        d.AppendTimed(T0, T0 + 10, T0 + 20); // offsets 0-2
+        d.AppendTimed(T0 + 30, T0 + 5, T0 + 40); // offsets 3-5: producers' timestamps need not grow
+
+        Assert.Equal(new TimestampLookup.Found(0, T0), d.Log.LookupTimestamp(T0 - 1000, 0));
+        Assert.Equal(new TimestampLookup.Found(0, T0), d.Log.LookupTimestamp(T0, 0));
+        Assert.Equal(new TimestampLookup.Found(2, T0 + 20), d.Log.LookupTimestamp(T0 + 11, 0));
+        Assert.Equal(new TimestampLookup.Found(3, T0 + 30), d.Log.LookupTimestamp(T0 + 21, 0));
+        Assert.Equal(new TimestampLookup.Found(5, T0 + 40), d.Log.LookupTimestamp(T0 + 31, 0));
+    }
+
+    [Fact]
+    public void A_timestamp_newer_than_every_record_finds_nothing()
+    {
+        var d = new Driver();
+        d.AppendTimed(T0, T0 + 10);
+
+        Assert.Same(TimestampLookup.None.Instance, d.Log.LookupTimestamp(T0 + 11, 0));
+        Assert.Same(TimestampLookup.None.Instance, new Driver().Log.LookupTimestamp(T0, 0));
+    }
+
+    [Theory]
+    [InlineData(CompressionType.Gzip)]
+    [InlineData(CompressionType.Snappy)]
+    [InlineData(CompressionType.Lz4)]
+    [InlineData(CompressionType.Zstd)]
+    public void A_timestamp_inside_a_compressed_batch_finds_its_record(CompressionType compression)
+    {
+        var d = new Driver();
+        d.AppendTimed(T0, T0 + 1);
+        d.AppendTimed(compression, T0 + 2, T0 + 7, T0 + 9);
+
+        Assert.Equal(new TimestampLookup.Found(3, T0 + 7), d.Log.LookupTimestamp(T0 + 3, 0));
+    }
+
+    [Fact]
+    public void The_first_segment_that_can_hold_the_timestamp_is_searched_even_when_a_later_one_is_older()
+    {
+        var d = new Driver(segmentBatches: 1);
+        d.AppendTimed(T0 + 100); // segment 0, offset 0
+        d.AppendTimed(T0 + 50); // segment 1, offset 1
+        d.AppendTimed(T0 + 200); // segment 2, offset 2
+
+        Assert.Equal(new TimestampLookup.Found(0, T0 + 100), d.Log.LookupTimestamp(T0 + 60, 0));
+        Assert.Equal(new TimestampLookup.Found(2, T0 + 200), d.Log.LookupTimestamp(T0 + 101, 0));
+    }
+
+    [Fact]
+    public void A_candidate_older_than_the_tail_is_read_from_its_segment_in_the_journal()
+    {
+        var d = new Driver(tailBytes: 1, segmentBatches: 2);
+        d.AppendTimed(T0); // segment 0: offsets 0-1
+        d.AppendTimed(T0 + 10);
+        d.AppendTimed(T0 + 20); // segment 1: offsets 2-3
+        d.AppendTimed(T0 + 30);
+        d.AppendTimed(T0 + 40); // segment 2, the only batch in the tail
+
+        var segment1 = d.Log.Segments[1];
+        Assert.Equal(new TimestampLookup.InJournal(segment1, 2), d.Log.LookupTimestamp(T0 + 15, 0));
+        // A search that read offset 2 without finding the record goes on from 3, still in the journal.
+        Assert.Equal(new TimestampLookup.InJournal(segment1, 3), d.Log.LookupTimestamp(T0 + 15, 3));
+        // Segments whose newest record is older are skipped without a journal read: the answer is in the tail.
+        Assert.Equal(new TimestampLookup.Found(4, T0 + 40), d.Log.LookupTimestamp(T0 + 31, 0));
+    }
+
+    [Fact]
+    public void A_restored_log_looks_up_every_timestamp_in_the_journal_until_new_batches_arrive()
+    {
+        var d = new Driver(segmentBatches: 2);
+        d.AppendTimed(T0, T0 + 1);
+        d.AppendTimed(T0 + 2);
+        var restored = new PartitionLog(long.MaxValue, 2, long.MaxValue);
+        restored.Restore(d.Log.ToSnapshot());
+
+        Assert.Equal(new TimestampLookup.InJournal(restored.Segments[0], 0), restored.LookupTimestamp(T0 + 1, 0));
+        Assert.Same(TimestampLookup.None.Instance, restored.LookupTimestamp(T0 + 3, 0));
+    }
+
+    [Fact]
+    public void A_lookup_never_answers_below_the_log_start()
+    {
+        var d = new Driver(segmentBatches: 1);
+        d.AppendTimed(T0 + 50);
+        d.AppendTimed(T0 + 10);
+        d.AppendTimed(T0 + 60);
+        d.Apply(new LogStartOffsetAdvanced(1, 1));
+
+        Assert.Equal(new TimestampLookup.Found(1, T0 + 10), d.Log.LookupTimestamp(T0, 0));
+        Assert.Equal(new TimestampLookup.Found(2, T0 + 60), d.Log.LookupTimestamp(T0 + 20, 0));
+    }
+
+    [Fact]
+    public void With_log_append_time_every_record_of_a_batch_has_the_append_time()
+    {
+        var bytes = Batches.Timed(0, (T0, "a"), (T0 + 5, "b"));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(bytes.AsSpan(21), 0x08);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(35), T0 + 99);
+
+        Assert.Equal(new TimestampLookup.Found(0, T0 + 99), TimestampLookup.FirstInBatches([new RecordBatch(bytes)], T0 + 50, 0));
     }
 }

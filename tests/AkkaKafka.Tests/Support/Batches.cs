@@ -19,6 +19,16 @@ public static class Batches
 
     public static byte[] Of(long baseOffset, params string[] values) => Of(baseOffset, T0, values);
 
+    /// <summary>One batch whose records carry their own timestamps (in any order, as producers may set them).</summary>
+    public static byte[] Timed(long baseOffset, CompressionType compression, params (long Timestamp, string Value)[] records)
+    {
+        var builder = new RecordBatchBuilder(compression);
+        foreach (var (timestamp, value) in records) builder.Add(timestamp, Encoding.UTF8.GetBytes("k-" + value), Encoding.UTF8.GetBytes(value));
+        return builder.Build(baseOffset);
+    }
+
+    public static byte[] Timed(long baseOffset, params (long Timestamp, string Value)[] records) => Timed(baseOffset, CompressionType.None, records);
+
     /// <summary>A batch as a producer sends it: base offset 0, the broker assigns the real one.</summary>
     public static byte[] Produced(params string[] values) => Of(0, values);
 
