@@ -17,6 +17,8 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
         ProduceRequestData r => LaterOrNone(ProduceHandler.HandleAsync(node, context, r)),
         FetchRequestData r => Later(FetchHandler.HandleAsync(node, context, r)),
         ListOffsetsRequestData r => Later(ListOffsetsHandler.HandleAsync(node, context, r)),
+        CreateTopicsRequestData r => Later(TopicAdminHandler.CreateTopicsAsync(node, context, r)),
+        DeleteTopicsRequestData r => Later(TopicAdminHandler.DeleteTopicsAsync(node, r)),
         FindCoordinatorRequestData r => Later(GroupHandler.FindCoordinatorAsync(node, r)),
         JoinGroupRequestData r => Later(GroupHandler.JoinAsync(node, context, r)),
         SyncGroupRequestData r => Later(GroupHandler.SyncAsync(node, r)),

@@ -15,6 +15,8 @@ public static class KafkaRequests
             ApiKey.Produce => ProduceRequestData.Read(ref reader, version),
             ApiKey.Fetch => FetchRequestData.Read(ref reader, version),
             ApiKey.ListOffsets => ListOffsetsRequestData.Read(ref reader, version),
+            ApiKey.CreateTopics => CreateTopicsRequestData.Read(ref reader, version),
+            ApiKey.DeleteTopics => DeleteTopicsRequestData.Read(ref reader, version),
             ApiKey.FindCoordinator => FindCoordinatorRequestData.Read(ref reader, version),
             ApiKey.JoinGroup => JoinGroupRequestData.Read(ref reader, version),
             ApiKey.SyncGroup => SyncGroupRequestData.Read(ref reader, version),
