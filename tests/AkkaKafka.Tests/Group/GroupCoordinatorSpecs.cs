@@ -23,7 +23,8 @@ public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelp
         akkakafka.broker.group.initial-rebalance-delay = 50ms
         """;
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    // Generous: the first answer waits for the journal, and these specs share two cores with many others.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     private IActorRef StartCoordinator() => Sys.ActorOf(GroupCoordinatorActor.Props());
 
