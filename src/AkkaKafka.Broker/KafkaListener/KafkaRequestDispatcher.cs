@@ -23,7 +23,7 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
         JoinGroupRequestData r => Later(GroupHandler.JoinAsync(node, context, r)),
         SyncGroupRequestData r => Later(GroupHandler.SyncAsync(node, r)),
         HeartbeatRequestData r => Later(GroupHandler.HeartbeatAsync(node, r)),
-        LeaveGroupRequestData r => Later(GroupHandler.LeaveAsync(node, r)),
+        LeaveGroupRequestData r => Later(GroupHandler.LeaveAsync(node, context, r)),
         OffsetCommitRequestData r => Later(GroupOffsetsHandler.CommitAsync(node, context, r)),
         OffsetFetchRequestData r => Later(GroupOffsetsHandler.FetchAsync(node, context, r)),
         ListGroupsRequestData => Later(GroupAdminHandler.ListAsync(node)),
