@@ -19,6 +19,8 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
         ListOffsetsRequestData r => Later(ListOffsetsHandler.HandleAsync(node, context, r)),
         CreateTopicsRequestData r => Later(TopicAdminHandler.CreateTopicsAsync(node, context, r)),
         DeleteTopicsRequestData r => Later(TopicAdminHandler.DeleteTopicsAsync(node, r)),
+        CreatePartitionsRequestData r => Later(TopicAdminHandler.CreatePartitionsAsync(node, r)),
+        DescribeConfigsRequestData r => Later(ConfigsHandler.DescribeAsync(node, context, r)),
         FindCoordinatorRequestData r => Later(GroupHandler.FindCoordinatorAsync(node, r)),
         JoinGroupRequestData r => Later(GroupHandler.JoinAsync(node, context, r)),
         SyncGroupRequestData r => Later(GroupHandler.SyncAsync(node, r)),
@@ -29,7 +31,7 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
         ListGroupsRequestData => Later(GroupAdminHandler.ListAsync(node)),
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
-        _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"),
+        _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"), // KafkaApis and this switch must list the same APIs
     };
 
     private static Task<IKafkaResponse?> Done(IKafkaResponse response) => Task.FromResult<IKafkaResponse?>(response);

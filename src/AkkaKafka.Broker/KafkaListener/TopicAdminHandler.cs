@@ -44,6 +44,31 @@ internal static class TopicAdminHandler
         return new DeleteTopicsResponseData(results);
     }
 
+    public static async Task<CreatePartitionsResponseData> CreatePartitionsAsync(KafkaNode node, CreatePartitionsRequestData request)
+    {
+        var metadata = await node.MetadataAsync();
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, (int)node.Broker.RequestTimeout.TotalMilliseconds, 300_000));
+        var results = await Task.WhenAll(request.Topics.Select(async topic =>
+        {
+            if (topic.Assignments is not null)
+                return new CreatePartitionsResponseData.CreatePartitionsTopicResult(topic.Name, ErrorCode.InvalidRequest,
+                    "Manual replica assignment is not supported: the controller places partitions.");
+            if (request.ValidateOnly)
+            {
+                var existing = metadata.Topic(topic.Name);
+                return existing is null
+                    ? new CreatePartitionsResponseData.CreatePartitionsTopicResult(topic.Name, ErrorCode.UnknownTopicOrPartition, $"The topic '{topic.Name}' does not exist.")
+                    : topic.Count <= existing.PartitionCount
+                        ? new CreatePartitionsResponseData.CreatePartitionsTopicResult(topic.Name, ErrorCode.InvalidPartitions,
+                            $"Topic currently has {existing.PartitionCount} partitions, which is higher than or equal to the requested {topic.Count}.")
+                        : new CreatePartitionsResponseData.CreatePartitionsTopicResult(topic.Name, ErrorCode.None);
+            }
+            var outcome = await AskControllerAsync(node, new AddPartitions(topic.Name, topic.Count), timeout);
+            return new CreatePartitionsResponseData.CreatePartitionsTopicResult(topic.Name, outcome.Error, outcome.IsSuccess ? null : outcome.Message);
+        }));
+        return new CreatePartitionsResponseData(results);
+    }
+
     /// <summary>Kafka's checks before anything is sent to the controller; null when the topic may be created as <paramref name="create"/>.</summary>
     private static (ErrorCode Error, string Message)? Check(KafkaNode node, CreateTopicsRequestData.CreatableTopic topic, int liveBrokers,
         IReadOnlySet<string> duplicates, out CreateTopic? create)

@@ -17,6 +17,8 @@ public static class KafkaRequests
             ApiKey.ListOffsets => ListOffsetsRequestData.Read(ref reader, version),
             ApiKey.CreateTopics => CreateTopicsRequestData.Read(ref reader, version),
             ApiKey.DeleteTopics => DeleteTopicsRequestData.Read(ref reader, version),
+            ApiKey.CreatePartitions => CreatePartitionsRequestData.Read(ref reader, version),
+            ApiKey.DescribeConfigs => DescribeConfigsRequestData.Read(ref reader, version),
             ApiKey.FindCoordinator => FindCoordinatorRequestData.Read(ref reader, version),
             ApiKey.JoinGroup => JoinGroupRequestData.Read(ref reader, version),
             ApiKey.SyncGroup => SyncGroupRequestData.Read(ref reader, version),
