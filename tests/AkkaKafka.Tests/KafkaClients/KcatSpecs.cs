@@ -69,7 +69,8 @@ public sealed class KcatSpecs : IClassFixture<KafkaBroker>
         await _broker.CreateTopic("kcat-group", 2);
         await KcatOk(Seq(1, 500), "-P", "-t", "kcat-group");
 
-        using var member = Kcat.Start("-b", _broker.KafkaBootstrap, "-G", "kcat-readers", "-q", "-f", @"%s\n",
+        // -u: unbuffered, so the spec sees every record as kcat reads it, not when a pipe buffer fills.
+        using var member = Kcat.Start("-b", _broker.KafkaBootstrap, "-G", "kcat-readers", "-u", "-f", @"%s\n",
             "-X", "auto.offset.reset=earliest", "-X", "auto.commit.interval.ms=200", "kcat-group");
 
         await _broker.AwaitAsync(() => Task.FromResult(Lines(member.Stdout).Count >= 500 ? null : $"read {Lines(member.Stdout).Count} of 500\n{member}"),
