@@ -98,7 +98,7 @@ public sealed class ConfluentKafkaSpecs : IClassFixture<KafkaBroker>
     }
 
     [Fact]
-    public async Task The_admin_client_creates_describes_grows_and_deletes_topics_and_refuses_an_impossible_replication_factor()
+    public Task The_admin_client_creates_describes_grows_and_deletes_topics_and_refuses_an_impossible_replication_factor() => _broker.WithDiagnostics(async () =>
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Bootstrap }).Build();
         var options = new CreateTopicsOptions { RequestTimeout = ConfluentClients.RequestTimeout, OperationTimeout = ConfluentClients.RequestTimeout };
@@ -134,7 +134,7 @@ public sealed class ConfluentKafkaSpecs : IClassFixture<KafkaBroker>
         await _broker.AwaitAsync(() => Task.FromResult(Partitions("cf-admin-default") == 0 ? null : "the deleted topic is still in metadata"),
             TimeSpan.FromSeconds(20), "the deleted topic leaving metadata");
         Assert.Equal(2, Partitions("cf-admin-one"));
-    }
+    });
 
     /// <summary>
     /// The acceptance scenario of issue 7. 100,000 records when AKKAKAFKA_FULL=1; 20,000 otherwise, so that CI on two

@@ -21,7 +21,39 @@ public sealed class KafkaBroker : IAsyncLifetime
     /// <summary>Bootstrap for akkakafka commands (the Akka remoting endpoint).</summary>
     public string AkkaBootstrap => Cluster.Bootstrap;
 
-    public Task InitializeAsync() => Cluster.StartAllAsync();
+    public async Task InitializeAsync()
+    {
+        await Cluster.StartAllAsync();
+        await AwaitKafkaMetadataAsync();
+    }
+
+    /// <summary>SIGKILL the broker, then start it again on the same ports, node id and data, ready for Kafka clients.</summary>
+    public async Task KillAndRestartAsync()
+    {
+        Cluster.Kill(Port);
+        await Cluster.StartAsync(Port);
+        await AwaitKafkaMetadataAsync();
+    }
+
+    /// <summary>
+    /// Waits until Kafka Metadata lists every broker at its Kafka port. A broker that has just said "is up" can still
+    /// answer Metadata with no brokers (see <see cref="BrokerStartupSpecs"/>), and librdkafka's admin client then waits
+    /// for a controller it never learns; the other specs are about other things, so they start once it is ready.
+    /// </summary>
+    public Task AwaitKafkaMetadataAsync() => AwaitAsync(() =>
+    {
+        using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = KafkaBootstrap }).Build();
+        try
+        {
+            var listed = admin.GetMetadata(TimeSpan.FromSeconds(5)).Brokers.Select(b => $"{b.BrokerId}@{b.Port}").ToHashSet();
+            var expected = Cluster.Ports.Select(p => $"{Cluster.BrokerId(p)}@{Cluster.KafkaPort(p)}").ToList();
+            return Task.FromResult(expected.All(listed.Contains) ? null : $"Metadata lists [{string.Join(", ", listed)}], expected [{string.Join(", ", expected)}]");
+        }
+        catch (Confluent.Kafka.KafkaException e)
+        {
+            return Task.FromResult<string?>($"Metadata failed: {e.Error}");
+        }
+    }, TimeSpan.FromSeconds(60), "Kafka Metadata listing every broker");
 
     public Task DisposeAsync()
     {
@@ -57,6 +89,22 @@ public sealed class KafkaBroker : IAsyncLifetime
 
     private static string Tail(string text, int lines = 30) =>
         string.Join("\n", text.Split('\n').TakeLast(lines));
+
+    /// <summary>
+    /// Runs a spec body; a client exception (not an assertion) is rethrown with the broker's output, so a request the
+    /// broker answered badly or dropped shows the broker's side too.
+    /// </summary>
+    public async Task WithDiagnostics(Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{e.GetType().Name}: {e.Message}\n{Diagnostics()}", e);
+        }
+    }
 
     /// <summary>Polls <paramref name="check"/> until it returns null (done) or time runs out; fails with its last reason.</summary>
     public async Task AwaitAsync(Func<Task<string?>> check, TimeSpan timeout, string what)

@@ -17,11 +17,7 @@ public sealed class OffsetsAfterRestartSpecs : IClassFixture<KafkaBroker>
     private string Bootstrap => _broker.KafkaBootstrap;
 
     /// <summary>SIGKILL: nothing is flushed or handed over; then the same broker (ports, id, data) starts again.</summary>
-    private async Task KillAndRestartBrokerAsync()
-    {
-        _broker.Cluster.Kill(_broker.Port);
-        await _broker.Cluster.StartAsync(_broker.Port);
-    }
+    private Task KillAndRestartBrokerAsync() => _broker.KillAndRestartAsync();
 
     [Fact]
     public async Task Offsets_committed_with_Confluent_Kafka_are_fetched_unchanged_after_the_broker_is_killed_and_restarted()
