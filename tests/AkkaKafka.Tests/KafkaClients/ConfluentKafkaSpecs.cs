@@ -137,13 +137,13 @@ public sealed class ConfluentKafkaSpecs : IClassFixture<KafkaBroker>
     });
 
     /// <summary>
-    /// The acceptance scenario of issue 7. 100,000 records when AKKAKAFKA_FULL=1; 20,000 otherwise, so that CI on two
-    /// shared cores stays well inside its time budget (the path exercised is the same, only shorter).
+    /// The acceptance scenario of issue 7 at its full size: 100,000 records took about 18 s here (2 shared cores,
+    /// Debug build, other builds running), well inside the ~60 s this spec may take, so it is not scaled down.
     /// </summary>
     [Fact]
     public async Task Keyed_records_produced_with_acks_all_are_read_once_by_a_group_of_two_and_a_restarted_consumer_resumes_from_the_commits()
     {
-        var count = Environment.GetEnvironmentVariable("AKKAKAFKA_FULL") == "1" ? 100_000 : 20_000;
+        const int count = 100_000;
         await _broker.CreateTopic("cf-acceptance", 4);
         using var producer = ConfluentClients.Producer(Bootstrap);
         ConfluentClients.ProduceKeyed(producer, "cf-acceptance", 1, count, _broker.Diagnostics);
