@@ -31,10 +31,7 @@ public sealed class Kcat : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>The kcat on PATH, or null.</summary>
-    public static string? Path { get; } = (Environment.GetEnvironmentVariable("PATH") ?? "")
-        .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-        .Select(d => System.IO.Path.Combine(d, "kcat"))
-        .FirstOrDefault(File.Exists);
+    public static string? Path { get; } = Executables.Find("kcat");
 
     /// <summary>
     /// Skips the calling spec when kcat is not installed, but fails it under CI=true (CI installs kcat, see .ci/run),
