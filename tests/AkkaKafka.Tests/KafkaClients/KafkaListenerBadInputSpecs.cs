@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using System.Text.RegularExpressions;
 using AkkaKafka.Broker.KafkaListener;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
@@ -333,14 +332,6 @@ public sealed class KafkaListenerBadInputSpecs(KafkaListenerBadInputSpecs.Broker
         public const string FuzzKeptTopic = "fuzz-kept";
         public static readonly IReadOnlyList<string> KeptValues = Enumerable.Range(1, 20).Select(i => $"kept-{i}").ToList();
 
-        /// <summary>
-        /// Lines at WARNING or ERROR that these specs provoke on purpose or that a one-node cluster logs anyway;
-        /// anything else (an unhandled exception above all) fails the spec that finds it.
-        /// </summary>
-        private static readonly Regex Expected = new(
-            @"Kafka listener: .* (closing|closed)|does not support|unreachable|Association|Dead ?Letter|dead letters",
-            RegexOptions.Compiled);
-
         private readonly KafkaBrokers _brokers = new(1);
 
         public int KafkaPort => _brokers.KafkaPorts[0];
@@ -376,15 +367,20 @@ public sealed class KafkaListenerBadInputSpecs(KafkaListenerBadInputSpecs.Broker
 
         public string Tail() => "\n" + _brokers.LogTails(60);
 
+        /// <summary>
+        /// No unhandled exception, no error, and no warning from the Kafka listener (which warns only when a handler
+        /// fails unexpectedly). Cluster warnings about a slow machine (delayed heartbeats, singletons not found yet at
+        /// start-up) say nothing about bad input and are left out.
+        /// </summary>
         public void AssertNoUnexpectedErrors()
         {
-            var log = _brokers.Logs(_brokers.Ports[0]);
-            var unexpected = log.Split('\n')
+            var unexpected = _brokers.Logs(_brokers.Ports[0]).Split('\n')
                 .Where(l => l.Contains("Unhandled", StringComparison.OrdinalIgnoreCase)
-                            || Regex.IsMatch(l, @"\[(WARNING|ERROR)\]|\b(WARN|ERROR|FATAL)\b|Exception"))
-                .Where(l => !Expected.IsMatch(l))
+                            || l.Contains("Exception", StringComparison.Ordinal)
+                            || l.StartsWith("[ERROR]", StringComparison.Ordinal)
+                            || l.StartsWith("[WARNING]", StringComparison.Ordinal) && l.Contains("Kafka listener", StringComparison.Ordinal))
                 .ToList();
-            Assert.True(unexpected.Count == 0, "unexpected warnings or errors in the broker's log:\n" + string.Join("\n", unexpected.Take(30)) + Tail());
+            Assert.True(unexpected.Count == 0, "unexpected errors in the broker's log:\n" + string.Join("\n", unexpected.Take(30)) + Tail());
         }
 
         public Task DisposeAsync()
