@@ -39,6 +39,7 @@ public enum ErrorCode : short
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
+    InvalidRecord = 87,
 }
 
 public static class ErrorCodes
@@ -82,6 +83,7 @@ public static class ErrorCodes
         ErrorCode.NonEmptyGroup => "the group still has members",
         ErrorCode.GroupIdNotFound => "no such group",
         ErrorCode.MemberIdRequired => "re-join with the member id given",
+        ErrorCode.InvalidRecord => "invalid record or record batch",
         _ => code.ToString(),
     };
 }

@@ -248,6 +248,8 @@ public sealed class ClassicGroup
     private void TryCompleteJoin(DateTime now, List<ClassicAction> actions)
     {
         if (State != GroupStates.PreparingRebalance) return;
+        // Once the initial delay is over it no longer counts (nor is it a deadline to wake up for).
+        if (now >= _initialDelayUntil) _initialDelayUntil = null;
         var timedOut = now >= _rebalanceDeadline;
         var everyoneJoined = _members.Values.All(m => m.AwaitingJoin) && _pending.Count == 0;
         if (!timedOut && (!everyoneJoined || now < _initialDelayUntil)) return;
@@ -403,7 +405,8 @@ public sealed class ClassicGroup
         var expired = _members.Values.Where(m => !m.AwaitingJoin && !m.AwaitingSync && now - m.LastSeen > m.SessionTimeout)
             .Select(m => m.MemberId).ToList();
         foreach (var id in expired) Remove(id, actions);
-        if (expired.Count > 0 || lapsed.Count > 0) Rebalance(now, actions);
+        // A lapsed member id matters only to a join waiting for it.
+        if (expired.Count > 0) Rebalance(now, actions);
         else TryCompleteJoin(now, actions);
         return actions;
     }

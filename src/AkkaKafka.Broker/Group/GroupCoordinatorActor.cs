@@ -11,8 +11,12 @@ namespace AkkaKafka.Broker.Group;
 /// join (Akka or Kafka classic) or its first offset commit (admin tools commit without joining), and is forgotten
 /// when deleted.
 /// </summary>
-public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnboundedStash
+public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnboundedStash, IWithTimers
 {
+    private const string DeletionTimer = "deletion";
+    // A group that cannot persist its deletion stops without answering; the coordinator must not wait on it forever.
+    private static readonly TimeSpan DeletionTimeout = TimeSpan.FromSeconds(10);
+
     private readonly SortedSet<string> _groups = new(StringComparer.Ordinal);
     private readonly ClassicGroupSettings _settings;
 
@@ -21,6 +25,8 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
     public static Props Props() => Akka.Actor.Props.Create(() => new GroupCoordinatorActor());
 
     public override string PersistenceId => "group-coordinator";
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void OnRecover(object message)
     {
@@ -64,7 +70,14 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
                 // Nothing else reaches the group until it has answered, so no member can slip in between its check that
                 // it is empty and the unregistration.
                 GroupFor(delete.Group).Tell(new DeleteGroupCommand(delete, Sender));
+                Timers.StartSingleTimer(DeletionTimer, new DeletionTimedOut(delete.Group, Sender), DeletionTimeout);
                 BecomeStacked(AwaitingDeletion);
+                break;
+            case GroupDeleteOutcome { Error: ErrorCode.None } late when _groups.Contains(late.Group):
+                // The group deleted its offsets after we stopped waiting: finish the job (the requester heard a timeout).
+                Persist(new GroupUnregistered(late.Group), e => _groups.Remove(e.Group));
+                break;
+            case GroupDeleteOutcome:
                 break;
             case IGroupCommand command:
                 GroupFor(GroupOf(command)).Forward(command);
@@ -90,6 +103,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
         switch (message)
         {
             case GroupDeleteOutcome { Error: ErrorCode.None } outcome:
+                Timers.Cancel(DeletionTimer);
                 Persist(new GroupUnregistered(outcome.Group), e =>
                 {
                     _groups.Remove(e.Group);
@@ -99,7 +113,13 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
                 });
                 break;
             case GroupDeleteOutcome outcome:
+                Timers.Cancel(DeletionTimer);
                 outcome.ReplyTo.Tell(new DeleteGroupResponse(outcome.Group, outcome.Error));
+                UnbecomeStacked();
+                Stash.UnstashAll();
+                break;
+            case DeletionTimedOut timedOut:
+                timedOut.ReplyTo.Tell(new DeleteGroupResponse(timedOut.Group, ErrorCode.RequestTimedOut));
                 UnbecomeStacked();
                 Stash.UnstashAll();
                 break;
@@ -131,4 +151,6 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
         var child = Context.Child(name);
         return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings), name) : child;
     }
+
+    private sealed record DeletionTimedOut(string Group, IActorRef ReplyTo);
 }

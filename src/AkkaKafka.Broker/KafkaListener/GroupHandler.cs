@@ -57,15 +57,17 @@ internal static class GroupHandler
         return new HeartbeatResponseData(response?.Error ?? ErrorCode.CoordinatorNotAvailable);
     }
 
-    public static async Task<LeaveGroupResponseData> LeaveAsync(KafkaNode node, LeaveGroupRequestData request)
+    public static async Task<LeaveGroupResponseData> LeaveAsync(KafkaNode node, KafkaRequestContext context, LeaveGroupRequestData request)
     {
         var leaving = request.LeavingMembers;
         var response = await AskCoordinatorAsync<LeaveClassicGroupResponse>(node,
             new LeaveClassicGroup(request.GroupId, leaving.Select(m => m.MemberId).ToList()), node.Broker.RequestTimeout);
         if (response is null) return new LeaveGroupResponseData(ErrorCode.CoordinatorNotAvailable, []);
         var errors = response.Members.ToDictionary(m => m.MemberId, m => m.Error, StringComparer.Ordinal);
-        return new LeaveGroupResponseData(response.Error,
-            leaving.Select(m => new LeaveGroupMemberResponse(m.MemberId, m.GroupInstanceId, errors.GetValueOrDefault(m.MemberId, ErrorCode.None))).ToList());
+        var members = leaving.Select(m => new LeaveGroupMemberResponse(m.MemberId, m.GroupInstanceId, errors.GetValueOrDefault(m.MemberId, ErrorCode.None))).ToList();
+        // v0–2 leave one member and have only the top-level error: that member's.
+        var error = context.Version < 3 && response.Error == ErrorCode.None && members.Count == 1 ? members[0].ErrorCode : response.Error;
+        return new LeaveGroupResponseData(error, members);
     }
 
     /// <summary>Kafka shows members' hosts as "/address".</summary>

@@ -17,17 +17,21 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
         ProduceRequestData r => LaterOrNone(ProduceHandler.HandleAsync(node, context, r)),
         FetchRequestData r => Later(FetchHandler.HandleAsync(node, context, r)),
         ListOffsetsRequestData r => Later(ListOffsetsHandler.HandleAsync(node, context, r)),
+        CreateTopicsRequestData r => Later(TopicAdminHandler.CreateTopicsAsync(node, context, r)),
+        DeleteTopicsRequestData r => Later(TopicAdminHandler.DeleteTopicsAsync(node, r)),
+        CreatePartitionsRequestData r => Later(TopicAdminHandler.CreatePartitionsAsync(node, r)),
+        DescribeConfigsRequestData r => Later(ConfigsHandler.DescribeAsync(node, context, r)),
         FindCoordinatorRequestData r => Later(GroupHandler.FindCoordinatorAsync(node, r)),
         JoinGroupRequestData r => Later(GroupHandler.JoinAsync(node, context, r)),
         SyncGroupRequestData r => Later(GroupHandler.SyncAsync(node, r)),
         HeartbeatRequestData r => Later(GroupHandler.HeartbeatAsync(node, r)),
-        LeaveGroupRequestData r => Later(GroupHandler.LeaveAsync(node, r)),
+        LeaveGroupRequestData r => Later(GroupHandler.LeaveAsync(node, context, r)),
         OffsetCommitRequestData r => Later(GroupOffsetsHandler.CommitAsync(node, context, r)),
         OffsetFetchRequestData r => Later(GroupOffsetsHandler.FetchAsync(node, context, r)),
         ListGroupsRequestData => Later(GroupAdminHandler.ListAsync(node)),
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
-        _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"),
+        _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"), // KafkaApis and this switch must list the same APIs
     };
 
     private static Task<IKafkaResponse?> Done(IKafkaResponse response) => Task.FromResult<IKafkaResponse?>(response);

@@ -7,7 +7,7 @@ using static AkkaKafka.Protocol.Kafka.Apis.ProduceResponseData;
 namespace AkkaKafka.Broker.KafkaListener;
 
 /// <summary>
-/// Kafka Produce v3–7: each partition's batches go to the partition's owner as they came (the PartitionActor
+/// Kafka Produce v3–7: each partition's batch goes to the partition's owner as it came (the PartitionActor
 /// validates them, writes base offset and leader epoch into the header and persists them), acknowledged after the
 /// journal write. acks=0 gets no answer at all, as in Kafka. v0–2 (magic 0/1 message sets) are answered
 /// UNSUPPORTED_VERSION per partition.
@@ -31,28 +31,20 @@ internal static class ProduceHandler
     private static async Task<PartitionProduceResponse> ProducePartitionAsync(KafkaNode node, KafkaRequestContext context, string topic,
         ProduceRequestData.PartitionProduceData partition, Acks acks, TimeSpan timeout)
     {
-        if (partition.Records is not { } records || RecordBatches.Split(records, out var batches) is { } reason)
-        {
-            if (partition.Records is null) reason = "records are null";
+        if (partition.Records is not { } records || RecordBatches.Split(records, out var batches) is not null)
             return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.CorruptMessage, -1);
-        }
+        // As Kafka (ProduceRequest.validateRecords): a v3+ produce carries exactly one batch per partition.
+        if (batches.Count != 1)
+            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.InvalidRecord, -1);
 
-        long baseOffset = -1;
-        // Batches of one partition are sent one after the other: the owner appends them in this order, and the
-        // answer names the first batch's offset, as Kafka's does.
-        foreach (var batch in batches)
+        var produce = new ProduceRequest(topic, partition.PartitionIndex, batches[0].ToArray(), acks, context.ClientId, context.ClientAddress);
+        if (acks == Acks.None)
         {
-            var produce = new ProduceRequest(topic, partition.PartitionIndex, batch.ToArray(), acks, context.ClientId, context.ClientAddress);
-            if (acks == Acks.None)
-            {
-                node.Broker.Tell(new ForwardedRequest(produce));
-                continue;
-            }
-            var response = await node.AskOwnerAsync<ProduceResponse>(produce, timeout);
-            if (response.Error != ErrorCode.None) return new PartitionProduceResponse(partition.PartitionIndex, response.Error, -1);
-            if (baseOffset < 0) baseOffset = response.BaseOffset;
+            node.Broker.Tell(new ForwardedRequest(produce));
+            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.None, -1);
         }
-        return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.None, baseOffset);
+        var response = await node.AskOwnerAsync<ProduceResponse>(produce, timeout);
+        return new PartitionProduceResponse(partition.PartitionIndex, response.Error, response.Error == ErrorCode.None ? response.BaseOffset : -1);
     }
 
     private static ProduceResponseData Uniform(ProduceRequestData request, ErrorCode error) =>

@@ -47,7 +47,7 @@ internal static class GroupCommands
         var partitions = d.Committed.Select(o => new TopicPartition(o.Topic, o.Partition)).Concat(owners.Keys).Distinct()
             .OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition).ToList();
         var sb = new StringBuilder();
-        sb.Append($"Group: {d.Group}\tGeneration: {d.Generation}\tMembers: {d.Members.Count}\n\n");
+        sb.Append($"Group: {d.Group}\tState: {d.State}\tProtocol: {(d.Protocol.Length == 0 ? "-" : d.Protocol)}\tGeneration: {d.Generation}\tMembers: {d.Members.Count}\n\n");
         sb.Append($"{"TOPIC",-20} {"PARTITION",9} {"CURRENT-OFFSET",15} {"LOG-END-OFFSET",15} {"LAG",8}  {"MEMBER",-44} CLIENT-ID\n");
         foreach (var tp in partitions)
         {

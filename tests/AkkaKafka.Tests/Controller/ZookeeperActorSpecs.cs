@@ -17,6 +17,8 @@ public sealed class ZookeeperActorSpecs(ITestOutputHelper output)
     : TestKit(TestConfigs.WithoutStorage(TestConfigs.Local), "zookeeper-specs", output), IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    /// <summary>Bound on waiting for a new node's first publication: its controller singleton starts and recovers first.</summary>
+    private static readonly TimeSpan FirstPublication = TimeSpan.FromSeconds(30);
     private readonly BrokerNodes _nodes = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -164,14 +166,14 @@ public sealed class ZookeeperActorSpecs(ITestOutputHelper output)
             Assert.Equal((42, $"localhost:{kafkaPort}"), (self.NodeId, self.KafkaEndpoint));
             Assert.Equal(42, metadata.ControllerNodeId);
             Assert.Same(self, metadata.BrokerByNodeId(42));
-        }, Timeout);
+        }, FirstPublication);
     }
 
     [Fact]
     public async Task A_node_id_the_controller_assigned_is_persisted_and_never_handed_to_another_broker()
     {
         var first = await _nodes.StartAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(1, Assert.Single((await Metadata(first)).Brokers).NodeId), Timeout);
+        await AwaitAssertAsync(async () => Assert.Equal(1, Assert.Single((await Metadata(first)).Brokers).NodeId), FirstPublication);
         await _nodes.StopAsync(first);
 
         // A new broker (another port) on the same journal: the controller recovered "first has 1", so this one gets 2.
@@ -181,7 +183,7 @@ public sealed class ZookeeperActorSpecs(ITestOutputHelper output)
         {
             var self = Assert.Single((await Metadata(second)).Brokers);
             Assert.Equal((2, null), (self.NodeId, self.KafkaEndpoint));
-        }, Timeout);
+        }, FirstPublication);
     }
 
     /// <summary>Produces once the partition's owner is running (until then the broker answers LeaderNotAvailable and writes nothing).</summary>

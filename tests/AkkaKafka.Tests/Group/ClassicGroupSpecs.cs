@@ -175,6 +175,32 @@ public sealed class ClassicGroupSpecs
     }
 
     [Fact]
+    public void A_join_waits_for_a_member_id_handed_out_until_it_lapses()
+    {
+        var first = HeldMember(_group.Join(JoinOf(""), T0));
+        _group.Join(JoinOf("", requireKnownMemberId: true), T0.AddMilliseconds(10));
+
+        Assert.Empty(_group.Tick(T0 + Delay));
+        Assert.Equal(T0.AddMilliseconds(RebalanceTimeout), _group.NextDeadline);
+        var completion = _group.Tick(T0.AddMilliseconds(10 + Session));
+
+        Assert.Equal([first], HeldAnswer<JoinClassicGroupResponse>(completion, first).Members.Select(m => m.MemberId));
+    }
+
+    [Fact]
+    public void A_member_id_lapsing_in_a_stable_group_changes_nothing()
+    {
+        var (leader, follower) = StableGroupOfTwo();
+        _group.Join(JoinOf("", requireKnownMemberId: true), T0.AddSeconds(1));
+        _group.Heartbeat(new ClassicHeartbeat("g", 1, leader, null), T0.AddSeconds(9));
+        _group.Heartbeat(new ClassicHeartbeat("g", 1, follower, null), T0.AddSeconds(9));
+
+        Assert.Empty(_group.Tick(T0.AddSeconds(1).AddMilliseconds(Session + 1)));
+
+        Assert.Equal(GroupStates.Stable, _group.State);
+    }
+
+    [Fact]
     public void An_unknown_member_id_is_refused_everywhere()
     {
         StableGroupOfTwo();

@@ -1,0 +1,84 @@
+using System.Globalization;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
+using AkkaKafka.Protocol.Messages;
+using static AkkaKafka.Protocol.Kafka.Apis.DescribeConfigsResponseData;
+
+namespace AkkaKafka.Broker.KafkaListener;
+
+/// <summary>
+/// Kafka DescribeConfigs for topics (retention.ms, retention.bytes, cleanup.policy) and brokers (the settings Kafka
+/// tools look for, under Kafka's names). Everything is read-only through Kafka: topics are configured at creation.
+/// </summary>
+internal static class ConfigsHandler
+{
+    // Kafka's ConfigSource and ConfigType values.
+    private const sbyte DynamicTopicConfig = 1;
+    private const sbyte StaticBrokerConfig = 4;
+    private const sbyte DefaultConfig = 5;
+    private const sbyte TypeBoolean = 1, TypeString = 2, TypeInt = 3, TypeLong = 5, TypeList = 7;
+
+    private sealed record Entry(string Name, string Value, sbyte Source, sbyte Type);
+
+    public static async Task<DescribeConfigsResponseData> DescribeAsync(KafkaNode node, KafkaRequestContext context, DescribeConfigsRequestData request)
+    {
+        var metadata = await node.CachedMetadataAsync();
+        var results = request.Resources.Select(resource =>
+        {
+            var (error, message, entries) = resource.ResourceType switch
+            {
+                DescribeConfigsRequestData.TopicResource => TopicEntries(node, metadata, resource.ResourceName),
+                DescribeConfigsRequestData.BrokerResource => BrokerEntries(node, metadata, resource.ResourceName),
+                _ => (ErrorCode.InvalidRequest, $"resource type {resource.ResourceType} is not supported", []),
+            };
+            var wanted = resource.ConfigurationKeys is { } keys ? entries.Where(e => keys.Contains(e.Name)) : entries;
+            return new DescribeConfigsResult(error, error == ErrorCode.None ? null : message, resource.ResourceType, resource.ResourceName,
+                wanted.Select(e => Result(context.Version, e)).ToList());
+        }).ToList();
+        return new DescribeConfigsResponseData(results);
+    }
+
+    private static DescribeConfigsResourceResult Result(short version, Entry e) => version == 0
+        ? new DescribeConfigsResourceResult(e.Name, e.Value, ReadOnly: true, IsSensitive: false, IsDefault: e.Source == DefaultConfig)
+        : new DescribeConfigsResourceResult(e.Name, e.Value, ReadOnly: true, IsSensitive: false, ConfigSource: e.Source,
+            ConfigType: version >= 3 ? e.Type : (sbyte)0);
+
+    private static (ErrorCode, string?, IReadOnlyList<Entry>) TopicEntries(KafkaNode node, ClusterMetadata metadata, string name)
+    {
+        if (metadata.Topic(name) is not { } topic) return (ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.", []);
+        var settings = node.Settings;
+        return (ErrorCode.None, null,
+        [
+            new("retention.ms", Text(topic.RetentionMs), topic.RetentionMs == settings.DefaultRetentionMs ? DefaultConfig : DynamicTopicConfig, TypeLong),
+            new("retention.bytes", Text(topic.RetentionBytes), topic.RetentionBytes == settings.DefaultRetentionBytes ? DefaultConfig : DynamicTopicConfig, TypeLong),
+            new("cleanup.policy", "delete", DefaultConfig, TypeList),
+        ]);
+    }
+
+    private static (ErrorCode, string?, IReadOnlyList<Entry>) BrokerEntries(KafkaNode node, ClusterMetadata metadata, string name)
+    {
+        // "" asks for the cluster-wide defaults; otherwise the broker named by its node id (all brokers share one configuration file layout).
+        var broker = name.Length == 0 ? null
+            : int.TryParse(name, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? metadata.BrokerByNodeId(id) : null;
+        if (name.Length > 0 && broker is null) return (ErrorCode.InvalidRequest, $"Broker '{name}' is not a known node id.", []);
+        var settings = node.Settings;
+        var entries = new List<Entry>
+        {
+            new("num.partitions", Text(settings.DefaultPartitions), StaticBrokerConfig, TypeInt),
+            new("auto.create.topics.enable", settings.AutoCreateTopics ? "true" : "false", StaticBrokerConfig, TypeBoolean),
+            new("log.retention.ms", Text(settings.DefaultRetentionMs), StaticBrokerConfig, TypeLong),
+            new("log.retention.bytes", Text(settings.DefaultRetentionBytes), StaticBrokerConfig, TypeLong),
+            new("log.cleanup.policy", "delete", DefaultConfig, TypeList),
+            new("default.replication.factor", "1", DefaultConfig, TypeInt),
+            new("socket.request.max.bytes", Text(node.Kafka.SocketRequestMaxBytes), StaticBrokerConfig, TypeInt),
+        };
+        if (broker is not null)
+        {
+            entries.Insert(0, new("broker.id", Text(broker.NodeId), StaticBrokerConfig, TypeInt));
+            if (broker.KafkaEndpoint is { } endpoint) entries.Add(new("advertised.listeners", "PLAINTEXT://" + endpoint, StaticBrokerConfig, TypeString));
+        }
+        return (ErrorCode.None, null, entries);
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,187 @@
+using Akka.Actor;
+using Akka.TestKit;
+using AkkaKafka.Broker.Group;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AkkaKafka.Tests.Group;
+
+/// <summary>
+/// The group coordinator serving Kafka clients' classic groups beside Akka groups, through a real SQLite journal:
+/// join/sync/heartbeat as Kafka clients do it, shared committed offsets and registry, standalone commits, deletion,
+/// and what survives a coordinator restart (offsets and groups, not members).
+/// </summary>
+public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelper output)
+    : PersistenceSpec(journal, output, Config), IClassFixture<SqliteJournal>
+{
+    private const string Config = TestConfigs.Local + """
+
+        akkakafka.broker.group.initial-rebalance-delay = 50ms
+        """;
+
+    // Generous: the first answer waits for the journal, and these specs share two cores with many others.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private IActorRef StartCoordinator() => Sys.ActorOf(GroupCoordinatorActor.Props());
+
+    private static JoinClassicGroup KafkaJoin(string group, string memberId, string clientId = "rdkafka", bool requireKnownMemberId = true) =>
+        new(group, memberId, null, clientId, "/127.0.0.1", 10_000, 30_000, "consumer",
+            [new GroupProtocolOffer("range", [0, 1]), new GroupProtocolOffer("roundrobin", [0, 1])], requireKnownMemberId);
+
+    private static T Ask<T>(TestProbe probe, IActorRef coordinator, object message)
+    {
+        coordinator.Tell(message, probe.Ref);
+        return probe.ExpectMsg<T>(Timeout);
+    }
+
+    private T Ask<T>(IActorRef coordinator, object message) => Ask<T>(CreateTestProbe(), coordinator, message);
+
+    /// <summary>A Kafka consumer's way in: MEMBER_ID_REQUIRED, then the join that waits for the generation.</summary>
+    private (TestProbe Probe, string MemberId) StartJoining(IActorRef coordinator, string group, string clientId)
+    {
+        var probe = CreateTestProbe();
+        var required = Ask<JoinClassicGroupResponse>(probe, coordinator, KafkaJoin(group, "", clientId));
+        Assert.Equal(ErrorCode.MemberIdRequired, required.Error);
+        coordinator.Tell(KafkaJoin(group, required.MemberId, clientId), probe.Ref);
+        return (probe, required.MemberId);
+    }
+
+    /// <summary>Two Kafka consumers join <paramref name="group"/> and the leader assigns orders-0 to itself, orders-1 to the other.</summary>
+    private (string Leader, string Follower) StableKafkaGroup(IActorRef coordinator, string group)
+    {
+        var (p1, m1) = StartJoining(coordinator, group, "rdkafka");
+        var (p2, m2) = StartJoining(coordinator, group, "kcat");
+        var j1 = p1.ExpectMsg<JoinClassicGroupResponse>(Timeout);
+        var j2 = p2.ExpectMsg<JoinClassicGroupResponse>(Timeout);
+        Assert.Equal(ErrorCode.None, j1.Error);
+        Assert.Equal(j1.GenerationId, j2.GenerationId);
+        Assert.Equal("range", j1.ProtocolName);
+        var leader = j1.LeaderId;
+        var follower = leader == m1 ? m2 : m1;
+        var (leaderProbe, followerProbe) = leader == m1 ? (p1, p2) : (p2, p1);
+        Assert.Equal(2, (leader == m1 ? j1 : j2).Members.Count);
+
+        coordinator.Tell(new SyncClassicGroup(group, j1.GenerationId, follower, null, "consumer", "range", []), followerProbe.Ref);
+        followerProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        coordinator.Tell(new SyncClassicGroup(group, j1.GenerationId, leader, null, "consumer", "range",
+        [
+            new MemberAssignment(leader, ConsumerProtocol.EncodeAssignment([new TopicPartition("orders", 0)])),
+            new MemberAssignment(follower, ConsumerProtocol.EncodeAssignment([new TopicPartition("orders", 1)])),
+        ]), leaderProbe.Ref);
+        Assert.Equal([new TopicPartition("orders", 1)], ConsumerProtocol.TryDecodeAssignment(followerProbe.ExpectMsg<SyncClassicGroupResponse>(Timeout).Assignment));
+        Assert.Equal([new TopicPartition("orders", 0)], ConsumerProtocol.TryDecodeAssignment(leaderProbe.ExpectMsg<SyncClassicGroupResponse>(Timeout).Assignment));
+        return (leader, follower);
+    }
+
+    [Fact]
+    public void Kafka_consumers_form_a_group_that_describe_shows_with_their_partitions()
+    {
+        var coordinator = StartCoordinator();
+
+        var (leader, follower) = StableKafkaGroup(coordinator, "billing");
+
+        Assert.Equal(ErrorCode.None, Ask<ClassicHeartbeatResponse>(coordinator, new ClassicHeartbeat("billing", 1, follower, null)).Error);
+        var description = Ask<GroupDescription>(coordinator, new DescribeGroup("billing"));
+        Assert.Equal(GroupStates.Stable, description.State);
+        Assert.Equal("consumer", description.ProtocolType);
+        Assert.Equal("range", description.Protocol);
+        Assert.Equal(1, description.Generation);
+        var byId = description.Members.ToDictionary(m => m.MemberId);
+        Assert.Equal([new TopicPartition("orders", 0)], byId[leader].Assignment);
+        Assert.Equal([new TopicPartition("orders", 1)], byId[follower].Assignment);
+        Assert.Equal("/127.0.0.1", byId[leader].ClientHost);
+        Assert.Equal([0, 1], byId[leader].Metadata);
+        Assert.Equal(["billing"], Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
+    }
+
+    [Fact]
+    public void A_Kafka_group_commits_offsets_that_an_Akka_consumer_of_the_same_group_later_reads()
+    {
+        var coordinator = StartCoordinator();
+        var (leader, follower) = StableKafkaGroup(coordinator, "shared");
+
+        var commit = Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("shared", follower, 1, [new PartitionOffset("orders", 0, 42)]));
+        Assert.Equal(ErrorCode.None, commit.Error); // Kafka does not check who owns the partition
+        Assert.Equal(ErrorCode.IllegalGeneration, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("shared", leader, 0, [new PartitionOffset("orders", 0, 1)])).Error);
+        Assert.Equal(ErrorCode.UnknownMemberId, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("shared", "", -1, [new PartitionOffset("orders", 0, 1)])).Error);
+        var akkaJoin = Ask<JoinGroupResponse>(coordinator, new JoinGroup("shared", null, "akka", [new TopicPartition("orders", 0)], 10_000));
+        Assert.Equal(ErrorCode.InconsistentGroupProtocol, akkaJoin.Error);
+
+        var left = Ask<LeaveClassicGroupResponse>(coordinator, new LeaveClassicGroup("shared", [leader, follower]));
+        Assert.All(left.Members, m => Assert.Equal(ErrorCode.None, m.Error));
+        var joined = Ask<JoinGroupResponse>(coordinator, new JoinGroup("shared", null, "akka", [new TopicPartition("orders", 0)], 10_000));
+
+        Assert.Equal(ErrorCode.None, joined.Error);
+        Assert.Equal([new PartitionOffset("orders", 0, 42)], Ask<OffsetFetchResponse>(coordinator, new OffsetFetch("shared", [new TopicPartition("orders", 0)])).Offsets);
+        var kafkaJoin = Ask<JoinClassicGroupResponse>(coordinator, KafkaJoin("shared", "", requireKnownMemberId: false));
+        Assert.Equal(ErrorCode.InconsistentGroupProtocol, kafkaJoin.Error);
+        var description = Ask<GroupDescription>(coordinator, new DescribeGroup("shared"));
+        Assert.Equal("akkakafka", description.Protocol);
+        Assert.Equal(GroupStates.Stable, description.State);
+    }
+
+    [Fact]
+    public void A_standalone_commit_registers_the_group_and_its_offsets_survive_a_coordinator_restart()
+    {
+        var coordinator = StartCoordinator();
+
+        var commit = Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("admin-set", "", -1, [new PartitionOffset("orders", 2, 7)]));
+
+        Assert.Equal(ErrorCode.None, commit.Error);
+        StopAndWait(coordinator);
+        var restarted = StartCoordinator();
+        Assert.Equal(["admin-set"], Ask<ListGroupsResponse>(restarted, ListGroups.Instance).Groups);
+        Assert.Equal([new PartitionOffset("orders", 2, 7)], Ask<OffsetFetchResponse>(restarted, new OffsetFetch("admin-set", [new TopicPartition("orders", 2)])).Offsets);
+        Assert.Equal(GroupStates.Empty, Ask<GroupDescription>(restarted, new DescribeGroup("admin-set")).State);
+    }
+
+    [Fact]
+    public void After_a_coordinator_restart_Kafka_members_are_unknown_and_must_join_again()
+    {
+        var coordinator = StartCoordinator();
+        var (leader, _) = StableKafkaGroup(coordinator, "restarting");
+
+        StopAndWait(coordinator);
+        var restarted = StartCoordinator();
+
+        Assert.Equal(ErrorCode.UnknownMemberId, Ask<ClassicHeartbeatResponse>(restarted, new ClassicHeartbeat("restarting", 1, leader, null)).Error);
+        Assert.Equal(ErrorCode.UnknownMemberId, Ask<JoinClassicGroupResponse>(restarted, KafkaJoin("restarting", leader)).Error);
+    }
+
+    [Fact]
+    public void Deleting_a_group_needs_it_empty_and_forgets_it_with_its_offsets()
+    {
+        var coordinator = StartCoordinator();
+        var (leader, follower) = StableKafkaGroup(coordinator, "doomed");
+        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("doomed", leader, 1, [new PartitionOffset("orders", 0, 5)])).Error);
+
+        Assert.Equal(ErrorCode.NonEmptyGroup, Ask<DeleteGroupResponse>(coordinator, new DeleteGroup("doomed")).Error);
+        Assert.Equal(ErrorCode.GroupIdNotFound, Ask<DeleteGroupResponse>(coordinator, new DeleteGroup("never-was")).Error);
+        Ask<LeaveClassicGroupResponse>(coordinator, new LeaveClassicGroup("doomed", [leader, follower]));
+        Assert.Equal(ErrorCode.None, Ask<DeleteGroupResponse>(coordinator, new DeleteGroup("doomed")).Error);
+
+        Assert.Empty(Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
+        StopAndWait(coordinator);
+        var restarted = StartCoordinator();
+        Assert.Empty(Ask<ListGroupsResponse>(restarted, ListGroups.Instance).Groups);
+        Assert.Equal([new PartitionOffset("orders", 0, -1)], Ask<OffsetFetchResponse>(restarted, new OffsetFetch("doomed", [new TopicPartition("orders", 0)])).Offsets);
+        // Used again, the group starts from nothing.
+        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(restarted, new OffsetCommit("doomed", "", -1, [new PartitionOffset("orders", 1, 3)])).Error);
+        Assert.Equal([new PartitionOffset("orders", 0, -1), new PartitionOffset("orders", 1, 3)],
+            Ask<OffsetFetchResponse>(restarted, new OffsetFetch("doomed", [new TopicPartition("orders", 0), new TopicPartition("orders", 1)])).Offsets);
+    }
+
+    [Fact]
+    public void An_empty_group_id_is_refused()
+    {
+        var coordinator = StartCoordinator();
+
+        Assert.Equal(ErrorCode.InvalidGroupId, Ask<JoinClassicGroupResponse>(coordinator, KafkaJoin("", "")).Error);
+        Assert.Equal(ErrorCode.InvalidGroupId, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("", "", -1, [])).Error);
+        Assert.Empty(Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
+    }
+}

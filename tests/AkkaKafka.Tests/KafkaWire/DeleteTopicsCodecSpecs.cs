@@ -1,0 +1,39 @@
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
+using Xunit;
+
+namespace AkkaKafka.Tests.KafkaWire;
+
+public sealed class DeleteTopicsCodecSpecs
+{
+    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.DeleteTopics);
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public void Requests_and_responses_round_trip_at_every_version(short version)
+    {
+        KafkaCodec.AssertRoundTrips(new DeleteTopicsRequestData(["orders", "payments"], 30_000), version, DeleteTopicsRequestData.Read);
+        var response = new DeleteTopicsResponseData(
+            [new("orders", ErrorCode.None), new("payments", ErrorCode.UnknownTopicOrPartition)],
+            ThrottleTimeMs: version >= 1 ? 2 : 0);
+        KafkaCodec.AssertRoundTrips(response, version, DeleteTopicsResponseData.Read);
+    }
+
+    [Fact]
+    public void A_v1_response_matches_bytes_written_by_hand_from_the_schema()
+    {
+        byte[] expected =
+        [
+            0, 0, 0, 0, // throttle_time_ms 0
+            0, 0, 0, 1, 0, 1, (byte)'t', 0, 3, // responses: one, "t", UNKNOWN_TOPIC_OR_PARTITION
+        ];
+        var reader = new KafkaReader(expected);
+        var read = DeleteTopicsResponseData.Read(ref reader, 1);
+        reader.ExpectEnd("delete topics v1");
+        Assert.Equal(new DeleteTopicsResponseData.DeletableTopicResult("t", ErrorCode.UnknownTopicOrPartition), Assert.Single(read.Responses));
+        var writer = new KafkaWriter();
+        read.Write(writer, 1);
+        Assert.Equal(expected, writer.ToArray());
+    }
+}
