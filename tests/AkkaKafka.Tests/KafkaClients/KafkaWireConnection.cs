@@ -89,6 +89,9 @@ public sealed class KafkaWireConnection : IDisposable
         return response;
     }
 
+    /// <summary>How many bytes <see cref="IsClosedByBrokerAsync"/> read and dropped.</summary>
+    public long BytesDiscarded { get; private set; }
+
     /// <summary>
     /// True when the broker closes this connection (end of stream or reset) within the timeout, discarding anything
     /// it still sends first; false when it stays open.
@@ -101,7 +104,9 @@ public sealed class KafkaWireConnection : IDisposable
         {
             while (true)
             {
-                if (await _stream.ReadAsync(buffer, cts.Token) == 0) return true;
+                var n = await _stream.ReadAsync(buffer, cts.Token);
+                if (n == 0) return true;
+                BytesDiscarded += n;
             }
         }
         catch (OperationCanceledException)
