@@ -50,7 +50,7 @@ public sealed class KafkaOwnerFailoverSpecs(ITestOutputHelper output) : IAsyncLi
         var victimKafkaPort = leaders[0];
         var victim = _brokers.PortOfKafka(victimKafkaPort);
         var survivors = _brokers.KafkaPorts.Where(p => p != victimKafkaPort).Select(p => $"127.0.0.1:{p}").ToList();
-        output.WriteLine($"partition leaders (Kafka ports): {string.Join(", ", leaders)}; killing broker {victim} (Kafka {victimKafkaPort}), leader of partition 0");
+        output.WriteLine($"partition leaders (Kafka ports): {string.Join(", ", leaders)}; killing broker {victim} (Kafka {victimKafkaPort}), leader of partition 0{(victim == _brokers.Ports[0] ? " and the first started (the controller)" : "")}");
 
         var acked = new ConcurrentDictionary<int, TopicPartitionOffset>();
         var failed = new ConcurrentDictionary<int, string>();
@@ -63,7 +63,7 @@ public sealed class KafkaOwnerFailoverSpecs(ITestOutputHelper output) : IAsyncLi
                    BootstrapServers = _brokers.KafkaBootstrap,
                    Acks = Acks.All,
                    LingerMs = 5,
-                   MessageTimeoutMs = 45_000,
+                   MessageTimeoutMs = 30_000,
                    RequestTimeoutMs = 10_000,
                    SocketTimeoutMs = 10_000,
                    TopicMetadataRefreshIntervalMs = 2_000,
@@ -90,7 +90,7 @@ public sealed class KafkaOwnerFailoverSpecs(ITestOutputHelper output) : IAsyncLi
                 });
                 await Task.Delay(5);
             }
-            var unflushed = producer.Flush(TimeSpan.FromSeconds(50));
+            var unflushed = producer.Flush(TimeSpan.FromSeconds(40));
             var ackedAfterKill = acked.Keys.Count(seq => seq >= firstAfterKill);
             output.WriteLine($"sent {sent}, acknowledged {acked.Count} ({ackedAfterKill} sent after the kill), failed {failed.Count}, unflushed {unflushed}");
             foreach (var reason in failed.Values.GroupBy(r => r)) output.WriteLine($"  failed {reason.Count()}x: {reason.Key}");
@@ -101,7 +101,7 @@ public sealed class KafkaOwnerFailoverSpecs(ITestOutputHelper output) : IAsyncLi
         Assert.True(acked.Any(a => a.Key >= firstAfterKill && a.Value.Partition.Value == 0),
             "nothing sent to partition 0 after the kill was acknowledged: the producer never found its new leader" + Tails());
 
-        var seen = ReadAll(string.Join(",", survivors), acked, TimeSpan.FromSeconds(30));
+        var seen = ReadAll(string.Join(",", survivors), acked, TimeSpan.FromSeconds(20));
         var lost = acked.Keys.Where(seq => !seen.ContainsKey(seq)).Order().ToList();
         var duplicates = seen.Values.Count(n => n > 1);
         output.WriteLine($"read back {seen.Values.Sum()} records: {seen.Count} distinct, {duplicates} sequence numbers duplicated (at least once, no idempotence); lost {lost.Count}");
