@@ -98,6 +98,10 @@ public sealed class BrokerNode : IAsyncDisposable
         if (!kafka.Enabled) return null;
         var log = Logging.GetLogger(system, "kafka-listener");
         var node = new KafkaNode(new BrokerGateway(broker, settings.RequestTimeout), settings, kafka, BrokerIds.Of(Cluster.Get(system).SelfAddress));
+        // Kafka clients connect to the brokers Metadata names: open the port only once the controller's metadata names this
+        // broker with its node id, so a client's first Metadata answer lists the broker it is talking to.
+        if (!await WaitForOwnNodeIdAsync(node, TimeSpan.FromSeconds(30)))
+            log.Warning("Kafka listener: no node id for this broker after 30 s (controller unavailable?); opening the port anyway");
         KafkaListenerHost listener;
         try
         {
@@ -115,6 +119,18 @@ public sealed class BrokerNode : IAsyncDisposable
         });
         log.Info("Kafka listener on {0} (advertised as {1})", listener.Endpoint, kafka.AdvertisedEndpoint);
         return listener;
+    }
+
+    private static async Task<bool> WaitForOwnNodeIdAsync(KafkaNode node, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            var metadata = await node.CachedMetadataAsync();
+            if (metadata.Broker(node.SelfId) is { NodeId: not Protocol.Messages.BrokerInfo.NoNodeId }) return true;
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+        return false;
     }
 
     /// <summary>Runs a singleton on the oldest broker (the manager lives on every broker) and returns a proxy to it.</summary>

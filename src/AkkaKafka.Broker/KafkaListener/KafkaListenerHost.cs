@@ -42,9 +42,15 @@ public sealed class KafkaListenerHost : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        // The socket transport stops reading once this much is buffered unread; a frame is only consumed whole, so the
+        // buffer must hold the largest frame allowed (socket.request.max.bytes) or a large produce would stall forever.
+        // The bound still holds: larger frames are refused from their size field, and the connection's bounded queue of
+        // requests stops the reading when the broker falls behind.
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = maxRequestBytes + 64L * 1024);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBufferSize = maxRequestBytes + 64L * 1024;
             kestrel.Listen(address, port, listen => listen.Run(connection => KafkaConnection.ServeAsync(connection, dispatcher, maxRequestBytes, log)));
         });
         var app = builder.Build();

@@ -10,10 +10,15 @@ public sealed class BrokerProcesses : IDisposable
 
     /// <param name="count">How many brokers.</param>
     /// <param name="extraConfig">HOCON appended to the brokers' test.hocon (e.g. faster failure detection).</param>
-    public BrokerProcesses(int count, string? extraConfig = null)
+    /// <param name="kafka">
+    /// Give every broker a Kafka listener on a free port of its own (and broker id 1, 2, … in start order of
+    /// <see cref="Ports"/>), for specs with Kafka clients. Off by default: most specs need only the Akka side.
+    /// </param>
+    public BrokerProcesses(int count, string? extraConfig = null, bool kafka = false)
     {
         WorkDirectory = Directory.CreateTempSubdirectory("akkakafka-e2e-").FullName;
         Ports = Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList();
+        KafkaPorts = kafka ? Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList() : [];
         // Short failure detection so specs that kill brokers finish quickly; no effect on the happy path.
         File.WriteAllText(ConfigFile, """
             akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 10s
@@ -28,12 +33,30 @@ public sealed class BrokerProcesses : IDisposable
     public IReadOnlyList<int> Ports { get; }
     public string Bootstrap => string.Join(",", Ports.Select(p => $"127.0.0.1:{p}"));
 
+    /// <summary>Each broker's Kafka listener port, in the order of <see cref="Ports"/>; empty without <c>kafka: true</c>.</summary>
+    public IReadOnlyList<int> KafkaPorts { get; }
+
+    /// <summary>Kafka clients' bootstrap servers ("127.0.0.1:p1,127.0.0.1:p2").</summary>
+    public string KafkaBootstrap => string.Join(",", KafkaPorts.Select(p => $"127.0.0.1:{p}"));
+
+    /// <summary>The Kafka node id of the broker on Akka <paramref name="port"/> (with <c>kafka: true</c>).</summary>
+    public int BrokerId(int port) => IndexOf(port) + 1;
+
+    /// <summary>The Kafka listener port of the broker on Akka <paramref name="port"/> (with <c>kafka: true</c>).</summary>
+    public int KafkaPort(int port) => KafkaPorts[IndexOf(port)];
+
+    private int IndexOf(int port) => Ports.ToList().IndexOf(port) is var i and >= 0 ? i : throw new ArgumentException($"no broker on {port}");
+
     public CliProcess this[int port] => _running[port];
 
     public string[] BrokerArgs(int port, params string[] extra)
     {
-        // No Kafka listener (--kafka-port 0): many brokers run at once and must not fight over 9092.
-        var args = new List<string> { "broker", "--port", port.ToString(), "--kafka-port", "0", "--data", DataDirectory, "--config", ConfigFile };
+        // Without kafka: true no Kafka listener (--kafka-port 0): many brokers run at once and must not fight over 9092.
+        // With it, a port and a node id fixed per broker, so a restarted broker is found where clients knew it.
+        string[] kafka = KafkaPorts.Count == 0 ? ["--kafka-port", "0"]
+            : new[] { "--kafka-port", KafkaPort(port).ToString(), "--broker-id", BrokerId(port).ToString() };
+        var args = new List<string> { "broker", "--port", port.ToString(), "--data", DataDirectory, "--config", ConfigFile };
+        args.AddRange(kafka);
         foreach (var seed in Ports) args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
         args.AddRange(extra);
         return args.ToArray();

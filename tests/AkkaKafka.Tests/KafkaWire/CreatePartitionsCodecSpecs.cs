@@ -7,7 +7,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 
 public sealed class CreatePartitionsCodecSpecs
 {
-    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.CreatePartitions);
+    public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.CreatePartitions);
 
     [Theory]
     [MemberData(nameof(Versions))]

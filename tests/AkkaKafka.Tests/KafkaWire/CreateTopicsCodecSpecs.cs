@@ -7,7 +7,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 
 public sealed class CreateTopicsCodecSpecs
 {
-    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.CreateTopics);
+    public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.CreateTopics);
 
     [Theory]
     [MemberData(nameof(Versions))]
@@ -47,7 +47,7 @@ public sealed class CreateTopicsCodecSpecs
 
     [Fact]
     public void Every_prefix_of_a_request_is_a_protocol_error() =>
-        KafkaWireVersions.AssertEveryPrefixThrows(SampleRequest(4), 4, CreateTopicsRequestData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleRequest(4), 4, CreateTopicsRequestData.Read);
 
     private static CreateTopicsRequestData SampleRequest(short version) => new(
         [

@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -38,5 +38,5 @@ public sealed class DeleteGroupsCodecSpecs
 
     [Fact]
     public void Truncated_bodies_are_a_protocol_error_not_a_crash() =>
-        AssertEveryPrefixIsAProtocolError(new DeleteGroupsResponseData([new("orders-app", ErrorCode.None)], 1), 1, DeleteGroupsResponseData.Read);
+        AssertEveryPrefixThrows(new DeleteGroupsResponseData([new("orders-app", ErrorCode.None)], 1), 1, DeleteGroupsResponseData.Read);
 }

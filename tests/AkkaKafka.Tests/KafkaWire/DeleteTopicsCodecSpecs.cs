@@ -7,7 +7,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 
 public sealed class DeleteTopicsCodecSpecs
 {
-    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.DeleteTopics);
+    public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.DeleteTopics);
 
     [Theory]
     [MemberData(nameof(Versions))]

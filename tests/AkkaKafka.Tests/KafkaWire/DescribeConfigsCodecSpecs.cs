@@ -7,7 +7,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 
 public sealed class DescribeConfigsCodecSpecs
 {
-    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.DescribeConfigs);
+    public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.DescribeConfigs);
 
     [Theory]
     [MemberData(nameof(Versions))]
@@ -59,7 +59,7 @@ public sealed class DescribeConfigsCodecSpecs
 
     [Fact]
     public void Every_prefix_of_a_response_is_a_protocol_error() =>
-        KafkaWireVersions.AssertEveryPrefixThrows(SampleResponse(3), 3, DescribeConfigsResponseData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleResponse(3), 3, DescribeConfigsResponseData.Read);
 
     private static DescribeConfigsResponseData SampleResponse(short version) => new(
         [

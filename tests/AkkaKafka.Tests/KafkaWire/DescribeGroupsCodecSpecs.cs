@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -75,7 +75,7 @@ public sealed class DescribeGroupsCodecSpecs
     [Fact]
     public void Truncated_bodies_are_a_protocol_error_not_a_crash()
     {
-        AssertEveryPrefixIsAProtocolError(Request(4), 4, DescribeGroupsRequestData.Read);
-        AssertEveryPrefixIsAProtocolError(Response(4), 4, DescribeGroupsResponseData.Read);
+        AssertEveryPrefixThrows(Request(4), 4, DescribeGroupsRequestData.Read);
+        AssertEveryPrefixThrows(Response(4), 4, DescribeGroupsResponseData.Read);
     }
 }

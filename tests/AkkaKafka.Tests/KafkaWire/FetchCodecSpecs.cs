@@ -8,7 +8,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 
 public sealed class FetchCodecSpecs
 {
-    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.Fetch);
+    public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.Fetch);
 
     private static readonly byte[] Batches = Enumerable.Range(0, 130).Select(i => (byte)(255 - i)).ToArray();
 
@@ -98,9 +98,9 @@ public sealed class FetchCodecSpecs
     [Fact]
     public void Every_prefix_of_a_request_or_response_is_a_protocol_error()
     {
-        KafkaWireVersions.AssertEveryPrefixThrows(SampleRequest(11), 11, FetchRequestData.Read);
-        KafkaWireVersions.AssertEveryPrefixThrows(SampleResponse(11), 11, FetchResponseData.Read);
-        KafkaWireVersions.AssertEveryPrefixThrows(SampleResponse(4), 4, FetchResponseData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleRequest(11), 11, FetchRequestData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleResponse(11), 11, FetchResponseData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleResponse(4), 4, FetchResponseData.Read);
     }
 
     /// <summary>An incremental fetch of two topics; fields a version lacks hold their defaults.</summary>

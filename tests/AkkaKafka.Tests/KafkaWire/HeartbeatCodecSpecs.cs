@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -39,5 +39,5 @@ public sealed class HeartbeatCodecSpecs
 
     [Fact]
     public void Truncated_bodies_are_a_protocol_error_not_a_crash() =>
-        AssertEveryPrefixIsAProtocolError(new HeartbeatRequestData("orders-app", 3, "rdkafka-7c1e", "orders-app-1"), 3, HeartbeatRequestData.Read);
+        AssertEveryPrefixThrows(new HeartbeatRequestData("orders-app", 3, "rdkafka-7c1e", "orders-app-1"), 3, HeartbeatRequestData.Read);
 }

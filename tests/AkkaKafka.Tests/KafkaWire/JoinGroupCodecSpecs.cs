@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -78,7 +78,7 @@ public sealed class JoinGroupCodecSpecs
     [Fact]
     public void Truncated_bodies_are_a_protocol_error_not_a_crash()
     {
-        AssertEveryPrefixIsAProtocolError(Request(5), 5, JoinGroupRequestData.Read);
-        AssertEveryPrefixIsAProtocolError(Response(5), 5, JoinGroupResponseData.Read);
+        AssertEveryPrefixThrows(Request(5), 5, JoinGroupRequestData.Read);
+        AssertEveryPrefixThrows(Response(5), 5, JoinGroupResponseData.Read);
     }
 }

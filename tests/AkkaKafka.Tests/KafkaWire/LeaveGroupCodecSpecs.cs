@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -54,7 +54,7 @@ public sealed class LeaveGroupCodecSpecs
     [Fact]
     public void Truncated_bodies_are_a_protocol_error_not_a_crash()
     {
-        AssertEveryPrefixIsAProtocolError(Request(3), 3, LeaveGroupRequestData.Read);
-        AssertEveryPrefixIsAProtocolError(Response(3), 3, LeaveGroupResponseData.Read);
+        AssertEveryPrefixThrows(Request(3), 3, LeaveGroupRequestData.Read);
+        AssertEveryPrefixThrows(Response(3), 3, LeaveGroupResponseData.Read);
     }
 }

@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -41,5 +41,5 @@ public sealed class ListGroupsCodecSpecs
 
     [Fact]
     public void Truncated_bodies_are_a_protocol_error_not_a_crash() =>
-        AssertEveryPrefixIsAProtocolError(Response(2), 2, ListGroupsResponseData.Read);
+        AssertEveryPrefixThrows(Response(2), 2, ListGroupsResponseData.Read);
 }

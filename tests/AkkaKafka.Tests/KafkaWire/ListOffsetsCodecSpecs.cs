@@ -7,7 +7,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 
 public sealed class ListOffsetsCodecSpecs
 {
-    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.ListOffsets);
+    public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.ListOffsets);
 
     [Theory]
     [MemberData(nameof(Versions))]

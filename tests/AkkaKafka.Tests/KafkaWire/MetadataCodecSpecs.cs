@@ -8,7 +8,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 
 public sealed class MetadataCodecSpecs
 {
-    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.Metadata);
+    public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.Metadata);
 
     [Theory]
     [MemberData(nameof(Versions))]
@@ -95,7 +95,7 @@ public sealed class MetadataCodecSpecs
 
     [Fact]
     public void Every_prefix_of_a_response_is_a_protocol_error() =>
-        KafkaWireVersions.AssertEveryPrefixThrows(SampleResponse(8), 8, MetadataResponseData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleResponse(8), 8, MetadataResponseData.Read);
 
     /// <summary>A three-broker cluster; fields a version lacks hold their defaults so the round trip is exact.</summary>
     private static MetadataResponseData SampleResponse(short version) => new(

@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -93,8 +93,8 @@ public sealed class OffsetCommitCodecSpecs
     {
         foreach (short version in new short[] { 1, 2, 7 })
         {
-            AssertEveryPrefixIsAProtocolError(Request(version), version, OffsetCommitRequestData.Read);
-            AssertEveryPrefixIsAProtocolError(Response(version), version, OffsetCommitResponseData.Read);
+            AssertEveryPrefixThrows(Request(version), version, OffsetCommitRequestData.Read);
+            AssertEveryPrefixThrows(Response(version), version, OffsetCommitResponseData.Read);
         }
     }
 }

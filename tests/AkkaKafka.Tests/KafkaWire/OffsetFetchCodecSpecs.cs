@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -77,8 +77,8 @@ public sealed class OffsetFetchCodecSpecs
     [Fact]
     public void Truncated_bodies_are_a_protocol_error_not_a_crash()
     {
-        AssertEveryPrefixIsAProtocolError(Request, 5, OffsetFetchRequestData.Read);
-        AssertEveryPrefixIsAProtocolError(Response(5), 5, OffsetFetchResponseData.Read);
-        AssertEveryPrefixIsAProtocolError(Response(1), 1, OffsetFetchResponseData.Read);
+        AssertEveryPrefixThrows(Request, 5, OffsetFetchRequestData.Read);
+        AssertEveryPrefixThrows(Response(5), 5, OffsetFetchResponseData.Read);
+        AssertEveryPrefixThrows(Response(1), 1, OffsetFetchResponseData.Read);
     }
 }

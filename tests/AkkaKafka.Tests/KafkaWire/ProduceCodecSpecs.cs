@@ -8,7 +8,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 
 public sealed class ProduceCodecSpecs
 {
-    public static TheoryData<short> Versions() => KafkaWireVersions.Of(ApiKey.Produce);
+    public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.Produce);
 
     /// <summary>Stand-in record bytes: the codec passes them through untouched, whatever they hold.</summary>
     private static readonly byte[] Batch = Enumerable.Range(0, 70).Select(i => (byte)(i * 7)).ToArray();
@@ -80,8 +80,8 @@ public sealed class ProduceCodecSpecs
     [Fact]
     public void Every_prefix_of_a_request_or_response_is_a_protocol_error()
     {
-        KafkaWireVersions.AssertEveryPrefixThrows(SampleRequest(7), 7, ProduceRequestData.Read);
-        KafkaWireVersions.AssertEveryPrefixThrows(SampleResponse(7), 7, ProduceResponseData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleRequest(7), 7, ProduceRequestData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleResponse(7), 7, ProduceResponseData.Read);
     }
 
     private static ProduceRequestData SampleRequest(short version) => new(

@@ -2,7 +2,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
-using static AkkaKafka.Tests.KafkaWire.TruncatedBodies;
+using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
@@ -63,7 +63,7 @@ public sealed class SyncGroupCodecSpecs
     [Fact]
     public void Truncated_bodies_are_a_protocol_error_not_a_crash()
     {
-        AssertEveryPrefixIsAProtocolError(LeaderRequest(3), 3, SyncGroupRequestData.Read);
-        AssertEveryPrefixIsAProtocolError(Response(3), 3, SyncGroupResponseData.Read);
+        AssertEveryPrefixThrows(LeaderRequest(3), 3, SyncGroupRequestData.Read);
+        AssertEveryPrefixThrows(Response(3), 3, SyncGroupResponseData.Read);
     }
 }
