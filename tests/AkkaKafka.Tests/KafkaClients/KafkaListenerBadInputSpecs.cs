@@ -16,7 +16,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// unknown APIs and versions, corrupt batches, pipelined bursts and random bytes. Whatever one connection sends, it
 /// may cost that connection and nothing else: other connections, the broker process and the data stay as they were.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
+[Collection(KafkaClientsCollection.Name)]
 public sealed class KafkaListenerBadInputSpecs(KafkaListenerBadInputSpecs.Broker broker, ITestOutputHelper output)
     : IClassFixture<KafkaListenerBadInputSpecs.Broker>
 {

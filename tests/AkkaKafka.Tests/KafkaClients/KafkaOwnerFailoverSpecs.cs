@@ -14,6 +14,8 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// retries, and the journal that every broker shares holds each acknowledged batch. Delivery is at least once
 /// (idempotence is not implemented), so duplicates are counted and reported, not failed.
 /// </summary>
+/// <remarks>In the end-to-end collection, which runs alone: with downing after 1 s of silence, brokers starved by
+/// another collection's processes could be downed without being killed.</remarks>
 [Collection(EndToEndCollection.Name)]
 public sealed class KafkaOwnerFailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
