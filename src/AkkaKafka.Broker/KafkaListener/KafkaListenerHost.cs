@@ -42,6 +42,7 @@ public sealed class KafkaListenerHost : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new AkkaLoggerProvider(log));
         // The socket transport stops reading once this much is buffered unread; a frame is only consumed whole, so the
         // buffer must hold the largest frame allowed (socket.request.max.bytes) or a large produce would stall forever.
         // The bound still holds: larger frames are refused from their size field, and the connection's bounded queue of
