@@ -50,7 +50,13 @@ public sealed class CliProcess : IDisposable
     public static CliProcess StartWithInput(string workingDirectory, bool redirectInput, params string[] args)
     {
         if (!File.Exists(Executable)) throw new FileNotFoundException("akkakafka is not built", Executable);
-        var info = new ProcessStartInfo("dotnet")
+        return StartProgram("dotnet", [Executable, .. args], workingDirectory, redirectInput);
+    }
+
+    /// <summary>Any program as a child process with its output captured (kcat, node): the same bounded waits and kills as akkakafka.</summary>
+    public static CliProcess StartProgram(string program, IEnumerable<string> args, string workingDirectory, bool redirectInput)
+    {
+        var info = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -58,18 +64,24 @@ public sealed class CliProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Executable);
         foreach (var a in args) info.ArgumentList.Add(a);
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start akkakafka");
-        var cli = new CliProcess(process);
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
+        var child = new CliProcess(process);
         if (!redirectInput) process.StandardInput.Close();
-        return cli;
+        return child;
     }
 
     /// <summary>Runs a command to completion (killing it after <paramref name="timeout"/>) with optional stdin.</summary>
-    public static async Task<CliResult> RunAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args)
+    public static Task<CliResult> RunAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args) =>
+        CompleteAsync(StartWithInput(workingDirectory, redirectInput: true, args), timeout, stdin);
+
+    /// <summary>Runs any program to completion (killing it after <paramref name="timeout"/>) with optional stdin.</summary>
+    public static Task<CliResult> RunProgramAsync(string program, IEnumerable<string> args, TimeSpan timeout, string? stdin, string? workingDirectory = null) =>
+        CompleteAsync(StartProgram(program, args, workingDirectory ?? Directory.GetCurrentDirectory(), redirectInput: true), timeout, stdin);
+
+    private static async Task<CliResult> CompleteAsync(CliProcess started, TimeSpan timeout, string? stdin)
     {
-        using var cli = StartWithInput(workingDirectory, redirectInput: true, args);
+        using var cli = started;
         if (stdin is not null) await cli._process.StandardInput.WriteAsync(stdin);
         cli._process.StandardInput.Close();
         var exited = await cli.WaitForExitAsync(timeout);
@@ -141,6 +153,10 @@ public sealed class CliProcess : IDisposable
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
+
+    /// <summary>The last lines of both outputs, for a failing spec's message.</summary>
+    public override string ToString() =>
+        $"stdout tail:\n{string.Join("\n", Stdout.Split('\n').TakeLast(20))}\nstderr tail:\n{string.Join("\n", Stderr.Split('\n').TakeLast(30))}";
 
     public void Dispose()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AkkaKafka.Tests.EndToEnd;
 using AkkaKafka.Tests.Support;
 using Xunit;
@@ -31,29 +30,10 @@ public sealed class KafkajsSpecs : IClassFixture<KafkaBroker>
             Skip.If(true, why);
         }
 
-        var info = new ProcessStartInfo(node!, ["smoke.js", _broker.KafkaBootstrap.Split(',')[0], "kafkajs-topic", "kafkajs-group"])
-        {
-            WorkingDirectory = ScriptDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"kafkajs smoke did not finish within 90 s:\n{await stdout}\n{await stderr}\n{_broker.Diagnostics()}");
-        }
-        var output = await stdout;
-        var why2 = $"exit {process.ExitCode}\nstdout:\n{output}\nstderr:\n{await stderr}\n{_broker.Diagnostics()}";
-        Assert.True(process.ExitCode == 0, why2);
+        var result = await CliProcess.RunProgramAsync(node!, ["smoke.js", _broker.KafkaBootstrap.Split(',')[0], "kafkajs-topic", "kafkajs-group"],
+            TimeSpan.FromSeconds(90), stdin: null, workingDirectory: ScriptDirectory);
+        Assert.True(result.ExitCode == 0, $"kafkajs smoke: {result}\n{_broker.Diagnostics()}");
+        var output = result.Stdout;
         Assert.Contains("created kafkajs-topic true", output);
         Assert.Contains("consumed 300", output);
         Assert.Contains("committed 300", output);

@@ -85,7 +85,7 @@ public sealed class KcatSpecs : IClassFixture<KafkaBroker>
         await AwaitGroupAsync("kcat-readers", d => Members(d) == 0 && NoLag(d, "kcat-group", 2), member);
     }
 
-    private async Task AwaitGroupAsync(string group, Func<string, bool> condition, Kcat member)
+    private async Task AwaitGroupAsync(string group, Func<string, bool> condition, CliProcess member)
     {
         var last = "";
         await _broker.AwaitAsync(async () =>
