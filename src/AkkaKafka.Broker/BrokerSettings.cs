@@ -10,7 +10,7 @@ public sealed class BrokerSettings
     {
         var c = config.GetConfig("akkakafka.broker") ?? throw new ConfigurationException("akkakafka.broker section is missing");
         AutoCreateTopics = c.GetBoolean("auto-create-topics", true);
-        DefaultPartitions = c.GetInt("default-partitions", 3);
+        DefaultPartitions = c.GetInt("default-partitions", 1);
         DefaultRetentionMs = c.GetLong("default-retention-ms", -1);
         DefaultRetentionBytes = c.GetLong("default-retention-bytes", -1);
         RetentionCheckInterval = c.GetTimeSpan("retention-check-interval", TimeSpan.FromSeconds(30));

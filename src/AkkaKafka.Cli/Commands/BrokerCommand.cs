@@ -107,7 +107,8 @@ internal static class BrokerCommand
             Stop();
         });
 
-        Console.WriteLine($"Broker {node.BrokerId} is up (journal: {options.Journal.ToString().ToLowerInvariant()}" +
+        var kafka = node.KafkaListener is { } listener ? $"Kafka: {listener.Endpoint}" : "Kafka: off";
+        Console.WriteLine($"Broker {node.BrokerId} is up ({kafka}, journal: {options.Journal.ToString().ToLowerInvariant()}" +
                           (options.Journal == JournalKind.Sqlite ? $", data: {Path.GetFullPath(options.DataDirectory)})" : ")") +
                           ". Press Ctrl-C to leave the cluster.");
         await node.WhenTerminated;
