@@ -71,6 +71,7 @@ public sealed class BrokerNode : IAsyncDisposable
             TaskScheduler.Default);
 
         system.ActorOf(QuarantineWatcher.Props(), "quarantine-watcher");
+        system.ActorOf(StallWatcher.Props(StallWatcher.ThresholdFrom(system.Settings.Config)), "stall-watcher");
         var proxy = StartSingleton(system, ZookeeperActor.Props(settings), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
         var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
         var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, settings), Names.BrokerActorName);
