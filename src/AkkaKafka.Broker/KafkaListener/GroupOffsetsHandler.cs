@@ -20,7 +20,7 @@ internal static class GroupOffsetsHandler
             t.Partitions.Select(p => new OffsetCommitResponsePartition(p.PartitionIndex, error)).ToList())).ToList());
     }
 
-    public static async Task<OffsetFetchResponseData> FetchAsync(KafkaNode node, KafkaRequestContext context, OffsetFetchRequestData request)
+    public static async Task<OffsetFetchResponseData> FetchAsync(KafkaNode node, OffsetFetchRequestData request)
     {
         IReadOnlyList<PartitionOffset>? offsets;
         if (request.Topics is null)

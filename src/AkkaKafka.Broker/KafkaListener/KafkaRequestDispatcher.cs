@@ -27,7 +27,7 @@ public sealed class KafkaRequestDispatcher(KafkaNode node)
         HeartbeatRequestData r => Later(GroupHandler.HeartbeatAsync(node, r)),
         LeaveGroupRequestData r => Later(GroupHandler.LeaveAsync(node, context, r)),
         OffsetCommitRequestData r => Later(GroupOffsetsHandler.CommitAsync(node, context, r)),
-        OffsetFetchRequestData r => Later(GroupOffsetsHandler.FetchAsync(node, context, r)),
+        OffsetFetchRequestData r => Later(GroupOffsetsHandler.FetchAsync(node, r)),
         ListGroupsRequestData => Later(GroupAdminHandler.ListAsync(node)),
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
