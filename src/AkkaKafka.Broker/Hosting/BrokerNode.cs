@@ -53,9 +53,9 @@ public sealed class BrokerNode : IAsyncDisposable
         ActorSystem system;
         try
         {
-            system = ActorSystem.Create(Names.BrokerSystem, config);
+            system = ActorSystem.Create(Names.BrokerSystem, JournalStorage.Setup(config, options, journal, snapshots));
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not BrokerStartupException)
         {
             var inner = e;
             while (inner.InnerException is not null) inner = inner.InnerException;

@@ -1,3 +1,7 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Persistence.Sql.Config;
+using LinqToDB;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -73,6 +77,46 @@ public static class JournalStorage
         }
         return connectionString;
     }
+
+    /// <summary>
+    /// The actor system's setup: for SQLite, every connection the journal and snapshot store open first sets
+    /// <c>PRAGMA synchronous</c> from <c>akka.persistence.journal.sql.sqlite-synchronous</c> (a per-connection setting, so
+    /// it cannot live in the file or the connection string). With WAL, <c>normal</c> writes each commit to the WAL file
+    /// before the write is acknowledged — a killed broker loses nothing — and syncs to disk at checkpoints, as Kafka
+    /// leaves flushing to the OS (log.flush.interval.messages unset) and Redis syncs its AOF every second; <c>full</c>
+    /// adds an fsync to every commit (1.5–5 ms each on this project's VM, more than the whole produce otherwise takes).
+    /// </summary>
+    public static ActorSystemSetup Setup(Akka.Configuration.Config config, BrokerOptions options, string journal, string snapshots)
+    {
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        if (options.Journal != JournalKind.Sqlite) return ActorSystemSetup.Create(setup);
+        var synchronous = (config.GetString("akka.persistence.journal.sql.sqlite-synchronous") ?? "").ToUpperInvariant();
+        if (synchronous is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
+            throw new BrokerStartupException($"akka.persistence.journal.sql.sqlite-synchronous must be off, normal, full or extra (got '{synchronous.ToLowerInvariant()}')");
+        var pragma = $"PRAGMA synchronous={synchronous};";
+        var perPlugin = new MultiDataOptionsSetup();
+        perPlugin.AddDataOptions("akka.persistence.journal.sql", WithPragma(journal, pragma));
+        perPlugin.AddDataOptions("akka.persistence.query.journal.sql", WithPragma(journal, pragma));
+        perPlugin.AddDataOptions("akka.persistence.snapshot-store.sql", WithPragma(snapshots, pragma));
+        return ActorSystemSetup.Create(setup, perPlugin);
+    }
+
+    private static DataOptions WithPragma(string connectionString, string pragma) =>
+        new DataOptions()
+            .UseConnectionString(ProviderName.SQLiteMS, connectionString)
+            .UseAfterConnectionOpened(
+                connection =>
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = pragma;
+                    command.ExecuteNonQuery();
+                },
+                async (connection, cancellationToken) =>
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = pragma;
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                });
 
     private static async Task CheckPostgresAsync(string connectionString, CancellationToken cancellationToken)
     {
