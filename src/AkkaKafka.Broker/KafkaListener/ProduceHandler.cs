@@ -37,7 +37,7 @@ internal static class ProduceHandler
         if (batches.Count != 1)
             return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.InvalidRecord, -1);
 
-        var produce = new ProduceRequest(topic, partition.PartitionIndex, batches[0].ToArray(), acks, context.ClientId, context.ClientAddress);
+        var produce = new ProduceRequest(topic, partition.PartitionIndex, batches[0], acks, context.ClientId, context.ClientAddress);
         if (acks == Acks.None)
         {
             node.Broker.Tell(new ForwardedRequest(produce));

@@ -154,14 +154,15 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             ReplyProduceError(request, Sender, ErrorCode.MessageTooLarge, $"batch of {request.Batch.Length} bytes exceeds max-batch-bytes {_settings.MaxBatchBytes}");
             return;
         }
-        var invalid = RecordBatchValidator.Validate(request.Batch);
+        var invalid = RecordBatchValidator.Validate(request.Batch.Span);
         if (invalid is not null)
         {
             ReplyProduceError(request, Sender, ErrorCode.CorruptMessage, invalid);
             return;
         }
 
-        // Our own copy: the request's array may be shared with a local sender, and we write offsets into it.
+        // The one copy of the batch on its way to the journal: the request may be a slice of a frame or payload, or
+        // an in-process sender's array, and the offsets are written into the stored bytes.
         var bytes = request.Batch.ToArray();
         var baseOffset = _reservedNextOffset;
         RecordBatch.SetBaseOffset(bytes, baseOffset);

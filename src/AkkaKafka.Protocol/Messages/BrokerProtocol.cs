@@ -62,8 +62,10 @@ public sealed record ClusterStatus(IReadOnlyList<ClusterMember> Members, string?
 /// Appends one RecordBatch v2 to a partition. The broker sets the base offset; acknowledged after the journal write
 /// unless <see cref="Acks"/> is <see cref="Acks.None"/>, in which case no reply is sent.
 /// </summary>
-/// <remarks><see cref="ClientAddress"/> is the client ActorSystem's address, for the transaction log (ClusterClient hides the sender).</remarks>
-public sealed record ProduceRequest(string Topic, int Partition, byte[] Batch, Acks Acks, string ClientId, string? ClientAddress = null) : IPartitionRequest;
+/// <remarks><see cref="ClientAddress"/> is the client ActorSystem's address, for the transaction log (ClusterClient hides the sender).
+/// <see cref="Batch"/> may be a slice of a larger buffer (a Kafka request frame, a remoting payload): the batch is
+/// copied once, by the partition owner into the array it stores, and nowhere else on the way.</remarks>
+public sealed record ProduceRequest(string Topic, int Partition, ReadOnlyMemory<byte> Batch, Acks Acks, string ClientId, string? ClientAddress = null) : IPartitionRequest;
 
 public sealed record ProduceResponse(string Topic, int Partition, ErrorCode Error, long BaseOffset, long LogAppendTime, string? ErrorMessage = null)
     : IAkkaKafkaMessage;

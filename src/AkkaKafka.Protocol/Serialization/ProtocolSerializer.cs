@@ -30,15 +30,15 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string ClusterMetadataManifestV1 = "cm1";
     internal const string ClusterStatusManifestV1 = "cs1";
     internal const string AddPartitionsManifest = "ap1";
-    internal const string ProduceRequestManifest = "pq1";
+    internal const string ProduceRequestManifest = "pq2";
     internal const string ProduceResponseManifest = "pr1";
     internal const string FetchRequestManifest = "fq1";
-    internal const string FetchResponseManifest = "fr1";
+    internal const string FetchResponseManifest = "fr2";
     internal const string ListOffsetsRequestManifest = "lq1";
     internal const string ListOffsetsResponseManifest = "lr2";
     /// <summary>Before the found record's timestamp was added; still read, from brokers not yet upgraded.</summary>
     internal const string ListOffsetsResponseV1Manifest = "lr1";
-    internal const string ForwardedRequestManifest = "fw1";
+    internal const string ForwardedRequestManifest = "fw2";
     internal const string JoinGroupManifest = "gj1";
     internal const string JoinGroupResponseManifest = "gjr1";
     internal const string HeartbeatManifest = "gh1";
@@ -117,21 +117,25 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj)
     {
-        var w = new WireWriter(obj is ProduceRequest p ? p.Batch.Length + 64 : obj is FetchResponse f ? f.Records.Length + 64 : 128);
+        // Messages that carry record batches put them last (pq2, fr2, fw2), so the batch is copied once into the result,
+        // and a produce's batch is read back as a slice of the payload.
         switch (obj)
         {
             case ProduceRequest m:
-                w.String(m.Topic).VarInt(m.Partition).Bytes(m.Batch).Byte((byte)m.Acks).String(m.ClientId).String(m.ClientAddress);
-                break;
+                return WriteProduceHead(new WireWriter(), m).ToArray(m.Batch.Span);
+            case FetchResponse m:
+                return WriteFetchResponseHead(new WireWriter(), m).ToArray(m.Records);
+            case ForwardedRequest { Request: ProduceRequest produce } m:
+                return WriteProduceHead(new WireWriter().String(Manifest(m.Request)), produce).ToArray(produce.Batch.Span);
+        }
+        var w = new WireWriter(128);
+        switch (obj)
+        {
             case ProduceResponse m:
                 w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.BaseOffset).VarLong(m.LogAppendTime).String(m.ErrorMessage);
                 break;
             case FetchRequest m:
                 w.String(m.Topic).VarInt(m.Partition).VarLong(m.Offset).VarInt(m.MaxBytes).VarInt(m.MaxWaitMs).String(m.ClientId).String(m.ClientAddress);
-                break;
-            case FetchResponse m:
-                w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.HighWatermark).VarLong(m.LogStartOffset)
-                    .Bytes(m.Records).String(m.ErrorMessage);
                 break;
             case ListOffsetsRequest m:
                 w.String(m.Topic).VarInt(m.Partition).VarLong(m.Timestamp);
@@ -141,7 +145,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 break;
             case ForwardedRequest m:
                 w.String(Manifest(m.Request)).Bytes(ToBinary(m.Request));
-                break;
+                return w.ToArray();
             case JoinGroup m:
                 w.String(m.Group).String(m.MemberId).String(m.ClientId);
                 WritePartitions(w, m.Partitions);
@@ -279,10 +283,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var r = new WireReader(bytes);
         object result = manifest switch
         {
-            ProduceRequestManifest => new ProduceRequest(r.String(), r.VarInt(), r.Bytes(), (Acks)(sbyte)r.Byte(), r.String(), r.NullableString()),
+            ProduceRequestManifest => ReadProduce(ref r),
             ProduceResponseManifest => new ProduceResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.NullableString()),
             FetchRequestManifest => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String(), r.NullableString()),
-            FetchResponseManifest => new FetchResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.Bytes(), r.NullableString()),
+            FetchResponseManifest => new FetchResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), ErrorMessage: r.NullableString(), Records: r.Bytes()),
             ListOffsetsRequestManifest => new ListOffsetsRequest(r.String(), r.VarInt(), r.VarLong()),
             ListOffsetsResponseManifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong()),
             ListOffsetsResponseV1Manifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong()),
@@ -331,9 +335,26 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return result;
     }
 
+    private static WireWriter WriteProduceHead(WireWriter w, ProduceRequest m) =>
+        w.String(m.Topic).VarInt(m.Partition).Byte((byte)m.Acks).String(m.ClientId).String(m.ClientAddress);
+
+    private static WireWriter WriteFetchResponseHead(WireWriter w, FetchResponse m) =>
+        w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.HighWatermark).VarLong(m.LogStartOffset).String(m.ErrorMessage);
+
+    private static ProduceRequest ReadProduce(ref WireReader r)
+    {
+        var topic = r.String();
+        var partition = r.VarInt();
+        var acks = (Acks)(sbyte)r.Byte();
+        var clientId = r.String();
+        var clientAddress = r.NullableString();
+        return new ProduceRequest(topic, partition, r.BytesMemory(), acks, clientId, clientAddress);
+    }
+
     private ForwardedRequest ReadForwarded(ref WireReader r)
     {
         var innerManifest = r.String();
+        if (innerManifest == ProduceRequestManifest) return new ForwardedRequest(ReadProduce(ref r));
         var innerBytes = r.Bytes();
         return new ForwardedRequest((IPartitionRequest)FromBinary(innerBytes, innerManifest));
     }

@@ -9,11 +9,21 @@ namespace AkkaKafka.Protocol.Serialization;
 public ref struct WireReader
 {
     private readonly ReadOnlySpan<byte> _data;
+    private readonly byte[]? _array;
     private int _position;
 
     public WireReader(ReadOnlySpan<byte> data)
     {
         _data = data;
+        _array = null;
+        _position = 0;
+    }
+
+    /// <summary>A reader over a whole array, whose <see cref="Rest"/> is a slice of it rather than a copy.</summary>
+    public WireReader(byte[] array)
+    {
+        _data = array;
+        _array = array;
         _position = 0;
     }
 
@@ -68,6 +78,18 @@ public ref struct WireReader
     }
 
     public byte[] Bytes() => NullableBytes() ?? throw new SerializationException("unexpected null bytes");
+
+    /// <summary>
+    /// Length-prefixed bytes, as <see cref="Bytes"/>: for a reader over an array, a slice of that array rather than a
+    /// copy (the array then belongs to the message, so the deserializer must not reuse it).
+    /// </summary>
+    public ReadOnlyMemory<byte> BytesMemory()
+    {
+        var length = VarInt();
+        var start = _position;
+        var bytes = Take(length);
+        return _array is not null ? new ReadOnlyMemory<byte>(_array, start, length) : bytes.ToArray();
+    }
 
     public int Count()
     {

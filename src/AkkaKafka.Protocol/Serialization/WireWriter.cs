@@ -87,4 +87,18 @@ public sealed class WireWriter
     }
 
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+
+    /// <summary>
+    /// What was written, then <paramref name="tail"/> as length-prefixed bytes (as <see cref="Bytes"/>), in one array
+    /// of exactly that size: a message whose large payload (a record batch) goes last is serialized with a single copy
+    /// of the payload.
+    /// </summary>
+    public byte[] ToArray(ReadOnlySpan<byte> tail)
+    {
+        VarInt(tail.Length);
+        var result = GC.AllocateUninitializedArray<byte>(_buffer.WrittenCount + tail.Length);
+        _buffer.WrittenSpan.CopyTo(result);
+        tail.CopyTo(result.AsSpan(_buffer.WrittenCount));
+        return result;
+    }
 }

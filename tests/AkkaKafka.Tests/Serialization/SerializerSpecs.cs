@@ -51,6 +51,22 @@ public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConf
         Structural.AssertEqual(stored, Deserialize(serializer, manifest, bytes));
     }
 
+    [Theory]
+    [InlineData("produce, acks all")]
+    [InlineData("forwarded produce")]
+    public void A_produced_batch_is_read_back_as_a_slice_of_the_payload_not_a_copy(string sample)
+    {
+        var (serializer, manifest, bytes) = Serialize(ProtocolSamples.All[sample]);
+
+        var read = Deserialize(serializer, manifest, bytes);
+
+        var produce = read as ProduceRequest ?? (ProduceRequest)((ForwardedRequest)read).Request;
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(produce.Batch, out var segment));
+        Assert.Same(bytes, segment.Array);
+        // Written once, last: the payload is the batch plus a few header bytes, with no second copy of the batch.
+        Assert.InRange(bytes.Length - produce.Batch.Length, 1, 64);
+    }
+
     [Fact]
     public void Metadata_in_the_layout_before_kafka_node_ids_still_reads_back_with_no_node_ids_or_endpoints()
     {
