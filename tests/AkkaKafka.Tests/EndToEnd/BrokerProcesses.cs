@@ -55,7 +55,9 @@ public sealed class BrokerProcesses : IDisposable
         // With it, a port and a node id fixed per broker, so a restarted broker is found where clients knew it.
         string[] kafka = KafkaPorts.Count == 0 ? ["--kafka-port", "0"]
             : new[] { "--kafka-port", KafkaPort(port).ToString(), "--broker-id", BrokerId(port).ToString() };
+        // --http-port 0: no HTTP (many brokers at once must not fight over 8080); specs that want it pass --http-port.
         var args = new List<string> { "broker", "--port", port.ToString(), "--data", DataDirectory, "--config", ConfigFile };
+        if (!extra.Contains("--http-port")) args.AddRange(["--http-port", "0"]);
         args.AddRange(kafka);
         foreach (var seed in Ports) args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
         args.AddRange(extra);
