@@ -62,6 +62,7 @@ public sealed class BrokerHttpHost : IAsyncDisposable
 
         app.MapGet("/api/cluster", async () => Results.Json(await queries.ClusterAsync(), Json));
         app.MapGet("/api/topics", async () => Results.Json(await queries.TopicsAsync(), Json));
+        app.MapGet("/api/partitions/local", () => Results.Json(metrics.LocalLogs(), Json));
         app.MapGet("/api/groups", async () => Results.Json(await queries.GroupsAsync(), Json));
         app.MapPost("/api/topics", async (HttpRequest request) =>
         {

@@ -113,8 +113,10 @@ public sealed class BrokerMetrics : IExtension
     public long TotalRecordsIn => Interlocked.Read(ref _totalRecordsIn);
     public long TotalRecordsOut => Interlocked.Read(ref _totalRecordsOut);
 
-    /// <summary>The log of a partition this broker owns, as last reported; null when it owns none by that name.</summary>
-    public LocalLog? LocalLogOf(string topic, int partition) => _localLogs.TryGetValue((topic, partition), out var log) ? log : null;
+    /// <summary>The logs of the partitions this broker owns, as last reported.</summary>
+    public IReadOnlyList<LocalLogView> LocalLogs() =>
+        _localLogs.Select(kv => new LocalLogView(kv.Key.Topic, kv.Value.TopicId, kv.Key.Partition, kv.Value.LogStartOffset, kv.Value.LogEndOffset, kv.Value.SizeBytes))
+            .OrderBy(l => l.Topic, StringComparer.Ordinal).ThenBy(l => l.Partition).ToList();
 
     /// <summary>A journal write that started at <paramref name="startedTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) was stored.</summary>
     public void JournalWritten(long startedTimestamp)

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Akka.Actor;
 using Akka.Cluster;
 using AkkaKafka.Broker.KafkaListener;
@@ -16,6 +17,8 @@ public sealed class BrokerQueries(ActorSystem system, BrokerGateway broker, Brok
 {
     /// <summary>A console refresh must not hang on one slow partition owner: each ask is bounded well below a request timeout.</summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
+    private static readonly HttpClient Peers = new();
+    private static readonly System.Text.Json.JsonSerializerOptions PeerJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     public string SelfId { get; } = BrokerIds.Of(Cluster.Get(system).SelfAddress);
 
@@ -41,19 +44,50 @@ public sealed class BrokerQueries(ActorSystem system, BrokerGateway broker, Brok
     public async Task<IReadOnlyList<TopicView>> TopicsAsync()
     {
         var metadata = await CachedMetadataAsync();
+        var sizes = await SizesAsync(metadata);
         var topics = metadata.Topics.OrderBy(t => t.Name, StringComparer.Ordinal).Select(async topic =>
         {
             var partitions = await Task.WhenAll(topic.Partitions.Select(async p =>
             {
                 var start = OffsetAsync(topic.Name, p.Partition, ListOffsetsRequest.Earliest);
                 var end = OffsetAsync(topic.Name, p.Partition, ListOffsetsRequest.Latest);
-                var local = p.Owner == SelfId && metrics.LocalLogOf(topic.Name, p.Partition) is { } log && log.TopicId == topic.TopicId ? log : null;
+                long? size = sizes.TryGetValue((topic.Name, topic.TopicId, p.Partition), out var s) ? s : null;
                 var ownerNodeId = p.Owner is null ? null : metadata.Broker(p.Owner) is { NodeId: not BrokerInfo.NoNodeId } b ? b.NodeId : (int?)null;
-                return new PartitionView(p.Partition, p.Owner, ownerNodeId, await start, await end, local?.SizeBytes);
+                return new PartitionView(p.Partition, p.Owner, ownerNodeId, await start, await end, size);
             }));
             return new TopicView(topic.Name, topic.TopicId, topic.PartitionCount, topic.RetentionMs, topic.RetentionBytes, partitions);
         });
         return await Task.WhenAll(topics);
+    }
+
+    /// <summary>
+    /// Log sizes by partition: this broker's own, and those of every other owner read from its /api/partitions/local
+    /// (a size lives only in the owner's memory; no cluster message carries it). An owner without HTTP or that does
+    /// not answer in time leaves its partitions' sizes unknown.
+    /// </summary>
+    private async Task<Dictionary<(string Topic, long TopicId, int Partition), long>> SizesAsync(ClusterMetadata metadata)
+    {
+        var sizes = metadata.Topics.Any(t => t.Partitions.Any(p => p.Owner == SelfId))
+            ? metrics.LocalLogs().ToDictionary(l => (l.Topic, l.TopicId, l.Partition), l => l.SizeBytes)
+            : [];
+        var owners = metadata.Topics.SelectMany(t => t.Partitions).Select(p => p.Owner).OfType<string>().Where(o => o != SelfId).ToHashSet();
+        var endpoints = Cluster.Get(system).State.Members
+            .Where(m => owners.Contains(BrokerIds.Of(m.Address)))
+            .Select(m => BrokerRoles.HttpEndpointOf(m.Roles)).OfType<string>().ToList();
+        var remote = await Task.WhenAll(endpoints.Select(async endpoint =>
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(AskTimeout);
+                return await Peers.GetFromJsonAsync<List<LocalLogView>>($"http://{endpoint}/api/partitions/local", PeerJson, timeout.Token) ?? [];
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+            {
+                return [];
+            }
+        }));
+        foreach (var log in remote.SelectMany(r => r)) sizes[(log.Topic, log.TopicId, log.Partition)] = log.SizeBytes;
+        return sizes;
     }
 
     public async Task<IReadOnlyList<GroupView>> GroupsAsync()

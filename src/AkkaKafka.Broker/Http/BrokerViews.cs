@@ -16,7 +16,7 @@ public sealed record MemberView(string Id, string Status, bool Reachable, int? N
 
 public sealed record TopicView(string Name, long TopicId, int PartitionCount, long RetentionMs, long RetentionBytes, IReadOnlyList<PartitionView> Partitions);
 
-/// <param name="SizeBytes">Known for partitions this broker owns; null for others (ask their broker's /api/topics).</param>
+/// <param name="SizeBytes">Reported by the owner (asked over its HTTP port when it is another broker); null when it does not answer.</param>
 public sealed record PartitionView(int Partition, string? Owner, int? OwnerNodeId, long? LogStartOffset, long? LogEndOffset, long? SizeBytes);
 
 public sealed record GroupView(string Group, string State, int Generation, string Protocol, IReadOnlyList<GroupMemberView> Members,
@@ -33,3 +33,6 @@ public sealed record HealthView(string Status, [property: System.Text.Json.Seria
 public sealed record CreateTopicBody(string? Name, int? Partitions, long? RetentionMs, long? RetentionBytes);
 
 public sealed record TopicCommandView(string Topic, string Error, string Message);
+
+/// <summary>A partition this broker owns, as /api/partitions/local lists it (other brokers read the sizes from it).</summary>
+public sealed record LocalLogView(string Topic, long TopicId, int Partition, long LogStartOffset, long LogEndOffset, long SizeBytes);

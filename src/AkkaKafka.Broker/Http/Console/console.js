@@ -94,7 +94,7 @@ function renderGroups(groups) {
       const tr = document.createElement("tr");
       tr.dataset.group = group.group;
       if (p) { tr.dataset.topic = p.topic; tr.dataset.partition = p.partition; }
-      tr.append(cell(group.group, null, "group"), cell(`${group.state} (${group.members.length} members)`, null, "state"),
+      tr.append(cell(group.group, null, "group"), cell(`${group.state} (${group.members.length} member${group.members.length === 1 ? "" : "s"})`, null, "state"),
         cell(p?.topic, null, "topic"), cell(p?.partition, "num", "partition"), cell(p?.committedOffset, "num", "committed-offset"),
         cell(p?.logEndOffset, "num", "log-end-offset"), cell(p?.lag, "num", "lag"), cell(p?.memberId, null, "member"));
       rows.push(tr);
@@ -123,13 +123,8 @@ function renderChart() {
     l.setAttribute("vector-effect", "non-scaling-stroke");
     return l;
   };
-  const label = document.createElementNS(ns, "text");
-  label.setAttribute("x", "4");
-  label.setAttribute("y", "12");
-  label.setAttribute("font-size", "11");
-  label.setAttribute("fill", "#778");
-  label.textContent = `${Math.round(max)}/s`;
-  svg.replaceChildren(label, line("in", "#2463eb"), line("out", "#e8590c"));
+  svg.replaceChildren(line("in", "#2463eb"), line("out", "#e8590c"));
+  $("#scale").textContent = `(top: ${Math.round(max)}/s)`;
   const last = rates[rates.length - 1];
   $("#rates").textContent = last ? `now: ${Math.round(last.in)} in/s, ${Math.round(last.out)} out/s` : "";
 }
