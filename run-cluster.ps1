@@ -37,6 +37,10 @@
     Kafka protocol port of the first broker; the others use the next ports (default 9092: 9092, 9093, 9094...).
     0 starts the brokers without a Kafka listener. The script prints the list for Kafka clients' --bootstrap-server.
 
+.PARAMETER HttpBasePort
+    HTTP port (metrics, health, JSON API, web console) of the first broker; the others use the next ports
+    (default 8080: 8080, 8081, 8082...). 0 starts the brokers without HTTP.
+
 .PARAMETER DataDir
     Data directory shared by all brokers (SQLite journal files), created when missing (default ./data).
 
@@ -93,6 +97,9 @@ param(
 
     [ValidateRange(0, 65535)]
     [int] $KafkaBasePort = 9092,
+
+    [ValidateRange(0, 65535)]
+    [int] $HttpBasePort = 8080,
 
     [string] $DataDir = './data',
 
@@ -312,6 +319,10 @@ if ($KafkaBasePort -gt 0 -and $KafkaBasePort + $Brokers - 1 -gt 65535) {
     Write-Error "-KafkaBasePort $KafkaBasePort with -Brokers $Brokers goes past port 65535" -ErrorAction Continue
     exit 2
 }
+if ($HttpBasePort -gt 0 -and $HttpBasePort + $Brokers - 1 -gt 65535) {
+    Write-Error "-HttpBasePort $HttpBasePort with -Brokers $Brokers goes past port 65535" -ErrorAction Continue
+    exit 2
+}
 if ($Journal -eq 'postgres' -and [string]::IsNullOrWhiteSpace($ConnectionString)) {
     Write-Error '-Journal postgres needs -ConnectionString "Host=...;Username=...;Password=...;Database=..."' -ErrorAction Continue
     exit 2
@@ -348,14 +359,17 @@ $bootstrap = ($ports | ForEach-Object { "${HostAddress}:$_" }) -join ','
 function Get-KafkaPort([int] $port) { if ($KafkaBasePort -eq 0) { 0 } else { $KafkaBasePort + ($port - $BasePort) } }
 $kafkaPorts = @($ports | ForEach-Object { Get-KafkaPort $_ } | Where-Object { $_ -gt 0 })
 $kafkaBootstrap = ($kafkaPorts | ForEach-Object { "${HostAddress}:$_" }) -join ','
+# Broker i gets HTTP port HttpBasePort + i (0: none): metrics, health, API and the web console.
+function Get-HttpPort([int] $port) { if ($HttpBasePort -eq 0) { 0 } else { $HttpBasePort + ($port - $BasePort) } }
+$httpPorts = @($ports | ForEach-Object { Get-HttpPort $_ } | Where-Object { $_ -gt 0 })
 
 # A taken port would only fail later in that broker's log; say it now.
-foreach ($port in @($ports) + $kafkaPorts) {
+foreach ($port in @($ports) + $kafkaPorts + $httpPorts) {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Parse($HostAddress), $port)
     try { $listener.Start() }
     catch {
         Write-Host "Port ${HostAddress}:$port is already in use (a broker of another run, or another program). Nothing started."
-        Write-Host 'Choose other ports with -BasePort or -KafkaBasePort, or stop what uses it (./run-cluster.ps1 -Stop with its -LogDir).'
+        Write-Host 'Choose other ports with -BasePort, -KafkaBasePort or -HttpBasePort, or stop what uses it (./run-cluster.ps1 -Stop with its -LogDir).'
         exit 1
     }
     finally { $listener.Stop() }
@@ -419,7 +433,8 @@ function Get-UpPorts([double] $TimeoutSec) {
 try {
     Write-Host "Starting $Brokers broker(s) on ${HostAddress}:$($ports[0])$(if ($Brokers -gt 1) { "-$($ports[-1])" }) (journal: $Journal, data: $DataDir, logs: $LogDir)"
     foreach ($port in $ports) {
-        $brokerArgs = @($cliDll, 'broker', '--host', $HostAddress, '--port', "$port", '--kafka-port', "$(Get-KafkaPort $port)") + $seedArgs +
+        $brokerArgs = @($cliDll, 'broker', '--host', $HostAddress, '--port', "$port", '--kafka-port', "$(Get-KafkaPort $port)",
+            '--http-port', "$(Get-HttpPort $port)") + $seedArgs +
             @('--data', $DataDir, '--journal', $Journal)
         if ($Journal -eq 'postgres') { $brokerArgs += @('--connection-string', $ConnectionString) }
         $outLog = Join-Path $LogDir "broker-$port.log"
@@ -488,6 +503,7 @@ $stopCmd = "$scriptCmd -Stop" + $(if ($LogDir -ne (Resolve-FullPath './logs')) {
 Write-Host ''
 Write-Host "AkkaKafka cluster is up: $Brokers broker(s) on $bootstrap (logs: $LogDir, pids: $PidFile)"
 if ($kafkaPorts.Count -gt 0) { Write-Host "Kafka bootstrap servers: $kafkaBootstrap" }
+if ($httpPorts.Count -gt 0) { Write-Host "Web console and metrics: $(($httpPorts | ForEach-Object { "http://${HostAddress}:$_/" }) -join ', ')" }
 Write-Host ''
 Write-Host 'Create a topic, produce and consume:'
 Write-Host "  $cli topic create orders --partitions 6 --bootstrap $bootstrap"

@@ -30,6 +30,17 @@ public static class BrokerRoles
     public static bool IsKafkaRole(string role) =>
         role.StartsWith(KafkaEndpointPrefix, StringComparison.Ordinal) || role.StartsWith(BrokerIdPrefix, StringComparison.Ordinal);
 
+    /// <summary>The "host:port" of a broker's HTTP endpoint (metrics, API, console), so every console can link to every broker.</summary>
+    public const string HttpEndpointPrefix = "http-endpoint:";
+
+    public static IReadOnlyList<string> ForHttp(string? httpEndpoint) => httpEndpoint is null ? [] : [HttpEndpointPrefix + httpEndpoint];
+
+    public static bool IsHttpRole(string role) => role.StartsWith(HttpEndpointPrefix, StringComparison.Ordinal);
+
+    /// <summary>A member's HTTP endpoint from its roles, or null when it serves no HTTP.</summary>
+    public static string? HttpEndpointOf(IEnumerable<string> roles) =>
+        roles.FirstOrDefault(r => IsHttpRole(r) && r.Length > HttpEndpointPrefix.Length)?[HttpEndpointPrefix.Length..];
+
     /// <summary>Reads a member's roles; unrelated or malformed roles are ignored (the broker then has no endpoint or id).</summary>
     public static BrokerRoleInfo Parse(IEnumerable<string> roles)
     {

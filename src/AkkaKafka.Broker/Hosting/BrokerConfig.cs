@@ -42,6 +42,8 @@ public static class BrokerConfig
         if (options.KafkaPort is { } port) lines.Add($"akkakafka.broker.kafka.port = {port}");
         if (options.KafkaAdvertisedHost is { } host) lines.Add($"akkakafka.broker.kafka.advertised-host = {Quote(host)}");
         if (options.BrokerId is { } id) lines.Add($"akkakafka.broker.kafka.broker-id = {id}");
+        if (options.HttpPort is { } httpPort) lines.Add($"akkakafka.broker.http.port = {httpPort}");
+        if (options.HttpAdmin is { } admin) lines.Add($"akkakafka.broker.http.admin = {(admin ? "on" : "off")}");
         return string.Join("\n", lines);
     }
 
@@ -52,7 +54,8 @@ public static class BrokerConfig
     private static Config WithKafkaRoles(Config merged)
     {
         var kafka = new KafkaListenerSettings(merged);
-        var roles = merged.GetStringList("akka.cluster.roles").Where(r => !BrokerRoles.IsKafkaRole(r)).Concat(BrokerRoles.For(kafka.RoleInfo));
+        var roles = merged.GetStringList("akka.cluster.roles").Where(r => !BrokerRoles.IsKafkaRole(r) && !BrokerRoles.IsHttpRole(r))
+            .Concat(BrokerRoles.For(kafka.RoleInfo)).Concat(BrokerRoles.ForHttp(new Http.HttpSettings(merged).Endpoint));
         return ConfigurationFactory.ParseString($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]").WithFallback(merged);
     }
 

@@ -5,6 +5,7 @@ using Akka.Cluster.Tools.Singleton;
 using Akka.Pattern;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
+using AkkaKafka.Broker.Http;
 using AkkaKafka.Broker.TransactionLog;
 using AkkaKafka.Broker.KafkaListener;
 using AkkaKafka.Broker.Node;
@@ -19,8 +20,9 @@ namespace AkkaKafka.Broker.Hosting;
 /// </summary>
 public sealed class BrokerNode : IAsyncDisposable
 {
-    private BrokerNode(ActorSystem system, IActorRef broker, BrokerSettings settings, KafkaListenerHost? kafkaListener)
+    private BrokerNode(ActorSystem system, IActorRef broker, BrokerSettings settings, KafkaListenerHost? kafkaListener, BrokerHttpHost? http)
     {
+        Http = http;
         System = system;
         Broker = broker;
         Settings = settings;
@@ -32,6 +34,8 @@ public sealed class BrokerNode : IAsyncDisposable
     public BrokerSettings Settings { get; }
     /// <summary>The Kafka-protocol listener; null when --kafka-port is 0.</summary>
     public KafkaListenerHost? KafkaListener { get; }
+    /// <summary>Metrics, health, JSON API and web console; null when --http-port is 0.</summary>
+    public BrokerHttpHost? Http { get; }
     public string BrokerId => BrokerIds.Of(Cluster.Get(System).SelfAddress);
     public Task WhenTerminated => System.WhenTerminated;
 
@@ -86,7 +90,8 @@ public sealed class BrokerNode : IAsyncDisposable
             throw new BrokerStartupException($"could not join the cluster within {options.JoinTimeout.TotalSeconds:0}s (seed nodes unreachable?)");
         }
         await up.Task;
-        return new BrokerNode(system, broker, settings, await StartKafkaListenerAsync(system, broker, settings));
+        var http = await StartHttpAsync(system, broker, settings);
+        return new BrokerNode(system, broker, settings, await StartKafkaListenerAsync(system, broker, settings), http);
     }
 
     /// <summary>
@@ -106,7 +111,7 @@ public sealed class BrokerNode : IAsyncDisposable
         KafkaListenerHost listener;
         try
         {
-            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, new KafkaRequestDispatcher(node), (int)kafka.SocketRequestMaxBytes, log);
+            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, new KafkaRequestDispatcher(node, BrokerMetrics.For(system)), (int)kafka.SocketRequestMaxBytes, log);
         }
         catch (BrokerStartupException)
         {
@@ -120,6 +125,37 @@ public sealed class BrokerNode : IAsyncDisposable
         });
         log.Info("Kafka listener on {0} (advertised as {1})", listener.Endpoint, kafka.AdvertisedEndpoint);
         return listener;
+    }
+
+    /// <summary>
+    /// Opens the HTTP port (metrics, health, API, console) once the node is Up, as the Kafka listener; coordinated
+    /// shutdown closes it with the Kafka listener, so a load balancer's readiness probe stops answering first.
+    /// </summary>
+    private static async Task<BrokerHttpHost?> StartHttpAsync(ActorSystem system, IActorRef broker, BrokerSettings settings)
+    {
+        var http = HttpSettings.Create(system);
+        if (!http.Enabled) return null;
+        var log = Logging.GetLogger(system, "http");
+        var metrics = BrokerMetrics.For(system);
+        var queries = new BrokerQueries(system, new BrokerGateway(broker, settings.RequestTimeout), metrics, http);
+        new BrokerScrape(system, queries, metrics).Register();
+        BrokerHttpHost host;
+        try
+        {
+            host = await BrokerHttpHost.StartAsync(http, queries, metrics, log);
+        }
+        catch (BrokerStartupException)
+        {
+            await system.Terminate();
+            throw;
+        }
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-http", async () =>
+        {
+            await host.DisposeAsync();
+            return Akka.Done.Instance;
+        });
+        log.Info("HTTP (metrics, health, API, console) on http://{0}/", host.Endpoint);
+        return host;
     }
 
     private static async Task<bool> WaitForOwnNodeIdAsync(KafkaNode node, TimeSpan within)

@@ -30,6 +30,10 @@ public sealed record BrokerOptions
     public string? KafkaAdvertisedHost { get; init; }
     /// <summary>Explicit Kafka node id (--broker-id); null takes the HOCON setting, else the controller assigns one.</summary>
     public int? BrokerId { get; init; }
+    /// <summary>HTTP port for metrics, health, API and console (--http-port; 0: none); null takes akkakafka.broker.http.port (8080).</summary>
+    public int? HttpPort { get; init; }
+    /// <summary>Allow creating and deleting topics over HTTP (--http-admin); null takes akkakafka.broker.http.admin (off).</summary>
+    public bool? HttpAdmin { get; init; }
     /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

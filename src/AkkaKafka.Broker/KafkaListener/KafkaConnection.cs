@@ -28,6 +28,7 @@ internal static class KafkaConnection
     public static async Task ServeAsync(ConnectionContext connection, KafkaRequestDispatcher dispatcher, int maxRequestBytes, ILoggingAdapter log)
     {
         var remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
+        using var counted = dispatcher.Metrics?.KafkaConnectionOpened();
         var pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
         var writeLoop = WriteResponsesAsync(pending.Reader, connection.Transport.Output, remote, log, connection);
         try

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using Akka.Event;
+using AkkaKafka.Broker.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -11,8 +11,8 @@ namespace AkkaKafka.Broker.KafkaListener;
 
 /// <summary>
 /// The broker's Kafka-protocol port, served by Kestrel: Kestrel owns sockets, buffers (System.IO.Pipelines) and
-/// connection limits; <see cref="KafkaConnection"/> frames and answers. The same host can serve HTTP on another
-/// port later, and TLS is Kestrel's UseHttps on this listener.
+/// connection limits; <see cref="KafkaConnection"/> frames and answers. Hosting itself (bind address, logging,
+/// start-up errors) is shared with the HTTP port (<see cref="KestrelHosting"/>); TLS is Kestrel's UseHttps on this listener.
 /// </summary>
 public sealed class KafkaListenerHost : IAsyncDisposable
 {
@@ -30,19 +30,8 @@ public sealed class KafkaListenerHost : IAsyncDisposable
     /// <exception cref="Hosting.BrokerStartupException">The address cannot be bound (taken port, unknown host).</exception>
     public static async Task<KafkaListenerHost> StartAsync(string host, int port, KafkaRequestDispatcher dispatcher, int maxRequestBytes, ILoggingAdapter log)
     {
-        IPAddress address;
-        try
-        {
-            address = IPAddress.TryParse(host, out var parsed) ? parsed : (await Dns.GetHostAddressesAsync(host)).First(a => a.AddressFamily == AddressFamily.InterNetwork);
-        }
-        catch (Exception e) when (e is SocketException or InvalidOperationException)
-        {
-            throw new Hosting.BrokerStartupException($"cannot listen for Kafka clients on {host}:{port}: host does not resolve");
-        }
-
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new AkkaLoggerProvider(log));
+        var address = await KestrelHosting.ResolveAsync(host, port, "listen for Kafka clients");
+        var builder = KestrelHosting.CreateBuilder(log);
         // The socket transport stops reading once this much is buffered unread; a frame is only consumed whole, so the
         // buffer must hold the largest frame allowed (socket.request.max.bytes) or a large produce would stall forever.
         // The bound still holds: larger frames are refused from their size field, and the connection's bounded queue of
@@ -55,18 +44,7 @@ public sealed class KafkaListenerHost : IAsyncDisposable
             kestrel.Listen(address, port, listen => listen.Run(connection => KafkaConnection.ServeAsync(connection, dispatcher, maxRequestBytes, log)));
         });
         var app = builder.Build();
-        try
-        {
-            await app.StartAsync();
-        }
-        catch (Exception e) when (e is IOException or SocketException)
-        {
-            await app.DisposeAsync();
-            throw new Hosting.BrokerStartupException($"cannot listen for Kafka clients on {host}:{port}: {(e.InnerException ?? e).Message}");
-        }
-        var bound = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        var boundPort = bound is not null && Uri.TryCreate(bound, UriKind.Absolute, out var uri) ? uri.Port : port;
+        var boundPort = await KestrelHosting.StartAsync(app, host, port, "listen for Kafka clients");
         return new KafkaListenerHost(app, new IPEndPoint(address, boundPort));
     }
 

@@ -1,3 +1,4 @@
+using AkkaKafka.Broker.Http;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 
@@ -7,10 +8,18 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// Turns each decoded Kafka request into the broker's own actor messages and their answers back into a Kafka
 /// response. One handler per area of the protocol; this class only picks the handler.
 /// </summary>
-public sealed class KafkaRequestDispatcher(KafkaNode node)
+public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metrics = null)
 {
+    /// <summary>This broker's metrics (connections, produce and fetch latency of the "kafka" listener); null in specs without them.</summary>
+    public BrokerMetrics? Metrics => metrics;
+
     /// <returns>The response, or null when Kafka sends none (acks=0 produce).</returns>
-    public Task<IKafkaResponse?> HandleAsync(KafkaRequestContext context, IKafkaRequest request) => request switch
+    public Task<IKafkaResponse?> HandleAsync(KafkaRequestContext context, IKafkaRequest request) =>
+        metrics is not null && BrokerMetrics.ApiOf(request) is { } api
+            ? metrics.TimeAsync(api, BrokerMetrics.KafkaListener, Dispatch(context, request))
+            : Dispatch(context, request);
+
+    private Task<IKafkaResponse?> Dispatch(KafkaRequestContext context, IKafkaRequest request) => request switch
     {
         ApiVersionsRequestData => Done(ApiVersionsResponseData.Advertised()),
         MetadataRequestData r => Later(MetadataHandler.HandleAsync(node, r)),

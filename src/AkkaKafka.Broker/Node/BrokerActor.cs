@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Tools.Client;
 using Akka.Event;
+using AkkaKafka.Broker.Http;
 using AkkaKafka.Broker.Topic;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
@@ -27,6 +29,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// <summary>Per owner, cancels the requests forwarded to it that are still unanswered.</summary>
     private readonly Dictionary<string, CancellationTokenSource> _forwarded = new(StringComparer.Ordinal);
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
+    private readonly BrokerMetrics _metrics = BrokerMetrics.For(Context.System);
+    private ActorPath? _receptionist;
 
     public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings)
     {
@@ -60,8 +64,14 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     {
         switch (message)
         {
+            case IPartitionRequest request when IsAkkaClient(Sender) && BrokerMetrics.ApiOf(request) is { } api:
+                MeterAkkaRequest(request, api);
+                break;
             case IPartitionRequest request:
                 Route(request, forwarded: false);
+                break;
+            case MeteredRequest metered:
+                Route(metered.Request, forwarded: false);
                 break;
             case ForwardedRequest forwarded:
                 Route(forwarded.Request, forwarded: true);
@@ -159,6 +169,40 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             .PipeTo(replyTo);
     }
 
+    /// <summary>
+    /// An Akka client's request arrives through the ClusterClientReceptionist, whose response tunnel (a child of the
+    /// receptionist) is its sender; a remote sender also is a client. The Kafka listener asks from this process.
+    /// </summary>
+    private bool IsAkkaClient(IActorRef sender)
+    {
+        _receptionist ??= ClusterClientReceptionist.Get(Context.System).Underlying.Path;
+        return sender.Path.Address.HasGlobalScope || sender.Path.Parent.Equals(_receptionist);
+    }
+
+    /// <summary>
+    /// Produce and fetch requests of Akka clients (the Kafka listener measures its own) are counted, and timed until their answer: the
+    /// request goes round through this actor once more as the ask of a temporary reply ref, which passes the answer on.
+    /// </summary>
+    private void MeterAkkaRequest(IPartitionRequest request, string api)
+    {
+        if (request is ProduceRequest { Acks: Acks.None })
+        {
+            _metrics.Received(api, BrokerMetrics.AkkaListener);
+            Route(request, forwarded: false);
+            return;
+        }
+        var replyTo = Sender;
+        var self = Self;
+        // Longer than any answer can take (a forwarded fetch's long poll plus the owner's request timeout); a request
+        // that gets none is left to the client's own timeout, as it would be unmetered.
+        var timeout = _settings.RequestTimeout * 2 + (request is FetchRequest fetch ? TimeSpan.FromMilliseconds(Math.Max(0, fetch.MaxWaitMs)) : TimeSpan.Zero);
+        _metrics.TimeAsync(api, BrokerMetrics.AkkaListener, self.Ask<object>(new MeteredRequest(request), timeout))
+            .ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully) replyTo.Tell(t.Result, self);
+            }, TaskContinuationOptions.ExecuteSynchronously);
+    }
+
     private void FailForwardedTo(Address member)
     {
         if (_forwarded.Remove(BrokerIds.Of(member), out var pending))
@@ -202,6 +246,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         public static readonly GetCachedMetadata Instance = new();
         private GetCachedMetadata() { }
     }
+
+    /// <summary>An Akka client's request on its way round to be routed (see <see cref="MeterAkkaRequest"/>).</summary>
+    private sealed record MeteredRequest(IPartitionRequest Request);
 
     private sealed class PollMetadata
     {

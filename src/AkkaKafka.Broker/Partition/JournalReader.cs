@@ -4,6 +4,7 @@ using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
+using AkkaKafka.Broker.Http;
 using AkkaKafka.Broker.TransactionLog;
 
 namespace AkkaKafka.Broker.Partition;
@@ -115,6 +116,7 @@ public sealed class JournalReader : UntypedActor
                 if (_ahead.Count > 0) Context.Parent.Tell(new ReadAheadLoaded(_ahead.ToList()));
                 var records = Concat(_batches);
                 Reply(_partition.EmptyFetch(_highWatermark, _logStartOffset) with { Records = records });
+                BrokerMetrics.For(Context.System).Fetched(_partition.Topic, _request.Offset, records);
                 if (_logTransactions && TransactionLogEntry.IsLogged(_partition.Topic)) TransactionLogging.PublishFetch(Context.System, _request, records);
                 break;
             case ReplayMessagesFailure f:

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
+using AkkaKafka.Broker.Http;
 using AkkaKafka.Broker.TransactionLog;
 
 namespace AkkaKafka.Broker.Partition;
@@ -31,6 +33,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly bool _logTransactions;
     private readonly PartitionLog _log;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
+    private readonly BrokerMetrics _metrics = BrokerMetrics.For(Context.System);
     private readonly List<ParkedFetch> _parkedFetches = [];
     /// <summary>Journal reads (fetches and timestamp searches) waiting for one of the concurrent reads to finish.</summary>
     private readonly Queue<Action> _queuedJournalReads = new();
@@ -95,6 +98,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             Persist(new LeaderEpochClaimed(_epoch), e => _log.Apply(e, LastSequenceNr));
         Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
         _logger.Info("{0}: recovered, offsets [{1}, {2}), epoch {3}", _partition.PersistenceId, _log.LogStartOffset, _log.NextOffset, _epoch);
+        _metrics.LogChanged(_partition, _log);
     }
 
     protected override void OnCommand(object message)
@@ -178,11 +182,13 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         _pending = [];
         var written = 0;
         var inFlight = _inFlight;
+        var started = Stopwatch.GetTimestamp();
         PersistAllAsync(inFlight.Select(p => p.Event), e =>
         {
             var append = inFlight[written++];
             _log.Apply(e, LastSequenceNr);
             _eventsSinceSnapshot++;
+            _metrics.BatchAppended(_partition.Topic, e.Batch);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (append.Acks != Acks.None)
                 append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, now));
@@ -192,6 +198,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
                 Context.System.EventStream.Publish(new TransactionLogEntry(TransactionLogEntry.Produce, append.ClientId, append.ClientAddress,
                     _partition.Topic, _partition.Partition, append.BaseOffset, append.BaseOffset + count - 1, count, now));
             }
+            if (written == inFlight.Count) _metrics.JournalWritten(started);
             if (written == inFlight.Count) OnWriteCompleted();
         });
     }
@@ -199,6 +206,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private void OnWriteCompleted()
     {
         _inFlight = [];
+        _metrics.LogChanged(_partition, _log);
         ServeParkedFetches();
         if (_eventsSinceSnapshot >= _settings.SnapshotEvery)
         {
@@ -213,12 +221,14 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         // Typically a unique-key violation: another writer got the sequence number first (we were a stale owner),
         // or the database is down. Nothing here was acknowledged; tell the producers so they can retry, then stop.
         // The TopicActor restarts us (after a back-off) if we still own the partition, and recovery re-reads the log.
+        _metrics.JournalWriteFailed();
         FailAllPending(ErrorCode.KafkaStorageError, "journal write failed: " + cause.Message);
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
+        _metrics.JournalWriteFailed();
         FailAllPending(ErrorCode.KafkaStorageError, "journal rejected the batch: " + cause.Message);
         base.OnPersistRejected(cause, @event, sequenceNr);
         // A rejected write leaves our reserved offsets ahead of the log; restart to recompute them from the journal.
@@ -228,6 +238,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     protected override void PostStop()
     {
         FailAllPending(ErrorCode.NotLeaderOrFollower, "partition owner stopped");
+        _metrics.LogClosed(_partition);
         foreach (var parked in _parkedFetches)
             parked.ReplyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
         _parkedFetches.Clear();
@@ -272,6 +283,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         {
             var records = JournalReader.Concat(fromTail);
             replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = records });
+            _metrics.Fetched(_partition.Topic, request.Offset, records);
             if (_logTransactions) TransactionLogging.PublishFetch(Context.System, request, records);
             return;
         }
@@ -280,6 +292,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         {
             var records = JournalReader.Concat(fromReadAhead);
             replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = records });
+            _metrics.Fetched(_partition.Topic, request.Offset, records);
             if (_logTransactions) TransactionLogging.PublishFetch(Context.System, request, records);
             return;
         }
@@ -444,6 +457,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         {
             _log.Apply(e, LastSequenceNr);
             _logger.Info("{0}: retention moved the log start to offset {1}", PersistenceId, e.LogStartOffset);
+            _metrics.LogChanged(_partition, _log);
             DeleteMessages(e.UpToSequenceNr);
             // A fresh snapshot keeps recovery from loading an index of deleted segments.
             SaveSnapshot(_log.ToSnapshot());

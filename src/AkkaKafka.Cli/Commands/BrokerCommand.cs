@@ -25,11 +25,13 @@ internal static class BrokerCommand
         // No DefaultValueFactory: the defaults live in hocon/broker.hocon (akkakafka.broker.kafka), which a flag overrides.
         var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092; 0: no Kafka listener)" };
         var kafkaAdvertisedHost = new Option<string?>("--kafka-advertised-host") { Description = "Host that Kafka clients are told to connect to (default: --host)" };
+        var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for /metrics, /health, the JSON API and the web console (default 8080; 0: no HTTP)" };
+        var httpAdmin = new Option<bool>("--http-admin") { Description = "Let the web console and the API create and delete topics (default: read-only)" };
         var brokerId = new Option<int?>("--broker-id") { Description = "Kafka node id of this broker (default: one the controller assigns and keeps for this host:port)" };
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
-            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId,
+            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin,
         };
         command.SetAction((result, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -40,6 +42,8 @@ internal static class BrokerCommand
             if (p is < 1 or > 65535) throw new UsageException($"--port must be between 1 and 65535, got {p}");
             var kp = result.GetValue(kafkaPort);
             if (kp is < 0 or > 65535) throw new UsageException($"--kafka-port must be between 0 (no Kafka listener) and 65535, got {kp}");
+            var hp = result.GetValue(httpPort);
+            if (hp is < 0 or > 65535) throw new UsageException($"--http-port must be between 0 (no HTTP) and 65535, got {hp}");
             var id = result.GetValue(brokerId);
             if (id is < 0) throw new UsageException($"--broker-id must be at least 0, got {id}");
             var advertised = result.GetValue(kafkaAdvertisedHost);
@@ -57,6 +61,8 @@ internal static class BrokerCommand
                 KafkaPort = kp,
                 KafkaAdvertisedHost = advertised,
                 BrokerId = id,
+                HttpPort = hp,
+                HttpAdmin = result.GetValue(httpAdmin) ? true : null,
             };
             return await RunBrokerAsync(options);
         }));
@@ -107,7 +113,8 @@ internal static class BrokerCommand
             Stop();
         });
 
-        var kafka = node.KafkaListener is { } listener ? $"Kafka: {listener.Endpoint}" : "Kafka: off";
+        var kafka = (node.KafkaListener is { } listener ? $"Kafka: {listener.Endpoint}" : "Kafka: off")
+                    + (node.Http is { } http ? $", HTTP: http://{http.Endpoint}/" : ", HTTP: off");
         Console.WriteLine($"Broker {node.BrokerId} is up ({kafka}, journal: {options.Journal.ToString().ToLowerInvariant()}" +
                           (options.Journal == JournalKind.Sqlite ? $", data: {Path.GetFullPath(options.DataDirectory)})" : ")") +
                           ". Press Ctrl-C to leave the cluster.");

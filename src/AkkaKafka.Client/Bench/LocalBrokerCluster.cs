@@ -80,8 +80,9 @@ public sealed class LocalBrokerCluster : IDisposable
             UseShellExecute = false,
         };
         foreach (var a in _launcher.LeadingArguments) info.ArgumentList.Add(a);
-        // --kafka-port 0: the bench speaks Akka only, and three brokers on one machine cannot all bind Kafka's 9092.
-        foreach (var a in (string[])["broker", "--host", Host, "--port", port.ToString(), "--kafka-port", "0", "--data", DataDirectory]) info.ArgumentList.Add(a);
+        // --kafka-port 0 and --http-port 0: the bench speaks Akka only, and three brokers on one machine cannot all bind
+        // Kafka's 9092 or HTTP's 8080.
+        foreach (var a in (string[])["broker", "--host", Host, "--port", port.ToString(), "--kafka-port", "0", "--http-port", "0", "--data", DataDirectory]) info.ArgumentList.Add(a);
         foreach (var seed in Ports) foreach (var a in (string[])["--seed", IdOf(seed)]) info.ArgumentList.Add(a);
 
         BrokerProcess broker;

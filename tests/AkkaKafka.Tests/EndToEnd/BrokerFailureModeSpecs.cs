@@ -40,6 +40,7 @@ public sealed class BrokerFailureModeSpecs : IDisposable
     [InlineData("--kafka-port", "-1", "--kafka-port must be between 0 (no Kafka listener) and 65535, got -1")]
     [InlineData("--kafka-port", "65536", "--kafka-port must be between 0 (no Kafka listener) and 65535, got 65536")]
     [InlineData("--broker-id", "-1", "--broker-id must be at least 0, got -1")]
+    [InlineData("--http-port", "65536", "--http-port must be between 0 (no HTTP) and 65535, got 65536")]
     [InlineData("--kafka-advertised-host", "host:9092", "--kafka-advertised-host must be a host name or address without a port, got 'host:9092'")]
     public async Task A_broker_given_an_impossible_kafka_flag_refuses_to_start_with_a_usage_error(string flag, string value, string message)
     {
@@ -56,7 +57,7 @@ public sealed class BrokerFailureModeSpecs : IDisposable
         var file = Path.Combine(_dir, "not-a-directory");
         await File.WriteAllTextAsync(file, "x");
         var result = await CliProcess.RunAsync(_dir, TimeSpan.FromSeconds(60), null,
-            "broker", "--kafka-port", "0", "--port", CliProcess.FreePort().ToString(), "--data", Path.Combine(file, "data"));
+            "broker", "--kafka-port", "0", "--http-port", "0", "--port", CliProcess.FreePort().ToString(), "--data", Path.Combine(file, "data"));
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("not writable", result.Stderr);
     }
@@ -67,7 +68,7 @@ public sealed class BrokerFailureModeSpecs : IDisposable
         var config = Path.Combine(_dir, "fast-join.hocon");
         await File.WriteAllTextAsync(config, "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 3s\n");
         var result = await CliProcess.RunAsync(_dir, TimeSpan.FromSeconds(90), null,
-            "broker", "--kafka-port", "0", "--port", CliProcess.FreePort().ToString(), "--seed", $"127.0.0.1:{CliProcess.FreePort()}", "--data", Path.Combine(_dir, "data"), "--config", config);
+            "broker", "--kafka-port", "0", "--http-port", "0", "--port", CliProcess.FreePort().ToString(), "--seed", $"127.0.0.1:{CliProcess.FreePort()}", "--data", Path.Combine(_dir, "data"), "--config", config);
         Assert.False(result.TimedOut, result.ToString());
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("seed", result.Stderr);
@@ -78,7 +79,7 @@ public sealed class BrokerFailureModeSpecs : IDisposable
     {
         var port = CliProcess.FreePort();
         var result = await CliProcess.RunAsync(_dir, TimeSpan.FromSeconds(60), null,
-            "broker", "--kafka-port", "0", "--port", CliProcess.FreePort().ToString(), "--journal", "postgres",
+            "broker", "--kafka-port", "0", "--http-port", "0", "--port", CliProcess.FreePort().ToString(), "--journal", "postgres",
             "--connection-string", $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=3");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("cannot reach PostgreSQL", result.Stderr);
@@ -89,7 +90,7 @@ public sealed class BrokerFailureModeSpecs : IDisposable
     {
         using var cluster = new BrokerProcesses(1);
         await cluster.StartAllAsync();
-        var result = await cluster.RunAsync(TimeSpan.FromSeconds(60), null, "broker", "--kafka-port", "0", "--port", cluster.Ports[0].ToString(), "--data", Path.Combine(_dir, "other"));
+        var result = await cluster.RunAsync(TimeSpan.FromSeconds(60), null, "broker", "--kafka-port", "0", "--http-port", "0", "--port", cluster.Ports[0].ToString(), "--data", Path.Combine(_dir, "other"));
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"cannot start a broker on 127.0.0.1:{cluster.Ports[0]}", result.Stderr);
     }

@@ -14,11 +14,13 @@ public sealed class BrokerProcesses : IDisposable
     /// Give every broker a Kafka listener on a free port of its own (and broker id 1, 2, … in start order of
     /// <see cref="Ports"/>), for specs with Kafka clients. Off by default: most specs need only the Akka side.
     /// </param>
-    public BrokerProcesses(int count, string? extraConfig = null, bool kafka = false)
+    /// <param name="http">Give every broker HTTP (metrics, health, API, console) on a free port of its own; off by default.</param>
+    public BrokerProcesses(int count, string? extraConfig = null, bool kafka = false, bool http = false)
     {
         WorkDirectory = Directory.CreateTempSubdirectory("akkakafka-e2e-").FullName;
         Ports = Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList();
         KafkaPorts = kafka ? Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList() : [];
+        HttpPorts = http ? Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList() : [];
         // Short failure detection so specs that kill brokers finish quickly; no effect on the happy path.
         File.WriteAllText(ConfigFile, """
             akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 10s
@@ -39,6 +41,12 @@ public sealed class BrokerProcesses : IDisposable
     /// <summary>Kafka clients' bootstrap servers ("127.0.0.1:p1,127.0.0.1:p2").</summary>
     public string KafkaBootstrap => string.Join(",", KafkaPorts.Select(p => $"127.0.0.1:{p}"));
 
+    /// <summary>Each broker's HTTP port, in the order of <see cref="Ports"/>; empty without <c>http: true</c>.</summary>
+    public IReadOnlyList<int> HttpPorts { get; }
+
+    /// <summary>The base address of the HTTP port of the broker on Akka <paramref name="port"/> (with <c>http: true</c>).</summary>
+    public Uri HttpAddress(int port) => new($"http://127.0.0.1:{HttpPorts[IndexOf(port)]}/");
+
     /// <summary>The Kafka node id of the broker on Akka <paramref name="port"/> (with <c>kafka: true</c>).</summary>
     public int BrokerId(int port) => IndexOf(port) + 1;
 
@@ -56,6 +64,8 @@ public sealed class BrokerProcesses : IDisposable
         string[] kafka = KafkaPorts.Count == 0 ? ["--kafka-port", "0"]
             : new[] { "--kafka-port", KafkaPort(port).ToString(), "--broker-id", BrokerId(port).ToString() };
         var args = new List<string> { "broker", "--port", port.ToString(), "--data", DataDirectory, "--config", ConfigFile };
+        // Without http: true no HTTP (--http-port 0): many brokers run at once and must not fight over 8080.
+        args.AddRange(["--http-port", HttpPorts.Count == 0 ? "0" : HttpPorts[IndexOf(port)].ToString()]);
         args.AddRange(kafka);
         foreach (var seed in Ports) args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
         args.AddRange(extra);

@@ -75,7 +75,7 @@ public sealed class KafkaListenerSettingsSpecs
     [Fact]
     public void The_broker_tells_the_controller_its_kafka_endpoint_and_node_id_through_its_roles_beside_the_broker_role()
     {
-        var config = Build(new BrokerOptions { Host = "127.0.0.1", KafkaPort = 9093, BrokerId = 7 });
+        var config = Build(new BrokerOptions { Host = "127.0.0.1", KafkaPort = 9093, BrokerId = 7, HttpPort = 0 });
 
         var roles = config.GetStringList("akka.cluster.roles");
 
@@ -86,7 +86,7 @@ public sealed class KafkaListenerSettingsSpecs
     [Fact]
     public void A_broker_without_listener_or_explicit_id_has_only_the_broker_role()
     {
-        var config = Build(new BrokerOptions { KafkaPort = 0 });
+        var config = Build(new BrokerOptions { KafkaPort = 0, HttpPort = 0 });
 
         Assert.Equal(["broker"], config.GetStringList("akka.cluster.roles"));
     }

@@ -30,6 +30,7 @@ public sealed class BrokerNodes : IAsyncDisposable
             Host = "127.0.0.1",
             Port = FreePort.Next(),
             KafkaPort = 0,
+            HttpPort = 0,
             DataDirectory = _dataDirectory.Path,
             Journal = JournalKind.Sqlite,
             Overrides = ConfigurationFactory.ParseString(Overrides),

@@ -159,6 +159,7 @@ public sealed class ClusterFixture : IAsyncDisposable
             Port = _ports[number - 1],
             // No Kafka listener: several brokers run in one process and cannot all bind Kafka's 9092.
             KafkaPort = 0,
+            HttpPort = 0,
             Seeds = Addresses,
             DataDirectory = DataDirectory,
             Overrides = TestTimings,

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using Akka.Event;
+using AkkaKafka.Broker.KafkaListener;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Prometheus;
+
+namespace AkkaKafka.Broker.Http;
+
+/// <summary>
+/// The broker's HTTP port for operators: Prometheus /metrics, /health/live and /health/ready, the JSON API and the
+/// web console (embedded HTML/JS/CSS, no external assets). Hosted by Kestrel as the Kafka listener is
+/// (<see cref="KestrelHosting"/>), on its own port; read-only unless --http-admin.
+/// </summary>
+public sealed class BrokerHttpHost : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly WebApplication _app;
+
+    private BrokerHttpHost(WebApplication app, IPEndPoint endpoint)
+    {
+        _app = app;
+        Endpoint = endpoint;
+    }
+
+    /// <summary>Where it listens.</summary>
+    public IPEndPoint Endpoint { get; }
+
+    /// <exception cref="Hosting.BrokerStartupException">The address cannot be bound (taken port, unknown host).</exception>
+    public static async Task<BrokerHttpHost> StartAsync(HttpSettings settings, BrokerQueries queries, BrokerMetrics metrics, ILoggingAdapter log)
+    {
+        var address = await KestrelHosting.ResolveAsync(settings.BindHost, settings.Port, "serve HTTP");
+        var builder = KestrelHosting.CreateBuilder(log);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(address, settings.Port);
+        });
+        var app = builder.Build();
+        Map(app, settings, queries, metrics);
+        var port = await KestrelHosting.StartAsync(app, settings.BindHost, settings.Port, "serve HTTP");
+        return new BrokerHttpHost(app, new IPEndPoint(address, port));
+    }
+
+    private static void Map(WebApplication app, HttpSettings settings, BrokerQueries queries, BrokerMetrics metrics)
+    {
+        app.MapMetrics("/metrics", metrics.Registry);
+
+        app.MapGet("/health/live", () => Results.Json(new HealthView("live"), Json));
+        app.MapGet("/health/ready", async () =>
+        {
+            var health = await queries.ReadinessAsync();
+            return Results.Json(health, Json, statusCode: health.Status == "ready" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+
+        app.MapGet("/api/cluster", async () => Results.Json(await queries.ClusterAsync(), Json));
+        app.MapGet("/api/topics", async () => Results.Json(await queries.TopicsAsync(), Json));
+        app.MapGet("/api/partitions/local", () => Results.Json(metrics.LocalLogs(), Json));
+        app.MapGet("/api/groups", async () => Results.Json(await queries.GroupsAsync(), Json));
+        app.MapPost("/api/topics", async (HttpRequest request) =>
+        {
+            if (!settings.Admin) return Forbidden();
+            CreateTopicBody? body;
+            try
+            {
+                body = await request.ReadFromJsonAsync<CreateTopicBody>(Json);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                return Results.Json(new TopicCommandView("", ErrorCode.InvalidRequest.ToString(), "the body must be JSON: {\"name\": …, \"partitions\": …}"), Json, statusCode: 400);
+            }
+            if (body?.Name is not { Length: > 0 } name)
+                return Results.Json(new TopicCommandView("", ErrorCode.InvalidRequest.ToString(), "a topic name is required"), Json, statusCode: 400);
+            var result = await queries.CreateTopicAsync(name, body.Partitions ?? 1, body.RetentionMs ?? CreateTopic.UseDefault, body.RetentionBytes ?? CreateTopic.UseDefault);
+            return TopicResult(result, StatusCodes.Status201Created);
+        });
+        app.MapDelete("/api/topics/{name}", async (string name) =>
+            settings.Admin ? TopicResult(await queries.DeleteTopicAsync(name), StatusCodes.Status200OK) : Forbidden());
+
+        app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
+        app.MapGet("/console.js", () => Asset("console.js", "text/javascript; charset=utf-8"));
+        app.MapGet("/console.css", () => Asset("console.css", "text/css; charset=utf-8"));
+    }
+
+    private static IResult Forbidden() =>
+        Results.Json(new TopicCommandView("", "Forbidden", "this broker's HTTP is read-only; start it with --http-admin to create and delete topics"), Json, statusCode: 403);
+
+    private static IResult TopicResult(TopicCommandResult result, int success)
+    {
+        var status = result.Error switch
+        {
+            ErrorCode.None => success,
+            ErrorCode.TopicAlreadyExists => StatusCodes.Status409Conflict,
+            ErrorCode.UnknownTopicOrPartition => StatusCodes.Status404NotFound,
+            ErrorCode.RequestTimedOut or ErrorCode.LeaderNotAvailable => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        return Results.Json(new TopicCommandView(result.Topic, result.Error.ToString(), result.Message), Json, statusCode: status);
+    }
+
+    private static IResult Asset(string name, string contentType)
+    {
+        var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("AkkaKafka.Broker.Http.Console." + name)
+                     ?? throw new InvalidOperationException($"console asset {name} is not embedded");
+        return Results.Stream(stream, contentType);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(stopping.Token);
+        await _app.DisposeAsync();
+    }
+}
