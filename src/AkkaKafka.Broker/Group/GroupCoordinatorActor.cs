@@ -19,8 +19,13 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
 
     private readonly SortedSet<string> _groups = new(StringComparer.Ordinal);
     private readonly ClassicGroupSettings _settings;
+    private readonly TimeSpan _requestTimeout;
 
-    public GroupCoordinatorActor() => _settings = ClassicGroupSettings.Create(Context.System.Settings.Config);
+    public GroupCoordinatorActor()
+    {
+        _settings = ClassicGroupSettings.Create(Context.System.Settings.Config);
+        _requestTimeout = BrokerSettings.Create(Context.System).RequestTimeout;
+    }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new GroupCoordinatorActor());
 
@@ -59,6 +64,13 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
                 break;
             case OffsetCommit { Group: "" }:
                 Sender.Tell(new OffsetCommitResponse("", ErrorCode.InvalidGroupId, "the group id is empty"));
+                break;
+            case ResetGroupOffsets { Group: "" }:
+                Sender.Tell(new ResetGroupOffsetsResponse("", ErrorCode.InvalidGroupId, "the group id is empty", []));
+                break;
+            case ResetGroupOffsets { DryRun: false } reset when !_groups.Contains(reset.Group):
+                // As kafka-consumer-groups: resetting a group nobody has used yet creates it with those offsets.
+                RegisterThenForward(reset);
                 break;
             case JoinGroup or JoinClassicGroup or OffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
                 RegisterThenForward((IGroupCommand)message);
@@ -142,6 +154,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
         ClassicHeartbeat m => m.Group,
         LeaveClassicGroup m => m.Group,
         DeleteGroup m => m.Group,
+        ResetGroupOffsets m => m.Group,
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 
@@ -149,7 +162,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
     {
         var name = "group-" + Uri.EscapeDataString(group);
         var child = Context.Child(name);
-        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings), name) : child;
+        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings, _requestTimeout), name) : child;
     }
 
     private sealed record DeletionTimedOut(string Group, IActorRef ReplyTo);
