@@ -272,6 +272,8 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         {
             Apply(e);
             _log.Info("Group {0}: offsets of {1} reset ({2}) for {3} partitions", _group, reset.Topic, reset.Mode, e.Offsets.Count);
+            // Told before the requester hears back, so the coordinator knows the group by the time anyone asks about it.
+            Context.Parent.Tell(new OffsetsResetNotice(_group));
             replyTo.Tell(new ResetGroupOffsetsResponse(_group, ErrorCode.None, null, plan.Moves));
             if (LastSequenceNr % SnapshotEvery == 0)
                 SaveSnapshot(new GroupSnapshot(_committed.Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList()));
@@ -329,6 +331,9 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         public static readonly ExpireMembers Instance = new();
     }
 }
+
+/// <summary>A group committed offsets through reset-offsets: the coordinator registers it if it did not know it (local only).</summary>
+internal sealed record OffsetsResetNotice(string Group);
 
 /// <summary>The coordinator asks a group to delete itself on behalf of <see cref="ReplyTo"/> (local only, never crosses the wire).</summary>
 internal sealed record DeleteGroupCommand(DeleteGroup Request, IActorRef ReplyTo);

@@ -68,9 +68,12 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
             case ResetGroupOffsets { Group: "" }:
                 Sender.Tell(new ResetGroupOffsetsResponse("", ErrorCode.InvalidGroupId, "the group id is empty", []));
                 break;
-            case ResetGroupOffsets { DryRun: false } reset when !_groups.Contains(reset.Group):
-                // As kafka-consumer-groups: resetting a group nobody has used yet creates it with those offsets.
-                RegisterThenForward(reset);
+            case OffsetsResetNotice notice when !_groups.Contains(notice.Group):
+                // As kafka-consumer-groups: resetting a group nobody has used yet creates it with those offsets (known only
+                // once the reset is committed, so a refused or dry-run reset leaves no group behind).
+                Persist(new GroupRegistered(notice.Group), e => _groups.Add(e.Group));
+                break;
+            case OffsetsResetNotice:
                 break;
             case JoinGroup or JoinClassicGroup or OffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
                 RegisterThenForward((IGroupCommand)message);
