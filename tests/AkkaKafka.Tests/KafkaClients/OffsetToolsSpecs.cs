@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using AkkaKafka.Tests.EndToEnd;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Xunit;
 
 namespace AkkaKafka.Tests.KafkaClients;
@@ -235,6 +236,29 @@ public sealed class OffsetToolsSpecs : IClassFixture<OffsetToolsBroker>
 
             var bytes = await _broker.AkkaOk(null, "topic", "alter", "aging", "--retention-bytes", "-1");
             Assert.Contains("retention.ms=1800000, retention.bytes=-1", bytes.Stdout); // the other setting stays as it was
+        });
+
+    [Fact]
+    public Task A_Kafka_admin_client_changes_a_topics_retention_with_IncrementalAlterConfigs_and_is_refused_other_configs() =>
+        _broker.WithDiagnostics(async () =>
+        {
+            await _broker.CreateTopic("kafka-retention", 1);
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _broker.KafkaBootstrap }).Build();
+            var topic = new ConfigResource { Type = ResourceType.Topic, Name = "kafka-retention" };
+
+            await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+            {
+                [topic] = [new ConfigEntry { Name = "retention.ms", Value = "120000", IncrementalOperation = AlterConfigOpType.Set }],
+            });
+            var described = await _broker.AkkaOk(null, "topic", "describe", "kafka-retention");
+            Assert.Contains("RetentionMs: 120000", described.Stdout);
+
+            var refused = await Assert.ThrowsAsync<IncrementalAlterConfigsException>(() => admin.IncrementalAlterConfigsAsync(
+                new Dictionary<ConfigResource, List<ConfigEntry>>
+                {
+                    [topic] = [new ConfigEntry { Name = "cleanup.policy", Value = "compact", IncrementalOperation = AlterConfigOpType.Set }],
+                }));
+            Assert.Equal(Confluent.Kafka.ErrorCode.InvalidConfig, Assert.Single(refused.Results).Error.Code);
         });
 
     [Fact]
