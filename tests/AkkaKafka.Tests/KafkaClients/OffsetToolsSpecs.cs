@@ -121,6 +121,14 @@ public sealed class OffsetToolsSpecs : IClassFixture<OffsetToolsBroker>
             Assert.Equal(expected, fromFirst);
             Assert.Equal(later, fromValues);
 
+            // With a group, the time counts only where the group has nothing committed, as auto.offset.reset does.
+            var fresh = await _broker.AkkaOk(null, "consume", "--topic", "timed", "--group", "timed-fresh", "--from-timestamp", Iso(at), "--print-offset",
+                "--max-messages", later.Count.ToString(), "--timeout-ms", "30000");
+            Assert.Equal(expected, Consumed(fresh.Stdout).First);
+            var committedWins = await _broker.AkkaOk(null, "consume", "--topic", "timed", "--group", "timed-readers", "--from-timestamp", Iso(t0),
+                "--print-offset", "--timeout-ms", "5000");
+            Assert.Equal("", committedWins.Stdout); // timed-readers had read to the end: nothing new, although t0 is the first record's time
+
             // A time after every record: the log end, as kafka-consumer-groups does when offsetsForTimes finds nothing.
             var ends = written.GroupBy(w => w.Partition).ToDictionary(g => g.Key, g => g.Max(w => w.Offset) + 1);
             var past = await _broker.AkkaOk(null, "group", "reset-offsets", "timed-readers", "--topic", "timed", "--to-datetime", Iso(t0 + 3_600_000), "--dry-run");
