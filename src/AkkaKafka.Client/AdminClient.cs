@@ -16,6 +16,20 @@ public sealed class AdminClient(ClusterConnection connection)
     public Task<TopicCommandResult> AddPartitionsAsync(string topic, int totalPartitions, CancellationToken ct = default) =>
         connection.AskAsync<TopicCommandResult>(new AddPartitions(topic, totalPartitions), cancellationToken: ct);
 
+    /// <summary>
+    /// Changes a topic's retention (kafka-configs --alter --add-config retention.ms=…); <see cref="AlterTopicConfigs.Unchanged"/>
+    /// leaves a setting as it is.
+    /// </summary>
+    public Task<TopicCommandResult> AlterTopicConfigsAsync(string topic, long retentionMs = AlterTopicConfigs.Unchanged, long retentionBytes = AlterTopicConfigs.Unchanged, CancellationToken ct = default) =>
+        connection.AskAsync<TopicCommandResult>(new AlterTopicConfigs(topic, retentionMs, retentionBytes), cancellationToken: ct);
+
+    /// <summary>
+    /// Moves a group's committed offsets (kafka-consumer-groups --reset-offsets); answers the plan. Refused
+    /// (<see cref="ErrorCode.NonEmptyGroup"/>) while the group has live members.
+    /// </summary>
+    public Task<ResetGroupOffsetsResponse> ResetGroupOffsetsAsync(ResetGroupOffsets reset, CancellationToken ct = default) =>
+        connection.AskAsync<ResetGroupOffsetsResponse>(reset, cancellationToken: ct);
+
     public async Task<ClusterMetadata> MetadataAsync(IReadOnlyList<string>? topics = null, bool autoCreate = false, CancellationToken ct = default) =>
         (await connection.AskAsync<MetadataResponse>(new GetMetadata(topics, autoCreate), cancellationToken: ct)).Metadata;
 

@@ -37,6 +37,12 @@ public sealed record PartitionsAssigned(IReadOnlyList<AssignmentEntry> Changes) 
 public sealed record PartitionsAdded(string Topic, int TotalCount) : IControllerEvent;
 
 /// <summary>
+/// A topic's retention changed (`topic alter --retention-ms/--retention-bytes`); both values as they now stand, defaults
+/// already resolved. The partitions apply them at their next retention check.
+/// </summary>
+public sealed record TopicConfigsAltered(string Topic, long RetentionMs, long RetentionBytes) : IControllerEvent;
+
+/// <summary>
 /// <see cref="Broker"/> ("host:port" of its remoting endpoint) has Kafka node id <see cref="NodeId"/> from now on, and
 /// no other broker has it. Persisted so the same broker keeps its id across restarts and controller changes.
 /// </summary>

@@ -42,6 +42,10 @@ public sealed class ControllerState
                 if (_topics.TryGetValue(added.Topic, out var grown) && added.TotalCount > grown.Partitions)
                     _topics[added.Topic] = grown with { Partitions = added.TotalCount };
                 break;
+            case TopicConfigsAltered altered:
+                if (_topics.TryGetValue(altered.Topic, out var configured))
+                    _topics[altered.Topic] = configured with { RetentionMs = altered.RetentionMs, RetentionBytes = altered.RetentionBytes };
+                break;
             case NodeIdAssigned n:
                 // An id moves: whoever held it before (a broker that is gone) gets a new one when it comes back.
                 foreach (var holder in _nodeIds.Where(kv => kv.Value == n.NodeId && kv.Key != n.Broker).Select(kv => kv.Key).ToList())
@@ -113,6 +117,22 @@ public sealed class ControllerState
         if (add.TotalCount > MaxPartitions)
             return new TopicCommandResult(add.Topic, ErrorCode.InvalidPartitions, $"partitions must be between 1 and {MaxPartitions}, got {add.TotalCount}");
         return null;
+    }
+
+    /// <summary>
+    /// Checks a change of retention and decides the values to persist (<see cref="AlterTopicConfigs.Unchanged"/> keeps the
+    /// current one, <see cref="CreateTopic.UseDefault"/> takes the brokers' default). Either a rejection or the event.
+    /// </summary>
+    public (TopicCommandResult? Rejection, TopicConfigsAltered? Altered) DecideAlterConfigs(AlterTopicConfigs alter, long defaultRetentionMs, long defaultRetentionBytes)
+    {
+        if (!_topics.TryGetValue(alter.Topic, out var topic))
+            return (new TopicCommandResult(alter.Topic, ErrorCode.UnknownTopicOrPartition, $"The topic '{alter.Topic}' does not exist."), null);
+        if (alter.RetentionMs < AlterTopicConfigs.Unchanged || alter.RetentionBytes < AlterTopicConfigs.Unchanged)
+            return (new TopicCommandResult(alter.Topic, ErrorCode.InvalidConfig, "retention must be -1 (forever) or at least 0"), null);
+        static long Resolve(long asked, long current, long fallback) =>
+            asked == AlterTopicConfigs.Unchanged ? current : asked == CreateTopic.UseDefault ? fallback : asked;
+        return (null, new TopicConfigsAltered(alter.Topic, Resolve(alter.RetentionMs, topic.RetentionMs, defaultRetentionMs),
+            Resolve(alter.RetentionBytes, topic.RetentionBytes, defaultRetentionBytes)));
     }
 
     /// <summary>

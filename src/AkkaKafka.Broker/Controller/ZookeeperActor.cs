@@ -102,6 +102,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             case AddPartitions add:
                 HandleAddPartitions(add);
                 break;
+            case AlterTopicConfigs alter:
+                HandleAlterConfigs(alter);
+                break;
             case GetMetadata get:
                 HandleGetMetadata(get);
                 break;
@@ -168,6 +171,27 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             // The new partitions are assigned (and that persisted) before anyone hears of them, as for a new topic.
             Rebalance(() => replyTo.Tell(new TopicCommandResult(add.Topic, ErrorCode.None,
                 $"Increased the partitions of topic {add.Topic} from {before} to {add.TotalCount}.")));
+        });
+    }
+
+    private void HandleAlterConfigs(AlterTopicConfigs alter)
+    {
+        var (rejection, altered) = _state.DecideAlterConfigs(alter, _settings.DefaultRetentionMs, _settings.DefaultRetentionBytes);
+        if (rejection is not null)
+        {
+            Sender.Tell(rejection);
+            return;
+        }
+        var replyTo = Sender;
+        Persist(altered!, e =>
+        {
+            _state.Apply(e, LastSequenceNr);
+            _logger.Info("Topic {0}: retention.ms={1} retention.bytes={2}", e.Topic, e.RetentionMs, e.RetentionBytes);
+            MaybeSnapshot();
+            // Published like any change: each broker's TopicActor hands the new retention to its partitions.
+            Publish();
+            replyTo.Tell(new TopicCommandResult(e.Topic, ErrorCode.None,
+                $"Updated the configs of topic {e.Topic}: retention.ms={e.RetentionMs}, retention.bytes={e.RetentionBytes}."));
         });
     }
 
@@ -278,6 +302,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         && a.Brokers.SequenceEqual(b.Brokers)
         && a.Topics.Count == b.Topics.Count
         && a.Topics.Zip(b.Topics).All(x => x.Item1.Name == x.Item2.Name && x.Item1.TopicId == x.Item2.TopicId
+                                           && x.Item1.RetentionMs == x.Item2.RetentionMs && x.Item1.RetentionBytes == x.Item2.RetentionBytes
                                            && x.Item1.Partitions.SequenceEqual(x.Item2.Partitions));
 
     private ClusterStatus BuildClusterStatus()

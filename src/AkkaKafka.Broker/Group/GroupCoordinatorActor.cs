@@ -19,8 +19,13 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
 
     private readonly SortedSet<string> _groups = new(StringComparer.Ordinal);
     private readonly ClassicGroupSettings _settings;
+    private readonly TimeSpan _requestTimeout;
 
-    public GroupCoordinatorActor() => _settings = ClassicGroupSettings.Create(Context.System.Settings.Config);
+    public GroupCoordinatorActor()
+    {
+        _settings = ClassicGroupSettings.Create(Context.System.Settings.Config);
+        _requestTimeout = BrokerSettings.Create(Context.System).RequestTimeout;
+    }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new GroupCoordinatorActor());
 
@@ -59,6 +64,16 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
                 break;
             case OffsetCommit { Group: "" }:
                 Sender.Tell(new OffsetCommitResponse("", ErrorCode.InvalidGroupId, "the group id is empty"));
+                break;
+            case ResetGroupOffsets { Group: "" }:
+                Sender.Tell(new ResetGroupOffsetsResponse("", ErrorCode.InvalidGroupId, "the group id is empty", []));
+                break;
+            case OffsetsResetNotice notice when !_groups.Contains(notice.Group):
+                // As kafka-consumer-groups: resetting a group nobody has used yet creates it with those offsets (known only
+                // once the reset is committed, so a refused or dry-run reset leaves no group behind).
+                Persist(new GroupRegistered(notice.Group), e => _groups.Add(e.Group));
+                break;
+            case OffsetsResetNotice:
                 break;
             case JoinGroup or JoinClassicGroup or OffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
                 RegisterThenForward((IGroupCommand)message);
@@ -142,6 +157,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
         ClassicHeartbeat m => m.Group,
         LeaveClassicGroup m => m.Group,
         DeleteGroup m => m.Group,
+        ResetGroupOffsets m => m.Group,
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 
@@ -149,7 +165,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
     {
         var name = "group-" + Uri.EscapeDataString(group);
         var child = Context.Child(name);
-        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings), name) : child;
+        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings, _requestTimeout), name) : child;
     }
 
     private sealed record DeletionTimedOut(string Group, IActorRef ReplyTo);

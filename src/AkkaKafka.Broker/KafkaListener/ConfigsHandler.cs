@@ -1,4 +1,5 @@
 using System.Globalization;
+using AkkaKafka.Broker.Controller;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
@@ -8,7 +9,8 @@ namespace AkkaKafka.Broker.KafkaListener;
 
 /// <summary>
 /// Kafka DescribeConfigs for topics (retention.ms, retention.bytes, cleanup.policy) and brokers (the settings Kafka
-/// tools look for, under Kafka's names). Everything is read-only through Kafka: topics are configured at creation.
+/// tools look for, under Kafka's names), and IncrementalAlterConfigs for a topic's retention.ms and retention.bytes
+/// (the controller's <see cref="AlterTopicConfigs"/>, as `akkakafka topic alter --retention-ms` sends it).
 /// </summary>
 internal static class ConfigsHandler
 {
@@ -36,6 +38,68 @@ internal static class ConfigsHandler
                 wanted.Select(e => Result(context.Version, e)).ToList());
         }).ToList();
         return new DescribeConfigsResponseData(results);
+    }
+
+    /// <summary>
+    /// IncrementalAlterConfigs: SET or DELETE (back to the brokers' default) of retention.ms and retention.bytes on topics;
+    /// cleanup.policy may be set to "delete" (what it already is). Anything else is refused per resource, as Kafka does,
+    /// and a resource with one refused config changes nothing.
+    /// </summary>
+    public static async Task<IncrementalAlterConfigsResponseData> AlterAsync(KafkaNode node, IncrementalAlterConfigsRequestData request)
+    {
+        var metadata = await node.MetadataAsync();
+        var responses = await Task.WhenAll(request.Resources.Select(async resource =>
+        {
+            IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse Answer(ErrorCode error, string? message) =>
+                new(error, error == ErrorCode.None ? null : message, resource.ResourceType, resource.ResourceName);
+
+            if (resource.ResourceType != IncrementalAlterConfigsRequestData.TopicResource)
+                return Answer(ErrorCode.InvalidRequest, $"resource type {resource.ResourceType} cannot be altered here: only topics' retention");
+            if (metadata.Topic(resource.ResourceName) is null)
+                return Answer(ErrorCode.UnknownTopicOrPartition, $"Topic '{resource.ResourceName}' does not exist.");
+            var (alter, refusal) = ToAlter(resource);
+            if (refusal is not null) return Answer(ErrorCode.InvalidConfig, refusal);
+            if (request.ValidateOnly || alter is null) return Answer(ErrorCode.None, null);
+            var outcome = await TopicAdminHandler.AskControllerAsync(node, alter, node.Broker.RequestTimeout);
+            return Answer(outcome.Error, outcome.Message);
+        }));
+        return new IncrementalAlterConfigsResponseData(responses);
+    }
+
+    /// <summary>The controller command for one resource's config changes (null: nothing to change), or why they are refused.</summary>
+    private static (AlterTopicConfigs? Alter, string? Refusal) ToAlter(IncrementalAlterConfigsRequestData.AlterConfigsResource resource)
+    {
+        long retentionMs = AlterTopicConfigs.Unchanged, retentionBytes = AlterTopicConfigs.Unchanged;
+        foreach (var config in resource.Configs)
+        {
+            var operation = config.ConfigOperation;
+            if (operation is not (IncrementalAlterConfigsRequestData.Set or IncrementalAlterConfigsRequestData.Delete))
+                return (null, $"Config operation {operation} is not supported for {config.Name}: only SET (0) and DELETE (1)");
+            switch (config.Name)
+            {
+                case TopicConfigs.RetentionMs or TopicConfigs.RetentionBytes:
+                {
+                    long value = CreateTopic.UseDefault;
+                    if (operation == IncrementalAlterConfigsRequestData.Set
+                        && (config.Value is null || !long.TryParse(config.Value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) || value < -1))
+                        return (null, $"Invalid value {config.Value} for configuration {config.Name}: must be -1 or at least 0");
+                    if (config.Name == TopicConfigs.RetentionMs) retentionMs = value;
+                    else retentionBytes = value;
+                    break;
+                }
+                case TopicConfigs.CleanupPolicy when operation == IncrementalAlterConfigsRequestData.Delete
+                                                     || config.Value?.Trim().Equals("delete", StringComparison.OrdinalIgnoreCase) == true:
+                    break;
+                case TopicConfigs.CleanupPolicy:
+                    return (null, $"{TopicConfigs.CleanupPolicy}={config.Value} is not supported");
+                default:
+                    if (TopicConfigs.Ignored.Contains(config.Name)) break;
+                    return (null, $"Unknown topic config name: {config.Name}");
+            }
+        }
+        return retentionMs == AlterTopicConfigs.Unchanged && retentionBytes == AlterTopicConfigs.Unchanged
+            ? (null, null)
+            : (new AlterTopicConfigs(resource.ResourceName, retentionMs, retentionBytes), null);
     }
 
     private static DescribeConfigsResourceResult Result(short version, Entry e) => version == 0

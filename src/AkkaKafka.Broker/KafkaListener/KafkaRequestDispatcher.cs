@@ -30,6 +30,7 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         DeleteTopicsRequestData r => Later(TopicAdminHandler.DeleteTopicsAsync(node, r)),
         CreatePartitionsRequestData r => Later(TopicAdminHandler.CreatePartitionsAsync(node, r)),
         DescribeConfigsRequestData r => Later(ConfigsHandler.DescribeAsync(node, context, r)),
+        IncrementalAlterConfigsRequestData r => Later(ConfigsHandler.AlterAsync(node, r)),
         FindCoordinatorRequestData r => Later(GroupHandler.FindCoordinatorAsync(node, r)),
         JoinGroupRequestData r => Later(GroupHandler.JoinAsync(node, context, r)),
         SyncGroupRequestData r => Later(GroupHandler.SyncAsync(node, r)),

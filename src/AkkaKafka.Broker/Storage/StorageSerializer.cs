@@ -30,6 +30,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string ControllerSnapshotManifest = "CS2";
     internal const string ControllerSnapshotManifestV1 = "CS1";
     internal const string PartitionsAddedManifest = "PN1";
+    internal const string TopicConfigsAlteredManifest = "TA1";
     internal const string NodeIdAssignedManifest = "NI1";
     internal const string OffsetsCommittedManifest = "GO1";
     internal const string GroupRegisteredManifest = "GR1";
@@ -53,6 +54,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         PartitionsAssigned => PartitionsAssignedManifest,
         ControllerSnapshot => ControllerSnapshotManifest,
         PartitionsAdded => PartitionsAddedManifest,
+        TopicConfigsAltered => TopicConfigsAlteredManifest,
         NodeIdAssigned => NodeIdAssignedManifest,
         OffsetsCommitted => OffsetsCommittedManifest,
         GroupRegistered => GroupRegisteredManifest,
@@ -99,6 +101,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 break;
             case PartitionsAdded e:
                 w.String(e.Topic).VarInt(e.TotalCount);
+                break;
+            case TopicConfigsAltered e:
+                w.String(e.Topic).VarLong(e.RetentionMs).VarLong(e.RetentionBytes);
                 break;
             case NodeIdAssigned e:
                 WriteNodeId(w, e);
@@ -147,6 +152,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             ControllerSnapshotManifest => ReadControllerSnapshot(ref r, withNodeIds: true),
             ControllerSnapshotManifestV1 => ReadControllerSnapshot(ref r, withNodeIds: false),
             PartitionsAddedManifest => new PartitionsAdded(r.String(), r.VarInt()),
+            TopicConfigsAlteredManifest => new TopicConfigsAltered(r.String(), r.VarLong(), r.VarLong()),
             NodeIdAssignedManifest => ReadNodeId(ref r),
             OffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r)),
             GroupRegisteredManifest => new GroupRegistered(r.String()),

@@ -17,6 +17,11 @@ internal static class ConsumeCommand
         var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
         var group = new Option<string?>("--group") { Description = "Consumer group: share the partitions with its other members and resume from its committed offsets" };
         var offset = new Option<long?>("--offset") { Description = "Start at this offset (with --partition)" };
+        var fromTimestamp = new Option<string?>("--from-timestamp")
+        {
+            Description = "Start, per partition, at the first record with a timestamp at or after this ISO 8601 time (e.g. 2026-11-30T10:00:00Z; "
+                          + "no zone means UTC); with --group, only where the group has no committed offset",
+        };
         var maxMessages = new Option<long?>("--max-messages") { Description = "Exit after this many records" };
         var timeoutMs = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
         var printKey = new Option<bool>("--print-key") { Description = "Print key<TAB>value" };
@@ -25,7 +30,7 @@ internal static class ConsumeCommand
         var timeout = CommonOptions.Timeout();
         var command = new Command("consume", "Print records of a topic, one per line")
         {
-            topic, fromBeginning, group, partition, offset, maxMessages, timeoutMs, printKey, printOffset, bootstrap, timeout,
+            topic, fromBeginning, group, partition, offset, fromTimestamp, maxMessages, timeoutMs, printKey, printOffset, bootstrap, timeout,
         };
         command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -43,7 +48,10 @@ internal static class ConsumeCommand
             if (r.GetValue(offset) is not null && r.GetValue(partition) is null) throw new UsageException("--offset needs --partition");
             if (r.GetValue(group) is not null && r.GetValue(partition) is not null) throw new UsageException("--group and --partition do not go together: the group assigns partitions");
             if (r.GetValue(maxMessages) is < 1) throw new UsageException("--max-messages must be at least 1");
+            if (r.GetValue(fromTimestamp) is not null && (r.GetValue(offset) is not null || r.GetValue(fromBeginning)))
+                throw new UsageException("--from-timestamp does not go with --offset or --from-beginning: choose one start");
             StartPosition start = r.GetValue(offset) is { } o ? new StartPosition.At(o)
+                : r.GetValue(fromTimestamp) is { } ts ? new StartPosition.AtTimestamp(Timestamps.ParseIso8601("--from-timestamp", ts))
                 : r.GetValue(fromBeginning) || fromBeginningAnswer ? new StartPosition.Earliest() : new StartPosition.Latest();
 
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>

@@ -6,7 +6,7 @@ using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Cli.Commands;
 
-/// <summary>`akkakafka group list|describe`, after kafka-consumer-groups.</summary>
+/// <summary>`akkakafka group list|describe|reset-offsets`, after kafka-consumer-groups.</summary>
 internal static class GroupCommands
 {
     public static Command Create()
@@ -38,7 +38,73 @@ internal static class GroupCommands
             return 0;
         })));
         group.Subcommands.Add(describe);
+        group.Subcommands.Add(ResetOffsetsCommand());
         return group;
+    }
+
+    /// <summary>
+    /// kafka-consumer-groups --reset-offsets: exactly one of the --to-… / --shift-by options; the plan is printed and applied
+    /// (unless --dry-run) by the group coordinator, which refuses while the group has live members.
+    /// </summary>
+    private static Command ResetOffsetsCommand()
+    {
+        var nameArg = new Argument<string?>("group") { Description = "Group name (or --group)", Arity = ArgumentArity.ZeroOrOne };
+        var nameOpt = new Option<string?>("--group") { Description = "Group name" };
+        var topic = new Option<string>("--topic") { Description = "Topic whose offsets to reset", Required = true };
+        var partitions = new Option<int[]>("--partition") { Description = "Only this partition (repeatable; default: all)" };
+        var toEarliest = new Option<bool>("--to-earliest") { Description = "Reset to the oldest record still in the log" };
+        var toLatest = new Option<bool>("--to-latest") { Description = "Reset to the log end (skip everything there is)" };
+        var toOffset = new Option<long?>("--to-offset") { Description = "Reset to this offset (clamped to the log)" };
+        var toDatetime = new Option<string?>("--to-datetime")
+        {
+            Description = "Reset to the first record with a timestamp at or after this ISO 8601 time (e.g. 2026-11-30T10:00:00Z; no zone means UTC)",
+        };
+        var shiftBy = new Option<long?>("--shift-by") { Description = "Move the committed offset by this many records (negative: back)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only print the plan; change nothing" };
+        var execute = new Option<bool>("--execute") { Description = "Apply the plan (the default; accepted as kafka-consumer-groups spells it)" };
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command("reset-offsets", "Move a group's committed offsets of a topic (only while the group has no live members)")
+        {
+            nameArg, nameOpt, topic, partitions, toEarliest, toLatest, toOffset, toDatetime, shiftBy, dryRun, execute, bootstrap, timeout,
+        };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
+        {
+            var name = r.GetValue(nameArg) ?? r.GetValue(nameOpt) ?? throw new UsageException("a group name is required (--group NAME)");
+            var chosen = new List<(OffsetResetMode Mode, long Value)>();
+            if (r.GetValue(toEarliest)) chosen.Add((OffsetResetMode.ToEarliest, 0));
+            if (r.GetValue(toLatest)) chosen.Add((OffsetResetMode.ToLatest, 0));
+            if (r.GetValue(toOffset) is { } offset)
+                chosen.Add((OffsetResetMode.ToOffset, offset >= 0 ? offset : throw new UsageException($"--to-offset must be 0 or more, got {offset}")));
+            if (r.GetValue(toDatetime) is { } at) chosen.Add((OffsetResetMode.ToDatetime, Timestamps.ParseIso8601("--to-datetime", at)));
+            if (r.GetValue(shiftBy) is { } shift) chosen.Add((OffsetResetMode.ShiftBy, shift));
+            if (chosen.Count != 1)
+                throw new UsageException("give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by");
+            if (r.GetValue(dryRun) && r.GetValue(execute)) throw new UsageException("--dry-run and --execute do not go together");
+            var wanted = r.GetValue(partitions) ?? [];
+            if (wanted.FirstOrDefault(p => p < 0) is var bad and < 0) throw new UsageException($"--partition must be 0 or more, got {bad}");
+            var reset = new ResetGroupOffsets(name, r.GetValue(topic)!, wanted.Distinct().Order().ToList(), chosen[0].Mode, chosen[0].Value, r.GetValue(dryRun));
+
+            return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+            {
+                var response = await new AdminClient(connection).ResetGroupOffsetsAsync(reset, ct);
+                if (response.Error != ErrorCode.None)
+                    throw new KafkaException(response.Error, response.ErrorMessage ?? $"reset of group '{name}' refused: {response.Error.Describe()}");
+                Console.Write(FormatPlan(response.Plan));
+                if (reset.DryRun) Console.Error.WriteLine("Dry run: nothing was changed (run without --dry-run to apply).");
+                return 0;
+            });
+        }));
+        return command;
+    }
+
+    internal static string FormatPlan(IReadOnlyList<PartitionOffsetReset> plan)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"{"TOPIC",-20} {"PARTITION",9} {"CURRENT-OFFSET",15} {"NEW-OFFSET",15}\n");
+        foreach (var p in plan)
+            sb.Append($"{p.Topic,-20} {p.Partition,9} {(p.CurrentOffset < 0 ? "-" : p.CurrentOffset.ToString()),15} {p.NewOffset,15}\n");
+        return sb.ToString();
     }
 
     private static async Task<string> FormatAsync(GroupDescription d, AdminClient admin, CancellationToken ct)

@@ -40,12 +40,31 @@ internal static class TopicCommands
     private static Command AlterCommand()
     {
         var (nameArg, name) = TopicName();
-        var partitions = new Option<int>("--partitions") { Description = "The new total number of partitions (only ever grows)", Required = true };
+        var partitions = new Option<int?>("--partitions") { Description = "The new total number of partitions (only ever grows)" };
+        var retentionMs = new Option<long?>("--retention-ms") { Description = "Delete records older than this (ms); -1 keeps them forever" };
+        var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Keep at most about this many bytes per partition; -1 is unlimited" };
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("alter", "Add partitions to a topic (as kafka-topics --alter --partitions)") { nameArg, name, partitions, bootstrap, timeout };
-        command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
-            Report(await new AdminClient(connection).AddPartitionsAsync(Resolve(r, nameArg, name), r.GetValue(partitions), ct)))));
+        var command = new Command("alter", "Add partitions to a topic (kafka-topics --alter --partitions) or change its retention (kafka-configs --alter)")
+        {
+            nameArg, name, partitions, retentionMs, retentionBytes, bootstrap, timeout,
+        };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
+        {
+            var topicName = Resolve(r, nameArg, name);
+            var (total, ms, bytes) = (r.GetValue(partitions), r.GetValue(retentionMs), r.GetValue(retentionBytes));
+            if (total is null && ms is null && bytes is null) throw new UsageException("give --partitions, --retention-ms or --retention-bytes");
+            if (total is < 1) throw new UsageException($"--partitions must be at least 1, got {total}");
+            if (ms is < -1) throw new UsageException($"--retention-ms must be -1 (forever) or at least 0, got {ms}");
+            if (bytes is < -1) throw new UsageException($"--retention-bytes must be -1 (unlimited) or at least 0, got {bytes}");
+            return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+            {
+                var admin = new AdminClient(connection);
+                if (total is { } count && Report(await admin.AddPartitionsAsync(topicName, count, ct)) is var grown and not 0) return grown;
+                if (ms is null && bytes is null) return 0;
+                return Report(await admin.AlterTopicConfigsAsync(topicName, ms ?? AlterTopicConfigs.Unchanged, bytes ?? AlterTopicConfigs.Unchanged, ct));
+            });
+        }));
         return command;
     }
 

@@ -16,6 +16,11 @@ public abstract record StartPosition
     public sealed record Earliest : StartPosition;
     public sealed record Latest : StartPosition;
     public sealed record At(long Offset) : StartPosition;
+    /// <summary>
+    /// The first record whose timestamp is at or after <paramref name="TimestampMs"/> (Unix ms), per partition, as Kafka's
+    /// offsetsForTimes finds it; where no record is that new, the log end (only records still to come).
+    /// </summary>
+    public sealed record AtTimestamp(long TimestampMs) : StartPosition;
 }
 
 /// <summary>
@@ -122,6 +127,8 @@ public sealed class Consumer : IAsyncDisposable
                 {
                     StartPosition.At at => at.Offset,
                     StartPosition.Earliest => await _admin.ListOffsetAsync(topic, partition, ListOffsetsRequest.Earliest, ct),
+                    StartPosition.AtTimestamp at => await _admin.ListOffsetAsync(topic, partition, Math.Max(0, at.TimestampMs), ct) is var found and >= 0
+                        ? found : await _admin.ListOffsetAsync(topic, partition, ListOffsetsRequest.Latest, ct),
                     _ => await _admin.ListOffsetAsync(topic, partition, ListOffsetsRequest.Latest, ct),
                 };
             }

@@ -22,4 +22,5 @@ public enum ApiKey : short
     DescribeConfigs = 32,
     CreatePartitions = 37,
     DeleteGroups = 42,
+    IncrementalAlterConfigs = 44,
 }

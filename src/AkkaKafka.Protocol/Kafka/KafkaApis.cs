@@ -39,6 +39,7 @@ public static class KafkaApis
         new(ApiKey.DescribeConfigs, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 4),
         new(ApiKey.CreatePartitions, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.DeleteGroups, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
+        new(ApiKey.IncrementalAlterConfigs, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 1),
     ];
 
     private static readonly Dictionary<ApiKey, ApiSupport> ByKey = Supported.ToDictionary(s => s.Key);

@@ -29,6 +29,7 @@ public static class KafkaRequests
             ApiKey.ListGroups => ListGroupsRequestData.Read(ref reader, version),
             ApiKey.DescribeGroups => DescribeGroupsRequestData.Read(ref reader, version),
             ApiKey.DeleteGroups => DeleteGroupsRequestData.Read(ref reader, version),
+            ApiKey.IncrementalAlterConfigs => IncrementalAlterConfigsRequestData.Read(ref reader, version),
             _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),
         };
         // Trailing bytes mean the client and this broker disagree about the layout: refuse rather than guess.

@@ -32,6 +32,17 @@ public sealed record DeleteTopic(string Topic) : IControllerCommand;
 /// </summary>
 public sealed record AddPartitions(string Topic, int TotalCount) : IControllerCommand;
 
+/// <summary>
+/// Changes a topic's retention (kafka-configs --alter / IncrementalAlterConfigs for retention.ms and retention.bytes).
+/// <see cref="Unchanged"/> leaves a setting as it is, <see cref="CreateTopic.UseDefault"/> sets it back to the brokers'
+/// default, -1 keeps records forever, 0 or more limits by age (ms) or size (bytes per partition). Answered with a
+/// <see cref="TopicCommandResult"/>; the partitions apply the new retention at their next retention check.
+/// </summary>
+public sealed record AlterTopicConfigs(string Topic, long RetentionMs = AlterTopicConfigs.Unchanged, long RetentionBytes = AlterTopicConfigs.Unchanged) : IControllerCommand
+{
+    public const long Unchanged = -3;
+}
+
 public sealed record TopicCommandResult(string Topic, ErrorCode Error, string Message) : IAkkaKafkaMessage
 {
     public bool IsSuccess => Error == ErrorCode.None;

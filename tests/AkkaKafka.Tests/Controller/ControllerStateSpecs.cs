@@ -323,6 +323,40 @@ public sealed class ControllerStateSpecs
         Assert.Equal(d.State.NodeIds.OrderBy(kv => kv.Key), restored.NodeIds.OrderBy(kv => kv.Key));
     }
 
+    // ---- changing retention (topic alter --retention-ms / --retention-bytes) ----
+
+    [Fact]
+    public void Altering_retention_changes_only_the_settings_given_and_survives_a_snapshot()
+    {
+        var d = new Driver();
+        d.Create("t", 2);
+
+        var (rejection, altered) = d.State.DecideAlterConfigs(new AlterTopicConfigs("t", RetentionMs: 60_000), 604_800_000, -1);
+        Assert.Null(rejection);
+        Assert.Equal(new TopicConfigsAltered("t", 60_000, -1), altered);
+        d.Apply(altered!);
+        var (_, bytesOnly) = d.State.DecideAlterConfigs(new AlterTopicConfigs("t", RetentionBytes: 1 << 20), 604_800_000, -1);
+        d.Apply(bytesOnly!);
+
+        var restored = new ControllerState();
+        restored.Restore(d.State.ToSnapshot());
+        var topic = restored.ToMetadata(1, "a", []).Topic("t")!;
+        Assert.Equal((60_000L, 1L << 20), (topic.RetentionMs, topic.RetentionBytes));
+        Assert.Equal(2, topic.PartitionCount);
+    }
+
+    [Fact]
+    public void Altering_retention_to_the_default_takes_the_brokers_default_and_nonsense_or_unknown_topics_are_rejected()
+    {
+        var d = new Driver();
+        d.Create("t", 1);
+
+        Assert.Equal(new TopicConfigsAltered("t", 604_800_000, -1),
+            d.State.DecideAlterConfigs(new AlterTopicConfigs("t", CreateTopic.UseDefault, CreateTopic.UseDefault), 604_800_000, -1).Altered);
+        Assert.Equal(ErrorCode.InvalidConfig, d.State.DecideAlterConfigs(new AlterTopicConfigs("t", -7), 0, 0).Rejection?.Error);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, d.State.DecideAlterConfigs(new AlterTopicConfigs("nope", 1000), 0, 0).Rejection?.Error);
+    }
+
     // ---- adding partitions (Kafka's CreatePartitions) ----
 
     [Fact]

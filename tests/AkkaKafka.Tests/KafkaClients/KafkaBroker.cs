@@ -7,11 +7,16 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// One real broker process with a Kafka listener on a free port, shared by the specs of a class (xunit class fixture;
 /// each spec uses topics and groups of its own). Killed, with its data, when the class is done.
 /// </summary>
-public sealed class KafkaBroker : IAsyncLifetime
+public class KafkaBroker : IAsyncLifetime
 {
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
-    public BrokerProcesses Cluster { get; } = new(1, kafka: true);
+    public KafkaBroker() : this(null) { }
+
+    /// <param name="extraConfig">HOCON for the broker beyond the defaults (a fixture for specs that need, e.g., short retention checks).</param>
+    protected KafkaBroker(string? extraConfig) => Cluster = new BrokerProcesses(1, extraConfig, kafka: true);
+
+    public BrokerProcesses Cluster { get; }
 
     public int Port => Cluster.Ports[0];
 

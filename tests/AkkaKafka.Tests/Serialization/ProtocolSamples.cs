@@ -105,6 +105,14 @@ public static class ProtocolSamples
         ["leave classic group response"] = new LeaveClassicGroupResponse("g", ErrorCode.None, [new MemberLeft("m1", ErrorCode.None), new MemberLeft("x", ErrorCode.UnknownMemberId)]),
         ["delete group"] = new DeleteGroup("g"),
         ["delete group response"] = new DeleteGroupResponse("g", ErrorCode.NonEmptyGroup),
+        ["reset group offsets, to datetime, all partitions"] = new ResetGroupOffsets("billing", "orders", [], OffsetResetMode.ToDatetime, 1_796_032_800_000, false),
+        ["reset group offsets, shift back, dry run"] = new ResetGroupOffsets("g", "t", [0, 5, int.MaxValue], OffsetResetMode.ShiftBy, long.MinValue, true),
+        ["reset group offsets response, plan"] = new ResetGroupOffsetsResponse("billing", ErrorCode.None, null,
+            [new PartitionOffsetReset("orders", 0, -1, 0), new PartitionOffsetReset("orders", 1, long.MaxValue, 17)]),
+        ["reset group offsets response, refused"] = new ResetGroupOffsetsResponse("g", ErrorCode.NonEmptyGroup,
+            "Assignments can only be reset if the group 'g' is inactive, but the current state is Stable.", []),
+        ["alter topic configs"] = new AlterTopicConfigs("orders", 60_000),
+        ["alter topic configs, defaults and extremes"] = new AlterTopicConfigs("o", CreateTopic.UseDefault, long.MaxValue),
     };
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });

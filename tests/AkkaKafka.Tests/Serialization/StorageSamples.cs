@@ -38,6 +38,8 @@ public static class StorageSamples
             [new NodeIdAssigned("127.0.0.1:4053", 1), new NodeIdAssigned("127.0.0.1:4054", 0), new NodeIdAssigned("10.0.0.9:4053", int.MaxValue)]),
         ["partitions added"] = new PartitionsAdded("orders", 12),
         ["partitions added, extreme"] = new PartitionsAdded("x", int.MaxValue),
+        ["topic configs altered"] = new TopicConfigsAltered("orders", 60_000, -1),
+        ["topic configs altered, extreme"] = new TopicConfigsAltered("x", long.MaxValue, 0),
         ["node id assigned"] = new NodeIdAssigned("127.0.0.1:4053", 1),
         ["node id assigned, zero"] = new NodeIdAssigned("kafka-1.example.com:4053", 0),
         ["offsets committed"] = new OffsetsCommitted([new PartitionOffset("orders", 0, 42), new PartitionOffset("payments", 3, 0)]),
