@@ -1,3 +1,4 @@
+using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Client.Producer;
@@ -8,7 +9,16 @@ public sealed record ProducerRecord(string Topic, byte[]? Value, byte[]? Key = n
 /// <summary>Where an acknowledged record landed. Offset is -1 for acks=0 (nobody knows).</summary>
 public sealed record RecordMetadata(string Topic, int Partition, long Offset);
 
-/// <summary>Local messages from the <see cref="Producer"/> facade to its <see cref="ProducerActor"/>.</summary>
-internal sealed record Send(ProducerRecord Record, TaskCompletionSource<RecordMetadata> Completion);
+// Messages the ProducerActor handles. Records normally reach the accumulator without any message: these are the
+// slow path (a topic whose metadata is not known yet) and the accumulator's nudges, one or two per batch.
+
+/// <summary>A record for a topic the facade has no metadata for yet; its buffer memory is already reserved.</summary>
+internal sealed record Send(ProducerRecord Record, DeliveryCallback? Callback, long ReservedBytes);
+
+/// <summary>A partition opened a batch: its linger starts now.</summary>
+internal sealed record BatchOpened(TopicPartition Partition, long Sequence);
+
+/// <summary>A partition's batch reached batch-size: it can go as soon as there is an in-flight slot.</summary>
+internal sealed record BatchFull(TopicPartition Partition);
 
 internal sealed record Flush(TaskCompletionSource Completion);
