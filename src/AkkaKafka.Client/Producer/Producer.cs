@@ -1,5 +1,6 @@
 using Akka.Actor;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client.Producer;
 
@@ -36,29 +37,56 @@ public sealed class Producer : IAsyncDisposable
     /// Queues a record; <paramref name="onCompletion"/> (if any) is called once with where the record landed, or why it
     /// failed, on the producer's thread: keep it short. Waits (blocking the caller, as Kafka's send does) while the
     /// producer's buffer memory is full, for at most max-block; then the record fails with a <see cref="TimeoutException"/>.
+    /// The first record for a topic also waits for its metadata. Do not call it from a callback: it may wait for the
+    /// very thread that runs the callback.
     /// </summary>
-    public void Send(ProducerRecord record, DeliveryCallback? onCompletion = null)
+    public void Send(ProducerRecord record, DeliveryCallback? onCompletion = null) => Send(record, Completion.Of(onCompletion));
+
+    /// <summary>
+    /// As <see cref="Send(ProducerRecord, DeliveryCallback?)"/>, with a number (<paramref name="state"/>) handed back to
+    /// the callback: one callback for every record, nothing allocated per record (kafka-producer-perf-test's use).
+    /// </summary>
+    public void Send(ProducerRecord record, long state, DeliveryCallbackWithState onCompletion) =>
+        Send(record, Completion.Of(onCompletion, state));
+
+    private void Send(ProducerRecord record, Completion completion)
     {
         if (_shared.Closed)
         {
-            onCompletion?.Invoke(null, new ObjectDisposedException(nameof(Producer), "the producer is closed"));
+            completion.Invoke(null, new ObjectDisposedException(nameof(Producer), "the producer is closed"));
+            return;
+        }
+        TopicMetadata topic;
+        try
+        {
+            topic = _shared.Metadata.Topic(record.Topic) ?? WaitForTopic(record.Topic);
+        }
+        catch (Exception e) when (e is KafkaException or ClusterUnavailableException or TimeoutException or ObjectDisposedException)
+        {
+            completion.Invoke(null, e);
             return;
         }
         var size = RecordAccumulator.SizeOf(record.Key, record.Value, record.Headers);
         if (!_shared.Memory.TryReserve(size, _settings.MaxBlock))
         {
-            onCompletion?.Invoke(null, new TimeoutException(
+            completion.Invoke(null, new TimeoutException(
                 $"no room for the record in the producer's buffer memory ({_shared.Memory.Total:N0} bytes) within {_settings.MaxBlock.TotalSeconds:0.#}s"));
             return;
         }
-        if (!_shared.AnyViaActor && _shared.Metadata.Topic(record.Topic) is { } topic)
-        {
-            _shared.Append(topic, record, onCompletion, size);
-            return;
-        }
-        // The topic is not known yet: the actor learns it (asking for auto-creation) and appends the record then.
-        _shared.SentViaActor();
-        _actor.Tell(new Send(record, onCompletion, size));
+        _shared.Append(topic, record, completion, size);
+    }
+
+    /// <summary>
+    /// The first record for a topic waits (on the caller's thread, at most max-block) for the actor to learn the topic's
+    /// partitions, asking the brokers to create it if they auto-create topics, as Kafka's send waits for metadata.
+    /// </summary>
+    private TopicMetadata WaitForTopic(string topic)
+    {
+        var known = new TaskCompletionSource<TopicMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _actor.Tell(new AwaitTopic(topic, known));
+        if (!((IAsyncResult)known.Task).AsyncWaitHandle.WaitOne(_settings.MaxBlock))
+            throw new TimeoutException($"no metadata for topic '{topic}' within {_settings.MaxBlock.TotalSeconds:0.#}s");
+        return known.Task.GetAwaiter().GetResult();
     }
 
     /// <summary>

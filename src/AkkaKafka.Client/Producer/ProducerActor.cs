@@ -14,7 +14,7 @@ namespace AkkaKafka.Client.Producer;
 /// (<see cref="PartitionRoutes"/>), retries batches the brokers could not take yet (a partition moving, a broker
 /// failing over: NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, a lost connection) after refreshing metadata, until
 /// the delivery timeout, and completes every record with its offset or error. It also learns metadata (auto-creating
-/// topics) for records whose topic the callers did not know yet.
+/// topics) for callers whose first record goes to a topic they do not know yet.
 /// <para>When the connection to a broker drops, the requests in flight may have died with it: they stop counting
 /// against max-in-flight, so newer batches go out at once instead of queueing behind them. They still complete, or
 /// fail and are retried, as before.</para>
@@ -29,7 +29,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private readonly ProducerShared _shared;
     private readonly ClientSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, List<Send>> _awaitingMetadata = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<TaskCompletionSource<TopicMetadata>>> _awaitingMetadata = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = new();
     private readonly List<TaskCompletionSource> _flushes = [];
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
@@ -63,7 +63,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 Drain(linger.Partition);
                 break;
             case Acked acked: OnAcked(acked); break;
-            case Send send: Accept(send); break;
+            case AwaitTopic waiting: OnAwaitTopic(waiting); break;
             case MetadataResponse response: OnMetadata(response.Metadata); break;
             case MetadataFailed failed: OnMetadataFailed(failed); break;
             case RetryNow:
@@ -85,17 +85,16 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         return state;
     }
 
-    /// <summary>A record whose topic the caller did not know: append it once the metadata names the topic.</summary>
-    private void Accept(Send send)
+    /// <summary>A caller waits for a topic's metadata: answer from what we know, or ask the brokers.</summary>
+    private void OnAwaitTopic(AwaitTopic request)
     {
-        if (_metadata.Topic(send.Record.Topic) is { } topic)
+        if (_metadata.Topic(request.Topic) is { } topic)
         {
-            _shared.Append(topic, send.Record, send.Callback, send.ReservedBytes);
-            _shared.AppendedViaActor();
+            request.Known.TrySetResult(topic);
             return;
         }
-        if (!_awaitingMetadata.TryGetValue(send.Record.Topic, out var list)) _awaitingMetadata[send.Record.Topic] = list = [];
-        list.Add(send);
+        if (!_awaitingMetadata.TryGetValue(request.Topic, out var list)) _awaitingMetadata[request.Topic] = list = [];
+        list.Add(request.Known);
         RequestMetadata();
     }
 
@@ -238,17 +237,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 _awaitingMetadata.Remove(topic);
                 var error = new KafkaException(ErrorCode.UnknownTopicOrPartition,
                     $"topic '{topic}' does not exist (and the brokers do not auto-create topics)");
-                foreach (var s in sends) Reject(s, error);
+                foreach (var s in sends) s.TrySetException(error);
                 continue;
             }
             _awaitingMetadata.Remove(topic);
-            foreach (var s in sends)
-            {
-                _shared.Append(known, s.Record, s.Callback, s.ReservedBytes);
-                _shared.AppendedViaActor();
-            }
+            _shared.Metadata = _metadata;
+            foreach (var s in sends) s.TrySetResult(known);
         }
-        // Published after the records that waited for it are appended: callers' records go behind them.
         _shared.Metadata = _metadata;
         if (_awaitingMetadata.Count > 0) Timers.StartSingleTimer(MetadataTimer, RetryNow.Instance, TimeSpan.FromMilliseconds(200));
         RetryWaiting();
@@ -259,7 +254,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _metadataRequested = false;
         var error = new ClusterUnavailableException($"no metadata from the cluster at {string.Join(",", _connection.Bootstrap)}: {failed.Reason}");
         foreach (var sends in _awaitingMetadata.Values)
-            foreach (var s in sends) Reject(s, error);
+            foreach (var s in sends) s.TrySetException(error);
         _awaitingMetadata.Clear();
         // Batches waiting to be retried try again with what we know (the owner may be back).
         if (_partitions.Values.Any(p => p.Retry.Count > 0) && !Timers.IsTimerActive(RetryTimer))
@@ -267,17 +262,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         CompleteFlushesIfIdle();
     }
 
-    private void Reject(Send send, Exception error)
-    {
-        _shared.AppendedViaActor();
-        _shared.Memory.Release(send.ReservedBytes);
-        send.Callback?.Invoke(null, error);
-    }
-
     private void CompleteFlushesIfIdle()
     {
         if (_flushes.Count == 0) return;
-        var idle = _awaitingMetadata.Count == 0 && !_shared.AnyViaActor && _shared.Accumulator.IsEmpty
+        var idle = _shared.Accumulator.IsEmpty
                    && _partitions.Values.All(q => q.InFlight.Count == 0 && q.Retry.Count == 0);
         if (!idle) return;
         foreach (var f in _flushes) f.TrySetResult();
@@ -290,7 +278,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
         var error = new ObjectDisposedException("producer was closed before the record was acknowledged");
         foreach (var sends in _awaitingMetadata.Values)
-            foreach (var s in sends) Reject(s, error);
+            foreach (var s in sends) s.TrySetException(error);
         foreach (var batch in _shared.Accumulator.RemoveAll()) Finish(batch, -1, error);
         foreach (var state in _partitions.Values)
         {

@@ -7,6 +7,12 @@ namespace AkkaKafka.Client.Producer;
 public delegate void DeliveryCallback(RecordMetadata? metadata, Exception? error);
 
 /// <summary>
+/// A <see cref="DeliveryCallback"/> that gets back a number given with the record (a send time, an index), so that
+/// one shared callback serves every record and nothing is allocated per record to remember it.
+/// </summary>
+public delegate void DeliveryCallbackWithState(long state, RecordMetadata? metadata, Exception? error);
+
+/// <summary>
 /// One partition's batch of records from its first append to its acknowledgement: the RecordBatch v2 builder, the
 /// callbacks of the records that asked for one (by index, so offsets follow from the base offset), and the buffer
 /// memory the records hold. Appends happen under the accumulator's partition lock; once closed, only the
@@ -15,7 +21,7 @@ public delegate void DeliveryCallback(RecordMetadata? metadata, Exception? error
 internal sealed class ProducerBatch(TopicPartition partition, long sequence, DateTime created)
 {
     private readonly RecordBatchBuilder _builder = new();
-    private List<(int Index, DeliveryCallback Callback)>? _callbacks;
+    private List<Completion>? _callbacks;
     private byte[]? _bytes;
 
     public TopicPartition Partition { get; } = partition;
@@ -29,9 +35,9 @@ internal sealed class ProducerBatch(TopicPartition partition, long sequence, Dat
     /// <summary>Sends so far (retries after retriable errors count).</summary>
     public int Attempts { get; set; }
 
-    public void Add(long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers, DeliveryCallback? callback, long reservedBytes)
+    public void Add(long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers, Completion completion, long reservedBytes)
     {
-        if (callback is not null) (_callbacks ??= []).Add((_builder.Count, callback));
+        if (completion.Callback is not null) (_callbacks ??= []).Add(completion with { Index = _builder.Count });
         _builder.Add(timestamp, key, value, headers);
         ReservedBytes += reservedBytes;
     }
@@ -43,20 +49,40 @@ internal sealed class ProducerBatch(TopicPartition partition, long sequence, Dat
     public void Complete(long baseOffset)
     {
         if (_callbacks is null) return;
-        foreach (var (index, callback) in _callbacks)
-            Invoke(callback, new RecordMetadata(Partition.Topic, Partition.Partition, baseOffset < 0 ? -1 : baseOffset + index), null);
+        foreach (var c in _callbacks)
+            c.Invoke(new RecordMetadata(Partition.Topic, Partition.Partition, baseOffset < 0 ? -1 : baseOffset + c.Index), null);
     }
 
     public void Fail(Exception error)
     {
         if (_callbacks is null) return;
-        foreach (var (_, callback) in _callbacks) Invoke(callback, null, error);
+        foreach (var c in _callbacks) c.Invoke(null, error);
     }
+}
+
+/// <summary>
+/// How a record wants to hear its outcome: nothing, a <see cref="DeliveryCallback"/>, or a
+/// <see cref="DeliveryCallbackWithState"/> with its number. A struct, kept in the batch's list: no object per record.
+/// </summary>
+internal readonly record struct Completion(Delegate? Callback, long State, int Index = 0)
+{
+    public static readonly Completion None = default;
+
+    public static Completion Of(DeliveryCallback? callback) => new(callback, 0);
+
+    public static Completion Of(DeliveryCallbackWithState callback, long state) => new(callback, state);
 
     /// <summary>A callback that throws must not take the producer down with it (Kafka logs and carries on too).</summary>
-    private static void Invoke(DeliveryCallback callback, RecordMetadata? metadata, Exception? error)
+    public void Invoke(RecordMetadata? metadata, Exception? error)
     {
-        try { callback(metadata, error); }
+        try
+        {
+            switch (Callback)
+            {
+                case DeliveryCallback plain: plain(metadata, error); break;
+                case DeliveryCallbackWithState withState: withState(State, metadata, error); break;
+            }
+        }
         catch (Exception) { /* the application's own bug; the other records still get their callbacks */ }
     }
 }

@@ -1,4 +1,5 @@
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Client.Producer;
@@ -9,11 +10,11 @@ public sealed record ProducerRecord(string Topic, byte[]? Value, byte[]? Key = n
 /// <summary>Where an acknowledged record landed. Offset is -1 for acks=0 (nobody knows).</summary>
 public sealed record RecordMetadata(string Topic, int Partition, long Offset);
 
-// Messages the ProducerActor handles. Records normally reach the accumulator without any message: these are the
-// slow path (a topic whose metadata is not known yet) and the accumulator's nudges, one or two per batch.
+// Messages the ProducerActor handles. Records reach the accumulator without any message: these are a caller waiting
+// for a topic's metadata and the accumulator's nudges, one or two per batch.
 
-/// <summary>A record for a topic the facade has no metadata for yet; its buffer memory is already reserved.</summary>
-internal sealed record Send(ProducerRecord Record, DeliveryCallback? Callback, long ReservedBytes);
+/// <summary>A caller's first record for a topic waits for its metadata (the topic is created if the brokers auto-create).</summary>
+internal sealed record AwaitTopic(string Topic, TaskCompletionSource<TopicMetadata> Known);
 
 /// <summary>A partition opened a batch: its linger starts now.</summary>
 internal sealed record BatchOpened(TopicPartition Partition, long Sequence);

@@ -12,7 +12,6 @@ namespace AkkaKafka.Client.Producer;
 internal sealed class ProducerShared(RecordAccumulator accumulator, BufferMemory memory)
 {
     private volatile ClusterMetadata _metadata = ClusterMetadata.Empty;
-    private int _viaActor;
     private volatile bool _closed;
 
     public RecordAccumulator Accumulator { get; } = accumulator;
@@ -25,14 +24,6 @@ internal sealed class ProducerShared(RecordAccumulator accumulator, BufferMemory
         set => _metadata = value;
     }
 
-    /// <summary>
-    /// Records handed to the actor (their topic's metadata was unknown) and not appended yet. While there are any,
-    /// later records take the same way, so that records from one thread stay in the order they were sent.
-    /// </summary>
-    public bool AnyViaActor => Volatile.Read(ref _viaActor) > 0;
-    public void SentViaActor() => Interlocked.Increment(ref _viaActor);
-    public void AppendedViaActor() => Interlocked.Decrement(ref _viaActor);
-
     public bool Closed => _closed;
     public void Close() => _closed = true;
 
@@ -40,7 +31,7 @@ internal sealed class ProducerShared(RecordAccumulator accumulator, BufferMemory
     /// Picks the record's partition (explicit; else murmur2 of the key; else sticky) and appends it. An explicit
     /// partition the topic does not have fails the record at once.
     /// </summary>
-    public void Append(TopicMetadata topic, ProducerRecord record, DeliveryCallback? callback, long reservedBytes)
+    public void Append(TopicMetadata topic, ProducerRecord record, Completion completion, long reservedBytes)
     {
         var timestamp = record.Timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (record.Partition is { } explicitPartition)
@@ -48,23 +39,23 @@ internal sealed class ProducerShared(RecordAccumulator accumulator, BufferMemory
             if (explicitPartition < 0 || explicitPartition >= topic.PartitionCount)
             {
                 Memory.Release(reservedBytes);
-                callback?.Invoke(null, new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic.Name}' has no partition {explicitPartition}"));
+                completion.Invoke(null, new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic.Name}' has no partition {explicitPartition}"));
                 return;
             }
-            Accumulator.Append(new TopicPartition(topic.Name, explicitPartition), timestamp, record.Key, record.Value, record.Headers, callback, reservedBytes);
+            Accumulator.Append(new TopicPartition(topic.Name, explicitPartition), timestamp, record.Key, record.Value, record.Headers, completion, reservedBytes);
             return;
         }
         if (record.Key is { } key)
         {
-            Accumulator.Append(new TopicPartition(topic.Name, Murmur2.Partition(key, topic.PartitionCount)), timestamp, key, record.Value, record.Headers, callback, reservedBytes);
+            Accumulator.Append(new TopicPartition(topic.Name, Murmur2.Partition(key, topic.PartitionCount)), timestamp, key, record.Value, record.Headers, completion, reservedBytes);
             return;
         }
         // Sticky: stay on the partition while it has an open batch; when it has none (its batch was closed), move on.
         var sticky = Sticky.Current(topic.Name, topic.PartitionCount);
-        if (Accumulator.Append(new TopicPartition(topic.Name, sticky), timestamp, null, record.Value, record.Headers, callback, reservedBytes,
+        if (Accumulator.Append(new TopicPartition(topic.Name, sticky), timestamp, null, record.Value, record.Headers, completion, reservedBytes,
                 abortIfNoOpenBatch: true) == RecordAccumulator.AppendResult.Appended)
             return;
         var moved = Sticky.Move(topic.Name, sticky, topic.PartitionCount);
-        Accumulator.Append(new TopicPartition(topic.Name, moved), timestamp, null, record.Value, record.Headers, callback, reservedBytes);
+        Accumulator.Append(new TopicPartition(topic.Name, moved), timestamp, null, record.Value, record.Headers, completion, reservedBytes);
     }
 }

@@ -34,7 +34,7 @@ internal sealed class RecordAccumulator(int batchSize, Action<TopicPartition, lo
 
     /// <summary>Adds a record to the open batch of <paramref name="partition"/>, opening one unless told not to.</summary>
     public AppendResult Append(TopicPartition partition, long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers,
-        DeliveryCallback? callback, long reservedBytes, bool abortIfNoOpenBatch = false)
+        Completion completion, long reservedBytes, bool abortIfNoOpenBatch = false)
     {
         var deque = _partitions.GetOrAdd(partition, static _ => new PartitionDeque());
         lock (deque)
@@ -46,7 +46,7 @@ internal sealed class RecordAccumulator(int batchSize, Action<TopicPartition, lo
                 deque.Open = batch = new ProducerBatch(partition, ++deque.Sequence, DateTime.UtcNow);
                 batchOpened(partition, batch.Sequence);
             }
-            batch.Add(timestamp, key, value, headers, callback, reservedBytes);
+            batch.Add(timestamp, key, value, headers, completion, reservedBytes);
             if (batch.EstimatedSize >= batchSize)
             {
                 deque.Closed.Enqueue(batch);
