@@ -9,9 +9,11 @@ public sealed class ClientSettings
     {
         var c = config.GetConfig("akkakafka.client") ?? throw new ConfigurationException("akkakafka.client section is missing");
         RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(15));
-        Linger = c.GetTimeSpan("linger", TimeSpan.FromMilliseconds(5));
+        Linger = c.GetTimeSpan("linger", TimeSpan.Zero);
         BatchSize = (int)(c.GetByteSize("batch-size") ?? 256 * 1024);
         MaxInFlight = c.GetInt("max-in-flight", 5);
+        BufferMemory = c.GetByteSize("buffer-memory") ?? 32 * 1024 * 1024;
+        MaxBlock = c.GetTimeSpan("max-block", TimeSpan.FromSeconds(60));
         DeliveryTimeout = c.GetTimeSpan("delivery-timeout", TimeSpan.FromSeconds(120));
         FetchMaxWait = c.GetTimeSpan("fetch-max-wait", TimeSpan.FromMilliseconds(500));
         FetchMaxBytes = (int)(c.GetByteSize("fetch-max-bytes") ?? 1024 * 1024);
@@ -20,6 +22,8 @@ public sealed class ClientSettings
         HeartbeatInterval = c.GetTimeSpan("heartbeat-interval", TimeSpan.FromSeconds(1));
         AutoCommitInterval = c.GetTimeSpan("auto-commit-interval", TimeSpan.FromSeconds(1));
         if (MaxInFlight < 1) throw new ConfigurationException("akkakafka.client.max-in-flight must be at least 1");
+        if (BufferMemory < BatchSize) throw new ConfigurationException("akkakafka.client.buffer-memory must be at least batch-size");
+        if (Linger < TimeSpan.Zero) throw new ConfigurationException("akkakafka.client.linger must not be negative");
         if (BatchSize < 1024) throw new ConfigurationException("akkakafka.client.batch-size must be at least 1KiB");
     }
 
@@ -28,6 +32,10 @@ public sealed class ClientSettings
     public int BatchSize { get; init; }
     public int MaxInFlight { get; init; }
     public TimeSpan DeliveryTimeout { get; init; }
+    /// <summary>Bytes of records a producer holds (open, waiting and in flight) before a send waits for room: Kafka's buffer.memory.</summary>
+    public long BufferMemory { get; init; }
+    /// <summary>Longest a send waits for buffer memory before it fails: Kafka's max.block.ms.</summary>
+    public TimeSpan MaxBlock { get; init; }
     public TimeSpan FetchMaxWait { get; init; }
     public int FetchMaxBytes { get; init; }
     public int MaxBufferedRecords { get; init; }

@@ -10,7 +10,8 @@ namespace AkkaKafka.Client;
 /// <summary>
 /// A client's own ActorSystem and its ClusterClient to the broker cluster. Requests go to "/user/broker" on whichever
 /// broker the receptionist connection lands on; that broker routes them on to the partition's owner.
-/// If a contact point dies, ClusterClient moves to another one by itself.
+/// If a contact point dies, ClusterClient moves to another one by itself. Produce and fetch requests take one hop
+/// instead, straight to the partition's owner (<see cref="Routes"/>).
 /// </summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
@@ -18,12 +19,15 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         System = system;
         ClusterClient = clusterClient;
+        Routes = new PartitionRoutes(system, clusterClient, settings.RequestTimeout);
         Bootstrap = bootstrap;
         Settings = settings;
     }
 
     public ActorSystem System { get; }
     public IActorRef ClusterClient { get; }
+    /// <summary>Straight to a partition's owner, for produce and fetch.</summary>
+    public PartitionRoutes Routes { get; }
     public IReadOnlyList<HostPort> Bootstrap { get; }
     public ClientSettings Settings { get; }
 

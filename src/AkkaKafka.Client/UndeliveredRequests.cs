@@ -18,7 +18,14 @@ internal sealed class UndeliveredRequests : ReceiveActor
     {
         Receive<DeadLetter>(dead =>
         {
-            if (dead.Message is PubSubSend { Message: IBrokerCommand command } && IsAsk(dead.Sender))
+            // Through the ClusterClient (a pub-sub Send) or straight to a partition's owner (a ForwardedRequest).
+            var command = dead.Message switch
+            {
+                PubSubSend { Message: IBrokerCommand c } => c,
+                ForwardedRequest f => f.Request,
+                _ => null,
+            };
+            if (command is not null && IsAsk(dead.Sender))
                 dead.Sender.Tell(new Status.Failure(new ClusterUnavailableException(
                     $"{command.GetType().Name} was not delivered: the connection to the broker was lost")));
         });

@@ -46,8 +46,15 @@ internal static class ProduceCommand
                 var fixedKey = r.GetValue(key) is { } k ? Encoding.UTF8.GetBytes(k) : null;
                 var separator = r.GetValue(keySeparator);
                 var fixedPartition = r.GetValue(partition);
-                var pending = new List<Task<RecordMetadata>>();
+                // Piped lines get a callback each (no Task per record): counts and the first error are all we report.
+                long sent = 0, completed = 0, failed = 0;
+                string? firstError = null;
                 var failures = 0;
+                DeliveryCallback onPiped = (_, error) =>
+                {
+                    if (error is not null && Interlocked.Increment(ref failed) == 1) Interlocked.CompareExchange(ref firstError, error.Message, null);
+                    Interlocked.Increment(ref completed);
+                };
                 if (interactive) Console.WriteLine($"Producing to '{topicName}'. One message per line; Ctrl-D to finish.");
                 string? line;
                 while ((line = Console.ReadLine()) is not null)
@@ -59,12 +66,13 @@ internal static class ProduceCommand
                         recordKey = Encoding.UTF8.GetBytes(line[..at]);
                         value = line[(at + separator.Length)..];
                     }
-                    var send = producer.SendAsync(new ProducerRecord(topicName, Encoding.UTF8.GetBytes(value), recordKey, fixedPartition));
+                    var record = new ProducerRecord(topicName, Encoding.UTF8.GetBytes(value), recordKey, fixedPartition);
                     if (interactive)
                     {
                         // Show the fate of each line as the original console producer did.
-                        var completed = await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(timeoutSeconds), ct));
-                        if (completed != send) throw new TimeoutException($"no acknowledgement within {timeoutSeconds}s");
+                        var send = producer.SendAsync(record);
+                        var done = await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(timeoutSeconds), ct));
+                        if (done != send) throw new TimeoutException($"no acknowledgement within {timeoutSeconds}s");
                         try
                         {
                             var md = await send;
@@ -77,20 +85,24 @@ internal static class ProduceCommand
                         }
                     }
                     else
-                        pending.Add(send);
+                    {
+                        sent++;
+                        producer.Send(record, onPiped);
+                    }
                 }
-                var all = Task.WhenAll(pending);
-                var finished = await Task.WhenAny(Task.WhenAll(all, producer.FlushAsync()), Task.Delay(TimeSpan.FromSeconds(Math.Max(timeoutSeconds, 1)), ct));
-                if (!all.IsCompleted)
-                    throw new TimeoutException($"{pending.Count(p => !p.IsCompleted)} of {pending.Count} records not acknowledged within {timeoutSeconds}s (cluster at {r.GetValue(bootstrap)} unreachable?)");
-                foreach (var p in pending.Where(p => p.IsFaulted))
+                var flushed = producer.FlushAsync();
+                await Task.WhenAny(flushed, Task.Delay(TimeSpan.FromSeconds(Math.Max(timeoutSeconds, 1)), ct));
+                var acknowledged = Interlocked.Read(ref completed);
+                if (acknowledged < sent)
+                    throw new TimeoutException($"{sent - acknowledged} of {sent} records not acknowledged within {timeoutSeconds}s (cluster at {r.GetValue(bootstrap)} unreachable?)");
+                if (failed > 0)
                 {
-                    failures++;
-                    if (failures == 1) Console.Error.WriteLine($"error: {p.Exception!.GetBaseException().Message}");
+                    Console.Error.WriteLine($"error: {firstError}");
+                    failures += (int)failed;
                 }
                 if (failures > 0)
                 {
-                    Console.Error.WriteLine($"error: {failures} of {Math.Max(pending.Count, failures)} records failed");
+                    Console.Error.WriteLine($"error: {failures} of {Math.Max(sent, failures)} records failed");
                     return 1;
                 }
                 return 0;

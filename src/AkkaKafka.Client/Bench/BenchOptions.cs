@@ -14,8 +14,6 @@ public sealed record BenchOptions
     public Acks Acks { get; init; } = Acks.All;
     /// <summary>Target messages per second over all producers; 0 or less sends as fast as acknowledgements allow.</summary>
     public long Throughput { get; init; }
-    /// <summary>Records per producer awaiting acknowledgement at once (bounds client memory).</summary>
-    public int Window { get; init; } = 200_000;
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public Action<string>? Progress { get; init; }
 }

@@ -160,12 +160,14 @@ public sealed class Consumer : IAsyncDisposable
     {
         var settings = _connection.Settings;
         var maxWaitMs = (int)settings.FetchMaxWait.TotalMilliseconds;
+        // Fetches go straight to the partition's owner; when it is not (any more), or cannot be reached, look again.
+        var owner = await OwnerAsync(tp, ct);
         while (!ct.IsCancellationRequested)
         {
             FetchResponse response;
             try
             {
-                response = await _connection.AskAsync<FetchResponse>(
+                response = await _connection.Routes.AskAsync<FetchResponse>(owner,
                     new FetchRequest(tp.Topic, tp.Partition, position, settings.FetchMaxBytes, maxWaitMs, _clientId, _connection.Address),
                     settings.FetchMaxWait + settings.RequestTimeout, ct);
             }
@@ -174,6 +176,7 @@ public sealed class Consumer : IAsyncDisposable
             {
                 // A broker failing over or a moment without contact: keep trying, the cluster client reconnects.
                 await Delay(500, ct);
+                owner = await OwnerAsync(tp, ct);
                 continue;
             }
 
@@ -199,9 +202,25 @@ public sealed class Consumer : IAsyncDisposable
                     position = response.HighWatermark;
                     break;
                 default:
+                    // NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE…: the partition moved or is moving.
                     await Delay(200, ct);
+                    owner = await OwnerAsync(tp, ct);
                     break;
             }
+        }
+    }
+
+    /// <summary>The partition's owner as the cluster's metadata names it now; null (ask any broker) when unknown.</summary>
+    private async Task<string?> OwnerAsync(TopicPartition tp, CancellationToken ct)
+    {
+        try
+        {
+            var metadata = await _admin.MetadataAsync([tp.Topic], autoCreate: false, ct);
+            return metadata.Topic(tp.Topic)?.Partition(tp.Partition)?.Owner;
+        }
+        catch (Exception e) when (e is ClusterUnavailableException or KafkaException or OperationCanceledException)
+        {
+            return null;
         }
     }
 

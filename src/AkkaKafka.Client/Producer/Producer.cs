@@ -1,26 +1,106 @@
 using Akka.Actor;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client.Producer;
 
-/// <summary>The application's handle on a <see cref="ProducerActor"/>: send records, await their offsets, flush.</summary>
+/// <summary>
+/// The application's producer, after Kafka's: <see cref="Send"/> puts a record into its partition's open batch on the
+/// caller's thread (no actor message, no Task per record); a <see cref="ProducerActor"/> sends the batches, retries
+/// them and learns metadata. Per-record completion is there for callers who ask: a callback (<see cref="Send"/>) or a
+/// Task (<see cref="SendAsync"/>). Safe to use from several threads; records from one thread to one partition keep
+/// their order.
+/// </summary>
 public sealed class Producer : IAsyncDisposable
 {
     private readonly IActorRef _actor;
+    private readonly ProducerShared _shared;
+    private readonly ClientSettings _settings;
 
     public Producer(ClusterConnection connection, Acks acks = Acks.All, string? clientId = null)
     {
         ClientId = clientId ?? $"producer-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
-        _actor = connection.System.ActorOf(ProducerActor.Props(connection, acks, ClientId), $"producer-{Guid.NewGuid():N}");
+        _settings = connection.Settings;
+        IActorRef? actor = null;
+        // The accumulator's nudges go to the actor, which exists once ActorOf returns; nothing is appended before that.
+        var accumulator = new RecordAccumulator(_settings.BatchSize,
+            (tp, sequence) => actor!.Tell(new BatchOpened(tp, sequence)),
+            tp => actor!.Tell(new BatchFull(tp)));
+        _shared = new ProducerShared(accumulator, new BufferMemory(_settings.BufferMemory));
+        actor = connection.System.ActorOf(ProducerActor.Props(connection, acks, ClientId, _shared), $"producer-{Guid.NewGuid():N}");
+        _actor = actor;
     }
 
     public string ClientId { get; }
 
-    /// <summary>Queues a record; the task completes when it is acknowledged (or at once for acks=0 once sent).</summary>
+    /// <summary>
+    /// Queues a record; <paramref name="onCompletion"/> (if any) is called once with where the record landed, or why it
+    /// failed, on the producer's thread: keep it short. Waits (blocking the caller, as Kafka's send does) while the
+    /// producer's buffer memory is full, for at most max-block; then the record fails with a <see cref="TimeoutException"/>.
+    /// The first record for a topic also waits for its metadata. Do not call it from a callback: it may wait for the
+    /// very thread that runs the callback.
+    /// </summary>
+    public void Send(ProducerRecord record, DeliveryCallback? onCompletion = null) => Send(record, Completion.Of(onCompletion));
+
+    /// <summary>
+    /// As <see cref="Send(ProducerRecord, DeliveryCallback?)"/>, with a number (<paramref name="state"/>) handed back to
+    /// the callback: one callback for every record, nothing allocated per record (kafka-producer-perf-test's use).
+    /// </summary>
+    public void Send(ProducerRecord record, long state, DeliveryCallbackWithState onCompletion) =>
+        Send(record, Completion.Of(onCompletion, state));
+
+    private void Send(ProducerRecord record, Completion completion)
+    {
+        if (_shared.Closed)
+        {
+            completion.Invoke(null, new ObjectDisposedException(nameof(Producer), "the producer is closed"));
+            return;
+        }
+        TopicMetadata topic;
+        try
+        {
+            topic = _shared.Metadata.Topic(record.Topic) ?? WaitForTopic(record.Topic);
+        }
+        catch (Exception e) when (e is KafkaException or ClusterUnavailableException or TimeoutException or ObjectDisposedException)
+        {
+            completion.Invoke(null, e);
+            return;
+        }
+        var size = RecordAccumulator.SizeOf(record.Key, record.Value, record.Headers);
+        if (!_shared.Memory.TryReserve(size, _settings.MaxBlock))
+        {
+            completion.Invoke(null, new TimeoutException(
+                $"no room for the record in the producer's buffer memory ({_shared.Memory.Total:N0} bytes) within {_settings.MaxBlock.TotalSeconds:0.#}s"));
+            return;
+        }
+        _shared.Append(topic, record, completion, size);
+    }
+
+    /// <summary>
+    /// The first record for a topic waits (on the caller's thread, at most max-block) for the actor to learn the topic's
+    /// partitions, asking the brokers to create it if they auto-create topics, as Kafka's send waits for metadata.
+    /// </summary>
+    private TopicMetadata WaitForTopic(string topic)
+    {
+        var known = new TaskCompletionSource<TopicMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _actor.Tell(new AwaitTopic(topic, known));
+        if (!((IAsyncResult)known.Task).AsyncWaitHandle.WaitOne(_settings.MaxBlock))
+            throw new TimeoutException($"no metadata for topic '{topic}' within {_settings.MaxBlock.TotalSeconds:0.#}s");
+        return known.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Queues a record; the task completes when it is acknowledged (or at once for acks=0 once sent). Costs a Task
+    /// per record: <see cref="Send"/> with a callback, or none, does not.
+    /// </summary>
     public Task<RecordMetadata> SendAsync(ProducerRecord record)
     {
         var completion = new TaskCompletionSource<RecordMetadata>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _actor.Tell(new Send(record, completion));
+        Send(record, (metadata, error) =>
+        {
+            if (error is not null) completion.TrySetException(error);
+            else completion.TrySetResult(metadata!);
+        });
         return completion.Task;
     }
 
@@ -35,6 +115,7 @@ public sealed class Producer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await FlushAsync();
+        _shared.Close();
         await _actor.GracefulStop(TimeSpan.FromSeconds(5));
     }
 }

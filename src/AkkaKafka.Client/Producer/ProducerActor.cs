@@ -3,46 +3,50 @@ using Akka.Event;
 using Akka.Remote;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
-using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Client.Producer;
 
 /// <summary>
-/// Kafka's producer as an actor: learns metadata (auto-creating topics), picks each record's partition, gathers
-/// records into one RecordBatch per partition (linger and batch size), keeps up to max-in-flight batches per
-/// partition awaiting acknowledgement, retries batches the brokers could not take yet (a partition moving, a broker
-/// failing over) until the delivery timeout, and completes every record's task with its offset or error.
-/// <para>When the connection to a broker drops, the requests in flight may have died with it (they all pass through
-/// the broker the client is connected to): they stop counting against max-in-flight, so newer batches go out at
-/// once instead of queueing behind them until their request timeout. They still complete, or time out and are
-/// retried, as before.</para>
+/// The sending half of Kafka's producer (its Sender thread) as an actor. Records do not pass through it: callers
+/// append them to the <see cref="RecordAccumulator"/>, which nudges this actor when a partition opens a batch (the
+/// linger starts) or fills one. The actor takes a partition's batches when they are ready (full, or linger over) and
+/// the partition has fewer than max-in-flight unacknowledged, sends each in one hop to the partition's owner
+/// (<see cref="PartitionRoutes"/>), retries batches the brokers could not take yet (a partition moving, a broker
+/// failing over: NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, a lost connection) after refreshing metadata, until
+/// the delivery timeout, and completes every record with its offset or error. It also learns metadata (auto-creating
+/// topics) for callers whose first record goes to a topic they do not know yet.
+/// <para>When the connection to a broker drops, the requests in flight may have died with it: they stop counting
+/// against max-in-flight, so newer batches go out at once instead of queueing behind them. They still complete, or
+/// fail and are retried, as before.</para>
 /// </summary>
 internal sealed class ProducerActor : UntypedActor, IWithTimers
 {
+    private const string RetryTimer = "retry";
+    private const string MetadataTimer = "metadata";
     private readonly ClusterConnection _connection;
     private readonly Acks _acks;
     private readonly string _clientId;
+    private readonly ProducerShared _shared;
     private readonly ClientSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, List<Send>> _awaitingMetadata = new(StringComparer.Ordinal);
-    private readonly Dictionary<TopicPartition, PartitionQueue> _partitions = new();
-    private readonly Dictionary<string, int> _stickyPartition = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<TaskCompletionSource<TopicMetadata>>> _awaitingMetadata = new(StringComparer.Ordinal);
+    private readonly Dictionary<TopicPartition, PartitionState> _partitions = new();
     private readonly List<TaskCompletionSource> _flushes = [];
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
     private bool _metadataRequested;
-    private int _roundRobin;
     private long _sends;
 
-    public ProducerActor(ClusterConnection connection, Acks acks, string clientId)
+    public ProducerActor(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared)
     {
         _connection = connection;
         _acks = acks;
         _clientId = clientId;
+        _shared = shared;
         _settings = connection.Settings;
     }
 
-    public static Props Props(ClusterConnection connection, Acks acks, string clientId) =>
-        Akka.Actor.Props.Create(() => new ProducerActor(connection, acks, clientId));
+    public static Props Props(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared) =>
+        Akka.Actor.Props.Create(() => new ProducerActor(connection, acks, clientId, shared));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -52,150 +56,150 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     {
         switch (message)
         {
-            case Send send: Accept(send); break;
-            case LingerExpired linger: Drain(linger.Partition, force: true); break;
+            case BatchFull full: Drain(full.Partition); break;
+            case BatchOpened opened: OnBatchOpened(opened); break;
+            case LingerExpired linger:
+                State(linger.Partition).LingerOverUpTo = Math.Max(State(linger.Partition).LingerOverUpTo, linger.Sequence);
+                Drain(linger.Partition);
+                break;
             case Acked acked: OnAcked(acked); break;
+            case AwaitTopic waiting: OnAwaitTopic(waiting); break;
             case MetadataResponse response: OnMetadata(response.Metadata); break;
             case MetadataFailed failed: OnMetadataFailed(failed); break;
-            case RetryNow: RetryWaiting(); break;
+            case RetryNow:
+                if (_awaitingMetadata.Count > 0) RequestMetadata();
+                RetryWaiting();
+                break;
             case DisassociatedEvent lost when lost.RemoteAddress.System == Names.BrokerSystem: OnConnectionLost(lost.RemoteAddress); break;
             case Flush flush:
                 _flushes.Add(flush.Completion);
-                foreach (var tp in _partitions.Keys.ToList()) Drain(tp, force: true);
+                foreach (var tp in _shared.Accumulator.CloseAll()) Drain(tp);
                 CompleteFlushesIfIdle();
                 break;
         }
     }
 
-    private void Accept(Send send)
+    private PartitionState State(TopicPartition tp)
     {
-        var topic = _metadata.Topic(send.Record.Topic);
-        if (topic is null)
+        if (!_partitions.TryGetValue(tp, out var state)) _partitions[tp] = state = new PartitionState();
+        return state;
+    }
+
+    /// <summary>A caller waits for a topic's metadata: answer from what we know, or ask the brokers.</summary>
+    private void OnAwaitTopic(AwaitTopic request)
+    {
+        if (_metadata.Topic(request.Topic) is { } topic)
         {
-            if (!_awaitingMetadata.TryGetValue(send.Record.Topic, out var list)) _awaitingMetadata[send.Record.Topic] = list = [];
-            list.Add(send);
-            RequestMetadata();
+            request.Known.TrySetResult(topic);
             return;
         }
-        int partition;
-        if (send.Record.Partition is { } explicitPartition)
+        if (!_awaitingMetadata.TryGetValue(request.Topic, out var list)) _awaitingMetadata[request.Topic] = list = [];
+        list.Add(request.Known);
+        RequestMetadata();
+    }
+
+    private void OnBatchOpened(BatchOpened opened)
+    {
+        if (_settings.Linger <= TimeSpan.Zero)
         {
-            if (explicitPartition < 0 || explicitPartition >= topic.PartitionCount)
+            Drain(opened.Partition);
+            return;
+        }
+        var state = State(opened.Partition);
+        if (opened.Sequence <= state.LingerStartedFor) return; // nudges from different threads may arrive out of order
+        state.LingerStartedFor = opened.Sequence;
+        Timers.StartSingleTimer(opened.Partition, new LingerExpired(opened.Partition, opened.Sequence), _settings.Linger);
+    }
+
+    /// <summary>
+    /// Sends what a partition has ready while it has in-flight slots: batches to retry first (once their back-off is
+    /// over; newer batches wait behind them, for order), then closed batches, then the open batch if its linger is over.
+    /// </summary>
+    private void Drain(TopicPartition tp)
+    {
+        var state = State(tp);
+        while (state.Limited.Count < _settings.MaxInFlight)
+        {
+            ProducerBatch? batch;
+            if (state.Retry.Count > 0)
             {
-                send.Completion.TrySetException(new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic.Name}' has no partition {explicitPartition}"));
-                return;
+                if (Timers.IsTimerActive(RetryTimer)) return;
+                batch = state.Retry.Dequeue();
             }
-            partition = explicitPartition;
+            else
+                batch = _shared.Accumulator.TakeNext(tp, open => LingerOver(state, open));
+            if (batch is null) return;
+            SendBatch(tp, state, batch);
         }
-        else if (send.Record.Key is { } key)
-            partition = Murmur2.Partition(key, topic.PartitionCount);
-        else
-            partition = StickyPartition(topic);
-
-        var tp = new TopicPartition(topic.Name, partition);
-        if (!_partitions.TryGetValue(tp, out var queue)) _partitions[tp] = queue = new PartitionQueue();
-        queue.Open ??= new OpenBatch(DateTime.UtcNow);
-        queue.Open.Builder.Add(send.Record.Timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), send.Record.Key, send.Record.Value, send.Record.Headers);
-        queue.Open.Records.Add(send.Completion);
-        if (queue.Open.Builder.EstimatedSizeInBytes >= _settings.BatchSize)
-        {
-            if (send.Record.Partition is null && send.Record.Key is null) _stickyPartition.Remove(topic.Name);
-            Drain(tp, force: true);
-        }
-        else if (!Timers.IsTimerActive(tp))
-            Timers.StartSingleTimer(tp, new LingerExpired(tp), _settings.Linger);
     }
 
-    /// <summary>Kafka's sticky partitioner: keyless records fill one partition's batch, then move to the next.</summary>
-    private int StickyPartition(TopicMetadata topic)
-    {
-        if (!_stickyPartition.TryGetValue(topic.Name, out var p) || p >= topic.PartitionCount)
-            _stickyPartition[topic.Name] = p = (int)((uint)++_roundRobin % (uint)topic.PartitionCount);
-        return p;
-    }
+    private bool LingerOver(PartitionState state, ProducerBatch open) =>
+        _settings.Linger <= TimeSpan.Zero || open.Sequence <= state.LingerOverUpTo || DateTime.UtcNow - open.Created >= _settings.Linger;
 
-    /// <summary>Closes the open batch of a partition and sends whatever the in-flight limit allows.</summary>
-    private void Drain(TopicPartition tp, bool force)
+    private void SendBatch(TopicPartition tp, PartitionState state, ProducerBatch batch)
     {
-        if (!_partitions.TryGetValue(tp, out var queue)) return;
-        if (queue.Open is { } open && force)
-        {
-            Timers.Cancel(tp);
-            queue.Ready.Enqueue(new ReadyBatch(open.Builder.Build(), open.Records, open.Created, 0));
-            queue.Open = null;
-        }
-        // Batches to retry go first once the back-off is over. Otherwise one that found the in-flight limit reached
-        // when the retry timer fired would wait for the next failure to start the timer again: maybe forever.
-        while (queue.Limited.Count < _settings.MaxInFlight && queue.Retry.Count > 0 && !Timers.IsTimerActive("retry"))
-            SendBatch(tp, queue, queue.Retry.Dequeue());
-        while (queue.Limited.Count < _settings.MaxInFlight && queue.Ready.Count > 0)
-            SendBatch(tp, queue, queue.Ready.Dequeue());
-    }
-
-    private void SendBatch(TopicPartition tp, PartitionQueue queue, ReadyBatch batch)
-    {
+        batch.Attempts++;
+        var owner = _metadata.Topic(tp.Topic)?.Partition(tp.Partition)?.Owner;
         var request = new ProduceRequest(tp.Topic, tp.Partition, batch.Bytes, _acks, _clientId, _connection.Address);
         if (_acks == Acks.None)
         {
-            _connection.ClusterClient.Tell(ClusterConnection.ToBroker(request));
-            foreach (var r in batch.Records) r.TrySetResult(new RecordMetadata(tp.Topic, tp.Partition, -1));
+            _connection.Routes.Tell(owner, request);
+            Finish(batch, -1, null);
             return;
         }
         var id = ++_sends;
-        queue.InFlight++;
-        queue.Limited.Add(id);
+        state.InFlight[id] = batch;
+        state.Limited.Add(id);
         var self = Self;
-        _connection.ClusterClient.Ask<ProduceResponse>(ClusterConnection.ToBroker(request), _settings.RequestTimeout)
+        _connection.Routes.AskAsync<ProduceResponse>(owner, request, _settings.RequestTimeout)
             .ContinueWith(t => t.IsCompletedSuccessfully
-                    ? new Acked(tp, batch, id, t.Result, null)
-                    : new Acked(tp, batch, id, null, t.Exception?.GetBaseException() ?? new TimeoutException("produce timed out")),
+                    ? new Acked(tp, id, t.Result, null)
+                    : new Acked(tp, id, null, t.Exception?.GetBaseException() ?? new TimeoutException("produce timed out")),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
     }
 
+    /// <summary>Completes a batch's records and gives its buffer memory back.</summary>
+    private void Finish(ProducerBatch batch, long baseOffset, Exception? error)
+    {
+        if (error is null) batch.Complete(baseOffset);
+        else batch.Fail(error);
+        _shared.Memory.Release(batch.ReservedBytes);
+    }
+
     private void OnAcked(Acked acked)
     {
-        var queue = _partitions[acked.Partition];
-        queue.InFlight--;
-        queue.Limited.Remove(acked.SendId);
+        var state = State(acked.Partition);
+        if (!state.InFlight.Remove(acked.SendId, out var batch)) return;
+        state.Limited.Remove(acked.SendId);
         var response = acked.Response;
         if (response is { Error: ErrorCode.None })
-        {
-            for (var i = 0; i < acked.Batch.Records.Count; i++)
-                acked.Batch.Records[i].TrySetResult(new RecordMetadata(acked.Partition.Topic, acked.Partition.Partition, response.BaseOffset + i));
-        }
+            Finish(batch, response.BaseOffset, null);
         else
         {
             var error = response?.Error ?? ErrorCode.RequestTimedOut;
             var reason = response?.ErrorMessage ?? acked.Failure?.Message ?? error.Describe();
-            var expired = DateTime.UtcNow - acked.Batch.Created > _settings.DeliveryTimeout;
+            var expired = DateTime.UtcNow - batch.Created > _settings.DeliveryTimeout;
             if ((error.IsRetriable() || response is null) && !expired)
             {
                 // The partition is moving or its owner is failing over: look again and resend (before newer batches).
                 _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
-                queue.Retry.Enqueue(acked.Batch with { Attempt = acked.Batch.Attempt + 1 });
+                state.Retry.Enqueue(batch);
                 RequestMetadata();
-                if (!Timers.IsTimerActive("retry"))
-                    Timers.StartSingleTimer("retry", RetryNow.Instance, TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(acked.Batch.Attempt, 4)))));
+                if (!Timers.IsTimerActive(RetryTimer))
+                    Timers.StartSingleTimer(RetryTimer, RetryNow.Instance, TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(batch.Attempts - 1, 4)))));
             }
             else
-            {
-                var exception = new KafkaException(error, $"{acked.Partition}: {reason}");
-                foreach (var r in acked.Batch.Records) r.TrySetException(exception);
-            }
+                Finish(batch, -1, new KafkaException(error, $"{acked.Partition}: {reason}"));
         }
-        Drain(acked.Partition, force: false);
+        Drain(acked.Partition);
         CompleteFlushesIfIdle();
     }
 
     private void RetryWaiting()
     {
-        foreach (var (tp, queue) in _partitions)
-        {
-            while (queue.Retry.Count > 0 && queue.Limited.Count < _settings.MaxInFlight)
-                SendBatch(tp, queue, queue.Retry.Dequeue());
-            Drain(tp, force: false);
-        }
+        foreach (var tp in _partitions.Keys.ToList()) Drain(tp);
+        CompleteFlushesIfIdle();
     }
 
     /// <summary>Requests in flight may be lost with the connection: send more without waiting for them.</summary>
@@ -204,7 +208,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         var suspect = _partitions.Values.Sum(q => q.Limited.Count);
         if (suspect == 0) return;
         _log.Info("Connection to broker {0} lost: not waiting for the {1} requests in flight before sending more", broker, suspect);
-        foreach (var queue in _partitions.Values) queue.Limited.Clear();
+        foreach (var state in _partitions.Values) state.Limited.Clear();
         RetryWaiting();
     }
 
@@ -227,20 +231,22 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         if (metadata.Version >= _metadata.Version) _metadata = metadata;
         foreach (var (topic, sends) in _awaitingMetadata.ToList())
         {
-            if (_metadata.Topic(topic) is null)
+            if (_metadata.Topic(topic) is not { } known)
             {
                 if (_metadata.Version == 0) continue; // cluster still starting: ask again below
                 _awaitingMetadata.Remove(topic);
                 var error = new KafkaException(ErrorCode.UnknownTopicOrPartition,
                     $"topic '{topic}' does not exist (and the brokers do not auto-create topics)");
-                foreach (var s in sends) s.Completion.TrySetException(error);
+                foreach (var s in sends) s.TrySetException(error);
                 continue;
             }
             _awaitingMetadata.Remove(topic);
-            foreach (var s in sends) Accept(s);
+            _shared.Metadata = _metadata;
+            foreach (var s in sends) s.TrySetResult(known);
         }
-        if (_awaitingMetadata.Count > 0) Timers.StartSingleTimer("metadata", RetryNow.Instance, TimeSpan.FromMilliseconds(200));
-        CompleteFlushesIfIdle();
+        _shared.Metadata = _metadata;
+        if (_awaitingMetadata.Count > 0) Timers.StartSingleTimer(MetadataTimer, RetryNow.Instance, TimeSpan.FromMilliseconds(200));
+        RetryWaiting();
     }
 
     private void OnMetadataFailed(MetadataFailed failed)
@@ -248,15 +254,19 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _metadataRequested = false;
         var error = new ClusterUnavailableException($"no metadata from the cluster at {string.Join(",", _connection.Bootstrap)}: {failed.Reason}");
         foreach (var sends in _awaitingMetadata.Values)
-            foreach (var s in sends) s.Completion.TrySetException(error);
+            foreach (var s in sends) s.TrySetException(error);
         _awaitingMetadata.Clear();
+        // Batches waiting to be retried try again with what we know (the owner may be back).
+        if (_partitions.Values.Any(p => p.Retry.Count > 0) && !Timers.IsTimerActive(RetryTimer))
+            Timers.StartSingleTimer(RetryTimer, RetryNow.Instance, TimeSpan.FromSeconds(1));
         CompleteFlushesIfIdle();
     }
 
     private void CompleteFlushesIfIdle()
     {
         if (_flushes.Count == 0) return;
-        var idle = _awaitingMetadata.Count == 0 && _partitions.Values.All(q => q.Open is null && q.InFlight == 0 && q.Ready.Count == 0 && q.Retry.Count == 0);
+        var idle = _shared.Accumulator.IsEmpty
+                   && _partitions.Values.All(q => q.InFlight.Count == 0 && q.Retry.Count == 0);
         if (!idle) return;
         foreach (var f in _flushes) f.TrySetResult();
         _flushes.Clear();
@@ -264,42 +274,36 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        _shared.Close();
         Context.System.EventStream.Unsubscribe(Self);
         var error = new ObjectDisposedException("producer was closed before the record was acknowledged");
         foreach (var sends in _awaitingMetadata.Values)
-            foreach (var s in sends) s.Completion.TrySetException(error);
-        foreach (var q in _partitions.Values)
+            foreach (var s in sends) s.TrySetException(error);
+        foreach (var batch in _shared.Accumulator.RemoveAll()) Finish(batch, -1, error);
+        foreach (var state in _partitions.Values)
         {
-            foreach (var r in q.Open?.Records ?? []) r.TrySetException(error);
-            foreach (var b in q.Ready.Concat(q.Retry))
-                foreach (var r in b.Records) r.TrySetException(error);
+            foreach (var batch in state.Retry.Concat(state.InFlight.Values)) Finish(batch, -1, error);
+            state.Retry.Clear();
+            state.InFlight.Clear();
         }
         foreach (var f in _flushes) f.TrySetResult();
     }
 
-    private sealed class PartitionQueue
+    private sealed class PartitionState
     {
-        public OpenBatch? Open;
-        public readonly Queue<ReadyBatch> Ready = new();
-        public readonly Queue<ReadyBatch> Retry = new();
-        /// <summary>Requests awaiting an answer.</summary>
-        public int InFlight;
+        public readonly Queue<ProducerBatch> Retry = new();
+        /// <summary>Requests awaiting an answer, by send id.</summary>
+        public readonly Dictionary<long, ProducerBatch> InFlight = new();
         /// <summary>Those of them that count against max-in-flight (not the ones sent before a connection was lost).</summary>
         public readonly HashSet<long> Limited = [];
+        /// <summary>The newest batch whose linger timer was started, and the newest whose linger is over.</summary>
+        public long LingerStartedFor;
+        public long LingerOverUpTo;
     }
 
-    private sealed class OpenBatch(DateTime created)
-    {
-        public readonly RecordBatchBuilder Builder = new();
-        public readonly List<TaskCompletionSource<RecordMetadata>> Records = [];
-        public readonly DateTime Created = created;
-    }
+    private sealed record LingerExpired(TopicPartition Partition, long Sequence);
 
-    private sealed record ReadyBatch(byte[] Bytes, List<TaskCompletionSource<RecordMetadata>> Records, DateTime Created, int Attempt);
-
-    private sealed record LingerExpired(TopicPartition Partition);
-
-    private sealed record Acked(TopicPartition Partition, ReadyBatch Batch, long SendId, ProduceResponse? Response, Exception? Failure);
+    private sealed record Acked(TopicPartition Partition, long SendId, ProduceResponse? Response, Exception? Failure);
 
     private sealed record MetadataFailed(string Reason);
 

@@ -1,3 +1,5 @@
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Client.Producer;
@@ -8,7 +10,16 @@ public sealed record ProducerRecord(string Topic, byte[]? Value, byte[]? Key = n
 /// <summary>Where an acknowledged record landed. Offset is -1 for acks=0 (nobody knows).</summary>
 public sealed record RecordMetadata(string Topic, int Partition, long Offset);
 
-/// <summary>Local messages from the <see cref="Producer"/> facade to its <see cref="ProducerActor"/>.</summary>
-internal sealed record Send(ProducerRecord Record, TaskCompletionSource<RecordMetadata> Completion);
+// Messages the ProducerActor handles. Records reach the accumulator without any message: these are a caller waiting
+// for a topic's metadata and the accumulator's nudges, one or two per batch.
+
+/// <summary>A caller's first record for a topic waits for its metadata (the topic is created if the brokers auto-create).</summary>
+internal sealed record AwaitTopic(string Topic, TaskCompletionSource<TopicMetadata> Known);
+
+/// <summary>A partition opened a batch: its linger starts now.</summary>
+internal sealed record BatchOpened(TopicPartition Partition, long Sequence);
+
+/// <summary>A partition's batch reached batch-size: it can go as soon as there is an in-flight slot.</summary>
+internal sealed record BatchFull(TopicPartition Partition);
 
 internal sealed record Flush(TaskCompletionSource Completion);
