@@ -16,8 +16,8 @@ public sealed class BrokerSettings
         RetentionCheckInterval = c.GetTimeSpan("retention-check-interval", TimeSpan.FromSeconds(30));
         TailBytes = c.GetByteSize("tail-bytes") ?? 8 * 1024 * 1024;
         SegmentBatches = c.GetInt("segment-batches", 1000);
-        ReadAheadBytes = c.GetByteSize("read-ahead-bytes") ?? 8 * 1024 * 1024;
-        ReadCacheBytes = c.GetByteSize("read-cache-bytes") ?? 64 * 1024 * 1024;
+        ReadAheadBytes = c.GetByteSize("read-ahead-bytes") ?? 4 * 1024 * 1024;
+        ReadCacheBytes = c.GetByteSize("read-cache-bytes") ?? 32 * 1024 * 1024;
         SegmentBytes = c.GetByteSize("segment-bytes") ?? 64 * 1024 * 1024;
         SnapshotEvery = c.GetInt("snapshot-every", 1000);
         MaxFetchBytes = (int)(c.GetByteSize("max-fetch-bytes") ?? 4 * 1024 * 1024);
