@@ -17,6 +17,7 @@ public sealed class BrokerSettings
         TailBytes = c.GetByteSize("tail-bytes") ?? 8 * 1024 * 1024;
         SegmentBatches = c.GetInt("segment-batches", 1000);
         ReadAheadBytes = c.GetByteSize("read-ahead-bytes") ?? 4 * 1024 * 1024;
+        ReadCacheBytes = c.GetByteSize("read-cache-bytes") ?? 32 * 1024 * 1024;
         SegmentBytes = c.GetByteSize("segment-bytes") ?? 64 * 1024 * 1024;
         SnapshotEvery = c.GetInt("snapshot-every", 1000);
         MaxFetchBytes = (int)(c.GetByteSize("max-fetch-bytes") ?? 4 * 1024 * 1024);
@@ -33,6 +34,8 @@ public sealed class BrokerSettings
         if (DefaultPartitions < 1) throw new ConfigurationException("akkakafka.broker.default-partitions must be at least 1");
         if (SegmentBatches < 1) throw new ConfigurationException("akkakafka.broker.segment-batches must be at least 1");
         if (SnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.snapshot-every must be at least 1");
+        if (ReadAheadBytes < 0) throw new ConfigurationException("akkakafka.broker.read-ahead-bytes must not be negative");
+        if (ReadCacheBytes < 0) throw new ConfigurationException("akkakafka.broker.read-cache-bytes must not be negative");
         if (TailBytes < 0) throw new ConfigurationException("akkakafka.broker.tail-bytes must not be negative");
     }
 
@@ -46,6 +49,8 @@ public sealed class BrokerSettings
     public long TailBytes { get; }
     public int SegmentBatches { get; }
     public long ReadAheadBytes { get; }
+    /// <summary>Budget of the broker's cache of old batches read back from the journal, shared by all its partitions.</summary>
+    public long ReadCacheBytes { get; }
     public long SegmentBytes { get; }
     public int SnapshotEvery { get; }
     public int MaxFetchBytes { get; }

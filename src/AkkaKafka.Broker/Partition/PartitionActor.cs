@@ -6,6 +6,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
 using AkkaKafka.Broker.Http;
+using AkkaKafka.Broker.Storage;
 using AkkaKafka.Broker.TransactionLog;
 
 namespace AkkaKafka.Broker.Partition;
@@ -16,8 +17,10 @@ namespace AkkaKafka.Broker.Partition;
 /// <item>Produce: the broker assigns contiguous offsets, writes the batch as one journal event and acknowledges
 /// with the base offset only inside the persist callback. Batches that arrive while a write is in flight are
 /// written together in the next write (group commit), so throughput does not wait on one round trip per batch.</item>
-/// <item>Fetch: served from the in-memory tail; older records are read back from the journal by a
-/// <see cref="JournalReader"/>; a fetch at the log end waits (long poll) until records arrive or it times out.</item>
+/// <item>Fetch: served from the in-memory tail; older records from the broker's read cache or, on a miss, by a
+/// bulk read of the journal table (<see cref="JournalBatchReader"/>, off this actor's thread, piped back), with the
+/// next run prefetched for a sequential reader; a fetch at the log end waits (long poll) until records arrive or it
+/// times out.</item>
 /// <item>Ownership: on start it claims its assignment epoch in the journal; see <see cref="LeaderEpochClaimed"/>.</item>
 /// </list>
 /// </summary>
@@ -40,7 +43,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private long _retentionMs;
     private long _retentionBytes;
     private List<PendingAppend> _pending = [];
-    private List<byte[]> _readAhead = [];
+    private readonly PartitionReads _reads;
+    private readonly JournalBatchReader _journalReader;
     private List<PendingAppend> _inFlight = [];
     private long _reservedNextOffset;
     private long _eventsSinceSnapshot;
@@ -57,6 +61,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         _settings = settings;
         _logTransactions = settings.TransactionLog && TransactionLogEntry.IsLogged(partition.Topic);
         _log = new PartitionLog(settings.TailBytes, settings.SegmentBatches, settings.SegmentBytes);
+        var journalReads = JournalReads.Get(Context.System);
+        _journalReader = journalReads.Reader;
+        _reads = new PartitionReads(journalReads.Cache);
     }
 
     public static Props Props(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings) =>
@@ -111,7 +118,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             case TimestampSearch.Continue next: SearchTimestamp(next.Request, next.ReplyTo, next.FromOffset); break;
             case FetchDeadlineTick: ExpireParkedFetches(); break;
             case JournalReadFinished: OnJournalReadFinished(); break;
-            case JournalReader.ReadAheadLoaded loaded: _readAhead = loaded.Batches; break;
+            case JournalRangeRead read: OnJournalRangeRead(read); break;
+            case JournalRangeFailed failed: OnJournalRangeFailed(failed); break;
             case RetentionTick: ApplyRetention(); break;
             case UpdateRetention update:
                 _retentionMs = update.RetentionMs;
@@ -242,6 +250,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         foreach (var parked in _parkedFetches)
             parked.ReplyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
         _parkedFetches.Clear();
+        _reads.Clear();
         base.PostStop();
     }
 
@@ -281,38 +290,25 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         var fromTail = _log.ReadTail(request.Offset, maxBytes);
         if (fromTail is not null)
         {
-            var records = JournalReader.Concat(fromTail);
-            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = records });
-            _metrics.Fetched(_partition.Topic, request.Offset, records);
-            if (_logTransactions) TransactionLogging.PublishFetch(Context.System, request, records);
+            ReplyRecords(request, replyTo, fromTail);
             return;
         }
-        var fromReadAhead = ReadAhead(request.Offset, maxBytes);
-        if (fromReadAhead is not null)
+        var fromCache = _reads.Read(request.Offset, maxBytes);
+        if (fromCache is not null)
         {
-            var records = JournalReader.Concat(fromReadAhead);
-            replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = records });
-            _metrics.Fetched(_partition.Topic, request.Offset, records);
-            if (_logTransactions) TransactionLogging.PublishFetch(Context.System, request, records);
+            ReplyRecords(request, replyTo, fromCache);
+            Prefetch(new RecordBatch(fromCache[^1]).NextOffset);
             return;
         }
         ReadFromJournal(request with { MaxBytes = maxBytes }, replyTo);
     }
 
-    /// <summary>Whole batches from the last journal read's read-ahead, from the one holding the offset; null when it does not hold it.</summary>
-    private List<byte[]>? ReadAhead(long offset, int maxBytes)
+    private void ReplyRecords(FetchRequest request, IActorRef replyTo, List<byte[]> batches)
     {
-        var start = _readAhead.FindIndex(b => new RecordBatch(b).NextOffset > offset);
-        if (start < 0 || new RecordBatch(_readAhead[start]).BaseOffset > offset || offset < _log.LogStartOffset) return null;
-        var result = new List<byte[]>();
-        var bytes = 0;
-        for (var i = start; i < _readAhead.Count; i++)
-        {
-            if (result.Count > 0 && bytes + _readAhead[i].Length > maxBytes) break;
-            result.Add(_readAhead[i]);
-            bytes += _readAhead[i].Length;
-        }
-        return result;
+        var records = FetchBatches.Concat(batches);
+        replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset) with { Records = records });
+        _metrics.Fetched(_partition.Topic, request.Offset, records);
+        if (_logTransactions && records.Length > 0) TransactionLogging.PublishFetch(Context.System, request, records);
     }
 
     private void Park(FetchRequest request, IActorRef replyTo)
@@ -351,9 +347,13 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         if (_parkedFetches.Count == 0) Timers.Cancel(FetchDeadlineTimer);
     }
 
+    private int JournalReadsInFlight => _journalReads + _reads.ReadsInFlight;
+
     private void ReadFromJournal(FetchRequest request, IActorRef replyTo)
     {
-        if (_journalReads >= MaxConcurrentJournalReads)
+        // A sequential reader usually finds the prefetch of exactly its next offset under way: it waits for that.
+        if (_reads.TryJoin(new PendingFetch(request, replyTo))) return;
+        if (JournalReadsInFlight >= MaxConcurrentJournalReads)
         {
             if (_queuedJournalReads.Count >= _settings.MaxWaitingFetches)
                 replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
@@ -367,16 +367,70 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset, ErrorCode.OffsetOutOfRange, $"offset {request.Offset} is not in the log"));
             return;
         }
-        _journalReads++;
-        _readAhead = [];
-        var reader = Context.ActorOf(JournalReader.Props(_partition, request, replyTo, segment, _log.NextOffset, _log.LogStartOffset, Journal, _settings.ReadAheadBytes));
-        Context.WatchWith(reader, JournalReadFinished.Instance);
+        StartJournalRead(JournalRangeRequest.InSegment(PersistenceId, segment, request.Offset, request.MaxBytes + _settings.ReadAheadBytes),
+            new PendingFetch(request, replyTo));
+    }
+
+    /// <summary>
+    /// Keeps a sequential reader ahead of the journal: when fewer than read-ahead-bytes are cached beyond where it
+    /// now stands, the next run is read from the exact sequence number the cached run ends at.
+    /// </summary>
+    private void Prefetch(long position)
+    {
+        if (position >= _log.TailStartOffset || JournalReadsInFlight >= MaxConcurrentJournalReads) return;
+        if (_reads.PrefetchFrom(position, _settings.ReadAheadBytes) is not { } from || from.Offset >= _log.TailStartOffset) return;
+        var segment = _log.FindSegment(from.Offset);
+        var averageBatch = segment is null ? 1024 : segment.Bytes / Math.Max(1, segment.Batches);
+        StartJournalRead(new JournalRangeRequest(PersistenceId, from.Offset, _settings.ReadAheadBytes, from.SequenceNr, from.SequenceNr, averageBatch), null);
+    }
+
+    private void StartJournalRead(JournalRangeRequest read, PendingFetch? waiting)
+    {
+        _reads.Started(read.Offset, waiting);
+        _journalReader.ReadAsync(read).PipeTo(Self,
+            success: range => new JournalRangeRead(read.Offset, range),
+            failure: cause => new JournalRangeFailed(read.Offset, cause));
+    }
+
+    private void OnJournalRangeRead(JournalRangeRead read)
+    {
+        var waiting = _reads.Finished(read.Offset);
+        _reads.Add(read.Range);
+        foreach (var fetch in waiting)
+        {
+            var batches = PartitionReads.Take(read.Range.Batches, fetch.Request.Offset, fetch.Request.MaxBytes);
+            if (batches.Count == 0)
+            {
+                // Not in the journal any more (retention deleted it while the read ran) or not yet readable: the
+                // consumer asks again, and is told if its offset fell below the log start.
+                var error = fetch.Request.Offset < _log.LogStartOffset ? ErrorCode.OffsetOutOfRange : ErrorCode.None;
+                fetch.ReplyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset, error));
+                continue;
+            }
+            ReplyRecords(fetch.Request, fetch.ReplyTo, batches);
+            Prefetch(new RecordBatch(batches[^1]).NextOffset);
+        }
+        DrainQueuedJournalReads();
+    }
+
+    private void OnJournalRangeFailed(JournalRangeFailed failed)
+    {
+        var cause = failed.Cause is AggregateException { InnerException: { } inner } ? inner : failed.Cause;
+        _logger.Warning(cause, "{0}: reading the journal failed", PersistenceId);
+        foreach (var fetch in _reads.Finished(failed.Offset))
+            fetch.ReplyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset, ErrorCode.KafkaStorageError, "reading the journal failed: " + cause.Message));
+        DrainQueuedJournalReads();
+    }
+
+    private void DrainQueuedJournalReads()
+    {
+        while (_queuedJournalReads.Count > 0 && JournalReadsInFlight < MaxConcurrentJournalReads) _queuedJournalReads.Dequeue()();
     }
 
     private void OnJournalReadFinished()
     {
         _journalReads--;
-        if (_queuedJournalReads.Count > 0) _queuedJournalReads.Dequeue()();
+        DrainQueuedJournalReads();
     }
 
     // ---------------- list offsets ----------------
@@ -424,7 +478,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             case TimestampLookup.Found found:
                 ReplyListOffsets(replyTo, ErrorCode.None, found.Offset, found.Timestamp);
                 break;
-            case TimestampLookup.InJournal inJournal when _journalReads >= MaxConcurrentJournalReads:
+            case TimestampLookup.InJournal inJournal when JournalReadsInFlight >= MaxConcurrentJournalReads:
                 if (_queuedJournalReads.Count >= _settings.MaxWaitingFetches)
                     ReplyListOffsets(replyTo, ErrorCode.RequestTimedOut, -1, -1);
                 else
@@ -433,7 +487,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             case TimestampLookup.InJournal inJournal:
                 _journalReads++;
                 var search = Context.ActorOf(TimestampSearch.Props(_partition, request, replyTo, inJournal, _settings.MaxFetchBytes,
-                    _log.NextOffset, _log.LogStartOffset, Journal));
+                    _log.NextOffset, _log.LogStartOffset, _journalReader));
                 Context.WatchWith(search, JournalReadFinished.Instance);
                 break;
             default:
@@ -456,6 +510,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         Persist(expired, e =>
         {
             _log.Apply(e, LastSequenceNr);
+            _reads.DropBelow(_log.LogStartOffset);
             _logger.Info("{0}: retention moved the log start to offset {1}", PersistenceId, e.LogStartOffset);
             _metrics.LogChanged(_partition, _log);
             DeleteMessages(e.UpToSequenceNr);
@@ -488,6 +543,11 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     {
         public static readonly FetchDeadlineTick Instance = new();
     }
+
+    /// <summary>A bulk journal read that started at <see cref="Offset"/> finished.</summary>
+    private sealed record JournalRangeRead(long Offset, JournalRange Range);
+
+    private sealed record JournalRangeFailed(long Offset, Exception Cause);
 
     private sealed class JournalReadFinished
     {

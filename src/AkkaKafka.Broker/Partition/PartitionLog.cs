@@ -109,18 +109,15 @@ public sealed class PartitionLog
     public List<byte[]>? ReadTail(long offset, int maxBytes)
     {
         if (offset < TailStartOffset || offset >= NextOffset) return null;
-        var result = new List<byte[]>();
-        var bytes = 0;
         // Walk back from the newest: consumers are almost always near the end.
         var node = _tail.Last;
         while (node is not null && node.Value.BaseOffset > offset) node = node.Previous;
-        for (; node is not null; node = node.Next)
-        {
-            if (result.Count > 0 && bytes + node.Value.Bytes.Length > maxBytes) break;
-            result.Add(node.Value.Bytes);
-            bytes += node.Value.Bytes.Length;
-        }
-        return result;
+        return FetchBatches.Take(TailFrom(node), maxBytes);
+    }
+
+    private static IEnumerable<byte[]> TailFrom(LinkedListNode<TailBatch>? node)
+    {
+        for (; node is not null; node = node.Next) yield return node.Value.Bytes;
     }
 
     /// <summary>The segment holding <paramref name="offset"/>, for a read from the journal.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using AkkaKafka.Broker.Storage;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
@@ -7,8 +8,8 @@ using AkkaKafka.Protocol.Records;
 namespace AkkaKafka.Broker.Partition;
 
 /// <summary>
-/// Serves the journal part of one ListOffsets by timestamp: reads one fetch-sized run of batches through a
-/// <see cref="JournalReader"/> (the path old fetches take, so the PartitionActor never blocks), searches it, and
+/// Serves the journal part of one ListOffsets by timestamp: reads one fetch-sized run of batches with the
+/// <see cref="JournalBatchReader"/> (as old fetches are read, off the PartitionActor's thread), searches it, and
 /// either answers the requester or hands the search back to the PartitionActor to continue after what it read.
 /// Then it stops.
 /// </summary>
@@ -21,10 +22,10 @@ public sealed class TimestampSearch : UntypedActor
     private readonly int _maxBytes;
     private readonly long _highWatermark;
     private readonly long _logStartOffset;
-    private readonly IActorRef _journal;
+    private readonly JournalBatchReader _reader;
 
     public TimestampSearch(PartitionIdentity partition, ListOffsetsRequest request, IActorRef replyTo, TimestampLookup.InJournal where,
-        int maxBytes, long highWatermark, long logStartOffset, IActorRef journal)
+        int maxBytes, long highWatermark, long logStartOffset, JournalBatchReader reader)
     {
         _partition = partition;
         _request = request;
@@ -33,33 +34,34 @@ public sealed class TimestampSearch : UntypedActor
         _maxBytes = maxBytes;
         _highWatermark = highWatermark;
         _logStartOffset = logStartOffset;
-        _journal = journal;
+        _reader = reader;
     }
 
     public static Props Props(PartitionIdentity partition, ListOffsetsRequest request, IActorRef replyTo, TimestampLookup.InJournal where,
-        int maxBytes, long highWatermark, long logStartOffset, IActorRef journal) =>
-        Akka.Actor.Props.Create(() => new TimestampSearch(partition, request, replyTo, where, maxBytes, highWatermark, logStartOffset, journal));
+        int maxBytes, long highWatermark, long logStartOffset, JournalBatchReader reader) =>
+        Akka.Actor.Props.Create(() => new TimestampSearch(partition, request, replyTo, where, maxBytes, highWatermark, logStartOffset, reader));
 
     protected override void PreStart()
     {
-        var read = new FetchRequest(_partition.Topic, _partition.Partition, _where.FromOffset, _maxBytes, 0, "list-offsets");
-        Context.ActorOf(JournalReader.Props(_partition, read, Self, _where.Segment, _highWatermark, _logStartOffset, _journal, logTransactions: false));
+        _reader.ReadAsync(JournalRangeRequest.InSegment(_partition.PersistenceId, _where.Segment, _where.FromOffset, _maxBytes))
+            .PipeTo(Self, success: range => range, failure: cause => new Status.Failure(cause));
     }
 
     protected override void OnReceive(object message)
     {
-        if (message is not FetchResponse read) return;
-        if (read.Error != ErrorCode.None)
+        if (message is Status.Failure failure)
         {
-            Reply(read.Error, -1, -1);
+            Context.GetLogger().Warning(failure.Cause, "{0}: reading the journal failed while listing offsets by timestamp", _partition.PersistenceId);
+            Reply(ErrorCode.KafkaStorageError, -1, -1);
             return;
         }
+        if (message is not JournalRange read) return;
 
         TimestampLookup.Found? found;
         long readUpTo = _where.Segment.NextOffset;
         try
         {
-            var batches = RecordBatches.Read(read.Records).ToList();
+            var batches = read.Batches.Select(b => new RecordBatch(b)).ToList();
             found = TimestampLookup.FirstInBatches(batches, _request.Timestamp, _where.FromOffset);
             // Nothing read (retention deleted it meanwhile) skips the segment; otherwise go on after the last batch.
             if (batches.Count > 0) readUpTo = Math.Max(batches[^1].NextOffset, _where.FromOffset + 1);

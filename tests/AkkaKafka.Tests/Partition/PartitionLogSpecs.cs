@@ -72,7 +72,7 @@ public sealed class PartitionLogSpecs
 
         Assert.Equal(8, d.Log.NextOffset);
         Assert.Equal(0, d.Log.LogStartOffset);
-        var all = JournalReader.Concat(d.Log.ReadTail(0, int.MaxValue)!);
+        var all = FetchBatches.Concat(d.Log.ReadTail(0, int.MaxValue)!);
         Assert.Equal(Enumerable.Range(0, 8).Select(i => (long)i), Batches.Records(all).Select(r => r.Offset));
         Assert.Equal(["a", "b", "c", "d", "e", "f", "g", "h"], Batches.ValuesOf(all));
     }
@@ -165,7 +165,7 @@ public sealed class PartitionLogSpecs
         Assert.Equal(2L * B, d.Log.TailBytes);
         Assert.Equal(3, d.Log.TailStartOffset);
         Assert.Null(d.Log.ReadTail(2, int.MaxValue));
-        Assert.Equal([3L, 4L], Batches.BaseOffsetsOf(JournalReader.Concat(d.Log.ReadTail(3, int.MaxValue)!)));
+        Assert.Equal([3L, 4L], Batches.BaseOffsetsOf(FetchBatches.Concat(d.Log.ReadTail(3, int.MaxValue)!)));
     }
 
     [Fact]
@@ -190,8 +190,8 @@ public sealed class PartitionLogSpecs
 
         var batches = d.Log.ReadTail(4, int.MaxValue)!;
 
-        Assert.Equal([3L, 6L], Batches.BaseOffsetsOf(JournalReader.Concat(batches)));
-        Assert.Equal(["d", "e", "f", "g", "h", "i"], Batches.ValuesOf(JournalReader.Concat(batches)));
+        Assert.Equal([3L, 6L], Batches.BaseOffsetsOf(FetchBatches.Concat(batches)));
+        Assert.Equal(["d", "e", "f", "g", "h", "i"], Batches.ValuesOf(FetchBatches.Concat(batches)));
     }
 
     [Theory]
@@ -208,7 +208,7 @@ public sealed class PartitionLogSpecs
         var batches = d.Log.ReadTail(0, maxBytes)!;
 
         Assert.Equal(expectedBatches, batches.Count);
-        Assert.Equal(Enumerable.Range(0, expectedBatches).Select(i => (long)i), Batches.BaseOffsetsOf(JournalReader.Concat(batches)));
+        Assert.Equal(Enumerable.Range(0, expectedBatches).Select(i => (long)i), Batches.BaseOffsetsOf(FetchBatches.Concat(batches)));
     }
 
     [Fact]
@@ -348,7 +348,7 @@ public sealed class PartitionLogSpecs
         Assert.Equal(4, restored.NextOffset);
         Assert.Equal((2L, 4L, 2, 4L), (restored.Segments[^1].BaseOffset, restored.Segments[^1].NextOffset, restored.Segments[^1].Batches, restored.Segments[^1].LastSequenceNr));
         Assert.Equal(3, restored.TailStartOffset);
-        Assert.Equal(["after"], Batches.ValuesOf(JournalReader.Concat(restored.ReadTail(3, int.MaxValue)!)));
+        Assert.Equal(["after"], Batches.ValuesOf(FetchBatches.Concat(restored.ReadTail(3, int.MaxValue)!)));
     }
 
     [Fact]
