@@ -65,13 +65,17 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         switch (message)
         {
             case IPartitionRequest request when IsAkkaClient(Sender) && BrokerMetrics.ApiOf(request) is { } api:
-                MeterAkkaRequest(request, api);
+                MeterAkkaRequest(request, api, forwarded: false);
                 break;
             case IPartitionRequest request:
                 Route(request, forwarded: false);
                 break;
             case MeteredRequest metered:
-                Route(metered.Request, forwarded: false);
+                Route(metered.Request, metered.Forwarded);
+                break;
+            // Akka clients send produce and fetch straight to the owner (one hop), as a ForwardedRequest.
+            case ForwardedRequest forwarded when IsAkkaClient(Sender) && BrokerMetrics.ApiOf(forwarded.Request) is { } api:
+                MeterAkkaRequest(forwarded.Request, api, forwarded: true);
                 break;
             case ForwardedRequest forwarded:
                 Route(forwarded.Request, forwarded: true);
@@ -183,12 +187,12 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// Produce and fetch requests of Akka clients (the Kafka listener measures its own) are counted, and timed until their answer: the
     /// request goes round through this actor once more as the ask of a temporary reply ref, which passes the answer on.
     /// </summary>
-    private void MeterAkkaRequest(IPartitionRequest request, string api)
+    private void MeterAkkaRequest(IPartitionRequest request, string api, bool forwarded)
     {
         if (request is ProduceRequest { Acks: Acks.None })
         {
             _metrics.Received(api, BrokerMetrics.AkkaListener);
-            Route(request, forwarded: false);
+            Route(request, forwarded);
             return;
         }
         var replyTo = Sender;
@@ -196,7 +200,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         // Longer than any answer can take (a forwarded fetch's long poll plus the owner's request timeout); a request
         // that gets none is left to the client's own timeout, as it would be unmetered.
         var timeout = _settings.RequestTimeout * 2 + (request is FetchRequest fetch ? TimeSpan.FromMilliseconds(Math.Max(0, fetch.MaxWaitMs)) : TimeSpan.Zero);
-        _metrics.TimeAsync(api, BrokerMetrics.AkkaListener, self.Ask<object>(new MeteredRequest(request), timeout))
+        _metrics.TimeAsync(api, BrokerMetrics.AkkaListener, self.Ask<object>(new MeteredRequest(request, forwarded), timeout))
             .ContinueWith(t =>
             {
                 if (t.IsCompletedSuccessfully) replyTo.Tell(t.Result, self);
@@ -248,7 +252,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     }
 
     /// <summary>An Akka client's request on its way round to be routed (see <see cref="MeterAkkaRequest"/>).</summary>
-    private sealed record MeteredRequest(IPartitionRequest Request);
+    private sealed record MeteredRequest(IPartitionRequest Request, bool Forwarded);
 
     private sealed class PollMetadata
     {
