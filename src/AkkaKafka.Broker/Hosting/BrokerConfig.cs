@@ -23,6 +23,7 @@ public static class BrokerConfig
             akka.persistence.journal.sql.connection-string = {{Quote(journalConnectionString)}}
             akka.persistence.snapshot-store.sql.connection-string = {{Quote(snapshotConnectionString)}}
             {{KafkaFlags(options)}}
+            {{LogFlags(options)}}
             """);
         var merged = flags
             .WithFallback(options.Overrides ?? Config.Empty)
@@ -42,6 +43,14 @@ public static class BrokerConfig
         if (options.KafkaPort is { } port) lines.Add($"akkakafka.broker.kafka.port = {port}");
         if (options.KafkaAdvertisedHost is { } host) lines.Add($"akkakafka.broker.kafka.advertised-host = {Quote(host)}");
         if (options.BrokerId is { } id) lines.Add($"akkakafka.broker.kafka.broker-id = {id}");
+        return string.Join("\n", lines);
+    }
+
+    private static string LogFlags(BrokerOptions options)
+    {
+        var lines = new List<string>();
+        if (options.LogFile is { } file) lines.Add($"akkakafka.broker.log.file = {Quote(Path.GetFullPath(file))}");
+        if (options.Verbose) lines.Add("akkakafka.broker.log.terminal-level = INFO");
         return string.Join("\n", lines);
     }
 

@@ -62,6 +62,23 @@ public sealed class BrokerNode : IAsyncDisposable
             throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {inner.Message}");
         }
 
+        try
+        {
+            return await StartInAsync(system, options, cancellationToken);
+        }
+        catch (Exception e) when (e is not BrokerStartupException and not OperationCanceledException)
+        {
+            // A setting of the wrong type (e.g. "lots" for a size in a --config file) fails here, once the system reads
+            // it: one line with the innermost reason, not an unhandled exception with a stack trace.
+            await system.Terminate();
+            var inner = e;
+            while (inner.InnerException is not null) inner = inner.InnerException;
+            throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {inner.Message}");
+        }
+    }
+
+    private static async Task<BrokerNode> StartInAsync(ActorSystem system, BrokerOptions options, CancellationToken cancellationToken)
+    {
         var settings = BrokerSettings.Create(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cluster = Cluster.Get(system);
@@ -151,6 +168,26 @@ public sealed class BrokerNode : IAsyncDisposable
                 ClusterSingletonProxySettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(name)),
             proxyName);
     }
+
+    /// <summary>This broker's Kafka node id as the controller's metadata has it, or null when it has none yet.</summary>
+    public async Task<int?> KafkaNodeIdAsync(TimeSpan timeout)
+    {
+        try
+        {
+            var metadata = await Broker.Ask<Protocol.Messages.ClusterMetadata>(BrokerActor.GetCachedMetadata.Instance, timeout);
+            return metadata.Broker(BrokerId) is { NodeId: not Protocol.Messages.BrokerInfo.NoNodeId } b ? b.NodeId : null;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// From now on, one line through <paramref name="print"/> per cluster event an operator cares about
+    /// (<see cref="BrokerEvents"/>); the host calls it after its banner.
+    /// </summary>
+    public void PrintEvents(Action<string> print) => System.ActorOf(BrokerEvents.Props(Broker, print), "broker-events");
 
     /// <summary>Leaves the cluster gracefully (coordinated shutdown): partitions are handed over before the node goes.</summary>
     public Task StopAsync() => CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);

@@ -30,6 +30,10 @@ public sealed record BrokerOptions
     public string? KafkaAdvertisedHost { get; init; }
     /// <summary>Explicit Kafka node id (--broker-id); null takes the HOCON setting, else the controller assigns one.</summary>
     public int? BrokerId { get; init; }
+    /// <summary>The rolling log file for Akka's log (`akkakafka broker`: data/logs/broker-PORT.log); null: all on the terminal.</summary>
+    public string? LogFile { get; init; }
+    /// <summary>Show Akka's INFO log on the terminal too (--verbose), not only in <see cref="LogFile"/>.</summary>
+    public bool Verbose { get; init; }
     /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

@@ -26,10 +26,11 @@ internal static class BrokerCommand
         var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092; 0: no Kafka listener)" };
         var kafkaAdvertisedHost = new Option<string?>("--kafka-advertised-host") { Description = "Host that Kafka clients are told to connect to (default: --host)" };
         var brokerId = new Option<int?>("--broker-id") { Description = "Kafka node id of this broker (default: one the controller assigns and keeps for this host:port)" };
+        var verbose = new Option<bool>("--verbose") { Description = "Show Akka's INFO log on the terminal too (it always goes to <data>/logs/broker-<port>.log)" };
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
-            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId,
+            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId, verbose,
         };
         command.SetAction((result, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -45,18 +46,24 @@ internal static class BrokerCommand
             var advertised = result.GetValue(kafkaAdvertisedHost);
             if (advertised is not null && (string.IsNullOrWhiteSpace(advertised) || advertised.Contains(':') && !advertised.StartsWith('[')))
                 throw new UsageException($"--kafka-advertised-host must be a host name or address without a port, got '{advertised}'");
+            var configFile = result.GetValue(config);
+            if (configFile is not null) ConfigFileCheck.Check(configFile);
+            var dataDirectory = result.GetValue(data)!;
             var options = new BrokerOptions
             {
                 Host = result.GetValue(host)!,
                 Port = p,
                 Seeds = seedList,
-                DataDirectory = result.GetValue(data)!,
+                DataDirectory = dataDirectory,
                 Journal = result.GetValue(journal) == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite,
                 ConnectionString = result.GetValue(connectionString),
-                ConfigFile = result.GetValue(config),
+                ConfigFile = configFile,
                 KafkaPort = kp,
                 KafkaAdvertisedHost = advertised,
                 BrokerId = id,
+                // Under the data directory also with PostgreSQL: the one place a broker is told it may write.
+                LogFile = Path.Combine(dataDirectory, "logs", $"broker-{p}.log"),
+                Verbose = result.GetValue(verbose),
             };
             return await RunBrokerAsync(options);
         }));
@@ -84,6 +91,12 @@ internal static class BrokerCommand
         }
         catch (BrokerStartupException e)
         {
+            // A failure that quotes a value of the --config file (a size or duration that is not one) is bad usage.
+            if (options.ConfigFile is { } file && ConfigFileCheck.Locate(file, e.Message) is { } located)
+            {
+                await Console.Error.WriteLineAsync($"error: {located}");
+                return 2;
+            }
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
@@ -107,10 +120,8 @@ internal static class BrokerCommand
             Stop();
         });
 
-        var kafka = node.KafkaListener is { } listener ? $"Kafka: {listener.Endpoint}" : "Kafka: off";
-        Console.WriteLine($"Broker {node.BrokerId} is up ({kafka}, journal: {options.Journal.ToString().ToLowerInvariant()}" +
-                          (options.Journal == JournalKind.Sqlite ? $", data: {Path.GetFullPath(options.DataDirectory)})" : ")") +
-                          ". Press Ctrl-C to leave the cluster.");
+        foreach (var line in await BrokerBanner.LinesAsync(node, options)) Console.WriteLine(line);
+        node.PrintEvents(line => Console.WriteLine(BrokerBanner.EventLine(line)));
         await node.WhenTerminated;
         if (!stopRequested)
         {

@@ -16,7 +16,15 @@ internal static class ConsumeCommand
         var fromBeginning = new Option<bool>("--from-beginning", "--beginning") { Description = "Start at the oldest record instead of only new ones" };
         var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
         var group = new Option<string?>("--group") { Description = "Consumer group: share the partitions with its other members and resume from its committed offsets" };
-        var offset = new Option<long?>("--offset") { Description = "Start at this offset (with --partition)" };
+        var offset = new Option<long?>("--offset")
+        {
+            Description = "Start at this offset (with --partition); as in Kafka, -1 means the latest (only new records) and -2 the earliest",
+        };
+        offset.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long?>() is < -2 and var o)
+                result.AddError($"--offset must be 0 or more, or -1 (latest) or -2 (earliest), got {o}");
+        });
         var maxMessages = new Option<long?>("--max-messages") { Description = "Exit after this many records" };
         var timeoutMs = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
         var printKey = new Option<bool>("--print-key") { Description = "Print key<TAB>value" };
@@ -43,8 +51,16 @@ internal static class ConsumeCommand
             if (r.GetValue(offset) is not null && r.GetValue(partition) is null) throw new UsageException("--offset needs --partition");
             if (r.GetValue(group) is not null && r.GetValue(partition) is not null) throw new UsageException("--group and --partition do not go together: the group assigns partitions");
             if (r.GetValue(maxMessages) is < 1) throw new UsageException("--max-messages must be at least 1");
-            StartPosition start = r.GetValue(offset) is { } o ? new StartPosition.At(o)
-                : r.GetValue(fromBeginning) || fromBeginningAnswer ? new StartPosition.Earliest() : new StartPosition.Latest();
+            if (r.GetValue(partition) is < 0 and var badPartition) throw new UsageException($"--partition must be 0 or more, got {badPartition}");
+            if (r.GetValue(timeoutMs) is < 1 and var badIdle) throw new UsageException($"--timeout-ms must be at least 1, got {badIdle}");
+            StartPosition start = r.GetValue(offset) switch
+            {
+                // Kafka's ListOffsets meanings, as kafka-console-consumer --offset takes them.
+                -1 => new StartPosition.Latest(),
+                -2 => new StartPosition.Earliest(),
+                { } o => new StartPosition.At(o),
+                null => r.GetValue(fromBeginning) || fromBeginningAnswer ? new StartPosition.Earliest() : new StartPosition.Latest(),
+            };
 
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
             {
