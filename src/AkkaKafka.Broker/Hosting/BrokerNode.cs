@@ -43,8 +43,13 @@ public sealed class BrokerNode : IAsyncDisposable
         try
         {
             config = BrokerConfig.Build(options, journal, snapshots);
+            // Read our own settings once before any actor system exists, so a value of the wrong type in a --config
+            // file ("lots" for a size) fails here, quietly, and not half-way through joining the cluster.
+            _ = new BrokerSettings(config);
+            _ = new BrokerLogSettings(config);
+            _ = StallWatcher.ThresholdFrom(config);
         }
-        catch (Akka.Configuration.ConfigurationException e)
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
         {
             // An impossible setting (e.g. akkakafka.broker.kafka.port in a --config file): one line, not a stack trace.
             throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {e.Message}");
@@ -68,8 +73,9 @@ public sealed class BrokerNode : IAsyncDisposable
         }
         catch (Exception e) when (e is not BrokerStartupException and not OperationCanceledException)
         {
-            // A setting of the wrong type (e.g. "lots" for a size in a --config file) fails here, once the system reads
-            // it: one line with the innermost reason, not an unhandled exception with a stack trace.
+            // A setting of the wrong type that only Akka reads fails here: one line with the innermost reason, not an
+            // unhandled exception with a stack trace, and without the system's shutdown chatter around it.
+            system.EventStream.SetLogLevel(LogLevel.ErrorLevel);
             await system.Terminate();
             var inner = e;
             while (inner.InnerException is not null) inner = inner.InnerException;
@@ -103,7 +109,24 @@ public sealed class BrokerNode : IAsyncDisposable
             throw new BrokerStartupException($"could not join the cluster within {options.JoinTimeout.TotalSeconds:0}s (seed nodes unreachable?)");
         }
         await up.Task;
+        QuietenFinalShutdownLog(system);
         return new BrokerNode(system, broker, settings, await StartKafkaListenerAsync(system, broker, settings));
+    }
+
+    /// <summary>
+    /// Once the loggers stop, Akka.NET prints what is left of the shutdown (INFO included) with its stdout logger,
+    /// which would put Akka's chatter back on a terminal that was kept clean: with a log file, only warnings from
+    /// there on.
+    /// </summary>
+    private static void QuietenFinalShutdownLog(ActorSystem system)
+    {
+        var log = new BrokerLogSettings(system.Settings.Config);
+        if (log.File is null || log.TerminalLevel <= LogLevel.InfoLevel) return;
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "quiet-terminal-log", () =>
+        {
+            system.EventStream.SetLogLevel(LogLevel.WarningLevel);
+            return Task.FromResult(Akka.Done.Instance);
+        });
     }
 
     /// <summary>
