@@ -19,13 +19,22 @@ public sealed partial class StandardErrorLogger : ReceiveActor, IRequiresMessage
     public StandardErrorLogger()
     {
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<Error>(e => Console.Error.WriteLine(ErrorLine(e)));
+        Receive<Error>(e =>
+        {
+            // Remoting's errors in a client are about a broker going away ("Disassociated"), which the client works
+            // around by itself and the reconnect line below already tells.
+            if (!IsRemoting(e)) Console.Error.WriteLine(ErrorLine(e));
+        });
         Receive<Info>(e =>
         {
             if (ReconnectLine(e.Message?.ToString() ?? "", ref _lost) is { } line) Console.Error.WriteLine(line);
         });
         Receive<LogEvent>(_ => { });
     }
+
+    private static bool IsRemoting(Error e) =>
+        e.LogClass?.Namespace?.StartsWith("Akka.Remote", StringComparison.Ordinal) == true
+        || e.Cause?.GetType().Namespace?.StartsWith("Akka.Remote", StringComparison.Ordinal) == true;
 
     internal static string ErrorLine(Error e)
     {
@@ -58,6 +67,11 @@ public sealed partial class StandardErrorLogger : ReceiveActor, IRequiresMessage
     private static string Endpoint(string path) =>
         ActorPath.TryParse(path, out var parsed) && parsed.Address is { Host: { } host, Port: { } port } ? $"{host}:{port}" : path;
 
-    [GeneratedRegex(@"^(?:Lost contact with \[(?<path>[^\]]+)\], reestablishing|Receptionist \[(?<path>[^\]]+)\] is shutting down, reestablishing|(?<connected>Connected to) \[(?<path>[^\]]+)\])")]
+    // The receptionist appears as a path ("[akka.tcp://…/system/receptionist]") or as an actor ref, which prints itself
+    // in brackets with its uid ("[[akka.tcp://…/system/receptionist#123]]").
+    private const string Receptionist = @"\[\[?(?<path>[^\]\[#]+)(?:#-?\d+)?\]?\]";
+
+    [GeneratedRegex(@"^(?:Lost contact with " + Receptionist + ", reestablishing|Receptionist " + Receptionist +
+                    " is shutting down, reestablishing|(?<connected>Connected to) " + Receptionist + ")")]
     private static partial Regex ReceptionistMessage();
 }

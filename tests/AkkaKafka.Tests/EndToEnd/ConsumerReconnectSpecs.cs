@@ -30,7 +30,7 @@ public sealed class ConsumerReconnectSpecs : IAsyncLifetime
         Assert.True(produced.ExitCode == 0, produced.ToString());
 
         using var consumer = CliProcess.Start(_cluster.WorkDirectory, "consume", "--topic", "live", "--from-beginning", "--bootstrap", $"127.0.0.1:{victim}");
-        Assert.True(await AwaitLinesAsync(consumer, before, TimeSpan.FromSeconds(60)), consumer.ToString());
+        Assert.True(await AwaitLinesAsync(consumer, before, TimeSpan.FromSeconds(60)), $"{consumer}\nvictim broker:\n{_cluster[victim]}");
 
         _cluster.Kill(victim);
         var after = Enumerable.Range(1, 20).Select(i => $"after-{i}").ToList();
