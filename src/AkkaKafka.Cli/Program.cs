@@ -12,4 +12,22 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     GroupCommands.Create(),
     BenchCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+// Bad usage is exit 2 everywhere (System.CommandLine's own parse errors would be 1 with the whole help text): one
+// line on stderr naming the problem and where to read more.
+if (parsed.Errors.Count > 0)
+{
+    var command = string.Join(' ', CommandPath(parsed.CommandResult));
+    Console.Error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => e.Message.TrimEnd('.') + "."))} " +
+                            $"(see 'akkakafka {(command.Length > 0 ? command + " " : "")}--help')");
+    return 2;
+}
+return await parsed.InvokeAsync();
+
+static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+{
+    var names = new Stack<string>();
+    for (var r = result; r is not null && r.Command is not RootCommand; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        names.Push(r.Command.Name);
+    return names;
+}

@@ -73,6 +73,9 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Once the loggers stop, Akka.NET prints the rest of the shutdown with its stdout logger at the current level:
+        // at INFO (which StandardErrorLogger needs for the reconnect line) that would land in `consume`'s stdout.
+        System.EventStream.SetLogLevel(Akka.Event.LogLevel.ErrorLevel);
         await System.Terminate();
     }
 }

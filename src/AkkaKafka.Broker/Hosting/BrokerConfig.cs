@@ -23,6 +23,7 @@ public static class BrokerConfig
             akka.persistence.journal.sql.connection-string = {{Quote(journalConnectionString)}}
             akka.persistence.snapshot-store.sql.connection-string = {{Quote(snapshotConnectionString)}}
             {{KafkaFlags(options)}}
+            {{LogFlags(options)}}
             """);
         var merged = flags
             .WithFallback(options.Overrides ?? Config.Empty)
@@ -44,6 +45,14 @@ public static class BrokerConfig
         if (options.BrokerId is { } id) lines.Add($"akkakafka.broker.kafka.broker-id = {id}");
         if (options.HttpPort is { } httpPort) lines.Add($"akkakafka.broker.http.port = {httpPort}");
         if (options.HttpAdmin is { } admin) lines.Add($"akkakafka.broker.http.admin = {(admin ? "on" : "off")}");
+        return string.Join("\n", lines);
+    }
+
+    private static string LogFlags(BrokerOptions options)
+    {
+        var lines = new List<string>();
+        if (options.LogFile is { } file) lines.Add($"akkakafka.broker.log.file = {Quote(Path.GetFullPath(file))}");
+        if (options.Verbose) lines.Add("akkakafka.broker.log.terminal-level = INFO");
         return string.Join("\n", lines);
     }
 

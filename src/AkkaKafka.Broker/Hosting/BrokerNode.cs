@@ -47,8 +47,13 @@ public sealed class BrokerNode : IAsyncDisposable
         try
         {
             config = BrokerConfig.Build(options, journal, snapshots);
+            // Read our own settings once before any actor system exists, so a value of the wrong type in a --config
+            // file ("lots" for a size) fails here, quietly, and not half-way through joining the cluster.
+            _ = new BrokerSettings(config);
+            _ = new BrokerLogSettings(config);
+            _ = StallWatcher.ThresholdFrom(config);
         }
-        catch (Akka.Configuration.ConfigurationException e)
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
         {
             // An impossible setting (e.g. akkakafka.broker.kafka.port in a --config file): one line, not a stack trace.
             throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {e.Message}");
@@ -66,6 +71,24 @@ public sealed class BrokerNode : IAsyncDisposable
             throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {inner.Message}");
         }
 
+        try
+        {
+            return await StartInAsync(system, options, cancellationToken);
+        }
+        catch (Exception e) when (e is not BrokerStartupException and not OperationCanceledException)
+        {
+            // A setting of the wrong type that only Akka reads fails here: one line with the innermost reason, not an
+            // unhandled exception with a stack trace, and without the system's shutdown chatter around it.
+            system.EventStream.SetLogLevel(LogLevel.ErrorLevel);
+            await system.Terminate();
+            var inner = e;
+            while (inner.InnerException is not null) inner = inner.InnerException;
+            throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {inner.Message}");
+        }
+    }
+
+    private static async Task<BrokerNode> StartInAsync(ActorSystem system, BrokerOptions options, CancellationToken cancellationToken)
+    {
         var settings = BrokerSettings.Create(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cluster = Cluster.Get(system);
@@ -90,8 +113,25 @@ public sealed class BrokerNode : IAsyncDisposable
             throw new BrokerStartupException($"could not join the cluster within {options.JoinTimeout.TotalSeconds:0}s (seed nodes unreachable?)");
         }
         await up.Task;
+        QuietenFinalShutdownLog(system);
         var http = await StartHttpAsync(system, broker, settings);
         return new BrokerNode(system, broker, settings, await StartKafkaListenerAsync(system, broker, settings), http);
+    }
+
+    /// <summary>
+    /// Once the loggers stop, Akka.NET prints what is left of the shutdown (INFO included) with its stdout logger,
+    /// which would put Akka's chatter back on a terminal that was kept clean: with a log file, only warnings from
+    /// there on.
+    /// </summary>
+    private static void QuietenFinalShutdownLog(ActorSystem system)
+    {
+        var log = new BrokerLogSettings(system.Settings.Config);
+        if (log.File is null || log.TerminalLevel <= LogLevel.InfoLevel) return;
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "quiet-terminal-log", () =>
+        {
+            system.EventStream.SetLogLevel(LogLevel.WarningLevel);
+            return Task.FromResult(Akka.Done.Instance);
+        });
     }
 
     /// <summary>
@@ -187,6 +227,26 @@ public sealed class BrokerNode : IAsyncDisposable
                 ClusterSingletonProxySettings.Create(system).WithRole(Names.BrokerRole).WithSingletonName(name)),
             proxyName);
     }
+
+    /// <summary>This broker's Kafka node id as the controller's metadata has it, or null when it has none yet.</summary>
+    public async Task<int?> KafkaNodeIdAsync(TimeSpan timeout)
+    {
+        try
+        {
+            var metadata = await Broker.Ask<Protocol.Messages.ClusterMetadata>(BrokerActor.GetCachedMetadata.Instance, timeout);
+            return metadata.Broker(BrokerId) is { NodeId: not Protocol.Messages.BrokerInfo.NoNodeId } b ? b.NodeId : null;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// From now on, one line through <paramref name="print"/> per cluster event an operator cares about
+    /// (<see cref="BrokerEvents"/>); the host calls it after its banner.
+    /// </summary>
+    public void PrintEvents(Action<string> print) => System.ActorOf(BrokerEvents.Props(Broker, print), "broker-events");
 
     /// <summary>Leaves the cluster gracefully (coordinated shutdown): partitions are handed over before the node goes.</summary>
     public Task StopAsync() => CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);

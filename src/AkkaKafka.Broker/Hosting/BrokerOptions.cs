@@ -34,6 +34,10 @@ public sealed record BrokerOptions
     public int? HttpPort { get; init; }
     /// <summary>Allow creating and deleting topics over HTTP (--http-admin); null takes akkakafka.broker.http.admin (off).</summary>
     public bool? HttpAdmin { get; init; }
+    /// <summary>The rolling log file for Akka's log (`akkakafka broker`: data/logs/broker-PORT.log); null: all on the terminal.</summary>
+    public string? LogFile { get; init; }
+    /// <summary>Show Akka's INFO log on the terminal too (--verbose), not only in <see cref="LogFile"/>.</summary>
+    public bool Verbose { get; init; }
     /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

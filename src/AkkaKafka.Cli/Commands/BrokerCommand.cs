@@ -28,10 +28,11 @@ internal static class BrokerCommand
         var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for /metrics, /health, the JSON API and the web console (default 8080; 0: no HTTP)" };
         var httpAdmin = new Option<bool>("--http-admin") { Description = "Let the web console and the API create and delete topics (default: read-only)" };
         var brokerId = new Option<int?>("--broker-id") { Description = "Kafka node id of this broker (default: one the controller assigns and keeps for this host:port)" };
+        var verbose = new Option<bool>("--verbose") { Description = "Show Akka's INFO log on the terminal too (it always goes to <data>/logs/broker-<port>.log)" };
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
-            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin,
+            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
         };
         command.SetAction((result, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -49,20 +50,26 @@ internal static class BrokerCommand
             var advertised = result.GetValue(kafkaAdvertisedHost);
             if (advertised is not null && (string.IsNullOrWhiteSpace(advertised) || advertised.Contains(':') && !advertised.StartsWith('[')))
                 throw new UsageException($"--kafka-advertised-host must be a host name or address without a port, got '{advertised}'");
+            var configFile = result.GetValue(config);
+            if (configFile is not null) ConfigFileCheck.Check(configFile);
+            var dataDirectory = result.GetValue(data)!;
             var options = new BrokerOptions
             {
                 Host = result.GetValue(host)!,
                 Port = p,
                 Seeds = seedList,
-                DataDirectory = result.GetValue(data)!,
+                DataDirectory = dataDirectory,
                 Journal = result.GetValue(journal) == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite,
                 ConnectionString = result.GetValue(connectionString),
-                ConfigFile = result.GetValue(config),
+                ConfigFile = configFile,
                 KafkaPort = kp,
                 KafkaAdvertisedHost = advertised,
                 BrokerId = id,
                 HttpPort = hp,
                 HttpAdmin = result.GetValue(httpAdmin) ? true : null,
+                // Under the data directory also with PostgreSQL: the one place a broker is told it may write.
+                LogFile = Path.Combine(dataDirectory, "logs", $"broker-{p}.log"),
+                Verbose = result.GetValue(verbose),
             };
             return await RunBrokerAsync(options);
         }));
@@ -90,6 +97,12 @@ internal static class BrokerCommand
         }
         catch (BrokerStartupException e)
         {
+            // A failure that quotes a value of the --config file (a size or duration that is not one) is bad usage.
+            if (options.ConfigFile is { } file && ConfigFileCheck.Locate(file, e.Message) is { } located)
+            {
+                await Console.Error.WriteLineAsync($"error: {located}");
+                return 2;
+            }
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
@@ -113,11 +126,8 @@ internal static class BrokerCommand
             Stop();
         });
 
-        var kafka = (node.KafkaListener is { } listener ? $"Kafka: {listener.Endpoint}" : "Kafka: off")
-                    + (node.Http is { } http ? $", HTTP: http://{http.Endpoint}/" : ", HTTP: off");
-        Console.WriteLine($"Broker {node.BrokerId} is up ({kafka}, journal: {options.Journal.ToString().ToLowerInvariant()}" +
-                          (options.Journal == JournalKind.Sqlite ? $", data: {Path.GetFullPath(options.DataDirectory)})" : ")") +
-                          ". Press Ctrl-C to leave the cluster.");
+        foreach (var line in await BrokerBanner.LinesAsync(node, options)) Console.WriteLine(line);
+        node.PrintEvents(line => Console.WriteLine(BrokerBanner.EventLine(line)));
         await node.WhenTerminated;
         if (!stopRequested)
         {

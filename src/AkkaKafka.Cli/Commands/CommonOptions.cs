@@ -13,22 +13,46 @@ internal static class CommonOptions
         DefaultValueFactory = _ => Names.DefaultBootstrap,
     };
 
-    public static Option<double> Timeout() => new("--timeout")
+    public static Option<double> Timeout()
     {
-        Description = "Seconds to wait for the cluster before giving up",
-        DefaultValueFactory = _ => 15,
-    };
+        var option = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for the cluster before giving up (more than 0)",
+            DefaultValueFactory = _ => 15,
+        };
+        // 0 or less used to become 0.1 s and then "cluster unreachable": a usage error instead (exit 2).
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is var seconds && !(seconds > 0))
+                result.AddError($"--timeout must be more than 0 seconds, got {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        });
+        return option;
+    }
 
+    /// <summary>
+    /// host:port[,host:port…], each with its port: Kafka users type host:port, and a bare host that quietly meant
+    /// 4053 (the remoting port, not Kafka's 9092) was a trap.
+    /// </summary>
     public static IReadOnlyList<HostPort> ParseBootstrap(string text)
     {
-        try
+        var entries = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (entries.Length == 0) throw new UsageException("--bootstrap needs at least one HOST:PORT");
+        var contacts = new List<HostPort>();
+        foreach (var entry in entries)
         {
-            return HostPort.ParseList(text);
+            var colon = entry.LastIndexOf(':');
+            if (colon < 0 || entry.EndsWith(']'))
+                throw new UsageException($"--bootstrap: '{entry}' has no port; give HOST:PORT (a broker's remoting port, {Names.DefaultRemotingPort} by default)");
+            try
+            {
+                contacts.Add(HostPort.Parse(entry));
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--bootstrap: {e.Message}; give HOST:PORT");
+            }
         }
-        catch (FormatException e)
-        {
-            throw new UsageException($"--bootstrap: {e.Message}");
-        }
+        return contacts;
     }
 
     /// <summary>
@@ -56,6 +80,9 @@ internal static class CommonOptions
     public static async Task<T> WithConnectionAsync<T>(string bootstrap, double timeoutSeconds, Func<ClusterConnection, Task<T>> body)
     {
         var contacts = ParseBootstrap(bootstrap);
+        // Before the ClusterClient, which would only say "no answer" after the whole request timeout: a name that does
+        // not resolve or a port nobody listens on is known within a second or two.
+        await BootstrapProbe.CheckAsync(contacts, TimeSpan.FromSeconds(Math.Min(timeoutSeconds, 2)));
         var overrides = Akka.Configuration.ConfigurationFactory.ParseString(
             $"akkakafka.client.request-timeout = {Math.Max(0.1, timeoutSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)}s");
         await using var connection = ClusterConnection.Create(contacts, overrides);

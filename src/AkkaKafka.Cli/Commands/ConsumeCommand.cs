@@ -16,12 +16,20 @@ internal static class ConsumeCommand
         var fromBeginning = new Option<bool>("--from-beginning", "--beginning") { Description = "Start at the oldest record instead of only new ones" };
         var partition = new Option<int?>("--partition") { Description = "Read only this partition" };
         var group = new Option<string?>("--group") { Description = "Consumer group: share the partitions with its other members and resume from its committed offsets" };
-        var offset = new Option<long?>("--offset") { Description = "Start at this offset (with --partition)" };
         var fromTimestamp = new Option<string?>("--from-timestamp")
         {
             Description = "Start, per partition, at the first record with a timestamp at or after this ISO 8601 time (e.g. 2026-11-30T10:00:00Z; "
                           + "no zone means UTC); with --group, only where the group has no committed offset",
         };
+        var offset = new Option<long?>("--offset")
+        {
+            Description = "Start at this offset (with --partition); as in Kafka, -1 means the latest (only new records) and -2 the earliest",
+        };
+        offset.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long?>() is < -2 and var o)
+                result.AddError($"--offset must be 0 or more, or -1 (latest) or -2 (earliest), got {o}");
+        });
         var maxMessages = new Option<long?>("--max-messages") { Description = "Exit after this many records" };
         var timeoutMs = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
         var printKey = new Option<bool>("--print-key") { Description = "Print key<TAB>value" };
@@ -50,9 +58,17 @@ internal static class ConsumeCommand
             if (r.GetValue(maxMessages) is < 1) throw new UsageException("--max-messages must be at least 1");
             if (r.GetValue(fromTimestamp) is not null && (r.GetValue(offset) is not null || r.GetValue(fromBeginning)))
                 throw new UsageException("--from-timestamp does not go with --offset or --from-beginning: choose one start");
-            StartPosition start = r.GetValue(offset) is { } o ? new StartPosition.At(o)
-                : r.GetValue(fromTimestamp) is { } ts ? new StartPosition.AtTimestamp(Timestamps.ParseIso8601("--from-timestamp", ts))
-                : r.GetValue(fromBeginning) || fromBeginningAnswer ? new StartPosition.Earliest() : new StartPosition.Latest();
+            if (r.GetValue(partition) is < 0 and var badPartition) throw new UsageException($"--partition must be 0 or more, got {badPartition}");
+            if (r.GetValue(timeoutMs) is < 1 and var badIdle) throw new UsageException($"--timeout-ms must be at least 1, got {badIdle}");
+            StartPosition start = r.GetValue(offset) switch
+            {
+                // Kafka's ListOffsets meanings, as kafka-console-consumer --offset takes them.
+                -1 => new StartPosition.Latest(),
+                -2 => new StartPosition.Earliest(),
+                { } o => new StartPosition.At(o),
+                null when r.GetValue(fromTimestamp) is { } ts => new StartPosition.AtTimestamp(Timestamps.ParseIso8601("--from-timestamp", ts)),
+                null => r.GetValue(fromBeginning) || fromBeginningAnswer ? new StartPosition.Earliest() : new StartPosition.Latest(),
+            };
 
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
             {

@@ -7,7 +7,8 @@ using AkkaKafka.Protocol;
 namespace AkkaKafka.Cli.Commands;
 
 /// <summary>
-/// `akkakafka produce`, after kafka-console-producer: one record per input line. At a terminal it is interactive
+/// `akkakafka produce`, after kafka-console-producer: one record per input line (its bytes as they are, see
+/// <see cref="InputLines"/>). At a terminal it is interactive
 /// (asks for the topic if none was given and shows each record's offset); with piped input it sends every line and
 /// exits 0 once all are acknowledged.
 /// </summary>
@@ -22,7 +23,8 @@ internal static class ProduceCommand
         var partition = new Option<int?>("--partition") { Description = "Write every record to this partition" };
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("produce", "Write lines from stdin to a topic, one record per line")
+        var command = new Command("produce",
+            "Write lines from stdin to a topic, one record per line: lines end at \\n (a \\r just before it is dropped), every other byte is kept as it is")
         {
             topic, key, keySeparator, acks, partition, bootstrap, timeout,
         };
@@ -44,7 +46,7 @@ internal static class ProduceCommand
             {
                 await using var producer = new Producer(connection, ackMode);
                 var fixedKey = r.GetValue(key) is { } k ? Encoding.UTF8.GetBytes(k) : null;
-                var separator = r.GetValue(keySeparator);
+                var separator = r.GetValue(keySeparator) is { } sep ? Encoding.UTF8.GetBytes(sep) : null;
                 var fixedPartition = r.GetValue(partition);
                 // Piped lines get a callback each (no Task per record): counts and the first error are all we report.
                 long sent = 0, completed = 0, failed = 0;
@@ -56,17 +58,16 @@ internal static class ProduceCommand
                     Interlocked.Increment(ref completed);
                 };
                 if (interactive) Console.WriteLine($"Producing to '{topicName}'. One message per line; Ctrl-D to finish.");
-                string? line;
-                while ((line = Console.ReadLine()) is not null)
+                await foreach (var line in InputLines.ReadAsync(Console.OpenStandardInput(), ct))
                 {
                     var value = line;
                     var recordKey = fixedKey;
-                    if (separator is not null && line.IndexOf(separator, StringComparison.Ordinal) is var at and >= 0)
+                    if (separator is not null && line.AsSpan().IndexOf(separator) is var at and >= 0)
                     {
-                        recordKey = Encoding.UTF8.GetBytes(line[..at]);
+                        recordKey = line[..at];
                         value = line[(at + separator.Length)..];
                     }
-                    var record = new ProducerRecord(topicName, Encoding.UTF8.GetBytes(value), recordKey, fixedPartition);
+                    var record = new ProducerRecord(topicName, value, recordKey, fixedPartition);
                     if (interactive)
                     {
                         // Show the fate of each line as the original console producer did.

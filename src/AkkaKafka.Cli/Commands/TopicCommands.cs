@@ -23,6 +23,7 @@ internal static class TopicCommands
     {
         var (nameArg, name) = TopicName();
         var partitions = new Option<int>("--partitions") { Description = "Number of partitions", DefaultValueFactory = _ => 1 };
+        AtLeastOne(partitions);
         var retentionMs = new Option<long?>("--retention-ms") { Description = "Delete records older than this (ms); -1 keeps them forever" };
         var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Keep at most about this many bytes per partition; -1 is unlimited" };
         var bootstrap = CommonOptions.Bootstrap();
@@ -126,6 +127,12 @@ internal static class TopicCommands
     }
 
     /// <summary>The topic may be given as kafka-topics does (--topic T) or positionally (topic create T).</summary>
+    /// <summary>A count below 1 is bad usage (exit 2), refused before asking the cluster.</summary>
+    private static void AtLeastOne(Option<int> option) => option.Validators.Add(result =>
+    {
+        if (result.GetValueOrDefault<int>() is < 1 and var n) result.AddError($"{option.Name} must be at least 1, got {n}");
+    });
+
     private static (Argument<string?> Argument, Option<string?> Option) TopicName() =>
         (new Argument<string?>("topic") { Description = "Topic name (or --topic)", Arity = ArgumentArity.ZeroOrOne },
          new Option<string?>("--topic") { Description = "Topic name" });

@@ -32,7 +32,7 @@ public sealed class BrokerFailureModeSpecs : IDisposable
         var port = CliProcess.FreePort();
         var result = await CliProcess.RunAsync(_dir, TimeSpan.FromSeconds(60), null, "cluster", "status", "--bootstrap", $"127.0.0.1:{port}", "--timeout", "2");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("no answer from the cluster", result.Stderr);
+        Assert.Contains($"connection refused by 127.0.0.1:{port}", result.Stderr);
         Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 

@@ -75,6 +75,17 @@ public sealed class CliProcess : IDisposable
     public static Task<CliResult> RunAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args) =>
         CompleteAsync(StartWithInput(workingDirectory, redirectInput: true, args), timeout, stdin);
 
+    /// <summary>Runs a command to completion (killing it after <paramref name="timeout"/>) with raw bytes, not text, on stdin.</summary>
+    public static async Task<CliResult> RunWithBytesAsync(string workingDirectory, TimeSpan timeout, byte[] stdin, params string[] args)
+    {
+        using var cli = StartWithInput(workingDirectory, redirectInput: true, args);
+        await cli._process.StandardInput.BaseStream.WriteAsync(stdin);
+        await cli._process.StandardInput.BaseStream.FlushAsync();
+        cli._process.StandardInput.Close();
+        var exited = await cli.WaitForExitAsync(timeout);
+        return new CliResult(exited ? cli._process.ExitCode : -1, cli.Stdout, cli.Stderr, !exited);
+    }
+
     /// <summary>Runs any program to completion (killing it after <paramref name="timeout"/>) with optional stdin.</summary>
     public static Task<CliResult> RunProgramAsync(string program, IEnumerable<string> args, TimeSpan timeout, string? stdin, string? workingDirectory = null) =>
         CompleteAsync(StartProgram(program, args, workingDirectory ?? Directory.GetCurrentDirectory(), redirectInput: true), timeout, stdin);

@@ -77,8 +77,8 @@ public sealed class ConsoleProducerConsumerSpecs : IAsyncLifetime
         Assert.Contains("already exists", duplicate.Stderr);
 
         var zero = await Run(null, "topic", "create", "empty", "--partitions", "0");
-        Assert.Equal(1, zero.ExitCode);
-        Assert.Contains("partitions must be between 1", zero.Stderr);
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Contains("--partitions must be at least 1", zero.Stderr);
 
         var badName = await Run(null, "topic", "create", "bad/name", "--partitions", "1");
         Assert.Equal(1, badName.ExitCode);
