@@ -63,8 +63,8 @@ public sealed class FencingSpecs(ITestOutputHelper output) : IAsyncLifetime
         var ownerPort = int.Parse(oldOwner[(oldOwner.LastIndexOf(':') + 1)..]);
         output.WriteLine($"partition {x} is owned by {before.Owner} at epoch {before.Epoch}; controller {status.Metadata.Controller}; freezing the owner");
 
-        // Produce requests straight to the frozen owner's broker actor: they wait in its socket until it wakes up,
-        // and it will take them for its own partition. The connection to it is made before it freezes (a new one
+        // Produce requests straight to the frozen owner's broker actor, as one-hop clients send them: they wait in its
+        // socket until it wakes up, and it will take them for its own partition. The connection to it is made before it freezes (a new one
         // could not finish its handshake with a frozen process).
         var probes = Connect("fencing-probe");
         var ownerBroker = probes.System.ActorSelection($"akka.tcp://{Names.BrokerSystem}@{FaultyCluster.Id(ownerPort)}{Names.BrokerPath}");
@@ -153,7 +153,10 @@ public sealed class FencingSpecs(ITestOutputHelper output) : IAsyncLifetime
         var broker = connection.System.ActorSelection($"akka.tcp://{Names.BrokerSystem}@{FaultyCluster.Id(port)}{Names.BrokerPath}");
         try
         {
-            var response = await broker.Ask<ProduceResponse>(request, TimeSpan.FromMinutes(2));
+            // As a one-hop client sends it: a ForwardedRequest is served only by the broker it reaches, never passed on,
+            // so what the woken broker does with it is its own doing (a plain request it would rightly forward to the
+            // new owner once it has the new metadata, and the new owner would acknowledge it).
+            var response = await broker.Ask<ProduceResponse>(new ForwardedRequest(request), TimeSpan.FromMinutes(2));
             return response.Error == ErrorCode.None
                 ? new DirectReply(value, true, $"acknowledged at offset {response.BaseOffset}")
                 : new DirectReply(value, false, $"refused: {response.Error} {response.ErrorMessage}");
