@@ -15,8 +15,13 @@ public sealed class BrokerProcesses : IDisposable
     /// <see cref="Ports"/>), for specs with Kafka clients. Off by default: most specs need only the Akka side.
     /// </param>
     /// <param name="http">Give every broker HTTP (metrics, health, API, console) on a free port of its own; off by default.</param>
-    public BrokerProcesses(int count, string? extraConfig = null, bool kafka = false, bool http = false)
+    /// <param name="verbose">
+    /// Akka's INFO log on the brokers' stdout too (--verbose), for specs that read what the cluster decided (downing,
+    /// removal, a controller starting) from the brokers' own logs; off by default, as a user runs a broker.
+    /// </param>
+    public BrokerProcesses(int count, string? extraConfig = null, bool kafka = false, bool http = false, bool verbose = false)
     {
+        _verbose = verbose;
         WorkDirectory = Directory.CreateTempSubdirectory("akkakafka-e2e-").FullName;
         Ports = Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList();
         KafkaPorts = kafka ? Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList() : [];
@@ -28,6 +33,8 @@ public sealed class BrokerProcesses : IDisposable
 
             """ + (extraConfig ?? ""));
     }
+
+    private readonly bool _verbose;
 
     public string WorkDirectory { get; }
     public string DataDirectory => Path.Combine(WorkDirectory, "data");
@@ -67,6 +74,7 @@ public sealed class BrokerProcesses : IDisposable
         // Without http: true no HTTP (--http-port 0): many brokers run at once and must not fight over 8080.
         args.AddRange(["--http-port", HttpPorts.Count == 0 ? "0" : HttpPorts[IndexOf(port)].ToString()]);
         args.AddRange(kafka);
+        if (_verbose) args.Add("--verbose");
         foreach (var seed in Ports) args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
         args.AddRange(extra);
         return args.ToArray();

@@ -25,7 +25,8 @@ public sealed class FaultyCluster : IAsyncDisposable
     public FaultyCluster(int brokers, ITestOutputHelper output, string? brokerConfig = null)
     {
         _output = output;
-        Processes = new BrokerProcesses(brokers, brokerConfig);
+        // Verbose: downing, removal and a controller starting are read from the brokers' own Akka log.
+        Processes = new BrokerProcesses(brokers, brokerConfig, verbose: true);
         LogDirectory = Directory.CreateTempSubdirectory("akkakafka-fault-logs-").FullName;
     }
 
