@@ -59,8 +59,8 @@ kill "$redis_pid"; wait "$redis_pid" 2>/dev/null || true; redis_pid=
 echo "== akkakafka: one broker, remoting 127.0.0.1:$remoting_port, Kafka 127.0.0.1:$kafka_port, data $work/data" >&2
 dotnet src/AkkaKafka.Cli/bin/Release/net10.0/akkakafka.dll broker --port "$remoting_port" --kafka-port "$kafka_port" --http-port 0 --data "$work/data" >"$work/broker.log" 2>&1 &
 broker_pid=$!
-for _ in $(seq 1 120); do grep -q " is up " "$work/broker.log" && break; kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.5; done
-grep -q " is up " "$work/broker.log" || { echo "compare.sh: the broker did not start:" >&2; tail -5 "$work/broker.log" >&2; exit 1; }
+for _ in $(seq 1 120); do grep -q " is up" "$work/broker.log" && break; kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.5; done
+grep -q " is up" "$work/broker.log" || { echo "compare.sh: the broker did not start:" >&2; tail -5 "$work/broker.log" >&2; exit 1; }
 bootstrap=127.0.0.1:$remoting_port
 
 run() { # run LABEL COMMAND... -> the command's result line, echoed to stderr too
