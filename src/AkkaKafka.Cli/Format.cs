@@ -38,8 +38,8 @@ internal static class Format
             var leader = id == status.Leader ? " (leader)" : "";
             var broker = status.Metadata.Broker(id);
             var nodeId = broker is { NodeId: >= 0 } ? broker.NodeId.ToString() : "-";
-            // The roles that carry the Kafka endpoint and node id have their own columns.
-            var roles = string.Join(",", m.Roles.Where(r => !BrokerRoles.IsKafkaRole(r)).Order(StringComparer.Ordinal));
+            // The roles that carry the Kafka endpoint and node id have their own columns; the HTTP endpoint is the console's.
+            var roles = string.Join(",", m.Roles.Where(r => !BrokerRoles.IsKafkaRole(r) && !BrokerRoles.IsHttpRole(r)).Order(StringComparer.Ordinal));
             sb.Append($"{m.Address,-36} {m.Status,-22} {roles,-10} {(m.AgeRank < 0 ? "-" : m.AgeRank.ToString()),-4} {owned.GetValueOrDefault(id),10} {ownedInternal.GetValueOrDefault(id),8} {nodeId,7} {broker?.KafkaEndpoint ?? "-",-21}{leader}\n");
         }
         var topics = status.Metadata.Topics.Where(t => !IsInternal(t.Name)).ToList();
