@@ -487,7 +487,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             case TimestampLookup.InJournal inJournal:
                 _journalReads++;
                 var search = Context.ActorOf(TimestampSearch.Props(_partition, request, replyTo, inJournal, _settings.MaxFetchBytes,
-                    _log.NextOffset, _log.LogStartOffset, _journalReader));
+                    _journalReader));
                 Context.WatchWith(search, JournalReadFinished.Instance);
                 break;
             default:

@@ -20,26 +20,22 @@ public sealed class TimestampSearch : UntypedActor
     private readonly IActorRef _replyTo;
     private readonly TimestampLookup.InJournal _where;
     private readonly int _maxBytes;
-    private readonly long _highWatermark;
-    private readonly long _logStartOffset;
     private readonly JournalBatchReader _reader;
 
     public TimestampSearch(PartitionIdentity partition, ListOffsetsRequest request, IActorRef replyTo, TimestampLookup.InJournal where,
-        int maxBytes, long highWatermark, long logStartOffset, JournalBatchReader reader)
+        int maxBytes, JournalBatchReader reader)
     {
         _partition = partition;
         _request = request;
         _replyTo = replyTo;
         _where = where;
         _maxBytes = maxBytes;
-        _highWatermark = highWatermark;
-        _logStartOffset = logStartOffset;
         _reader = reader;
     }
 
     public static Props Props(PartitionIdentity partition, ListOffsetsRequest request, IActorRef replyTo, TimestampLookup.InJournal where,
-        int maxBytes, long highWatermark, long logStartOffset, JournalBatchReader reader) =>
-        Akka.Actor.Props.Create(() => new TimestampSearch(partition, request, replyTo, where, maxBytes, highWatermark, logStartOffset, reader));
+        int maxBytes, JournalBatchReader reader) =>
+        Akka.Actor.Props.Create(() => new TimestampSearch(partition, request, replyTo, where, maxBytes, reader));
 
     protected override void PreStart()
     {
