@@ -14,6 +14,7 @@ public sealed class BrokerSettings
         DefaultRetentionMs = c.GetLong("default-retention-ms", -1);
         DefaultRetentionBytes = c.GetLong("default-retention-bytes", -1);
         RetentionCheckInterval = c.GetTimeSpan("retention-check-interval", TimeSpan.FromSeconds(30));
+        ProducerIdExpiration = c.GetTimeSpan("producer-id-expiration", TimeSpan.FromDays(1));
         TailBytes = c.GetByteSize("tail-bytes") ?? 8 * 1024 * 1024;
         SegmentBatches = c.GetInt("segment-batches", 1000);
         ReadAheadBytes = c.GetByteSize("read-ahead-bytes") ?? 4 * 1024 * 1024;
@@ -46,6 +47,8 @@ public sealed class BrokerSettings
     public long DefaultRetentionMs { get; }
     public long DefaultRetentionBytes { get; }
     public TimeSpan RetentionCheckInterval { get; }
+    /// <summary>An idempotent producer idle this long is forgotten by each partition (Kafka's producer.id.expiration.ms).</summary>
+    public TimeSpan ProducerIdExpiration { get; }
     public long TailBytes { get; }
     public int SegmentBatches { get; }
     public long ReadAheadBytes { get; }

@@ -15,6 +15,7 @@ public sealed class ClientSettings
         BufferMemory = c.GetByteSize("buffer-memory") ?? 32 * 1024 * 1024;
         MaxBlock = c.GetTimeSpan("max-block", TimeSpan.FromSeconds(60));
         DeliveryTimeout = c.GetTimeSpan("delivery-timeout", TimeSpan.FromSeconds(120));
+        EnableIdempotence = c.GetBoolean("enable-idempotence", true);
         FetchMaxWait = c.GetTimeSpan("fetch-max-wait", TimeSpan.FromMilliseconds(500));
         FetchMaxBytes = (int)(c.GetByteSize("fetch-max-bytes") ?? 1024 * 1024);
         MaxBufferedRecords = c.GetInt("max-buffered-records", 20000);
@@ -32,6 +33,11 @@ public sealed class ClientSettings
     public int BatchSize { get; init; }
     public int MaxInFlight { get; init; }
     public TimeSpan DeliveryTimeout { get; init; }
+    /// <summary>
+    /// Kafka's enable.idempotence (on by default, as in the Java client since 3.0): with acks=all the producer numbers
+    /// its batches so a retry is never written twice. Needs acks=all; a producer with acks 0 or 1 runs without it.
+    /// </summary>
+    public bool EnableIdempotence { get; init; }
     /// <summary>Bytes of records a producer holds (open, waiting and in flight) before a send waits for room: Kafka's buffer.memory.</summary>
     public long BufferMemory { get; init; }
     /// <summary>Longest a send waits for buffer memory before it fails: Kafka's max.block.ms.</summary>

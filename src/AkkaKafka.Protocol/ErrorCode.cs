@@ -35,7 +35,11 @@ public enum ErrorCode : short
     InvalidRequest = 42,
     UnsupportedForMessageFormat = 43,
     InvalidTimestamp = 32,
+    OutOfOrderSequenceNumber = 45,
+    InvalidProducerEpoch = 47,
+    TransactionalIdAuthorizationFailed = 53,
     KafkaStorageError = 56,
+    UnknownProducerId = 59,
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
@@ -84,6 +88,10 @@ public static class ErrorCodes
         ErrorCode.GroupIdNotFound => "no such group",
         ErrorCode.MemberIdRequired => "re-join with the member id given",
         ErrorCode.InvalidRecord => "invalid record or record batch",
+        ErrorCode.OutOfOrderSequenceNumber => "the batch's sequence number does not follow the producer's last one",
+        ErrorCode.InvalidProducerEpoch => "the producer's epoch is older than the partition has seen (fenced)",
+        ErrorCode.TransactionalIdAuthorizationFailed => "transactions are not supported (no transactional.id)",
+        ErrorCode.UnknownProducerId => "the partition holds no state for this producer id (expired or never written)",
         _ => code.ToString(),
     };
 }

@@ -47,3 +47,10 @@ public sealed record TopicConfigsAltered(string Topic, long RetentionMs, long Re
 /// no other broker has it. Persisted so the same broker keeps its id across restarts and controller changes.
 /// </summary>
 public sealed record NodeIdAssigned(string Broker, int NodeId) : IControllerEvent;
+
+/// <summary>
+/// The producer id allocator took the block of ids below <see cref="NextBlockStart"/> (the previous value up to it):
+/// persisted before any id of the block is handed out, so a new controller, after a failover or restart, starts at
+/// the next block and ids never repeat.
+/// </summary>
+public sealed record ProducerIdBlockAllocated(long NextBlockStart) : IControllerEvent;

@@ -111,6 +111,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             case GetClusterStatus:
                 Sender.Tell(BuildClusterStatus());
                 break;
+            case InitProducerId init:
+                ProducerIds().Forward(init);
+                break;
             case Republish:
                 Publish(force: true);
                 break;
@@ -123,6 +126,13 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 Unhandled(message);
                 break;
         }
+    }
+
+    /// <summary>The producer id allocator, started on first use and again if a failed journal write stopped it.</summary>
+    private IActorRef ProducerIds()
+    {
+        var child = Context.Child("producer-ids");
+        return child.IsNobody() ? Context.ActorOf(ProducerIdAllocator.Props(), "producer-ids") : child;
     }
 
     private void HandleCreate(CreateTopic create)

@@ -41,6 +41,7 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         ListGroupsRequestData => Later(GroupAdminHandler.ListAsync(node)),
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
+        InitProducerIdRequestData r => Later(InitProducerIdHandler.HandleAsync(node, r)),
         _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"), // KafkaApis and this switch must list the same APIs
     };
 

@@ -47,6 +47,12 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly JournalBatchReader _journalReader;
     private List<PendingAppend> _inFlight = [];
     private long _reservedNextOffset;
+    /// <summary>
+    /// The idempotent producers as of every batch accepted, written or not (the log's own table counts only written
+    /// ones): a retry that arrives while its first try is still being written is recognised here. Like the reserved
+    /// offsets it runs ahead of the journal; a failed write stops the actor and recovery rebuilds both.
+    /// </summary>
+    private ProducerStateTable _producers = new();
     private long _eventsSinceSnapshot;
     private int _journalReads;
     private bool _deleting;
@@ -93,6 +99,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private void OnRecovered()
     {
         _reservedNextOffset = _log.NextOffset;
+        _producers = _log.Producers.Copy();
         if (_log.LeaderEpoch > _epoch)
         {
             // A newer owner has written here already: this actor acts on a stale assignment and must not write.
@@ -173,15 +180,53 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             return;
         }
 
+        var header = new RecordBatch(request.Batch);
+        if (header.ProducerId >= 0 && !AcceptIdempotent(request, header)) return;
+
         // The one copy of the batch on its way to the journal: the request may be a slice of a frame or payload, or
         // an in-process sender's array, and the offsets are written into the stored bytes.
         var bytes = request.Batch.ToArray();
         var baseOffset = _reservedNextOffset;
         RecordBatch.SetBaseOffset(bytes, baseOffset);
         RecordBatch.SetPartitionLeaderEpoch(bytes, (int)Math.Min(int.MaxValue, _epoch));
-        _reservedNextOffset = new RecordBatch(bytes).NextOffset;
+        var stored = new RecordBatch(bytes);
+        _reservedNextOffset = stored.NextOffset;
+        if (stored.ProducerId >= 0) _producers.Record(stored.ProducerId, ProducerBatch.Of(stored));
         _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset, request.ClientId, request.ClientAddress));
         if (_inFlight.Count == 0) WritePending();
+    }
+
+    /// <summary>
+    /// Kafka's idempotence check, before any offset is assigned (see <see cref="ProducerStateTable"/>). A duplicate
+    /// already written is answered at once with its original offset; one still being written is answered when that
+    /// write completes (or fails). Returns true when the batch is new and in sequence.
+    /// </summary>
+    private bool AcceptIdempotent(ProduceRequest request, RecordBatch header)
+    {
+        var producerId = header.ProducerId;
+        var check = _producers.Check(producerId, header.ProducerEpoch, header.BaseSequence,
+            ProducerStateTable.LastSequenceOf(header.BaseSequence, header.LastOffsetDelta));
+        switch (check)
+        {
+            case ProducerAppendCheck.Refused refused:
+                ReplyProduceError(request, Sender, refused.Error, refused.Message);
+                return false;
+            case ProducerAppendCheck.Duplicate { Original: var original }:
+                if (original.BaseOffset < _log.NextOffset)
+                {
+                    if (request.Acks != Acks.None)
+                        Sender.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, original.BaseOffset, -1));
+                    return false;
+                }
+                var first = _inFlight.Concat(_pending).FirstOrDefault(p => p.BaseOffset == original.BaseOffset);
+                if (first is null)
+                    ReplyProduceError(request, Sender, ErrorCode.KafkaStorageError, "the first try of this batch is not written; retry");
+                else if (request.Acks != Acks.None)
+                    (first.Duplicates ??= []).Add(Sender);
+                return false;
+            default:
+                return true;
+        }
     }
 
     private void WritePending()
@@ -200,6 +245,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (append.Acks != Acks.None)
                 append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, now));
+            // Retries that arrived while this batch was being written get the same offset, as Kafka answers a duplicate.
+            foreach (var retry in append.Duplicates ?? [])
+                retry.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, now));
             if (_logTransactions)
             {
                 var count = new RecordBatch(e.Batch).RecordCount;
@@ -257,8 +305,12 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private void FailAllPending(ErrorCode error, string message)
     {
         foreach (var append in _inFlight.Concat(_pending))
+        {
             if (append.Acks != Acks.None)
                 append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message));
+            foreach (var retry in append.Duplicates ?? [])
+                retry.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message));
+        }
         _inFlight = [];
         _pending = [];
     }
@@ -504,6 +556,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private void ApplyRetention()
     {
         if (_retentionInProgress || _deleting) return;
+        var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var expirationMs = (long)_settings.ProducerIdExpiration.TotalMilliseconds;
+        if (_log.Producers.Expire(nowMs, expirationMs) + _producers.Expire(nowMs, expirationMs) > 0)
+            _logger.Debug("{0}: forgot idempotent producers idle longer than {1}", PersistenceId, _settings.ProducerIdExpiration);
         var expired = _log.ExpiredSegments(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _retentionMs, _retentionBytes);
         if (expired is null) return;
         _retentionInProgress = true;
@@ -530,7 +586,11 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         DeleteMessages(long.MaxValue);
     }
 
-    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset, string ClientId, string? ClientAddress);
+    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset, string ClientId, string? ClientAddress)
+    {
+        /// <summary>Retries of this batch (same producer id, epoch and sequences) that arrived before it was written.</summary>
+        public List<IActorRef>? Duplicates { get; set; }
+    }
 
     private sealed record ParkedFetch(FetchRequest Request, IActorRef ReplyTo, DateTime Deadline);
 

@@ -24,5 +24,9 @@ public sealed record LogStartOffsetAdvanced(long LogStartOffset, long UpToSequen
 /// </summary>
 public sealed record Segment(long FirstSequenceNr, long LastSequenceNr, long BaseOffset, long NextOffset, long Bytes, long MaxTimestamp, int Batches);
 
-/// <summary>What recovery needs instead of replaying the whole log: offsets, epoch and the sparse index.</summary>
-public sealed record PartitionSnapshot(long NextOffset, long LogStartOffset, long LeaderEpoch, IReadOnlyList<Segment> Segments);
+/// <summary>
+/// What recovery needs instead of replaying the whole log: offsets, epoch, the sparse index and the idempotent
+/// producers' state (none in snapshots written before idempotence).
+/// </summary>
+public sealed record PartitionSnapshot(long NextOffset, long LogStartOffset, long LeaderEpoch, IReadOnlyList<Segment> Segments,
+    IReadOnlyList<ProducerEntry>? Producers = null);

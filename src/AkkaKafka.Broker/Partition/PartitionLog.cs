@@ -36,6 +36,12 @@ public sealed class PartitionLog
 
     public IReadOnlyList<Segment> Segments => _segments;
 
+    /// <summary>
+    /// The idempotent producers' state as the journal holds it (only written batches count), rebuilt from the
+    /// batches' headers on recovery and kept in snapshots.
+    /// </summary>
+    public ProducerStateTable Producers { get; } = new();
+
     /// <summary>Offset of the oldest record held in memory; reads below it go to the journal.</summary>
     public long TailStartOffset => _tail.First?.Value.BaseOffset ?? NextOffset;
 
@@ -81,6 +87,8 @@ public sealed class PartitionLog
                 MaxTimestamp = Math.Max(last.MaxTimestamp, batch.MaxTimestamp),
                 Batches = last.Batches + 1,
             };
+
+        if (batch.ProducerId >= 0) Producers.Record(batch.ProducerId, ProducerBatch.Of(batch));
 
         _tail.AddLast(new TailBatch(sequenceNr, baseOffset, nextOffset, bytes));
         _tailBytes += bytes.Length;
@@ -187,7 +195,7 @@ public sealed class PartitionLog
         return lastExpired is null ? null : new LogStartOffsetAdvanced(lastExpired.NextOffset, lastExpired.LastSequenceNr);
     }
 
-    public PartitionSnapshot ToSnapshot() => new(NextOffset, LogStartOffset, LeaderEpoch, _segments.ToList());
+    public PartitionSnapshot ToSnapshot() => new(NextOffset, LogStartOffset, LeaderEpoch, _segments.ToList(), Producers.ToSnapshot());
 
     public void Restore(PartitionSnapshot snapshot)
     {
@@ -196,6 +204,7 @@ public sealed class PartitionLog
         LeaderEpoch = snapshot.LeaderEpoch;
         _segments.Clear();
         _segments.AddRange(snapshot.Segments);
+        Producers.Restore(snapshot.Producers ?? []);
         _tail.Clear();
         _tailBytes = 0;
     }

@@ -21,7 +21,10 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string BatchAppendedManifest = "B1";
     internal const string LeaderEpochClaimedManifest = "E1";
     internal const string LogStartOffsetAdvancedManifest = "L1";
-    internal const string PartitionSnapshotManifest = "PS1";
+    // PS2 adds the idempotent producers' state; PS1 (without it) is still read.
+    internal const string PartitionSnapshotManifest = "PS2";
+    internal const string PartitionSnapshotManifestV1 = "PS1";
+    internal const string ProducerIdBlockAllocatedManifest = "PI1";
     internal const string ControllerEpochStartedManifest = "CE1";
     internal const string TopicCreatedManifest = "TC1";
     internal const string TopicDeletedManifest = "TD1";
@@ -48,6 +51,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         LeaderEpochClaimed => LeaderEpochClaimedManifest,
         LogStartOffsetAdvanced => LogStartOffsetAdvancedManifest,
         PartitionSnapshot => PartitionSnapshotManifest,
+        ProducerIdBlockAllocated => ProducerIdBlockAllocatedManifest,
         ControllerEpochStarted => ControllerEpochStartedManifest,
         TopicCreated => TopicCreatedManifest,
         TopicDeleted => TopicDeletedManifest,
@@ -80,6 +84,12 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 w.VarLong(s.NextOffset).VarLong(s.LogStartOffset).VarLong(s.LeaderEpoch);
                 w.List(s.Segments, (x, g) => x.VarLong(g.FirstSequenceNr).VarLong(g.LastSequenceNr).VarLong(g.BaseOffset)
                     .VarLong(g.NextOffset).VarLong(g.Bytes).VarLong(g.MaxTimestamp).VarInt(g.Batches));
+                w.List(s.Producers ?? [], (x, p) => x.VarLong(p.ProducerId).VarInt(p.Epoch)
+                    .List(p.Batches, (y, b) => y.VarInt(b.Epoch).VarInt(b.FirstSequence).VarInt(b.LastSequence)
+                        .VarLong(b.BaseOffset).VarLong(b.LastOffset).VarLong(b.Timestamp)));
+                break;
+            case ProducerIdBlockAllocated e:
+                w.VarLong(e.NextBlockStart);
                 break;
             case ControllerEpochStarted e:
                 w.VarLong(e.Epoch);
@@ -144,7 +154,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         {
             LeaderEpochClaimedManifest => new LeaderEpochClaimed(r.VarLong()),
             LogStartOffsetAdvancedManifest => new LogStartOffsetAdvanced(r.VarLong(), r.VarLong()),
-            PartitionSnapshotManifest => ReadPartitionSnapshot(ref r),
+            PartitionSnapshotManifest => ReadPartitionSnapshot(ref r, withProducers: true),
+            PartitionSnapshotManifestV1 => ReadPartitionSnapshot(ref r, withProducers: false),
+            ProducerIdBlockAllocatedManifest => new ProducerIdBlockAllocated(r.VarLong()),
             ControllerEpochStartedManifest => new ControllerEpochStarted(r.VarLong()),
             TopicCreatedManifest => new TopicCreated(r.String(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()),
             TopicDeletedManifest => new TopicDeleted(r.String()),
@@ -165,7 +177,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         return result;
     }
 
-    private static PartitionSnapshot ReadPartitionSnapshot(ref WireReader r)
+    private static PartitionSnapshot ReadPartitionSnapshot(ref WireReader r, bool withProducers)
     {
         var next = r.VarLong();
         var start = r.VarLong();
@@ -174,7 +186,20 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         var segments = new List<Segment>(n);
         for (var i = 0; i < n; i++)
             segments.Add(new Segment(r.VarLong(), r.VarLong(), r.VarLong(), r.VarLong(), r.VarLong(), r.VarLong(), r.VarInt()));
-        return new PartitionSnapshot(next, start, epoch, segments);
+        if (!withProducers) return new PartitionSnapshot(next, start, epoch, segments);
+        var producerCount = r.Count();
+        var producers = new List<ProducerEntry>(producerCount);
+        for (var i = 0; i < producerCount; i++)
+        {
+            var id = r.VarLong();
+            var producerEpoch = (short)r.VarInt();
+            var batchCount = r.Count();
+            var batches = new List<ProducerBatch>(batchCount);
+            for (var j = 0; j < batchCount; j++)
+                batches.Add(new ProducerBatch((short)r.VarInt(), r.VarInt(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()));
+            producers.Add(new ProducerEntry(id, producerEpoch, batches));
+        }
+        return new PartitionSnapshot(next, start, epoch, segments, producers);
     }
 
     private static List<AssignmentEntry> ReadAssignments(ref WireReader r)

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Remote;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Client.Producer;
 
@@ -18,11 +19,19 @@ namespace AkkaKafka.Client.Producer;
 /// <para>When the connection to a broker drops, the requests in flight may have died with it: they stop counting
 /// against max-in-flight, so newer batches go out at once instead of queueing behind them. They still complete, or
 /// fail and are retried, as before.</para>
+/// <para>Idempotence (on by default with acks=all, see <see cref="ClientSettings.EnableIdempotence"/>): the actor gets
+/// a producer id from the controller before its first send, numbers each partition's batches when they are first sent
+/// (the numbers are kept on every retry), retries in sequence order, keeps at most five in flight per partition even
+/// when a connection drops (the brokers remember a producer's last five batches), and starts over with a new producer
+/// id, renumbering only batches that were refused, when a broker no longer knows the producer.</para>
 /// </summary>
 internal sealed class ProducerActor : UntypedActor, IWithTimers
 {
     private const string RetryTimer = "retry";
     private const string MetadataTimer = "metadata";
+    private const string ProducerIdTimer = "producer-id";
+    /// <summary>Kafka's limit for an idempotent producer: brokers remember each producer's last five batches.</summary>
+    private const int MaxInFlightIdempotent = 5;
     private readonly ClusterConnection _connection;
     private readonly Acks _acks;
     private readonly string _clientId;
@@ -35,6 +44,12 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
     private bool _metadataRequested;
     private long _sends;
+    private readonly bool _idempotent;
+    private readonly int _maxInFlight;
+    /// <summary>The idempotent producer's id and epoch; -1 until the controller gave one (or while a new one is asked).</summary>
+    private long _producerId = -1;
+    private short _producerEpoch = -1;
+    private bool _producerIdRequested;
 
     public ProducerActor(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared)
     {
@@ -43,6 +58,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _clientId = clientId;
         _shared = shared;
         _settings = connection.Settings;
+        // As Kafka's producer: idempotence needs acks=all; with acks 0 or 1 it is off for this producer.
+        _idempotent = _settings.EnableIdempotence && acks == Acks.All;
+        _maxInFlight = _idempotent ? Math.Min(_settings.MaxInFlight, MaxInFlightIdempotent) : _settings.MaxInFlight;
     }
 
     public static Props Props(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared) =>
@@ -50,7 +68,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        if (_settings.EnableIdempotence && _acks != Acks.All)
+            _log.Debug("Idempotence is off for producer {0}: it needs acks=all (acks={1})", _clientId, _acks);
+        if (_idempotent) RequestProducerId();
+    }
 
     protected override void OnReceive(object message)
     {
@@ -63,6 +87,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 Drain(linger.Partition);
                 break;
             case Acked acked: OnAcked(acked); break;
+            case InitProducerIdResult result: OnProducerId(result); break;
+            case ProducerIdFailed failed:
+                _producerIdRequested = false;
+                _log.Warning("No producer id from the cluster yet ({0}); asking again", failed.Reason);
+                Timers.StartSingleTimer(ProducerIdTimer, RequestProducerIdNow.Instance, TimeSpan.FromSeconds(1));
+                break;
+            case RequestProducerIdNow: RequestProducerId(); break;
             case AwaitTopic waiting: OnAwaitTopic(waiting); break;
             case MetadataResponse response: OnMetadata(response.Metadata); break;
             case MetadataFailed failed: OnMetadataFailed(failed); break;
@@ -118,13 +149,16 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private void Drain(TopicPartition tp)
     {
         var state = State(tp);
-        while (state.Limited.Count < _settings.MaxInFlight)
+        // An idempotent producer sends nothing before it has its producer id: every batch must carry it.
+        if (_idempotent && _producerId < 0) return;
+        while (state.Limited.Count < _maxInFlight)
         {
             ProducerBatch? batch;
             if (state.Retry.Count > 0)
             {
                 if (Timers.IsTimerActive(RetryTimer)) return;
-                batch = state.Retry.Dequeue();
+                batch = state.Retry[0];
+                state.Retry.RemoveAt(0);
             }
             else
                 batch = _shared.Accumulator.TakeNext(tp, open => LingerOver(state, open));
@@ -139,6 +173,12 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private void SendBatch(TopicPartition tp, PartitionState state, ProducerBatch batch)
     {
         batch.Attempts++;
+        if (_idempotent && batch.Idempotence is null)
+        {
+            batch.Number(new ProducerFields(_producerId, _producerEpoch, state.NextSequence));
+            // Sequences wrap from int.MaxValue to 0, as Kafka's.
+            state.NextSequence = (int)((state.NextSequence + (long)batch.Count) % ((long)int.MaxValue + 1));
+        }
         var owner = _metadata.Topic(tp.Topic)?.Partition(tp.Partition)?.Owner;
         var request = new ProduceRequest(tp.Topic, tp.Partition, batch.Bytes, _acks, _clientId, _connection.Address);
         if (_acks == Acks.None)
@@ -180,11 +220,17 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             var error = response?.Error ?? ErrorCode.RequestTimedOut;
             var reason = response?.ErrorMessage ?? acked.Failure?.Message ?? error.Describe();
             var expired = DateTime.UtcNow - batch.Created > _settings.DeliveryTimeout;
-            if ((error.IsRetriable() || response is null) && !expired)
+            if (_idempotent && !expired && IdempotenceRetry(state, batch, error))
+            {
+                _log.Debug("Retrying idempotent batch for {0} in sequence order: {1}", acked.Partition, reason);
+                AddRetry(state, batch);
+                ScheduleRetry(batch);
+            }
+            else if ((error.IsRetriable() || response is null) && !expired)
             {
                 // The partition is moving or its owner is failing over: look again and resend (before newer batches).
                 _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
-                state.Retry.Enqueue(batch);
+                AddRetry(state, batch);
                 RequestMetadata();
                 if (!Timers.IsTimerActive(RetryTimer))
                     Timers.StartSingleTimer(RetryTimer, RetryNow.Instance, TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(batch.Attempts - 1, 4)))));
@@ -194,6 +240,81 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         }
         Drain(acked.Partition);
         CompleteFlushesIfIdle();
+    }
+
+    /// <summary>
+    /// What an idempotent producer does with its own errors. OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier batch of
+    /// the partition is still outstanding: that batch was lost or overtaken, so this one goes again after it, with
+    /// its numbers. Otherwise the broker does not know this producer's sequence (UNKNOWN_PRODUCER_ID, a gap left by a
+    /// batch that failed for good, or a fenced epoch): the refused batch was not written, so it is renumbered under a
+    /// new producer id. Returns false for every other error.
+    /// </summary>
+    private bool IdempotenceRetry(PartitionState state, ProducerBatch batch, ErrorCode error)
+    {
+        if (error is not (ErrorCode.OutOfOrderSequenceNumber or ErrorCode.UnknownProducerId or ErrorCode.InvalidProducerEpoch)) return false;
+        if (error == ErrorCode.OutOfOrderSequenceNumber
+            && state.InFlight.Values.Concat(state.Retry).Any(b => b.Sequence < batch.Sequence && b.Idempotence?.ProducerId == batch.Idempotence?.ProducerId))
+            return true;
+        var stale = batch.Idempotence is { } fields && fields.ProducerId != _producerId;
+        batch.Number(null);
+        if (!stale) ResetProducerId($"{error.Describe()} on {batch.Partition}");
+        return true;
+    }
+
+    /// <summary>
+    /// Starts over with a new producer id: every partition numbers from 0 again, and batches waiting to be retried
+    /// that were refused lose their numbers (batches in flight keep theirs until they are answered).
+    /// </summary>
+    private void ResetProducerId(string reason)
+    {
+        _log.Info("Producer {0}: asking for a new producer id after {1}", _clientId, reason);
+        _producerId = -1;
+        _producerEpoch = -1;
+        foreach (var state in _partitions.Values)
+        {
+            state.NextSequence = 0;
+            foreach (var waiting in state.Retry) waiting.Number(null);
+        }
+        RequestProducerId();
+    }
+
+    private void RequestProducerId()
+    {
+        if (_producerIdRequested) return;
+        _producerIdRequested = true;
+        var self = Self;
+        _connection.ClusterClient.Ask<InitProducerIdResult>(ClusterConnection.ToBroker(new InitProducerId()), _settings.RequestTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? (object)t.Result : new ProducerIdFailed(t.Exception?.GetBaseException().Message ?? "timed out"),
+                TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(self);
+    }
+
+    private void OnProducerId(InitProducerIdResult result)
+    {
+        _producerIdRequested = false;
+        if (result.Error != ErrorCode.None)
+        {
+            Self.Tell(new ProducerIdFailed($"{result.Error.Describe()}: {result.ErrorMessage}"));
+            return;
+        }
+        _producerId = result.ProducerId;
+        _producerEpoch = result.ProducerEpoch;
+        _log.Debug("Producer {0}: producer id {1}, epoch {2}", _clientId, _producerId, _producerEpoch);
+        RetryWaiting();
+    }
+
+    /// <summary>Retries go in the partition's append order, which for an idempotent producer is its sequence order.</summary>
+    private static void AddRetry(PartitionState state, ProducerBatch batch)
+    {
+        var at = state.Retry.FindIndex(b => b.Sequence > batch.Sequence);
+        if (at < 0) state.Retry.Add(batch);
+        else state.Retry.Insert(at, batch);
+    }
+
+    private void ScheduleRetry(ProducerBatch batch)
+    {
+        if (!Timers.IsTimerActive(RetryTimer))
+            Timers.StartSingleTimer(RetryTimer, RetryNow.Instance, TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(batch.Attempts - 1, 4)))));
     }
 
     private void RetryWaiting()
@@ -206,7 +327,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private void OnConnectionLost(Address broker)
     {
         var suspect = _partitions.Values.Sum(q => q.Limited.Count);
-        if (suspect == 0) return;
+        // An idempotent producer keeps to five unanswered batches per partition whatever happens: a sixth could push
+        // the first out of what the broker remembers, and its retry would no longer be recognised.
+        if (suspect == 0 || _idempotent) return;
         _log.Info("Connection to broker {0} lost: not waiting for the {1} requests in flight before sending more", broker, suspect);
         foreach (var state in _partitions.Values) state.Limited.Clear();
         RetryWaiting();
@@ -291,7 +414,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     private sealed class PartitionState
     {
-        public readonly Queue<ProducerBatch> Retry = new();
+        /// <summary>Batches to send again, in append order (<see cref="ProducerBatch.Sequence"/>).</summary>
+        public readonly List<ProducerBatch> Retry = [];
+        /// <summary>The idempotent sequence of the partition's next new batch.</summary>
+        public int NextSequence;
         /// <summary>Requests awaiting an answer, by send id.</summary>
         public readonly Dictionary<long, ProducerBatch> InFlight = new();
         /// <summary>Those of them that count against max-in-flight (not the ones sent before a connection was lost).</summary>
@@ -306,6 +432,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private sealed record Acked(TopicPartition Partition, long SendId, ProduceResponse? Response, Exception? Failure);
 
     private sealed record MetadataFailed(string Reason);
+
+    private sealed record ProducerIdFailed(string Reason);
+
+    private sealed class RequestProducerIdNow
+    {
+        public static readonly RequestProducerIdNow Instance = new();
+    }
 
     private sealed class RetryNow
     {

@@ -42,8 +42,21 @@ internal sealed class ProducerBatch(TopicPartition partition, long sequence, Dat
         ReservedBytes += reservedBytes;
     }
 
+    /// <summary>
+    /// The idempotent producer's id, epoch and this batch's base sequence, given when the batch is first sent and kept
+    /// on every retry; null for a producer without idempotence, or until numbered.
+    /// </summary>
+    public ProducerFields? Idempotence { get; private set; }
+
+    /// <summary>Numbers the batch (or forgets its numbers, with null, to be numbered again under a new producer id).</summary>
+    public void Number(ProducerFields? fields)
+    {
+        Idempotence = fields;
+        _bytes = null;
+    }
+
     /// <summary>The batch's bytes, built on first use (by the actor, off the callers' threads) and kept for retries.</summary>
-    public byte[] Bytes => _bytes ??= _builder.Build();
+    public byte[] Bytes => _bytes ??= _builder.Build(producer: Idempotence);
 
     /// <summary>Tells every record that asked where it landed: offsets are the base offset plus the record's index.</summary>
     public void Complete(long baseOffset)

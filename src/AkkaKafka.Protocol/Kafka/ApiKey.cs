@@ -17,6 +17,7 @@ public enum ApiKey : short
     DescribeGroups = 15,
     ListGroups = 16,
     ApiVersions = 18,
+    InitProducerId = 22,
     CreateTopics = 19,
     DeleteTopics = 20,
     DescribeConfigs = 32,

@@ -40,6 +40,8 @@ public static class KafkaApis
         new(ApiKey.CreatePartitions, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.DeleteGroups, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.IncrementalAlterConfigs, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 1),
+        // v0–4 cover librdkafka and the Java client (v5 only adds a transactional error code).
+        new(ApiKey.InitProducerId, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 2),
     ];
 
     private static readonly Dictionary<ApiKey, ApiSupport> ByKey = Supported.ToDictionary(s => s.Key);

@@ -75,8 +75,10 @@ public sealed class RecordBatchBuilder
     /// </summary>
     /// <param name="baseOffset">Offset of the first record; brokers usually rewrite it later with <see cref="RecordBatch.SetBaseOffset"/>.</param>
     /// <param name="partitionLeaderEpoch">-1 from producers; set by the partition leader.</param>
+    /// <param name="producer">An idempotent producer's id, epoch and the batch's base sequence (all inside the CRC, so
+    /// set here); <see cref="ProducerFields.None"/> for a plain batch.</param>
     /// <exception cref="InvalidOperationException">When no record has been added: Kafka batches hold at least one.</exception>
-    public byte[] Build(long baseOffset = 0, int partitionLeaderEpoch = -1)
+    public byte[] Build(long baseOffset = 0, int partitionLeaderEpoch = -1, ProducerFields? producer = null)
     {
         if (_entries.Count == 0)
         {
@@ -99,11 +101,11 @@ public sealed class RecordBatchBuilder
             section.CopyTo(buffer, RecordBatchLayout.RecordsOffset);
         }
 
-        WriteHeader(buffer, baseOffset, partitionLeaderEpoch);
+        WriteHeader(buffer, baseOffset, partitionLeaderEpoch, producer ?? ProducerFields.None);
         return buffer;
     }
 
-    private void WriteHeader(Span<byte> span, long baseOffset, int partitionLeaderEpoch)
+    private void WriteHeader(Span<byte> span, long baseOffset, int partitionLeaderEpoch, ProducerFields producer)
     {
         BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.BaseOffsetOffset..], baseOffset);
         BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.LengthOffset..], span.Length - RecordBatchLayout.LogOverhead);
@@ -113,9 +115,9 @@ public sealed class RecordBatchBuilder
         BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.LastOffsetDeltaOffset..], _entries.Count - 1);
         BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.BaseTimestampOffset..], _baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.MaxTimestampOffset..], _maxTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.ProducerIdOffset..], -1L);
-        BinaryPrimitives.WriteInt16BigEndian(span[RecordBatchLayout.ProducerEpochOffset..], -1);
-        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.BaseSequenceOffset..], -1);
+        BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.ProducerIdOffset..], producer.ProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(span[RecordBatchLayout.ProducerEpochOffset..], producer.ProducerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.BaseSequenceOffset..], producer.BaseSequence);
         BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.RecordCountOffset..], _entries.Count);
 
         // The CRC starts at attributes so brokers can rewrite baseOffset and partitionLeaderEpoch freely.
@@ -203,4 +205,11 @@ public sealed class RecordBatchBuilder
     private readonly record struct EncodedHeader(byte[] Key, byte[]? Value);
 
     private readonly record struct Entry(long TimestampDelta, byte[]? Key, byte[]? Value, EncodedHeader[] Headers, int BodySize);
+}
+
+/// <summary>The idempotent producer fields of a batch header: producer id, epoch and the first record's sequence.</summary>
+public readonly record struct ProducerFields(long ProducerId, short ProducerEpoch, int BaseSequence)
+{
+    /// <summary>A batch of no idempotent producer (-1 everywhere, as Kafka writes it).</summary>
+    public static readonly ProducerFields None = new(-1, -1, -1);
 }

@@ -67,6 +67,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string ResetGroupOffsetsManifest = "gro1";
     internal const string ResetGroupOffsetsResponseManifest = "gror1";
     internal const string AlterTopicConfigsManifest = "atc1";
+    internal const string InitProducerIdManifest = "ip1";
+    internal const string InitProducerIdResultManifest = "ipr1";
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -108,6 +110,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         ResetGroupOffsets => ResetGroupOffsetsManifest,
         ResetGroupOffsetsResponse => ResetGroupOffsetsResponseManifest,
         AlterTopicConfigs => AlterTopicConfigsManifest,
+        InitProducerId => InitProducerIdManifest,
+        InitProducerIdResult => InitProducerIdResultManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
         AddPartitions => AddPartitionsManifest,
@@ -283,6 +287,12 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 break;
             case GetClusterStatus:
                 break;
+            case InitProducerId m:
+                w.String(m.TransactionalId);
+                break;
+            case InitProducerIdResult m:
+                w.Int16((short)m.Error).VarLong(m.ProducerId).Int16(m.ProducerEpoch).String(m.ErrorMessage);
+                break;
             case ClusterStatus m:
                 w.List(m.Members, (x, s) => x.String(s.Address).String(s.Status).List(s.Roles, (y, r) => y.String(r)).VarInt(s.AgeRank));
                 w.String(m.Leader);
@@ -343,6 +353,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             MetadataPublishedManifest => new MetadataPublished(ReadMetadata(ref r)),
             ClusterMetadataManifest => ReadMetadata(ref r),
             GetClusterStatusManifest => GetClusterStatus.Instance,
+            InitProducerIdManifest => new InitProducerId(r.NullableString()),
+            InitProducerIdResultManifest => new InitProducerIdResult((ErrorCode)r.Int16(), r.VarLong(), r.Int16(), r.NullableString()),
             ClusterStatusManifest => ReadClusterStatus(ref r),
             MetadataResponseManifestV1 => new MetadataResponse(ReadMetadata(ref r, withKafkaNodes: false)),
             MetadataPublishedManifestV1 => new MetadataPublished(ReadMetadata(ref r, withKafkaNodes: false)),

@@ -130,6 +130,12 @@ public sealed class CliProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The standard input of a process started with redirectInput: true, for input written while it runs (a pipe).</summary>
+    public Stream Input => _process.StandardInput.BaseStream;
+
+    /// <summary>Ends the input (the reader sees end of file, as when the writer of a pipe exits).</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
     /// <summary>SIGKILL: the process gets no chance to leave the cluster or flush anything.</summary>
     public void Kill()
     {

@@ -60,6 +60,10 @@ public static class ProtocolSamples
         ["cluster metadata"] = Metadata,
         ["cluster metadata, no controller"] = Metadata with { Controller = null, Brokers = [] },
         ["get cluster status"] = GetClusterStatus.Instance,
+        ["init producer id"] = new InitProducerId(),
+        ["init producer id, transactional"] = new InitProducerId("tx-1"),
+        ["init producer id result"] = new InitProducerIdResult(ErrorCode.None, long.MaxValue, short.MaxValue),
+        ["init producer id result, refused"] = new InitProducerIdResult(ErrorCode.TransactionalIdAuthorizationFailed, -1, -1, "no transactions"),
         ["cluster status"] = new ClusterStatus(
             [new ClusterMember("akka.tcp://akkakafka@127.0.0.1:4053", "Up", ["broker", "dc-default"], 0), new ClusterMember("akka.tcp://akkakafka@127.0.0.1:4054", "Up (unreachable)", [], 1)],
             "127.0.0.1:4053", Metadata),

@@ -100,6 +100,18 @@ public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConf
     }
 
     [Fact]
+    public void A_partition_snapshot_written_before_idempotent_producers_still_reads_back_with_none()
+    {
+        var w = new WireWriter();
+        w.VarLong(10).VarLong(0).VarLong(2);
+        w.List(new[] { new Segment(1, 3, 0, 10, 300, Batches.T0, 3) },
+            (x, g) => x.VarLong(g.FirstSequenceNr).VarLong(g.LastSequenceNr).VarLong(g.BaseOffset).VarLong(g.NextOffset).VarLong(g.Bytes).VarLong(g.MaxTimestamp).VarInt(g.Batches));
+        var storage = Sys.Serialization.FindSerializerForType(typeof(IPartitionEvent));
+
+        Structural.AssertEqual(new PartitionSnapshot(10, 0, 2, [new Segment(1, 3, 0, 10, 300, Batches.T0, 3)]), Deserialize(storage, "PS1", w.ToArray()));
+    }
+
+    [Fact]
     public void A_batch_event_is_stored_as_the_record_batch_bytes_themselves()
     {
         var appended = (BatchAppended)StorageSamples.All["batch appended"];
