@@ -17,6 +17,17 @@ public static class MetadataVersions
 
     public static long ControllerEpochOf(ClusterMetadata metadata) => ControllerEpochOf(metadata.Version);
 
+    /// <summary>
+    /// What the controller publishes when its state gives <paramref name="next"/>: null when it says what
+    /// <paramref name="published"/> already says (a refresh with no change sends no new version), else
+    /// <paramref name="next"/> as publication number <paramref name="publication"/> of <paramref name="controllerEpoch"/>.
+    /// </summary>
+    public static ClusterMetadata? NextPublication(ClusterMetadata published, ClusterMetadata next, long controllerEpoch, long publication) =>
+        published.Version != 0 && SameContent(next, published) ? null : next with { Version = Of(controllerEpoch, publication) };
+
+    /// <summary>Whether a broker tells a topic's TopicActor about <paramref name="next"/>: only when it is new or changed by value.</summary>
+    public static bool Changed(TopicMetadata? previous, TopicMetadata next) => previous is null || !SameContent(previous, next);
+
     /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> say the same thing, whatever their versions.</summary>
     public static bool SameContent(ClusterMetadata a, ClusterMetadata b) =>
         a.Controller == b.Controller

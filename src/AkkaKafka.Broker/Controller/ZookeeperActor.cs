@@ -323,16 +323,16 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             return new BrokerInfo(id, m.Status.ToString(), i, _state.NodeIdOf(id) ?? BrokerInfo.NoNodeId, BrokerRoles.Parse(m.Roles).KafkaEndpoint);
         }).ToList();
         var next = _state.ToMetadata(0, SelfId, brokers);
-        if (_published.Version != 0 && MetadataVersions.SameContent(next, _published))
+        // Versions only grow, across controllers too: a node ignores anything older than what it has, and anything
+        // from a controller epoch older than one it has heard from.
+        if (MetadataVersions.NextPublication(_published, next, _state.ControllerEpoch, _versionCounter + 1) is not { } changed)
         {
             if (republish) SendToBrokers(new MetadataPublished(_published));
             return;
         }
-        // Versions only grow, across controllers too: a node ignores anything older than what it has, and anything
-        // from a controller epoch older than one it has heard from.
-        next = next with { Version = MetadataVersions.Of(_state.ControllerEpoch, ++_versionCounter) };
-        _published = next;
-        SendToBrokers(new MetadataPublished(next));
+        _versionCounter++;
+        _published = changed;
+        SendToBrokers(new MetadataPublished(changed));
     }
 
     private void SendToBrokers(MetadataPublished publication)

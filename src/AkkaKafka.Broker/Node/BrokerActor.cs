@@ -267,7 +267,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             live.Add(topic.Name);
             if (_topics.TryGetValue(topic.Name, out var existing) && existing.TopicId == topic.TopicId)
             {
-                if (previous.Topic(topic.Name) is not { } before || !MetadataVersions.SameContent(before, topic))
+                if (MetadataVersions.Changed(previous.Topic(topic.Name), topic))
                     existing.Actor.Tell(new TopicAssignment(topic, _self, epoch));
                 continue;
             }
