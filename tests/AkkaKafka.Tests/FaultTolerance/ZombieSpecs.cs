@@ -108,6 +108,9 @@ public sealed class ZombieSpecs(ITestOutputHelper output) : IAsyncLifetime
                 if (!byItself || code == 0) stayedUp.Add($"round {round}: {id} {(byItself ? "exited with code 0" : $"still running {ExitWithin.TotalSeconds:0}s after SIGCONT")}");
                 line += $"; {id} {(thawAfterRemoval ? "removed" : "downed")}, SIGCONT, " + (byItself ? $"exited (code {code})" : "did not exit: killed");
             }
+            // A new incarnation's join is refused while the old one is still a member (Down); on a busy machine the
+            // refusals can outlast the join deadline, so each is started once the cluster has removed the old one.
+            foreach (var victim in victims) await _cluster.AwaitDownedAsync(victim, DownedWithin, removed: true);
             foreach (var victim in victims) await _cluster.RestartAsync(victim, problem => unexpected.Add($"round {round}: {problem}"));
             foreach (var port in await _cluster.RestartExitedAsync(null, problem => unexpected.Add($"round {round}: {problem}")))
                 unexpected.Add($"round {round}: {FaultyCluster.Id(port)} exited without a fault");
