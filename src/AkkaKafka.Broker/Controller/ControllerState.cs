@@ -96,11 +96,23 @@ public sealed class ControllerState
     public TopicCommandResult? RejectCreate(CreateTopic create)
     {
         if (ValidateTopicName(create.Topic) is { } reason) return new TopicCommandResult(create.Topic, ErrorCode.InvalidTopic, reason);
+        // The brokers create their internal topics themselves (PersistTopics), never through this check.
+        if (InternalTopics.IsInternal(create.Topic)) return new TopicCommandResult(create.Topic, ErrorCode.InvalidTopic, InternalTopics.CreateRefused(create.Topic));
         if (_topics.ContainsKey(create.Topic)) return new TopicCommandResult(create.Topic, ErrorCode.TopicAlreadyExists, $"topic '{create.Topic}' already exists");
         if (create.Partitions is < 1 or > MaxPartitions)
             return new TopicCommandResult(create.Topic, ErrorCode.InvalidPartitions, $"partitions must be between 1 and {MaxPartitions}, got {create.Partitions}");
         if (create.RetentionMs < CreateTopic.UseDefault || create.RetentionBytes < CreateTopic.UseDefault)
             return new TopicCommandResult(create.Topic, ErrorCode.InvalidConfig, "retention must be -1 (forever) or positive");
+        return null;
+    }
+
+    /// <summary>Checks a delete request; null when it may be persisted. Internal topics ("__…") are the brokers' own.</summary>
+    public TopicCommandResult? RejectDelete(DeleteTopic delete)
+    {
+        if (InternalTopics.IsInternal(delete.Topic))
+            return new TopicCommandResult(delete.Topic, ErrorCode.InvalidTopic, InternalTopics.DeleteRefused(delete.Topic));
+        if (!_topics.ContainsKey(delete.Topic))
+            return new TopicCommandResult(delete.Topic, ErrorCode.UnknownTopicOrPartition, $"topic '{delete.Topic}' does not exist");
         return null;
     }
 

@@ -29,9 +29,15 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     private long _versionCounter;
     private ClusterMetadata _published = ClusterMetadata.Empty;
 
-    public ZookeeperActor(BrokerSettings settings) => _settings = settings;
+    private readonly ControllerFence _fence;
 
-    public static Props Props(BrokerSettings settings) => Akka.Actor.Props.Create(() => new ZookeeperActor(settings));
+    public ZookeeperActor(BrokerSettings settings, ControllerFence fence)
+    {
+        _settings = settings;
+        _fence = fence;
+    }
+
+    public static Props Props(BrokerSettings settings, ControllerFence fence) => Akka.Actor.Props.Create(() => new ZookeeperActor(settings, fence));
 
     public override string PersistenceId => PersistenceIdValue;
 
@@ -50,9 +56,21 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 _state.Apply(e, LastSequenceNr);
                 break;
             case RecoveryCompleted:
+                if (_fence.CheckAfterRecovery(SelfId, _state.ControllerEpoch) is { } superseded)
+                {
+                    // A stale controller: never take another epoch (it would fence the real one in turn) and never act.
+                    // Downing itself stops this broker through coordinated shutdown, as any downed broker stops.
+                    _logger.Error("Controller fenced: {0}", superseded);
+                    _cluster.Down(_cluster.SelfAddress);
+                    Context.Stop(Self);
+                    return;
+                }
+                // Nothing is assigned or published before this write succeeds: it proves, through the journal, that no
+                // newer controller has written since this one read the journal (the next sequence number is still free).
                 Persist(new ControllerEpochStarted(_state.ControllerEpoch + 1), e =>
                 {
                     _state.Apply(e, LastSequenceNr);
+                    _fence.Started(e.Epoch);
                     _logger.Info("Controller epoch {0} started on {1} with {2} topics", _state.ControllerEpoch, SelfId, _state.Topics.Count);
                     _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
                         typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
@@ -62,6 +80,19 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 });
                 break;
         }
+    }
+
+    /// <summary>
+    /// A failed write stops this controller (Akka stops a persistent actor whose write failed) before any callback of
+    /// that write runs, so it sends nothing it had not already sent. The fence remembers the epoch, so the incarnation
+    /// the supervisor starts next can tell a newer controller's write (this one was stale) from an outage.
+    /// </summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _fence.WriteFailed(_state.ControllerEpoch);
+        _logger.Error(cause, "Controller epoch {0} on {1}: journal write {2} ({3}) failed; this controller stops without acting on it " +
+                             "(a newer controller took the sequence number, or the journal is unavailable)",
+            _state.ControllerEpoch, SelfId, sequenceNr, @event.GetType().Name);
     }
 
     protected override void PostStop()
@@ -115,7 +146,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 ProducerIds().Forward(init);
                 break;
             case Republish:
-                Publish(force: true);
+                Publish(republish: true);
                 break;
             case SaveSnapshotSuccess saved:
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
@@ -149,9 +180,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
 
     private void HandleDelete(DeleteTopic delete)
     {
-        if (!_state.Topics.ContainsKey(delete.Topic))
+        if (_state.RejectDelete(delete) is { } rejection)
         {
-            Sender.Tell(new TopicCommandResult(delete.Topic, ErrorCode.UnknownTopicOrPartition, $"topic '{delete.Topic}' does not exist"));
+            Sender.Tell(rejection);
             return;
         }
         var replyTo = Sender;
@@ -289,7 +320,12 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
     }
 
-    private void Publish(bool force = false)
+    /// <summary>
+    /// Tells every broker the metadata if it changed (compared by value), with a new version. With
+    /// <paramref name="republish"/> (the periodic refresh) unchanged metadata is sent again under the same version:
+    /// that heals a lost publication, while a broker that has it ignores it, so nothing is re-sent to its TopicActors.
+    /// </summary>
+    private void Publish(bool republish = false)
     {
         var brokers = _brokers.Select((m, i) =>
         {
@@ -297,23 +333,24 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             return new BrokerInfo(id, m.Status.ToString(), i, _state.NodeIdOf(id) ?? BrokerInfo.NoNodeId, BrokerRoles.Parse(m.Roles).KafkaEndpoint);
         }).ToList();
         var next = _state.ToMetadata(0, SelfId, brokers);
-        if (!force && next with { Version = 0 } == _published with { Version = 0 } && SameContent(next, _published)) return;
-        // Versions only grow, across controllers too: a node ignores anything older than what it has.
-        next = next with { Version = (_state.ControllerEpoch << 32) + ++_versionCounter };
-        _published = next;
-        var publication = new MetadataPublished(next);
+        // Versions only grow, across controllers too: a node ignores anything older than what it has, and anything
+        // from a controller epoch older than one it has heard from.
+        if (MetadataVersions.NextPublication(_published, next, _state.ControllerEpoch, _versionCounter + 1) is not { } changed)
+        {
+            if (republish) SendToBrokers(new MetadataPublished(_published));
+            return;
+        }
+        _versionCounter++;
+        _published = changed;
+        SendToBrokers(new MetadataPublished(changed));
+    }
+
+    private void SendToBrokers(MetadataPublished publication)
+    {
         foreach (var member in _cluster.State.Members)
             if (member.HasRole(Names.BrokerRole) && member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp)
                 Context.ActorSelection(new RootActorPath(member.Address) / "user" / Names.BrokerActorName).Tell(publication);
     }
-
-    private static bool SameContent(ClusterMetadata a, ClusterMetadata b) =>
-        a.Controller == b.Controller
-        && a.Brokers.SequenceEqual(b.Brokers)
-        && a.Topics.Count == b.Topics.Count
-        && a.Topics.Zip(b.Topics).All(x => x.Item1.Name == x.Item2.Name && x.Item1.TopicId == x.Item2.TopicId
-                                           && x.Item1.RetentionMs == x.Item2.RetentionMs && x.Item1.RetentionBytes == x.Item2.RetentionBytes
-                                           && x.Item1.Partitions.SequenceEqual(x.Item2.Partitions));
 
     private ClusterStatus BuildClusterStatus()
     {

@@ -37,6 +37,8 @@ public sealed class BrokerNode : IAsyncDisposable
     /// <summary>Metrics, health, JSON API and web console; null when --http-port is 0.</summary>
     public BrokerHttpHost? Http { get; }
     public string BrokerId => BrokerIds.Of(Cluster.Get(System).SelfAddress);
+    /// <summary>This node's record of its controller incarnations; <see cref="ControllerFence.Superseded"/> says why it stopped itself, if it did.</summary>
+    public ControllerFence ControllerFence { get; private init; } = new();
     public Task WhenTerminated => System.WhenTerminated;
 
     /// <summary>Starts the node and waits until it is Up in the cluster; throws <see cref="BrokerStartupException"/> with a one-line reason otherwise.</summary>
@@ -98,8 +100,9 @@ public sealed class BrokerNode : IAsyncDisposable
             TaskScheduler.Default);
 
         system.ActorOf(QuarantineWatcher.Props(), "quarantine-watcher");
+        var fence = new ControllerFence();
         system.ActorOf(StallWatcher.Props(StallWatcher.ThresholdFrom(system.Settings.Config)), "stall-watcher");
-        var proxy = StartSingleton(system, ZookeeperActor.Props(settings), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
+        var proxy = StartSingleton(system, ZookeeperActor.Props(settings, fence), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
         var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
         var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, settings), Names.BrokerActorName);
         ClusterClientReceptionist.Get(system).RegisterService(broker);
@@ -115,7 +118,7 @@ public sealed class BrokerNode : IAsyncDisposable
         await up.Task;
         QuietenFinalShutdownLog(system);
         var http = await StartHttpAsync(system, broker, settings);
-        return new BrokerNode(system, broker, settings, await StartKafkaListenerAsync(system, broker, settings), http);
+        return new BrokerNode(system, broker, settings, await StartKafkaListenerAsync(system, broker, settings), http) { ControllerFence = fence };
     }
 
     /// <summary>

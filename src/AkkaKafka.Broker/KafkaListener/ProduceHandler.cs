@@ -31,6 +31,9 @@ internal static class ProduceHandler
     private static async Task<PartitionProduceResponse> ProducePartitionAsync(KafkaNode node, KafkaRequestContext context, string topic,
         ProduceRequestData.PartitionProduceData partition, Acks acks, TimeSpan timeout)
     {
+        // Kafka (ReplicaManager.appendToLocalLog): "Cannot append to internal topic"; only the brokers write them.
+        if (InternalTopics.IsInternal(topic))
+            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.InvalidTopic, -1);
         if (partition.Records is not { } records || RecordBatches.Split(records, out var batches) is not null)
             return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.CorruptMessage, -1);
         // As Kafka (ProduceRequest.validateRecords): a v3+ produce carries exactly one batch per partition.

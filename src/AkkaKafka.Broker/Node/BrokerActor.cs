@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.Client;
 using Akka.Event;
+using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Http;
 using AkkaKafka.Broker.Topic;
 using AkkaKafka.Protocol;
@@ -64,6 +65,10 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     {
         switch (message)
         {
+            case IPartitionRequest request when RefusedInternalWrite(request):
+                break;
+            case ForwardedRequest forwarded when RefusedInternalWrite(forwarded.Request):
+                break;
             case IPartitionRequest request when IsAkkaClient(Sender) && BrokerMetrics.ApiOf(request) is { } api:
                 MeterAkkaRequest(request, api, forwarded: false);
                 break;
@@ -184,6 +189,28 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     }
 
     /// <summary>
+    /// Internal topics ("__…") are written only by brokers: a produce into one is refused (INVALID_TOPIC_EXCEPTION, as
+    /// Kafka answers an append to its internal topics) unless it comes from a broker, i.e. from this node's own actors
+    /// (the transaction log) or from another broker's BrokerActor forwarding one of those. A client's request comes
+    /// through the receptionist's response tunnel, from a client's ActorSystem, or with no sender at all (acks=0); the
+    /// Kafka listener refuses its clients' produces itself (<see cref="KafkaListener.ProduceHandler"/>).
+    /// </summary>
+    private bool RefusedInternalWrite(IPartitionRequest request)
+    {
+        if (request is not ProduceRequest produce || !InternalTopics.IsInternal(produce.Topic) || FromBroker(Sender)) return false;
+        _logger.Warning("Refused a client's produce into internal topic {0} (client {1})", produce.Topic, produce.ClientId);
+        ErrorReplies.Send(Sender, request, ErrorCode.InvalidTopic, InternalTopics.WriteRefused(produce.Topic));
+        return true;
+    }
+
+    private bool FromBroker(IActorRef sender)
+    {
+        if (sender.IsNobody() || sender.Equals(Context.System.DeadLetters)) return false;
+        _receptionist ??= ClusterClientReceptionist.Get(Context.System).Underlying.Path;
+        return sender.Path.Address.System == Names.BrokerSystem && !sender.Path.Parent.Equals(_receptionist);
+    }
+
+    /// <summary>
     /// Produce and fetch requests of Akka clients (the Kafka listener measures its own) are counted, and timed until their answer: the
     /// request goes round through this actor once more as the ask of a temporary reply ref, which passes the answer on.
     /// </summary>
@@ -216,9 +243,23 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Takes newer metadata. A publication of a controller epoch older than one this broker has heard from comes from
+    /// a stale controller (one that has not yet learnt it was superseded): it is ignored, and logged. A topic whose
+    /// metadata did not change (by value) is not told anything.
+    /// </summary>
     private void Update(ClusterMetadata metadata)
     {
+        var epoch = MetadataVersions.ControllerEpochOf(metadata);
+        var current = MetadataVersions.ControllerEpochOf(_metadata);
+        if (epoch < current)
+        {
+            _logger.Warning("Ignored metadata version {0} from controller epoch {1} ({2}): this broker has metadata of controller epoch {3}",
+                metadata.Version, epoch, metadata.Controller ?? "no controller", current);
+            return;
+        }
         if (metadata.Version <= _metadata.Version) return;
+        var previous = _metadata;
         _metadata = metadata;
         var live = new HashSet<string>(StringComparer.Ordinal);
         foreach (var topic in metadata.Topics)
@@ -226,11 +267,12 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             live.Add(topic.Name);
             if (_topics.TryGetValue(topic.Name, out var existing) && existing.TopicId == topic.TopicId)
             {
-                existing.Actor.Tell(new TopicAssignment(topic, _self));
+                if (MetadataVersions.Changed(previous.Topic(topic.Name), topic))
+                    existing.Actor.Tell(new TopicAssignment(topic, _self, epoch));
                 continue;
             }
             if (_topics.Remove(topic.Name, out var stale)) stale.Actor.Tell(TopicRemoved.Instance);
-            var actor = Context.ActorOf(TopicActor.Props(new TopicAssignment(topic, _self), _settings), $"topic-{Uri.EscapeDataString(topic.Name)}-{topic.TopicId}");
+            var actor = Context.ActorOf(TopicActor.Props(new TopicAssignment(topic, _self, epoch), _settings), $"topic-{Uri.EscapeDataString(topic.Name)}-{topic.TopicId}");
             _topics[topic.Name] = (actor, topic.TopicId);
         }
         foreach (var name in _topics.Keys.Where(n => !live.Contains(n)).ToList())

@@ -6,8 +6,11 @@ using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Broker.Topic;
 
-/// <summary>New metadata for this actor's topic, as seen by this node.</summary>
-public sealed record TopicAssignment(TopicMetadata Topic, string SelfBrokerId);
+/// <summary>
+/// New metadata for this actor's topic, as seen by this node, published by the controller of
+/// <see cref="ControllerEpoch"/> (an assignment of an older controller epoch than one already applied is ignored).
+/// </summary>
+public sealed record TopicAssignment(TopicMetadata Topic, string SelfBrokerId, long ControllerEpoch);
 
 /// <summary>The topic is gone from the metadata: delete the partition logs this node owns and stop.</summary>
 public sealed class TopicRemoved
@@ -31,12 +34,14 @@ public sealed class TopicActor : UntypedActor, IWithTimers
     private readonly Dictionary<int, TimeSpan> _backoff = new();
     private TopicMetadata _topic;
     private string _self;
+    private long _controllerEpoch;
     private bool _removing;
 
     public TopicActor(TopicAssignment assignment, BrokerSettings settings)
     {
         _topic = assignment.Topic;
         _self = assignment.SelfBrokerId;
+        _controllerEpoch = assignment.ControllerEpoch;
         _settings = settings;
     }
 
@@ -54,7 +59,13 @@ public sealed class TopicActor : UntypedActor, IWithTimers
             case IPartitionRequest request:
                 Route(request);
                 break;
+            case TopicAssignment assignment when assignment.ControllerEpoch < _controllerEpoch:
+                // The BrokerActor already drops a stale controller's metadata; this is the last line, next to the writers.
+                _logger.Warning("{0}: ignored an assignment of controller epoch {1}; this topic follows controller epoch {2}",
+                    _topic.Name, assignment.ControllerEpoch, _controllerEpoch);
+                break;
             case TopicAssignment assignment:
+                _controllerEpoch = assignment.ControllerEpoch;
                 var retentionChanged = assignment.Topic.RetentionMs != _topic.RetentionMs || assignment.Topic.RetentionBytes != _topic.RetentionBytes;
                 _topic = assignment.Topic;
                 _self = assignment.SelfBrokerId;

@@ -131,7 +131,9 @@ internal static class BrokerCommand
         await node.WhenTerminated;
         if (!stopRequested)
         {
-            await Console.Error.WriteLineAsync($"error: broker {node.BrokerId} was removed from the cluster (downed) and stopped");
+            await Console.Error.WriteLineAsync(node.ControllerFence.Superseded is { } fenced
+                ? $"error: broker {node.BrokerId} stopped: {fenced}"
+                : $"error: broker {node.BrokerId} was removed from the cluster (downed) and stopped");
             return 1;
         }
         Console.WriteLine($"Broker {node.BrokerId} stopped.");

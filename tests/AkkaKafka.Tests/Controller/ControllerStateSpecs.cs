@@ -447,4 +447,27 @@ public sealed class ControllerStateSpecs
         Assert.Equal([0, 1], alpha.Partitions.Select(p => p.Partition));
         Assert.All(alpha.Partitions, p => Assert.Equal(d.State.Assignment[new TopicPartition("alpha", p.Partition)], new Ownership(p.Owner, p.Epoch)));
     }
+
+    [Fact]
+    public void Deleting_an_internal_topic_is_refused_as_an_invalid_topic_and_deleting_a_missing_one_as_unknown()
+    {
+        var d = new Driver();
+        d.Create("__transactions", 1);
+        d.Create("orders", 1);
+
+        Assert.Equal(ErrorCode.InvalidTopic, d.State.RejectDelete(new DeleteTopic("__transactions"))?.Error);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, d.State.RejectDelete(new DeleteTopic("missing"))?.Error);
+        Assert.Null(d.State.RejectDelete(new DeleteTopic("orders")));
+    }
+
+    [Fact]
+    public void Creating_a_topic_whose_name_starts_with_two_underscores_is_refused_those_are_the_brokers_own()
+    {
+        var d = new Driver();
+
+        var refused = d.State.RejectCreate(new CreateTopic("__consumer_offsets", 1));
+
+        Assert.Equal(ErrorCode.InvalidTopic, refused?.Error);
+        Assert.Null(d.State.RejectCreate(new CreateTopic("_one_underscore", 1)));
+    }
 }

@@ -280,6 +280,14 @@ public sealed class FaultyCluster : IAsyncDisposable
 
     // ---------------- logs and cleanup ----------------
 
+    /// <summary>The output of every broker process so far: of those that ended (saved) and of those running now.</summary>
+    public IReadOnlyList<string> AllOutput()
+    {
+        var ended = Directory.GetFiles(LogDirectory, "broker-*.log").Select(File.ReadAllText);
+        var running = Ports.Where(IsRunning).Select(p => Processes[p].Stdout);
+        return ended.Concat(running).ToList();
+    }
+
     private void SaveLog(int port, string how)
     {
         CliProcess process;
