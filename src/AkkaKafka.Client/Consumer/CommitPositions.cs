@@ -17,6 +17,11 @@ internal sealed class CommitPositions
 
     public bool Holds(TopicPartition tp) => _leases.ContainsKey(tp);
 
+    public PartitionLease? Lease(TopicPartition tp) => _leases.GetValueOrDefault(tp);
+
+    /// <summary>The group's position for the partition as last known (-1: none).</summary>
+    public long CommittedOf(TopicPartition tp) => _committed.TryGetValue(tp, out var c) ? c : -1;
+
     public bool IsCurrent(PartitionLease lease) => _leases.TryGetValue(lease.Partition, out var held) && ReferenceEquals(held, lease);
 
     /// <summary>Starts a lease; <paramref name="committed"/> is the group's position for it (-1: none).</summary>

@@ -38,6 +38,8 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
     private readonly Action<FetchError> _onFetchError;
     private readonly CommitPositions _positions = new();
     private readonly Dictionary<TopicPartition, IActorRef> _fetchers = new();
+    // Where each partition's current fetcher started, to start a replacement if it fails.
+    private readonly Dictionary<TopicPartition, StartPosition> _starts = new();
     // Partitions whose fetcher knows its start offset (a subscribe completes when every assigned one does).
     private readonly HashSet<TopicPartition> _positioned = [];
 
@@ -109,16 +111,40 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
             case AutoCommitTick: Commit(); break;
             case CommitAnswered answered: OnCommitAnswered(answered); break;
             case CloseConsumer close: Close(close); break;
+            case Terminated terminated: OnFetcherStopped(terminated.ActorRef); break;
         }
     }
 
     // ---------------- partitions ----------------
 
+    /// <summary>
+    /// A fetcher that fails is stopped, never restarted in place (a restart would begin again at its first start and
+    /// hand the application records again under the same lease, moving its position back).
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
     private void StartFetcher(PartitionLease lease, long committed, StartPosition start)
     {
         _positions.Add(lease, committed);
-        _fetchers[lease.Partition] = Context.ActorOf(PartitionFetcher.Props(_connection, _clientId, lease, start, _buffer, _onFetchError),
-            $"fetch-{Uri.EscapeDataString(lease.Partition.Topic)}-{lease.Partition.Partition}-{Guid.NewGuid():N}");
+        _starts[lease.Partition] = start;
+        _fetchers[lease.Partition] = Context.Watch(Context.ActorOf(PartitionFetcher.Props(_connection, _clientId, lease, start, _buffer, _onFetchError),
+            $"fetch-{Uri.EscapeDataString(lease.Partition.Topic)}-{lease.Partition.Partition}-{Guid.NewGuid():N}"));
+    }
+
+    /// <summary>
+    /// A fetcher stopped without being revoked (it failed): the partition goes on under a new lease from the position
+    /// handed to the application (its records still buffered are dropped with the old lease and fetched again).
+    /// </summary>
+    private void OnFetcherStopped(IActorRef fetcher)
+    {
+        if (_fetchers.Where(kv => kv.Value.Equals(fetcher)).Select(kv => (TopicPartition?)kv.Key).FirstOrDefault() is not { } tp)
+            return; // revoked: stopped on purpose
+        var old = _positions.Lease(tp)!;
+        var committed = _positions.CommittedOf(tp);
+        var start = old.HandedOver != PartitionLease.NothingHandedOver ? new StartPosition.At(old.HandedOver) : _starts[tp];
+        _positions.Revoke(tp);
+        _fetchers.Remove(tp);
+        StartFetcher(new PartitionLease(tp), committed, start);
     }
 
     private void Revoke(TopicPartition tp)
@@ -126,6 +152,7 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
         // The lease first: from here on the reader drops the partition's buffered records and nothing of it is committed.
         _positions.Revoke(tp);
         _positioned.Remove(tp);
+        _starts.Remove(tp);
         if (_fetchers.Remove(tp, out var fetcher)) Context.Stop(fetcher);
     }
 
