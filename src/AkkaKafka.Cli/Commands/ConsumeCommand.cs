@@ -72,7 +72,8 @@ internal static class ConsumeCommand
 
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
             {
-                await using var consumer = new Consumer(connection);
+                // Why no records come (a storage error, an owner not answering): one line per error and partition, when it starts.
+                await using var consumer = new Consumer(connection) { OnFetchError = e => Console.Error.WriteLine($"warning: {e}") };
                 if (r.GetValue(group) is { } groupName)
                     await consumer.SubscribeAsync(groupName, topicName, start, ct);
                 else

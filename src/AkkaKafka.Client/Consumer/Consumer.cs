@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Akka.Actor;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
@@ -30,40 +30,51 @@ public abstract record StartPosition
 /// <para>Either <see cref="AssignAsync"/> partitions by hand, or <see cref="SubscribeAsync"/> as a member of a
 /// consumer group: the group coordinator divides the partitions among members, and positions of records handed to
 /// the application are committed (at least once), so a restarted member resumes after the last commit.</para>
+/// <para>A thread-safe facade over a <see cref="ConsumerActor"/>, the one owner of the consumer's partitions,
+/// positions, commits and group session, with a <see cref="PartitionFetcher"/> child per partition. The facade only
+/// sends it messages and reads the buffer; the application's thread touches nothing of the actor's state but the
+/// lease of each record it takes (how far it has been given records).</para>
 /// </summary>
 public sealed class Consumer : IAsyncDisposable
 {
+    // Close commits and leaves in two steps of at most 5 s each (ConsumerActor); a little more for the messages.
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(12);
     private readonly ClusterConnection _connection;
     private readonly AdminClient _admin;
-    private readonly Channel<ConsumerRecord> _buffer;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<TopicPartition, Fetcher> _fetchers = new();
-    private readonly ConcurrentDictionary<TopicPartition, long> _handedOver = new();
-    private readonly Dictionary<TopicPartition, long> _committed = new();
-    private readonly string _clientId;
-    private GroupSession? _group;
-    private Task? _groupLoop;
+    private readonly Channel<Delivery> _buffer;
+    private readonly ConsumerView _view = new();
+    private readonly IActorRef _actor;
+    private int _subscribed;
+    private int _disposed;
 
     public Consumer(ClusterConnection connection, string? clientId = null)
     {
         _connection = connection;
         _admin = new AdminClient(connection);
-        _clientId = clientId ?? $"consumer-{Environment.ProcessId}";
-        _buffer = Channel.CreateBounded<ConsumerRecord>(new BoundedChannelOptions(connection.Settings.MaxBufferedRecords)
+        _buffer = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(connection.Settings.MaxBufferedRecords)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _actor = connection.System.ActorOf(ConsumerActor.Props(connection, clientId ?? $"consumer-{Environment.ProcessId}", _buffer.Writer, _view,
+            error => OnFetchError?.Invoke(error)), $"consumer-{Guid.NewGuid():N}");
     }
 
+    /// <summary>
+    /// Called (on a consumer thread: keep it short) when a partition's fetches start failing, e.g. KAFKA_STORAGE_ERROR:
+    /// once per error until fetches succeed again, not once per fetch. The consumer retries by itself; this tells the
+    /// reader why no records come. Routine partition moves (NOT_LEADER_OR_FOLLOWER) are not told.
+    /// </summary>
+    public Action<FetchError>? OnFetchError { get; init; }
+
     /// <summary>The partitions this consumer reads right now.</summary>
-    public IReadOnlyCollection<TopicPartition> Assignment => _fetchers.Keys.ToList();
+    public IReadOnlyCollection<TopicPartition> Assignment => _view.Assignment;
 
     /// <summary>Whether more records are already waiting in the buffer (a reader may batch its output until not).</summary>
     public bool HasBufferedRecords => _buffer.Reader.Count > 0;
 
     /// <summary>The member id while in a group.</summary>
-    public string? MemberId => _group?.MemberId;
+    public string? MemberId => _view.MemberId;
 
     /// <summary>Starts reading the given partitions (all when null) of a topic; fails if the topic does not exist.</summary>
     public async Task<IReadOnlyList<int>> AssignAsync(string topic, StartPosition start, IReadOnlyList<int>? partitions = null, CancellationToken ct = default)
@@ -73,8 +84,15 @@ public sealed class Consumer : IAsyncDisposable
         foreach (var p in chosen)
             if (p < 0 || p >= t.PartitionCount)
                 throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' has no partition {p}");
+        var starts = new List<PartitionStart>(chosen.Count);
         foreach (var p in chosen)
-            StartFetcher(new TopicPartition(topic, p), await ResolveAsync(topic, p, start, ct));
+        {
+            var tp = new TopicPartition(topic, p);
+            starts.Add(new PartitionStart(tp, await StartPositions.ResolveAsync(_admin, _connection.Settings.RequestTimeout, tp, start, ct)));
+        }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _actor.Tell(new AssignPartitions(starts, done));
+        await done.Task.WaitAsync(ct);
         return chosen;
     }
 
@@ -84,24 +102,35 @@ public sealed class Consumer : IAsyncDisposable
     /// </summary>
     public async Task SubscribeAsync(string group, string topic, StartPosition resetTo, CancellationToken ct = default)
     {
-        if (_group is not null) throw new InvalidOperationException("already subscribed");
+        if (Interlocked.Exchange(ref _subscribed, 1) == 1) throw new InvalidOperationException("already subscribed");
         var t = await TopicAsync(topic, ct);
-        _group = new GroupSession(group, Enumerable.Range(0, t.PartitionCount).Select(p => new TopicPartition(topic, p)).ToList(), resetTo);
-        await JoinAsync(ct);
-        _groupLoop = Task.Run(() => GroupLoopAsync(_stop.Token));
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _actor.Tell(new JoinConsumerGroup(group, Enumerable.Range(0, t.PartitionCount).Select(p => new TopicPartition(topic, p)).ToList(), resetTo, joined));
+        await joined.Task.WaitAsync(ct);
     }
 
     /// <summary>The records of every assigned partition, in offset order within each partition.</summary>
     public async IAsyncEnumerable<ConsumerRecord> ReadAllAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var record in _buffer.Reader.ReadAllAsync(ct))
+        await foreach (var (record, lease) in _buffer.Reader.ReadAllAsync(ct))
         {
-            var tp = new TopicPartition(record.Topic, record.Partition);
             // A partition taken away by a rebalance: its new owner reads it from the committed position.
-            if (!_fetchers.TryGetValue(tp, out var fetcher) || fetcher.Stopped) continue;
-            _handedOver[tp] = record.Offset + 1;
+            if (lease.Revoked) continue;
+            lease.HandOver(record.Offset + 1);
             yield return record;
         }
+    }
+
+    /// <summary>
+    /// Commits the position after the last record handed to the application, for partitions whose position moved
+    /// (nothing outside a group). A commit refused because the group rebalanced is made again, after rejoining, for the
+    /// partitions this member kept; a refusal that stands is a <see cref="KafkaException"/>.
+    /// </summary>
+    public async Task CommitAsync(CancellationToken ct = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _actor.Tell(new CommitNow(done));
+        await done.Task.WaitAsync(ct);
     }
 
     private async Task<TopicMetadata> TopicAsync(string topic, CancellationToken ct)
@@ -116,230 +145,24 @@ public sealed class Consumer : IAsyncDisposable
         return metadata.Topic(topic) ?? throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' does not exist");
     }
 
-    private async Task<long> ResolveAsync(string topic, int partition, StartPosition start, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + _connection.Settings.RequestTimeout;
-        while (true)
-        {
-            try
-            {
-                return start switch
-                {
-                    StartPosition.At at => at.Offset,
-                    StartPosition.Earliest => await _admin.ListOffsetAsync(topic, partition, ListOffsetsRequest.Earliest, ct),
-                    StartPosition.AtTimestamp at => await _admin.ListOffsetAsync(topic, partition, Math.Max(0, at.TimestampMs), ct) is var found and >= 0
-                        ? found : await _admin.ListOffsetAsync(topic, partition, ListOffsetsRequest.Latest, ct),
-                    _ => await _admin.ListOffsetAsync(topic, partition, ListOffsetsRequest.Latest, ct),
-                };
-            }
-            catch (KafkaException e) when (e.Error.IsRetriable() && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200, ct);
-            }
-        }
-    }
-
-    private void StartFetcher(TopicPartition tp, long position)
-    {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        var fetcher = new Fetcher(cts);
-        if (!_fetchers.TryAdd(tp, fetcher)) return;
-        fetcher.Loop = Task.Run(() => FetchLoopAsync(tp, position, cts.Token));
-    }
-
-    private async Task StopFetcherAsync(TopicPartition tp)
-    {
-        if (!_fetchers.TryRemove(tp, out var fetcher)) return;
-        fetcher.Stopped = true;
-        await fetcher.Cancellation.CancelAsync();
-        try { await (fetcher.Loop ?? Task.CompletedTask); } catch (OperationCanceledException) { }
-        _handedOver.TryRemove(tp, out _);
-    }
-
-    private async Task FetchLoopAsync(TopicPartition tp, long position, CancellationToken ct)
-    {
-        var settings = _connection.Settings;
-        var maxWaitMs = (int)settings.FetchMaxWait.TotalMilliseconds;
-        // Fetches go straight to the partition's owner; when it is not (any more), or cannot be reached, look again.
-        var owner = await OwnerAsync(tp, ct);
-        while (!ct.IsCancellationRequested)
-        {
-            FetchResponse response;
-            try
-            {
-                response = await _connection.Routes.AskAsync<FetchResponse>(owner,
-                    new FetchRequest(tp.Topic, tp.Partition, position, settings.FetchMaxBytes, maxWaitMs, _clientId, _connection.Address),
-                    settings.FetchMaxWait + settings.RequestTimeout, ct);
-            }
-            catch (OperationCanceledException) { return; }
-            catch (ClusterUnavailableException)
-            {
-                // A broker failing over or a moment without contact: keep trying, the cluster client reconnects.
-                await Delay(500, ct);
-                owner = await OwnerAsync(tp, ct);
-                continue;
-            }
-
-            switch (response.Error)
-            {
-                case ErrorCode.None:
-                    try
-                    {
-                        foreach (var record in RecordBatches.ReadRecords(response.Records))
-                        {
-                            if (record.Offset < position) continue; // a batch may start before the requested offset
-                            await _buffer.Writer.WriteAsync(new ConsumerRecord(tp.Topic, tp.Partition, record.Offset, record.Timestamp, record.Key, record.Value, record.Headers), ct);
-                            position = record.Offset + 1;
-                        }
-                    }
-                    catch (OperationCanceledException) { return; }
-                    break;
-                case ErrorCode.OffsetOutOfRange when position < response.LogStartOffset:
-                    // Retention removed what we wanted to read: continue from the oldest record left (auto.offset.reset=earliest).
-                    position = response.LogStartOffset;
-                    break;
-                case ErrorCode.OffsetOutOfRange:
-                    position = response.HighWatermark;
-                    break;
-                default:
-                    // NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE…: the partition moved or is moving.
-                    await Delay(200, ct);
-                    owner = await OwnerAsync(tp, ct);
-                    break;
-            }
-        }
-    }
-
-    /// <summary>The partition's owner as the cluster's metadata names it now; null (ask any broker) when unknown.</summary>
-    private async Task<string?> OwnerAsync(TopicPartition tp, CancellationToken ct)
-    {
-        try
-        {
-            var metadata = await _admin.MetadataAsync([tp.Topic], autoCreate: false, ct);
-            return metadata.Topic(tp.Topic)?.Partition(tp.Partition)?.Owner;
-        }
-        catch (Exception e) when (e is ClusterUnavailableException or KafkaException or OperationCanceledException)
-        {
-            return null;
-        }
-    }
-
-    // ---------------- consumer group ----------------
-
-    private async Task JoinAsync(CancellationToken ct)
-    {
-        var g = _group!;
-        var response = await _connection.AskAsync<JoinGroupResponse>(
-            new JoinGroup(g.Group, g.MemberId, _clientId, g.Partitions, (int)_connection.Settings.SessionTimeout.TotalMilliseconds), cancellationToken: ct);
-        if (response.Error != ErrorCode.None) throw new KafkaException(response.Error, $"joining group {g.Group}: {response.Error.Describe()}");
-        g.MemberId = response.MemberId;
-        await ApplyAssignmentAsync(response.Generation, response.Assignment, ct);
-    }
-
-    private async Task ApplyAssignmentAsync(int generation, IReadOnlyList<TopicPartition> assignment, CancellationToken ct)
-    {
-        var g = _group!;
-        g.Generation = generation;
-        var wanted = assignment.ToHashSet();
-        foreach (var revoked in _fetchers.Keys.Where(tp => !wanted.Contains(tp)).ToList())
-            await StopFetcherAsync(revoked);
-        var added = assignment.Where(tp => !_fetchers.ContainsKey(tp)).ToList();
-        if (added.Count == 0) return;
-        var committed = await _connection.AskAsync<OffsetFetchResponse>(new OffsetFetch(g.Group, added), cancellationToken: ct);
-        foreach (var tp in added)
-        {
-            var offset = committed.Offsets.FirstOrDefault(o => o.Topic == tp.Topic && o.Partition == tp.Partition)?.Offset ?? -1;
-            if (offset >= 0) _committed[tp] = offset;
-            StartFetcher(tp, offset >= 0 ? offset : await ResolveAsync(tp.Topic, tp.Partition, g.ResetTo, ct));
-        }
-    }
-
-    private async Task GroupLoopAsync(CancellationToken ct)
-    {
-        var settings = _connection.Settings;
-        var interval = TimeSpan.FromTicks(Math.Min(settings.HeartbeatInterval.Ticks, settings.AutoCommitInterval.Ticks));
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, ct);
-                await CommitAsync(ct);
-                var g = _group!;
-                var beat = await _connection.AskAsync<HeartbeatResponse>(new Heartbeat(g.Group, g.MemberId!, g.Generation), cancellationToken: ct);
-                if (beat.Error == ErrorCode.UnknownMemberId)
-                {
-                    // Expired, or the coordinator moved to another broker: join again under a new member id.
-                    g.MemberId = null;
-                    await JoinAsync(ct);
-                }
-                else if (beat.Generation != g.Generation)
-                    await ApplyAssignmentAsync(beat.Generation, beat.Assignment, ct);
-            }
-            catch (OperationCanceledException) { return; }
-            catch (Exception e) when (e is ClusterUnavailableException or KafkaException)
-            {
-                // The coordinator is failing over; the next heartbeat tries again.
-            }
-        }
-    }
-
-    /// <summary>Commits the position after the last record handed to the application, for partitions whose position moved.</summary>
-    public async Task CommitAsync(CancellationToken ct = default)
-    {
-        var g = _group;
-        if (g?.MemberId is null) return;
-        var offsets = _handedOver
-            .Where(kv => !_committed.TryGetValue(kv.Key, out var c) || c != kv.Value)
-            .Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList();
-        if (offsets.Count == 0) return;
-        var response = await _connection.AskAsync<OffsetCommitResponse>(new OffsetCommit(g.Group, g.MemberId, g.Generation, offsets, _connection.Address), cancellationToken: ct);
-        if (response.Error == ErrorCode.None)
-            foreach (var o in offsets) _committed[new TopicPartition(o.Topic, o.Partition)] = o.Offset;
-    }
-
-    private static async Task Delay(int ms, CancellationToken ct)
-    {
-        try { await Task.Delay(ms, ct); } catch (OperationCanceledException) { }
-    }
-
+    /// <summary>Stops fetching, commits what was handed to the application and leaves the group (bounded), then ends the buffer.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        try { await (_groupLoop ?? Task.CompletedTask); } catch (OperationCanceledException) { }
-        foreach (var tp in _fetchers.Keys.ToList())
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        if (!_connection.System.WhenTerminated.IsCompleted)
         {
-            if (!_fetchers.TryGetValue(tp, out var f)) continue;
-            try { await (f.Loop ?? Task.CompletedTask); } catch (OperationCanceledException) { }
-        }
-        if (_group?.MemberId is { } memberId)
-        {
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _actor.Tell(new CloseConsumer(closed));
             try
             {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await CommitAsync(cts.Token);
-                await _connection.AskAsync<LeaveGroupResponse>(new LeaveGroup(_group.Group, memberId), TimeSpan.FromSeconds(5), cts.Token);
+                await closed.Task.WaitAsync(CloseTimeout);
             }
-            catch (Exception e) when (e is ClusterUnavailableException or KafkaException or OperationCanceledException)
+            catch (TimeoutException)
             {
                 // Leaving is a courtesy: without it the coordinator expires us after the session timeout.
+                _actor.Tell(PoisonPill.Instance);
             }
         }
         _buffer.Writer.TryComplete();
-    }
-
-    private sealed class Fetcher(CancellationTokenSource cancellation)
-    {
-        public CancellationTokenSource Cancellation { get; } = cancellation;
-        public Task? Loop { get; set; }
-        public volatile bool Stopped;
-    }
-
-    private sealed class GroupSession(string group, IReadOnlyList<TopicPartition> partitions, StartPosition resetTo)
-    {
-        public string Group { get; } = group;
-        public IReadOnlyList<TopicPartition> Partitions { get; } = partitions;
-        public StartPosition ResetTo { get; } = resetTo;
-        public string? MemberId { get; set; }
-        public int Generation { get; set; }
     }
 }
