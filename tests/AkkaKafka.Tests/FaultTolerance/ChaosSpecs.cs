@@ -1,3 +1,4 @@
+using AkkaKafka.Client.Verification;
 using System.Diagnostics;
 using AkkaKafka.Client;
 using AkkaKafka.Tests.EndToEnd;
