@@ -11,6 +11,7 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     ConsumeCommand.Create(),
     GroupCommands.Create(),
     BenchCommand.Create(),
+    VerifyCommand.Create(),
 };
 var parsed = root.Parse(args);
 // Bad usage is exit 2 everywhere (System.CommandLine's own parse errors would be 1 with the whole help text): one

@@ -30,6 +30,7 @@ public sealed class DeliveryRecorder
     public IReadOnlyCollection<string> SentValues => _sent.ToArray();
     public IReadOnlyCollection<Ack> Acks => _acks.ToArray();
     public int AckCount => _acks.Count;
+    public int LiveReadCount => _live.Values.Sum(q => q.Count);
     public IReadOnlyCollection<string> FailedValues => _failed.Select(f => f.Value).ToArray();
     public IReadOnlyCollection<string> UnknownValues => _unknown.Select(f => f.Value).ToArray();
 
