@@ -19,7 +19,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     var command = string.Join(' ', CommandPath(parsed.CommandResult));
-    Console.Error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => e.Message.TrimEnd('.') + "."))} " +
+    Console.Error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => OneLine(e.Message).TrimEnd('.') + "."))} " +
                             $"(see 'akkakafka {(command.Length > 0 ? command + " " : "")}--help')");
     return 2;
 }
@@ -32,3 +32,7 @@ static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult 
         names.Push(r.Command.Name);
     return names;
 }
+
+// Some of System.CommandLine's messages span lines (a value not among the allowed ones lists each on its own line).
+static string OneLine(string message) =>
+    System.Text.RegularExpressions.Regex.Replace(message.ReplaceLineEndings(" "), @"\s+", " ").Trim();
