@@ -34,7 +34,7 @@ public static class VerifyRun
         producers.ForEach(p => p.Start());
 
         using var stopChaos = new CancellationTokenSource();
-        var chaos = options.Chaos is { } c ? new Chaos(c, options.Progress).RunAsync(stopChaos.Token) : Task.FromResult<ChaosSummary>(null!);
+        Task<ChaosSummary>? chaos = options.Chaos is { } c ? new Chaos(c, options.Progress).RunAsync(stopChaos.Token) : null;
         var end = DateTime.UtcNow + options.Duration;
         try
         {
@@ -51,7 +51,7 @@ public static class VerifyRun
             options.Progress("interrupted: stopping the producers and checking what was written so far");
         }
         await stopChaos.CancelAsync();
-        var summary = options.Chaos is null ? null : await chaos;
+        var summary = chaos is null ? null : await chaos;
 
         // A record may wait for a broker up to the client's delivery timeout: only after that is its fate unknown.
         var drain = connection.Settings.DeliveryTimeout + TimeSpan.FromSeconds(10);

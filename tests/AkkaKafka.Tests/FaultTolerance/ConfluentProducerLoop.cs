@@ -23,7 +23,11 @@ public sealed class ConfluentProducerLoop(int id, string bootstrap, string topic
         MessageTimeoutMs = 45000,
         SocketTimeoutMs = 10000,
         ClientId = $"chaos-confluent-{id}",
-    }).Build();
+    })
+        // librdkafka logs every refused connection to a killed broker on stderr; the delivery reports say what matters.
+        .SetLogHandler((_, _) => { })
+        .SetErrorHandler((_, _) => { })
+        .Build();
     private readonly SemaphoreSlim _window = new(window, window);
     private readonly ConcurrentDictionary<string, int> _pending = new();
     private readonly CancellationTokenSource _stop = new();
