@@ -11,6 +11,7 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     ConsumeCommand.Create(),
     GroupCommands.Create(),
     BenchCommand.Create(),
+    VerifyCommand.Create(),
 };
 var parsed = root.Parse(args);
 // Bad usage is exit 2 everywhere (System.CommandLine's own parse errors would be 1 with the whole help text): one
@@ -18,7 +19,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     var command = string.Join(' ', CommandPath(parsed.CommandResult));
-    Console.Error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => e.Message.TrimEnd('.') + "."))} " +
+    Console.Error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => OneLine(e.Message).TrimEnd('.') + "."))} " +
                             $"(see 'akkakafka {(command.Length > 0 ? command + " " : "")}--help')");
     return 2;
 }
@@ -31,3 +32,7 @@ static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult 
         names.Push(r.Command.Name);
     return names;
 }
+
+// Some of System.CommandLine's messages span lines (a value not among the allowed ones lists each on its own line).
+static string OneLine(string message) =>
+    System.Text.RegularExpressions.Regex.Replace(message.ReplaceLineEndings(" "), @"\s+", " ").Trim();

@@ -1,8 +1,9 @@
+using AkkaKafka.Client.Verification;
 using Xunit;
 
 namespace AkkaKafka.Tests.FaultTolerance;
 
-/// <summary>The chaos spec's verdicts (<see cref="LogChecker"/>) on small hand-made histories.</summary>
+/// <summary>The verdicts of the checker shared by the chaos specs and <c>akkakafka verify</c> (<see cref="LogChecker"/>) on small hand-made histories.</summary>
 public sealed class ChaosCheckerSpecs
 {
     private static readonly string[] Sent = ["a", "b", "c", "d"];
@@ -15,12 +16,18 @@ public sealed class ChaosCheckerSpecs
 
     private static readonly Dictionary<int, IReadOnlyList<LogEntry>> NoLiveReads = new();
 
+    /// <summary>A live consumer that read each of <paramref name="logs"/> to its end, as the final read did.</summary>
+    private static Dictionary<int, IReadOnlyList<LogEntry>> ReadToTheEnd(params PartitionRead[] logs) =>
+        logs.ToDictionary(l => l.Partition, l => l.Entries);
+
     [Fact]
     public void A_history_where_every_acknowledged_record_is_where_it_was_acknowledged_is_clean()
     {
         var result = LogChecker.Check(Sent, [new Ack("a", 0, 0), new Ack("b", 0, 1)], ["c"], [Log(0, "a", "b")], Live(0, (0, "a"), (1, "b")));
 
-        Assert.Equal((2, 2, 0, 0, 0, 0, 0, 0, 0L), (result.Acknowledged, result.Read, result.Lost, result.Duplicated, result.Reordered, result.Reused, result.Skipped, result.Unknown, result.LiveBehind));
+        Assert.Equal((2, 2, 0, 0, 0, 0, 0, 0, 0L), (result.Acknowledged, result.Read, result.Lost, result.Duplicated, result.Reordered, result.Reused, result.Skipped, result.NeverSent, result.LiveBehind));
+        Assert.True(result.Clean);
+        Assert.Empty(result.Anomalies);
     }
 
     [Fact]
@@ -71,20 +78,90 @@ public sealed class ChaosCheckerSpecs
     }
 
     [Fact]
-    public void A_value_stored_twice_is_a_duplicate_and_counted_apart_when_its_send_failed()
+    public void A_value_stored_twice_is_a_duplicate_and_counted_apart_when_its_send_failed_or_its_fate_is_unknown()
     {
-        var result = LogChecker.Check(Sent, [new Ack("a", 0, 1)], ["b"], [Log(0, "a", "a", "b", "b", "c")], NoLiveReads);
+        var result = LogChecker.Check(Sent, [new Ack("a", 0, 1)], [], [Log(0, "a", "a", "b", "b", "c")], ReadToTheEnd(Log(0, "a", "a", "b", "b", "c")), unknown: ["b"]);
 
         Assert.Equal(2, result.Duplicated);
         Assert.Equal(1, result.DuplicatedOfFailedSends);
         Assert.Equal(0, result.Lost);
+        Assert.Equal(["duplicated=2"], result.Anomalies);
     }
 
     [Fact]
-    public void A_value_nobody_sent_is_unknown()
+    public void A_value_nobody_sent_is_never_sent()
     {
         var result = LogChecker.Check(Sent, [], [], [Log(0, "a", "zzz")], NoLiveReads);
 
-        Assert.Equal(1, result.Unknown);
+        Assert.Equal(1, result.NeverSent);
+        Assert.False(result.Clean);
+    }
+
+    [Fact]
+    public void One_producers_sequences_out_of_order_within_a_partition_are_reordered()
+    {
+        string[] sent = ["p1-1", "p1-2", "p1-3", "p2-1"];
+        var result = LogChecker.Check(sent, [], [], [Log(0, "p1-1", "p1-3", "p2-1", "p1-2")], NoLiveReads);
+
+        Assert.Equal(1, result.Reordered);
+        Assert.Contains(result.Examples, e => e.StartsWith("reordered: partition 0 offset 3 holds p1-2, after p1-3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Sequences_interleaved_across_partitions_or_streams_are_in_order()
+    {
+        string[] sent = ["p1-k1-1", "p1-k2-2", "p1-k1-3", "p1-k2-4"];
+        var result = LogChecker.Check(sent, [], [], [Log(0, "p1-k1-1", "p1-k1-3"), Log(1, "p1-k2-4")], ReadToTheEnd(Log(0, "p1-k1-1", "p1-k1-3"), Log(1, "p1-k2-4")), unknown: ["p1-k2-2"]);
+
+        Assert.Equal(0, result.Reordered);
+        Assert.True(result.Clean);
+    }
+
+    [Fact]
+    public void A_retried_copy_of_an_earlier_sequence_is_a_duplicate_not_a_reordering()
+    {
+        string[] sent = ["p1-1", "p1-2"];
+        var result = LogChecker.Check(sent, [new Ack("p1-1", 0, 0), new Ack("p1-2", 0, 1)], [], [Log(0, "p1-1", "p1-2", "p1-1")], NoLiveReads);
+
+        Assert.Equal((1, 0), (result.Duplicated, result.Reordered));
+    }
+
+    [Fact]
+    public void A_send_reported_failed_whose_value_is_in_the_log_is_failed_but_stored()
+    {
+        var result = LogChecker.Check(Sent, [new Ack("a", 0, 0)], ["b"], [Log(0, "a", "b")], ReadToTheEnd(Log(0, "a", "b")));
+
+        Assert.Equal(1, result.FailedButStored);
+        Assert.Equal(["failed-but-stored=1"], result.Anomalies);
+    }
+
+    [Fact]
+    public void A_send_of_unknown_fate_may_or_may_not_be_in_the_log()
+    {
+        var stored = LogChecker.Check(Sent, [], [], [Log(0, "a")], ReadToTheEnd(Log(0, "a")), unknown: ["a", "b"]);
+
+        Assert.Equal(2, stored.Unknown);
+        Assert.True(stored.Clean);
+    }
+
+    [Fact]
+    public void A_live_consumer_that_stopped_before_the_end_of_the_log_is_behind()
+    {
+        var result = LogChecker.Check(Sent, [], [], [Log(0, "a", "b", "c"), Log(1, "d")], Live(0, (0, "a")));
+
+        Assert.Equal(3, result.LiveBehind);
+        Assert.False(result.LiveCaughtUp);
+        Assert.Equal(["live-consumer-behind=3"], result.Anomalies);
+    }
+
+    [Fact]
+    public void The_counts_line_names_every_count()
+    {
+        var result = LogChecker.Check(Sent, [new Ack("a", 0, 0)], [], [Log(0, "a")], Live(0, (0, "a")));
+
+        Assert.Equal(
+            "acknowledged=1 failed=0 unknown=0 read=1 lost=0 duplicated=0 (of failed or unknown sends 0, of acknowledged sends 0) " +
+            "reordered=0 reused=0 skipped=0 never-sent=0 failed-but-stored=0 live-consumer-behind=0",
+            result.Counts);
     }
 }

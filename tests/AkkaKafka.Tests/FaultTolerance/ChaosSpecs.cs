@@ -1,3 +1,4 @@
+using AkkaKafka.Client.Verification;
 using System.Diagnostics;
 using AkkaKafka.Client;
 using AkkaKafka.Tests.EndToEnd;
@@ -7,10 +8,15 @@ using Xunit.Abstractions;
 namespace AkkaKafka.Tests.FaultTolerance;
 
 /// <summary>
-/// Jepsen-style: three real broker processes, two producers (acks=all) and a consumer keep working while, round after
-/// round, a random broker is crashed (SIGKILL) or frozen (SIGSTOP) until the others down it, thawed (SIGCONT), and
-/// restarted. Afterwards every partition is read from offset 0 and checked against what producers were told and what
-/// the consumer saw (<see cref="LogChecker"/>).
+/// Jepsen-style: three real broker processes, two Akka-client producers and a Confluent.Kafka producer (acks=all,
+/// idempotence on, through the brokers' Kafka listeners) and a consumer keep working while, round after round, a random
+/// broker (the controller among them) is crashed (SIGKILL), stopped (SIGTERM) or frozen (SIGSTOP) until the others
+/// down it, thawed (SIGCONT), and restarted; its six partitions move to the survivors and back under load. Afterwards
+/// every partition is read from offset 0 and checked against what producers were told and what the consumer saw
+/// (<see cref="LogChecker"/>, the checker of <c>akkakafka verify</c>): nothing lost, duplicated, reordered, reused or
+/// skipped, and the live consumer caught up.
+/// <para>CI runs the short mode (20 rounds, about five minutes). AKKAKAFKA_CHAOS_ROUNDS=100 runs the long mode: as many
+/// rounds as asked, with no time budget on the rounds (each round is still bounded).</para>
 /// <para>The fault schedule comes from a seeded Random whose seed is printed; set AKKAKAFKA_CHAOS_SEED to replay it.
 /// Only the schedule repeats: when exactly each fault lands relative to the traffic still varies from run to run.</para>
 /// </summary>
@@ -19,7 +25,7 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "chaos";
     private const int Partitions = 6;
-    private const int Rounds = 20;
+    private const int ShortModeRounds = 20;
 
     /// <summary>
     /// Faster failure detection than hocon/broker.hocon (a node is downed ~2.5 s after it goes silent instead of ~5 s),
@@ -37,19 +43,25 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
 
     // The whole spec stops by itself within about five minutes: the rounds get what is left after start-up, and
     // draining the producers, reading the log and checking take at most the rest.
-    private static readonly TimeSpan RoundsBudget = TimeSpan.FromSeconds(210);
+    private static readonly TimeSpan ShortModeBudget = TimeSpan.FromSeconds(210);
+    // Allows for the slowest round the waits below permit (downed, exit, restart, up), so that the long mode is
+    // bounded by the rounds asked for, not by the budget.
+    private static readonly TimeSpan LongModeRoundBudget = TimeSpan.FromSeconds(150);
     private static readonly TimeSpan DownedWithin = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan UpWithin = TimeSpan.FromSeconds(45);
 
-    private readonly FaultyCluster _cluster = new(3, output, FastDowning);
+    private readonly FaultyCluster _cluster = new(3, output, FastDowning, kafka: true);
     private readonly DeliveryRecorder _recorder = new();
     private readonly List<ClusterConnection> _connections = [];
 
     public Task InitializeAsync() => _cluster.StartAsync();
 
+    private readonly List<ConfluentProducerLoop> _kafkaProducers = [];
+
     public async Task DisposeAsync()
     {
+        foreach (var p in _kafkaProducers) p.Dispose();
         foreach (var c in _connections) await Clients.CloseAsync(c);
         await _cluster.DisposeAsync();
     }
@@ -57,6 +69,11 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Every_acknowledged_record_stays_at_its_offset_while_brokers_crash_freeze_and_restart()
     {
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("AKKAKAFKA_CHAOS_ROUNDS"), out var r) && r > 0 ? r : ShortModeRounds;
+        var longMode = rounds > ShortModeRounds;
+        var roundsBudget = longMode ? LongModeRoundBudget * rounds : ShortModeBudget;
+        // Off only to try the spec against brokers without InitProducerId (Confluent's idempotent producer cannot start).
+        var idempotence = Environment.GetEnvironmentVariable("AKKAKAFKA_CHAOS_IDEMPOTENCE") != "off";
         var seed = int.TryParse(Environment.GetEnvironmentVariable("AKKAKAFKA_CHAOS_SEED"), out var s) ? s : Random.Shared.Next();
         var random = new Random(seed);
         output.WriteLine($"chaos seed {seed} (replay the fault schedule with AKKAKAFKA_CHAOS_SEED={seed})");
@@ -74,29 +91,35 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
             .Select(id => new ProducerLoop(id, Connect($"chaos-producer-{id}"), Topic, Partitions, _recorder))
             .ToList();
         producers.ForEach(p => p.Start());
+        _kafkaProducers.Add(new ConfluentProducerLoop(3, _cluster.Processes.KafkaBootstrap, Topic, Partitions, _recorder, idempotence));
+        _kafkaProducers.ForEach(p => p.Start());
         await MultiNode.Support.Eventually.Async(TimeSpan.FromSeconds(30), () =>
         {
             Assert.True(_recorder.HasAckOnEveryPartition(Partitions), "no acknowledgement yet from every partition");
             return Task.CompletedTask;
         });
-        output.WriteLine($"[{clock.Elapsed:mm\\:ss}] cluster up, traffic flowing; starting {Rounds} rounds");
+        output.WriteLine($"[{clock.Elapsed:mm\\:ss}] cluster up, traffic flowing; starting {rounds} rounds ({(longMode ? "long" : "short")} mode, Confluent idempotence {(idempotence ? "on" : "off")})");
 
-        var rounds = 0;
+        var round = 0;
+        var terminated = 0;
         var exitedByThemselves = 0;
         var frozenRounds = 0;
         var frozenInWrites = 0;
         var splitBrains = 0;
         var unexpected = new List<string>();
         var roundsStarted = clock.Elapsed;
-        while (rounds < Rounds && clock.Elapsed - roundsStarted < RoundsBudget)
+        while (round < rounds && clock.Elapsed - roundsStarted < roundsBudget)
         {
-            rounds++;
+            round++;
             var victim = _cluster.Ports[random.Next(_cluster.Ports.Count)];
-            var freeze = random.Next(2) == 0;
+            var fault = random.Next(3);
+            var freeze = fault == 0;
+            var terminate = fault == 2;
             var heldAfterDowned = TimeSpan.FromMilliseconds(random.Next(0, 1000));
             // Woken while the others still list it as Down, or only once they have removed it (quarantined).
             var thawAfterRemoval = random.Next(2) == 0;
-            var line = $"[{clock.Elapsed:mm\\:ss}] round {rounds}: {(freeze ? "SIGSTOP" : "SIGKILL")} {FaultyCluster.Id(victim)}";
+            var wasController = (await _cluster.TryStatusAsync())?.Leader?.EndsWith($"@{FaultyCluster.Id(victim)}", StringComparison.Ordinal) == true;
+            var line = $"[{clock.Elapsed:mm\\:ss}] round {round}: {(freeze ? "SIGSTOP" : terminate ? "SIGTERM" : "SIGKILL")} {FaultyCluster.Id(victim)}{(wasController ? " (controller)" : "")}";
             try
             {
                 if (freeze)
@@ -120,18 +143,25 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
                             (byItself ? $"exited by itself (code {code})" : $"still running {ExitWithin.TotalSeconds:0}s after SIGCONT: killed") +
                             (ownController ? " (it had started a controller of its own: a second cluster)" : "");
                 }
+                else if (terminate)
+                {
+                    terminated++;
+                    var left = await _cluster.TerminateAsync(victim, ExitWithin);
+                    var removed = await _cluster.AwaitDownedAsync(victim, DownedWithin, removed: true);
+                    line += left ? $", left and removed after {removed.TotalSeconds:0.0}s" : $", still running {ExitWithin.TotalSeconds:0}s after SIGTERM: killed";
+                }
                 else
                 {
                     _cluster.Crash(victim);
                     var downed = await _cluster.AwaitDownedAsync(victim, DownedWithin);
                     line += $", downed after {downed.TotalSeconds:0.0}s";
                 }
-                foreach (var port in await _cluster.RestartExitedAsync(victim, problem => unexpected.Add($"round {rounds}: {problem}")))
+                foreach (var port in await _cluster.RestartExitedAsync(victim, problem => unexpected.Add($"round {round}: {problem}")))
                 {
-                    unexpected.Add($"round {rounds}: {FaultyCluster.Id(port)} exited without a fault");
+                    unexpected.Add($"round {round}: {FaultyCluster.Id(port)} exited without a fault");
                     line += $", {FaultyCluster.Id(port)} exited too";
                 }
-                var up = await _cluster.AwaitAllUpAsync(UpWithin, port => unexpected.Add($"round {rounds}: {FaultyCluster.Id(port)} exited without a fault"));
+                var up = await _cluster.AwaitAllUpAsync(UpWithin, port => unexpected.Add($"round {round}: {FaultyCluster.Id(port)} exited without a fault"));
                 output.WriteLine($"{line}, restarted, 3 Up after {up.TotalSeconds:0.0}s; acknowledged so far {_recorder.AckCount}");
             }
             catch (Exception e)
@@ -141,13 +171,16 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
                 throw;
             }
         }
-        output.WriteLine($"[{clock.Elapsed:mm\\:ss}] {rounds} rounds done ({frozenRounds} frozen, {frozenInWrites} of them inside a journal write; " +
+        var roundsTime = clock.Elapsed - roundsStarted;
+        output.WriteLine($"[{clock.Elapsed:mm\\:ss}] {round} rounds done in {roundsTime.TotalSeconds:0}s, {roundsTime.TotalSeconds / Math.Max(1, round):0.0}s per round " +
+                         $"({round - frozenRounds - terminated} SIGKILL, {terminated} SIGTERM, {frozenRounds} frozen, {frozenInWrites} of them inside a journal write; " +
                          $"{exitedByThemselves} of the {frozenRounds} exited by themselves after SIGCONT, {splitBrains} started a controller of their own)");
         foreach (var u in unexpected) output.WriteLine("unexpected: " + u);
 
         var unresolved = new List<string>();
         foreach (var p in producers) unresolved.AddRange(await p.StopAsync(TimeSpan.FromSeconds(50)));
-        output.WriteLine($"[{clock.Elapsed:mm\\:ss}] producers stopped ({producers.Sum(p => p.Sent)} sent)");
+        foreach (var p in _kafkaProducers) unresolved.AddRange(await p.StopAsync(TimeSpan.FromSeconds(50)));
+        output.WriteLine($"[{clock.Elapsed:mm\\:ss}] producers stopped ({producers.Sum(p => p.Sent)} sent by the Akka producers, {_kafkaProducers.Sum(p => p.Sent)} by Confluent.Kafka)");
         foreach (var u in unresolved) output.WriteLine("still unresolved when the producers stopped: " + u);
 
         var final = await LogReader.ReadAsync(_cluster.Ports, Topic, Enumerable.Range(0, Partitions).ToList(), TimeSpan.FromSeconds(45));
@@ -155,8 +188,9 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         await consumer.StopAsync();
         output.WriteLine($"[{clock.Elapsed:mm\\:ss}] final log read: {string.Join(", ", final.Select(f => $"p{f.Partition} [{f.Start},{f.End})"))}; live consumer caught up: {caughtUp}");
 
-        var result = LogChecker.Check(_recorder.SentValues, _recorder.Acks, _recorder.FailedValues, final, _recorder.LiveReads);
-        output.WriteLine($"rounds={rounds} seed={seed} duration={clock.Elapsed:mm\\:ss}");
+        var result = _recorder.Check(final);
+        // The line the README quotes.
+        output.WriteLine($"chaos: rounds={round} seed={seed} duration={clock.Elapsed:mm\\:ss} per-round={roundsTime.TotalSeconds / Math.Max(1, round):0.0}s {result.Counts}");
         output.WriteLine(result.ToString());
         foreach (var reason in _recorder.FailureReasons.Take(5)) output.WriteLine("failed sends: " + reason);
 
@@ -164,9 +198,12 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(result.Acknowledged > 0, "nothing was acknowledged");
         Assert.Empty(unresolved);
         Assert.Equal(0, result.Lost);
+        Assert.Equal(0, result.Duplicated);
+        Assert.Equal(0, result.Reordered);
         Assert.Equal(0, result.Reused);
         Assert.Equal(0, result.Skipped);
-        Assert.Equal(0, result.Reordered);
+        Assert.Equal(0, result.NeverSent);
+        Assert.True(caughtUp, $"the live consumer did not catch up: {result.LiveBehind} records behind");
         _cluster.KeepLogs = false;
     }
 

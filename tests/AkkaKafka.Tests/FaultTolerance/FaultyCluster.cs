@@ -22,11 +22,12 @@ public sealed class FaultyCluster : IAsyncDisposable
     private readonly Dictionary<int, int> _outputAtThaw = new();
     private ClusterConnection? _admin;
 
-    public FaultyCluster(int brokers, ITestOutputHelper output, string? brokerConfig = null)
+    /// <param name="kafka">Give every broker a Kafka listener (<see cref="BrokerProcesses"/>'s kafka option), for Kafka clients.</param>
+    public FaultyCluster(int brokers, ITestOutputHelper output, string? brokerConfig = null, bool kafka = false)
     {
         _output = output;
         // Verbose: downing, removal and a controller starting are read from the brokers' own Akka log.
-        Processes = new BrokerProcesses(brokers, brokerConfig, verbose: true);
+        Processes = new BrokerProcesses(brokers, brokerConfig, kafka: kafka, verbose: true);
         LogDirectory = Directory.CreateTempSubdirectory("akkakafka-fault-logs-").FullName;
     }
 
@@ -56,6 +57,18 @@ public sealed class FaultyCluster : IAsyncDisposable
     {
         SaveLog(port, "killed");
         Processes.Kill(port);
+    }
+
+    /// <summary>SIGTERM: the broker leaves gracefully; killed if it has not exited within <paramref name="within"/>.</summary>
+    /// <returns>Whether it exited by itself in time.</returns>
+    public async Task<bool> TerminateAsync(int port, TimeSpan within)
+    {
+        var process = Processes[port];
+        process.Terminate();
+        var exited = await process.WaitForExitAsync(within, killOnTimeout: false);
+        SaveLog(port, exited ? $"terminated-{process.ExitCode}" : "terminate-ignored");
+        Processes.Kill(port);
+        return exited;
     }
 
     public void Freeze(int port)

@@ -1,3 +1,4 @@
+using AkkaKafka.Client.Verification;
 using System.Text;
 using Akka.Actor;
 using AkkaKafka.Client;

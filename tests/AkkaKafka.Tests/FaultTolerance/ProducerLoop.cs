@@ -1,3 +1,4 @@
+using AkkaKafka.Client.Verification;
 using System.Collections.Concurrent;
 using System.Text;
 using AkkaKafka.Client;
@@ -36,15 +37,15 @@ public sealed class ProducerLoop(int id, ClusterConnection connection, string to
             }
             catch (OperationCanceledException) { return; }
             seq++;
-            var value = $"p{id}-{seq}";
+            var value = RecordValue.Format($"p{id}", seq);
             var partition = (seq - 1) % partitions;
             recorder.Sent(value);
             Sent = seq;
             var send = _producer.SendAsync(new ProducerRecord(topic, Encoding.UTF8.GetBytes(value), Partition: partition));
             _pending[value] = (partition, send.ContinueWith(t =>
             {
-                if (t.IsCompletedSuccessfully) recorder.Acked(new Ack(value, t.Result.Partition, t.Result.Offset));
-                else recorder.Failed(value, t.Exception?.GetBaseException().Message ?? "cancelled");
+                recorder.Completed(value, t.IsCompletedSuccessfully ? new Ack(value, t.Result.Partition, t.Result.Offset) : null,
+                    t.Exception?.GetBaseException());
                 _pending.TryRemove(value, out _);
                 _window.Release();
             }, TaskScheduler.Default));
