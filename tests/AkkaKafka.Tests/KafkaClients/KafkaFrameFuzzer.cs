@@ -33,7 +33,39 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         EndsStream,
     }
 
-    public readonly record struct Fuzzed(byte[] Bytes, Kind Kind, string What);
+    /// <param name="Closes">The listener must close the connection on this frame (the codec cannot read it).</param>
+    public readonly record struct Fuzzed(byte[] Bytes, Kind Kind, string What, bool Closes = false);
+
+    /// <summary>
+    /// What the listener's decoding makes of a frame, worked out in-process with the same codec: null when it reads
+    /// (a request to answer, or an unknown API or version to refuse), else why it cannot. A decoder that throws
+    /// anything but <see cref="KafkaProtocolException"/> is a bug: that exception is rethrown for the spec to report.
+    /// </summary>
+    public static string? Unreadable(byte[] frame, int maxRequestBytes)
+    {
+        if (frame.Length < 4) return "no size";
+        var size = BinaryPrimitives.ReadInt32BigEndian(frame);
+        if (size > maxRequestBytes || size < KafkaFrames.MinRequestSize || size != frame.Length - 4) return $"size {size}";
+        try
+        {
+            var reader = new KafkaReader(frame.AsMemory(4));
+            var header = RequestHeader.Read(ref reader);
+            if (KafkaApis.Find(header.ApiKey) is not { } support || !support.IsAdvertised(header.ApiVersion)) return null;
+            KafkaRequests.Read(header.ApiKey, header.ApiVersion, ref reader);
+            return null;
+        }
+        catch (KafkaProtocolException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The next frame, with whether the listener must close the connection on it.</summary>
+    public Fuzzed NextClassified()
+    {
+        var next = Next();
+        return next with { Closes = next.Kind == Kind.EndsStream || Unreadable(next.Bytes, maxRequestBytes) is not null };
+    }
 
     private int _correlationId;
 

@@ -76,15 +76,27 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
         var fuzzer = new KafkaFrameFuzzer(random, Broker.TargetTopic, MaxRequestBytes);
         while (run.Failure is null)
         {
+            // Frames the listener can read, then at most one it cannot, last: it closes the connection there, so
+            // frames after it would never reach the broker. Every frame sent is one the broker has to deal with.
             var burst = new List<KafkaFrameFuzzer.Fuzzed>();
-            var size = random.Next(10) == 0 ? random.Next(64, 300) : random.Next(1, 64);
+            var size = random.Next(2) == 0 ? random.Next(1, 5) : random.Next(5, 64);
+            KafkaFrameFuzzer.Fuzzed? last = null;
             while (burst.Count < size)
             {
-                var next = fuzzer.Next();
-                burst.Add(next);
-                // Past a lying size the rest of the connection is the lie's body: start a new one.
-                if (next.Kind == KafkaFrameFuzzer.Kind.EndsStream) break;
+                KafkaFrameFuzzer.Fuzzed next;
+                try
+                {
+                    next = fuzzer.NextClassified();
+                }
+                catch (Exception e)
+                {
+                    run.Fail($"the codec threw {e.GetType().Name} instead of KafkaProtocolException: {e}");
+                    return;
+                }
+                if (!next.Closes) burst.Add(next);
+                else last ??= next;
             }
+            if (last is { } closing) burst.Add(closing);
             if (!run.TryTake(burst)) return;
             await SendBurstAsync(random, burst, run);
         }
@@ -173,6 +185,7 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
         private readonly int _frames = frames;
         private readonly int[] _byKind = new int[Enum.GetValues<KafkaFrameFuzzer.Kind>().Length];
         private int _left = frames;
+        private int _closing;
         private string? _failure;
         public int Connections;
         public long Answers;
@@ -186,12 +199,14 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
             if (left <= 0) return false;
             if (left < burst.Count) burst.RemoveRange(left, burst.Count - left);
             foreach (var f in burst) Interlocked.Increment(ref _byKind[(int)f.Kind]);
+            if (burst[^1].Closes) Interlocked.Increment(ref _closing);
             return true;
         }
 
         public void Fail(string why) => Interlocked.CompareExchange(ref _failure, why, null);
 
-        public string ByKind() => string.Join(", ", Enum.GetValues<KafkaFrameFuzzer.Kind>().Select(k => $"{_byKind[(int)k]} {k.ToString().ToLowerInvariant()}"));
+        public string ByKind() => string.Join(", ", Enum.GetValues<KafkaFrameFuzzer.Kind>().Select(k => $"{_byKind[(int)k]} {k.ToString().ToLowerInvariant()}"))
+            + $"; {_closing} the codec cannot read, each the last on its connection";
     }
 
     /// <summary>
