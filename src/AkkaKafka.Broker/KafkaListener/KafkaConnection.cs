@@ -96,6 +96,11 @@ internal static class KafkaConnection
             log.Debug("Kafka listener: closing {0}: malformed request header: {1}", remote, e.Message);
             return null;
         }
+        catch (Exception e)
+        {
+            log.Warning("Kafka listener: closing {0}: the request header decoder failed: {1}: {2}", remote, e.GetType().Name, e.Message);
+            return null;
+        }
 
         var support = KafkaApis.Find(header.ApiKey);
         if (support is null || !support.IsAdvertised(header.ApiVersion))
@@ -119,6 +124,14 @@ internal static class KafkaConnection
         catch (KafkaProtocolException e)
         {
             log.Debug("Kafka listener: closing {0}: malformed {1} v{2} request: {3}", remote, header.ApiKey, header.ApiVersion, e.Message);
+            return null;
+        }
+        catch (Exception e)
+        {
+            // A decoder that fails other than with KafkaProtocolException has a bug; the request is still unreadable, so
+            // the connection closes as for any malformed request, with a line that names the request, instead of the
+            // exception escaping to Kestrel ("Unhandled exception while processing") with no word of what was sent.
+            log.Warning("Kafka listener: closing {0}: the {1} v{2} decoder failed on this request: {3}: {4}", remote, header.ApiKey, header.ApiVersion, e.GetType().Name, e.Message);
             return null;
         }
         return new Pending(header, dispatcher.HandleAsync(new KafkaRequestContext(header, remote), request));

@@ -70,6 +70,23 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
         Assert.True(rssAfter - rssBefore < MaxRssGrowthBytes, $"broker RSS grew from {rssBefore / 1048576} MiB to {rssAfter / 1048576} MiB" + broker.Tail());
     }
 
+    [Fact]
+    public async Task A_tagged_field_of_four_gigabytes_closes_that_connection_without_an_unhandled_exception()
+    {
+        // The frame the fuzzer found: ApiVersions v3 whose body ends in one tagged field of 2^32-1 bytes.
+        using var connection = await KafkaWireConnection.OpenAsync(broker.KafkaPort);
+        var valid = KafkaWireConnection.Frame(ApiKey.ApiVersions, 3, 7, new ApiVersionsRequestData("fuzz", "1.0"));
+        byte[] frame = [.. valid[..^1], 1, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F];
+        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+        await connection.SendAsync(frame);
+
+        Assert.True(await connection.IsClosedByBrokerAsync(), "the broker kept the connection open after an unreadable request" + broker.Tail());
+        using var fresh = await KafkaWireConnection.OpenAsync(broker.KafkaPort);
+        var versions = await fresh.AskAsync(ApiKey.ApiVersions, 3, 8, new ApiVersionsRequestData("fuzz", "1.0"), (ref KafkaReader r) => ApiVersionsResponseData.Read(ref r, 3));
+        Assert.Equal(ErrorCode.None, versions.ErrorCode);
+        broker.AssertNoUnexpectedErrors();
+    }
+
     /// <summary>Connections one after another until the run has its frames; each connection gets one burst of frames.</summary>
     private async Task FuzzWorkerAsync(Random random, FuzzRun run)
     {
