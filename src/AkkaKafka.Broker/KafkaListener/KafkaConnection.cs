@@ -30,10 +30,15 @@ internal static class KafkaConnection
         var remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
         using var counted = dispatcher.Metrics?.KafkaConnectionOpened();
         var pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
-        var writeLoop = WriteResponsesAsync(pending.Reader, connection.Transport.Output, remote, log, connection);
+        // Not ConnectionClosed: Kestrel fires it on the client's FIN too, and a client that sends its requests and then
+        // half-closes (shutdown SEND) is owed an answer to every one of them, in order, as Kafka gives. The read loop
+        // ends on the input's own end (FIN: completed; reset: an exception), or when the write loop can no longer write.
+        using var writerGone = new CancellationTokenSource();
+        var writeLoop = WriteResponsesAsync(pending.Reader, connection.Transport.Output, remote, log, connection)
+            .ContinueWith(_ => writerGone.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, dispatcher, maxRequestBytes, remote, log, connection.ConnectionClosed);
+            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, dispatcher, maxRequestBytes, remote, log, writerGone.Token);
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ConnectionAbortedException)
         {
@@ -47,11 +52,11 @@ internal static class KafkaConnection
     }
 
     private static async Task ReadRequestsAsync(PipeReader input, ChannelWriter<Pending> pending, KafkaRequestDispatcher dispatcher, int maxRequestBytes,
-        string remote, ILoggingAdapter log, CancellationToken closed)
+        string remote, ILoggingAdapter log, CancellationToken writerGone)
     {
         while (true)
         {
-            var result = await input.ReadAsync(closed);
+            var result = await input.ReadAsync(writerGone);
             var buffer = result.Buffer;
             try
             {
@@ -67,7 +72,7 @@ internal static class KafkaConnection
                     }
                     var next = Decode(frame, dispatcher, remote, log);
                     if (next is null) return;
-                    await pending.WriteAsync(next, closed);
+                    await pending.WriteAsync(next, writerGone);
                 }
                 if (result.IsCompleted)
                 {

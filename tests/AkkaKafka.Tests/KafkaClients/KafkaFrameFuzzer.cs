@@ -34,15 +34,24 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
     }
 
     /// <param name="Closes">The listener must close the connection on this frame (the codec cannot read it).</param>
-    public readonly record struct Fuzzed(byte[] Bytes, Kind Kind, string What, bool Closes = false);
+    /// <param name="AnsweredAs">The correlation id the broker's answer to this frame carries; null when none is owed
+    /// (the connection closes on it, or it is an acks=0 produce).</param>
+    /// <param name="Unanswered">An acks=0 produce: no answer, and a broker may close the connection on one it refuses
+    /// (Kafka does, as the only way to tell the client), so the answers owed after it may not come.</param>
+    public readonly record struct Fuzzed(byte[] Bytes, Kind Kind, string What, bool Closes = false, int? AnsweredAs = null, bool Unanswered = false);
 
     /// <summary>
     /// What the listener's decoding makes of a frame, worked out in-process with the same codec: null when it reads
     /// (a request to answer, or an unknown API or version to refuse), else why it cannot. A decoder that throws
     /// anything but <see cref="KafkaProtocolException"/> is a bug: that exception is rethrown for the spec to report.
     /// </summary>
-    public static string? Unreadable(byte[] frame, int maxRequestBytes)
+    public static string? Unreadable(byte[] frame, int maxRequestBytes) => Read(frame, maxRequestBytes, out _, out _);
+
+    /// <summary>As <see cref="Unreadable"/>, and for a readable frame the correlation id of the answer owed, if any.</summary>
+    private static string? Read(byte[] frame, int maxRequestBytes, out int? answeredAs, out bool unanswered)
     {
+        answeredAs = null;
+        unanswered = false;
         if (frame.Length < 4) return "no size";
         var size = BinaryPrimitives.ReadInt32BigEndian(frame);
         if (size > maxRequestBytes || size < KafkaFrames.MinRequestSize || size != frame.Length - 4) return $"size {size}";
@@ -50,8 +59,14 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         {
             var reader = new KafkaReader(frame.AsMemory(4));
             var header = RequestHeader.Read(ref reader);
-            if (KafkaApis.Find(header.ApiKey) is not { } support || !support.IsAdvertised(header.ApiVersion)) return null;
-            KafkaRequests.Read(header.ApiKey, header.ApiVersion, ref reader);
+            if (KafkaApis.Find(header.ApiKey) is not { } support || !support.IsAdvertised(header.ApiVersion))
+            {
+                answeredAs = header.CorrelationId; // refused with UNSUPPORTED_VERSION
+                return null;
+            }
+            var request = KafkaRequests.Read(header.ApiKey, header.ApiVersion, ref reader);
+            unanswered = request is ProduceRequestData { Acks: 0 };
+            answeredAs = unanswered ? null : header.CorrelationId;
             return null;
         }
         catch (KafkaProtocolException e)
@@ -64,7 +79,18 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
     public Fuzzed NextClassified()
     {
         var next = Next();
-        return next with { Closes = next.Kind == Kind.EndsStream || Unreadable(next.Bytes, maxRequestBytes) is not null };
+        var unreadable = Read(next.Bytes, maxRequestBytes, out var answeredAs, out var unanswered);
+        var closes = next.Kind == Kind.EndsStream || unreadable is not null;
+        if (next.Kind == Kind.EndsStream && BinaryPrimitives.ReadInt32BigEndian(next.Bytes) is var size
+            && size >= KafkaFrames.MinRequestSize && size < next.Bytes.Length - 4)
+        {
+            // A size short of the frame's end: the listener reads that much as a request, and in the rare case it
+            // reads, answers it (the bytes left over are a frame the client never finishes).
+            return Read(next.Bytes[..(4 + size)], maxRequestBytes, out answeredAs, out unanswered) is null
+                ? next with { Closes = true, AnsweredAs = answeredAs, Unanswered = unanswered }
+                : next with { Closes = true };
+        }
+        return next with { Closes = closes, AnsweredAs = closes ? null : answeredAs, Unanswered = !closes && unanswered };
     }
 
     private int _correlationId;

@@ -53,7 +53,7 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
             await probe.StopAsync();
             clock.Stop();
             output.WriteLine($"sent {run.Sent} frames ({run.ByKind()}) over {run.Connections} connections in {clock.Elapsed.TotalSeconds:0.0} s " +
-                             $"({run.Sent / clock.Elapsed.TotalSeconds:0} frames/s); {run.Answers} answers");
+                             $"({run.Sent / clock.Elapsed.TotalSeconds:0} frames/s); {run.Answers} answers of {run.Owed} owed");
             output.WriteLine($"ApiVersions during the run: {probe.Probes} probes, slowest {probe.Slowest.TotalMilliseconds:0} ms; " +
                              $"broker RSS {rssBefore / 1048576} MiB before, {probe.PeakRss / 1048576} MiB at most during the run");
             Assert.True(probe.Failure is null, $"the broker stopped answering ApiVersions during the run: {probe.Failure}" + broker.Tail());
@@ -84,6 +84,28 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
         using var fresh = await KafkaWireConnection.OpenAsync(broker.KafkaPort);
         var versions = await fresh.AskAsync(ApiKey.ApiVersions, 3, 8, new ApiVersionsRequestData("fuzz", "1.0"), (ref KafkaReader r) => ApiVersionsResponseData.Read(ref r, 3));
         Assert.Equal(ErrorCode.None, versions.ErrorCode);
+        broker.AssertNoUnexpectedErrors();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Pipelined_requests_are_all_answered_in_order_before_the_broker_closes_on_the_clients_end_or_on_an_unreadable_frame(bool thenAnUnreadableFrame)
+    {
+        // Kafka serves a connection's requests in order; a client that half-closes after sending, or sends a frame that
+        // cannot be read after good ones, still gets every answer to what was read before the connection closes.
+        const int requests = 200;
+        using var connection = await KafkaWireConnection.OpenAsync(broker.KafkaPort);
+        var frames = Enumerable.Range(1, requests).SelectMany(id => id % 2 == 0
+            ? KafkaWireConnection.Frame(ApiKey.ApiVersions, 3, id, new ApiVersionsRequestData("pipelined", "1.0"))
+            : KafkaWireConnection.Frame(ApiKey.Metadata, 8, id, new MetadataRequestData([new(Broker.KeptTopic)], AllowAutoTopicCreation: false)));
+        byte[] unreadable = [0, 0, 0, 14, 0, 3, 0, 8, 0, 0, 0, 99, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF]; // Metadata v8 whose topic array claims 2^31-1 entries
+        await connection.SendAsync((thenAnUnreadableFrame ? frames.Concat(unreadable) : frames).ToArray());
+        connection.ShutdownSend();
+
+        var answered = new List<int>();
+        while (await connection.ReceiveFrameAsync() is { } frame) answered.Add(BinaryPrimitives.ReadInt32BigEndian(frame));
+        Assert.Equal(Enumerable.Range(1, requests), answered);
         broker.AssertNoUnexpectedErrors();
     }
 
@@ -155,20 +177,28 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
         }
 
         var (closed, answers, bad) = await reading;
-        Interlocked.Add(ref run.Answers, answers);
+        Interlocked.Add(ref run.Answers, answers.Count);
+        var owed = burst.Where(f => f.AnsweredAs is not null).Select(f => f.AnsweredAs!.Value).ToList();
+        Interlocked.Add(ref run.Owed, owed.Count);
+        // Requests read before a bad frame or the client's FIN are all answered, in order, before the broker closes. A
+        // broker may close after an acks=0 produce it refuses, so only the answers owed before the first of those are certain.
+        var certain = burst.TakeWhile(f => !f.Unanswered).Count(f => f.AnsweredAs is not null);
         if (bad is not null) run.Fail($"the broker wrote a malformed response frame ({bad}) after: {Describe(burst)}");
         else if (!closed) run.Fail($"the broker kept a half-closed connection open for {CloseBound.TotalSeconds:0} s after: {Describe(burst)}");
+        else if (answers.Count < certain || answers.Count > owed.Count || !answers.SequenceEqual(owed.Take(answers.Count)))
+            run.Fail($"the broker answered correlation ids [{string.Join(", ", answers)}] where [{string.Join(", ", owed)}] were owed " +
+                     $"({certain} of them certain) after: {Describe(burst)}");
     }
 
     private static string Describe(List<KafkaFrameFuzzer.Fuzzed> burst) =>
         string.Join("; ", burst.TakeLast(20).Select(f => $"{f.What} [{Convert.ToHexString(f.Bytes.AsSpan(0, Math.Min(f.Bytes.Length, 96)))}]"));
 
-    /// <summary>Reads response frames until the broker closes: (closed, how many frames, what was wrong with one).</summary>
-    private static async Task<(bool Closed, int Answers, string? Bad)> DrainAsync(Socket socket, CancellationToken timeout)
+    /// <summary>Reads response frames until the broker closes: (closed, their correlation ids, what was wrong with one).</summary>
+    private static async Task<(bool Closed, List<int> Answers, string? Bad)> DrainAsync(Socket socket, CancellationToken timeout)
     {
         var buffer = new byte[64 * 1024];
         var pending = new List<byte>();
-        var answers = 0;
+        var answers = new List<int>();
         try
         {
             while (true)
@@ -181,8 +211,8 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
                     var size = BinaryPrimitives.ReadInt32BigEndian([pending[0], pending[1], pending[2], pending[3]]);
                     if (size is < 4 or > 64 * 1024 * 1024) return (true, answers, $"response size {size}");
                     if (pending.Count < 4 + size) break;
+                    answers.Add(BinaryPrimitives.ReadInt32BigEndian([pending[4], pending[5], pending[6], pending[7]]));
                     pending.RemoveRange(0, 4 + size);
-                    answers++;
                 }
             }
         }
@@ -206,6 +236,7 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
         private string? _failure;
         public int Connections;
         public long Answers;
+        public long Owed;
 
         public int Sent => _frames - Math.Max(0, Volatile.Read(ref _left));
         public string? Failure => Volatile.Read(ref _failure);
@@ -388,6 +419,8 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
         }
 
         public string Tail() => "\n" + _brokers.LogTails(60);
+
+        public IEnumerable<string> LogLines() => _brokers.Logs(AkkaPort).Split('\n');
 
         /// <summary>
         /// No unhandled exception, no error, and no warning from the Kafka listener (it warns only when a handler fails
