@@ -73,7 +73,8 @@ public sealed class BrokerPortGarbageSpecs(KafkaListenerFuzzSpecs.Broker broker,
 
         Assert.False(broker.Process.HasExited, "the broker died of garbage" + broker.Tail());
         await AssertStillUpAsync(http);
-        broker.AssertNoUnexpectedErrors();
+        var remotingErrors = broker.AssertNoUnexpectedErrors(IsRemotingRefusingGarbage);
+        output.WriteLine($"{remotingErrors} log entries of Akka.Remote refusing garbage (its own, caught: the connection closes)");
         await broker.AssertServesAsync(output, "after garbage");
         var rssAfter = broker.RssBytes();
         Assert.True(rssAfter - rssBefore < MaxRssGrowthBytes, $"broker RSS grew from {rssBefore / 1048576} MiB to {rssAfter / 1048576} MiB" + broker.Tail());
@@ -88,7 +89,10 @@ public sealed class BrokerPortGarbageSpecs(KafkaListenerFuzzSpecs.Broker broker,
         for (var i = 0; i < 40; i++) sends.Add(RandomBytes(random, random.Next(1, 8192)));
         // Lying length prefixes: past maximum-frame-size (8 MiB), int.MaxValue, negative, zero, longer than what follows.
         foreach (var length in new[] { int.MaxValue, 8 * 1024 * 1024 + 1, 64 * 1024 * 1024, -1, int.MinValue, 0, 1000 })
+        {
+            sends.Add([.. BitConverter.GetBytes(length), .. RandomBytes(random, random.Next(0, 512))]);
             sends.Add([.. BigEndian(length), .. RandomBytes(random, random.Next(0, 512))]);
+        }
         // Association handshakes: cut anywhere, then garbage; whole, then garbage frames; one from a node that never
         // existed; and one claiming to be the broker itself (another uid), followed by a quarantine notice for it.
         var stranger = Associate("akkakafka", "127.0.0.1", 1, (ulong)random.NextInt64());
@@ -96,6 +100,7 @@ public sealed class BrokerPortGarbageSpecs(KafkaListenerFuzzSpecs.Broker broker,
         for (var i = 0; i < 30; i++) sends.Add([.. stranger.AsSpan(0, random.Next(1, stranger.Length)), .. RandomBytes(random, random.Next(0, 256))]);
         for (var i = 0; i < 10; i++) sends.Add([.. stranger, .. Framed(RandomBytes(random, random.Next(1, 512))), .. RandomBytes(random, random.Next(0, 64))]);
         sends.Add([.. impostor, .. Framed(Control(commandType: 5)), .. Framed(Control(commandType: 3))]);
+        sends.Add([.. stranger, .. Framed(Control(commandType: 5))]);
         sends.Add([.. impostor, .. Framed(RandomBytes(random, 300))]);
         sends.Add([.. Associate("wrong-system", "no-such-host.invalid", 65535, 0), .. Framed(Control(commandType: 2))]);
         // Flipped bytes in an otherwise real handshake.
@@ -226,6 +231,19 @@ public sealed class BrokerPortGarbageSpecs(KafkaListenerFuzzSpecs.Broker broker,
         Assert.True(quarantined.Count == 0, "the broker quarantined its own address:\n" + string.Join("\n", quarantined.Take(10)) + broker.Tail());
     }
 
+    /// <summary>
+    /// Akka.Remote's own lines for garbage on its port: it catches what its frame decoder (DotNetty) or its PDU codec
+    /// (protobuf) cannot read, logs it as an error with the exception, and drops the connection; associations from
+    /// nodes that never existed fail and are gated. Handled, all of them, and about nothing but that connection.
+    /// </summary>
+    private static bool IsRemotingRefusingGarbage(string entry) =>
+        entry.Contains("Error caught channel", StringComparison.Ordinal)
+        || entry.Contains("Error while decoding incoming Akka PDU", StringComparison.Ordinal)
+        || entry.Contains("/system/endpointManager/", StringComparison.Ordinal)
+        || entry.Contains("/system/transports/", StringComparison.Ordinal)
+        || entry.Contains("[remoting (akka://", StringComparison.Ordinal)
+        || entry.Contains("is no broker of this cluster: ignored", StringComparison.Ordinal);
+
     /// <summary>Connects, sends, waits a moment for the broker's reaction (it may close), and drops the connection.</summary>
     private static async Task SendThenDropAsync(int port, byte[] bytes, bool reset)
     {
@@ -268,8 +286,8 @@ public sealed class BrokerPortGarbageSpecs(KafkaListenerFuzzSpecs.Broker broker,
         return bytes;
     }
 
-    /// <summary>Akka.Remote's DotNetty framing: a 4-byte big-endian length, then the PDU.</summary>
-    private static byte[] Framed(byte[] pdu) => [.. BigEndian(pdu.Length), .. pdu];
+    /// <summary>Akka.Remote's DotNetty framing: a 4-byte little-endian length, then the PDU.</summary>
+    private static byte[] Framed(byte[] pdu) => [.. BitConverter.GetBytes(pdu.Length), .. pdu];
 
     /// <summary>
     /// An association handshake as Akka.Remote's transport sends it first on a connection: AkkaProtocolMessage
@@ -278,7 +296,7 @@ public sealed class BrokerPortGarbageSpecs(KafkaListenerFuzzSpecs.Broker broker,
     /// </summary>
     private static byte[] Associate(string system, string host, int port, ulong uid)
     {
-        var address = Concat(Text(1, system), Text(2, host), [0x18, .. Varint((ulong)port)], Text(4, "akka.tcp"));
+        var address = Concat(Text(1, system), Text(2, host), [0x18, .. Varint((ulong)port)], Text(4, "tcp"));
         var handshake = Concat(Length(1, address), [0x11, .. BitConverter.GetBytes(uid)]);
         return Framed(Control(1, handshake));
     }
