@@ -84,10 +84,10 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
             case OffsetCommit commit when !_groups.Contains(commit.Group) && (commit.Generation >= 0 || commit.MemberId.Length > 0):
                 Sender.Tell(new OffsetCommitResponse(commit.Group, ErrorCode.UnknownMemberId, $"{commit.MemberId} is not a member of group {commit.Group}, which does not exist"));
                 break;
-            case SyncClassicGroup sync when !_groups.Contains(sync.Group):
+            case SyncClassicGroup { Group.Length: > 0 } sync when !_groups.Contains(sync.Group):
                 Sender.Tell(new SyncClassicGroupResponse(sync.Group, ErrorCode.UnknownMemberId, null, null, []));
                 break;
-            case ClassicHeartbeat heartbeat when !_groups.Contains(heartbeat.Group):
+            case ClassicHeartbeat { Group.Length: > 0 } heartbeat when !_groups.Contains(heartbeat.Group):
                 Sender.Tell(new ClassicHeartbeatResponse(heartbeat.Group, ErrorCode.UnknownMemberId));
                 break;
             case LeaveClassicGroup { Group.Length: > 0 } leave when !_groups.Contains(leave.Group):

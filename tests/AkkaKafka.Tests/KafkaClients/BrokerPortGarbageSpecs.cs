@@ -188,13 +188,13 @@ public sealed class BrokerPortGarbageSpecs(KafkaListenerFuzzSpecs.Broker broker,
                 var half = i % 2 == 0
                     ? "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: "
                     : "POST /api/topics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
-                await socket.SendAsync(Encoding.ASCII.GetBytes(half), SocketFlags.None);
+                await socket.SendAsync(Encoding.ASCII.GetBytes(half).AsMemory(), SocketFlags.None, CancellationToken.None);
             }
             for (var drip = 0; drip < 3; drip++)
             {
                 foreach (var socket in sockets.Where(s => s.Connected))
                 {
-                    try { await socket.SendAsync(new[] { (byte)'a' }, SocketFlags.None); }
+                    try { await socket.SendAsync("a"u8.ToArray().AsMemory(), SocketFlags.None, CancellationToken.None); }
                     catch (SocketException) { /* the broker gave up on this one, as it may */ }
                 }
                 await AssertAnswersAsync(http, $"with {held} half requests held open");
