@@ -65,7 +65,8 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
                 return null;
             }
             var request = KafkaRequests.Read(header.ApiKey, header.ApiVersion, ref reader);
-            unanswered = request is ProduceRequestData { Acks: 0 };
+            // acks=0 goes unanswered, except below Produce v3, which the listener refuses with UNSUPPORTED_VERSION.
+            unanswered = request is ProduceRequestData { Acks: 0 } && header.ApiVersion >= 3;
             answeredAs = unanswered ? null : header.CorrelationId;
             return null;
         }
