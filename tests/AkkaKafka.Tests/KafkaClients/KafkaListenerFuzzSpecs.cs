@@ -433,7 +433,8 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
             var entries = new List<string>();
             foreach (var line in _brokers.Logs(AkkaPort).Split('\n'))
             {
-                if (line.StartsWith('[') || entries.Count == 0) entries.Add(line);
+                // An entry starts "[LEVEL]..." in the log file and "HH:mm:ss LEVEL ..." on the console; its exception lines follow.
+                if (line.StartsWith('[') || line.Length > 9 && char.IsAsciiDigit(line[0]) && line[2] == ':' && line[5] == ':' || entries.Count == 0) entries.Add(line);
                 else entries[^1] += "\n" + line;
             }
             var allowed = 0;
