@@ -75,6 +75,24 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
                 break;
             case OffsetsResetNotice:
                 break;
+            // Kafka's coordinator: a request naming a member of a group that does not exist is refused with
+            // UNKNOWN_MEMBER_ID, and the group is not created. Here that also keeps requests for groups nobody uses (a
+            // client's typo, a fuzzer's mangled names) from registering a group or leaving a group actor behind each.
+            case JoinClassicGroup { MemberId.Length: > 0 } join when !_groups.Contains(join.Group):
+                Sender.Tell(new JoinClassicGroupResponse(join.Group, ErrorCode.UnknownMemberId, -1, null, null, "", join.MemberId, []));
+                break;
+            case OffsetCommit commit when !_groups.Contains(commit.Group) && (commit.Generation >= 0 || commit.MemberId.Length > 0):
+                Sender.Tell(new OffsetCommitResponse(commit.Group, ErrorCode.UnknownMemberId, $"{commit.MemberId} is not a member of group {commit.Group}, which does not exist"));
+                break;
+            case SyncClassicGroup { Group.Length: > 0 } sync when !_groups.Contains(sync.Group):
+                Sender.Tell(new SyncClassicGroupResponse(sync.Group, ErrorCode.UnknownMemberId, null, null, []));
+                break;
+            case ClassicHeartbeat { Group.Length: > 0 } heartbeat when !_groups.Contains(heartbeat.Group):
+                Sender.Tell(new ClassicHeartbeatResponse(heartbeat.Group, ErrorCode.UnknownMemberId));
+                break;
+            case LeaveClassicGroup { Group.Length: > 0 } leave when !_groups.Contains(leave.Group):
+                Sender.Tell(new LeaveClassicGroupResponse(leave.Group, ErrorCode.None, leave.MemberIds.Select(m => new MemberLeft(m, ErrorCode.UnknownMemberId)).ToList()));
+                break;
             case JoinGroup or JoinClassicGroup or OffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
                 RegisterThenForward((IGroupCommand)message);
                 break;

@@ -51,6 +51,21 @@ public sealed class BrokerHttpHost : IAsyncDisposable
 
     private static void Map(WebApplication app, HttpSettings settings, BrokerQueries queries, BrokerMetrics metrics)
     {
+        // A query the cluster does not answer in time (a busy coordinator, thousands of groups to describe) is the
+        // cluster being unavailable, not a bug: 503 with a reason, instead of Kestrel's "unhandled exception" and a 500.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Akka.Actor.AskTimeoutException e) when (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                await context.Response.WriteAsJsonAsync(new HealthView("unavailable", $"the cluster did not answer in time: {e.Message}"), Json);
+            }
+        });
+
         app.MapMetrics("/metrics", metrics.Registry);
 
         app.MapGet("/health/live", () => Results.Json(new HealthView("live"), Json));

@@ -30,10 +30,15 @@ internal static class KafkaConnection
         var remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
         using var counted = dispatcher.Metrics?.KafkaConnectionOpened();
         var pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
-        var writeLoop = WriteResponsesAsync(pending.Reader, connection.Transport.Output, remote, log, connection);
+        // Not ConnectionClosed: Kestrel fires it on the client's FIN too, and a client that sends its requests and then
+        // half-closes (shutdown SEND) is owed an answer to every one of them, in order, as Kafka gives. The read loop
+        // ends on the input's own end (FIN: completed; reset: an exception), or when the write loop can no longer write.
+        using var writerGone = new CancellationTokenSource();
+        var writeLoop = WriteResponsesAsync(pending.Reader, connection.Transport.Output, remote, log, connection)
+            .ContinueWith(_ => writerGone.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, dispatcher, maxRequestBytes, remote, log, connection.ConnectionClosed);
+            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, dispatcher, maxRequestBytes, remote, log, writerGone.Token);
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ConnectionAbortedException)
         {
@@ -47,11 +52,11 @@ internal static class KafkaConnection
     }
 
     private static async Task ReadRequestsAsync(PipeReader input, ChannelWriter<Pending> pending, KafkaRequestDispatcher dispatcher, int maxRequestBytes,
-        string remote, ILoggingAdapter log, CancellationToken closed)
+        string remote, ILoggingAdapter log, CancellationToken writerGone)
     {
         while (true)
         {
-            var result = await input.ReadAsync(closed);
+            var result = await input.ReadAsync(writerGone);
             var buffer = result.Buffer;
             try
             {
@@ -67,7 +72,7 @@ internal static class KafkaConnection
                     }
                     var next = Decode(frame, dispatcher, remote, log);
                     if (next is null) return;
-                    await pending.WriteAsync(next, closed);
+                    await pending.WriteAsync(next, writerGone);
                 }
                 if (result.IsCompleted)
                 {
@@ -96,6 +101,11 @@ internal static class KafkaConnection
             log.Debug("Kafka listener: closing {0}: malformed request header: {1}", remote, e.Message);
             return null;
         }
+        catch (Exception e)
+        {
+            log.Warning("Kafka listener: closing {0}: the request header decoder failed: {1}: {2}", remote, e.GetType().Name, e.Message);
+            return null;
+        }
 
         var support = KafkaApis.Find(header.ApiKey);
         if (support is null || !support.IsAdvertised(header.ApiVersion))
@@ -119,6 +129,14 @@ internal static class KafkaConnection
         catch (KafkaProtocolException e)
         {
             log.Debug("Kafka listener: closing {0}: malformed {1} v{2} request: {3}", remote, header.ApiKey, header.ApiVersion, e.Message);
+            return null;
+        }
+        catch (Exception e)
+        {
+            // A decoder that fails other than with KafkaProtocolException has a bug; the request is still unreadable, so
+            // the connection closes as for any malformed request, with a line that names the request, instead of the
+            // exception escaping to Kestrel ("Unhandled exception while processing") with no word of what was sent.
+            log.Warning("Kafka listener: closing {0}: the {1} v{2} decoder failed on this request: {3}: {4}", remote, header.ApiKey, header.ApiVersion, e.GetType().Name, e.Message);
             return null;
         }
         return new Pending(header, dispatcher.HandleAsync(new KafkaRequestContext(header, remote), request));

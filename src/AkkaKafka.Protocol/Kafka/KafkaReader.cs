@@ -59,7 +59,9 @@ public struct KafkaReader
         if (flexible)
         {
             var n = UnsignedVarInt();
-            return n == 0 ? -1 : checked((int)(n - 1));
+            // An unsigned varint goes up to 2^32-1; a length past int32 is a lie about the bytes that follow, not an overflow.
+            if (n - 1 > int.MaxValue && n != 0) throw new KafkaProtocolException($"compact length {n - 1} at offset {_position} is larger than any request");
+            return n == 0 ? -1 : (int)(n - 1);
         }
         return shortLength ? Int16() : Int32();
     }
@@ -126,7 +128,8 @@ public struct KafkaReader
         {
             UnsignedVarInt(); // tag
             var size = UnsignedVarInt();
-            Take(checked((int)size));
+            if (size > int.MaxValue) throw new KafkaProtocolException($"tagged field of {size} bytes at offset {_position} is larger than any request");
+            Take((int)size);
         }
     }
 

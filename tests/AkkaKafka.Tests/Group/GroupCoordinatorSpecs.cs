@@ -184,4 +184,23 @@ public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelp
         Assert.Equal(ErrorCode.InvalidGroupId, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("", "", -1, [])).Error);
         Assert.Empty(Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
     }
+
+    [Fact]
+    public void Requests_naming_a_member_of_a_group_that_does_not_exist_are_refused_with_unknown_member_id_and_create_no_group()
+    {
+        // As Kafka's coordinator; and a client sending mangled group names cannot fill the registry with groups.
+        var coordinator = StartCoordinator();
+        Assert.Equal(ErrorCode.UnknownMemberId, Ask<JoinClassicGroupResponse>(coordinator, KafkaJoin("nobody-1", "rdkafka-123")).Error);
+        Assert.Equal(ErrorCode.UnknownMemberId, Ask<SyncClassicGroupResponse>(coordinator, new SyncClassicGroup("nobody-2", 1, "rdkafka-123", null, "consumer", "range", [])).Error);
+        Assert.Equal(ErrorCode.UnknownMemberId, Ask<ClassicHeartbeatResponse>(coordinator, new ClassicHeartbeat("nobody-3", 1, "rdkafka-123", null)).Error);
+        var left = Ask<LeaveClassicGroupResponse>(coordinator, new LeaveClassicGroup("nobody-4", ["rdkafka-123"]));
+        Assert.Equal([new MemberLeft("rdkafka-123", ErrorCode.UnknownMemberId)], left.Members);
+        Assert.Equal(ErrorCode.UnknownMemberId, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("nobody-5", "rdkafka-123", 1, [new PartitionOffset("orders", 0, 5)])).Error);
+        Assert.Equal(ErrorCode.UnknownMemberId, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("nobody-6", "", 3, [new PartitionOffset("orders", 0, 5)])).Error);
+        Assert.Empty(Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
+
+        // A standalone commit (no member, generation -1) still creates its group, as an admin tool's does in Kafka.
+        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("standalone", "", -1, [new PartitionOffset("orders", 0, 5)])).Error);
+        Assert.Equal(["standalone"], Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
+    }
 }

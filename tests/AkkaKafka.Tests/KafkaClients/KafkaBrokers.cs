@@ -12,7 +12,8 @@ public sealed class KafkaBrokers : IDisposable
 {
     private readonly Dictionary<int, string> _killedLogs = new();
 
-    public KafkaBrokers(int count, string? extraConfig = null) => Cluster = new BrokerProcesses(count, extraConfig, kafka: true);
+    /// <param name="http">Also an HTTP port per broker (<see cref="BrokerProcesses.HttpPorts"/>).</param>
+    public KafkaBrokers(int count, string? extraConfig = null, bool http = false) => Cluster = new BrokerProcesses(count, extraConfig, kafka: true, http: http);
 
     public BrokerProcesses Cluster { get; }
 

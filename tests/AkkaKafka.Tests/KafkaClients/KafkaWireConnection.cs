@@ -147,6 +147,9 @@ public sealed class KafkaWireConnection : IDisposable
         return true;
     }
 
+    /// <summary>Half-closes: the broker reads the end of the requests (FIN) and may still answer them.</summary>
+    public void ShutdownSend() => _client.Client.Shutdown(SocketShutdown.Send);
+
     public void Dispose()
     {
         _stream.Dispose();
