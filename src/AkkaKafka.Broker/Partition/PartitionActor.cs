@@ -7,6 +7,7 @@ using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
 using AkkaKafka.Broker.Http;
 using AkkaKafka.Broker.Storage;
+using AkkaKafka.Broker.Topic;
 using AkkaKafka.Broker.TransactionLog;
 
 namespace AkkaKafka.Broker.Partition;
@@ -46,6 +47,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly PartitionReads _reads;
     private readonly JournalBatchReader _journalReader;
     private List<PendingAppend> _inFlight = [];
+    /// <summary>Batches of the write in flight already acknowledged; the rest get a rejection each when it fails.</summary>
+    private int _writtenOfInFlight;
+    /// <summary>Rejections still to come for a failed write whose batches were all answered at its first rejection.</summary>
+    private int _staleRejections;
     private long _reservedNextOffset;
     private long _eventsSinceSnapshot;
     private int _journalReads;
@@ -188,12 +193,14 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     {
         _inFlight = _pending;
         _pending = [];
+        _writtenOfInFlight = 0;
         var written = 0;
         var inFlight = _inFlight;
         var started = Stopwatch.GetTimestamp();
         PersistAllAsync(inFlight.Select(p => p.Event), e =>
         {
             var append = inFlight[written++];
+            _writtenOfInFlight = written;
             _log.Apply(e, LastSequenceNr);
             _eventsSinceSnapshot++;
             _metrics.BatchAppended(_partition.Topic, e.Batch);
@@ -224,18 +231,59 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         if (_pending.Count > 0) WritePending();
     }
 
+    /// <summary>
+    /// A batch write that certainly wrote nothing (the disk is full, the database refused the connection, the
+    /// journal's circuit breaker is open) is told to us as a rejection: the producers hear KAFKA_STORAGE_ERROR with
+    /// the cause at once, and this actor keeps serving fetches of what is stored, and takes writes again as soon as
+    /// the journal does. Akka.Persistence would stop it instead, and until the TopicActor restarted it (after a
+    /// back-off) every request, reads included, would be refused. Other failed writes (a timeout: the batch may be in
+    /// the journal after all) still stop it, so that recovery finds out what was written.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        base.AroundReceive(receive, message is WriteMessageFailure { Persistent.Payload: BatchAppended } failure
+            ? JournalFailures.AsRejectionIfNothingWritten(failure)
+            : message);
+
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         // Typically a unique-key violation: another writer got the sequence number first (we were a stale owner),
-        // or the database is down. Nothing here was acknowledged; tell the producers so they can retry, then stop.
+        // or a write that timed out. Nothing here was acknowledged; tell the producers so they can retry, then stop.
         // The TopicActor restarts us (after a back-off) if we still own the partition, and recovery re-reads the log.
         _metrics.JournalWriteFailed();
-        FailAllPending(ErrorCode.KafkaStorageError, "journal write failed: " + cause.Message);
+        var reason = "journal write failed: " + JournalFailures.Describe(cause);
+        FailAllPending(ErrorCode.KafkaStorageError, reason);
+        Context.Parent.Tell(new PartitionStorageFailed(_partition.Partition, _epoch, reason));
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>Recovery could not read the journal (the database is down): the TopicActor says so while we are gone.</summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        Context.Parent.Tell(new PartitionStorageFailed(_partition.Partition, _epoch, "reading the journal failed: " + JournalFailures.Describe(reason)));
+        base.OnRecoveryFailure(reason, message);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
+        if (@event is BatchAppended)
+        {
+            // One rejection per batch of the failed write, in order: the first answers every batch not yet
+            // acknowledged (and those waiting behind them, whose offsets followed theirs), the others are spent.
+            if (_staleRejections > 0)
+            {
+                _staleRejections--;
+                return;
+            }
+            _metrics.JournalWriteFailed();
+            _staleRejections = Math.Max(0, _inFlight.Count - _writtenOfInFlight - 1);
+            var reason = JournalFailures.Describe(cause);
+            _logger.Warning("{0}: journal write of {1} batches failed, answered KAFKA_STORAGE_ERROR: {2}", PersistenceId,
+                _inFlight.Count - _writtenOfInFlight + _pending.Count, reason);
+            FailAllPending(ErrorCode.KafkaStorageError, "journal write failed: " + reason);
+            // Nothing of the failed write is in the log: the next batch gets the offsets they had.
+            _reservedNextOffset = _log.NextOffset;
+            return;
+        }
         _metrics.JournalWriteFailed();
         FailAllPending(ErrorCode.KafkaStorageError, "journal rejected the batch: " + cause.Message);
         base.OnPersistRejected(cause, @event, sequenceNr);
@@ -256,10 +304,12 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
 
     private void FailAllPending(ErrorCode error, string message)
     {
-        foreach (var append in _inFlight.Concat(_pending))
+        // The first batches of the write in flight may have been acknowledged already (their events were written).
+        foreach (var append in _inFlight.Skip(_writtenOfInFlight).Concat(_pending))
             if (append.Acks != Acks.None)
                 append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message));
         _inFlight = [];
+        _writtenOfInFlight = 0;
         _pending = [];
     }
 

@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+using Akka.Pattern;
+using Akka.Persistence;
+using Microsoft.Data.Sqlite;
+
+namespace AkkaKafka.Broker.Storage;
+
+/// <summary>
+/// Which failed journal writes certainly wrote nothing, so that the writer may answer the command with an error and
+/// carry on with its state as it was, instead of stopping as Akka.Persistence makes every persistent actor do after a
+/// failed write (and leaving its clients to time out while it restarts).
+/// <para>Certain: the journal's circuit breaker was open (the call was never made); SQLite refused the transaction
+/// (SQLite commits all or nothing and reports the failure: "database or disk is full", "database is locked"); the
+/// database refused the connection. Anything else, a timeout above all, may have written the events after all:
+/// then only a restart that recovers from the journal knows the truth.</para>
+/// </summary>
+public static class JournalFailures
+{
+    public static bool WroteNothing(Exception cause)
+    {
+        for (var e = cause; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case OpenCircuitException or SqliteException:
+                    return true;
+                case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
+                    return true;
+                case TimeoutException or OperationCanceledException:
+                    return false;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The same write told as rejected when it certainly wrote nothing: Akka.Persistence then calls OnPersistRejected
+    /// and keeps the actor running (its callbacks for the events are not run), instead of stopping it.
+    /// </summary>
+    public static object AsRejectionIfNothingWritten(WriteMessageFailure failure) =>
+        WroteNothing(failure.Cause) ? new WriteMessageRejected(failure.Persistent, failure.Cause, failure.ActorInstanceId) : failure;
+
+    /// <summary>The innermost message worth showing a user: SQLite's or the database's own words.</summary>
+    public static string Describe(Exception cause)
+    {
+        var e = cause;
+        while (e is AggregateException { InnerException: { } inner }) e = inner;
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is SqliteException or SocketException) return x.Message;
+        return e.Message;
+    }
+}
