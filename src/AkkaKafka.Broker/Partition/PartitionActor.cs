@@ -51,6 +51,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private int _writtenOfInFlight;
     /// <summary>Rejections still to come for a failed write whose batches were all answered at its first rejection.</summary>
     private int _staleRejections;
+    /// <summary>Bytes of the batches in <see cref="_inFlight"/> and <see cref="_pending"/>, bounded by max-pending-bytes.</summary>
+    private long _pendingBytes;
+    private long _droppedSinceLogged;
+    private DateTime _lastDropLogged = DateTime.MinValue;
     private long _reservedNextOffset;
     private long _eventsSinceSnapshot;
     private int _journalReads;
@@ -166,6 +170,11 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             ReplyProduceError(request, Sender, ErrorCode.UnknownTopicOrPartition, "topic is being deleted");
             return;
         }
+        if (_pendingBytes > 0 && _pendingBytes + request.Batch.Length > _settings.MaxPendingBytes)
+        {
+            RefuseOverPendingBytes(request, Sender);
+            return;
+        }
         if (request.Batch.Length > _settings.MaxBatchBytes)
         {
             ReplyProduceError(request, Sender, ErrorCode.MessageTooLarge, $"batch of {request.Batch.Length} bytes exceeds max-batch-bytes {_settings.MaxBatchBytes}");
@@ -186,6 +195,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         RecordBatch.SetPartitionLeaderEpoch(bytes, (int)Math.Min(int.MaxValue, _epoch));
         _reservedNextOffset = new RecordBatch(bytes).NextOffset;
         _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset, request.ClientId, request.ClientAddress));
+        _pendingBytes += bytes.Length;
         if (_inFlight.Count == 0) WritePending();
     }
 
@@ -201,6 +211,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         {
             var append = inFlight[written++];
             _writtenOfInFlight = written;
+            _pendingBytes -= e.Batch.Length;
             _log.Apply(e, LastSequenceNr);
             _eventsSinceSnapshot++;
             _metrics.BatchAppended(_partition.Topic, e.Batch);
@@ -311,6 +322,29 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         _inFlight = [];
         _writtenOfInFlight = 0;
         _pending = [];
+        _pendingBytes = 0;
+    }
+
+    /// <summary>
+    /// The journal is behind by max-pending-bytes: refused with the retriable REQUEST_TIMED_OUT (see broker.hocon);
+    /// acks=0 batches, which hear nothing, are dropped, counted, and logged at most once a second.
+    /// </summary>
+    private void RefuseOverPendingBytes(ProduceRequest request, IActorRef replyTo)
+    {
+        if (request.Acks != Acks.None)
+        {
+            replyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.RequestTimedOut, -1, -1,
+                $"{_pendingBytes} bytes are waiting for the journal, more than max-pending-bytes {_settings.MaxPendingBytes}; retry"));
+            return;
+        }
+        _metrics.DroppedBatch();
+        _droppedSinceLogged++;
+        var now = DateTime.UtcNow;
+        if (now - _lastDropLogged < TimeSpan.FromSeconds(1)) return;
+        _logger.Warning("{0}: dropped {1} acks=0 batches: {2} bytes waiting for the journal, more than max-pending-bytes {3}",
+            PersistenceId, _droppedSinceLogged, _pendingBytes, _settings.MaxPendingBytes);
+        _droppedSinceLogged = 0;
+        _lastDropLogged = now;
     }
 
     private void ReplyProduceError(ProduceRequest request, IActorRef replyTo, ErrorCode error, string message)

@@ -67,6 +67,12 @@ public sealed class Producer : IAsyncDisposable
             return;
         }
         var size = RecordAccumulator.SizeOf(record.Key, record.Value, record.Headers);
+        if (size > _settings.MaxRequestSize)
+        {
+            completion.Invoke(null, new KafkaException(ErrorCode.MessageTooLarge,
+                $"the record is {size:N0} bytes with its overhead, more than max-request-size ({_settings.MaxRequestSize:N0} bytes)"));
+            return;
+        }
         if (!_shared.Memory.TryReserve(size, _settings.MaxBlock))
         {
             completion.Invoke(null, new TimeoutException(
