@@ -49,6 +49,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private List<PendingAppend> _inFlight = [];
     /// <summary>Batches of the write in flight already acknowledged; the rest get a rejection each when it fails.</summary>
     private int _writtenOfInFlight;
+    /// <summary>Rejections still to come for a failed write whose batches were all answered at its first rejection.</summary>
+    private int _staleRejections;
     /// <summary>Bytes of the batches in <see cref="_inFlight"/> and <see cref="_pending"/>, bounded by max-pending-bytes.</summary>
     private long _pendingBytes;
     private long _droppedSinceLogged;
@@ -240,6 +242,22 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         if (_pending.Count > 0) WritePending();
     }
 
+    /// <summary>
+    /// A batch write that certainly wrote nothing (the disk is full, the database refused the connection, the
+    /// journal's circuit breaker is open) is told to us as a rejection: the producers hear KAFKA_STORAGE_ERROR with
+    /// the cause at once, and this actor keeps serving fetches of what is stored, and takes writes again as soon as
+    /// the journal does. Akka.Persistence would stop it instead, and until the TopicActor restarted it (after a
+    /// back-off) every request, reads included, would be refused. Other failed writes (a timeout: the batch may be in
+    /// the journal after all) still stop it, so that recovery finds out what was written.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        base.AroundReceive(receive, message switch
+        {
+            WriteMessagesFailed failed when _inFlight.Count > 0 => JournalFailures.AsWriteFinishedIfNothingWritten(failed),
+            WriteMessageFailure { Persistent.Payload: BatchAppended } failure => JournalFailures.AsRejectionIfNothingWritten(failure),
+            _ => message,
+        });
+
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         // Typically a unique-key violation: another writer got the sequence number first (we were a stale owner),
@@ -261,11 +279,28 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        // Turning certain failures into rejections to keep this actor running (as the controller does) left the
-        // partition's later writes unanswered (Akka.Persistence's PersistAllAsync after a rejected batch): until
-        // that is understood a failed or rejected write stops the actor and recovery finds out what was written.
+
+        if (@event is BatchAppended)
+        {
+            // One rejection per batch of the failed write, in order: the first answers every batch not yet
+            // acknowledged (and those waiting behind them, whose offsets followed theirs), the others are spent.
+            if (_staleRejections > 0)
+            {
+                _staleRejections--;
+                return;
+            }
+            _metrics.JournalWriteFailed();
+            _staleRejections = Math.Max(0, _inFlight.Count - _writtenOfInFlight - 1);
+            var reason = JournalFailures.Describe(cause);
+            _logger.Warning("{0}: journal write of {1} batches failed, answered KAFKA_STORAGE_ERROR: {2}", PersistenceId,
+                _inFlight.Count - _writtenOfInFlight + _pending.Count, reason);
+            FailAllPending(ErrorCode.KafkaStorageError, "journal write failed: " + reason);
+            // Nothing of the failed write is in the log: the next batch gets the offsets they had.
+            _reservedNextOffset = _log.NextOffset;
+            return;
+        }
         _metrics.JournalWriteFailed();
-        FailAllPending(ErrorCode.KafkaStorageError, "journal rejected the batch: " + JournalFailures.Describe(cause));
+        FailAllPending(ErrorCode.KafkaStorageError, "journal rejected the batch: " + cause.Message);
         base.OnPersistRejected(cause, @event, sequenceNr);
         // A rejected write leaves our reserved offsets ahead of the log; restart to recompute them from the journal.
         Context.Stop(Self);

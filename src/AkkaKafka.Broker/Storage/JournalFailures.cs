@@ -40,6 +40,15 @@ public static class JournalFailures
     public static object AsRejectionIfNothingWritten(WriteMessageFailure failure) =>
         WroteNothing(failure.Cause) ? new WriteMessageRejected(failure.Persistent, failure.Cause, failure.ActorInstanceId) : failure;
 
+    /// <summary>
+    /// The end of a write that certainly wrote nothing, told as a finished one: Akka.Persistence leaves a persistent
+    /// actor "writing" after WriteMessagesFailed (it expects to stop it), so without this every later write of an
+    /// actor kept running by <see cref="AsRejectionIfNothingWritten"/> would wait forever to be sent to the journal.
+    /// The per-event failures that follow still say what became of each event.
+    /// </summary>
+    public static object AsWriteFinishedIfNothingWritten(WriteMessagesFailed failed) =>
+        WroteNothing(failed.Cause) ? WriteMessagesSuccessful.Instance : failed;
+
     /// <summary>The innermost message worth showing a user: SQLite's or the database's own words.</summary>
     public static string Describe(Exception cause)
     {
