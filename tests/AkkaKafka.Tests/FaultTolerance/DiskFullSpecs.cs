@@ -49,9 +49,15 @@ public sealed class DiskFullSpecs : IDisposable
         Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"took {started.Elapsed}");
 
-        var create = await Cli(null, "topic", "create", "while-full", "--partitions", "3", "--timeout", "10");
-        Assert.True(create.ExitCode == 1, create.ToString());
-        Assert.Contains("database or disk is full", create.Stderr);
+        // Twice: after its first failed write the controller must still take (and write) the next command.
+        foreach (var name in new[] { "while-full", "still-full" })
+        {
+            var create = await Cli(null, "topic", "create", name, "--partitions", "3", "--timeout", "10");
+            Assert.True(create.ExitCode == 1, create.ToString());
+            Assert.Contains("database or disk is full", create.Stderr);
+        }
+        var again = await Cli(string.Join('\n', Enumerable.Repeat(big, 3)) + "\n", "produce", "--topic", Topic, "--timeout", "5");
+        Assert.Contains("database or disk is full", again.Stderr);
 
         // The controller is alive (it answers), and stored records are read as before.
         var status = await Cli(null, "cluster", "status", "--timeout", "10");
@@ -68,6 +74,8 @@ public sealed class DiskFullSpecs : IDisposable
         });
         Assert.Equal(0, after.ExitCode);
         Assert.Equal(before.Append("after"), await Consume(before.Count + 1));
+        var created = await Cli(null, "topic", "create", "after-full", "--partitions", "1");
+        Assert.True(created.ExitCode == 0, created.ToString());
         Assert.False(_broker[port].HasExited);
     }
 
