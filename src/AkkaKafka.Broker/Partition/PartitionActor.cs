@@ -94,6 +94,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
                 _eventsSinceSnapshot++;
                 break;
             case RecoveryCompleted:
+                Context.Parent.Tell(new PartitionRecovered(_partition.Partition, _epoch));
                 OnRecovered();
                 break;
         }
@@ -264,6 +265,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         // or a write that timed out. Nothing here was acknowledged; tell the producers so they can retry, then stop.
         // The TopicActor restarts us (after a back-off) if we still own the partition, and recovery re-reads the log.
         _metrics.JournalWriteFailed();
+        JournalFailures.ForgetBrokenConnections(cause);
         var reason = "journal write failed: " + JournalFailures.Describe(cause);
         FailAllPending(ErrorCode.KafkaStorageError, reason);
         Context.Parent.Tell(new PartitionStorageFailed(_partition.Partition, _epoch, reason));
@@ -273,6 +275,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     /// <summary>Recovery could not read the journal (the database is down): the TopicActor says so while we are gone.</summary>
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
+        JournalFailures.ForgetBrokenConnections(reason);
         Context.Parent.Tell(new PartitionStorageFailed(_partition.Partition, _epoch, "reading the journal failed: " + JournalFailures.Describe(reason)));
         base.OnRecoveryFailure(reason, message);
     }

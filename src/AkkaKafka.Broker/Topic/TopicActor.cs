@@ -24,6 +24,12 @@ public sealed class TopicRemoved
 public sealed record PartitionStorageFailed(int Partition, long Epoch, string Reason);
 
 /// <summary>
+/// A PartitionActor read its log back from the journal: the journal works again, so its next failure restarts it
+/// after the shortest back-off, not after the longest one an earlier outage grew to.
+/// </summary>
+public sealed record PartitionRecovered(int Partition, long Epoch);
+
+/// <summary>
 /// One per topic on every node: starts a PartitionActor for each partition the controller assigned to this node,
 /// stops those assigned elsewhere, routes requests to them, and restarts (with back-off) one whose journal write
 /// failed while this node still owns it.
@@ -78,6 +84,10 @@ public sealed class TopicActor : UntypedActor, IWithTimers
                 break;
             case PartitionStorageFailed failed when _running.TryGetValue(failed.Partition, out var r) && r.Epoch == failed.Epoch:
                 _storageFailures[failed.Partition] = failed.Reason;
+                break;
+            case PartitionRecovered recovered when _running.TryGetValue(recovered.Partition, out var r) && r.Epoch == recovered.Epoch:
+                _backoff.Remove(recovered.Partition);
+                _storageFailures.Remove(recovered.Partition);
                 break;
             case TopicRemoved:
                 _removing = true;

@@ -190,6 +190,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             {
                 // The partition is moving or its owner is failing over: look again and resend (before newer batches).
                 _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
+                if (response is not null) _shared.TellRetry(acked.Partition, error, reason);
                 state.Retry.Enqueue(batch);
                 RequestMetadata();
                 if (!Timers.IsTimerActive(RetryTimer))
