@@ -46,7 +46,13 @@ public sealed class DiskFullSpecs : IDisposable
         var refused = await Cli(string.Join('\n', Enumerable.Repeat(big, 20)) + "\n", "produce", "--topic", Topic, "--timeout", "5");
         Assert.True(refused.ExitCode == 1, refused.ToString());
         Assert.Contains("database or disk is full", refused.Stderr);
-        Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // Told at once, while the producer still retries: one warning with the cause, then the final error.
+        var lines = refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 2, refused.ToString());
+        Assert.StartsWith($"warning: {Topic}-0: KAFKA_STORAGE_ERROR (", lines[0]);
+        Assert.Contains("database or disk is full", lines[0]);
+        Assert.EndsWith("retrying until the delivery timeout", lines[0]);
+        Assert.StartsWith("error: ", lines[1]);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"took {started.Elapsed}");
 
         // Twice: after its first failed write the controller must still take (and write) the next command.
