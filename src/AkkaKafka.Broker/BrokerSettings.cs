@@ -25,6 +25,7 @@ public sealed class BrokerSettings
         MaxFetchWait = c.GetTimeSpan("max-fetch-wait", TimeSpan.FromSeconds(30));
         MaxWaitingFetches = c.GetInt("max-waiting-fetches", 1000);
         MaxBatchBytes = (int)(c.GetByteSize("max-batch-bytes") ?? 4 * 1024 * 1024);
+        MaxPendingBytes = c.GetByteSize("max-pending-bytes") ?? 16 * 1024 * 1024;
         MetadataRefreshInterval = c.GetTimeSpan("metadata-refresh-interval", TimeSpan.FromSeconds(5));
         PartitionRestartMinBackoff = c.GetTimeSpan("partition-restart-min-backoff", TimeSpan.FromMilliseconds(200));
         PartitionRestartMaxBackoff = c.GetTimeSpan("partition-restart-max-backoff", TimeSpan.FromSeconds(5));
@@ -38,7 +39,17 @@ public sealed class BrokerSettings
         if (ReadAheadBytes < 0) throw new ConfigurationException("akkakafka.broker.read-ahead-bytes must not be negative");
         if (ReadCacheBytes < 0) throw new ConfigurationException("akkakafka.broker.read-cache-bytes must not be negative");
         if (TailBytes < 0) throw new ConfigurationException("akkakafka.broker.tail-bytes must not be negative");
+        if (MaxPendingBytes < MaxBatchBytes) throw new ConfigurationException("akkakafka.broker.max-pending-bytes must be at least max-batch-bytes");
+        // Every allowed batch and fetch answer must fit in one remoting frame with room for the envelope: one that
+        // does not fails with Akka's OversizedPayloadException, which the sender only sees as a request timing out.
+        if (config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") is { } frame
+            && frame < Math.Max(MaxBatchBytes, MaxFetchBytes) + FrameOverhead)
+            throw new ConfigurationException(
+                $"akka.remote.dot-netty.tcp.maximum-frame-size ({frame} bytes) must exceed max-batch-bytes and max-fetch-bytes by {FrameOverhead} bytes");
     }
+
+    /// <summary>Room in a remoting frame for a request's or answer's envelope around its record batches.</summary>
+    public const int FrameOverhead = 64 * 1024;
 
     public static BrokerSettings Create(ActorSystem system) => new(system.Settings.Config);
 
@@ -60,6 +71,11 @@ public sealed class BrokerSettings
     public TimeSpan MaxFetchWait { get; }
     public int MaxWaitingFetches { get; }
     public int MaxBatchBytes { get; }
+    /// <summary>
+    /// Bytes of batches a partition holds waiting for (or in) its journal write before it refuses more: the bound
+    /// acks=0 producers, which wait for nothing, would otherwise not have.
+    /// </summary>
+    public long MaxPendingBytes { get; }
     public TimeSpan MetadataRefreshInterval { get; }
     public TimeSpan PartitionRestartMinBackoff { get; }
     public TimeSpan PartitionRestartMaxBackoff { get; }

@@ -11,6 +11,7 @@ public sealed class ClientSettings
         RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(15));
         Linger = c.GetTimeSpan("linger", TimeSpan.Zero);
         BatchSize = (int)(c.GetByteSize("batch-size") ?? 256 * 1024);
+        MaxRequestSize = (int)(c.GetByteSize("max-request-size") ?? 1024 * 1024);
         MaxInFlight = c.GetInt("max-in-flight", 5);
         BufferMemory = c.GetByteSize("buffer-memory") ?? 32 * 1024 * 1024;
         MaxBlock = c.GetTimeSpan("max-block", TimeSpan.FromSeconds(60));
@@ -25,12 +26,23 @@ public sealed class ClientSettings
         if (MaxInFlight < 1) throw new ConfigurationException("akkakafka.client.max-in-flight must be at least 1");
         if (BufferMemory < BatchSize) throw new ConfigurationException("akkakafka.client.buffer-memory must be at least batch-size");
         if (Linger < TimeSpan.Zero) throw new ConfigurationException("akkakafka.client.linger must not be negative");
+        if (MaxRequestSize < BatchSize) throw new ConfigurationException("akkakafka.client.max-request-size must be at least batch-size");
+        // A request must fit in one remoting frame (with room for the envelope), or Akka drops it as oversized and the
+        // producer hears only a timeout.
+        if (config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") is { } frame && frame < MaxRequestSize + 64 * 1024)
+            throw new ConfigurationException($"akkakafka.client.max-request-size must stay 64KiB below akka.remote.dot-netty.tcp.maximum-frame-size ({frame} bytes)");
         if (BatchSize < 1024) throw new ConfigurationException("akkakafka.client.batch-size must be at least 1KiB");
     }
 
     public TimeSpan RequestTimeout { get; init; }
     public TimeSpan Linger { get; init; }
     public int BatchSize { get; init; }
+    /// <summary>
+    /// Largest record (with its overhead in a batch) a producer sends: Kafka's max.request.size. A bigger one fails
+    /// at once with MESSAGE_TOO_LARGE (Kafka's RecordTooLargeException) instead of travelling to a broker that
+    /// refuses it, or past the remoting frame size. Batches never grow past it.
+    /// </summary>
+    public int MaxRequestSize { get; init; }
     public int MaxInFlight { get; init; }
     public TimeSpan DeliveryTimeout { get; init; }
     /// <summary>

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Broker.Storage;
 using AkkaKafka.Broker.TransactionLog;
 using MemberStatus = Akka.Cluster.MemberStatus;
 
@@ -19,6 +20,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
 {
     public const string PersistenceIdValue = "zookeeper";
     private const string RepublishTimer = "republish";
+    private const string RetryRebalanceTimer = "retry-rebalance";
     private const int SnapshotEvery = 200;
 
     private readonly BrokerSettings _settings;
@@ -28,6 +30,10 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     private readonly SortedSet<Member> _brokers = new(Member.AgeOrdering);
     private long _versionCounter;
     private ClusterMetadata _published = ClusterMetadata.Empty;
+    /// <summary>Serving commands (the controller epoch is written): a failed write from now on is answered, not fatal.</summary>
+    private bool _serving;
+    /// <summary>Tells the sender of the command being written why it failed; null when no one waits for the write.</summary>
+    private Action<string>? _answerWriteFailure;
 
     private readonly ControllerFence _fence;
 
@@ -71,6 +77,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 {
                     _state.Apply(e, LastSequenceNr);
                     _fence.Started(e.Epoch);
+                    _serving = true;
                     _logger.Info("Controller epoch {0} started on {1} with {2} topics", _state.ControllerEpoch, SelfId, _state.Topics.Count);
                     _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
                         typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
@@ -100,6 +107,42 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         _cluster.Unsubscribe(Self);
         base.PostStop();
     }
+
+    /// <summary>
+    /// A controller command whose write certainly failed (the disk is full, the database refused) is answered with
+    /// the error and the controller keeps running with its state unchanged: Akka.Persistence would stop it, and every
+    /// request, metadata and reads included, would then time out until it was back. Only the first write (the
+    /// controller epoch, which fences older controllers) and writes that may have happened (timeouts) still stop it,
+    /// so that it recovers the truth from the journal.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        base.AroundReceive(receive, !_serving ? message : message switch
+        {
+            WriteMessagesFailed failed => JournalFailures.AsWriteFinishedIfNothingWritten(failed),
+            WriteMessageFailure failure => JournalFailures.AsRejectionIfNothingWritten(failure),
+            _ => message,
+        });
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        var reason = $"the controller could not write to its journal: {JournalFailures.Describe(cause)}";
+        _logger.Warning("{0} ({1} not written; state unchanged)", reason, @event.GetType().Name);
+        var answer = _answerWriteFailure;
+        _answerWriteFailure = null;
+        answer?.Invoke(reason);
+        // A command may have been half done (a topic written, its assignment not): bring the assignment in line
+        // again once the journal takes writes.
+        Timers.StartSingleTimer(RetryRebalanceTimer, RetryRebalance.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Who hears of a failed write of the command now being handled; cleared by the command's reply.</summary>
+    private void OnWriteFailure(Action<string> answer) => _answerWriteFailure = answer;
+
+    private Action Replying(Action reply) => () =>
+    {
+        _answerWriteFailure = null;
+        reply();
+    };
 
     protected override void OnCommand(object message)
     {
@@ -148,6 +191,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             case Republish:
                 Publish(republish: true);
                 break;
+            case RetryRebalance:
+                Rebalance();
+                break;
             case SaveSnapshotSuccess saved:
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 break;
@@ -174,8 +220,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             return;
         }
         var replyTo = Sender;
-        PersistTopics([create], () => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.None,
-            $"Created topic {create.Topic} with {create.Partitions} partitions.")));
+        OnWriteFailure(reason => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.KafkaStorageError, reason)));
+        PersistTopics([create], Replying(() => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.None,
+            $"Created topic {create.Topic} with {create.Partitions} partitions."))));
     }
 
     private void HandleDelete(DeleteTopic delete)
@@ -186,8 +233,10 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             return;
         }
         var replyTo = Sender;
+        OnWriteFailure(reason => replyTo.Tell(new TopicCommandResult(delete.Topic, ErrorCode.KafkaStorageError, reason)));
         Persist(new TopicDeleted(delete.Topic), e =>
         {
+            _answerWriteFailure = null;
             _state.Apply(e, LastSequenceNr);
             MaybeSnapshot();
             Publish();
@@ -204,14 +253,15 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         }
         var replyTo = Sender;
         var before = _state.Topics[add.Topic].Partitions;
+        OnWriteFailure(reason => replyTo.Tell(new TopicCommandResult(add.Topic, ErrorCode.KafkaStorageError, reason)));
         Persist(new PartitionsAdded(add.Topic, add.TotalCount), e =>
         {
             _state.Apply(e, LastSequenceNr);
             _logger.Info("Topic {0} grew from {1} to {2} partitions", e.Topic, before, e.TotalCount);
             MaybeSnapshot();
             // The new partitions are assigned (and that persisted) before anyone hears of them, as for a new topic.
-            Rebalance(() => replyTo.Tell(new TopicCommandResult(add.Topic, ErrorCode.None,
-                $"Increased the partitions of topic {add.Topic} from {before} to {add.TotalCount}.")));
+            Rebalance(Replying(() => replyTo.Tell(new TopicCommandResult(add.Topic, ErrorCode.None,
+                $"Increased the partitions of topic {add.Topic} from {before} to {add.TotalCount}."))));
         });
     }
 
@@ -224,8 +274,10 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             return;
         }
         var replyTo = Sender;
+        OnWriteFailure(reason => replyTo.Tell(new TopicCommandResult(alter.Topic, ErrorCode.KafkaStorageError, reason)));
         Persist(altered!, e =>
         {
+            _answerWriteFailure = null;
             _state.Apply(e, LastSequenceNr);
             _logger.Info("Topic {0}: retention.ms={1} retention.bytes={2}", e.Topic, e.RetentionMs, e.RetentionBytes);
             MaybeSnapshot();
@@ -271,7 +323,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             var creates = missing.Select(t => new CreateTopic(t, _settings.DefaultPartitions)).Where(c => _state.RejectCreate(c) is null).ToList();
             if (creates.Count > 0)
             {
-                PersistTopics(creates, () => replyTo.Tell(new MetadataResponse(_published)));
+                // Topics that could not be written are simply absent from the answer, as unknown topics are.
+                OnWriteFailure(_ => replyTo.Tell(new MetadataResponse(_published)));
+                PersistTopics(creates, Replying(() => replyTo.Tell(new MetadataResponse(_published))));
                 return;
             }
         }
@@ -367,5 +421,10 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     private sealed class Republish
     {
         public static readonly Republish Instance = new();
+    }
+
+    private sealed class RetryRebalance
+    {
+        public static readonly RetryRebalance Instance = new();
     }
 }

@@ -25,7 +25,7 @@ public sealed class BrokerMetrics : IExtension
     /// <summary>Request latencies from a fraction of a millisecond to the longest fetch wait (30 s).</summary>
     private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-    private readonly Counter _recordsIn, _bytesIn, _recordsOut, _bytesOut, _requests, _journalWriteFailures;
+    private readonly Counter _recordsIn, _bytesIn, _recordsOut, _bytesOut, _requests, _journalWriteFailures, _droppedBatches;
     private readonly Histogram _requestSeconds, _journalWriteSeconds;
     private readonly Gauge _logStart, _logEnd, _logSize, _connections;
     private long _lastJournalWriteOk, _lastJournalWriteFailed, _totalRecordsIn, _totalRecordsOut;
@@ -45,6 +45,8 @@ public sealed class BrokerMetrics : IExtension
         _journalWriteSeconds = factory.CreateHistogram("akkakafka_journal_write_duration_seconds", "Time a partition waits for the journal to store a write (one batch of appends).",
             new HistogramConfiguration { Buckets = LatencyBuckets });
         _journalWriteFailures = factory.CreateCounter("akkakafka_journal_write_failures_total", "Journal writes of partitions that failed or were rejected.");
+        _droppedBatches = factory.CreateCounter("akkakafka_produce_dropped_batches_total",
+            "acks=0 batches dropped because their partition already had max-pending-bytes waiting for the journal (acks=0 gets no error to hear).");
         _logStart = factory.CreateGauge("akkakafka_partition_log_start_offset", "First offset still in the partition's log (owned by this broker).", "topic", "partition");
         _logEnd = factory.CreateGauge("akkakafka_partition_log_end_offset", "Offset the partition's next record gets (owned by this broker).", "topic", "partition");
         _logSize = factory.CreateGauge("akkakafka_partition_log_size_bytes", "Bytes of record batches in the partition's log (owned by this broker).", "topic", "partition");
@@ -124,6 +126,9 @@ public sealed class BrokerMetrics : IExtension
         _journalWriteSeconds.Observe(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
         Volatile.Write(ref _lastJournalWriteOk, Stopwatch.GetTimestamp());
     }
+
+    /// <summary>An acks=0 batch was dropped: its partition's pending bytes were over the cap.</summary>
+    public void DroppedBatch() => _droppedBatches.Inc();
 
     public void JournalWriteFailed()
     {

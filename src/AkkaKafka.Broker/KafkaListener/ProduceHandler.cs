@@ -39,6 +39,10 @@ internal static class ProduceHandler
         // As Kafka (ProduceRequest.validateRecords): a v3+ produce carries exactly one batch per partition.
         if (batches.Count != 1)
             return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.InvalidRecord, -1);
+        // Kafka's message.max.bytes, checked here as well as by the owner: a batch the owner would refuse must not
+        // travel to it over remoting, whose frames are only so large.
+        if (batches[0].Length > node.Settings.MaxBatchBytes)
+            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.MessageTooLarge, -1);
 
         var produce = new ProduceRequest(topic, partition.PartitionIndex, batches[0], acks, context.ClientId, context.ClientAddress);
         if (acks == Acks.None)

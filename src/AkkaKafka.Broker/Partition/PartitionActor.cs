@@ -7,6 +7,7 @@ using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
 using AkkaKafka.Broker.Http;
 using AkkaKafka.Broker.Storage;
+using AkkaKafka.Broker.Topic;
 using AkkaKafka.Broker.TransactionLog;
 
 namespace AkkaKafka.Broker.Partition;
@@ -46,11 +47,20 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly PartitionReads _reads;
     private readonly JournalBatchReader _journalReader;
     private List<PendingAppend> _inFlight = [];
+    /// <summary>Batches of the write in flight already acknowledged; the rest get a rejection each when it fails.</summary>
+    private int _writtenOfInFlight;
+    /// <summary>Rejections still to come for a failed write whose batches were all answered at its first rejection.</summary>
+    private int _staleRejections;
+    /// <summary>Bytes of the batches in <see cref="_inFlight"/> and <see cref="_pending"/>, bounded by max-pending-bytes.</summary>
+    private long _pendingBytes;
+    private long _droppedSinceLogged;
+    private DateTime _lastDropLogged = DateTime.MinValue;
     private long _reservedNextOffset;
     /// <summary>
     /// The idempotent producers as of every batch accepted, written or not (the log's own table counts only written
     /// ones): a retry that arrives while its first try is still being written is recognised here. Like the reserved
-    /// offsets it runs ahead of the journal; a failed write stops the actor and recovery rebuilds both.
+    /// offsets it runs ahead of the journal; a failed write resets both to the log's (or stops the actor, and recovery
+    /// rebuilds them).
     /// </summary>
     private ProducerStateTable _producers = new();
     private long _eventsSinceSnapshot;
@@ -91,6 +101,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
                 _eventsSinceSnapshot++;
                 break;
             case RecoveryCompleted:
+                Context.Parent.Tell(new PartitionRecovered(_partition.Partition, _epoch));
                 OnRecovered();
                 break;
         }
@@ -168,6 +179,11 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             ReplyProduceError(request, Sender, ErrorCode.UnknownTopicOrPartition, "topic is being deleted");
             return;
         }
+        if (_pendingBytes > 0 && _pendingBytes + request.Batch.Length > _settings.MaxPendingBytes)
+        {
+            RefuseOverPendingBytes(request, Sender);
+            return;
+        }
         if (request.Batch.Length > _settings.MaxBatchBytes)
         {
             ReplyProduceError(request, Sender, ErrorCode.MessageTooLarge, $"batch of {request.Batch.Length} bytes exceeds max-batch-bytes {_settings.MaxBatchBytes}");
@@ -193,6 +209,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         _reservedNextOffset = stored.NextOffset;
         if (stored.ProducerId >= 0) _producers.Record(stored.ProducerId, ProducerBatch.Of(stored));
         _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset, request.ClientId, request.ClientAddress));
+        _pendingBytes += bytes.Length;
         if (_inFlight.Count == 0) WritePending();
     }
 
@@ -233,12 +250,15 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     {
         _inFlight = _pending;
         _pending = [];
+        _writtenOfInFlight = 0;
         var written = 0;
         var inFlight = _inFlight;
         var started = Stopwatch.GetTimestamp();
         PersistAllAsync(inFlight.Select(p => p.Event), e =>
         {
             var append = inFlight[written++];
+            _writtenOfInFlight = written;
+            _pendingBytes -= e.Batch.Length;
             _log.Apply(e, LastSequenceNr);
             _eventsSinceSnapshot++;
             _metrics.BatchAppended(_partition.Topic, e.Batch);
@@ -272,18 +292,67 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         if (_pending.Count > 0) WritePending();
     }
 
+    /// <summary>
+    /// A batch write that certainly wrote nothing (the disk is full, the database refused the connection, the
+    /// journal's circuit breaker is open) is told to us as a rejection: the producers hear KAFKA_STORAGE_ERROR with
+    /// the cause at once, and this actor keeps serving fetches of what is stored, and takes writes again as soon as
+    /// the journal does. Akka.Persistence would stop it instead, and until the TopicActor restarted it (after a
+    /// back-off) every request, reads included, would be refused. Other failed writes (a timeout: the batch may be in
+    /// the journal after all) still stop it, so that recovery finds out what was written.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message) =>
+        base.AroundReceive(receive, message switch
+        {
+            WriteMessagesFailed failed when _inFlight.Count > 0 => JournalFailures.AsWriteFinishedIfNothingWritten(failed),
+            WriteMessageFailure { Persistent.Payload: BatchAppended } failure => JournalFailures.AsRejectionIfNothingWritten(failure),
+            _ => message,
+        });
+
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         // Typically a unique-key violation: another writer got the sequence number first (we were a stale owner),
-        // or the database is down. Nothing here was acknowledged; tell the producers so they can retry, then stop.
+        // or a write that timed out. Nothing here was acknowledged; tell the producers so they can retry, then stop.
         // The TopicActor restarts us (after a back-off) if we still own the partition, and recovery re-reads the log.
         _metrics.JournalWriteFailed();
-        FailAllPending(ErrorCode.KafkaStorageError, "journal write failed: " + cause.Message);
+        JournalFailures.ForgetBrokenConnections(cause);
+        var reason = "journal write failed: " + JournalFailures.Describe(cause);
+        FailAllPending(ErrorCode.KafkaStorageError, reason);
+        Context.Parent.Tell(new PartitionStorageFailed(_partition.Partition, _epoch, reason));
         base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    /// <summary>Recovery could not read the journal (the database is down): the TopicActor says so while we are gone.</summary>
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        JournalFailures.ForgetBrokenConnections(reason);
+        Context.Parent.Tell(new PartitionStorageFailed(_partition.Partition, _epoch, "reading the journal failed: " + JournalFailures.Describe(reason)));
+        base.OnRecoveryFailure(reason, message);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
+
+        if (@event is BatchAppended)
+        {
+            // One rejection per batch of the failed write, in order: the first answers every batch not yet
+            // acknowledged (and those waiting behind them, whose offsets followed theirs), the others are spent.
+            if (_staleRejections > 0)
+            {
+                _staleRejections--;
+                return;
+            }
+            _metrics.JournalWriteFailed();
+            _staleRejections = Math.Max(0, _inFlight.Count - _writtenOfInFlight - 1);
+            var reason = JournalFailures.Describe(cause);
+            _logger.Warning("{0}: journal write of {1} batches failed, answered KAFKA_STORAGE_ERROR: {2}", PersistenceId,
+                _inFlight.Count - _writtenOfInFlight + _pending.Count, reason);
+            FailAllPending(ErrorCode.KafkaStorageError, "journal write failed: " + reason);
+            // Nothing of the failed write is in the log: the next batch gets the offsets they had, and the producers'
+            // sequences are those of the written batches again (a producer retries the failed ones with the same numbers).
+            _reservedNextOffset = _log.NextOffset;
+            _producers = _log.Producers.Copy();
+            return;
+        }
         _metrics.JournalWriteFailed();
         FailAllPending(ErrorCode.KafkaStorageError, "journal rejected the batch: " + cause.Message);
         base.OnPersistRejected(cause, @event, sequenceNr);
@@ -304,7 +373,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
 
     private void FailAllPending(ErrorCode error, string message)
     {
-        foreach (var append in _inFlight.Concat(_pending))
+        // The first batches of the write in flight may have been acknowledged already (their events were written).
+        foreach (var append in _inFlight.Skip(_writtenOfInFlight).Concat(_pending))
         {
             if (append.Acks != Acks.None)
                 append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message));
@@ -312,7 +382,31 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
                 retry.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message));
         }
         _inFlight = [];
+        _writtenOfInFlight = 0;
         _pending = [];
+        _pendingBytes = 0;
+    }
+
+    /// <summary>
+    /// The journal is behind by max-pending-bytes: refused with the retriable REQUEST_TIMED_OUT (see broker.hocon);
+    /// acks=0 batches, which hear nothing, are dropped, counted, and logged at most once a second.
+    /// </summary>
+    private void RefuseOverPendingBytes(ProduceRequest request, IActorRef replyTo)
+    {
+        if (request.Acks != Acks.None)
+        {
+            replyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.RequestTimedOut, -1, -1,
+                $"{_pendingBytes} bytes are waiting for the journal, more than max-pending-bytes {_settings.MaxPendingBytes}; retry"));
+            return;
+        }
+        _metrics.DroppedBatch();
+        _droppedSinceLogged++;
+        var now = DateTime.UtcNow;
+        if (now - _lastDropLogged < TimeSpan.FromSeconds(1)) return;
+        _logger.Warning("{0}: dropped {1} acks=0 batches: {2} bytes waiting for the journal, more than max-pending-bytes {3}",
+            PersistenceId, _droppedSinceLogged, _pendingBytes, _settings.MaxPendingBytes);
+        _droppedSinceLogged = 0;
+        _lastDropLogged = now;
     }
 
     private void ReplyProduceError(ProduceRequest request, IActorRef replyTo, ErrorCode error, string message)

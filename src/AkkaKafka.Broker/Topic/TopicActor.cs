@@ -20,6 +20,19 @@ public sealed class TopicRemoved
 }
 
 /// <summary>
+/// A PartitionActor stops because its journal failed (a write that may have happened, or recovery could not read):
+/// until it runs again its partition's requests are answered with KAFKA_STORAGE_ERROR and this reason, not as if
+/// it were merely starting.
+/// </summary>
+public sealed record PartitionStorageFailed(int Partition, long Epoch, string Reason);
+
+/// <summary>
+/// A PartitionActor read its log back from the journal: the journal works again, so its next failure restarts it
+/// after the shortest back-off, not after the longest one an earlier outage grew to.
+/// </summary>
+public sealed record PartitionRecovered(int Partition, long Epoch);
+
+/// <summary>
 /// One per topic on every node: starts a PartitionActor for each partition the controller assigned to this node,
 /// stops those assigned elsewhere, routes requests to them, and restarts (with back-off) one whose journal write
 /// failed while this node still owns it.
@@ -32,6 +45,7 @@ public sealed class TopicActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly Dictionary<int, Running> _running = new();
     private readonly Dictionary<int, TimeSpan> _backoff = new();
+    private readonly Dictionary<int, string> _storageFailures = new();
     private TopicMetadata _topic;
     private string _self;
     private long _controllerEpoch;
@@ -79,6 +93,13 @@ public sealed class TopicActor : UntypedActor, IWithTimers
             case RestartPartition:
                 Reconcile();
                 break;
+            case PartitionStorageFailed failed when _running.TryGetValue(failed.Partition, out var r) && r.Epoch == failed.Epoch:
+                _storageFailures[failed.Partition] = failed.Reason;
+                break;
+            case PartitionRecovered recovered when _running.TryGetValue(recovered.Partition, out var r) && r.Epoch == recovered.Epoch:
+                _backoff.Remove(recovered.Partition);
+                _storageFailures.Remove(recovered.Partition);
+                break;
             case TopicRemoved:
                 _removing = true;
                 foreach (var r in _running.Values) r.Actor.Tell(DeletePartitionLog.Instance);
@@ -92,6 +113,11 @@ public sealed class TopicActor : UntypedActor, IWithTimers
         if (_running.TryGetValue(request.Partition, out var running) && !running.Stopping)
         {
             running.Actor.Forward(request);
+            return;
+        }
+        if (_storageFailures.TryGetValue(request.Partition, out var reason))
+        {
+            ErrorReplies.Send(Sender, request, ErrorCode.KafkaStorageError, reason);
             return;
         }
         var error = request.Partition < 0 || request.Partition >= _topic.PartitionCount ? ErrorCode.UnknownTopicOrPartition : ErrorCode.LeaderNotAvailable;
@@ -127,12 +153,14 @@ public sealed class TopicActor : UntypedActor, IWithTimers
         var actor = Context.ActorOf(PartitionActor.Props(identity, p.Epoch, _topic.RetentionMs, _topic.RetentionBytes, _settings), $"p{p.Partition}-e{p.Epoch}");
         Context.WatchWith(actor, new PartitionStopped(p.Partition, p.Epoch));
         _running[p.Partition] = new Running(actor, p.Epoch, false);
+        _storageFailures.Remove(p.Partition);
     }
 
     private void OnPartitionStopped(PartitionStopped stopped)
     {
         if (!_running.TryGetValue(stopped.Partition, out var running) || running.Epoch != stopped.Epoch) return;
         _running.Remove(stopped.Partition);
+        if (running.Stopping) _storageFailures.Remove(stopped.Partition);
         if (_removing)
         {
             if (_running.Count == 0) Context.Stop(Self);

@@ -77,17 +77,30 @@ internal static class CommonOptions
         }
     }
 
-    public static async Task<T> WithConnectionAsync<T>(string bootstrap, double timeoutSeconds, Func<ClusterConnection, Task<T>> body)
+    /// <param name="timeoutIsDeliveryTimeout">
+    /// For produce: --timeout bounds each record's delivery (Kafka's delivery.timeout.ms) and each request keeps the
+    /// configured request-timeout (no longer than --timeout), so a request lost with a broker is sent again after the
+    /// request timeout instead of only at the deadline. For every other command --timeout is the request timeout.
+    /// </param>
+    public static async Task<T> WithConnectionAsync<T>(string bootstrap, double timeoutSeconds, Func<ClusterConnection, Task<T>> body,
+        bool timeoutIsDeliveryTimeout = false)
     {
         var contacts = ParseBootstrap(bootstrap);
         // Before the ClusterClient, which would only say "no answer" after the whole request timeout: a name that does
         // not resolve or a port nobody listens on is known within a second or two.
         await BootstrapProbe.CheckAsync(contacts, TimeSpan.FromSeconds(Math.Min(timeoutSeconds, 2)));
+        var timeout = Math.Max(0.1, timeoutSeconds);
+        var requestTimeout = timeoutIsDeliveryTimeout
+            ? Math.Min(timeout, new ClientSettings(HoconFiles.Load("client.hocon")).RequestTimeout.TotalSeconds)
+            : timeout;
         var overrides = Akka.Configuration.ConfigurationFactory.ParseString(
-            $"akkakafka.client.request-timeout = {Math.Max(0.1, timeoutSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)}s");
+            $"akkakafka.client.request-timeout = {Seconds(requestTimeout)}s"
+            + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : ""));
         await using var connection = ClusterConnection.Create(contacts, overrides);
         return await body(connection);
     }
+
+    private static string Seconds(double seconds) => seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Wrong flags or values: reported as one line, exit code 2.</summary>

@@ -45,6 +45,9 @@ internal static class ProduceCommand
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, timeoutSeconds, async connection =>
             {
                 await using var producer = new Producer(connection, ackMode);
+                // Retriable failures are retried until --timeout; say at once why the records are not landing.
+                producer.OnRetriableError = e => Console.Error.WriteLine(
+                    $"warning: {e.Partition}: {KafkaName(e.Error)} ({e.Reason}), retrying until the delivery timeout");
                 var fixedKey = r.GetValue(key) is { } k ? Encoding.UTF8.GetBytes(k) : null;
                 var separator = r.GetValue(keySeparator) is { } sep ? Encoding.UTF8.GetBytes(sep) : null;
                 var fixedPartition = r.GetValue(partition);
@@ -92,23 +95,30 @@ internal static class ProduceCommand
                     }
                 }
                 var flushed = producer.FlushAsync();
-                await Task.WhenAny(flushed, Task.Delay(TimeSpan.FromSeconds(Math.Max(timeoutSeconds, 1)), ct));
+                // Each record fails by itself at --timeout (the delivery timeout), once its request is answered or
+                // times out; the margin lets those fates arrive before counting what is left.
+                await Task.WhenAny(flushed, Task.Delay(TimeSpan.FromSeconds(Math.Max(timeoutSeconds, 1) + 2), ct));
                 var acknowledged = Interlocked.Read(ref completed);
                 if (acknowledged < sent)
                     throw new TimeoutException($"{sent - acknowledged} of {sent} records not acknowledged within {timeoutSeconds}s (cluster at {r.GetValue(bootstrap)} unreachable?)");
                 if (failed > 0)
                 {
-                    Console.Error.WriteLine($"error: {firstError}");
-                    failures += (int)failed;
+                    // One line: how many, and the first reason (a record too large, a full disk…) as the broker said it.
+                    Console.Error.WriteLine($"error: {failed} of {sent} records failed: {firstError}");
+                    return 1;
                 }
                 if (failures > 0)
                 {
-                    Console.Error.WriteLine($"error: {failures} of {Math.Max(sent, failures)} records failed");
+                    Console.Error.WriteLine($"error: {failures} records failed");
                     return 1;
                 }
                 return 0;
-            });
+            }, timeoutIsDeliveryTimeout: true);
         }));
         return command;
     }
+
+    /// <summary>Kafka's own name of an error (KafkaStorageError: KAFKA_STORAGE_ERROR), as Kafka's tools print it.</summary>
+    private static string KafkaName(ErrorCode error) =>
+        System.Text.RegularExpressions.Regex.Replace(error.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant();
 }

@@ -34,6 +34,17 @@ public sealed class Producer : IAsyncDisposable
     public string ClientId { get; }
 
     /// <summary>
+    /// Called (on the producer's thread; keep it short) the first time a partition answers with a given retriable
+    /// error that is not routine ownership movement, e.g. KAFKA_STORAGE_ERROR: the producer goes on retrying until the
+    /// delivery timeout, and the application can say why at once.
+    /// </summary>
+    public Action<RetriableError>? OnRetriableError
+    {
+        get => _shared.RetriableErrorHandler;
+        set => _shared.RetriableErrorHandler = value;
+    }
+
+    /// <summary>
     /// Queues a record; <paramref name="onCompletion"/> (if any) is called once with where the record landed, or why it
     /// failed, on the producer's thread: keep it short. Waits (blocking the caller, as Kafka's send does) while the
     /// producer's buffer memory is full, for at most max-block; then the record fails with a <see cref="TimeoutException"/>.
@@ -67,6 +78,12 @@ public sealed class Producer : IAsyncDisposable
             return;
         }
         var size = RecordAccumulator.SizeOf(record.Key, record.Value, record.Headers);
+        if (size > _settings.MaxRequestSize)
+        {
+            completion.Invoke(null, new KafkaException(ErrorCode.MessageTooLarge,
+                $"the record is {size:N0} bytes with its overhead, more than max-request-size ({_settings.MaxRequestSize:N0} bytes)"));
+            return;
+        }
         if (!_shared.Memory.TryReserve(size, _settings.MaxBlock))
         {
             completion.Invoke(null, new TimeoutException(
@@ -119,3 +136,6 @@ public sealed class Producer : IAsyncDisposable
         await _actor.GracefulStop(TimeSpan.FromSeconds(5));
     }
 }
+
+/// <summary>A broker's retriable answer the producer is retrying: the partition, Kafka's error and the broker's words.</summary>
+public sealed record RetriableError(TopicPartition Partition, ErrorCode Error, string Reason);

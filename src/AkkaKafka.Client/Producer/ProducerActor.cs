@@ -183,9 +183,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         var request = new ProduceRequest(tp.Topic, tp.Partition, batch.Bytes, _acks, _clientId, _connection.Address);
         if (_acks == Acks.None)
         {
-            _connection.Routes.Tell(owner, request);
-            Finish(batch, -1, null);
-            return;
+            // acks=0: the records are done for the application now, but the batch keeps its buffer memory and its
+            // in-flight slot until the owner has written it. Kafka's client gets that bound from TCP (a request
+            // leaves the socket only as fast as the broker reads); Akka remoting queues without bound, so without
+            // the owner's answer acks=0 piled up in the remoting queue and the owner's pending writes. The answer
+            // is only a receipt: its errors are not reported (acks=0 promises nothing) and nothing is retried.
+            batch.Complete(-1);
+            request = request with { Acks = Acks.Leader };
         }
         var id = ++_sends;
         state.InFlight[id] = batch;
@@ -213,7 +217,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         if (!state.InFlight.Remove(acked.SendId, out var batch)) return;
         state.Limited.Remove(acked.SendId);
         var response = acked.Response;
-        if (response is { Error: ErrorCode.None })
+        if (_acks == Acks.None)
+            _shared.Memory.Release(batch.ReservedBytes); // completed when sent; see SendBatch
+        else if (response is { Error: ErrorCode.None })
             Finish(batch, response.BaseOffset, null);
         else
         {
@@ -230,6 +236,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             {
                 // The partition is moving or its owner is failing over: look again and resend (before newer batches).
                 _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
+                if (response is not null) _shared.TellRetry(acked.Partition, error, reason);
                 AddRetry(state, batch);
                 RequestMetadata();
                 if (!Timers.IsTimerActive(RetryTimer))
@@ -405,7 +412,11 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         foreach (var batch in _shared.Accumulator.RemoveAll()) Finish(batch, -1, error);
         foreach (var state in _partitions.Values)
         {
-            foreach (var batch in state.Retry.Concat(state.InFlight.Values)) Finish(batch, -1, error);
+            foreach (var batch in state.Retry) Finish(batch, -1, error);
+            // acks=0 batches in flight were completed when sent: they only give their memory back.
+            foreach (var batch in state.InFlight.Values)
+                if (_acks == Acks.None) _shared.Memory.Release(batch.ReservedBytes);
+                else Finish(batch, -1, error);
             state.Retry.Clear();
             state.InFlight.Clear();
         }

@@ -40,6 +40,15 @@ internal sealed class RecordAccumulator(int batchSize, Action<TopicPartition, lo
         lock (deque)
         {
             var batch = deque.Open;
+            if (batch is not null && batch.Count > 0 && batch.EstimatedSize + reservedBytes > batchSize)
+            {
+                // The record does not fit: the batch goes as it is and the record opens the next one (as Kafka's
+                // accumulator does), so no batch is larger than the larger of batch-size and one record, and with
+                // records no larger than max-request-size no request is either.
+                deque.Closed.Enqueue(batch);
+                deque.Open = batch = null;
+                batchFull(partition);
+            }
             if (batch is null)
             {
                 if (abortIfNoOpenBatch) return AppendResult.NoOpenBatch;

@@ -9,7 +9,11 @@ namespace AkkaKafka.Client.Producer;
 internal sealed class StickyPartitioner
 {
     private readonly ConcurrentDictionary<string, StrongBox> _current = new(StringComparer.Ordinal);
-    private int _next;
+    /// <summary>
+    /// Starts at a random partition, as Kafka's does: from a fixed start every producer's keyless records (a
+    /// `produce` run, each instance of an application) went to the same first partition.
+    /// </summary>
+    private int _next = Random.Shared.Next();
 
     /// <summary>The partition keyless records of <paramref name="topic"/> go to now.</summary>
     public int Current(string topic, int partitionCount)
