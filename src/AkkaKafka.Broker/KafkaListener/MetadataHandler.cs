@@ -1,5 +1,4 @@
 using AkkaKafka.Broker.Controller;
-using AkkaKafka.Broker.TransactionLog;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
@@ -53,6 +52,6 @@ internal static class MetadataHandler
             var epoch = (int)Math.Min(p.Epoch, int.MaxValue);
             return new MetadataResponsePartition(ErrorCode.None, p.Partition, leader.NodeId, [leader.NodeId], [leader.NodeId], [], epoch);
         }).ToList();
-        return new MetadataResponseTopic(ErrorCode.None, topic.Name, partitions, IsInternal: topic.Name == TransactionLogActor.Topic);
+        return new MetadataResponseTopic(ErrorCode.None, topic.Name, partitions, IsInternal: InternalTopics.IsInternal(topic.Name));
     }
 }
