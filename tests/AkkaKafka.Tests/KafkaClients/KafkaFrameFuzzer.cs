@@ -174,6 +174,9 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         ApiKey.ListGroups => new ListGroupsRequestData(),
         ApiKey.DescribeGroups => new DescribeGroupsRequestData([Group]),
         ApiKey.DeleteGroups => new DeleteGroupsRequestData(["fuzz-absent-group"]),
+        // Mostly plain idempotent producers (each takes an id from the controller's persisted blocks), sometimes a
+        // transactional id, which is refused.
+        ApiKey.InitProducerId => new InitProducerIdRequestData(random.Next(4) == 0 ? "fuzz-transactions" : null, 60_000),
         _ => throw new InvalidOperationException($"no fuzz template for {key}: KafkaApis lists an API this fuzzer does not know"),
     };
 
