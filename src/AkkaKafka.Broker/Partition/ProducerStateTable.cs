@@ -95,6 +95,16 @@ public sealed class ProducerStateTable
         foreach (var batch in entry.Batches)
             if (batch.FirstSequence == firstSequence && batch.LastSequence == lastSequence)
                 return new ProducerAppendCheck.Duplicate(batch);
+        // Older than the five batches kept, yet at or below the last sequence written: written before, for this table
+        // accepts only the next sequence of each producer (so every sequence below the last one is in the log), but
+        // its offsets are no longer known. Kafka's DUPLICATE_SEQUENCE_NUMBER: the producer takes it as acknowledged.
+        // Reached when a producer retries a batch after more than five newer ones of it were written (its first try
+        // was written but the answer lost); without this rule that retry was refused as out of order and written
+        // again under a new producer id. Sequences that wrapped past int.MaxValue inside the window are left alone.
+        var windowStart = entry.Batches[0].FirstSequence;
+        if (windowStart <= entry.Last.LastSequence && firstSequence < windowStart && lastSequence <= entry.Last.LastSequence && firstSequence <= lastSequence)
+            return new ProducerAppendCheck.Refused(ErrorCode.DuplicateSequenceNumber,
+                $"producer {producerId}: sequences {firstSequence}..{lastSequence} were written before the last {entry.Batches.Count} batches kept (from {windowStart})");
         var expected = NextSequence(entry.Last.LastSequence);
         return firstSequence == expected
             ? ProducerAppendCheck.Append.Instance

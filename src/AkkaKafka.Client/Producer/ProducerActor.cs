@@ -221,6 +221,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             _shared.Memory.Release(batch.ReservedBytes); // completed when sent; see SendBatch
         else if (response is { Error: ErrorCode.None })
             Finish(batch, response.BaseOffset, null);
+        else if (_idempotent && response is { Error: ErrorCode.DuplicateSequenceNumber })
+            // Written before (its answer was lost), too long ago for the broker to know the offset: acknowledged,
+            // offset -1, as Kafka's producer completes a batch answered DUPLICATE_SEQUENCE_NUMBER.
+            Finish(batch, -1, null);
         else
         {
             var error = response?.Error ?? ErrorCode.RequestTimedOut;
