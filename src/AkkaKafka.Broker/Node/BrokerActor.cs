@@ -26,7 +26,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly BrokerSettings _settings;
     private readonly string _self;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
-    private readonly Dictionary<string, (IActorRef Actor, long TopicId)> _topics = new(StringComparer.Ordinal);
+    /// <summary>Per topic, its TopicActor and the metadata it was last told (to tell it only what changed).</summary>
+    private readonly Dictionary<string, (IActorRef Actor, TopicMetadata Told)> _topics = new(StringComparer.Ordinal);
     /// <summary>Per owner, cancels the requests forwarded to it that are still unanswered.</summary>
     private readonly Dictionary<string, CancellationTokenSource> _forwarded = new(StringComparer.Ordinal);
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
@@ -259,21 +260,25 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             return;
         }
         if (metadata.Version <= _metadata.Version) return;
-        var previous = _metadata;
         _metadata = metadata;
         var live = new HashSet<string>(StringComparer.Ordinal);
         foreach (var topic in metadata.Topics)
         {
             live.Add(topic.Name);
-            if (_topics.TryGetValue(topic.Name, out var existing) && existing.TopicId == topic.TopicId)
+            if (_topics.TryGetValue(topic.Name, out var existing) && existing.Told.TopicId == topic.TopicId)
             {
-                if (MetadataVersions.Changed(previous.Topic(topic.Name), topic))
+                // Compared with what this topic's actor was told, not looked up in the previous metadata: a lookup by
+                // name per topic made every new version cost topics² on the actor that routes every request.
+                if (MetadataVersions.Changed(existing.Told, topic))
+                {
                     existing.Actor.Tell(new TopicAssignment(topic, _self, epoch));
+                    _topics[topic.Name] = (existing.Actor, topic);
+                }
                 continue;
             }
             if (_topics.Remove(topic.Name, out var stale)) stale.Actor.Tell(TopicRemoved.Instance);
             var actor = Context.ActorOf(TopicActor.Props(new TopicAssignment(topic, _self, epoch), _settings), $"topic-{Uri.EscapeDataString(topic.Name)}-{topic.TopicId}");
-            _topics[topic.Name] = (actor, topic.TopicId);
+            _topics[topic.Name] = (actor, topic);
         }
         foreach (var name in _topics.Keys.Where(n => !live.Contains(n)).ToList())
         {
