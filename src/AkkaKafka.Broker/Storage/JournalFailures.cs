@@ -46,19 +46,19 @@ public static class JournalFailures
 
     /// <summary>
     /// The same write told as rejected when it certainly wrote nothing: Akka.Persistence then calls OnPersistRejected
-    /// and keeps the actor running (its callbacks for the events are not run), instead of stopping it.
+    /// and keeps the actor running (its callbacks for the events are not run), instead of stopping it. The broken
+    /// connections were forgotten already, at the write's <see cref="AsWriteFinishedIfNothingWritten"/>.
     /// </summary>
-    public static object AsRejectionIfNothingWritten(WriteMessageFailure failure)
-    {
-        ForgetBrokenConnections(failure.Cause);
-        return WroteNothing(failure.Cause) ? new WriteMessageRejected(failure.Persistent, failure.Cause, failure.ActorInstanceId) : failure;
-    }
+    public static object AsRejectionIfNothingWritten(WriteMessageFailure failure) =>
+        WroteNothing(failure.Cause) ? new WriteMessageRejected(failure.Persistent, failure.Cause, failure.ActorInstanceId) : failure;
 
     /// <summary>
     /// The end of a write that certainly wrote nothing, told as a finished one: Akka.Persistence leaves a persistent
     /// actor "writing" after WriteMessagesFailed (it expects to stop it), so without this every later write of an
     /// actor kept running by <see cref="AsRejectionIfNothingWritten"/> would wait forever to be sent to the journal.
-    /// The per-event failures that follow still say what became of each event.
+    /// The per-event failures that follow still say what became of each event. The journal reports a failed write
+    /// once with this message and then once per event, all with the same cause: the pools are emptied here, once per
+    /// write, not once per event (each time also dropping connections other actors had just opened afresh).
     /// </summary>
     public static object AsWriteFinishedIfNothingWritten(WriteMessagesFailed failed)
     {
