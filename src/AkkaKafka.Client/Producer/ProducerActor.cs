@@ -23,7 +23,8 @@ namespace AkkaKafka.Client.Producer;
 /// a producer id from the controller before its first send, numbers each partition's batches when they are first sent
 /// (the numbers are kept on every retry), retries in sequence order, keeps at most five in flight per partition even
 /// when a connection drops (the brokers remember a producer's last five batches), and starts over with a new producer
-/// id, renumbering only batches that were refused, when a broker no longer knows the producer.</para>
+/// id, renumbering only batches that were refused, when a broker no longer knows the producer; a partition sends nothing
+/// under the new id while a batch of it under the old one is unanswered.</para>
 /// </summary>
 internal sealed class ProducerActor : UntypedActor, IWithTimers
 {
@@ -151,7 +152,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         var state = State(tp);
         // An idempotent producer sends nothing before it has its producer id: every batch must carry it.
         if (_idempotent && _producerId < 0) return;
-        while (state.Limited.Count < _maxInFlight)
+        while (state.Limited.Count < _maxInFlight && !AwaitsOlderProducerId(state))
         {
             ProducerBatch? batch;
             if (state.Retry.Count > 0)
@@ -165,6 +166,20 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             if (batch is null) return;
             SendBatch(tp, state, batch);
         }
+    }
+
+    /// <summary>
+    /// Whether a batch of the partition numbered under an earlier producer id is still unanswered: after a new producer
+    /// id nothing more of the partition goes out until it is (Kafka's producer drains no batch while a partition's
+    /// sequences are unresolved). Its answer may be a refusal that renumbers it, and it must then be numbered before the
+    /// partition's newer batches, not after those that went out meanwhile: that was a reorder.
+    /// </summary>
+    private bool AwaitsOlderProducerId(PartitionState state)
+    {
+        if (!_idempotent) return false;
+        foreach (var batch in state.InFlight.Values)
+            if (batch.Idempotence is { } fields && fields.ProducerId != _producerId) return true;
+        return false;
     }
 
     private bool LingerOver(PartitionState state, ProducerBatch open) =>
