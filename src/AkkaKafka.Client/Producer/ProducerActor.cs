@@ -51,6 +51,8 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private long _producerId = -1;
     private short _producerEpoch = -1;
     private bool _producerIdRequested;
+    /// <summary>Which (partition, error) the application's <see cref="Producer.OnRetriableError"/> has heard of already.</summary>
+    private readonly HashSet<(TopicPartition, ErrorCode)> _toldRetries = [];
 
     public ProducerActor(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared)
     {
@@ -255,7 +257,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             {
                 // The partition is moving or its owner is failing over: look again and resend (before newer batches).
                 _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
-                if (response is not null) _shared.TellRetry(acked.Partition, error, reason);
+                if (response is not null) TellRetry(acked.Partition, error, reason);
                 AddRetry(state, batch);
                 RequestMetadata();
                 if (!Timers.IsTimerActive(RetryTimer))
@@ -266,6 +268,26 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         }
         Drain(acked.Partition);
         CompleteFlushesIfIdle();
+    }
+
+    /// <summary>
+    /// A broker's retriable answer that says something is wrong (the journal failing, the broker's own request
+    /// timeout), told once per partition and error: a producer retrying silently until its delivery timeout left the
+    /// user staring at a stalled command. A partition moving owners is routine and is not told.
+    /// </summary>
+    private void TellRetry(TopicPartition partition, ErrorCode error, string reason)
+    {
+        if (_shared.RetriableErrorHandler is not { } handler) return;
+        if (error is ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.UnknownTopicOrPartition) return;
+        if (!_toldRetries.Add((partition, error))) return;
+        try
+        {
+            handler(new RetriableError(partition, error, reason));
+        }
+        catch (Exception)
+        {
+            // The application's handler must not take the producer down; it hears of the next partition all the same.
+        }
     }
 
     /// <summary>
