@@ -260,8 +260,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 if (response is not null) TellRetry(acked.Partition, error, reason);
                 AddRetry(state, batch);
                 RequestMetadata();
-                if (!Timers.IsTimerActive(RetryTimer))
-                    Timers.StartSingleTimer(RetryTimer, RetryNow.Instance, TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(batch.Attempts - 1, 4)))));
+                ScheduleRetry(batch);
             }
             else
                 Finish(batch, -1, new KafkaException(error, $"{acked.Partition}: {reason}"));
@@ -359,6 +358,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         else state.Retry.Insert(at, batch);
     }
 
+    /// <summary>Back-off before a retry: 100 ms doubling with the batch's attempts up to 1 s (one timer for every partition).</summary>
     private void ScheduleRetry(ProducerBatch batch)
     {
         if (!Timers.IsTimerActive(RetryTimer))
