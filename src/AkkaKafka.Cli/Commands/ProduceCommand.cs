@@ -47,7 +47,7 @@ internal static class ProduceCommand
                 await using var producer = new Producer(connection, ackMode);
                 // Retriable failures are retried until --timeout; say at once why the records are not landing.
                 producer.OnRetriableError = e => Console.Error.WriteLine(
-                    $"warning: {e.Partition}: {KafkaName(e.Error)} ({e.Reason}), retrying until the delivery timeout");
+                    $"warning: {e.Partition}: {e.KafkaName} ({e.Reason}), retrying until the delivery timeout");
                 var fixedKey = r.GetValue(key) is { } k ? Encoding.UTF8.GetBytes(k) : null;
                 var separator = r.GetValue(keySeparator) is { } sep ? Encoding.UTF8.GetBytes(sep) : null;
                 var fixedPartition = r.GetValue(partition);
@@ -117,8 +117,4 @@ internal static class ProduceCommand
         }));
         return command;
     }
-
-    /// <summary>Kafka's own name of an error (KafkaStorageError: KAFKA_STORAGE_ERROR), as Kafka's tools print it.</summary>
-    private static string KafkaName(ErrorCode error) =>
-        System.Text.RegularExpressions.Regex.Replace(error.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant();
 }

@@ -13,10 +13,6 @@ internal sealed class CommitPositions
     private readonly Dictionary<TopicPartition, PartitionLease> _leases = new();
     private readonly Dictionary<TopicPartition, long> _committed = new();
 
-    public IReadOnlyCollection<PartitionLease> Leases => _leases.Values;
-
-    public bool Holds(TopicPartition tp) => _leases.ContainsKey(tp);
-
     public PartitionLease? Lease(TopicPartition tp) => _leases.GetValueOrDefault(tp);
 
     /// <summary>The group's position for the partition as last known (-1: none).</summary>

@@ -138,4 +138,8 @@ public sealed class Producer : IAsyncDisposable
 }
 
 /// <summary>A broker's retriable answer the producer is retrying: the partition, Kafka's error and the broker's words.</summary>
-public sealed record RetriableError(TopicPartition Partition, ErrorCode Error, string Reason);
+public sealed record RetriableError(TopicPartition Partition, ErrorCode Error, string Reason)
+{
+    /// <summary>Kafka's name of the error (KAFKA_STORAGE_ERROR…), spelled as a consumer's <see cref="Consumer.FetchError"/> spells it.</summary>
+    public string KafkaName => Consumer.FetchError.KafkaNameOf(Error);
+}

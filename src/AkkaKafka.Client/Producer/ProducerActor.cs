@@ -23,7 +23,8 @@ namespace AkkaKafka.Client.Producer;
 /// a producer id from the controller before its first send, numbers each partition's batches when they are first sent
 /// (the numbers are kept on every retry), retries in sequence order, keeps at most five in flight per partition even
 /// when a connection drops (the brokers remember a producer's last five batches), and starts over with a new producer
-/// id, renumbering only batches that were refused, when a broker no longer knows the producer.</para>
+/// id, renumbering only batches that were refused, when a broker no longer knows the producer; a partition sends nothing
+/// under the new id while a batch of it under the old one is unanswered.</para>
 /// </summary>
 internal sealed class ProducerActor : UntypedActor, IWithTimers
 {
@@ -50,6 +51,8 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private long _producerId = -1;
     private short _producerEpoch = -1;
     private bool _producerIdRequested;
+    /// <summary>Which (partition, error) the application's <see cref="Producer.OnRetriableError"/> has heard of already.</summary>
+    private readonly HashSet<(TopicPartition, ErrorCode)> _toldRetries = [];
 
     public ProducerActor(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared)
     {
@@ -151,7 +154,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         var state = State(tp);
         // An idempotent producer sends nothing before it has its producer id: every batch must carry it.
         if (_idempotent && _producerId < 0) return;
-        while (state.Limited.Count < _maxInFlight)
+        while (state.Limited.Count < _maxInFlight && !AwaitsOlderProducerId(state))
         {
             ProducerBatch? batch;
             if (state.Retry.Count > 0)
@@ -165,6 +168,20 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             if (batch is null) return;
             SendBatch(tp, state, batch);
         }
+    }
+
+    /// <summary>
+    /// Whether a batch of the partition numbered under an earlier producer id is still unanswered: after a new producer
+    /// id nothing more of the partition goes out until it is (Kafka's producer drains no batch while a partition's
+    /// sequences are unresolved). Its answer may be a refusal that renumbers it, and it must then be numbered before the
+    /// partition's newer batches, not after those that went out meanwhile: that was a reorder.
+    /// </summary>
+    private bool AwaitsOlderProducerId(PartitionState state)
+    {
+        if (!_idempotent) return false;
+        foreach (var batch in state.InFlight.Values)
+            if (batch.Idempotence is { } fields && fields.ProducerId != _producerId) return true;
+        return false;
     }
 
     private bool LingerOver(PartitionState state, ProducerBatch open) =>
@@ -240,17 +257,36 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             {
                 // The partition is moving or its owner is failing over: look again and resend (before newer batches).
                 _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
-                if (response is not null) _shared.TellRetry(acked.Partition, error, reason);
+                if (response is not null) TellRetry(acked.Partition, error, reason);
                 AddRetry(state, batch);
                 RequestMetadata();
-                if (!Timers.IsTimerActive(RetryTimer))
-                    Timers.StartSingleTimer(RetryTimer, RetryNow.Instance, TimeSpan.FromMilliseconds(Math.Min(1000, 100 * (1 << Math.Min(batch.Attempts - 1, 4)))));
+                ScheduleRetry(batch);
             }
             else
                 Finish(batch, -1, new KafkaException(error, $"{acked.Partition}: {reason}"));
         }
         Drain(acked.Partition);
         CompleteFlushesIfIdle();
+    }
+
+    /// <summary>
+    /// A broker's retriable answer that says something is wrong (the journal failing, the broker's own request
+    /// timeout), told once per partition and error: a producer retrying silently until its delivery timeout left the
+    /// user staring at a stalled command. A partition moving owners is routine and is not told.
+    /// </summary>
+    private void TellRetry(TopicPartition partition, ErrorCode error, string reason)
+    {
+        if (_shared.RetriableErrorHandler is not { } handler) return;
+        if (error is ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.UnknownTopicOrPartition) return;
+        if (!_toldRetries.Add((partition, error))) return;
+        try
+        {
+            handler(new RetriableError(partition, error, reason));
+        }
+        catch (Exception)
+        {
+            // The application's handler must not take the producer down; it hears of the next partition all the same.
+        }
     }
 
     /// <summary>
@@ -322,6 +358,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         else state.Retry.Insert(at, batch);
     }
 
+    /// <summary>Back-off before a retry: 100 ms doubling with the batch's attempts up to 1 s (one timer for every partition).</summary>
     private void ScheduleRetry(ProducerBatch batch)
     {
         if (!Timers.IsTimerActive(RetryTimer))

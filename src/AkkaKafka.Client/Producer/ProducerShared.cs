@@ -30,29 +30,6 @@ internal sealed class ProducerShared(RecordAccumulator accumulator, BufferMemory
     /// <summary>Set by <see cref="Producer.OnRetriableError"/>; read by the actor.</summary>
     public volatile Action<RetriableError>? RetriableErrorHandler;
 
-    // Touched by the actor alone: which (partition, error) it has told the handler of already.
-    private readonly HashSet<(TopicPartition, ErrorCode)> _toldRetries = [];
-
-    /// <summary>
-    /// A broker's retriable answer that says something is wrong (the journal failing, the broker's own request
-    /// timeout), told once per partition and error: a producer retrying silently until its delivery timeout left the
-    /// user staring at a stalled command. A partition moving owners is routine and is not told.
-    /// </summary>
-    public void TellRetry(TopicPartition partition, ErrorCode error, string reason)
-    {
-        if (RetriableErrorHandler is not { } handler) return;
-        if (error is ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.UnknownTopicOrPartition) return;
-        if (!_toldRetries.Add((partition, error))) return;
-        try
-        {
-            handler(new RetriableError(partition, error, reason));
-        }
-        catch (Exception)
-        {
-            // The application's handler must not take the producer down; it hears of the next partition all the same.
-        }
-    }
-
     /// <summary>
     /// Picks the record's partition (explicit; else murmur2 of the key; else sticky) and appends it. An explicit
     /// partition the topic does not have fails the record at once.

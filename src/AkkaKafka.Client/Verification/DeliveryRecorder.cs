@@ -29,7 +29,11 @@ public sealed class DeliveryRecorder
 
     public IReadOnlyCollection<string> SentValues => _sent.ToArray();
     public IReadOnlyCollection<Ack> Acks => _acks.ToArray();
+    // Counts for the progress line: the *Values properties copy every value, which a long run has hundreds of thousands of.
+    public int SentCount => _sent.Count;
     public int AckCount => _acks.Count;
+    public int FailedCount => _failed.Count;
+    public int UnknownCount => _unknown.Count;
     public int LiveReadCount => _live.Values.Sum(q => q.Count);
     public IReadOnlyCollection<string> FailedValues => _failed.Select(f => f.Value).ToArray();
     public IReadOnlyCollection<string> UnknownValues => _unknown.Select(f => f.Value).ToArray();

@@ -42,8 +42,8 @@ public static class VerifyRun
             {
                 var left = end - DateTime.UtcNow;
                 await Task.Delay(left < options.ProgressInterval ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : options.ProgressInterval, ct);
-                options.Progress($"[{clock.Elapsed:mm\\:ss}] sent {recorder.SentValues.Count}, acknowledged {recorder.AckCount}, " +
-                                 $"failed {recorder.FailedValues.Count}, unknown {recorder.UnknownValues.Count}, read live {recorder.LiveReadCount}");
+                options.Progress($"[{clock.Elapsed:mm\\:ss}] sent {recorder.SentCount}, acknowledged {recorder.AckCount}, " +
+                                 $"failed {recorder.FailedCount}, unknown {recorder.UnknownCount}, read live {recorder.LiveReadCount}");
             }
         }
         catch (OperationCanceledException)

@@ -1,3 +1,4 @@
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.EndToEnd;
@@ -42,10 +43,12 @@ public sealed class ConsumerReconnectSpecs : IAsyncLifetime
         // Fetches go straight to the partitions' owners, so records from the survivors can arrive before the cluster
         // client notices (within its heartbeat pause, about 2 s) that its contact broker is gone.
         var lost = $"lost connection to 127.0.0.1:{victim}, reconnecting…";
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!consumer.Stderr.Contains(lost, StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(200);
+        await Eventually.Async(TimeSpan.FromSeconds(30), () =>
+        {
+            Assert.Contains(lost, consumer.Stderr);
+            return Task.CompletedTask;
+        });
         var stderr = consumer.Stderr;
-        Assert.Contains(lost, stderr);
         Assert.DoesNotContain("Exception", stderr);
         Assert.DoesNotContain(stderr.Split('\n'), l => l.TrimStart().StartsWith("at "));
     }

@@ -14,23 +14,26 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// for 90 s, and a `topic create` killed the controller so that every request timed out afterwards.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class DiskFullSpecs : IDisposable
+public sealed class DiskFullSpecs : IAsyncLifetime
 {
     private const string Topic = "full";
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
     private readonly BrokerProcesses _broker = new(1);
     private bool _mounted;
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var port in _broker.Ports) _broker.Kill(port);
-        if (_mounted) Run("umount", "-l", _broker.DataDirectory);
+        if (_mounted) await CliProcess.RunProgramAsync("umount", ["-l", _broker.DataDirectory], CommandTimeout, null);
         _broker.Dispose();
     }
 
     [SkippableFact]
     public async Task Producers_hear_the_storage_error_reads_go_on_the_controller_survives_and_writes_resume_once_space_is_freed()
     {
-        MountSmallDataDirectory();
+        await MountSmallDataDirectoryAsync();
         var port = _broker.Ports[0];
         await _broker.StartAsync(port);
         Assert.Equal(0, (await Cli(null, "topic", "create", Topic, "--partitions", "1")).ExitCode);
@@ -96,13 +99,13 @@ public sealed class DiskFullSpecs : IDisposable
     }
 
     /// <summary>A 30 MB tmpfs as the broker's data directory; needs root (CI runs as root, elsewhere the spec is skipped).</summary>
-    private void MountSmallDataDirectory()
+    private async Task MountSmallDataDirectoryAsync()
     {
         Directory.CreateDirectory(_broker.DataDirectory);
-        var (exit, output) = Run("mount", "-t", "tmpfs", "-o", "size=30m", "tmpfs", _broker.DataDirectory);
-        if (exit != 0)
+        var mount = await CliProcess.RunProgramAsync("mount", ["-t", "tmpfs", "-o", "size=30m", "tmpfs", _broker.DataDirectory], CommandTimeout, null);
+        if (mount.ExitCode != 0)
         {
-            var why = $"cannot mount a tmpfs (needs root): {output.Trim()}";
+            var why = $"cannot mount a tmpfs (needs root): {(mount.Stdout + mount.Stderr).Trim()}";
             if (PostgresJournal.RunningOnCi) throw new InvalidOperationException($"CI=true but {why}");
             Skip.If(true, why);
         }
@@ -131,22 +134,5 @@ public sealed class DiskFullSpecs : IDisposable
         {
         }
         return path;
-    }
-
-    private static (int Exit, string Output) Run(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        try
-        {
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            if (!process.WaitForExit(30_000)) process.Kill();
-            return (process.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
     }
 }

@@ -14,20 +14,24 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// one other specs use; it runs where AKKAKAFKA_TEST_POSTGRES is set (CI), as the other PostgreSQL specs do.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class PostgresOutageSpecs : IDisposable
+public sealed class PostgresOutageSpecs : IAsyncLifetime
 {
     private const string Topic = "outage";
     private readonly BrokerProcesses _broker = new(1);
     private readonly string _pgDirectory = Path.Combine(Path.GetTempPath(), "akkakafka-pg-outage-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly int _pgPort = CliProcess.FreePort();
+    // pg_ctl waits up to 60 s (-t 60) for the server to start.
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
     private string? _pgBin;
     private CliProcess? _brokerProcess;
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         _brokerProcess?.Kill();
         _brokerProcess?.Dispose();
-        if (_pgBin is not null) Run("runuser", "-u", "postgres", "--", Path.Combine(_pgBin, "pg_ctl"), "-D", DataDirectory, "-m", "immediate", "stop");
+        if (_pgBin is not null) await PgCtlAsync("-m", "immediate", "stop");
         try { Directory.Delete(_pgDirectory, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         _broker.Dispose();
     }
@@ -37,7 +41,7 @@ public sealed class PostgresOutageSpecs : IDisposable
     [SkippableFact]
     public async Task Writes_come_back_within_seconds_of_PostgreSQL_returning_and_acknowledged_records_are_intact()
     {
-        StartPrivatePostgres();
+        await StartPrivatePostgresAsync();
         var port = _broker.Ports[0];
         var connectionString = $"Host=127.0.0.1;Port={_pgPort};Username=postgres;Database=postgres";
         _brokerProcess = CliProcess.Start(_broker.WorkDirectory, _broker.BrokerArgs(port, "--journal", "postgres", "--connection-string", connectionString));
@@ -47,14 +51,15 @@ public sealed class PostgresOutageSpecs : IDisposable
         var acknowledged = await Cli(string.Join('\n', before) + "\n", "produce", "--topic", Topic);
         Assert.True(acknowledged.ExitCode == 0, acknowledged.ToString());
 
-        Assert.Equal(0, PgCtl("-m", "fast", "stop").Exit);
+        var stopped = await PgCtlAsync("-m", "fast", "stop");
+        Assert.True(stopped.ExitCode == 0, stopped.ToString());
         var refused = await Cli("during\n", "produce", "--topic", Topic, "--timeout", "5");
         Assert.True(refused.ExitCode == 1, refused.ToString());
         Assert.Contains($"warning: {Topic}-0: KAFKA_STORAGE_ERROR", refused.Stderr);
         // The outage lasts 15 s in all, counted from the stop (the refused produce above took part of it).
         await Task.Delay(TimeSpan.FromSeconds(10));
-        var (started, output) = StartServer();
-        Assert.True(started == 0, output);
+        var restarted = await StartServerAsync();
+        Assert.True(restarted.ExitCode == 0, restarted.ToString());
 
         // A generous bound, not a benchmark: before the fix writes came back only after ~40 s.
         var sinceStart = Stopwatch.StartNew();
@@ -81,7 +86,7 @@ public sealed class PostgresOutageSpecs : IDisposable
     }
 
     /// <summary>Debian's PostgreSQL server binaries, a fresh cluster in a temporary directory, owned by user postgres.</summary>
-    private void StartPrivatePostgres()
+    private async Task StartPrivatePostgresAsync()
     {
         var configured = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresJournal.EnvironmentVariable));
         var bin = Directory.Exists("/usr/lib/postgresql")
@@ -94,44 +99,24 @@ public sealed class PostgresOutageSpecs : IDisposable
             Skip.If(true, why);
         }
         Directory.CreateDirectory(_pgDirectory);
-        var (owned, chownOutput) = Run("chown", "postgres", _pgDirectory);
-        if (owned != 0)
+        var owned = await CliProcess.RunProgramAsync("chown", ["postgres", _pgDirectory], CommandTimeout, null);
+        if (owned.ExitCode != 0)
         {
-            var why = $"cannot hand a directory to user postgres (needs root): {chownOutput.Trim()}";
+            var why = $"cannot hand a directory to user postgres (needs root): {owned.Stderr.Trim()}";
             if (PostgresJournal.RunningOnCi) throw new InvalidOperationException($"CI=true but {why}");
             Skip.If(true, why);
         }
         _pgBin = bin;
-        var (init, initOutput) = Run("runuser", "-u", "postgres", "--", Path.Combine(bin!, "initdb"), "-D", DataDirectory, "-A", "trust", "-U", "postgres");
-        Assert.True(init == 0, initOutput);
-        var (started, output) = StartServer();
-        Assert.True(started == 0, output);
+        var init = await CliProcess.RunProgramAsync("runuser", ["-u", "postgres", "--", Path.Combine(bin!, "initdb"), "-D", DataDirectory, "-A", "trust", "-U", "postgres"], CommandTimeout, null);
+        Assert.True(init.ExitCode == 0, init.ToString());
+        var started = await StartServerAsync();
+        Assert.True(started.ExitCode == 0, started.ToString());
     }
 
-    private (int Exit, string Output) StartServer() =>
-        PgCtl("-w", "-t", "60", "-l", Path.Combine(_pgDirectory, "log"),
+    private Task<CliResult> StartServerAsync() =>
+        PgCtlAsync("-w", "-t", "60", "-l", Path.Combine(_pgDirectory, "log"),
             "-o", $"-p {_pgPort} -k {_pgDirectory} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
 
-    private (int Exit, string Output) PgCtl(params string[] args) =>
-        Run("runuser", ["-u", "postgres", "--", Path.Combine(_pgBin!, "pg_ctl"), "-D", DataDirectory, .. args]);
-
-    private static (int Exit, string Output) Run(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        try
-        {
-            using var process = Process.Start(start)!;
-            // pg_ctl start leaves the server holding the pipes: read them without waiting for their end.
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(90_000)) process.Kill(true);
-            var output = (stdout.Wait(2000) ? stdout.Result : "") + (stderr.Wait(2000) ? stderr.Result : "");
-            return (process.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
-    }
+    private Task<CliResult> PgCtlAsync(params string[] args) =>
+        CliProcess.RunProgramAsync("runuser", ["-u", "postgres", "--", Path.Combine(_pgBin!, "pg_ctl"), "-D", DataDirectory, .. args], CommandTimeout, null);
 }
