@@ -32,6 +32,16 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     private ClusterMetadata _published = ClusterMetadata.Empty;
     /// <summary>Serving commands (the controller epoch is written): a failed write from now on is answered, not fatal.</summary>
     private bool _serving;
+    /// <summary>The cluster's members are known (the first CurrentClusterState came): metadata may be published.</summary>
+    private bool _membersKnown;
+    /// <summary>
+    /// Metadata requests that came before this controller's first publication, answered by it. Answering them with
+    /// the empty metadata a new controller starts with told Kafka clients that every topic and every other broker was
+    /// gone: librdkafka failed their queued records ("Unknown topic") and dropped its connections to the other brokers,
+    /// failing what was in flight there as not persisted though it was written.
+    /// </summary>
+    private readonly List<(GetMetadata Request, IActorRef ReplyTo)> _beforeFirstPublication = [];
+    private const int MaxRequestsBeforeFirstPublication = 10_000;
     /// <summary>Tells the sender of the command being written why it failed; null when no one waits for the write.</summary>
     private Action<string>? _answerWriteFailure;
 
@@ -153,6 +163,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 // first gives a new controller's first broker everything and then takes it back.
                 foreach (var member in state.Members)
                     if (member.Status == MemberStatus.Up && member.HasRole(Names.BrokerRole)) _brokers.Add(member);
+                _membersKnown = true;
                 AssignNodeIds(() => Rebalance());
                 break;
             case ClusterEvent.MemberUp up when up.Member.HasRole(Names.BrokerRole):
@@ -179,8 +190,12 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             case AlterTopicConfigs alter:
                 HandleAlterConfigs(alter);
                 break;
+            case GetMetadata get when _published.Version == ClusterMetadata.Empty.Version:
+                // Askers time out on their own; past the cap a request simply goes unanswered, as it would then.
+                if (_beforeFirstPublication.Count < MaxRequestsBeforeFirstPublication) _beforeFirstPublication.Add((get, Sender));
+                break;
             case GetMetadata get:
-                HandleGetMetadata(get);
+                HandleGetMetadata(get, Sender);
                 break;
             case GetClusterStatus:
                 Sender.Tell(BuildClusterStatus());
@@ -314,9 +329,8 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         });
     }
 
-    private void HandleGetMetadata(GetMetadata get)
+    private void HandleGetMetadata(GetMetadata get, IActorRef replyTo)
     {
-        var replyTo = Sender;
         var missing = get.Topics?.Where(t => !_state.Topics.ContainsKey(t)).Distinct().ToList() ?? [];
         if (get.AutoCreateTopics && _settings.AutoCreateTopics && missing.Count > 0)
         {
@@ -381,6 +395,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     /// </summary>
     private void Publish(bool republish = false)
     {
+        // Before the members are known the metadata would list no broker (a topic created at start, as the
+        // transaction log is, publishes): the first publication waits for the first CurrentClusterState.
+        if (!_membersKnown) return;
         var brokers = _brokers.Select((m, i) =>
         {
             var id = BrokerIds.Of(m.Address);
@@ -397,6 +414,10 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         _versionCounter++;
         _published = changed;
         SendToBrokers(new MetadataPublished(changed));
+        if (_beforeFirstPublication.Count == 0) return;
+        var waiting = _beforeFirstPublication.ToList();
+        _beforeFirstPublication.Clear();
+        foreach (var (request, replyTo) in waiting) HandleGetMetadata(request, replyTo);
     }
 
     private void SendToBrokers(MetadataPublished publication)

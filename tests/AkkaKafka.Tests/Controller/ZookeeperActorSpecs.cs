@@ -44,6 +44,22 @@ public sealed class ZookeeperActorSpecs(ITestOutputHelper output)
         return owned!;
     }
 
+    /// <summary>
+    /// A new controller starts with empty metadata and publishes once it knows the members. Asked before that, it
+    /// answered with the empty metadata: Kafka clients heard that every topic and every other broker was gone.
+    /// </summary>
+    [Fact]
+    public async Task Metadata_asked_of_a_controller_that_has_not_published_yet_is_answered_with_its_first_publication()
+    {
+        var node = await _nodes.StartAsync();
+
+        // Asked the moment the node is Up: the controller singleton is still starting, recovering, writing its epoch.
+        var metadata = await Metadata(node);
+
+        Assert.True(metadata.Version > 0, $"answered with metadata version {metadata.Version}");
+        Assert.Contains(metadata.Brokers, b => b.Id == node.BrokerId);
+    }
+
     [Fact]
     public async Task A_created_topic_gets_its_partitions_all_owned_by_the_only_broker()
     {
