@@ -156,6 +156,12 @@ internal static class KafkaConnection
                     {
                         body = await next.Response;
                     }
+                    catch (BrokerNotReadyException e)
+                    {
+                        log.Info("Kafka listener: {0} from {1} not answered, closing the connection: {2}", next.Header.ApiKey, remote, e.Message);
+                        connection.Abort();
+                        return;
+                    }
                     catch (Exception e)
                     {
                         // Handlers turn every expected failure into an error code; anything else is a bug worth a line, and this

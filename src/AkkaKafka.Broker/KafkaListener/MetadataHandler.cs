@@ -22,6 +22,13 @@ internal static class MetadataHandler
         var invalid = names?.Where(n => ControllerState.ValidateTopicName(n) is not null).ToHashSet(StringComparer.Ordinal) ?? [];
         var valid = names?.Where(n => !invalid.Contains(n)).ToList();
         var metadata = await node.MetadataAsync(valid, autoCreate: request.AllowAutoTopicCreation && valid is { Count: > 0 } && node.Settings.AutoCreateTopics);
+        // A broker that has not heard from a controller yet (just started, not yet in the cluster) knows no broker and
+        // no topic. Saying so tells a client that its topics are gone (librdkafka fails their queued records with
+        // "Unknown topic") and that the other brokers left (librdkafka >= 2.10 then drops its connections to them and
+        // fails what was in flight there as not persisted, though it may have been written). Kafka's brokers serve
+        // nothing before they have caught up with the metadata; this one closes the connection, and the client asks
+        // another broker.
+        if (metadata.Version == ClusterMetadata.Empty.Version) throw new BrokerNotReadyException();
         return Build(node, metadata, names, invalid);
     }
 
@@ -55,3 +62,6 @@ internal static class MetadataHandler
         return new MetadataResponseTopic(ErrorCode.None, topic.Name, partitions, IsInternal: InternalTopics.IsInternal(topic.Name));
     }
 }
+
+/// <summary>The broker has no metadata yet to answer a Metadata request with: its Kafka connection closes, quietly.</summary>
+internal sealed class BrokerNotReadyException() : Exception("this broker has not yet learned the cluster's metadata");
