@@ -18,6 +18,23 @@ internal static class SnappyCodec
     /// <summary>snappy-java's default block size, which Kafka keeps (CompressionType.SNAPPY default block size).</summary>
     private const int XerialBlockSize = 32 * 1024;
 
+    /// <summary>
+    /// The most a snappy block can inflate per byte, with margin: literals cost a byte per byte, and the longest copy
+    /// (64 bytes) costs a tag of at least 3 bytes, so no block comes to more than 64/3 of its length. A block whose
+    /// declared length is beyond that is corrupt, and is refused before its output is allocated: random bytes read as
+    /// a length made a 100-byte produce request allocate up to 64 MiB (the fuzzer found it as the broker's memory
+    /// growing by hundreds of MiB of large-object heap).
+    /// </summary>
+    private const int MaxExpansion = 22;
+
+    private static int DeclaredLength(ReadOnlySpan<byte> block)
+    {
+        int length = Snappy.GetUncompressedLength(block);
+        if (length > (long)block.Length * MaxExpansion)
+            throw new CorruptRecordException($"Snappy block of {block.Length} bytes declares {length} uncompressed bytes, more than snappy can encode in it.");
+        return length;
+    }
+
     /// <exception cref="CorruptRecordException">When the bytes are neither valid xerial nor raw snappy, or inflate beyond the limit.</exception>
     internal static ReadOnlyMemory<byte> Decompress(ReadOnlyMemory<byte> compressed)
     {
@@ -55,7 +72,7 @@ internal static class SnappyCodec
     private static ReadOnlyMemory<byte> DecompressRaw(ReadOnlySpan<byte> block)
     {
         // The block starts with its uncompressed length, so the bound is checked before anything is allocated.
-        int length = Snappy.GetUncompressedLength(block);
+        int length = DeclaredLength(block);
         if (length > CompressionCodecs.MaxInflatedBytes) throw CompressionCodecs.Bomb("snappy");
         var output = new byte[length];
         int written = Snappy.Decompress(block, output);
@@ -78,7 +95,7 @@ internal static class SnappyCodec
             }
 
             ReadOnlySpan<byte> block = NextBlock(stream, ref position);
-            total += Snappy.GetUncompressedLength(block);
+            total += DeclaredLength(block);
             if (total > CompressionCodecs.MaxInflatedBytes) throw CompressionCodecs.Bomb("snappy");
         }
 

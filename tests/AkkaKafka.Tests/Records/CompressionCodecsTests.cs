@@ -193,6 +193,22 @@ public sealed class CompressionCodecsTests
         Assert.Contains("inflates beyond", ex.Message);
     }
 
+    [Fact]
+    public void A_snappy_block_declaring_more_than_its_bytes_can_encode_is_refused_before_its_output_is_allocated()
+    {
+        // 60 MiB declared (a varint) in front of 20 bytes: random bytes read as a length look like this.
+        byte[] block = [0x80, 0x80, 0x80, 0x1E, .. Enumerable.Repeat((byte)0x42, 20)];
+        byte[] plain = Filled(CompressionType.None, count: 1).Build();
+        byte[] batch = WithSection(plain, CompressionType.Snappy, block);
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var why = RecordBatchValidator.Validate(batch);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        Assert.Contains("more than snappy can encode", why);
+        Assert.True(allocated < 1024 * 1024, $"allocated {allocated} bytes to refuse a {batch.Length}-byte batch");
+    }
+
     [Theory]
     [MemberData(nameof(Codecs))]
     public void Garbage_truncated_or_corrupted_sections_are_reported_and_never_throw_anything_else(CompressionType codec)
