@@ -317,12 +317,7 @@ public sealed class KafkaListenerBadInputSpecs(KafkaListenerBadInputSpecs.Broker
 
     private static ProduceRequestData Produce(string topic, byte[] batch) => new(-1, 10_000, [new(topic, [new(0, batch)])]);
 
-    private static byte[] Batch(params string[] values)
-    {
-        var builder = new RecordBatchBuilder();
-        foreach (var value in values) builder.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, Encoding.UTF8.GetBytes(value));
-        return builder.Build();
-    }
+    private static byte[] Batch(params string[] values) => KafkaWireConnection.Batch(values);
 
     private static byte[] SizeThen(int size, byte[] body)
     {
@@ -350,51 +345,16 @@ public sealed class KafkaListenerBadInputSpecs(KafkaListenerBadInputSpecs.Broker
         public async Task InitializeAsync()
         {
             await _brokers.StartAllAsync();
-            // Created through the Kafka port itself: an akkakafka CLI client would leave Akka remoting's disconnect
-            // warnings (with exception text) in the log that these specs read.
             using var connection = await KafkaWireConnection.OpenAsync(KafkaPort);
-            string[] topics = [ProduceV2Topic, CorruptTopic, PipelineTopic, FuzzTargetTopic, FuzzKeptTopic];
-            var created = await connection.AskAsync(ApiKey.CreateTopics, 4, 1,
-                new CreateTopicsRequestData(topics.Select(t => new CreateTopicsRequestData.CreatableTopic(t, 1, 1, [], [])).ToList(), TimeoutMs: 30_000),
-                (ref KafkaReader r) => CreateTopicsResponseData.Read(ref r, 4));
-            if (created.Topics.FirstOrDefault(t => t.ErrorCode != ErrorCode.None) is { } failed)
-                throw new InvalidOperationException($"topic {failed.Name} not created: {failed.ErrorCode} {failed.ErrorMessage}{Tail()}");
-            var produced = await AwaitProducedAsync(connection);
+            await connection.CreateTopicsAsync(Tail, ProduceV2Topic, CorruptTopic, PipelineTopic, FuzzTargetTopic, FuzzKeptTopic);
+            var produced = await connection.ProduceAsync(FuzzKeptTopic, [.. KeptValues]);
             if (produced.ErrorCode != ErrorCode.None || produced.BaseOffset != 0)
                 throw new InvalidOperationException($"records before fuzzing not written: {produced}\n{Tail()}");
         }
 
-        /// <summary>The new topic's partition may take a moment to start at its owner; retriable errors are retried.</summary>
-        private static async Task<ProduceResponseData.PartitionProduceResponse> AwaitProducedAsync(KafkaWireConnection connection)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (true)
-            {
-                var answer = await connection.AskAsync(ApiKey.Produce, 7, 1, Produce(FuzzKeptTopic, Batch([.. KeptValues])), (ref KafkaReader r) => ProduceResponseData.Read(ref r, 7));
-                var partition = answer.Responses[0].Partitions[0];
-                if (partition.ErrorCode is not (ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderOrFollower or ErrorCode.UnknownTopicOrPartition) || DateTime.UtcNow > deadline)
-                    return partition;
-                await Task.Delay(200);
-            }
-        }
-
         public string Tail() => "\n" + _brokers.LogTails(60);
 
-        /// <summary>
-        /// No unhandled exception, no error, and no warning from the Kafka listener (which warns only when a handler
-        /// fails unexpectedly). Cluster warnings about a slow machine (delayed heartbeats, singletons not found yet at
-        /// start-up) say nothing about bad input and are left out.
-        /// </summary>
-        public void AssertNoUnexpectedErrors()
-        {
-            var unexpected = _brokers.Logs(_brokers.Ports[0]).Split('\n')
-                .Where(l => l.Contains("Unhandled", StringComparison.OrdinalIgnoreCase)
-                            || l.Contains("Exception", StringComparison.Ordinal)
-                            || l.StartsWith("[ERROR]", StringComparison.Ordinal)
-                            || l.StartsWith("[WARNING]", StringComparison.Ordinal) && l.Contains("Kafka listener", StringComparison.Ordinal))
-                .ToList();
-            Assert.True(unexpected.Count == 0, "unexpected errors in the broker's log:\n" + string.Join("\n", unexpected.Take(30)) + Tail());
-        }
+        public void AssertNoUnexpectedErrors() => BrokerLogCheck.AssertNoUnexpectedErrors(_brokers.Logs(_brokers.Ports[0]), Tail());
 
         public Task DisposeAsync()
         {

@@ -349,12 +349,8 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
         {
             await _brokers.StartAllAsync();
             using var connection = await KafkaWireConnection.OpenAsync(KafkaPort);
-            var created = await connection.AskAsync(ApiKey.CreateTopics, 4, 1,
-                new CreateTopicsRequestData([new(TargetTopic, 1, 1, [], []), new(KeptTopic, 1, 1, [], [])], TimeoutMs: 30_000),
-                (ref KafkaReader r) => CreateTopicsResponseData.Read(ref r, 4));
-            if (created.Topics.FirstOrDefault(t => t.ErrorCode != ErrorCode.None) is { } failed)
-                throw new InvalidOperationException($"topic {failed.Name} not created: {failed.ErrorCode} {failed.ErrorMessage}{Tail()}");
-            var produced = await ProduceAsync(connection, KeptTopic, KeptValues);
+            await connection.CreateTopicsAsync(Tail, TargetTopic, KeptTopic);
+            var produced = await connection.ProduceAsync(KeptTopic, [.. KeptValues]);
             if (produced.ErrorCode != ErrorCode.None || produced.BaseOffset != 0)
                 throw new InvalidOperationException($"records before fuzzing not written: {produced}\n{Tail()}");
         }
@@ -375,7 +371,7 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
             var round = ++_serveRound;
             using var connection = await KafkaWireConnection.OpenAsync(KafkaPort);
             var kafkaValue = $"kafka-{round}";
-            var produced = await ProduceAsync(connection, KeptTopic, [kafkaValue]);
+            var produced = await connection.ProduceAsync(KeptTopic, kafkaValue);
             Assert.True(produced.ErrorCode == ErrorCode.None, $"{when}: Kafka produce answered {produced.ErrorCode}" + Tail());
 
             var akkaValue = $"akka-{round}";
@@ -401,67 +397,12 @@ public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker,
             output.WriteLine($"{when}: Kafka and Akka clients produced and read {akkaRead.Length} records of {KeptTopic}, the {KeptValues.Count} kept ones first");
         }
 
-        private static async Task<ProduceResponseData.PartitionProduceResponse> ProduceAsync(KafkaWireConnection connection, string topic, IReadOnlyList<string> values)
-        {
-            // A new topic's partition may take a moment to start at its owner; retriable errors are retried.
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (true)
-            {
-                var builder = new RecordBatchBuilder();
-                foreach (var value in values) builder.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, Encoding.UTF8.GetBytes(value));
-                var answer = await connection.AskAsync(ApiKey.Produce, 7, 1, new ProduceRequestData(-1, 10_000, [new(topic, [new(0, builder.Build())])]),
-                    (ref KafkaReader r) => ProduceResponseData.Read(ref r, 7));
-                var partition = answer.Responses[0].Partitions[0];
-                if (partition.ErrorCode is not (ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderOrFollower or ErrorCode.UnknownTopicOrPartition) || DateTime.UtcNow > deadline)
-                    return partition;
-                await Task.Delay(200);
-            }
-        }
-
         public string Tail() => "\n" + _brokers.LogTails(60);
 
         public IEnumerable<string> LogLines() => _brokers.Logs(AkkaPort).Split('\n');
 
-        /// <summary>
-        /// No unhandled exception, no error, and no warning from the Kafka listener (it warns only when a handler fails
-        /// unexpectedly). Akka client commands leave remoting disconnect lines, which are not about bad input.
-        /// </summary>
-        /// <param name="expected">Log entries (a line and the exception lines under it) a spec expects and allows,
-        /// unless they speak of an unhandled exception; how many there were is returned.</param>
-        public int AssertNoUnexpectedErrors(Func<string, bool>? expected = null)
-        {
-            var entries = new List<string>();
-            foreach (var line in _brokers.Logs(AkkaPort).Split('\n'))
-            {
-                // An entry starts "[LEVEL]..." in the log file and "HH:mm:ss LEVEL ..." on the console; its exception lines follow.
-                if (line.StartsWith('[') || line.Length > 9 && char.IsAsciiDigit(line[0]) && line[2] == ':' && line[5] == ':' || entries.Count == 0) entries.Add(line);
-                else entries[^1] += "\n" + line;
-            }
-            var allowed = 0;
-            var unexpected = new List<string>();
-            foreach (var entry in entries)
-            {
-                var lines = entry.Split('\n');
-                if (!lines.Any(l => SpeaksOfAnUnhandledException(l)
-                                    || l.StartsWith("[ERROR]", StringComparison.Ordinal)
-                                    || l.StartsWith("[WARNING]", StringComparison.Ordinal) && l.Contains("Kafka listener", StringComparison.Ordinal)
-                                    || l.Contains("Exception", StringComparison.Ordinal) && !IsRemotingDisconnect(l)))
-                    continue;
-                if (expected is not null && expected(entry) && !SpeaksOfAnUnhandledException(entry)) allowed++;
-                else unexpected.Add(lines[0]);
-            }
-            Assert.True(unexpected.Count == 0, "unexpected errors in the broker's log:\n" + string.Join("\n", unexpected.Take(30)) + Tail());
-            return allowed;
-        }
-
-        /// <summary>
-        /// "Unhandled exception" (.NET's crash line, Kestrel's "An unhandled exception was thrown"), not the word alone:
-        /// Akka's stack traces name a method <c>EndpointWriter.Unhandled(Object)</c> under every gated association.
-        /// </summary>
-        private static bool SpeaksOfAnUnhandledException(string text) => text.Contains("unhandled exception", StringComparison.OrdinalIgnoreCase);
-
-        private static bool IsRemotingDisconnect(string line) =>
-            line.Contains("Association", StringComparison.Ordinal) || line.Contains("disassociated", StringComparison.OrdinalIgnoreCase);
+        /// <inheritdoc cref="BrokerLogCheck.AssertNoUnexpectedErrors"/>
+        public int AssertNoUnexpectedErrors(Func<string, bool>? expected = null) => BrokerLogCheck.AssertNoUnexpectedErrors(_brokers.Logs(AkkaPort), Tail(), expected);
 
         public Task DisposeAsync()
         {

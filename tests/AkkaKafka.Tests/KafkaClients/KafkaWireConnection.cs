@@ -1,6 +1,10 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Text;
+using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
+using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Tests.KafkaClients;
 
@@ -145,6 +149,45 @@ public sealed class KafkaWireConnection : IDisposable
             read += n;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Creates one-partition topics through the Kafka port itself (an akkakafka CLI client would leave Akka remoting's
+    /// disconnect warnings, with exception text, in the log that the bad-input specs read); throws if one is refused.
+    /// </summary>
+    public async Task CreateTopicsAsync(Func<string> tail, params string[] topics)
+    {
+        var created = await AskAsync(ApiKey.CreateTopics, 4, 1,
+            new CreateTopicsRequestData(topics.Select(t => new CreateTopicsRequestData.CreatableTopic(t, 1, 1, [], [])).ToList(), TimeoutMs: 30_000),
+            (ref KafkaReader r) => CreateTopicsResponseData.Read(ref r, 4));
+        if (created.Topics.FirstOrDefault(t => t.ErrorCode != ErrorCode.None) is { } failed)
+            throw new InvalidOperationException($"topic {failed.Name} not created: {failed.ErrorCode} {failed.ErrorMessage}{tail()}");
+    }
+
+    /// <summary>
+    /// Produces <paramref name="values"/> (one plain batch, acks=all) to partition 0; a new topic's partition may take a
+    /// moment to start at its owner, so retriable errors are retried for up to 30 s. The partition's answer.
+    /// </summary>
+    public async Task<ProduceResponseData.PartitionProduceResponse> ProduceAsync(string topic, params string[] values)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var answer = await AskAsync(ApiKey.Produce, 7, 1, new ProduceRequestData(-1, 10_000, [new(topic, [new(0, Batch(values))])]),
+                (ref KafkaReader r) => ProduceResponseData.Read(ref r, 7));
+            var partition = answer.Responses[0].Partitions[0];
+            if (partition.ErrorCode is not (ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderOrFollower or ErrorCode.UnknownTopicOrPartition) || DateTime.UtcNow > deadline)
+                return partition;
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>A plain RecordBatch v2 of keyless records with these UTF-8 values.</summary>
+    public static byte[] Batch(params string[] values)
+    {
+        var builder = new RecordBatchBuilder();
+        foreach (var value in values) builder.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, Encoding.UTF8.GetBytes(value));
+        return builder.Build();
     }
 
     /// <summary>Half-closes: the broker reads the end of the requests (FIN) and may still answer them.</summary>
