@@ -99,9 +99,13 @@ public sealed class KcatSpecs : IClassFixture<KafkaBroker>
     private static int Members(string description) =>
         Regex.Match(description, @"Members: (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value) : -1;
 
-    /// <summary>Every partition of the topic has a committed offset and lag 0 (columns: topic partition committed log-end lag).</summary>
+    /// <summary>
+    /// Every partition of the topic has lag 0 (columns: topic partition committed log-end lag): its commit is at the log
+    /// end, or it is empty and has no commit ("-  0  -"), since a consumer commits nothing for a partition it read
+    /// nothing from. kcat's producer is sticky for keyless records, so at times all 500 land in one partition.
+    /// </summary>
     private static bool NoLag(string description, string topic, int partitions) =>
-        Regex.Matches(description, $@"^{Regex.Escape(topic)}\s+\d+\s+\d+\s+\d+\s+0\s", RegexOptions.Multiline).Count == partitions;
+        Regex.Matches(description, $@"^{Regex.Escape(topic)}\s+\d+\s+(\d+\s+\d+\s+0|-\s+0\s+-)\s", RegexOptions.Multiline).Count == partitions;
 
     [SkippableTheory]
     [InlineData("gzip")]
