@@ -148,10 +148,14 @@ public static class LogChecker
         }
 
         var lost = 0;
-        var storedValues = stored.Select(kv => (kv.Key.Item1, kv.Value)).ToHashSet();
+        // Only offset-less acknowledgements (rare) need the partition's values as a set: built once, when the first comes.
+        HashSet<(int, string)>? storedValues = null;
         foreach (var a in acks)
         {
-            if (a.Offset < 0 ? storedValues.Contains((a.Partition, a.Value)) : stored.TryGetValue((a.Partition, a.Offset), out var found) && found == a.Value) continue;
+            if (a.Offset < 0
+                    ? (storedValues ??= stored.Select(kv => (kv.Key.Item1, kv.Value)).ToHashSet()).Contains((a.Partition, a.Value))
+                    : stored.TryGetValue((a.Partition, a.Offset), out var found) && found == a.Value)
+                continue;
             stored.TryGetValue((a.Partition, a.Offset), out var value);
             lost++;
             Example(value is null
