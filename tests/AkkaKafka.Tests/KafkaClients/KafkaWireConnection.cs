@@ -5,6 +5,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Records;
+using AkkaKafka.Tests.MultiNode.Support;
 
 namespace AkkaKafka.Tests.KafkaClients;
 
@@ -168,19 +169,16 @@ public sealed class KafkaWireConnection : IDisposable
     /// Produces <paramref name="values"/> (one plain batch, acks=all) to partition 0; a new topic's partition may take a
     /// moment to start at its owner, so retriable errors are retried for up to 30 s. The partition's answer.
     /// </summary>
-    public async Task<ProduceResponseData.PartitionProduceResponse> ProduceAsync(string topic, params string[] values)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+    public Task<ProduceResponseData.PartitionProduceResponse> ProduceAsync(string topic, params string[] values) =>
+        Eventually.Async(TimeSpan.FromSeconds(30), async () =>
         {
             var answer = await AskAsync(ApiKey.Produce, 7, 1, new ProduceRequestData(-1, 10_000, [new(topic, [new(0, Batch(values))])]),
                 (ref KafkaReader r) => ProduceResponseData.Read(ref r, 7));
             var partition = answer.Responses[0].Partitions[0];
-            if (partition.ErrorCode is not (ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderOrFollower or ErrorCode.UnknownTopicOrPartition) || DateTime.UtcNow > deadline)
-                return partition;
-            await Task.Delay(200);
-        }
-    }
+            if (partition.ErrorCode is ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderOrFollower or ErrorCode.UnknownTopicOrPartition)
+                throw new InvalidOperationException($"{topic}-0 not ready: {partition.ErrorCode}");
+            return partition;
+        });
 
     /// <summary>A plain RecordBatch v2 of keyless records with these UTF-8 values.</summary>
     public static byte[] Batch(params string[] values)
