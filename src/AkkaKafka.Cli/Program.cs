@@ -13,6 +13,7 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     BenchCommand.Create(),
     VerifyCommand.Create(),
 };
+foreach (var option in TlsOptions.All) root.Options.Add(option);
 var parsed = root.Parse(args);
 // Bad usage is exit 2 everywhere (System.CommandLine's own parse errors would be 1 with the whole help text): one
 // line on stderr naming the problem and where to read more.
@@ -21,6 +22,15 @@ if (parsed.Errors.Count > 0)
     var command = string.Join(' ', CommandPath(parsed.CommandResult));
     Console.Error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => OneLine(e.Message).TrimEnd('.') + "."))} " +
                             $"(see 'akkakafka {(command.Length > 0 ? command + " " : "")}--help')");
+    return 2;
+}
+try
+{
+    CommonOptions.Tls = TlsOptions.From(parsed);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
 return await parsed.InvokeAsync();

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Security;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client;
@@ -39,13 +41,17 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         if (bootstrap.Count == 0) throw new ArgumentException("--bootstrap needs at least one host:port");
         var config = (overrides ?? Config.Empty)
-            .WithFallback(HoconFiles.Load("client.hocon", "serialization.hocon"))
+            .WithFallback(HoconFiles.Load("tls.hocon", "client.hocon", "serialization.hocon"))
             .WithFallback(Akka.Cluster.Tools.Client.ClusterClientReceptionist.DefaultConfig())
             // ClusterClient wraps requests in pub-sub Send messages: their binary serializer, not JSON.
             .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
-        var system = ActorSystem.Create(systemName, config);
+        // TLS as the brokers have it (the same settings, the same code): the client's certificate is read here, so a
+        // missing file or a wrong passphrase fails before any actor system starts.
+        var tls = new RemoteTlsSettings(config);
+        config = RemoteTls.Apply(config, tls);
+        var system = ActorSystem.Create(systemName, RemoteTls.With(ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config)), tls));
         var contacts = bootstrap
-            .Select(b => ActorPath.Parse($"akka.tcp://{Names.BrokerSystem}@{b.Host}:{b.Port}/system/receptionist"))
+            .Select(b => ActorPath.Parse($"{tls.Scheme}://{Names.BrokerSystem}@{b.Host}:{b.Port}/system/receptionist"))
             .ToImmutableHashSet();
         var client = system.ActorOf(Akka.Cluster.Tools.Client.ClusterClient.Props(
             ClusterClientSettings.Create(system).WithInitialContacts(contacts)), "cluster-client");

@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.Hosting;
 
@@ -13,19 +14,23 @@ public static class BrokerConfig
     public static Config Build(BrokerOptions options, string journalConnectionString, string snapshotConnectionString)
     {
         var journalFile = options.Journal == JournalKind.Sqlite ? "sqlite.hocon" : "postgres.hocon";
-        var files = HoconFiles.Load("broker.hocon", journalFile, "serialization.hocon");
+        var files = HoconFiles.Load("tls.hocon", "broker.hocon", journalFile, "serialization.hocon");
         var user = options.ConfigFile is null ? Config.Empty : HoconFiles.LoadUserFile(options.ConfigFile);
         var seeds = options.Seeds.Count == 0 ? [new HostPort(options.Host, options.Port)] : options.Seeds;
+        // The scheme of the seeds' addresses depends on TLS (akka.ssl.tcp), which the user's file may switch on.
+        var tls = ConfigurationFactory.ParseString(TlsFlags(options));
+        var scheme = new RemoteTlsSettings(tls.WithFallback(options.Overrides ?? Config.Empty).WithFallback(user).WithFallback(files)).Scheme;
         var flags = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(options.Host)}}
             akka.remote.dot-netty.tcp.port = {{options.Port}}
-            akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => Quote($"akka.tcp://{Names.BrokerSystem}@{s.Host}:{s.Port}")))}}]
+            akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => Quote($"{scheme}://{Names.BrokerSystem}@{s.Host}:{s.Port}")))}}]
             akka.persistence.journal.sql.connection-string = {{Quote(journalConnectionString)}}
             akka.persistence.snapshot-store.sql.connection-string = {{Quote(snapshotConnectionString)}}
             {{KafkaFlags(options)}}
             {{LogFlags(options)}}
             """);
         var merged = flags
+            .WithFallback(tls)
             .WithFallback(options.Overrides ?? Config.Empty)
             .WithFallback(user)
             .WithFallback(files)
@@ -34,7 +39,17 @@ public static class BrokerConfig
             // ClusterClient's Send reaches the receptionist as a pub-sub Send: bind its serializer, not JSON.
             .WithFallback(DistributedPubSub.DefaultConfig())
             .WithFallback(SqlPersistence.DefaultConfiguration);
-        return WithKafkaRoles(merged);
+        return RemoteTls.Apply(WithKafkaRoles(merged), new RemoteTlsSettings(merged));
+    }
+
+    private static string TlsFlags(BrokerOptions options)
+    {
+        var lines = new List<string>();
+        if (options.TlsCert is { } cert) lines.Add($"{RemoteTlsSettings.Path}.cert = {Quote(Path.GetFullPath(cert))}");
+        if (options.TlsKey is { } key) lines.Add($"{RemoteTlsSettings.Path}.key = {Quote(Path.GetFullPath(key))}");
+        if (options.TlsCa is { } ca) lines.Add($"{RemoteTlsSettings.Path}.ca = {Quote(Path.GetFullPath(ca))}");
+        if (options.TlsKeyPasswordFile is { } file) lines.Add($"{RemoteTlsSettings.Path}.key-password-file = {Quote(Path.GetFullPath(file))}");
+        return string.Join("\n", lines);
     }
 
     private static string KafkaFlags(BrokerOptions options)

@@ -11,6 +11,7 @@ using AkkaKafka.Broker.KafkaListener;
 using AkkaKafka.Broker.Node;
 using Akka.Event;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.Hosting;
 
@@ -46,16 +47,19 @@ public sealed class BrokerNode : IAsyncDisposable
     {
         var (journal, snapshots) = await JournalStorage.PrepareAsync(options, cancellationToken);
         Akka.Configuration.Config config;
+        Akka.Remote.Transport.DotNetty.DotNettySslSetup? tls;
         try
         {
             config = BrokerConfig.Build(options, journal, snapshots);
+            // The certificate is read before any actor system exists: a missing file or a wrong passphrase is one line.
+            tls = RemoteTls.Setup(new RemoteTlsSettings(config));
             // Read our own settings once before any actor system exists, so a value of the wrong type in a --config
             // file ("lots" for a size) fails here, quietly, and not half-way through joining the cluster.
             _ = new BrokerSettings(config);
             _ = new BrokerLogSettings(config);
             _ = StallWatcher.ThresholdFrom(config);
         }
-        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException or ArgumentException)
         {
             // An impossible setting (e.g. akkakafka.broker.kafka.port in a --config file): one line, not a stack trace.
             throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {e.Message}");
@@ -64,7 +68,8 @@ public sealed class BrokerNode : IAsyncDisposable
         ActorSystem system;
         try
         {
-            system = ActorSystem.Create(Names.BrokerSystem, JournalStorage.Setup(config, options, journal, snapshots));
+            var setup = JournalStorage.Setup(config, options, journal, snapshots);
+            system = ActorSystem.Create(Names.BrokerSystem, tls is null ? setup : setup.And(tls));
         }
         catch (Exception e) when (e is not BrokerStartupException)
         {

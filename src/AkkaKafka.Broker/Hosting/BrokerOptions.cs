@@ -38,6 +38,13 @@ public sealed record BrokerOptions
     public string? LogFile { get; init; }
     /// <summary>Show Akka's INFO log on the terminal too (--verbose), not only in <see cref="LogFile"/>.</summary>
     public bool Verbose { get; init; }
+    /// <summary>TLS on remoting (and HTTP) from PEM files (--tls-cert, --tls-key); null takes akkakafka.security.remote-tls.</summary>
+    public string? TlsCert { get; init; }
+    public string? TlsKey { get; init; }
+    /// <summary>Certificates a peer's must chain to (--tls-ca); null takes the HOCON setting, whose default is the certificate itself.</summary>
+    public string? TlsCa { get; init; }
+    /// <summary>File with the TLS key's passphrase (--tls-key-password-file); AKKAKAFKA_TLS_KEY_PASSWORD works too.</summary>
+    public string? TlsKeyPasswordFile { get; init; }
     /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

@@ -46,6 +46,7 @@ internal static class BenchCommand
                 Throughput = r.GetValue(throughput),
                 RequestTimeout = TimeSpan.FromSeconds(Math.Max(1, r.GetValue(timeout))),
                 Progress = line => Console.Error.Write($"\r{line}    "),
+                ConnectionOverrides = CommonOptions.Tls.ToConfig(),
             };
             var result = await run(options, ct);
             Console.Error.WriteLine();

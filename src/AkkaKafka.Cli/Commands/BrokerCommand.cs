@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Cli.Commands;
 
@@ -20,7 +21,8 @@ internal static class BrokerCommand
         var data = new Option<string>("--data") { Description = "Data directory (SQLite journal files)", DefaultValueFactory = _ => "data" };
         var journal = new Option<string>("--journal") { Description = "Journal backend: sqlite or postgres", DefaultValueFactory = _ => "sqlite" };
         journal.AcceptOnlyFromAmong("sqlite", "postgres");
-        var connectionString = new Option<string?>("--connection-string") { Description = "PostgreSQL connection string (with --journal postgres)" };
+        var connectionString = new Option<string?>("--connection-string") { Description = $"PostgreSQL connection string (with --journal postgres); `ps` shows it: prefer --connection-string-file or {Secrets.ConnectionStringVariable}" };
+        var connectionStringFile = new Option<string?>("--connection-string-file") { Description = $"File holding the PostgreSQL connection string (or set {Secrets.ConnectionStringVariable})" };
         var config = new Option<string?>("--config") { Description = "Extra HOCON file layered over hocon/" };
         // No DefaultValueFactory: the defaults live in hocon/broker.hocon (akkakafka.broker.kafka), which a flag overrides.
         var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092; 0: no Kafka listener)" };
@@ -32,7 +34,7 @@ internal static class BrokerCommand
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
-            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
+            host, port, seeds, data, journal, connectionString, connectionStringFile, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
         };
         command.SetAction((result, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -50,6 +52,10 @@ internal static class BrokerCommand
             var advertised = result.GetValue(kafkaAdvertisedHost);
             if (advertised is not null && (string.IsNullOrWhiteSpace(advertised) || advertised.Contains(':') && !advertised.StartsWith('[')))
                 throw new UsageException($"--kafka-advertised-host must be a host name or address without a port, got '{advertised}'");
+            if (result.GetValue(connectionString) is not null && result.GetValue(connectionStringFile) is not null)
+                throw new UsageException("use either --connection-string or --connection-string-file, not both");
+            if (result.GetValue(connectionStringFile) is { } csFile && !File.Exists(csFile))
+                throw new UsageException($"--connection-string-file: file '{csFile}' does not exist");
             var configFile = result.GetValue(config);
             if (configFile is not null) ConfigFileCheck.Check(configFile);
             var dataDirectory = result.GetValue(data)!;
@@ -60,7 +66,11 @@ internal static class BrokerCommand
                 Seeds = seedList,
                 DataDirectory = dataDirectory,
                 Journal = result.GetValue(journal) == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite,
-                ConnectionString = result.GetValue(connectionString),
+                ConnectionString = result.GetValue(connectionString) ?? Secrets.Read(result.GetValue(connectionStringFile), Secrets.ConnectionStringVariable),
+                TlsCert = CommonOptions.Tls.CertFile,
+                TlsKey = CommonOptions.Tls.KeyFile,
+                TlsCa = CommonOptions.Tls.CaFile,
+                TlsKeyPasswordFile = CommonOptions.Tls.KeyPasswordFile,
                 ConfigFile = configFile,
                 KafkaPort = kp,
                 KafkaAdvertisedHost = advertised,

@@ -7,6 +7,9 @@ namespace AkkaKafka.Cli.Commands;
 /// <summary>Options shared by every command that talks to a running cluster, and their error handling.</summary>
 internal static class CommonOptions
 {
+    /// <summary>The TLS flags of this invocation (root options every command inherits), set once after parsing.</summary>
+    public static TlsOptions Tls { get; set; } = TlsOptions.None;
+
     public static Option<string> Bootstrap() => new("--bootstrap", "--bootstrap-server")
     {
         Description = "Brokers to contact, host:port[,host:port...] (their Akka remoting endpoints)",
@@ -95,7 +98,8 @@ internal static class CommonOptions
             : timeout;
         var overrides = Akka.Configuration.ConfigurationFactory.ParseString(
             $"akkakafka.client.request-timeout = {Seconds(requestTimeout)}s"
-            + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : ""));
+            + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : ""))
+            .WithFallback(Tls.ToConfig());
         await using var connection = ClusterConnection.Create(contacts, overrides);
         return await body(connection);
     }

@@ -23,7 +23,8 @@ public static class Benchmarks
 
     private static ClusterConnection Connect(BenchOptions options) =>
         ClusterConnection.Create(options.Bootstrap, ConfigurationFactory.ParseString(
-            $"akkakafka.client.request-timeout = {(int)options.RequestTimeout.TotalMilliseconds}ms"));
+            $"akkakafka.client.request-timeout = {(int)options.RequestTimeout.TotalMilliseconds}ms")
+            .WithFallback(options.ConnectionOverrides ?? Akka.Configuration.Config.Empty));
 
     /// <summary>Sends <see cref="BenchOptions.Messages"/> records of <see cref="BenchOptions.Size"/> bytes; latency is send to acknowledgement.</summary>
     public static async Task<BenchResult> ProduceAsync(BenchOptions options, CancellationToken ct)
