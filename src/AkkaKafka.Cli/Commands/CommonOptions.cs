@@ -101,8 +101,19 @@ internal static class CommonOptions
             + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : ""))
             .WithFallback(Tls.ToConfig());
         await using var connection = ClusterConnection.Create(contacts, overrides);
-        return await body(connection);
+        try
+        {
+            return await body(connection);
+        }
+        catch (Exception e) when (e is ClusterUnavailableException or TimeoutException)
+        {
+            throw await ExplainAsync(contacts) is { } tls ? new ClusterUnavailableException(tls) : e;
+        }
     }
+
+    /// <summary>The TLS mismatch behind a cluster that does not answer, if that is what it is (<see cref="RemotingTlsProbe"/>).</summary>
+    public static Task<string?> ExplainAsync(IReadOnlyList<HostPort> contacts) =>
+        RemotingTlsProbe.ExplainAsync(contacts, Tls, TimeSpan.FromSeconds(2));
 
     private static string Seconds(double seconds) => seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
