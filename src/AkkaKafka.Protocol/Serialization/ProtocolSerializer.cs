@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Protocol.Serialization;
 
@@ -69,6 +70,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string AlterTopicConfigsManifest = "atc1";
     internal const string InitProducerIdManifest = "ip1";
     internal const string InitProducerIdResultManifest = "ipr1";
+    internal const string SecurityPublishedManifest = "sp1";
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -122,6 +124,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         ClusterMetadata => ClusterMetadataManifest,
         GetClusterStatus => GetClusterStatusManifest,
         ClusterStatus => ClusterStatusManifest,
+        SecurityPublished => SecurityPublishedManifest,
         _ => throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -298,6 +301,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 w.String(m.Leader);
                 WriteMetadata(w, m.Metadata);
                 break;
+            case SecurityPublished m:
+                SecurityWire.Write(w, m.Security);
+                break;
             default:
                 throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {obj.GetType()}");
         }
@@ -360,6 +366,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             MetadataPublishedManifestV1 => new MetadataPublished(ReadMetadata(ref r, withKafkaNodes: false)),
             ClusterMetadataManifestV1 => ReadMetadata(ref r, withKafkaNodes: false),
             ClusterStatusManifestV1 => ReadClusterStatus(ref r, withKafkaNodes: false),
+            SecurityPublishedManifest => new SecurityPublished(SecurityWire.Read(ref r)),
             _ => throw new SerializationException($"{nameof(ProtocolSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();
