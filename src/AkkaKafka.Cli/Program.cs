@@ -12,6 +12,8 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     GroupCommands.Create(),
     BenchCommand.Create(),
     VerifyCommand.Create(),
+    UserCommands.Create(),
+    AclCommands.Create(),
 };
 foreach (var option in TlsOptions.All) root.Options.Add(option);
 var parsed = root.Parse(args);
