@@ -191,7 +191,8 @@ public sealed class BrokerNode : IAsyncDisposable
         BrokerHttpHost host;
         try
         {
-            host = await BrokerHttpHost.StartAsync(http, queries, metrics, log);
+            host = await BrokerHttpHost.StartAsync(http, queries, metrics, log,
+                new HttpUsers(Security.SecuritySettings.Create(system), Security.SecurityMetadataHolder.For(system)));
         }
         catch (BrokerStartupException)
         {
@@ -203,7 +204,7 @@ public sealed class BrokerNode : IAsyncDisposable
             await host.DisposeAsync();
             return Akka.Done.Instance;
         });
-        log.Info("HTTP (metrics, health, API, console) on http://{0}/", host.Endpoint);
+        log.Info("HTTP (metrics, health, API, console) on {0}://{1}/", http.Tls.Scheme, host.Endpoint);
         return host;
     }
 

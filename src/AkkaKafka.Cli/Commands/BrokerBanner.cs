@@ -48,7 +48,7 @@ internal static class BrokerBanner
 
     /// <summary>Where the broker's HTTP listener (metrics, health, console) is bound, else "off".</summary>
     private static string Http(BrokerNode node) =>
-        node.Http is { } http ? $"http://{http.Endpoint}/ (console, /metrics, /health/ready)" : "off (--http-port 0)";
+        node.Http is { } http ? $"{http.Scheme}://{http.Endpoint}/ (console, /metrics, /health/ready)" : "off (--http-port 0)";
 
     /// <summary>Host, port and database of a PostgreSQL connection string, never its password.</summary>
     private static string PostgresTarget(string? connectionString)

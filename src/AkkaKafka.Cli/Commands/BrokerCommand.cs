@@ -137,6 +137,7 @@ internal static class BrokerCommand
         });
 
         foreach (var line in await BrokerBanner.LinesAsync(node, options)) Console.WriteLine(line);
+        if (BindWarning.For(node.System.Settings.Config) is { } exposed) await Console.Error.WriteLineAsync(exposed);
         node.PrintEvents(line => Console.WriteLine(BrokerBanner.EventLine(line)));
         await node.WhenTerminated;
         if (!stopRequested)
