@@ -19,7 +19,7 @@ public static class BrokerConfig
         var seeds = options.Seeds.Count == 0 ? [new HostPort(options.Host, options.Port)] : options.Seeds;
         // The scheme of the seeds' addresses depends on TLS (akka.ssl.tcp), which the user's file may switch on.
         var tls = ConfigurationFactory.ParseString(TlsFlags(options));
-        var scheme = new RemoteTlsSettings(tls.WithFallback(options.Overrides ?? Config.Empty).WithFallback(user).WithFallback(files)).Scheme;
+        var scheme = new RemoteTlsSettings(new[] { tls, options.Overrides ?? Config.Empty, user }.Aggregate(files, (under, over) => over.IsEmpty ? under : over.WithFallback(under))).Scheme;
         var flags = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(options.Host)}}
             akka.remote.dot-netty.tcp.port = {{options.Port}}
@@ -29,8 +29,7 @@ public static class BrokerConfig
             {{KafkaFlags(options)}}
             {{LogFlags(options)}}
             """);
-        var merged = flags
-            .WithFallback(tls)
+        var merged = (tls.IsEmpty ? flags : flags.WithFallback(tls))
             .WithFallback(options.Overrides ?? Config.Empty)
             .WithFallback(user)
             .WithFallback(files)

@@ -136,8 +136,9 @@ internal static class BrokerCommand
             Stop();
         });
 
-        foreach (var line in await BrokerBanner.LinesAsync(node, options)) Console.WriteLine(line);
+        // Before the banner, so it is on the terminal before "is up", which scripts wait for.
         if (BindWarning.For(node.System.Settings.Config) is { } exposed) await Console.Error.WriteLineAsync(exposed);
+        foreach (var line in await BrokerBanner.LinesAsync(node, options)) Console.WriteLine(line);
         node.PrintEvents(line => Console.WriteLine(BrokerBanner.EventLine(line)));
         await node.WhenTerminated;
         if (!stopRequested)
