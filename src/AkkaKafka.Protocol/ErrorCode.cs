@@ -51,6 +51,10 @@ public enum ErrorCode : short
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
     InvalidRecord = 87,
+    /// <summary>Kafka's RESOURCE_NOT_FOUND: a user or ACL rule named by a command does not exist.</summary>
+    ResourceNotFound = 91,
+    /// <summary>Kafka's UNACCEPTABLE_CREDENTIAL: a SCRAM credential the broker will not store (unknown mechanism, too few iterations).</summary>
+    UnacceptableCredential = 93,
 }
 
 public static class ErrorCodes
@@ -95,6 +99,8 @@ public static class ErrorCodes
         ErrorCode.GroupIdNotFound => "no such group",
         ErrorCode.MemberIdRequired => "re-join with the member id given",
         ErrorCode.InvalidRecord => "invalid record or record batch",
+        ErrorCode.ResourceNotFound => "no such user or ACL",
+        ErrorCode.UnacceptableCredential => "credential not acceptable",
         ErrorCode.OutOfOrderSequenceNumber => "the batch's sequence number does not follow the producer's last one",
         ErrorCode.DuplicateSequenceNumber => "duplicate sequence number",
         ErrorCode.InvalidProducerEpoch => "the producer's epoch is older than the partition has seen (fenced)",

@@ -53,6 +53,7 @@ public sealed class BrokerNode : IAsyncDisposable
             // file ("lots" for a size) fails here, quietly, and not half-way through joining the cluster.
             _ = new BrokerSettings(config);
             _ = new BrokerLogSettings(config);
+            _ = new Security.SecuritySettings(config);
             _ = StallWatcher.ThresholdFrom(config);
         }
         catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)

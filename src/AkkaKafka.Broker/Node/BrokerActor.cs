@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Event;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Http;
+using AkkaKafka.Broker.Security;
 using AkkaKafka.Broker.Topic;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
@@ -32,6 +33,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly Dictionary<string, CancellationTokenSource> _forwarded = new(StringComparer.Ordinal);
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
     private readonly BrokerMetrics _metrics = BrokerMetrics.For(Context.System);
+    /// <summary>The users and ACLs the controller published, kept where the Kafka listener reads them without asking.</summary>
+    private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
     private ActorPath? _receptionist;
 
     public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings)
@@ -100,6 +103,18 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 break;
             case GetCachedMetadata:
                 Sender.Tell(_metadata);
+                break;
+            case SecurityPublished published when FromClusterBroker(Sender):
+                if (_security.Offer(published.Security))
+                    _logger.Info("Security metadata version {0}: {1} users, {2} ACL rules", published.Security.Version,
+                        published.Security.Users.Count, published.Security.Acls.Count);
+                break;
+            case SecurityPublished:
+                // Users and ACLs come from the controller only: an Akka client must not replace them.
+                _logger.Warning("Ignored security metadata sent by {0}, which is not a broker", Sender.Path);
+                break;
+            case GetSecurityMetadata:
+                Sender.Tell(_security.Current);
                 break;
             case PollMetadata:
                 if (_metadata.Version == 0) _controller.Tell(new GetMetadata());
@@ -209,6 +224,20 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         if (sender.IsNobody() || sender.Equals(Context.System.DeadLetters)) return false;
         _receptionist ??= ClusterClientReceptionist.Get(Context.System).Underlying.Path;
         return sender.Path.Address.System == Names.BrokerSystem && !sender.Path.Parent.Equals(_receptionist);
+    }
+
+    /// <summary>
+    /// A broker of this cluster: this node's own actors, or an actor on another member (the controller publishes from
+    /// wherever its singleton runs). A client's ActorSystem is never a member, and its messages come through the
+    /// receptionist.
+    /// </summary>
+    private bool FromClusterBroker(IActorRef sender)
+    {
+        if (!FromBroker(sender)) return false;
+        var address = sender.Path.Address;
+        if (!address.HasGlobalScope) return true;
+        var cluster = Cluster.Get(Context.System);
+        return address.Equals(cluster.SelfAddress) || cluster.State.Members.Any(m => m.Address.Equals(address) && m.HasRole(Names.BrokerRole));
     }
 
     /// <summary>
