@@ -63,7 +63,7 @@ public sealed class SaslSessionSpecs
         Assert.True(verdict.Close);
         var response = (SaslHandshakeResponseData)verdict.Response!;
         Assert.Equal(ErrorCode.UnsupportedSaslMechanism, response.ErrorCode);
-        Assert.Equal([SaslMechanisms.ScramSha512], response.Mechanisms);
+        Assert.Equal(new[] { SaslMechanisms.ScramSha512 }, response.Mechanisms);
     }
 
     [Fact]
