@@ -12,6 +12,8 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     GroupCommands.Create(),
     BenchCommand.Create(),
     VerifyCommand.Create(),
+    UserCommands.Create(),
+    AclCommands.Create(),
 };
 var parsed = root.Parse(args);
 // Bad usage is exit 2 everywhere (System.CommandLine's own parse errors would be 1 with the whole help text): one

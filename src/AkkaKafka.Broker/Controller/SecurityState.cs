@@ -14,6 +14,12 @@ public sealed class SecurityState
     /// <summary>Longest user name accepted (Kafka has no limit; this keeps a name on one line of `user list`).</summary>
     public const int MaxUserNameLength = 255;
 
+    /// <summary>
+    /// Kafka's bounds for SCRAM iterations are 4096 to 16384: fewer make a stolen credential cheap to attack, more
+    /// make every login (PBKDF2 on the broker for PLAIN) an easy way to load the broker.
+    /// </summary>
+    public const int MaxIterations = 16384;
+
     private readonly SortedDictionary<string, UserCredentials> _users = new(StringComparer.Ordinal);
     /// <summary>In the order they were added, so `acl list` shows them that way; no duplicates.</summary>
     private readonly List<AclRule> _acls = [];
@@ -78,9 +84,9 @@ public sealed class SecurityState
                 return new SecurityCommandResult(ErrorCode.UnacceptableCredential, $"'{c.Mechanism}' is not a SCRAM mechanism ({string.Join(", ", SaslMechanisms.Scram)})");
             if (!seen.Add(c.Mechanism))
                 return new SecurityCommandResult(ErrorCode.UnacceptableCredential, $"two credentials for {c.Mechanism}");
-            if (c.Iterations < ScramCredential.DefaultIterations)
+            if (c.Iterations is < ScramCredential.DefaultIterations or > MaxIterations)
                 return new SecurityCommandResult(ErrorCode.UnacceptableCredential,
-                    $"{c.Mechanism} iterations must be at least {ScramCredential.DefaultIterations}, got {c.Iterations}");
+                    $"{c.Mechanism} iterations must be between {ScramCredential.DefaultIterations} and {MaxIterations}, got {c.Iterations}");
             var keyLength = Scram.HashOf(c.Mechanism) == HashAlgorithmName.SHA256 ? 32 : 64;
             if (c.Salt.Length == 0 || c.StoredKey.Length != keyLength || c.ServerKey.Length != keyLength)
                 return new SecurityCommandResult(ErrorCode.UnacceptableCredential, $"{c.Mechanism} credential is malformed (salt or key lengths)");
