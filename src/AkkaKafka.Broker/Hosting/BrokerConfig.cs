@@ -59,6 +59,10 @@ public static class BrokerConfig
         if (options.BrokerId is { } id) lines.Add($"akkakafka.broker.kafka.broker-id = {id}");
         if (options.HttpPort is { } httpPort) lines.Add($"akkakafka.broker.http.port = {httpPort}");
         if (options.HttpAdmin is { } admin) lines.Add($"akkakafka.broker.http.admin = {(admin ? "on" : "off")}");
+        if (options.KafkaSaslMechanisms is { } mechanisms) lines.Add($"akkakafka.security.kafka-sasl-mechanisms = [{string.Join(", ", mechanisms.Select(Quote))}]");
+        if (options.KafkaTlsCert is { } cert) lines.Add($"akkakafka.security.kafka-tls.cert = {Quote(Path.GetFullPath(cert))}");
+        if (options.KafkaTlsKey is { } key) lines.Add($"akkakafka.security.kafka-tls.key = {Quote(Path.GetFullPath(key))}");
+        if (options.KafkaTlsKeyPasswordFile is { } passwordFile) lines.Add($"akkakafka.security.kafka-tls.key-password-file = {Quote(Path.GetFullPath(passwordFile))}");
         return string.Join("\n", lines);
     }
 

@@ -57,7 +57,8 @@ public sealed class BrokerNode : IAsyncDisposable
             // file ("lots" for a size) fails here, quietly, and not half-way through joining the cluster.
             _ = new BrokerSettings(config);
             _ = new BrokerLogSettings(config);
-            _ = new Security.SecuritySettings(config);
+            // A Kafka TLS key that is missing, unreadable or not the certificate's fails here, before joining the cluster.
+            if (new Security.SecuritySettings(config).KafkaTls is { } kafkaTls) Security.KafkaTlsCertificate.Load(kafkaTls).Dispose();
             _ = StallWatcher.ThresholdFrom(config);
         }
         catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException or ArgumentException)
@@ -157,10 +158,14 @@ public sealed class BrokerNode : IAsyncDisposable
         // broker with its node id, so a client's first Metadata answer lists the broker it is talking to.
         if (!await WaitForOwnNodeIdAsync(node, TimeSpan.FromSeconds(30)))
             log.Warning("Kafka listener: no node id for this broker after 30 s (controller unavailable?); opening the port anyway");
+        var security = Security.SecuritySettings.Create(system);
+        var listenerSecurity = new KafkaListenerSecurity(security, Security.SecurityMetadataHolder.For(system));
         KafkaListenerHost listener;
         try
         {
-            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, new KafkaRequestDispatcher(node, BrokerMetrics.For(system)), (int)kafka.SocketRequestMaxBytes, log);
+            var certificate = security.KafkaTls is { } tls ? Security.KafkaTlsCertificate.Load(tls) : null;
+            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, new KafkaRequestDispatcher(node, BrokerMetrics.For(system), listenerSecurity),
+                (int)kafka.SocketRequestMaxBytes, log, certificate);
         }
         catch (BrokerStartupException)
         {
@@ -172,7 +177,9 @@ public sealed class BrokerNode : IAsyncDisposable
             await listener.DisposeAsync();
             return Akka.Done.Instance;
         });
-        log.Info("Kafka listener on {0} (advertised as {1})", listener.Endpoint, kafka.AdvertisedEndpoint);
+        log.Info("Kafka listener on {0} (advertised as {1}){2}{3}", listener.Endpoint, kafka.AdvertisedEndpoint,
+            listenerSecurity.Settings.KafkaTls is null ? "" : ", TLS",
+            listenerSecurity.Settings.KafkaSasl ? $", SASL {string.Join(",", listenerSecurity.Settings.KafkaSaslMechanisms)}" : "");
         return listener;
     }
 

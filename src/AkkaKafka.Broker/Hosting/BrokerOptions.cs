@@ -45,6 +45,13 @@ public sealed record BrokerOptions
     public string? TlsCa { get; init; }
     /// <summary>File with the TLS key's passphrase (--tls-key-password-file); AKKAKAFKA_TLS_KEY_PASSWORD works too.</summary>
     public string? TlsKeyPasswordFile { get; init; }
+    /// <summary>SASL mechanisms on the Kafka listener (--kafka-sasl-mechanisms); null takes akkakafka.security.kafka-sasl-mechanisms.</summary>
+    public IReadOnlyList<string>? KafkaSaslMechanisms { get; init; }
+    /// <summary>TLS on the Kafka listener from PEM files (--kafka-tls-cert, --kafka-tls-key); null takes akkakafka.security.kafka-tls.</summary>
+    public string? KafkaTlsCert { get; init; }
+    public string? KafkaTlsKey { get; init; }
+    /// <summary>File with the Kafka TLS key's passphrase (--kafka-tls-key-password-file); AKKAKAFKA_KAFKA_TLS_KEY_PASSWORD works too.</summary>
+    public string? KafkaTlsKeyPasswordFile { get; init; }
     /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

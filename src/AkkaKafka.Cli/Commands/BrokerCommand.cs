@@ -30,12 +30,20 @@ internal static class BrokerCommand
         var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for /metrics, /health, the JSON API and the web console (default 8080; 0: no HTTP)" };
         var httpAdmin = new Option<bool>("--http-admin") { Description = "Let the web console and the API create and delete topics (default: read-only)" };
         var brokerId = new Option<int?>("--broker-id") { Description = "Kafka node id of this broker (default: one the controller assigns and keeps for this host:port)" };
+        var kafkaSasl = new Option<string?>("--kafka-sasl-mechanisms") { Description = "SASL on the Kafka listener: SCRAM-SHA-256,SCRAM-SHA-512,PLAIN (comma-separated; default none)" };
+        var kafkaTlsCert = new Option<string?>("--kafka-tls-cert") { Description = "TLS on the Kafka listener: PEM certificate file (with --kafka-tls-key)" };
+        var kafkaTlsKey = new Option<string?>("--kafka-tls-key") { Description = "PEM private key of --kafka-tls-cert" };
+        var kafkaTlsKeyPasswordFile = new Option<string?>("--kafka-tls-key-password-file") { Description = "File holding the passphrase of an encrypted --kafka-tls-key (or set AKKAKAFKA_KAFKA_TLS_KEY_PASSWORD)" };
         var verbose = new Option<bool>("--verbose") { Description = "Show Akka's INFO log on the terminal too (it always goes to <data>/logs/broker-<port>.log)" };
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
             host, port, seeds, data, journal, connectionString, connectionStringFile, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
         };
+        command.Options.Add(kafkaSasl);
+        command.Options.Add(kafkaTlsCert);
+        command.Options.Add(kafkaTlsKey);
+        command.Options.Add(kafkaTlsKeyPasswordFile);
         command.SetAction((result, ct) => CommonOptions.RunAsync(async () =>
         {
             var seedList = (result.GetValue(seeds) ?? [])
@@ -56,6 +64,9 @@ internal static class BrokerCommand
                 throw new UsageException("use either --connection-string or --connection-string-file, not both");
             if (result.GetValue(connectionStringFile) is { } csFile && !File.Exists(csFile))
                 throw new UsageException($"--connection-string-file: file '{csFile}' does not exist");
+            var mechanisms = ParseSaslMechanisms(result.GetValue(kafkaSasl));
+            var (tlsCert, tlsKey) = (result.GetValue(kafkaTlsCert), result.GetValue(kafkaTlsKey));
+            if ((tlsCert is null) != (tlsKey is null)) throw new UsageException("--kafka-tls-cert and --kafka-tls-key go together");
             var configFile = result.GetValue(config);
             if (configFile is not null) ConfigFileCheck.Check(configFile);
             var dataDirectory = result.GetValue(data)!;
@@ -80,10 +91,25 @@ internal static class BrokerCommand
                 // Under the data directory also with PostgreSQL: the one place a broker is told it may write.
                 LogFile = Path.Combine(dataDirectory, "logs", $"broker-{p}.log"),
                 Verbose = result.GetValue(verbose),
+                KafkaSaslMechanisms = mechanisms,
+                KafkaTlsCert = tlsCert,
+                KafkaTlsKey = tlsKey,
+                KafkaTlsKeyPasswordFile = result.GetValue(kafkaTlsKeyPasswordFile),
             };
             return await RunBrokerAsync(options);
         }));
         return command;
+    }
+
+    private static IReadOnlyList<string>? ParseSaslMechanisms(string? text)
+    {
+        if (text is null) return null;
+        var mechanisms = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToUpperInvariant()).Distinct().ToList();
+        if (mechanisms.Count == 0) throw new UsageException("--kafka-sasl-mechanisms needs at least one mechanism");
+        foreach (var m in mechanisms)
+            if (!Protocol.Security.SaslMechanisms.All.Contains(m))
+                throw new UsageException($"--kafka-sasl-mechanisms: unknown mechanism '{m}' (known: {string.Join(", ", Protocol.Security.SaslMechanisms.All)})");
+        return mechanisms;
     }
 
     private static HostPort ParseSeed(string text)
