@@ -15,7 +15,7 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     UserCommands.Create(),
     AclCommands.Create(),
 };
-foreach (var option in TlsOptions.All) root.Options.Add(option);
+foreach (var option in TlsOptions.All.Concat(UserLogin.All)) root.Options.Add(option);
 var parsed = root.Parse(args);
 // Bad usage is exit 2 everywhere (System.CommandLine's own parse errors would be 1 with the whole help text): one
 // line on stderr naming the problem and where to read more.
@@ -29,6 +29,7 @@ if (parsed.Errors.Count > 0)
 try
 {
     CommonOptions.Tls = TlsOptions.From(parsed);
+    CommonOptions.Login = UserLogin.From(parsed);
 }
 catch (UsageException e)
 {

@@ -8,6 +8,7 @@ using AkkaKafka.Broker.Security;
 using AkkaKafka.Broker.Topic;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.Node;
 
@@ -36,6 +37,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// <summary>The users and ACLs the controller published, kept where the Kafka listener reads them without asking.</summary>
     private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
     private ActorPath? _receptionist;
+    private readonly SecuritySettings _securitySettings = SecuritySettings.Create(Context.System);
+    /// <summary>The user an <see cref="AsUser"/> request being handled right now was authorized for (null otherwise).</summary>
+    private string? _actingUser;
 
     public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings)
     {
@@ -69,6 +73,14 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     {
         switch (message)
         {
+            case Authenticate authenticate:
+                Authenticate(authenticate);
+                break;
+            case AsUser asUser:
+                HandleAs(asUser);
+                break;
+            case IAkkaKafkaMessage request when RefusedUnauthenticated(request):
+                break;
             case IPartitionRequest request when RefusedInternalWrite(request):
                 break;
             case ForwardedRequest forwarded when RefusedInternalWrite(forwarded.Request):
@@ -192,6 +204,104 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                     : ErrorReplies.For(request, ErrorCode.RequestTimedOut, $"no answer from owner {ownerId}"),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(replyTo);
+    }
+
+    /// <summary>
+    /// Checks an Akka client's password against the user's salted SCRAM credential (PBKDF2: off the actor's thread,
+    /// on an immutable copy of the users) and answers a session token, or SASL_AUTHENTICATION_FAILED. With security
+    /// off there is nothing to check: an empty token, and the client sends its requests as they are.
+    /// </summary>
+    private void Authenticate(Authenticate request)
+    {
+        if (!_securitySettings.Enabled)
+        {
+            Sender.Tell(new Authenticated(ErrorCode.None, "security is off on this cluster", ""));
+            return;
+        }
+        var security = _security.Current;
+        Task.Run(() => security.User(request.User)?.Credentials.FirstOrDefault(c => c.Verifies(request.Password)) is { } credential
+                ? new Authenticated(ErrorCode.None, $"authenticated as {request.User}", SessionTokens.Issue(request.User, credential))
+                : new Authenticated(ErrorCode.SaslAuthenticationFailed, $"SASL_AUTHENTICATION_FAILED: authentication failed for user '{request.User}': unknown user or wrong password", ""))
+            .PipeTo(Sender);
+    }
+
+    /// <summary>
+    /// A request made as a user: with security on, its session token must be one a broker issued for that user's
+    /// current credentials and the ACLs must allow the request (Kafka's operations for its kind); then it is handled
+    /// exactly as an unwrapped one. A refusal is answered in the request's own reply type where it has one.
+    /// </summary>
+    private void HandleAs(AsUser request)
+    {
+        if (_securitySettings.Enabled)
+        {
+            var security = _security.Current;
+            if (!SessionTokens.Verify(security, request.User, request.Token))
+            {
+                Refuse(request.Request, ErrorCode.SaslAuthenticationFailed,
+                    $"SASL_AUTHENTICATION_FAILED: the session of user '{request.User}' is not valid (the user was deleted or its password changed): authenticate again");
+                return;
+            }
+            if (AkkaRequestAuthorization.Refusal(security, _securitySettings.SuperUsers, request.User, request.Request) is { } refusal)
+            {
+                _logger.Info("Refused {0} of user {1}: {2}", request.Request.GetType().Name, request.User, refusal.Message);
+                Refuse(request.Request, refusal.Error, refusal.Message);
+                return;
+            }
+        }
+        _actingUser = request.User;
+        try
+        {
+            OnReceive(request.Request);
+        }
+        finally
+        {
+            _actingUser = null;
+        }
+    }
+
+    /// <summary>
+    /// With security on, a request from an Akka client must come as <see cref="AsUser"/>; brokers (this node's own
+    /// actors, the Kafka listener and HTTP, which check their own users, and other members) are trusted. The one
+    /// exception is the first user: while there is none, creating one needs no session, or nobody ever could log in.
+    /// </summary>
+    private bool RefusedUnauthenticated(IAkkaKafkaMessage request)
+    {
+        if (!_securitySettings.Enabled || _actingUser is not null || request is not (IBrokerCommand or ForwardedRequest)) return false;
+        if (FromClusterBroker(Sender)) return false;
+        if (request is UpsertUser && _security.Current.Users.Count == 0) return false;
+        Refuse(request, ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED: security is on: authenticate as a user first (--user NAME)");
+        return true;
+    }
+
+    private void Refuse(IAkkaKafkaMessage request, ErrorCode error, string message)
+    {
+        switch (request)
+        {
+            case ForwardedRequest forwarded:
+                ErrorReplies.Send(Sender, forwarded.Request, error, message);
+                break;
+            case IPartitionRequest partition:
+                ErrorReplies.Send(Sender, partition, error, message);
+                break;
+            case CreateTopic m:
+                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
+                break;
+            case DeleteTopic m:
+                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
+                break;
+            case AddPartitions m:
+                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
+                break;
+            case AlterTopicConfigs m:
+                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
+                break;
+            case UpsertUser or DeleteUser or AddAcl or RemoveAcl:
+                Sender.Tell(new SecurityCommandResult(error, message));
+                break;
+            default:
+                Sender.Tell(new RequestRefused(error, message));
+                break;
+        }
     }
 
     /// <summary>

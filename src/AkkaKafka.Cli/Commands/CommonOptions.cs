@@ -10,6 +10,9 @@ internal static class CommonOptions
     /// <summary>The TLS flags of this invocation (root options every command inherits), set once after parsing.</summary>
     public static TlsOptions Tls { get; set; } = TlsOptions.None;
 
+    /// <summary>Who the client commands act as (--username), set once after parsing.</summary>
+    public static UserLogin Login { get; set; } = UserLogin.None;
+
     public static Option<string> Bootstrap() => new("--bootstrap", "--bootstrap-server")
     {
         Description = "Brokers to contact, host:port[,host:port...] (their Akka remoting endpoints)",
@@ -100,9 +103,10 @@ internal static class CommonOptions
             $"akkakafka.client.request-timeout = {Seconds(requestTimeout)}s"
             + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : ""))
             .WithFallback(Tls.ToConfig());
-        await using var connection = ClusterConnection.Create(contacts, overrides);
+        await using var connection = ClusterConnection.Create(contacts, overrides, credentials: Login.Credentials());
         try
         {
+            await connection.AuthenticateAsync();
             return await body(connection);
         }
         catch (Exception e) when (e is ClusterUnavailableException or TimeoutException)

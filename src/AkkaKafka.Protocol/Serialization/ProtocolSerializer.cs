@@ -80,6 +80,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string ListAclsManifest = "al1";
     internal const string AclListManifest = "alr1";
     internal const string SecurityCommandResultManifest = "sr1";
+    internal const string AuthenticateManifest = "au1";
+    internal const string AuthenticatedManifest = "aur1";
+    internal const string AsUserManifest = "asu1";
+    internal const string RequestRefusedManifest = "rr1";
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -143,6 +147,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         ListAcls => ListAclsManifest,
         AclList => AclListManifest,
         SecurityCommandResult => SecurityCommandResultManifest,
+        Authenticate => AuthenticateManifest,
+        Authenticated => AuthenticatedManifest,
+        AsUser => AsUserManifest,
+        RequestRefused => RequestRefusedManifest,
         _ => throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -348,6 +356,19 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case SecurityCommandResult m:
                 w.Int16((short)m.Error).String(m.Message);
                 break;
+            case Authenticate m:
+                w.String(m.User).String(m.Password);
+                break;
+            case Authenticated m:
+                w.Int16((short)m.Error).String(m.Message).String(m.Token);
+                break;
+            case AsUser m:
+                // The wrapped request as its own manifest and bytes (a produce's batch is copied once more here).
+                w.String(m.User).String(m.Token).String(Manifest(m.Request)).Bytes(ToBinary(m.Request));
+                break;
+            case RequestRefused m:
+                w.Int16((short)m.Error).String(m.Message);
+                break;
             default:
                 throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {obj.GetType()}");
         }
@@ -420,6 +441,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             ListAclsManifest => new ListAcls(r.NullableString()),
             AclListManifest => new AclList(SecurityWire.ReadAcls(ref r)),
             SecurityCommandResultManifest => new SecurityCommandResult((ErrorCode)r.Int16(), r.String()),
+            AuthenticateManifest => new Authenticate(r.String(), r.String()),
+            AuthenticatedManifest => new Authenticated((ErrorCode)r.Int16(), r.String(), r.String()),
+            AsUserManifest => ReadAsUser(ref r),
+            RequestRefusedManifest => new RequestRefused((ErrorCode)r.Int16(), r.String()),
             _ => throw new SerializationException($"{nameof(ProtocolSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();
@@ -440,6 +465,14 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var clientId = r.String();
         var clientAddress = r.NullableString();
         return new ProduceRequest(topic, partition, r.BytesMemory(), acks, clientId, clientAddress);
+    }
+
+    private AsUser ReadAsUser(ref WireReader r)
+    {
+        var user = r.String();
+        var token = r.String();
+        var innerManifest = r.String();
+        return new AsUser(user, token, (IAkkaKafkaMessage)FromBinary(r.Bytes(), innerManifest));
     }
 
     private ForwardedRequest ReadForwarded(ref WireReader r)
