@@ -269,7 +269,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         if (!_securitySettings.Enabled || _actingUser is not null || request is not (IBrokerCommand or ForwardedRequest)) return false;
         if (FromClusterBroker(Sender)) return false;
         if (request is UpsertUser && _security.Current.Users.Count == 0) return false;
-        Refuse(request, ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED: security is on: authenticate as a user first (--user NAME)");
+        Refuse(request, ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED: security is on: authenticate as a user first (--username NAME)");
         return true;
     }
 

@@ -44,7 +44,7 @@ public sealed class BrokerSecretsSpecs : IDisposable
             ["AKKAKAFKA_CONNECTION_STRING"] = $"Host=127.0.0.1;Port={dbPort};Username=akkakafka;Password={Password};Database=akkakafka",
         };
 
-        var result = await CliProcess.RunWithEnvironmentAsync(_directory, CommandTimeout, environment, Broker("--journal", "postgres"));
+        var result = await CliProcess.RunWithEnvironmentAsync(_directory, CommandTimeout, environment, null, Broker("--journal", "postgres"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith($"error: cannot reach PostgreSQL at 127.0.0.1:{dbPort}", result.Stderr.Trim());
@@ -82,7 +82,7 @@ public sealed class BrokerSecretsSpecs : IDisposable
         var tls = TlsFiles.Create(_directory, "encrypted", Password);
 
         var wrong = await CliProcess.RunWithEnvironmentAsync(_directory, CommandTimeout,
-            new Dictionary<string, string> { ["AKKAKAFKA_TLS_KEY_PASSWORD"] = "not-it" }, Broker(tls.Flags));
+            new Dictionary<string, string> { ["AKKAKAFKA_TLS_KEY_PASSWORD"] = "not-it" }, null, Broker(tls.Flags));
         Assert.Equal(1, wrong.ExitCode);
         Assert.StartsWith("error: cannot start a broker on 127.0.0.1:", wrong.Stderr.Trim());
         Assert.Contains($"cannot load the TLS certificate '{tls.CertFile}'", wrong.Stderr);

@@ -79,8 +79,9 @@ public sealed class CliProcess : IDisposable
         CompleteAsync(StartWithInput(workingDirectory, redirectInput: true, args), timeout, stdin);
 
     /// <summary>Runs a command to completion with <paramref name="environment"/> set for it alone.</summary>
-    public static Task<CliResult> RunWithEnvironmentAsync(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        CompleteAsync(StartProgram("dotnet", [Executable, .. args], workingDirectory, redirectInput: true, environment), timeout, null);
+    public static Task<CliResult> RunWithEnvironmentAsync(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment,
+        string? stdin, params string[] args) =>
+        CompleteAsync(StartProgram("dotnet", [Executable, .. args], workingDirectory, redirectInput: true, environment), timeout, stdin);
 
     /// <summary>Runs a command to completion (killing it after <paramref name="timeout"/>) with raw bytes, not text, on stdin.</summary>
     public static async Task<CliResult> RunWithBytesAsync(string workingDirectory, TimeSpan timeout, byte[] stdin, params string[] args)
