@@ -117,6 +117,12 @@ public static class ProtocolSamples
             "Assignments can only be reset if the group 'g' is inactive, but the current state is Stable.", []),
         ["alter topic configs"] = new AlterTopicConfigs("orders", 60_000),
         ["alter topic configs, defaults and extremes"] = new AlterTopicConfigs("o", CreateTopic.UseDefault, long.MaxValue),
+        ["authenticate"] = new Authenticate("bob", "pässwörd:with colon"),
+        ["authenticated"] = new Authenticated(ErrorCode.None, "authenticated as bob", "SCRAM-SHA-256:q83vEjRWeJA="),
+        ["authenticated, refused"] = new Authenticated(ErrorCode.SaslAuthenticationFailed, "unknown user or wrong password", ""),
+        ["as user, create topic"] = new AsUser("bob", "SCRAM-SHA-512:AAE=", new CreateTopic("orders", 3)),
+        ["as user, forwarded fetch"] = new AsUser("bob", "t", new ForwardedRequest(new FetchRequest("orders", 1, 42, 1024, 500, "c1"))),
+        ["request refused"] = new RequestRefused(ErrorCode.GroupAuthorizationFailed, "GROUP_AUTHORIZATION_FAILED: user 'bob' may not read group 'g'"),
     };
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });
