@@ -213,9 +213,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// </summary>
     private void Authenticate(Authenticate request)
     {
-        if (!_securitySettings.Enabled)
+        if (!AkkaClientsAuthenticate)
         {
-            Sender.Tell(new Authenticated(ErrorCode.None, "security is off on this cluster", ""));
+            Sender.Tell(new Authenticated(ErrorCode.None, "Akka clients need no login on this cluster", ""));
             return;
         }
         var security = _security.Current;
@@ -232,7 +232,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// </summary>
     private void HandleAs(AsUser request)
     {
-        if (_securitySettings.Enabled)
+        if (AkkaClientsAuthenticate)
         {
             var security = _security.Current;
             if (!SessionTokens.Verify(security, request.User, request.Token))
@@ -266,12 +266,14 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// </summary>
     private bool RefusedUnauthenticated(IAkkaKafkaMessage request)
     {
-        if (!_securitySettings.Enabled || _actingUser is not null || request is not (IBrokerCommand or ForwardedRequest)) return false;
+        if (!AkkaClientsAuthenticate || _actingUser is not null || request is not (IBrokerCommand or ForwardedRequest)) return false;
         if (FromClusterBroker(Sender)) return false;
         if (request is UpsertUser && _security.Current.Users.Count == 0) return false;
         Refuse(request, ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED: security is on: authenticate as a user first (--username NAME)");
         return true;
     }
+
+    private bool AkkaClientsAuthenticate => _securitySettings.Enabled && _securitySettings.AkkaClientAuthentication;
 
     private void Refuse(IAkkaKafkaMessage request, ErrorCode error, string message)
     {

@@ -18,6 +18,7 @@ public sealed class SecuritySettings
             .ToHashSet(StringComparer.Ordinal);
         KafkaSaslMechanisms = ReadSaslMechanisms(c);
         KafkaTls = KafkaTlsSettings.From(c);
+        AkkaClientAuthentication = c.GetBoolean("akka-client-authentication", true);
     }
 
     public static SecuritySettings Create(ActorSystem system) => new(system.Settings.Config);
@@ -35,6 +36,12 @@ public sealed class SecuritySettings
     public IReadOnlyList<string> KafkaSaslMechanisms { get; }
 
     public bool KafkaSasl => KafkaSaslMechanisms.Count > 0;
+
+    /// <summary>
+    /// With <see cref="Enabled"/>: Akka clients must log in as a user and their requests are authorized with the ACLs
+    /// (akkakafka.security.akka-client-authentication, hocon/tls.hocon).
+    /// </summary>
+    public bool AkkaClientAuthentication { get; }
 
     /// <summary>TLS on the Kafka listener; null when it is plaintext.</summary>
     public KafkaTlsSettings? KafkaTls { get; }
