@@ -25,9 +25,11 @@ public sealed record ControllerSnapshot(
     long ControllerEpoch,
     IReadOnlyList<TopicConfig> Topics,
     IReadOnlyList<AssignmentEntry> Assignment,
-    IReadOnlyList<NodeIdAssigned> NodeIds,
-    IReadOnlyList<UserCredentials>? Users = null,
-    IReadOnlyList<AclRule>? Acls = null);
+    IReadOnlyList<NodeIdAssigned> NodeIds)
+{
+    public IReadOnlyList<UserCredentials> Users { get; init; } = [];
+    public IReadOnlyList<AclRule> Acls { get; init; } = [];
+}
 
 /// <summary>One partition's new owner and epoch.</summary>
 public sealed record AssignmentEntry(string Topic, int Partition, string? Owner, long Epoch);

@@ -73,9 +73,11 @@ public sealed class ControllerState
         ControllerEpoch,
         _topics.Values.ToList(),
         _assignment.Select(kv => new AssignmentEntry(kv.Key.Topic, kv.Key.Partition, kv.Value.Owner, kv.Value.Epoch)).ToList(),
-        _nodeIds.OrderBy(kv => kv.Value).Select(kv => new NodeIdAssigned(kv.Key, kv.Value)).ToList(),
-        Security.Users.ToList(),
-        Security.Acls.ToList());
+        _nodeIds.OrderBy(kv => kv.Value).Select(kv => new NodeIdAssigned(kv.Key, kv.Value)).ToList())
+    {
+        Users = Security.Users.ToList(),
+        Acls = Security.Acls.ToList(),
+    };
 
     public void Restore(ControllerSnapshot snapshot)
     {
@@ -86,7 +88,7 @@ public sealed class ControllerState
         Apply(new PartitionsAssigned(snapshot.Assignment), 0);
         _nodeIds.Clear();
         foreach (var n in snapshot.NodeIds) Apply(n, 0);
-        Security.Restore(snapshot.Users ?? [], snapshot.Acls ?? []);
+        Security.Restore(snapshot.Users, snapshot.Acls);
     }
 
     /// <summary>Kafka's rules for a topic name, with a one-line reason when it breaks one.</summary>

@@ -119,8 +119,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 w.List(s.Topics, (x, t) => x.String(t.Name).VarLong(t.TopicId).VarInt(t.Partitions).VarLong(t.RetentionMs).VarLong(t.RetentionBytes).VarLong(t.CreatedAtMs));
                 w.List(s.Assignment, WriteAssignment);
                 w.List(s.NodeIds, WriteNodeId);
-                w.List(s.Users ?? [], SecurityWire.WriteUser);
-                SecurityWire.WriteAcls(w, s.Acls ?? []);
+                w.List(s.Users, SecurityWire.WriteUser);
+                SecurityWire.WriteAcls(w, s.Acls);
                 break;
             case UserCredentialsSet e:
                 SecurityWire.WriteUser(w, new UserCredentials(e.Name, e.Credentials));
@@ -263,6 +263,6 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         var userCount = r.Count();
         var users = new List<UserCredentials>(userCount);
         for (var i = 0; i < userCount; i++) users.Add(SecurityWire.ReadUser(ref r));
-        return new ControllerSnapshot(epoch, topics, assignment, nodeIds, users, SecurityWire.ReadAcls(ref r));
+        return new ControllerSnapshot(epoch, topics, assignment, nodeIds) { Users = users, Acls = SecurityWire.ReadAcls(ref r) };
     }
 }
