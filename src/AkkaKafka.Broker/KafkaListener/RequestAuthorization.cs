@@ -64,7 +64,7 @@ internal static class RequestAuthorization
                 var denied = metadata.Topics?.Where(t => !Topic(t.Name, AclOperation.Describe)).Select(t => t.Name).Distinct().ToList() ?? [];
                 var allowed = metadata.Topics?.Where(t => Topic(t.Name, AclOperation.Describe)).ToList();
                 // Auto-creation needs Create, as a CreateTopics would; one topic the user may not create turns it off for the request.
-                var autoCreate = metadata.AllowAutoTopicCreation && (allowed ?? []).All(t => security.MayCreateTopic(user, t.Name));
+                var autoCreate = metadata.AllowAutoTopicCreation && allowed is { Count: > 0 } && allowed.All(t => security.MayCreateTopic(user, t.Name));
                 var served = (MetadataResponseData)(await serve(metadata with { Topics = allowed, AllowAutoTopicCreation = autoCreate }))!;
                 // Filtered after the fact as well: an empty list reads as "all topics" at v0, and whatever is listed must be describable.
                 var visible = served.Topics.Where(t => Topic(t.Name, AclOperation.Describe)).ToList();

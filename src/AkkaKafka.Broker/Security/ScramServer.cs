@@ -100,7 +100,9 @@ public sealed class ScramServer : ISaslServer
         var parts = withoutProof.Split(',');
         if (parts.Length < 2 || parts[0] != "c=" + Convert.ToBase64String(Encoding.UTF8.GetBytes(_gs2Header)))
             return Fail("invalid SCRAM channel binding");
-        if (parts[1] != "r=" + _nonce) return Fail("invalid SCRAM nonce");
+        // Kafka's ScramSaslServer accepts a nonce that ends with the one it sent, and clients rely on it: librdkafka 2.0
+        // sends its own nonce again in front. Our fresh part is still required, and the proof covers the message as sent.
+        if (!parts[1].StartsWith("r=", StringComparison.Ordinal) || !parts[1].EndsWith(_nonce, StringComparison.Ordinal)) return Fail("invalid SCRAM nonce");
         byte[] proof;
         try
         {

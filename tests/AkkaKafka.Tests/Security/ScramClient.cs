@@ -8,7 +8,8 @@ namespace AkkaKafka.Tests.Security;
 /// challenge, and checks the server's signature. Real clients (librdkafka, Confluent.Kafka) are used end to end;
 /// this one lets the server's pure exchange be specced token by token.
 /// </summary>
-public sealed class ScramClient(string mechanism, string user, string password, string clientNonce = "rOprNGfwEbeRWgbNEkqO")
+/// <param name="repeatClientNonce">Send the client nonce again in front of the combined one, as librdkafka 2.0 does.</param>
+public sealed class ScramClient(string mechanism, string user, string password, string clientNonce = "rOprNGfwEbeRWgbNEkqO", bool repeatClientNonce = false)
 {
     private string _clientFirstBare = "";
     private byte[] _authMessage = [];
@@ -25,7 +26,7 @@ public sealed class ScramClient(string mechanism, string user, string password, 
         var challenge = Encoding.UTF8.GetString(serverFirst);
         var fields = challenge.Split(',').ToDictionary(f => f[..1], f => f[2..]);
         _saltedPassword = Scram.SaltedPassword(mechanism, password, Convert.FromBase64String(fields["s"]), int.Parse(fields["i"]));
-        var withoutProof = $"c=biws,r={fields["r"]}";
+        var withoutProof = $"c=biws,r={(repeatClientNonce ? clientNonce : "")}{fields["r"]}";
         _authMessage = Encoding.UTF8.GetBytes(_clientFirstBare + "," + challenge + "," + withoutProof);
         var clientKey = Scram.Hmac(mechanism, _saltedPassword, "Client Key"u8);
         var signature = Scram.Hmac(mechanism, Scram.Hash(mechanism, clientKey), _authMessage);

@@ -49,6 +49,16 @@ public sealed class ScramServerSpecs
     }
 
     [Fact]
+    public void A_final_nonce_with_the_client_nonce_repeated_in_front_is_accepted_as_Kafka_accepts_it_from_librdkafka_2_0()
+    {
+        var server = new ScramServer(SaslMechanisms.ScramSha256, Users);
+        var client = new ScramClient(SaslMechanisms.ScramSha256, "alice", "s3cret", repeatClientNonce: true);
+        var final = server.Evaluate(client.ClientFinal(server.Evaluate(client.ClientFirst()).Response));
+        Assert.Equal("alice", final.User);
+        Assert.True(client.VerifiesServer(final.Response));
+    }
+
+    [Fact]
     public void Every_exchange_gets_a_fresh_server_nonce()
     {
         var one = Text(new ScramServer(SaslMechanisms.ScramSha256, Users).Evaluate(Utf8("n,,n=alice,r=abc")).Response);

@@ -8,24 +8,33 @@ namespace AkkaKafka.Tests.Security;
 /// One real broker whose Kafka listener asks for TLS (a certificate the fixture generates) and SASL (SCRAM-SHA-256,
 /// SCRAM-SHA-512 and PLAIN), with authorization on and one superuser, <see cref="Admin"/>, created with
 /// `akkakafka user create` before any Kafka client connects. Specs create their own users and ACLs with the CLI.
+/// <see cref="SaslPlaintextKafkaBroker"/> is the same without TLS (SASL_PLAINTEXT, Kafka's development setting).
 /// </summary>
-public sealed class SecureKafkaBroker : KafkaBroker, IAsyncLifetime
+public class SecureKafkaBroker : KafkaBroker, IAsyncLifetime
 {
     public const string Admin = "admin";
     public const string AdminPassword = "admin-secret";
 
-    public SecureKafkaBroker() : this(TestCertificate.Create()) { }
+    public SecureKafkaBroker() : this(tls: true) { }
 
-    private SecureKafkaBroker(TestCertificate certificate) : base($$"""
+    protected SecureKafkaBroker(bool tls) : this(TestCertificate.Create(), tls) { }
+
+    private SecureKafkaBroker(TestCertificate certificate, bool tls) : base($$"""
         akkakafka.security {
           enabled = on
           super-users = ["{{Admin}}"]
           # This fixture sets users and ACLs up with akkakafka commands that do not log in (Akka clients are sec-transport's specs).
           akka-client-authentication = off
           kafka-sasl-mechanisms = ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"]
-          kafka-tls { cert = "{{certificate.CertFile}}", key = "{{certificate.KeyFile}}" }
+          kafka-tls { cert = "{{(tls ? certificate.CertFile : "")}}", key = "{{(tls ? certificate.KeyFile : "")}}" }
         }
-        """) => Certificate = certificate;
+        """)
+    {
+        Certificate = certificate;
+        Tls = tls;
+    }
+
+    public bool Tls { get; }
 
     public TestCertificate Certificate { get; }
 
@@ -42,7 +51,7 @@ public sealed class SecureKafkaBroker : KafkaBroker, IAsyncLifetime
     /// <summary>A Kafka client configured as a user would for this broker: SASL_SSL, a mechanism, credentials, and the CA.</summary>
     public void SaslSsl(ClientConfig config, string user, string password, SaslMechanism mechanism)
     {
-        config.SecurityProtocol = SecurityProtocol.SaslSsl;
+        config.SecurityProtocol = Tls ? SecurityProtocol.SaslSsl : SecurityProtocol.SaslPlaintext;
         config.SaslMechanism = mechanism;
         config.SaslUsername = user;
         config.SaslPassword = password;
@@ -72,3 +81,6 @@ public sealed class SecureKafkaBroker : KafkaBroker, IAsyncLifetime
         Certificate.Dispose();
     }
 }
+
+/// <summary>The same broker with SASL over plaintext: the wire specs speak to its Kafka port with a raw socket.</summary>
+public sealed class SaslPlaintextKafkaBroker() : SecureKafkaBroker(tls: false);
