@@ -68,6 +68,13 @@ public sealed class ClusterConnection : IAsyncDisposable
         var client = system.ActorOf(Akka.Cluster.Tools.Client.ClusterClient.Props(
             ClusterClientSettings.Create(system).WithInitialContacts(contacts)), "cluster-client");
         system.ActorOf(UndeliveredRequests.Props(), "undelivered-requests");
+        // Akka also ends a client's system by itself (it does after a refused TLS handshake), before DisposeAsync could
+        // quieten it: the last phase of every shutdown drops to errors, so Akka's INFO farewell never lands on stdout.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "quiet-final-log", () =>
+        {
+            system.EventStream.SetLogLevel(Akka.Event.LogLevel.ErrorLevel);
+            return Task.FromResult(Akka.Done.Instance);
+        });
         return new ClusterConnection(system, client, bootstrap, new ClientSettings(system.Settings.Config), credentials);
     }
 
