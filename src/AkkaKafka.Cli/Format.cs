@@ -47,6 +47,28 @@ internal static class Format
         return sb.ToString();
     }
 
+    /// <summary>`user list`: one user a line with its mechanisms, under a header (a header alone when there are none).</summary>
+    public static string Users(IReadOnlyList<UserSummary> users)
+    {
+        var width = Math.Max("USER".Length, users.Count == 0 ? 0 : users.Max(u => u.Name.Length));
+        var sb = new StringBuilder();
+        sb.Append($"{"USER".PadRight(width)} MECHANISMS\n");
+        foreach (var u in users) sb.Append($"{u.Name.PadRight(width)} {string.Join(",", u.Mechanisms)}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>`acl list`: a table of the allow rules, in the order they were added.</summary>
+    public static string Acls(IReadOnlyList<AkkaKafka.Protocol.Security.AclRule> acls)
+    {
+        var userWidth = Math.Max("USER".Length, acls.Count == 0 ? 0 : acls.Max(a => a.User.Length));
+        var nameWidth = Math.Max("RESOURCE".Length, acls.Count == 0 ? 0 : acls.Max(a => a.ResourceName.Length));
+        var sb = new StringBuilder();
+        sb.Append($"{"USER".PadRight(userWidth)} {"TYPE",-7} {"RESOURCE".PadRight(nameWidth)} OPERATION\n");
+        foreach (var a in acls)
+            sb.Append($"{a.User.PadRight(userWidth)} {a.ResourceType.ToString().ToLowerInvariant(),-7} {a.ResourceName.PadRight(nameWidth)} {a.Operation.ToString().ToLowerInvariant()}\n");
+        return sb.ToString();
+    }
+
     public static bool IsInternal(string topic) => topic.StartsWith("__", StringComparison.Ordinal);
 
     /// <summary>"akka.tcp://akkakafka@127.0.0.1:4053" -> "127.0.0.1:4053".</summary>

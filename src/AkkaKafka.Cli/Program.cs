@@ -12,7 +12,10 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     GroupCommands.Create(),
     BenchCommand.Create(),
     VerifyCommand.Create(),
+    UserCommands.Create(),
+    AclCommands.Create(),
 };
+foreach (var option in TlsOptions.All.Concat(UserLogin.All)) root.Options.Add(option);
 var parsed = root.Parse(args);
 // Bad usage is exit 2 everywhere (System.CommandLine's own parse errors would be 1 with the whole help text): one
 // line on stderr naming the problem and where to read more.
@@ -21,6 +24,16 @@ if (parsed.Errors.Count > 0)
     var command = string.Join(' ', CommandPath(parsed.CommandResult));
     Console.Error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => OneLine(e.Message).TrimEnd('.') + "."))} " +
                             $"(see 'akkakafka {(command.Length > 0 ? command + " " : "")}--help')");
+    return 2;
+}
+try
+{
+    CommonOptions.Tls = TlsOptions.From(parsed);
+    CommonOptions.Login = UserLogin.From(parsed);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
 return await parsed.InvokeAsync();

@@ -40,7 +40,7 @@ public sealed class AdminClient(ClusterConnection connection)
     {
         var response = await connection.AskAsync<ListOffsetsResponse>(new ListOffsetsRequest(topic, partition, timestamp), cancellationToken: ct);
         if (response.Error != ErrorCode.None)
-            throw new KafkaException(response.Error, $"list offsets for {topic}-{partition}: {response.Error.Describe()}");
+            throw new KafkaException(response.Error, $"list offsets for {topic}-{partition}: {Consumer.FetchError.KafkaNameOf(response.Error)} ({response.Error.Describe()})");
         return response.Offset;
     }
 }

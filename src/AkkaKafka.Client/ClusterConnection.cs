@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Security;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client;
@@ -15,11 +17,12 @@ namespace AkkaKafka.Client;
 /// </summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
-    private ClusterConnection(ActorSystem system, IActorRef clusterClient, IReadOnlyList<HostPort> bootstrap, ClientSettings settings)
+    private ClusterConnection(ActorSystem system, IActorRef clusterClient, IReadOnlyList<HostPort> bootstrap, ClientSettings settings, ClientCredentials? credentials)
     {
         System = system;
         ClusterClient = clusterClient;
-        Routes = new PartitionRoutes(system, clusterClient, settings.RequestTimeout);
+        _credentials = credentials;
+        Routes = new PartitionRoutes(system, clusterClient, settings.RequestTimeout, AsSessionUser);
         Bootstrap = bootstrap;
         Settings = settings;
     }
@@ -31,38 +34,83 @@ public sealed class ClusterConnection : IAsyncDisposable
     public IReadOnlyList<HostPort> Bootstrap { get; }
     public ClientSettings Settings { get; }
 
+    private readonly ClientCredentials? _credentials;
+    /// <summary>The user and token the brokers accepted (<see cref="AuthenticateAsync"/>); null before, or with security off.</summary>
+    private volatile Session? _session;
+
+    private sealed record Session(string User, string Token);
+
+    /// <summary>The user this connection acts as, once authenticated.</summary>
+    public string? User => _session?.User;
+
     /// <summary>This client's remoting address ("host:port"), sent with requests for the brokers' transaction log.</summary>
     public string Address => ((ExtendedActorSystem)System).Provider.DefaultAddress is { Host: { } host, Port: { } port } ? $"{host}:{port}" : "unknown";
 
     /// <summary>Starts the client system; does not wait for the cluster (the first request does).</summary>
-    public static ClusterConnection Create(IReadOnlyList<HostPort> bootstrap, Config? overrides = null, string systemName = "akkakafka-client")
+    /// <param name="credentials">The user to act as (call <see cref="AuthenticateAsync"/> before the first request); null: none.</param>
+    public static ClusterConnection Create(IReadOnlyList<HostPort> bootstrap, Config? overrides = null, string systemName = "akkakafka-client",
+        ClientCredentials? credentials = null)
     {
         if (bootstrap.Count == 0) throw new ArgumentException("--bootstrap needs at least one host:port");
         var config = (overrides ?? Config.Empty)
-            .WithFallback(HoconFiles.Load("client.hocon", "serialization.hocon"))
+            .WithFallback(HoconFiles.Load("tls.hocon", "client.hocon", "serialization.hocon"))
             .WithFallback(Akka.Cluster.Tools.Client.ClusterClientReceptionist.DefaultConfig())
             // ClusterClient wraps requests in pub-sub Send messages: their binary serializer, not JSON.
             .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
-        var system = ActorSystem.Create(systemName, config);
+        // TLS as the brokers have it (the same settings, the same code): the client's certificate is read here, so a
+        // missing file or a wrong passphrase fails before any actor system starts.
+        var tls = new RemoteTlsSettings(config);
+        config = RemoteTls.Apply(config, tls);
+        var system = ActorSystem.Create(systemName, RemoteTls.With(ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config)), tls));
         var contacts = bootstrap
-            .Select(b => ActorPath.Parse($"akka.tcp://{Names.BrokerSystem}@{b.Host}:{b.Port}/system/receptionist"))
+            .Select(b => ActorPath.Parse($"{tls.Scheme}://{Names.BrokerSystem}@{b.Host}:{b.Port}/system/receptionist"))
             .ToImmutableHashSet();
         var client = system.ActorOf(Akka.Cluster.Tools.Client.ClusterClient.Props(
             ClusterClientSettings.Create(system).WithInitialContacts(contacts)), "cluster-client");
         system.ActorOf(UndeliveredRequests.Props(), "undelivered-requests");
-        return new ClusterConnection(system, client, bootstrap, new ClientSettings(system.Settings.Config));
+        // Akka also ends a client's system by itself (it does after a refused TLS handshake), before DisposeAsync could
+        // quieten it: the last phase of every shutdown drops to errors, so Akka's INFO farewell never lands on stdout.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "quiet-final-log", () =>
+        {
+            system.EventStream.SetLogLevel(Akka.Event.LogLevel.ErrorLevel);
+            return Task.FromResult(Akka.Done.Instance);
+        });
+        return new ClusterConnection(system, client, bootstrap, new ClientSettings(system.Settings.Config), credentials);
     }
 
     /// <summary>Wraps a broker request for the ClusterClient.</summary>
     public static object ToBroker(IBrokerCommand command) => new ClusterClient.Send(Names.BrokerPath, command, localAffinity: true);
 
+    /// <summary>Wraps a request for the ClusterClient, as this connection's user once it authenticated.</summary>
+    public object ToBrokerAsUser(IBrokerCommand command) => new ClusterClient.Send(Names.BrokerPath, AsSessionUser(command), localAffinity: true);
+
+    /// <summary><paramref name="message"/> as this connection's user (<see cref="AsUser"/>) once it authenticated; else as it is.</summary>
+    public IAkkaKafkaMessage AsSessionUser(IAkkaKafkaMessage message) => _session is { } s ? new AsUser(s.User, s.Token, message) : message;
+
+    /// <summary>
+    /// Logs in as the credentials' user, once, before the first request: the password goes to one broker over
+    /// (TLS) remoting and is checked there against the user's salted credential; every later request carries the
+    /// session token it answers. Does nothing without credentials.
+    /// </summary>
+    /// <exception cref="KafkaException">SASL_AUTHENTICATION_FAILED: unknown user or wrong password.</exception>
+    public async Task AuthenticateAsync(CancellationToken cancellationToken = default)
+    {
+        if (_credentials is null || _session is not null) return;
+        var answer = await AskAsync<Authenticated>(new Authenticate(_credentials.User, _credentials.Password), cancellationToken: cancellationToken);
+        if (!answer.IsSuccess) throw new KafkaException(answer.Error, answer.Message);
+        // An empty token: security is off on the cluster, and requests go as they are.
+        if (answer.Token.Length > 0) _session = new Session(_credentials.User, answer.Token);
+    }
+
     /// <summary>Sends a request and waits for its reply; an unreachable cluster is a <see cref="ClusterUnavailableException"/>.</summary>
+    /// <exception cref="KafkaException">The brokers refused the request before handling it (not authenticated, or not allowed).</exception>
     public async Task<T> AskAsync<T>(IBrokerCommand command, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var wait = timeout ?? Settings.RequestTimeout;
         try
         {
-            return await ClusterClient.Ask<T>(ToBroker(command), wait, cancellationToken);
+            var answer = await ClusterClient.Ask<object>(ToBrokerAsUser(command), wait, cancellationToken);
+            return answer is RequestRefused refused ? throw new KafkaException(refused.Error, refused.Message) : (T)answer;
         }
         catch (AskTimeoutException)
         {
@@ -82,3 +130,12 @@ public sealed class ClusterConnection : IAsyncDisposable
 
 /// <summary>The cluster could not be reached or did not answer in time.</summary>
 public sealed class ClusterUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// Who an Akka client acts as when the cluster's security is on. The password stays in this process until
+/// <see cref="ClusterConnection.AuthenticateAsync"/> sends it once over remoting (TLS), as SASL/PLAIN does over TLS.
+/// </summary>
+public sealed record ClientCredentials(string User, string Password)
+{
+    public override string ToString() => $"ClientCredentials {{ User = {User} }}";
+}

@@ -24,8 +24,12 @@ public sealed class PartitionRoutes
     private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly IActorRef _watcher;
 
-    internal PartitionRoutes(ActorSystem system, IActorRef clusterClient, TimeSpan resolveTimeout)
+    /// <summary>Wraps each request as the connection's user once it authenticated (<see cref="ClusterConnection.AsSessionUser"/>).</summary>
+    private readonly Func<IAkkaKafkaMessage, IAkkaKafkaMessage> _asUser;
+
+    internal PartitionRoutes(ActorSystem system, IActorRef clusterClient, TimeSpan resolveTimeout, Func<IAkkaKafkaMessage, IAkkaKafkaMessage>? asUser = null)
     {
+        _asUser = asUser ?? (m => m);
         _system = system;
         _clusterClient = clusterClient;
         _resolveTimeout = resolveTimeout;
@@ -46,7 +50,7 @@ public sealed class PartitionRoutes
         {
             try
             {
-                return await _clusterClient.Ask<T>(ClusterConnection.ToBroker(request), timeout, ct);
+                return await _clusterClient.Ask<T>(ViaContact(request), timeout, ct);
             }
             catch (AskTimeoutException)
             {
@@ -56,7 +60,7 @@ public sealed class PartitionRoutes
         using var linked = ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, route.Lost.Token) : null;
         try
         {
-            return await broker.Ask<T>(new ForwardedRequest(request), timeout, linked?.Token ?? route.Lost.Token);
+            return await broker.Ask<T>(_asUser(new ForwardedRequest(request)), timeout, linked?.Token ?? route.Lost.Token);
         }
         catch (AskTimeoutException)
         {
@@ -71,9 +75,12 @@ public sealed class PartitionRoutes
     /// <summary>Sends a request that expects no answer (acks=0).</summary>
     public void Tell(string? owner, IPartitionRequest request)
     {
-        if (Direct(owner)?.Broker is { } broker) broker.Tell(new ForwardedRequest(request), ActorRefs.NoSender);
-        else _clusterClient.Tell(ClusterConnection.ToBroker(request));
+        if (Direct(owner)?.Broker is { } broker) broker.Tell(_asUser(new ForwardedRequest(request)), ActorRefs.NoSender);
+        else _clusterClient.Tell(ViaContact(request));
     }
+
+    private object ViaContact(IPartitionRequest request) =>
+        new Akka.Cluster.Tools.Client.ClusterClient.Send(Names.BrokerPath, _asUser(request), localAffinity: true);
 
     /// <summary>The resolved route to <paramref name="owner"/>; starts resolving it when there is none yet.</summary>
     private Route? Direct(string? owner)

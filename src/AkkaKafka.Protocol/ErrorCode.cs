@@ -27,6 +27,11 @@ public enum ErrorCode : short
     UnknownMemberId = 25,
     InvalidSessionTimeout = 26,
     RebalanceInProgress = 27,
+    TopicAuthorizationFailed = 29,
+    GroupAuthorizationFailed = 30,
+    ClusterAuthorizationFailed = 31,
+    UnsupportedSaslMechanism = 33,
+    IllegalSaslState = 34,
     UnsupportedVersion = 35,
     TopicAlreadyExists = 36,
     InvalidPartitions = 37,
@@ -40,11 +45,16 @@ public enum ErrorCode : short
     InvalidProducerEpoch = 47,
     TransactionalIdAuthorizationFailed = 53,
     KafkaStorageError = 56,
+    SaslAuthenticationFailed = 58,
     UnknownProducerId = 59,
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
     InvalidRecord = 87,
+    /// <summary>Kafka's RESOURCE_NOT_FOUND: a user or ACL rule named by a command does not exist.</summary>
+    ResourceNotFound = 91,
+    /// <summary>Kafka's UNACCEPTABLE_CREDENTIAL: a SCRAM credential the broker will not store (unknown mechanism, too few iterations).</summary>
+    UnacceptableCredential = 93,
 }
 
 public static class ErrorCodes
@@ -89,11 +99,19 @@ public static class ErrorCodes
         ErrorCode.GroupIdNotFound => "no such group",
         ErrorCode.MemberIdRequired => "re-join with the member id given",
         ErrorCode.InvalidRecord => "invalid record or record batch",
+        ErrorCode.ResourceNotFound => "no such user or ACL",
+        ErrorCode.UnacceptableCredential => "credential not acceptable",
         ErrorCode.OutOfOrderSequenceNumber => "the batch's sequence number does not follow the producer's last one",
         ErrorCode.DuplicateSequenceNumber => "duplicate sequence number",
         ErrorCode.InvalidProducerEpoch => "the producer's epoch is older than the partition has seen (fenced)",
         ErrorCode.TransactionalIdAuthorizationFailed => "transactions are not supported (no transactional.id)",
         ErrorCode.UnknownProducerId => "the partition holds no state for this producer id (expired or never written)",
+        ErrorCode.TopicAuthorizationFailed => "not authorized to access the topic",
+        ErrorCode.GroupAuthorizationFailed => "not authorized to access the group",
+        ErrorCode.ClusterAuthorizationFailed => "not authorized for this cluster operation",
+        ErrorCode.UnsupportedSaslMechanism => "SASL mechanism not enabled on this listener",
+        ErrorCode.IllegalSaslState => "SASL request out of order",
+        ErrorCode.SaslAuthenticationFailed => "SASL authentication failed",
         _ => code.ToString(),
     };
 }

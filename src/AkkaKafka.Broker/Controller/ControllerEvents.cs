@@ -1,3 +1,5 @@
+using AkkaKafka.Protocol.Security;
+
 namespace AkkaKafka.Broker.Controller;
 
 /// <summary>Marker for what the ZookeeperActor persists (bound to <see cref="Storage.StorageSerializer"/>).</summary>
@@ -16,13 +18,18 @@ public sealed record TopicConfig(string Name, long TopicId, int Partitions, long
 
 /// <summary>
 /// The controller's state at one sequence number. <see cref="NodeIds"/> maps each broker ("host:port") to its Kafka
-/// node id; snapshots written before node ids existed read back with none.
+/// node id; snapshots written before node ids existed read back with none, and those written before users and ACLs
+/// existed with no users and no rules.
 /// </summary>
 public sealed record ControllerSnapshot(
     long ControllerEpoch,
     IReadOnlyList<TopicConfig> Topics,
     IReadOnlyList<AssignmentEntry> Assignment,
-    IReadOnlyList<NodeIdAssigned> NodeIds);
+    IReadOnlyList<NodeIdAssigned> NodeIds)
+{
+    public IReadOnlyList<UserCredentials> Users { get; init; } = [];
+    public IReadOnlyList<AclRule> Acls { get; init; } = [];
+}
 
 /// <summary>One partition's new owner and epoch.</summary>
 public sealed record AssignmentEntry(string Topic, int Partition, string? Owner, long Epoch);

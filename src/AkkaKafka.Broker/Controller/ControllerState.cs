@@ -4,8 +4,8 @@ using AkkaKafka.Protocol.Messages;
 namespace AkkaKafka.Broker.Controller;
 
 /// <summary>
-/// What the ZookeeperActor knows and persists: topics, the partition assignment, the controller epoch and the brokers'
-/// Kafka node ids.
+/// What the ZookeeperActor knows and persists: topics, the partition assignment, the controller epoch, the brokers'
+/// Kafka node ids, and the users and ACL rules (<see cref="Security"/>).
 /// Events change it through <see cref="Apply"/>; decisions (validation, rebalancing, metadata) are plain methods.
 /// </summary>
 public sealed class ControllerState
@@ -21,6 +21,9 @@ public sealed class ControllerState
     public IReadOnlyDictionary<TopicPartition, Ownership> Assignment => _assignment;
     /// <summary>Kafka node id of every broker ("host:port") that ever had one; no two brokers share an id.</summary>
     public IReadOnlyDictionary<string, int> NodeIds => _nodeIds;
+
+    /// <summary>Users and ACL rules, published to the brokers only.</summary>
+    public SecurityState Security { get; } = new();
 
     public int? NodeIdOf(string broker) => _nodeIds.TryGetValue(broker, out var id) ? id : null;
 
@@ -60,6 +63,9 @@ public sealed class ControllerState
                     MaxAssignmentEpoch = Math.Max(MaxAssignmentEpoch, c.Epoch);
                 }
                 break;
+            default:
+                Security.Apply(e);
+                break;
         }
     }
 
@@ -67,7 +73,11 @@ public sealed class ControllerState
         ControllerEpoch,
         _topics.Values.ToList(),
         _assignment.Select(kv => new AssignmentEntry(kv.Key.Topic, kv.Key.Partition, kv.Value.Owner, kv.Value.Epoch)).ToList(),
-        _nodeIds.OrderBy(kv => kv.Value).Select(kv => new NodeIdAssigned(kv.Key, kv.Value)).ToList());
+        _nodeIds.OrderBy(kv => kv.Value).Select(kv => new NodeIdAssigned(kv.Key, kv.Value)).ToList())
+    {
+        Users = Security.Users.ToList(),
+        Acls = Security.Acls.ToList(),
+    };
 
     public void Restore(ControllerSnapshot snapshot)
     {
@@ -78,6 +88,7 @@ public sealed class ControllerState
         Apply(new PartitionsAssigned(snapshot.Assignment), 0);
         _nodeIds.Clear();
         foreach (var n in snapshot.NodeIds) Apply(n, 0);
+        Security.Restore(snapshot.Users, snapshot.Acls);
     }
 
     /// <summary>Kafka's rules for a topic name, with a one-line reason when it breaks one.</summary>

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 using AkkaKafka.Broker.Storage;
 using AkkaKafka.Broker.TransactionLog;
 using MemberStatus = Akka.Cluster.MemberStatus;
@@ -30,6 +31,11 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     private readonly SortedSet<Member> _brokers = new(Member.AgeOrdering);
     private long _versionCounter;
     private ClusterMetadata _published = ClusterMetadata.Empty;
+    /// <summary>Users and ACLs as last published to the brokers (never to clients), and this incarnation's count of such publications.</summary>
+    private SecurityMetadata _securityPublished = SecurityMetadata.Empty;
+    private long _securityCounter;
+    /// <summary>A user or ACL event was applied since the last security publication.</summary>
+    private bool _securityChanged = true;
     /// <summary>Serving commands (the controller epoch is written): a failed write from now on is answered, not fatal.</summary>
     private bool _serving;
     /// <summary>The cluster's members are known (the first CurrentClusterState came): metadata may be published.</summary>
@@ -190,6 +196,31 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             case AlterTopicConfigs alter:
                 HandleAlterConfigs(alter);
                 break;
+            case UpsertUser upsert:
+                HandleUpsertUser(upsert);
+                break;
+            case DeleteUser delete:
+                PersistSecurity(_state.Security.RejectDelete(delete), new UserDeleted(delete.Name), $"Deleted user {delete.Name}.");
+                break;
+            case AddAcl add when SecurityState.RejectAcl(add.Rule) is { } rejection:
+                Sender.Tell(rejection);
+                break;
+            case AddAcl add when _state.Security.HasAcl(add.Rule):
+                // Kafka's CreateAcls is idempotent: an existing rule is success, and nothing is written.
+                Sender.Tell(new SecurityCommandResult(ErrorCode.None, $"ACL already present: {SecurityState.Describe(add.Rule)}."));
+                break;
+            case AddAcl add:
+                PersistSecurity(null, new AclAdded(add.Rule), $"Added ACL: {SecurityState.Describe(add.Rule)}.");
+                break;
+            case RemoveAcl remove:
+                PersistSecurity(_state.Security.RejectRemove(remove), new AclRemoved(remove.Rule), $"Removed ACL: {SecurityState.Describe(remove.Rule)}.");
+                break;
+            case ListUsers:
+                Sender.Tell(_state.Security.ListUsers());
+                break;
+            case ListAcls list:
+                Sender.Tell(_state.Security.ListAcls(list.User));
+                break;
             case GetMetadata get when _published.Version == ClusterMetadata.Empty.Version:
                 // Askers time out on their own; past the cap a request simply goes unanswered, as it would then.
                 if (_beforeFirstPublication.Count < MaxRequestsBeforeFirstPublication) _beforeFirstPublication.Add((get, Sender));
@@ -303,6 +334,58 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         });
     }
 
+    private void HandleUpsertUser(UpsertUser upsert)
+    {
+        var verb = _state.Security.HasUser(upsert.Name) ? "Updated the credentials of" : "Created";
+        var mechanisms = string.Join(", ", upsert.Credentials.Select(c => c.Mechanism));
+        PersistSecurity(SecurityState.RejectUpsert(upsert), new UserCredentialsSet(upsert.Name, upsert.Credentials),
+            $"{verb} user {upsert.Name} ({mechanisms}).");
+    }
+
+    /// <summary>
+    /// Answers <paramref name="rejection"/>, or persists <paramref name="e"/>, publishes the users and ACLs to the
+    /// brokers and then answers <paramref name="done"/>: a broker may still refuse the change for a moment after the
+    /// operator hears of it (publication is a tell), as Kafka's brokers take ACL changes asynchronously too.
+    /// </summary>
+    private void PersistSecurity(SecurityCommandResult? rejection, IControllerEvent e, string done)
+    {
+        if (rejection is not null)
+        {
+            Sender.Tell(rejection);
+            return;
+        }
+        var replyTo = Sender;
+        OnWriteFailure(reason => replyTo.Tell(new SecurityCommandResult(ErrorCode.KafkaStorageError, reason)));
+        Persist(e, persisted =>
+        {
+            _answerWriteFailure = null;
+            _state.Apply(persisted, LastSequenceNr);
+            _securityChanged = true;
+            _logger.Info("{0}", done);
+            MaybeSnapshot();
+            PublishSecurity();
+            replyTo.Tell(new SecurityCommandResult(ErrorCode.None, done));
+        });
+    }
+
+    /// <summary>
+    /// Tells every broker the users and ACLs, under a new version when they changed. Versions only grow, across
+    /// controllers too (the controller epoch in the high bits, as metadata versions), and a broker keeps the highest it
+    /// has seen. Without a change (<paramref name="republish"/>: the periodic refresh, or a new broker to tell) the
+    /// same version is sent again, which brokers that have it ignore.
+    /// </summary>
+    private void PublishSecurity(bool republish = false)
+    {
+        if (!_membersKnown) return;
+        if (_securityChanged)
+        {
+            _securityChanged = false;
+            _securityPublished = _state.Security.ToMetadata(MetadataVersions.Of(_state.ControllerEpoch, ++_securityCounter));
+        }
+        else if (!republish) return;
+        SendToBrokers(new SecurityPublished(_securityPublished));
+    }
+
     /// <summary>
     /// Gives every live broker a Kafka node id (persisted before it is published, so it never changes under a
     /// client), then runs <paramref name="then"/>. See <see cref="ControllerState.PlanNodeIds"/> for the rules.
@@ -409,18 +492,21 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         if (MetadataVersions.NextPublication(_published, next, _state.ControllerEpoch, _versionCounter + 1) is not { } changed)
         {
             if (republish) SendToBrokers(new MetadataPublished(_published));
+            PublishSecurity(republish);
             return;
         }
         _versionCounter++;
         _published = changed;
         SendToBrokers(new MetadataPublished(changed));
+        // A change of metadata may be a new broker, which has no users and ACLs yet: send them along.
+        PublishSecurity(republish: true);
         if (_beforeFirstPublication.Count == 0) return;
         var waiting = _beforeFirstPublication.ToList();
         _beforeFirstPublication.Clear();
         foreach (var (request, replyTo) in waiting) HandleGetMetadata(request, replyTo);
     }
 
-    private void SendToBrokers(MetadataPublished publication)
+    private void SendToBrokers(IAkkaKafkaMessage publication)
     {
         foreach (var member in _cluster.State.Members)
             if (member.HasRole(Names.BrokerRole) && member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp)

@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.Hosting;
 
@@ -13,19 +14,22 @@ public static class BrokerConfig
     public static Config Build(BrokerOptions options, string journalConnectionString, string snapshotConnectionString)
     {
         var journalFile = options.Journal == JournalKind.Sqlite ? "sqlite.hocon" : "postgres.hocon";
-        var files = HoconFiles.Load("broker.hocon", journalFile, "serialization.hocon");
+        var files = HoconFiles.Load("tls.hocon", "broker.hocon", journalFile, "serialization.hocon");
         var user = options.ConfigFile is null ? Config.Empty : HoconFiles.LoadUserFile(options.ConfigFile);
         var seeds = options.Seeds.Count == 0 ? [new HostPort(options.Host, options.Port)] : options.Seeds;
+        // The scheme of the seeds' addresses depends on TLS (akka.ssl.tcp), which the user's file may switch on.
+        var tls = ConfigurationFactory.ParseString(TlsFlags(options));
+        var scheme = new RemoteTlsSettings(new[] { tls, options.Overrides ?? Config.Empty, user }.Aggregate(files, (under, over) => over.IsEmpty ? under : over.WithFallback(under))).Scheme;
         var flags = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(options.Host)}}
             akka.remote.dot-netty.tcp.port = {{options.Port}}
-            akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => Quote($"akka.tcp://{Names.BrokerSystem}@{s.Host}:{s.Port}")))}}]
+            akka.cluster.seed-nodes = [{{string.Join(", ", seeds.Select(s => Quote($"{scheme}://{Names.BrokerSystem}@{s.Host}:{s.Port}")))}}]
             akka.persistence.journal.sql.connection-string = {{Quote(journalConnectionString)}}
             akka.persistence.snapshot-store.sql.connection-string = {{Quote(snapshotConnectionString)}}
             {{KafkaFlags(options)}}
             {{LogFlags(options)}}
             """);
-        var merged = flags
+        var merged = (tls.IsEmpty ? flags : flags.WithFallback(tls))
             .WithFallback(options.Overrides ?? Config.Empty)
             .WithFallback(user)
             .WithFallback(files)
@@ -34,7 +38,17 @@ public static class BrokerConfig
             // ClusterClient's Send reaches the receptionist as a pub-sub Send: bind its serializer, not JSON.
             .WithFallback(DistributedPubSub.DefaultConfig())
             .WithFallback(SqlPersistence.DefaultConfiguration);
-        return WithKafkaRoles(merged);
+        return RemoteTls.Apply(WithKafkaRoles(merged), new RemoteTlsSettings(merged));
+    }
+
+    private static string TlsFlags(BrokerOptions options)
+    {
+        var lines = new List<string>();
+        if (options.TlsCert is { } cert) lines.Add($"{RemoteTlsSettings.Path}.cert = {Quote(Path.GetFullPath(cert))}");
+        if (options.TlsKey is { } key) lines.Add($"{RemoteTlsSettings.Path}.key = {Quote(Path.GetFullPath(key))}");
+        if (options.TlsCa is { } ca) lines.Add($"{RemoteTlsSettings.Path}.ca = {Quote(Path.GetFullPath(ca))}");
+        if (options.TlsKeyPasswordFile is { } file) lines.Add($"{RemoteTlsSettings.Path}.key-password-file = {Quote(Path.GetFullPath(file))}");
+        return string.Join("\n", lines);
     }
 
     private static string KafkaFlags(BrokerOptions options)
@@ -45,6 +59,10 @@ public static class BrokerConfig
         if (options.BrokerId is { } id) lines.Add($"akkakafka.broker.kafka.broker-id = {id}");
         if (options.HttpPort is { } httpPort) lines.Add($"akkakafka.broker.http.port = {httpPort}");
         if (options.HttpAdmin is { } admin) lines.Add($"akkakafka.broker.http.admin = {(admin ? "on" : "off")}");
+        if (options.KafkaSaslMechanisms is { } mechanisms) lines.Add($"akkakafka.security.kafka-sasl-mechanisms = [{string.Join(", ", mechanisms.Select(Quote))}]");
+        if (options.KafkaTlsCert is { } cert) lines.Add($"akkakafka.security.kafka-tls.cert = {Quote(Path.GetFullPath(cert))}");
+        if (options.KafkaTlsKey is { } key) lines.Add($"akkakafka.security.kafka-tls.key = {Quote(Path.GetFullPath(key))}");
+        if (options.KafkaTlsKeyPasswordFile is { } passwordFile) lines.Add($"akkakafka.security.kafka-tls.key-password-file = {Quote(Path.GetFullPath(passwordFile))}");
         return string.Join("\n", lines);
     }
 

@@ -11,6 +11,7 @@ using AkkaKafka.Broker.KafkaListener;
 using AkkaKafka.Broker.Node;
 using Akka.Event;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.Hosting;
 
@@ -46,16 +47,21 @@ public sealed class BrokerNode : IAsyncDisposable
     {
         var (journal, snapshots) = await JournalStorage.PrepareAsync(options, cancellationToken);
         Akka.Configuration.Config config;
+        Akka.Remote.Transport.DotNetty.DotNettySslSetup? tls;
         try
         {
             config = BrokerConfig.Build(options, journal, snapshots);
+            // The certificate is read before any actor system exists: a missing file or a wrong passphrase is one line.
+            tls = RemoteTls.Setup(new RemoteTlsSettings(config));
             // Read our own settings once before any actor system exists, so a value of the wrong type in a --config
             // file ("lots" for a size) fails here, quietly, and not half-way through joining the cluster.
             _ = new BrokerSettings(config);
             _ = new BrokerLogSettings(config);
+            // A Kafka TLS key that is missing, unreadable or not the certificate's fails here, before joining the cluster.
+            if (new Security.SecuritySettings(config).KafkaTls is { } kafkaTls) Security.KafkaTlsCertificate.Load(kafkaTls).Dispose();
             _ = StallWatcher.ThresholdFrom(config);
         }
-        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException or OverflowException or ArgumentException)
         {
             // An impossible setting (e.g. akkakafka.broker.kafka.port in a --config file): one line, not a stack trace.
             throw new BrokerStartupException($"cannot start a broker on {options.Host}:{options.Port}: {e.Message}");
@@ -64,7 +70,8 @@ public sealed class BrokerNode : IAsyncDisposable
         ActorSystem system;
         try
         {
-            system = ActorSystem.Create(Names.BrokerSystem, JournalStorage.Setup(config, options, journal, snapshots));
+            var setup = JournalStorage.Setup(config, options, journal, snapshots);
+            system = ActorSystem.Create(Names.BrokerSystem, tls is null ? setup : setup.And(tls));
         }
         catch (Exception e) when (e is not BrokerStartupException)
         {
@@ -151,10 +158,14 @@ public sealed class BrokerNode : IAsyncDisposable
         // broker with its node id, so a client's first Metadata answer lists the broker it is talking to.
         if (!await WaitForOwnNodeIdAsync(node, TimeSpan.FromSeconds(30)))
             log.Warning("Kafka listener: no node id for this broker after 30 s (controller unavailable?); opening the port anyway");
+        var security = Security.SecuritySettings.Create(system);
+        var listenerSecurity = new KafkaListenerSecurity(security, Security.SecurityMetadataHolder.For(system));
         KafkaListenerHost listener;
         try
         {
-            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, new KafkaRequestDispatcher(node, BrokerMetrics.For(system)), (int)kafka.SocketRequestMaxBytes, log);
+            var certificate = security.KafkaTls is { } tls ? Security.KafkaTlsCertificate.Load(tls) : null;
+            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, new KafkaRequestDispatcher(node, BrokerMetrics.For(system), listenerSecurity),
+                (int)kafka.SocketRequestMaxBytes, log, certificate);
         }
         catch (BrokerStartupException)
         {
@@ -166,7 +177,9 @@ public sealed class BrokerNode : IAsyncDisposable
             await listener.DisposeAsync();
             return Akka.Done.Instance;
         });
-        log.Info("Kafka listener on {0} (advertised as {1})", listener.Endpoint, kafka.AdvertisedEndpoint);
+        log.Info("Kafka listener on {0} (advertised as {1}){2}{3}", listener.Endpoint, kafka.AdvertisedEndpoint,
+            listenerSecurity.Settings.KafkaTls is null ? "" : ", TLS",
+            listenerSecurity.Settings.KafkaSasl ? $", SASL {string.Join(",", listenerSecurity.Settings.KafkaSaslMechanisms)}" : "");
         return listener;
     }
 
@@ -185,7 +198,8 @@ public sealed class BrokerNode : IAsyncDisposable
         BrokerHttpHost host;
         try
         {
-            host = await BrokerHttpHost.StartAsync(http, queries, metrics, log);
+            host = await BrokerHttpHost.StartAsync(http, queries, metrics, log,
+                new HttpUsers(Security.SecuritySettings.Create(system), Security.SecurityMetadataHolder.For(system)));
         }
         catch (BrokerStartupException)
         {
@@ -197,7 +211,7 @@ public sealed class BrokerNode : IAsyncDisposable
             await host.DisposeAsync();
             return Akka.Done.Instance;
         });
-        log.Info("HTTP (metrics, health, API, console) on http://{0}/", host.Endpoint);
+        log.Info("HTTP (metrics, health, API, console) on {0}://{1}/", http.Tls.Scheme, host.Endpoint);
         return host;
     }
 

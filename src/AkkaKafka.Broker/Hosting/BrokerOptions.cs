@@ -38,6 +38,20 @@ public sealed record BrokerOptions
     public string? LogFile { get; init; }
     /// <summary>Show Akka's INFO log on the terminal too (--verbose), not only in <see cref="LogFile"/>.</summary>
     public bool Verbose { get; init; }
+    /// <summary>TLS on remoting (and HTTP) from PEM files (--tls-cert, --tls-key); null takes akkakafka.security.remote-tls.</summary>
+    public string? TlsCert { get; init; }
+    public string? TlsKey { get; init; }
+    /// <summary>Certificates a peer's must chain to (--tls-ca); null takes the HOCON setting, whose default is the certificate itself.</summary>
+    public string? TlsCa { get; init; }
+    /// <summary>File with the TLS key's passphrase (--tls-key-password-file); AKKAKAFKA_TLS_KEY_PASSWORD works too.</summary>
+    public string? TlsKeyPasswordFile { get; init; }
+    /// <summary>SASL mechanisms on the Kafka listener (--kafka-sasl-mechanisms); null takes akkakafka.security.kafka-sasl-mechanisms.</summary>
+    public IReadOnlyList<string>? KafkaSaslMechanisms { get; init; }
+    /// <summary>TLS on the Kafka listener from PEM files (--kafka-tls-cert, --kafka-tls-key); null takes akkakafka.security.kafka-tls.</summary>
+    public string? KafkaTlsCert { get; init; }
+    public string? KafkaTlsKey { get; init; }
+    /// <summary>File with the Kafka TLS key's passphrase (--kafka-tls-key-password-file); AKKAKAFKA_KAFKA_TLS_KEY_PASSWORD works too.</summary>
+    public string? KafkaTlsKeyPasswordFile { get; init; }
     /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

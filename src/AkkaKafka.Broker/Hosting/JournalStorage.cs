@@ -38,7 +38,8 @@ public static class JournalStorage
 
             case JournalKind.Postgres:
                 if (string.IsNullOrWhiteSpace(options.ConnectionString))
-                    throw new BrokerStartupException("--journal postgres needs --connection-string \"Host=...;Username=...;Password=...;Database=...\"");
+                    throw new BrokerStartupException("--journal postgres needs a connection string \"Host=...;Username=...;Password=...;Database=...\": " +
+                        $"--connection-string-file FILE or {Protocol.Security.Secrets.ConnectionStringVariable} (--connection-string would show the password to ps)");
                 await CheckPostgresAsync(options.ConnectionString, cancellationToken);
                 return (options.ConnectionString, options.ConnectionString);
 
@@ -127,7 +128,7 @@ public static class JournalStorage
         }
         catch (ArgumentException e)
         {
-            throw new BrokerStartupException($"--connection-string is not a valid PostgreSQL connection string: {e.Message}");
+            throw new BrokerStartupException($"the connection string is not a valid PostgreSQL connection string: {e.Message}");
         }
         if (builder.Timeout > 10) builder.Timeout = 10;
         try

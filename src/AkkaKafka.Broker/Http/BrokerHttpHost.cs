@@ -1,10 +1,12 @@
 using System.Net;
 using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Akka.Event;
 using AkkaKafka.Broker.KafkaListener;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -24,32 +26,49 @@ public sealed class BrokerHttpHost : IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly WebApplication _app;
 
-    private BrokerHttpHost(WebApplication app, IPEndPoint endpoint)
+    private BrokerHttpHost(WebApplication app, IPEndPoint endpoint, string scheme)
     {
         _app = app;
         Endpoint = endpoint;
+        Scheme = scheme;
     }
+
+    /// <summary>"https" with a certificate, else "http".</summary>
+    public string Scheme { get; }
 
     /// <summary>Where it listens.</summary>
     public IPEndPoint Endpoint { get; }
 
     /// <exception cref="Hosting.BrokerStartupException">The address cannot be bound (taken port, unknown host).</exception>
-    public static async Task<BrokerHttpHost> StartAsync(HttpSettings settings, BrokerQueries queries, BrokerMetrics metrics, ILoggingAdapter log)
+    /// <param name="users">Who may write when security is on; null: anyone (tests of the HTTP port alone).</param>
+    public static async Task<BrokerHttpHost> StartAsync(HttpSettings settings, BrokerQueries queries, BrokerMetrics metrics, ILoggingAdapter log,
+        HttpUsers? users = null)
     {
         var address = await KestrelHosting.ResolveAsync(settings.BindHost, settings.Port, "serve HTTP");
+        X509Certificate2? certificate;
+        try
+        {
+            certificate = settings.Tls.Enabled ? settings.Tls.LoadCertificate() : null;
+        }
+        catch (ArgumentException e)
+        {
+            throw new Hosting.BrokerStartupException($"cannot serve HTTPS on {settings.BindHost}:{settings.Port}: {e.Message}");
+        }
         var builder = KestrelHosting.CreateBuilder(log);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(address, settings.Port);
+            // Kestrel's own TLS (SslStream underneath): HTTPS with the certificate the operator gave, nothing of ours.
+            if (certificate is not null) kestrel.Listen(address, settings.Port, listen => listen.UseHttps(certificate));
+            else kestrel.Listen(address, settings.Port);
         });
         var app = builder.Build();
-        Map(app, settings, queries, metrics);
+        Map(app, settings, queries, metrics, users);
         var port = await KestrelHosting.StartAsync(app, settings.BindHost, settings.Port, "serve HTTP");
-        return new BrokerHttpHost(app, new IPEndPoint(address, port));
+        return new BrokerHttpHost(app, new IPEndPoint(address, port), certificate is null ? "http" : "https");
     }
 
-    private static void Map(WebApplication app, HttpSettings settings, BrokerQueries queries, BrokerMetrics metrics)
+    private static void Map(WebApplication app, HttpSettings settings, BrokerQueries queries, BrokerMetrics metrics, HttpUsers? users)
     {
         // A query the cluster does not answer in time (a busy coordinator, thousands of groups to describe) is the
         // cluster being unavailable, not a bug: 503 with a reason, instead of Kestrel's "unhandled exception" and a 500.
@@ -82,6 +101,8 @@ public sealed class BrokerHttpHost : IAsyncDisposable
         app.MapPost("/api/topics", async (HttpRequest request) =>
         {
             if (!settings.Admin) return Forbidden();
+            // Who asks is checked before the body is read; which topic it may create, once the body names it.
+            if (users?.Refusal(request, (_, _) => true) is { } unauthenticated) return unauthenticated;
             CreateTopicBody? body;
             try
             {
@@ -93,11 +114,17 @@ public sealed class BrokerHttpHost : IAsyncDisposable
             }
             if (body?.Name is not { Length: > 0 } name)
                 return Results.Json(new TopicCommandView("", ErrorCode.InvalidRequest.ToString(), "a topic name is required"), Json, statusCode: 400);
+            if (users?.Refusal(request, (security, user) => Authorizer.MayCreateTopic(security, users.SuperUsers, user, name)) is { } refused) return refused;
             var result = await queries.CreateTopicAsync(name, body.Partitions ?? 1, body.RetentionMs ?? CreateTopic.UseDefault, body.RetentionBytes ?? CreateTopic.UseDefault);
             return TopicResult(result, StatusCodes.Status201Created);
         });
-        app.MapDelete("/api/topics/{name}", async (string name) =>
-            settings.Admin ? TopicResult(await queries.DeleteTopicAsync(name), StatusCodes.Status200OK) : Forbidden());
+        app.MapDelete("/api/topics/{name}", async (string name, HttpRequest request) =>
+        {
+            if (!settings.Admin) return Forbidden();
+            if (users?.Refusal(request, (security, user) => Authorizer.IsAllowed(security, users.SuperUsers, user, AclResourceType.Topic, name, AclOperation.Delete)) is { } refused)
+                return refused;
+            return TopicResult(await queries.DeleteTopicAsync(name), StatusCodes.Status200OK);
+        });
 
         app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         app.MapGet("/console.js", () => Asset("console.js", "text/javascript; charset=utf-8"));

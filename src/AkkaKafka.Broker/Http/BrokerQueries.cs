@@ -17,7 +17,7 @@ public sealed class BrokerQueries(ActorSystem system, BrokerGateway broker, Brok
 {
     /// <summary>A console refresh must not hang on one slow partition owner: each ask is bounded well below a request timeout.</summary>
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
-    private static readonly HttpClient Peers = new();
+    private readonly HttpClient _peers = http.Tls.PeerClient();
     private static readonly System.Text.Json.JsonSerializerOptions PeerJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     public string SelfId { get; } = BrokerIds.Of(Cluster.Get(system).SelfAddress);
@@ -79,7 +79,7 @@ public sealed class BrokerQueries(ActorSystem system, BrokerGateway broker, Brok
             try
             {
                 using var timeout = new CancellationTokenSource(AskTimeout);
-                return await Peers.GetFromJsonAsync<List<LocalLogView>>($"http://{endpoint}/api/partitions/local", PeerJson, timeout.Token) ?? [];
+                return await _peers.GetFromJsonAsync<List<LocalLogView>>($"{http.Tls.Scheme}://{endpoint}/api/partitions/local", PeerJson, timeout.Token) ?? [];
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
             {

@@ -17,6 +17,7 @@ public sealed class HttpSettings
         BindHost = config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1");
         Port = c.GetInt("port", 8080);
         Admin = c.GetBoolean("admin", false);
+        Tls = new HttpTlsSettings(config);
         if (Port is < 0 or > MaxPort) throw new ConfigurationException($"akkakafka.broker.http.port must be between 0 and {MaxPort}, got {Port}");
     }
 
@@ -32,6 +33,9 @@ public sealed class HttpSettings
 
     /// <summary>Whether the API and the console may create and delete topics (--http-admin); read-only otherwise.</summary>
     public bool Admin { get; }
+
+    /// <summary>HTTPS, when a certificate is configured (its own, or the remoting one).</summary>
+    public HttpTlsSettings Tls { get; }
 
     /// <summary>"host:port" other brokers' consoles link to; null when HTTP is off.</summary>
     public string? Endpoint => Enabled ? $"{BindHost}:{Port}" : null;

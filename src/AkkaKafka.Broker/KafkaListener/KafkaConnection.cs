@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Akka.Event;
+using AkkaKafka.Broker.Security;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
@@ -14,6 +15,8 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// write loop that sends the answers in request order (Kafka clients pipeline requests and match answers by
 /// order as well as correlation id). Requests are served concurrently: the write loop only waits for the oldest.
 /// Nothing here blocks a thread; a malformed frame closes this connection only, after the answers already due.
+/// With SASL on, the read loop feeds each request to the connection's <see cref="SaslSession"/> first, in arrival
+/// order: until it has authenticated the client, only ApiVersions and the SASL exchange get through.
 /// </summary>
 internal static class KafkaConnection
 {
@@ -23,11 +26,13 @@ internal static class KafkaConnection
     /// </summary>
     private const int MaxInFlight = 256;
 
-    private sealed record Pending(RequestHeader Header, Task<IKafkaResponse?> Response, ReadOnlyMemory<byte>? Ready = null);
+    /// <param name="CloseAfter">The connection closes once this answer is written (a failed SASL exchange).</param>
+    private sealed record Pending(RequestHeader Header, Task<IKafkaResponse?> Response, ReadOnlyMemory<byte>? Ready = null, bool CloseAfter = false);
 
     public static async Task ServeAsync(ConnectionContext connection, KafkaRequestDispatcher dispatcher, int maxRequestBytes, ILoggingAdapter log)
     {
         var remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
+        var session = dispatcher.Security?.NewSession();
         using var counted = dispatcher.Metrics?.KafkaConnectionOpened();
         var pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
         // Not ConnectionClosed: Kestrel fires it on the client's FIN too, and a client that sends its requests and then
@@ -38,7 +43,7 @@ internal static class KafkaConnection
             .ContinueWith(_ => writerGone.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
-            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, dispatcher, maxRequestBytes, remote, log, writerGone.Token);
+            await ReadRequestsAsync(connection.Transport.Input, pending.Writer, dispatcher, session, maxRequestBytes, remote, log, writerGone.Token);
         }
         catch (Exception e) when (e is IOException or ConnectionResetException or OperationCanceledException or ConnectionAbortedException)
         {
@@ -51,7 +56,7 @@ internal static class KafkaConnection
         }
     }
 
-    private static async Task ReadRequestsAsync(PipeReader input, ChannelWriter<Pending> pending, KafkaRequestDispatcher dispatcher, int maxRequestBytes,
+    private static async Task ReadRequestsAsync(PipeReader input, ChannelWriter<Pending> pending, KafkaRequestDispatcher dispatcher, SaslSession? session, int maxRequestBytes,
         string remote, ILoggingAdapter log, CancellationToken writerGone)
     {
         while (true)
@@ -70,9 +75,10 @@ internal static class KafkaConnection
                             outcome == KafkaFrames.Outcome.TooLarge ? "too large" : "too small to be a request", maxRequestBytes);
                         return;
                     }
-                    var next = Decode(frame, dispatcher, remote, log);
+                    var next = Decode(frame, dispatcher, session, remote, log);
                     if (next is null) return;
                     await pending.WriteAsync(next, writerGone);
+                    if (next.CloseAfter) return; // nothing after a failed authentication is read
                 }
                 if (result.IsCompleted)
                 {
@@ -88,7 +94,7 @@ internal static class KafkaConnection
     }
 
     /// <summary>Decodes one frame and starts serving it; null when the frame is malformed and the connection must close.</summary>
-    private static Pending? Decode(byte[] frame, KafkaRequestDispatcher dispatcher, string remote, ILoggingAdapter log)
+    private static Pending? Decode(byte[] frame, KafkaRequestDispatcher dispatcher, SaslSession? session, string remote, ILoggingAdapter log)
     {
         var reader = new KafkaReader(frame);
         RequestHeader header;
@@ -104,6 +110,13 @@ internal static class KafkaConnection
         catch (Exception e)
         {
             log.Warning("Kafka listener: closing {0}: the request header decoder failed: {1}: {2}", remote, e.GetType().Name, e.Message);
+            return null;
+        }
+
+        if (session is { IsAuthenticated: false } && header.ApiKey is not (ApiKey.ApiVersions or ApiKey.SaslHandshake or ApiKey.SaslAuthenticate))
+        {
+            // Kafka's rule: before authentication nothing but the SASL exchange is read, not even to refuse it.
+            log.Info("Kafka listener: closing {0}: API {1} v{2} before SASL authentication", remote, (short)header.ApiKey, header.ApiVersion);
             return null;
         }
 
@@ -139,7 +152,31 @@ internal static class KafkaConnection
             log.Warning("Kafka listener: closing {0}: the {1} v{2} decoder failed on this request: {3}: {4}", remote, header.ApiKey, header.ApiVersion, e.GetType().Name, e.Message);
             return null;
         }
-        return new Pending(header, dispatcher.HandleAsync(new KafkaRequestContext(header, remote), request));
+        if (session is null)
+        {
+            if (SaslSession.WithoutSasl(request) is { } refused) return new Pending(header, Task.FromResult<IKafkaResponse?>(refused));
+        }
+        else
+        {
+            var verdict = session.Handle(request);
+            if (verdict.Response is { } answer)
+            {
+                if (verdict.Close)
+                    log.Info("Kafka listener: closing {0}: {1}", remote, answer switch
+                    {
+                        SaslAuthenticateResponseData a => $"{a.ErrorCode}: {a.ErrorMessage}",
+                        SaslHandshakeResponseData h => $"{h.ErrorCode} (SASL handshake)",
+                        _ => answer.GetType().Name,
+                    });
+                return new Pending(header, Task.FromResult<IKafkaResponse?>(answer), CloseAfter: verdict.Close);
+            }
+            if (verdict.Close)
+            {
+                log.Info("Kafka listener: closing {0}: {1} v{2} before SASL authentication", remote, header.ApiKey, header.ApiVersion);
+                return null;
+            }
+        }
+        return new Pending(header, dispatcher.HandleAsync(new KafkaRequestContext(header, remote, session?.User ?? Protocol.Security.Authorizer.Anonymous), request));
     }
 
     private static async Task WriteResponsesAsync(ChannelReader<Pending> pending, PipeWriter output, string remote, ILoggingAdapter log, ConnectionContext connection)

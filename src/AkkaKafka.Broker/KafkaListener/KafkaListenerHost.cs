@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Akka.Event;
 using AkkaKafka.Broker.Http;
 using Microsoft.AspNetCore.Builder;
@@ -28,7 +29,9 @@ public sealed class KafkaListenerHost : IAsyncDisposable
     public IPEndPoint Endpoint { get; }
 
     /// <exception cref="Hosting.BrokerStartupException">The address cannot be bound (taken port, unknown host).</exception>
-    public static async Task<KafkaListenerHost> StartAsync(string host, int port, KafkaRequestDispatcher dispatcher, int maxRequestBytes, ILoggingAdapter log)
+    /// <param name="certificate">TLS on this listener (Kestrel's, with the certificate and its key); null: plaintext.</param>
+    public static async Task<KafkaListenerHost> StartAsync(string host, int port, KafkaRequestDispatcher dispatcher, int maxRequestBytes, ILoggingAdapter log,
+        X509Certificate2? certificate = null)
     {
         var address = await KestrelHosting.ResolveAsync(host, port, "listen for Kafka clients");
         var builder = KestrelHosting.CreateBuilder(log);
@@ -41,7 +44,12 @@ public sealed class KafkaListenerHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBufferSize = maxRequestBytes + 64L * 1024;
-            kestrel.Listen(address, port, listen => listen.Run(connection => KafkaConnection.ServeAsync(connection, dispatcher, maxRequestBytes, log)));
+            kestrel.Listen(address, port, listen =>
+            {
+                // Kestrel's TLS as connection middleware: the Kafka connection below reads and writes plaintext either way.
+                if (certificate is not null) listen.UseHttps(certificate);
+                listen.Run(connection => KafkaConnection.ServeAsync(connection, dispatcher, maxRequestBytes, log));
+            });
         });
         var app = builder.Build();
         var boundPort = await KestrelHosting.StartAsync(app, host, port, "listen for Kafka clients");

@@ -1,4 +1,5 @@
 using AkkaKafka.Broker.Http;
+using AkkaKafka.Broker.Security;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 
@@ -6,22 +7,33 @@ namespace AkkaKafka.Broker.KafkaListener;
 
 /// <summary>
 /// Turns each decoded Kafka request into the broker's own actor messages and their answers back into a Kafka
-/// response. One handler per area of the protocol; this class only picks the handler.
+/// response. One handler per area of the protocol; this class only picks the handler. With authorization on, each
+/// request goes through <see cref="RequestAuthorization"/> first, which hands on only what the user may do.
 /// </summary>
-public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metrics = null)
+public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metrics = null, KafkaListenerSecurity? security = null)
 {
+    /// <summary>SASL and authorization of this listener; null in specs without them (no SASL, everyone may do everything).</summary>
+    public KafkaListenerSecurity? Security => security;
+
     /// <summary>This broker's metrics (connections, produce and fetch latency of the "kafka" listener); null in specs without them.</summary>
     public BrokerMetrics? Metrics => metrics;
 
     /// <returns>The response, or null when Kafka sends none (acks=0 produce).</returns>
     public Task<IKafkaResponse?> HandleAsync(KafkaRequestContext context, IKafkaRequest request) =>
         metrics is not null && BrokerMetrics.ApiOf(request) is { } api
-            ? metrics.TimeAsync(api, BrokerMetrics.KafkaListener, Dispatch(context, request))
+            ? metrics.TimeAsync(api, BrokerMetrics.KafkaListener, Authorized(context, request))
+            : Authorized(context, request);
+
+    private Task<IKafkaResponse?> Authorized(KafkaRequestContext context, IKafkaRequest request) =>
+        security is { Authorizes: true }
+            ? RequestAuthorization.DispatchAsync(security, context, request, allowed => Dispatch(context, allowed))
             : Dispatch(context, request);
 
     private Task<IKafkaResponse?> Dispatch(KafkaRequestContext context, IKafkaRequest request) => request switch
     {
-        ApiVersionsRequestData => Done(ApiVersionsResponseData.Advertised()),
+        ApiVersionsRequestData => Done(ApiVersionsResponseData.Advertised(withSasl: security?.Settings.KafkaSasl ?? false)),
+        // The connection answers these itself (its SASL session); here only if a listener has no session at all.
+        SaslHandshakeRequestData or SaslAuthenticateRequestData => Done(SaslSession.WithoutSasl(request)!),
         MetadataRequestData r => Later(MetadataHandler.HandleAsync(node, r)),
         ProduceRequestData r => LaterOrNone(ProduceHandler.HandleAsync(node, context, r)),
         FetchRequestData r => Later(FetchHandler.HandleAsync(node, context, r)),

@@ -4,9 +4,11 @@ using Akka.Cluster.Tools.Client;
 using Akka.Event;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Http;
+using AkkaKafka.Broker.Security;
 using AkkaKafka.Broker.Topic;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.Node;
 
@@ -32,7 +34,12 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly Dictionary<string, CancellationTokenSource> _forwarded = new(StringComparer.Ordinal);
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
     private readonly BrokerMetrics _metrics = BrokerMetrics.For(Context.System);
+    /// <summary>The users and ACLs the controller published, kept where the Kafka listener reads them without asking.</summary>
+    private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
     private ActorPath? _receptionist;
+    private readonly SecuritySettings _securitySettings = SecuritySettings.Create(Context.System);
+    /// <summary>The user an <see cref="AsUser"/> request being handled right now was authorized for (null otherwise).</summary>
+    private string? _actingUser;
 
     public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings)
     {
@@ -66,6 +73,14 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     {
         switch (message)
         {
+            case Authenticate authenticate:
+                Authenticate(authenticate);
+                break;
+            case AsUser asUser:
+                HandleAs(asUser);
+                break;
+            case IAkkaKafkaMessage request when RefusedUnauthenticated(request):
+                break;
             case IPartitionRequest request when RefusedInternalWrite(request):
                 break;
             case ForwardedRequest forwarded when RefusedInternalWrite(forwarded.Request):
@@ -100,6 +115,18 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 break;
             case GetCachedMetadata:
                 Sender.Tell(_metadata);
+                break;
+            case SecurityPublished published when FromClusterBroker(Sender):
+                if (_security.Offer(published.Security))
+                    _logger.Info("Security metadata version {0}: {1} users, {2} ACL rules", published.Security.Version,
+                        published.Security.Users.Count, published.Security.Acls.Count);
+                break;
+            case SecurityPublished:
+                // Users and ACLs come from the controller only: an Akka client must not replace them.
+                _logger.Warning("Ignored security metadata sent by {0}, which is not a broker", Sender.Path);
+                break;
+            case GetSecurityMetadata:
+                Sender.Tell(_security.Current);
                 break;
             case PollMetadata:
                 if (_metadata.Version == 0) _controller.Tell(new GetMetadata());
@@ -180,6 +207,106 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     }
 
     /// <summary>
+    /// Checks an Akka client's password against the user's salted SCRAM credential (PBKDF2: off the actor's thread,
+    /// on an immutable copy of the users) and answers a session token, or SASL_AUTHENTICATION_FAILED. With security
+    /// off there is nothing to check: an empty token, and the client sends its requests as they are.
+    /// </summary>
+    private void Authenticate(Authenticate request)
+    {
+        if (!AkkaClientsAuthenticate)
+        {
+            Sender.Tell(new Authenticated(ErrorCode.None, "Akka clients need no login on this cluster", ""));
+            return;
+        }
+        var security = _security.Current;
+        Task.Run(() => security.User(request.User)?.Credentials.FirstOrDefault(c => c.Verifies(request.Password)) is { } credential
+                ? new Authenticated(ErrorCode.None, $"authenticated as {request.User}", SessionTokens.Issue(request.User, credential))
+                : new Authenticated(ErrorCode.SaslAuthenticationFailed, $"SASL_AUTHENTICATION_FAILED: authentication failed for user '{request.User}': unknown user or wrong password", ""))
+            .PipeTo(Sender);
+    }
+
+    /// <summary>
+    /// A request made as a user: with security on, its session token must be one a broker issued for that user's
+    /// current credentials and the ACLs must allow the request (Kafka's operations for its kind); then it is handled
+    /// exactly as an unwrapped one. A refusal is answered in the request's own reply type where it has one.
+    /// </summary>
+    private void HandleAs(AsUser request)
+    {
+        if (AkkaClientsAuthenticate)
+        {
+            var security = _security.Current;
+            if (!SessionTokens.Verify(security, request.User, request.Token))
+            {
+                Refuse(request.Request, ErrorCode.SaslAuthenticationFailed,
+                    $"SASL_AUTHENTICATION_FAILED: the session of user '{request.User}' is not valid (the user was deleted or its password changed): authenticate again");
+                return;
+            }
+            if (AkkaRequestAuthorization.Refusal(security, _securitySettings.SuperUsers, request.User, request.Request) is { } refusal)
+            {
+                _logger.Info("Refused {0} of user {1}: {2}", request.Request.GetType().Name, request.User, refusal.Message);
+                Refuse(request.Request, refusal.Error, refusal.Message);
+                return;
+            }
+        }
+        _actingUser = request.User;
+        try
+        {
+            OnReceive(request.Request);
+        }
+        finally
+        {
+            _actingUser = null;
+        }
+    }
+
+    /// <summary>
+    /// With security on, a request from an Akka client must come as <see cref="AsUser"/>; brokers (this node's own
+    /// actors, the Kafka listener and HTTP, which check their own users, and other members) are trusted. The one
+    /// exception is the first user: while there is none, creating one needs no session, or nobody ever could log in.
+    /// </summary>
+    private bool RefusedUnauthenticated(IAkkaKafkaMessage request)
+    {
+        if (!AkkaClientsAuthenticate || _actingUser is not null || request is not (IBrokerCommand or ForwardedRequest)) return false;
+        if (FromClusterBroker(Sender)) return false;
+        if (request is UpsertUser && _security.Current.Users.Count == 0) return false;
+        Refuse(request, ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED: security is on: authenticate as a user first (--username NAME)");
+        return true;
+    }
+
+    private bool AkkaClientsAuthenticate => _securitySettings.Enabled && _securitySettings.AkkaClientAuthentication;
+
+    private void Refuse(IAkkaKafkaMessage request, ErrorCode error, string message)
+    {
+        switch (request)
+        {
+            case ForwardedRequest forwarded:
+                ErrorReplies.Send(Sender, forwarded.Request, error, message);
+                break;
+            case IPartitionRequest partition:
+                ErrorReplies.Send(Sender, partition, error, message);
+                break;
+            case CreateTopic m:
+                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
+                break;
+            case DeleteTopic m:
+                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
+                break;
+            case AddPartitions m:
+                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
+                break;
+            case AlterTopicConfigs m:
+                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
+                break;
+            case UpsertUser or DeleteUser or AddAcl or RemoveAcl:
+                Sender.Tell(new SecurityCommandResult(error, message));
+                break;
+            default:
+                Sender.Tell(new RequestRefused(error, message));
+                break;
+        }
+    }
+
+    /// <summary>
     /// An Akka client's request arrives through the ClusterClientReceptionist, whose response tunnel (a child of the
     /// receptionist) is its sender; a remote sender also is a client. The Kafka listener asks from this process.
     /// </summary>
@@ -209,6 +336,20 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         if (sender.IsNobody() || sender.Equals(Context.System.DeadLetters)) return false;
         _receptionist ??= ClusterClientReceptionist.Get(Context.System).Underlying.Path;
         return sender.Path.Address.System == Names.BrokerSystem && !sender.Path.Parent.Equals(_receptionist);
+    }
+
+    /// <summary>
+    /// A broker of this cluster: this node's own actors, or an actor on another member (the controller publishes from
+    /// wherever its singleton runs). A client's ActorSystem is never a member, and its messages come through the
+    /// receptionist.
+    /// </summary>
+    private bool FromClusterBroker(IActorRef sender)
+    {
+        if (!FromBroker(sender)) return false;
+        var address = sender.Path.Address;
+        if (!address.HasGlobalScope) return true;
+        var cluster = Cluster.Get(Context.System);
+        return address.Equals(cluster.SelfAddress) || cluster.State.Members.Any(m => m.Address.Equals(address) && m.HasRole(Names.BrokerRole));
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Broker.Partition;
+using AkkaKafka.Protocol.Security;
 using AkkaKafka.Protocol.Serialization;
 
 namespace AkkaKafka.Broker.Storage;
@@ -29,9 +30,15 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string TopicCreatedManifest = "TC1";
     internal const string TopicDeletedManifest = "TD1";
     internal const string PartitionsAssignedManifest = "PA1";
-    // CS2 adds the brokers' Kafka node ids; CS1 (written before they existed) is still read, with none.
-    internal const string ControllerSnapshotManifest = "CS2";
+    // CS2 added the brokers' Kafka node ids, CS3 users and ACL rules; CS2 (read with no users and no rules) and CS1
+    // (also no node ids) are still read.
+    internal const string ControllerSnapshotManifest = "CS3";
+    internal const string ControllerSnapshotManifestV2 = "CS2";
     internal const string ControllerSnapshotManifestV1 = "CS1";
+    internal const string UserCredentialsSetManifest = "US1";
+    internal const string UserDeletedManifest = "UD1";
+    internal const string AclAddedManifest = "AA1";
+    internal const string AclRemovedManifest = "AR1";
     internal const string PartitionsAddedManifest = "PN1";
     internal const string TopicConfigsAlteredManifest = "TA1";
     internal const string NodeIdAssignedManifest = "NI1";
@@ -65,6 +72,10 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         GroupSnapshot => GroupSnapshotManifest,
         GroupOffsetsDeleted => GroupOffsetsDeletedManifest,
         GroupUnregistered => GroupUnregisteredManifest,
+        UserCredentialsSet => UserCredentialsSetManifest,
+        UserDeleted => UserDeletedManifest,
+        AclAdded => AclAddedManifest,
+        AclRemoved => AclRemovedManifest,
         _ => throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -108,6 +119,20 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 w.List(s.Topics, (x, t) => x.String(t.Name).VarLong(t.TopicId).VarInt(t.Partitions).VarLong(t.RetentionMs).VarLong(t.RetentionBytes).VarLong(t.CreatedAtMs));
                 w.List(s.Assignment, WriteAssignment);
                 w.List(s.NodeIds, WriteNodeId);
+                w.List(s.Users, SecurityWire.WriteUser);
+                SecurityWire.WriteAcls(w, s.Acls);
+                break;
+            case UserCredentialsSet e:
+                SecurityWire.WriteUser(w, new UserCredentials(e.Name, e.Credentials));
+                break;
+            case UserDeleted e:
+                w.String(e.Name);
+                break;
+            case AclAdded e:
+                SecurityWire.WriteAcl(w, e.Rule);
+                break;
+            case AclRemoved e:
+                SecurityWire.WriteAcl(w, e.Rule);
                 break;
             case PartitionsAdded e:
                 w.String(e.Topic).VarInt(e.TotalCount);
@@ -161,8 +186,13 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             TopicCreatedManifest => new TopicCreated(r.String(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()),
             TopicDeletedManifest => new TopicDeleted(r.String()),
             PartitionsAssignedManifest => new PartitionsAssigned(ReadAssignments(ref r)),
-            ControllerSnapshotManifest => ReadControllerSnapshot(ref r, withNodeIds: true),
-            ControllerSnapshotManifestV1 => ReadControllerSnapshot(ref r, withNodeIds: false),
+            ControllerSnapshotManifest => ReadControllerSnapshot(ref r, withNodeIds: true, withSecurity: true),
+            ControllerSnapshotManifestV2 => ReadControllerSnapshot(ref r, withNodeIds: true, withSecurity: false),
+            ControllerSnapshotManifestV1 => ReadControllerSnapshot(ref r, withNodeIds: false, withSecurity: false),
+            UserCredentialsSetManifest => ReadUserCredentialsSet(ref r),
+            UserDeletedManifest => new UserDeleted(r.String()),
+            AclAddedManifest => new AclAdded(SecurityWire.ReadAcl(ref r)),
+            AclRemovedManifest => new AclRemoved(SecurityWire.ReadAcl(ref r)),
             PartitionsAddedManifest => new PartitionsAdded(r.String(), r.VarInt()),
             TopicConfigsAlteredManifest => new TopicConfigsAltered(r.String(), r.VarLong(), r.VarLong()),
             NodeIdAssignedManifest => ReadNodeId(ref r),
@@ -210,7 +240,13 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         return list;
     }
 
-    private static ControllerSnapshot ReadControllerSnapshot(ref WireReader r, bool withNodeIds)
+    private static UserCredentialsSet ReadUserCredentialsSet(ref WireReader r)
+    {
+        var user = SecurityWire.ReadUser(ref r);
+        return new UserCredentialsSet(user.Name, user.Credentials);
+    }
+
+    private static ControllerSnapshot ReadControllerSnapshot(ref WireReader r, bool withNodeIds, bool withSecurity)
     {
         var epoch = r.VarLong();
         var n = r.Count();
@@ -223,6 +259,10 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             var count = r.Count();
             for (var i = 0; i < count; i++) nodeIds.Add(ReadNodeId(ref r));
         }
-        return new ControllerSnapshot(epoch, topics, assignment, nodeIds);
+        if (!withSecurity) return new ControllerSnapshot(epoch, topics, assignment, nodeIds);
+        var userCount = r.Count();
+        var users = new List<UserCredentials>(userCount);
+        for (var i = 0; i < userCount; i++) users.Add(SecurityWire.ReadUser(ref r));
+        return new ControllerSnapshot(epoch, topics, assignment, nodeIds) { Users = users, Acls = SecurityWire.ReadAcls(ref r) };
     }
 }

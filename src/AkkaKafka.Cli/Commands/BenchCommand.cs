@@ -46,6 +46,8 @@ internal static class BenchCommand
                 Throughput = r.GetValue(throughput),
                 RequestTimeout = TimeSpan.FromSeconds(Math.Max(1, r.GetValue(timeout))),
                 Progress = line => Console.Error.Write($"\r{line}    "),
+                ConnectionOverrides = CommonOptions.Tls.ToConfig(),
+                Credentials = CommonOptions.Login.Credentials(),
             };
             var result = await run(options, ct);
             Console.Error.WriteLine();

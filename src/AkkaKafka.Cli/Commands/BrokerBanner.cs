@@ -18,6 +18,10 @@ internal static class BrokerBanner
         var kafkaLine = node.KafkaListener is { } listener
             ? listener.Endpoint + (kafka.AdvertisedEndpoint is { } advertised && advertised != listener.Endpoint.ToString() ? $" (advertised as {advertised})" : "")
             : "off (--kafka-port 0)";
+        // How Kafka clients must connect: the security.protocol they need, and the SASL mechanisms the listener offers.
+        if (node.KafkaListener is not null && Broker.Security.SecuritySettings.Create(node.System) is { } security && (security.KafkaTls is not null || security.KafkaSasl))
+            kafkaLine += (security.KafkaTls is null ? ", SASL_PLAINTEXT" : security.KafkaSasl ? ", SASL_SSL" : ", SSL")
+                         + (security.KafkaSasl ? $" ({string.Join(", ", security.KafkaSaslMechanisms)})" : "");
         var journal = options.Journal == JournalKind.Sqlite
             ? $"sqlite, data in {Path.GetFullPath(options.DataDirectory)}"
             : $"postgres, {PostgresTarget(options.ConnectionString)}";
@@ -48,7 +52,7 @@ internal static class BrokerBanner
 
     /// <summary>Where the broker's HTTP listener (metrics, health, console) is bound, else "off".</summary>
     private static string Http(BrokerNode node) =>
-        node.Http is { } http ? $"http://{http.Endpoint}/ (console, /metrics, /health/ready)" : "off (--http-port 0)";
+        node.Http is { } http ? $"{http.Scheme}://{http.Endpoint}/ (console, /metrics, /health/ready)" : "off (--http-port 0)";
 
     /// <summary>Host, port and database of a PostgreSQL connection string, never its password.</summary>
     private static string PostgresTarget(string? connectionString)

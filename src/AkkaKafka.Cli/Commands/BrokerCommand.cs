@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Cli.Commands;
 
@@ -20,7 +21,8 @@ internal static class BrokerCommand
         var data = new Option<string>("--data") { Description = "Data directory (SQLite journal files)", DefaultValueFactory = _ => "data" };
         var journal = new Option<string>("--journal") { Description = "Journal backend: sqlite or postgres", DefaultValueFactory = _ => "sqlite" };
         journal.AcceptOnlyFromAmong("sqlite", "postgres");
-        var connectionString = new Option<string?>("--connection-string") { Description = "PostgreSQL connection string (with --journal postgres)" };
+        var connectionString = new Option<string?>("--connection-string") { Description = $"PostgreSQL connection string (with --journal postgres); `ps` shows it: prefer --connection-string-file or {Secrets.ConnectionStringVariable}" };
+        var connectionStringFile = new Option<string?>("--connection-string-file") { Description = $"File holding the PostgreSQL connection string (or set {Secrets.ConnectionStringVariable})" };
         var config = new Option<string?>("--config") { Description = "Extra HOCON file layered over hocon/" };
         // No DefaultValueFactory: the defaults live in hocon/broker.hocon (akkakafka.broker.kafka), which a flag overrides.
         var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092; 0: no Kafka listener)" };
@@ -28,12 +30,20 @@ internal static class BrokerCommand
         var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for /metrics, /health, the JSON API and the web console (default 8080; 0: no HTTP)" };
         var httpAdmin = new Option<bool>("--http-admin") { Description = "Let the web console and the API create and delete topics (default: read-only)" };
         var brokerId = new Option<int?>("--broker-id") { Description = "Kafka node id of this broker (default: one the controller assigns and keeps for this host:port)" };
+        var kafkaSasl = new Option<string?>("--kafka-sasl-mechanisms") { Description = "SASL on the Kafka listener: SCRAM-SHA-256,SCRAM-SHA-512,PLAIN (comma-separated; default none)" };
+        var kafkaTlsCert = new Option<string?>("--kafka-tls-cert") { Description = "TLS on the Kafka listener: PEM certificate file (with --kafka-tls-key)" };
+        var kafkaTlsKey = new Option<string?>("--kafka-tls-key") { Description = "PEM private key of --kafka-tls-cert" };
+        var kafkaTlsKeyPasswordFile = new Option<string?>("--kafka-tls-key-password-file") { Description = "File holding the passphrase of an encrypted --kafka-tls-key (or set AKKAKAFKA_KAFKA_TLS_KEY_PASSWORD)" };
         var verbose = new Option<bool>("--verbose") { Description = "Show Akka's INFO log on the terminal too (it always goes to <data>/logs/broker-<port>.log)" };
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
-            host, port, seeds, data, journal, connectionString, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
+            host, port, seeds, data, journal, connectionString, connectionStringFile, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
         };
+        command.Options.Add(kafkaSasl);
+        command.Options.Add(kafkaTlsCert);
+        command.Options.Add(kafkaTlsKey);
+        command.Options.Add(kafkaTlsKeyPasswordFile);
         command.SetAction((result, ct) => CommonOptions.RunAsync(async () =>
         {
             var seedList = (result.GetValue(seeds) ?? [])
@@ -50,6 +60,13 @@ internal static class BrokerCommand
             var advertised = result.GetValue(kafkaAdvertisedHost);
             if (advertised is not null && (string.IsNullOrWhiteSpace(advertised) || advertised.Contains(':') && !advertised.StartsWith('[')))
                 throw new UsageException($"--kafka-advertised-host must be a host name or address without a port, got '{advertised}'");
+            if (result.GetValue(connectionString) is not null && result.GetValue(connectionStringFile) is not null)
+                throw new UsageException("use either --connection-string or --connection-string-file, not both");
+            if (result.GetValue(connectionStringFile) is { } csFile && !File.Exists(csFile))
+                throw new UsageException($"--connection-string-file: file '{csFile}' does not exist");
+            var mechanisms = ParseSaslMechanisms(result.GetValue(kafkaSasl));
+            var (tlsCert, tlsKey) = (result.GetValue(kafkaTlsCert), result.GetValue(kafkaTlsKey));
+            if ((tlsCert is null) != (tlsKey is null)) throw new UsageException("--kafka-tls-cert and --kafka-tls-key go together");
             var configFile = result.GetValue(config);
             if (configFile is not null) ConfigFileCheck.Check(configFile);
             var dataDirectory = result.GetValue(data)!;
@@ -60,7 +77,11 @@ internal static class BrokerCommand
                 Seeds = seedList,
                 DataDirectory = dataDirectory,
                 Journal = result.GetValue(journal) == "postgres" ? JournalKind.Postgres : JournalKind.Sqlite,
-                ConnectionString = result.GetValue(connectionString),
+                ConnectionString = result.GetValue(connectionString) ?? Secrets.Read(result.GetValue(connectionStringFile), Secrets.ConnectionStringVariable),
+                TlsCert = CommonOptions.Tls.CertFile,
+                TlsKey = CommonOptions.Tls.KeyFile,
+                TlsCa = CommonOptions.Tls.CaFile,
+                TlsKeyPasswordFile = CommonOptions.Tls.KeyPasswordFile,
                 ConfigFile = configFile,
                 KafkaPort = kp,
                 KafkaAdvertisedHost = advertised,
@@ -70,10 +91,25 @@ internal static class BrokerCommand
                 // Under the data directory also with PostgreSQL: the one place a broker is told it may write.
                 LogFile = Path.Combine(dataDirectory, "logs", $"broker-{p}.log"),
                 Verbose = result.GetValue(verbose),
+                KafkaSaslMechanisms = mechanisms,
+                KafkaTlsCert = tlsCert,
+                KafkaTlsKey = tlsKey,
+                KafkaTlsKeyPasswordFile = result.GetValue(kafkaTlsKeyPasswordFile),
             };
             return await RunBrokerAsync(options);
         }));
         return command;
+    }
+
+    private static IReadOnlyList<string>? ParseSaslMechanisms(string? text)
+    {
+        if (text is null) return null;
+        var mechanisms = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToUpperInvariant()).Distinct().ToList();
+        if (mechanisms.Count == 0) throw new UsageException("--kafka-sasl-mechanisms needs at least one mechanism");
+        foreach (var m in mechanisms)
+            if (!Protocol.Security.SaslMechanisms.All.Contains(m))
+                throw new UsageException($"--kafka-sasl-mechanisms: unknown mechanism '{m}' (known: {string.Join(", ", Protocol.Security.SaslMechanisms.All)})");
+        return mechanisms;
     }
 
     private static HostPort ParseSeed(string text)
@@ -126,6 +162,8 @@ internal static class BrokerCommand
             Stop();
         });
 
+        // Before the banner, so it is on the terminal before "is up", which scripts wait for.
+        if (BindWarning.For(node.System.Settings.Config) is { } exposed) await Console.Error.WriteLineAsync(exposed);
         foreach (var line in await BrokerBanner.LinesAsync(node, options)) Console.WriteLine(line);
         node.PrintEvents(line => Console.WriteLine(BrokerBanner.EventLine(line)));
         await node.WhenTerminated;

@@ -7,6 +7,12 @@ namespace AkkaKafka.Cli.Commands;
 /// <summary>Options shared by every command that talks to a running cluster, and their error handling.</summary>
 internal static class CommonOptions
 {
+    /// <summary>The TLS flags of this invocation (root options every command inherits), set once after parsing.</summary>
+    public static TlsOptions Tls { get; set; } = TlsOptions.None;
+
+    /// <summary>Who the client commands act as (--username), set once after parsing.</summary>
+    public static UserLogin Login { get; set; } = UserLogin.None;
+
     public static Option<string> Bootstrap() => new("--bootstrap", "--bootstrap-server")
     {
         Description = "Brokers to contact, host:port[,host:port...] (their Akka remoting endpoints)",
@@ -95,10 +101,23 @@ internal static class CommonOptions
             : timeout;
         var overrides = Akka.Configuration.ConfigurationFactory.ParseString(
             $"akkakafka.client.request-timeout = {Seconds(requestTimeout)}s"
-            + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : ""));
-        await using var connection = ClusterConnection.Create(contacts, overrides);
-        return await body(connection);
+            + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : ""))
+            .WithFallback(Tls.ToConfig());
+        await using var connection = ClusterConnection.Create(contacts, overrides, credentials: Login.Credentials());
+        try
+        {
+            await connection.AuthenticateAsync();
+            return await body(connection);
+        }
+        catch (Exception e) when (e is ClusterUnavailableException or TimeoutException)
+        {
+            throw await ExplainAsync(contacts) is { } tls ? new ClusterUnavailableException(tls) : e;
+        }
     }
+
+    /// <summary>The TLS mismatch behind a cluster that does not answer, if that is what it is (<see cref="RemotingTlsProbe"/>).</summary>
+    public static Task<string?> ExplainAsync(IReadOnlyList<HostPort> contacts) =>
+        RemotingTlsProbe.ExplainAsync(contacts, Tls, TimeSpan.FromSeconds(2));
 
     private static string Seconds(double seconds) => seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using AkkaKafka.Client.Consumer;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Cli.Commands;
 
@@ -73,7 +74,22 @@ internal static class ConsumeCommand
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
             {
                 // Why no records come (a storage error, an owner not answering): one line per error and partition, when it starts.
-                await using var consumer = new Consumer(connection) { OnFetchError = e => Console.Error.WriteLine($"warning: {e}") };
+                // Except a refusal by the ACLs or of the session: retrying would never help, so it ends the command (exit 1).
+                FetchError? refused = null;
+                using var refusal = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                await using var consumer = new Consumer(connection)
+                {
+                    OnFetchError = e =>
+                    {
+                        if (e.Error is not (ErrorCode.TopicAuthorizationFailed or ErrorCode.SaslAuthenticationFailed))
+                        {
+                            Console.Error.WriteLine($"warning: {e}");
+                            return;
+                        }
+                        Interlocked.CompareExchange(ref refused, e, null);
+                        refusal.Cancel();
+                    },
+                };
                 if (r.GetValue(group) is { } groupName)
                     await consumer.SubscribeAsync(groupName, topicName, start, ct);
                 else
@@ -83,7 +99,7 @@ internal static class ConsumeCommand
                 var out_ = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 16) { AutoFlush = false };
                 // Flush whenever the consumer has nothing more at hand, so a pipe reader sees every record promptly.
                 long count = 0;
-                using var idleCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var idleCts = CancellationTokenSource.CreateLinkedTokenSource(refusal.Token);
                 if (idle is { } ms) idleCts.CancelAfter(ms);
                 try
                 {
@@ -102,6 +118,11 @@ internal static class ConsumeCommand
                     // --timeout-ms passed without a record: a normal end, like kafka-console-consumer.
                 }
                 await out_.FlushAsync(CancellationToken.None);
+                if (refused is not null)
+                {
+                    Console.Error.WriteLine($"error: {refused.Topic}-{refused.Partition}: {refused.Reason}");
+                    return 1;
+                }
                 Console.Error.WriteLine($"Processed a total of {count} messages");
                 return 0;
             });

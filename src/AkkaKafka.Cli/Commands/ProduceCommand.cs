@@ -101,6 +101,11 @@ internal static class ProduceCommand
                 var acknowledged = Interlocked.Read(ref completed);
                 if (acknowledged < sent)
                     throw new TimeoutException($"{sent - acknowledged} of {sent} records not acknowledged within {timeoutSeconds}s (cluster at {r.GetValue(bootstrap)} unreachable?)");
+                if (failed == sent && sent > 0 && await CommonOptions.ExplainAsync(connection.Bootstrap) is { } tls)
+                {
+                    Console.Error.WriteLine($"error: {tls}");
+                    return 1;
+                }
                 if (failed > 0)
                 {
                     // One line: how many, and the first reason (a record too large, a full disk…) as the broker said it.

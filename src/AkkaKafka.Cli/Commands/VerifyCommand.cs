@@ -64,7 +64,8 @@ internal static class VerifyCommand
             if (options.Validate() is { } invalid) throw new UsageException(invalid);
 
             await BootstrapProbe.CheckAsync(options.Bootstrap, TimeSpan.FromSeconds(2));
-            await using var connection = ClusterConnection.Create(options.Bootstrap, systemName: "akkakafka-verify");
+            await using var connection = ClusterConnection.Create(options.Bootstrap, CommonOptions.Tls.ToConfig(), "akkakafka-verify", CommonOptions.Login.Credentials());
+            await connection.AuthenticateAsync(ct);
             var result = await VerifyRun.RunAsync(connection, options, ct);
             Console.WriteLine(r.GetValue(report) == "json" ? VerifyReportFormat.Json(result) : VerifyReportFormat.Text(result));
             if (result.Result.Clean) return 0;

@@ -16,6 +16,10 @@ public sealed record BenchOptions
     public long Throughput { get; init; }
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public Action<string>? Progress { get; init; }
+    /// <summary>Extra client HOCON for every connection the bench opens (the CLI's TLS flags).</summary>
+    public Akka.Configuration.Config? ConnectionOverrides { get; init; }
+    /// <summary>The user every connection logs in as (the CLI's --username), when the cluster's security is on.</summary>
+    public ClientCredentials? Credentials { get; init; }
 }
 
 public sealed record BenchResult(string Kind, long Messages, long Bytes, TimeSpan Elapsed, long Failed, LatencyRecorder? Latency)

@@ -15,15 +15,28 @@ public static class Benchmarks
 {
     public static async Task EnsureTopicAsync(BenchOptions options, CancellationToken ct)
     {
-        await using var connection = Connect(options);
+        await using var connection = await ConnectAsync(options);
         var result = await new AdminClient(connection).CreateTopicAsync(options.Topic, options.Partitions, ct: ct);
         if (!result.IsSuccess && result.Error != ErrorCode.TopicAlreadyExists)
             throw new KafkaException(result.Error, result.Message);
     }
 
-    private static ClusterConnection Connect(BenchOptions options) =>
-        ClusterConnection.Create(options.Bootstrap, ConfigurationFactory.ParseString(
-            $"akkakafka.client.request-timeout = {(int)options.RequestTimeout.TotalMilliseconds}ms"));
+    private static async Task<ClusterConnection> ConnectAsync(BenchOptions options)
+    {
+        var connection = ClusterConnection.Create(options.Bootstrap, ConfigurationFactory.ParseString(
+                $"akkakafka.client.request-timeout = {(int)options.RequestTimeout.TotalMilliseconds}ms")
+            .WithFallback(options.ConnectionOverrides ?? Akka.Configuration.Config.Empty), credentials: options.Credentials);
+        try
+        {
+            await connection.AuthenticateAsync();
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
 
     /// <summary>Sends <see cref="BenchOptions.Messages"/> records of <see cref="BenchOptions.Size"/> bytes; latency is send to acknowledgement.</summary>
     public static async Task<BenchResult> ProduceAsync(BenchOptions options, CancellationToken ct)
@@ -37,7 +50,7 @@ public static class Benchmarks
         await Task.WhenAll(Enumerable.Range(0, options.Producers).Select(i => Task.Run(async () =>
         {
             var count = perProducer + (i == 0 ? options.Messages % options.Producers : 0);
-            await using var connection = Connect(options);
+            await using var connection = await ConnectAsync(options);
             await using var producer = new Producer.Producer(connection, options.Acks, $"bench-producer-{i}");
             var value = new byte[options.Size];
             Random.Shared.NextBytes(value);
@@ -71,7 +84,7 @@ public static class Benchmarks
     /// <summary>Reads <see cref="BenchOptions.Messages"/> records from the beginning of the topic as fast as possible.</summary>
     public static async Task<BenchResult> ConsumeAsync(BenchOptions options, CancellationToken ct)
     {
-        await using var connection = Connect(options);
+        await using var connection = await ConnectAsync(options);
         await using var consumer = new Consumer.Consumer(connection, "bench-consumer");
         await consumer.AssignAsync(options.Topic, new StartPosition.Earliest(), ct: ct);
         long count = 0, bytes = 0;
@@ -93,7 +106,7 @@ public static class Benchmarks
     public static async Task<BenchResult> EndToEndAsync(BenchOptions options, CancellationToken ct)
     {
         await EnsureTopicAsync(options, ct);
-        await using var consumerConnection = Connect(options);
+        await using var consumerConnection = await ConnectAsync(options);
         await using var consumer = new Consumer.Consumer(consumerConnection, "bench-e2e-consumer");
         await consumer.AssignAsync(options.Topic, new StartPosition.Latest(), ct: ct);
         var latency = new LatencyRecorder();
@@ -109,7 +122,7 @@ public static class Benchmarks
             }
         }, ct);
         long failed = 0;
-        await using (var connection = Connect(options))
+        await using (var connection = await ConnectAsync(options))
         await using (var producer = new Producer.Producer(connection, options.Acks, "bench-e2e-producer"))
         {
             var rate = options.Throughput > 0 ? options.Throughput : 0;

@@ -16,11 +16,13 @@ public sealed class Producer : IAsyncDisposable
     private readonly IActorRef _actor;
     private readonly ProducerShared _shared;
     private readonly ClientSettings _settings;
+    private readonly Task _systemTerminated;
 
     public Producer(ClusterConnection connection, Acks acks = Acks.All, string? clientId = null)
     {
         ClientId = clientId ?? $"producer-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
         _settings = connection.Settings;
+        _systemTerminated = connection.System.WhenTerminated;
         IActorRef? actor = null;
         // The accumulator's nudges go to the actor, which exists once ActorOf returns; nothing is appended before that.
         var accumulator = new RecordAccumulator(_settings.BatchSize,
@@ -131,7 +133,10 @@ public sealed class Producer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await FlushAsync();
+        // Records can only complete while the client's ActorSystem runs: once Akka has terminated it (it does so
+        // after a refused TLS handshake), waiting for them would never end.
+        await Task.WhenAny(FlushAsync(), _systemTerminated);
+        if (_systemTerminated.IsCompleted) return;
         _shared.Close();
         await _actor.GracefulStop(TimeSpan.FromSeconds(5));
     }

@@ -42,9 +42,15 @@ public static class KafkaApis
         new(ApiKey.IncrementalAlterConfigs, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 1),
         // v0–4 cover librdkafka and the Java client (v5 only adds a transactional error code).
         new(ApiKey.InitProducerId, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 2),
+        // SASL (advertised only on a listener with SASL on). SaslHandshake has no flexible version: 2 is past its max.
+        new(ApiKey.SaslHandshake, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
+        new(ApiKey.SaslAuthenticate, MaxVersion: 2, LowestAnswered: 0, FirstFlexible: 2),
     ];
 
     private static readonly Dictionary<ApiKey, ApiSupport> ByKey = Supported.ToDictionary(s => s.Key);
+
+    /// <summary>The SASL APIs: served before authentication, and advertised only where SASL is on.</summary>
+    public static bool IsSasl(ApiKey key) => key is ApiKey.SaslHandshake or ApiKey.SaslAuthenticate;
 
     public static ApiSupport? Find(ApiKey key) => ByKey.GetValueOrDefault(key);
 

@@ -31,6 +31,8 @@ public static class KafkaRequests
             ApiKey.DeleteGroups => DeleteGroupsRequestData.Read(ref reader, version),
             ApiKey.IncrementalAlterConfigs => IncrementalAlterConfigsRequestData.Read(ref reader, version),
             ApiKey.InitProducerId => InitProducerIdRequestData.Read(ref reader, version),
+            ApiKey.SaslHandshake => SaslHandshakeRequestData.Read(ref reader, version),
+            ApiKey.SaslAuthenticate => SaslAuthenticateRequestData.Read(ref reader, version),
             _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),
         };
         // Trailing bytes mean the client and this broker disagree about the layout: refuse rather than guess.

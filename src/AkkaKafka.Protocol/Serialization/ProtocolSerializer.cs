@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Protocol.Serialization;
 
@@ -69,6 +70,20 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string AlterTopicConfigsManifest = "atc1";
     internal const string InitProducerIdManifest = "ip1";
     internal const string InitProducerIdResultManifest = "ipr1";
+    internal const string SecurityPublishedManifest = "sp1";
+    internal const string UpsertUserManifest = "uu1";
+    internal const string DeleteUserManifest = "ud1";
+    internal const string ListUsersManifest = "ul1";
+    internal const string UserListManifest = "ulr1";
+    internal const string AddAclManifest = "aa1";
+    internal const string RemoveAclManifest = "ar1";
+    internal const string ListAclsManifest = "al1";
+    internal const string AclListManifest = "alr1";
+    internal const string SecurityCommandResultManifest = "sr1";
+    internal const string AuthenticateManifest = "au1";
+    internal const string AuthenticatedManifest = "aur1";
+    internal const string AsUserManifest = "asu1";
+    internal const string RequestRefusedManifest = "rr1";
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -122,6 +137,20 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         ClusterMetadata => ClusterMetadataManifest,
         GetClusterStatus => GetClusterStatusManifest,
         ClusterStatus => ClusterStatusManifest,
+        SecurityPublished => SecurityPublishedManifest,
+        UpsertUser => UpsertUserManifest,
+        DeleteUser => DeleteUserManifest,
+        ListUsers => ListUsersManifest,
+        UserList => UserListManifest,
+        AddAcl => AddAclManifest,
+        RemoveAcl => RemoveAclManifest,
+        ListAcls => ListAclsManifest,
+        AclList => AclListManifest,
+        SecurityCommandResult => SecurityCommandResultManifest,
+        Authenticate => AuthenticateManifest,
+        Authenticated => AuthenticatedManifest,
+        AsUser => AsUserManifest,
+        RequestRefused => RequestRefusedManifest,
         _ => throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -298,6 +327,48 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 w.String(m.Leader);
                 WriteMetadata(w, m.Metadata);
                 break;
+            case SecurityPublished m:
+                SecurityWire.Write(w, m.Security);
+                break;
+            case UpsertUser m:
+                SecurityWire.WriteUser(w, new UserCredentials(m.Name, m.Credentials));
+                break;
+            case DeleteUser m:
+                w.String(m.Name);
+                break;
+            case ListUsers:
+                break;
+            case UserList m:
+                w.List(m.Users, (x, u) => x.String(u.Name).List(u.Mechanisms, (y, mechanism) => y.String(mechanism)));
+                break;
+            case AddAcl m:
+                SecurityWire.WriteAcl(w, m.Rule);
+                break;
+            case RemoveAcl m:
+                SecurityWire.WriteAcl(w, m.Rule);
+                break;
+            case ListAcls m:
+                w.String(m.User);
+                break;
+            case AclList m:
+                SecurityWire.WriteAcls(w, m.Acls);
+                break;
+            case SecurityCommandResult m:
+                w.Int16((short)m.Error).String(m.Message);
+                break;
+            case Authenticate m:
+                w.String(m.User).String(m.Password);
+                break;
+            case Authenticated m:
+                w.Int16((short)m.Error).String(m.Message).String(m.Token);
+                break;
+            case AsUser m:
+                // The wrapped request as its own manifest and bytes (a produce's batch is copied once more here).
+                w.String(m.User).String(m.Token).String(Manifest(m.Request)).Bytes(ToBinary(m.Request));
+                break;
+            case RequestRefused m:
+                w.Int16((short)m.Error).String(m.Message);
+                break;
             default:
                 throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {obj.GetType()}");
         }
@@ -360,6 +431,20 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             MetadataPublishedManifestV1 => new MetadataPublished(ReadMetadata(ref r, withKafkaNodes: false)),
             ClusterMetadataManifestV1 => ReadMetadata(ref r, withKafkaNodes: false),
             ClusterStatusManifestV1 => ReadClusterStatus(ref r, withKafkaNodes: false),
+            SecurityPublishedManifest => new SecurityPublished(SecurityWire.Read(ref r)),
+            UpsertUserManifest => ReadUpsertUser(ref r),
+            DeleteUserManifest => new DeleteUser(r.String()),
+            ListUsersManifest => ListUsers.Instance,
+            UserListManifest => ReadUserList(ref r),
+            AddAclManifest => new AddAcl(SecurityWire.ReadAcl(ref r)),
+            RemoveAclManifest => new RemoveAcl(SecurityWire.ReadAcl(ref r)),
+            ListAclsManifest => new ListAcls(r.NullableString()),
+            AclListManifest => new AclList(SecurityWire.ReadAcls(ref r)),
+            SecurityCommandResultManifest => new SecurityCommandResult((ErrorCode)r.Int16(), r.String()),
+            AuthenticateManifest => new Authenticate(r.String(), r.String()),
+            AuthenticatedManifest => new Authenticated((ErrorCode)r.Int16(), r.String(), r.String()),
+            AsUserManifest => ReadAsUser(ref r),
+            RequestRefusedManifest => new RequestRefused((ErrorCode)r.Int16(), r.String()),
             _ => throw new SerializationException($"{nameof(ProtocolSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();
@@ -380,6 +465,14 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var clientId = r.String();
         var clientAddress = r.NullableString();
         return new ProduceRequest(topic, partition, r.BytesMemory(), acks, clientId, clientAddress);
+    }
+
+    private AsUser ReadAsUser(ref WireReader r)
+    {
+        var user = r.String();
+        var token = r.String();
+        var innerManifest = r.String();
+        return new AsUser(user, token, (IAkkaKafkaMessage)FromBinary(r.Bytes(), innerManifest));
     }
 
     private ForwardedRequest ReadForwarded(ref WireReader r)
@@ -568,6 +661,27 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var members = new List<MemberLeft>(n);
         for (var i = 0; i < n; i++) members.Add(new MemberLeft(r.String(), (ErrorCode)r.Int16()));
         return new LeaveClassicGroupResponse(group, error, members);
+    }
+
+    private static UpsertUser ReadUpsertUser(ref WireReader r)
+    {
+        var user = SecurityWire.ReadUser(ref r);
+        return new UpsertUser(user.Name, user.Credentials);
+    }
+
+    private static UserList ReadUserList(ref WireReader r)
+    {
+        var n = r.Count();
+        var users = new List<UserSummary>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var name = r.String();
+            var count = r.Count();
+            var mechanisms = new List<string>(count);
+            for (var j = 0; j < count; j++) mechanisms.Add(r.String());
+            users.Add(new UserSummary(name, mechanisms));
+        }
+        return new UserList(users);
     }
 
     private static GetMetadata ReadGetMetadata(ref WireReader r)

@@ -19,9 +19,12 @@ public sealed class BrokerProcesses : IDisposable
     /// Akka's INFO log on the brokers' stdout too (--verbose), for specs that read what the cluster decided (downing,
     /// removal, a controller starting) from the brokers' own logs; off by default, as a user runs a broker.
     /// </param>
-    public BrokerProcesses(int count, string? extraConfig = null, bool kafka = false, bool http = false, bool verbose = false)
+    /// <param name="brokerFlags">Flags every broker gets besides the usual ones (e.g. --tls-cert and --tls-key).</param>
+    public BrokerProcesses(int count, string? extraConfig = null, bool kafka = false, bool http = false, bool verbose = false,
+        IReadOnlyList<string>? brokerFlags = null)
     {
         _verbose = verbose;
+        _brokerFlags = brokerFlags ?? [];
         WorkDirectory = Directory.CreateTempSubdirectory("akkakafka-e2e-").FullName;
         Ports = Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList();
         KafkaPorts = kafka ? Enumerable.Range(0, count).Select(_ => CliProcess.FreePort()).ToList() : [];
@@ -35,6 +38,7 @@ public sealed class BrokerProcesses : IDisposable
     }
 
     private readonly bool _verbose;
+    private readonly IReadOnlyList<string> _brokerFlags;
 
     public string WorkDirectory { get; }
     public string DataDirectory => Path.Combine(WorkDirectory, "data");
@@ -75,6 +79,7 @@ public sealed class BrokerProcesses : IDisposable
         args.AddRange(["--http-port", HttpPorts.Count == 0 ? "0" : HttpPorts[IndexOf(port)].ToString()]);
         args.AddRange(kafka);
         if (_verbose) args.Add("--verbose");
+        args.AddRange(_brokerFlags);
         foreach (var seed in Ports) args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
         args.AddRange(extra);
         return args.ToArray();

@@ -54,7 +54,9 @@ public sealed class CliProcess : IDisposable
     }
 
     /// <summary>Any program as a child process with its output captured (kcat, node): the same bounded waits and kills as akkakafka.</summary>
-    public static CliProcess StartProgram(string program, IEnumerable<string> args, string workingDirectory, bool redirectInput)
+    /// <param name="environment">Variables set for the child only (secrets passed as a user would, never in this process's environment).</param>
+    public static CliProcess StartProgram(string program, IEnumerable<string> args, string workingDirectory, bool redirectInput,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -65,6 +67,7 @@ public sealed class CliProcess : IDisposable
             UseShellExecute = false,
         };
         foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
         var child = new CliProcess(process);
         if (!redirectInput) process.StandardInput.Close();
@@ -74,6 +77,11 @@ public sealed class CliProcess : IDisposable
     /// <summary>Runs a command to completion (killing it after <paramref name="timeout"/>) with optional stdin.</summary>
     public static Task<CliResult> RunAsync(string workingDirectory, TimeSpan timeout, string? stdin, params string[] args) =>
         CompleteAsync(StartWithInput(workingDirectory, redirectInput: true, args), timeout, stdin);
+
+    /// <summary>Runs a command to completion with <paramref name="environment"/> set for it alone.</summary>
+    public static Task<CliResult> RunWithEnvironmentAsync(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment,
+        string? stdin, params string[] args) =>
+        CompleteAsync(StartProgram("dotnet", [Executable, .. args], workingDirectory, redirectInput: true, environment), timeout, stdin);
 
     /// <summary>Runs a command to completion (killing it after <paramref name="timeout"/>) with raw bytes, not text, on stdin.</summary>
     public static async Task<CliResult> RunWithBytesAsync(string workingDirectory, TimeSpan timeout, byte[] stdin, params string[] args)

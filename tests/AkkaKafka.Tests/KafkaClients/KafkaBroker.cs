@@ -47,7 +47,9 @@ public class KafkaBroker : IAsyncLifetime
     /// </summary>
     public Task AwaitKafkaMetadataAsync() => AwaitAsync(() =>
     {
-        using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = KafkaBootstrap }).Build();
+        var config = new Confluent.Kafka.AdminClientConfig { BootstrapServers = KafkaBootstrap };
+        Secure(config);
+        using var admin = new Confluent.Kafka.AdminClientBuilder(config).Build();
         try
         {
             var listed = admin.GetMetadata(TimeSpan.FromSeconds(5)).Brokers.Select(b => $"{b.BrokerId}@{b.Port}").ToHashSet();
@@ -60,7 +62,10 @@ public class KafkaBroker : IAsyncLifetime
         }
     }, TimeSpan.FromSeconds(60), "Kafka Metadata listing every broker");
 
-    public Task DisposeAsync()
+    /// <summary>What a Kafka client of this broker must add to connect (TLS, SASL and a user); nothing for a plaintext broker.</summary>
+    public virtual void Secure(Confluent.Kafka.ClientConfig config) { }
+
+    public virtual Task DisposeAsync()
     {
         Cluster.Dispose();
         return Task.CompletedTask;

@@ -177,6 +177,9 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         // Mostly plain idempotent producers (each takes an id from the controller's persisted blocks), sometimes a
         // transactional id, which is refused.
         ApiKey.InitProducerId => new InitProducerIdRequestData(random.Next(4) == 0 ? "fuzz-transactions" : null, 60_000),
+        // On a listener without SASL both are answered ILLEGAL_SASL_STATE; with SASL, out of order, the same and a close.
+        ApiKey.SaslHandshake => new SaslHandshakeRequestData(random.Next(3) switch { 0 => "PLAIN", 1 => "SCRAM-SHA-256", _ => "GSSAPI" }),
+        ApiKey.SaslAuthenticate => new SaslAuthenticateRequestData(random.Next(2) == 0 ? "n,,n=fuzz,r=fuzznonce"u8.ToArray() : RandomBytes(random.Next(0, 64))),
         _ => throw new InvalidOperationException($"no fuzz template for {key}: KafkaApis lists an API this fuzzer does not know"),
     };
 

@@ -1,5 +1,6 @@
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 using AkkaKafka.Tests.Support;
 
 namespace AkkaKafka.Tests.Serialization;
@@ -117,6 +118,25 @@ public static class ProtocolSamples
             "Assignments can only be reset if the group 'g' is inactive, but the current state is Stable.", []),
         ["alter topic configs"] = new AlterTopicConfigs("orders", 60_000),
         ["alter topic configs, defaults and extremes"] = new AlterTopicConfigs("o", CreateTopic.UseDefault, long.MaxValue),
+        ["authenticate"] = new Authenticate("bob", "pässwörd:with colon"),
+        ["authenticated"] = new Authenticated(ErrorCode.None, "authenticated as bob", "SCRAM-SHA-256:q83vEjRWeJA="),
+        ["authenticated, refused"] = new Authenticated(ErrorCode.SaslAuthenticationFailed, "unknown user or wrong password", ""),
+        ["as user, create topic"] = new AsUser("bob", "SCRAM-SHA-512:AAE=", new CreateTopic("orders", 3)),
+        ["as user, forwarded fetch"] = new AsUser("bob", "t", new ForwardedRequest(new FetchRequest("orders", 1, 42, 1024, 500, "c1"))),
+        ["request refused"] = new RequestRefused(ErrorCode.GroupAuthorizationFailed, "GROUP_AUTHORIZATION_FAILED: user 'bob' may not read group 'g'"),
+        ["security published"] = new SecurityPublished(new SecurityMetadata((3L << 32) + 1, [SecuritySamples.Alice], SecuritySamples.Rules)),
+        ["security published, empty"] = new SecurityPublished(SecurityMetadata.Empty),
+        ["upsert user"] = new UpsertUser("alice", SecuritySamples.Alice.Credentials),
+        ["delete user"] = new DeleteUser("alice"),
+        ["list users"] = ListUsers.Instance,
+        ["user list"] = new UserList([new UserSummary("alice", SaslMechanisms.Scram), new UserSummary("bob-ü", [])]),
+        ["add acl"] = new AddAcl(SecuritySamples.Rules[0]),
+        ["remove acl"] = new RemoveAcl(SecuritySamples.Rules[^1]),
+        ["list acls"] = new ListAcls(),
+        ["list acls, one user"] = new ListAcls("alice"),
+        ["acl list"] = new AclList(SecuritySamples.Rules),
+        ["security command result"] = new SecurityCommandResult(ErrorCode.None, "Created user alice (SCRAM-SHA-256, SCRAM-SHA-512)."),
+        ["security command result, refused"] = new SecurityCommandResult(ErrorCode.ResourceNotFound, "user 'x' does not exist"),
     };
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });

@@ -2,6 +2,7 @@ using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
 using AkkaKafka.Broker.Partition;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 using AkkaKafka.Tests.Support;
 
 namespace AkkaKafka.Tests.Serialization;
@@ -54,6 +55,15 @@ public static class StorageSamples
         ["group snapshot"] = new GroupSnapshot([new PartitionOffset("orders", 1, long.MaxValue)]),
         ["group offsets deleted"] = GroupOffsetsDeleted.Instance,
         ["group unregistered"] = new GroupUnregistered("billing"),
+        ["controller snapshot, users and acls"] = new ControllerSnapshot(5, [], [], [])
+        {
+            Users = [SecuritySamples.Alice, new UserCredentials("nobody", [])],
+            Acls = SecuritySamples.Rules,
+        },
+        ["user credentials set"] = new UserCredentialsSet("alice", SecuritySamples.Alice.Credentials),
+        ["user deleted"] = new UserDeleted("alice"),
+        ["acl added"] = new AclAdded(SecuritySamples.Rules[0]),
+        ["acl removed"] = new AclRemoved(SecuritySamples.Rules[^1]),
     };
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });

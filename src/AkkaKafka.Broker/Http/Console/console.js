@@ -52,7 +52,7 @@ function renderCluster(cluster) {
     const http = document.createElement("td");
     if (m.httpEndpoint) {
       const a = document.createElement("a");
-      a.href = `http://${m.httpEndpoint}/`;
+      a.href = `${location.protocol}//${m.httpEndpoint}/`; // every broker serves HTTPS or none does (one certificate)
       a.textContent = m.httpEndpoint;
       http.append(a);
     } else http.textContent = "—";

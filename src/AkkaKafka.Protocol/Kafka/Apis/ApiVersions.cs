@@ -54,6 +54,13 @@ public sealed record ApiVersionsResponseData(ErrorCode ErrorCode, IReadOnlyList<
     }
 
     /// <summary>Every API in <see cref="KafkaApis.Supported"/>, advertised from version 0.</summary>
-    public static ApiVersionsResponseData Advertised() => new(ErrorCode.None,
-        KafkaApis.Supported.Select(s => new ApiVersionRange((short)s.Key, ApiSupport.MinVersion, s.MaxVersion)).ToList());
+    public static ApiVersionsResponseData Advertised() => Advertised(withSasl: true);
+
+    /// <summary>
+    /// As <see cref="Advertised()"/>, without SaslHandshake and SaslAuthenticate on a listener without SASL: a client
+    /// that sees them may try to authenticate where nobody checks.
+    /// </summary>
+    public static ApiVersionsResponseData Advertised(bool withSasl) => new(ErrorCode.None,
+        KafkaApis.Supported.Where(s => withSasl || !KafkaApis.IsSasl(s.Key))
+            .Select(s => new ApiVersionRange((short)s.Key, ApiSupport.MinVersion, s.MaxVersion)).ToList());
 }

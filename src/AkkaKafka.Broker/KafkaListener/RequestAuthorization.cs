@@ -1,0 +1,201 @@
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
+using AkkaKafka.Protocol.Security;
+
+namespace AkkaKafka.Broker.KafkaListener;
+
+/// <summary>
+/// Authorization of Kafka requests (akkakafka.security.enabled), as Kafka's KafkaApis does it: the parts of a
+/// request the user may not touch are taken out before the request is served and answered with
+/// TOPIC_AUTHORIZATION_FAILED, GROUP_AUTHORIZATION_FAILED or CLUSTER_AUTHORIZATION_FAILED where Kafka puts them
+/// (per topic and partition, per group, per resource); the rest is served as usual and the two answers are merged.
+/// So nothing denied reaches a handler, and nothing denied is written. Metadata lists only the topics the user may
+/// describe. Operations: Produce Write topic; Fetch Read topic; ListOffsets and Metadata Describe topic; CreateTopics
+/// Create cluster or topic; DeleteTopics Delete; CreatePartitions and IncrementalAlterConfigs Alter; DescribeConfigs
+/// Describe; group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
+/// DeleteGroups Delete group); an idempotent InitProducerId needs Write on some topic (Kafka 3's rule).
+/// </summary>
+internal static class RequestAuthorization
+{
+    private const string Denied = "Authorization failed.";
+
+    public static async Task<IKafkaResponse?> DispatchAsync(KafkaListenerSecurity security, KafkaRequestContext context, IKafkaRequest request,
+        Func<IKafkaRequest, Task<IKafkaResponse?>> serve)
+    {
+        var user = context.User;
+        bool Topic(string name, AclOperation op) => security.IsAllowed(user, AclResourceType.Topic, name, op);
+        bool Group(string name, AclOperation op) => security.IsAllowed(user, AclResourceType.Group, name, op);
+        bool Cluster(AclOperation op) => security.IsAllowed(user, AclResourceType.Cluster, Authorizer.ClusterResourceName, op);
+
+        switch (request)
+        {
+            case ProduceRequestData produce:
+            {
+                var (allowed, denied) = Split(produce.Topics, t => Topic(t.Name, AclOperation.Write));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => new ProduceResponseData.TopicProduceResponse(t.Name,
+                    t.Partitions.Select(p => new ProduceResponseData.PartitionProduceResponse(p.PartitionIndex, ErrorCode.TopicAuthorizationFailed, -1)).ToList())).ToList();
+                var served = allowed.Count == 0 ? null : await serve(produce with { Topics = allowed });
+                // acks=0 has no answer, allowed part or not: the denied records are simply not written.
+                if (produce.Acks == 0) return null;
+                return served is ProduceResponseData r ? r with { Responses = [.. r.Responses, .. refused] } : new ProduceResponseData(refused);
+            }
+            case FetchRequestData fetch:
+            {
+                var (allowed, denied) = Split(fetch.Topics, t => Topic(t.Topic, AclOperation.Read));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => new FetchResponseData.FetchableTopicResponse(t.Topic,
+                    t.Partitions.Select(p => new FetchResponseData.PartitionData(p.Partition, ErrorCode.TopicAuthorizationFailed, -1, null)).ToList())).ToList();
+                var served = allowed.Count == 0 ? null : await serve(fetch with { Topics = allowed });
+                return served is FetchResponseData r ? r with { Responses = [.. r.Responses, .. refused] } : new FetchResponseData(refused);
+            }
+            case ListOffsetsRequestData list:
+            {
+                var (allowed, denied) = Split(list.Topics, t => Topic(t.Name, AclOperation.Describe));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => new ListOffsetsResponseData.ListOffsetsTopicResponse(t.Name,
+                    t.Partitions.Select(p => new ListOffsetsResponseData.ListOffsetsPartitionResponse(p.PartitionIndex, ErrorCode.TopicAuthorizationFailed)).ToList())).ToList();
+                var served = allowed.Count == 0 ? null : await serve(list with { Topics = allowed });
+                return served is ListOffsetsResponseData r ? r with { Topics = [.. r.Topics, .. refused] } : new ListOffsetsResponseData(refused);
+            }
+            case MetadataRequestData metadata:
+            {
+                var denied = metadata.Topics?.Where(t => !Topic(t.Name, AclOperation.Describe)).Select(t => t.Name).Distinct().ToList() ?? [];
+                var allowed = metadata.Topics?.Where(t => Topic(t.Name, AclOperation.Describe)).ToList();
+                // Auto-creation needs Create, as a CreateTopics would; one topic the user may not create turns it off for the request.
+                var autoCreate = metadata.AllowAutoTopicCreation && allowed is { Count: > 0 } && allowed.All(t => security.MayCreateTopic(user, t.Name));
+                var served = (MetadataResponseData)(await serve(metadata with { Topics = allowed, AllowAutoTopicCreation = autoCreate }))!;
+                // Filtered after the fact as well: an empty list reads as "all topics" at v0, and whatever is listed must be describable.
+                var visible = served.Topics.Where(t => Topic(t.Name, AclOperation.Describe)).ToList();
+                return served with { Topics = [.. visible, .. denied.Select(name => new MetadataResponseData.MetadataResponseTopic(ErrorCode.TopicAuthorizationFailed, name, []))] };
+            }
+            case CreateTopicsRequestData create:
+            {
+                var (allowed, denied) = Split(create.Topics, t => security.MayCreateTopic(user, t.Name));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => new CreateTopicsResponseData.CreatableTopicResult(t.Name, ErrorCode.TopicAuthorizationFailed, Denied)).ToList();
+                var served = allowed.Count == 0 ? null : await serve(create with { Topics = allowed });
+                return served is CreateTopicsResponseData r ? r with { Topics = [.. r.Topics, .. refused] } : new CreateTopicsResponseData(refused);
+            }
+            case DeleteTopicsRequestData delete:
+            {
+                var (allowed, denied) = Split(delete.TopicNames, t => Topic(t, AclOperation.Delete));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => new DeleteTopicsResponseData.DeletableTopicResult(t, ErrorCode.TopicAuthorizationFailed)).ToList();
+                var served = allowed.Count == 0 ? null : await serve(delete with { TopicNames = allowed });
+                return served is DeleteTopicsResponseData r ? r with { Responses = [.. r.Responses, .. refused] } : new DeleteTopicsResponseData(refused);
+            }
+            case CreatePartitionsRequestData partitions:
+            {
+                var (allowed, denied) = Split(partitions.Topics, t => Topic(t.Name, AclOperation.Alter));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => new CreatePartitionsResponseData.CreatePartitionsTopicResult(t.Name, ErrorCode.TopicAuthorizationFailed, Denied)).ToList();
+                var served = allowed.Count == 0 ? null : await serve(partitions with { Topics = allowed });
+                return served is CreatePartitionsResponseData r ? r with { Results = [.. r.Results, .. refused] } : new CreatePartitionsResponseData(refused);
+            }
+            case DescribeConfigsRequestData describe:
+            {
+                var (allowed, denied) = Split(describe.Resources, c => IsTopic(c.ResourceType) ? Topic(c.ResourceName, AclOperation.Describe) : Cluster(AclOperation.Describe));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(c => new DescribeConfigsResponseData.DescribeConfigsResult(ConfigsError(c.ResourceType), Denied, c.ResourceType, c.ResourceName, [])).ToList();
+                var served = allowed.Count == 0 ? null : await serve(describe with { Resources = allowed });
+                return served is DescribeConfigsResponseData r ? r with { Results = [.. r.Results, .. refused] } : new DescribeConfigsResponseData(refused);
+            }
+            case IncrementalAlterConfigsRequestData alter:
+            {
+                var (allowed, denied) = Split(alter.Resources, c => IsTopic(c.ResourceType) ? Topic(c.ResourceName, AclOperation.Alter) : Cluster(AclOperation.Alter));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(c => new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse(ConfigsError(c.ResourceType), Denied, c.ResourceType, c.ResourceName)).ToList();
+                var served = allowed.Count == 0 ? null : await serve(alter with { Resources = allowed });
+                return served is IncrementalAlterConfigsResponseData r ? r with { Responses = [.. r.Responses, .. refused] } : new IncrementalAlterConfigsResponseData(refused);
+            }
+            case FindCoordinatorRequestData find when find.KeyType == FindCoordinatorRequestData.GroupKeyType && !Group(find.Key, AclOperation.Describe):
+                return new FindCoordinatorResponseData(ErrorCode.GroupAuthorizationFailed, -1, "", -1, Denied);
+            case JoinGroupRequestData join when !Group(join.GroupId, AclOperation.Read):
+                return new JoinGroupResponseData(ErrorCode.GroupAuthorizationFailed, -1, "", "", join.MemberId, []);
+            case SyncGroupRequestData sync when !Group(sync.GroupId, AclOperation.Read):
+                return new SyncGroupResponseData(ErrorCode.GroupAuthorizationFailed, ReadOnlyMemory<byte>.Empty);
+            case HeartbeatRequestData heartbeat when !Group(heartbeat.GroupId, AclOperation.Read):
+                return new HeartbeatResponseData(ErrorCode.GroupAuthorizationFailed);
+            case LeaveGroupRequestData leave when !Group(leave.GroupId, AclOperation.Read):
+                return new LeaveGroupResponseData(ErrorCode.GroupAuthorizationFailed, []);
+            case OffsetCommitRequestData commit:
+            {
+                if (!Group(commit.GroupId, AclOperation.Read))
+                    return new OffsetCommitResponseData(commit.Topics.Select(t => CommitResult(t, ErrorCode.GroupAuthorizationFailed)).ToList());
+                var (allowed, denied) = Split(commit.Topics, t => Topic(t.Name, AclOperation.Read));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => CommitResult(t, ErrorCode.TopicAuthorizationFailed)).ToList();
+                var served = allowed.Count == 0 ? null : await serve(commit with { Topics = allowed });
+                return served is OffsetCommitResponseData r ? r with { Topics = [.. r.Topics, .. refused] } : new OffsetCommitResponseData(refused);
+            }
+            case OffsetFetchRequestData offsets:
+            {
+                if (!Group(offsets.GroupId, AclOperation.Describe))
+                    // v0–1 have no group error: it goes on every partition asked for.
+                    return new OffsetFetchResponseData((offsets.Topics ?? []).Select(t => FetchResult(t, ErrorCode.GroupAuthorizationFailed)).ToList(), ErrorCode.GroupAuthorizationFailed);
+                if (offsets.Topics is null)
+                {
+                    var all = (OffsetFetchResponseData)(await serve(request))!;
+                    return all with { Topics = all.Topics.Where(t => Topic(t.Name, AclOperation.Describe)).ToList() };
+                }
+                var (allowed, denied) = Split(offsets.Topics, t => Topic(t.Name, AclOperation.Describe));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => FetchResult(t, ErrorCode.TopicAuthorizationFailed)).ToList();
+                var served = allowed.Count == 0 ? null : await serve(offsets with { Topics = allowed });
+                return served is OffsetFetchResponseData r ? r with { Topics = [.. r.Topics, .. refused] } : new OffsetFetchResponseData(refused);
+            }
+            case ListGroupsRequestData:
+            {
+                var listed = (ListGroupsResponseData)(await serve(request))!;
+                return Cluster(AclOperation.Describe) ? listed : listed with { Groups = listed.Groups.Where(g => Group(g.GroupId, AclOperation.Describe)).ToList() };
+            }
+            case DescribeGroupsRequestData groups:
+            {
+                var (allowed, denied) = Split(groups.Groups, g => Group(g, AclOperation.Describe));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(g => new DescribedGroup(ErrorCode.GroupAuthorizationFailed, g, "", "", "", [])).ToList();
+                var served = allowed.Count == 0 ? null : await serve(groups with { Groups = allowed });
+                return served is DescribeGroupsResponseData r ? r with { Groups = [.. r.Groups, .. refused] } : new DescribeGroupsResponseData(refused);
+            }
+            case DeleteGroupsRequestData groups:
+            {
+                var (allowed, denied) = Split(groups.GroupsNames, g => Group(g, AclOperation.Delete));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(g => new DeletableGroupResult(g, ErrorCode.GroupAuthorizationFailed)).ToList();
+                var served = allowed.Count == 0 ? null : await serve(groups with { GroupsNames = allowed });
+                return served is DeleteGroupsResponseData r ? r with { Results = [.. r.Results, .. refused] } : new DeleteGroupsResponseData(refused);
+            }
+            case InitProducerIdRequestData { TransactionalId: null } when !Cluster(AclOperation.Write) && !MayWriteSomeTopic(security, user):
+                return new InitProducerIdResponseData(ErrorCode.ClusterAuthorizationFailed, -1, -1);
+            default:
+                return await serve(request);
+        }
+    }
+
+    private static (List<T> Allowed, List<T> Denied) Split<T>(IEnumerable<T> items, Func<T, bool> allowed)
+    {
+        var yes = new List<T>();
+        var no = new List<T>();
+        foreach (var item in items) (allowed(item) ? yes : no).Add(item);
+        return (yes, no);
+    }
+
+    /// <summary>Config resource types: 2 is a topic, 4 a broker (a cluster-wide matter for authorization).</summary>
+    private static bool IsTopic(sbyte resourceType) => resourceType == 2;
+
+    private static ErrorCode ConfigsError(sbyte resourceType) => IsTopic(resourceType) ? ErrorCode.TopicAuthorizationFailed : ErrorCode.ClusterAuthorizationFailed;
+
+    private static OffsetCommitResponseTopic CommitResult(OffsetCommitRequestTopic topic, ErrorCode error) =>
+        new(topic.Name, topic.Partitions.Select(p => new OffsetCommitResponsePartition(p.PartitionIndex, error)).ToList());
+
+    private static OffsetFetchResponseTopic FetchResult(OffsetFetchRequestTopic topic, ErrorCode error) =>
+        new(topic.Name, topic.PartitionIndexes.Select(p => new OffsetFetchResponsePartition(p, -1, null, error)).ToList());
+
+    /// <summary>Kafka 3's rule for idempotent producers: Write on any topic (or IdempotentWrite on the cluster, here Write).</summary>
+    private static bool MayWriteSomeTopic(KafkaListenerSecurity security, string user) =>
+        security.Settings.SuperUsers.Contains(user)
+        || security.Current.Acls.Any(rule => rule.ResourceType == AclResourceType.Topic && (rule.User == user || rule.User == Authorizer.Wildcard)
+                                            && Authorizer.Grants(rule.Operation, AclOperation.Write));
+}

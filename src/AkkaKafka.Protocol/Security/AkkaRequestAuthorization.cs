@@ -1,0 +1,68 @@
+using AkkaKafka.Protocol.Messages;
+
+namespace AkkaKafka.Protocol.Security;
+
+/// <summary>
+/// What an Akka client's request needs from the ACLs, in Kafka's terms (the same operations a Kafka client's request
+/// of the same kind needs), and the Kafka error code when they do not allow it. Pure, next to <see cref="Authorizer"/>.
+/// </summary>
+public static class AkkaRequestAuthorization
+{
+    /// <summary>Null when <paramref name="user"/> may make the request; else the error and one line saying why, led by the Kafka name of the error.</summary>
+    public static (ErrorCode Error, string Message)? Refusal(SecurityMetadata security, IReadOnlySet<string> superUsers, string user, IAkkaKafkaMessage request)
+    {
+        bool Topic(string topic, AclOperation operation) => Authorizer.IsAllowed(security, superUsers, user, AclResourceType.Topic, topic, operation);
+        bool Group(string group, AclOperation operation) => Authorizer.IsAllowed(security, superUsers, user, AclResourceType.Group, group, operation);
+        bool Cluster(AclOperation operation) => Authorizer.IsAllowed(security, superUsers, user, AclResourceType.Cluster, Authorizer.ClusterResourceName, operation);
+        (ErrorCode, string)? TopicDenied(string topic, AclOperation operation) =>
+            (ErrorCode.TopicAuthorizationFailed, $"TOPIC_AUTHORIZATION_FAILED: user '{user}' may not {operation.ToString().ToLowerInvariant()} topic '{topic}'");
+        (ErrorCode, string)? GroupDenied(string group, AclOperation operation) =>
+            (ErrorCode.GroupAuthorizationFailed, $"GROUP_AUTHORIZATION_FAILED: user '{user}' may not {operation.ToString().ToLowerInvariant()} group '{group}'");
+        (ErrorCode, string)? ClusterDenied(AclOperation operation) =>
+            (ErrorCode.ClusterAuthorizationFailed, $"CLUSTER_AUTHORIZATION_FAILED: user '{user}' may not {operation.ToString().ToLowerInvariant()} the cluster");
+
+        switch (request)
+        {
+            case ForwardedRequest forwarded:
+                return Refusal(security, superUsers, user, forwarded.Request);
+            case ProduceRequest m:
+                return Topic(m.Topic, AclOperation.Write) ? null : TopicDenied(m.Topic, AclOperation.Write);
+            case FetchRequest m:
+                return Topic(m.Topic, AclOperation.Read) ? null : TopicDenied(m.Topic, AclOperation.Read);
+            case ListOffsetsRequest m:
+                return Topic(m.Topic, AclOperation.Describe) ? null : TopicDenied(m.Topic, AclOperation.Describe);
+            case CreateTopic m:
+                return Authorizer.MayCreateTopic(security, superUsers, user, m.Topic) ? null : TopicDenied(m.Topic, AclOperation.Create);
+            case DeleteTopic m:
+                return Topic(m.Topic, AclOperation.Delete) ? null : TopicDenied(m.Topic, AclOperation.Delete);
+            case AddPartitions m:
+                return Topic(m.Topic, AclOperation.Alter) ? null : TopicDenied(m.Topic, AclOperation.Alter);
+            case AlterTopicConfigs m:
+                return Topic(m.Topic, AclOperation.Alter) ? null : TopicDenied(m.Topic, AclOperation.Alter);
+            case UpsertUser or DeleteUser or AddAcl or RemoveAcl:
+                return Cluster(AclOperation.Alter) ? null : ClusterDenied(AclOperation.Alter);
+            case ListUsers or ListAcls:
+                return Cluster(AclOperation.Describe) ? null : ClusterDenied(AclOperation.Describe);
+            case JoinGroup m:
+                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
+            case Heartbeat m:
+                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
+            case OffsetCommit m:
+                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
+            case OffsetFetch m:
+                return Group(m.Group, AclOperation.Describe) ? null : GroupDenied(m.Group, AclOperation.Describe);
+            case LeaveGroup m:
+                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
+            case DescribeGroup m:
+                return Group(m.Group, AclOperation.Describe) ? null : GroupDenied(m.Group, AclOperation.Describe);
+            case DeleteGroup m:
+                return Group(m.Group, AclOperation.Delete) ? null : GroupDenied(m.Group, AclOperation.Delete);
+            case ResetGroupOffsets m:
+                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
+            default:
+                // Metadata, cluster status, group lists and producer ids: what any authenticated user may see or get,
+                // as Kafka answers Metadata and ListGroups to everyone (it filters; we do not hide names).
+                return null;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using AkkaKafka.Broker.Hosting;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
+using Xunit;
+
+namespace AkkaKafka.Tests.Security;
+
+/// <summary>
+/// The pure parts of Akka clients as users: session tokens any broker can check, what each request needs from the
+/// ACLs, secrets read from files before the environment, and which hosts count as loopback for the bind warning.
+/// </summary>
+public sealed class AkkaClientSessionSpecs
+{
+    private static readonly HashSet<string> NoSuperUsers = [];
+
+    private static SecurityMetadata With(long version, params (string User, string Password)[] users) =>
+        new(version, users.Select(u => new UserCredentials(u.User, [ScramCredential.Create(SaslMechanisms.ScramSha256, u.Password, 4096)])).ToList(), []);
+
+    [Fact]
+    public void A_token_issued_by_one_broker_is_accepted_by_another_with_the_same_users()
+    {
+        var published = With(1, ("bob", "pw"));
+        var token = SessionTokens.Issue("bob", published.User("bob")!.Credentials[0]);
+
+        // Another broker holds its own copy of the same publication.
+        var copy = new SecurityMetadata(published.Version, published.Users.ToList(), []);
+        Assert.True(SessionTokens.Verify(copy, "bob", token));
+    }
+
+    [Fact]
+    public void A_token_is_refused_for_another_user_when_tampered_with_or_once_the_password_changed()
+    {
+        var before = With(1, ("bob", "pw"), ("eve", "pw"));
+        var token = SessionTokens.Issue("bob", before.User("bob")!.Credentials[0]);
+
+        Assert.False(SessionTokens.Verify(before, "eve", token));
+        Assert.False(SessionTokens.Verify(before, "bob", token[..^4] + "AAA="));
+        Assert.False(SessionTokens.Verify(before, "bob", "not a token"));
+        Assert.False(SessionTokens.Verify(With(2, ("bob", "new password")), "bob", token));
+        Assert.False(SessionTokens.Verify(With(3, ("eve", "pw")), "bob", token));
+    }
+
+    [Fact]
+    public void Each_request_needs_the_operation_Kafka_requires_for_its_kind()
+    {
+        var security = new SecurityMetadata(1, [], [
+            new AclRule("bob", AclResourceType.Topic, "orders", AclOperation.Write),
+            new AclRule("bob", AclResourceType.Group, "billing", AclOperation.Read),
+        ]);
+        (ErrorCode Error, string Message)? Check(IAkkaKafkaMessage request) => AkkaRequestAuthorization.Refusal(security, NoSuperUsers, "bob", request);
+
+        Assert.Null(Check(new ForwardedRequest(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))));
+        Assert.Null(Check(new JoinGroup("billing", null, "c", [], 10_000)));
+        Assert.Null(Check(new GetMetadata(["orders"])));
+        Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new FetchRequest("orders", 0, 0, 1024, 0, "c"))?.Error);
+        Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new ProduceRequest("payments", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))?.Error);
+        Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new DeleteTopic("orders"))?.Error);
+        Assert.Equal(ErrorCode.GroupAuthorizationFailed, Check(new DeleteGroup("billing"))?.Error);
+        Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Check(new DeleteUser("alice"))?.Error);
+        Assert.Equal("TOPIC_AUTHORIZATION_FAILED: user 'bob' may not create topic 'new'", Check(new CreateTopic("new", 1))?.Message);
+        Assert.Null(AkkaRequestAuthorization.Refusal(security, new HashSet<string> { "bob" }, "bob", new DeleteUser("alice")));
+    }
+
+    [Fact]
+    public void A_secret_file_wins_over_the_environment_and_loses_one_trailing_line_break()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "from-file\r\n");
+            Assert.Equal("from-file", Secrets.Read(file, "AKKAKAFKA_TEST_SECRET_THAT_IS_NOT_SET"));
+            File.WriteAllText(file, "two lines\nkept\n");
+            Assert.Equal("two lines\nkept", Secrets.Read(file, "AKKAKAFKA_TEST_SECRET_THAT_IS_NOT_SET"));
+            Assert.Null(Secrets.Read(null, "AKKAKAFKA_TEST_SECRET_THAT_IS_NOT_SET"));
+            Assert.Throws<ArgumentException>(() => Secrets.Read(file + ".missing", "AKKAKAFKA_TEST_SECRET_THAT_IS_NOT_SET"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.1.2.3", true)]
+    [InlineData("::1", true)]
+    [InlineData("localhost", true)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("10.1.2.3", false)]
+    [InlineData("::", false)]
+    public void Only_loopback_hosts_escape_the_bind_warning(string host, bool loopback) =>
+        Assert.Equal(loopback, BindWarning.IsLoopback(host));
+
+    [Fact]
+    public void A_password_never_shows_in_the_messages_that_carry_it()
+    {
+        Assert.DoesNotContain("hunter2", new Authenticate("bob", "hunter2").ToString());
+        Assert.DoesNotContain("hunter2", new AkkaKafka.Client.ClientCredentials("bob", "hunter2").ToString());
+    }
+}
