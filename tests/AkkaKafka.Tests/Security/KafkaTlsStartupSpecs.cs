@@ -44,6 +44,32 @@ public sealed class KafkaTlsStartupSpecs : IDisposable
     }
 
     [Fact]
+    public async Task An_encrypted_key_is_opened_with_the_passphrase_from_a_file_and_a_wrong_one_is_one_line()
+    {
+        var key = _certificate.WriteEncryptedKey("correct horse");
+        var wrong = Path.Combine(_certificate.Directory, "wrong-passphrase");
+        await File.WriteAllTextAsync(wrong, "battery staple\n");
+        var line = await OneErrorLine(1, "--kafka-tls-cert", _certificate.CertFile, "--kafka-tls-key", key, "--kafka-tls-key-password-file", wrong);
+        Assert.Contains("cannot use the Kafka TLS certificate", line);
+
+        var right = Path.Combine(_certificate.Directory, "passphrase");
+        await File.WriteAllTextAsync(right, "correct horse\n"); // the line break `echo` leaves is not part of it
+        var port = CliProcess.FreePort();
+        using var broker = CliProcess.Start(_certificate.Directory, "broker", "--port", port.ToString(), "--kafka-port", CliProcess.FreePort().ToString(),
+            "--http-port", "0", "--data", Path.Combine(_certificate.Directory, "data-encrypted"),
+            "--kafka-tls-cert", _certificate.CertFile, "--kafka-tls-key", key, "--kafka-tls-key-password-file", right);
+        try
+        {
+            Assert.True(await broker.WaitForOutputAsync("is up", TimeSpan.FromSeconds(60)), broker.ToString());
+            Assert.Contains(", SSL", broker.Stdout); // the banner's Kafka line: clients need security.protocol=SSL
+        }
+        finally
+        {
+            broker.Kill();
+        }
+    }
+
+    [Fact]
     public async Task A_certificate_without_a_key_and_an_unknown_mechanism_are_bad_usage()
     {
         Assert.Contains("--kafka-tls-cert and --kafka-tls-key go together", await OneErrorLine(2, "--kafka-tls-cert", _certificate.CertFile));

@@ -39,6 +39,17 @@ public sealed class TestCertificate : IDisposable
         return result;
     }
 
+    /// <summary>The certificate's key again, encrypted with <paramref name="passphrase"/> (PKCS#8, as `openssl pkcs8 -topk8` writes it).</summary>
+    public string WriteEncryptedKey(string passphrase)
+    {
+        using var key = RSA.Create();
+        key.ImportFromPem(File.ReadAllText(KeyFile));
+        var file = Path.Combine(Directory, "broker-key-encrypted.pem");
+        File.WriteAllText(file, key.ExportEncryptedPkcs8PrivateKeyPem(passphrase,
+            new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000)));
+        return file;
+    }
+
     /// <summary>Another key, which does not belong to the certificate: what a start-up with mismatched files is given.</summary>
     public string WriteOtherKey()
     {
