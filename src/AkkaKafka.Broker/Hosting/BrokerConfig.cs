@@ -59,6 +59,8 @@ public static class BrokerConfig
         if (options.BrokerId is { } id) lines.Add($"akkakafka.broker.kafka.broker-id = {id}");
         if (options.HttpPort is { } httpPort) lines.Add($"akkakafka.broker.http.port = {httpPort}");
         if (options.HttpAdmin is { } admin) lines.Add($"akkakafka.broker.http.admin = {(admin ? "on" : "off")}");
+        if (options.Acls is { } acls) lines.Add($"akkakafka.security.enabled = {(acls ? "on" : "off")}");
+        if (options.SuperUsers is { } superUsers) lines.Add($"akkakafka.security.super-users = [{string.Join(", ", superUsers.Select(Quote))}]");
         if (options.KafkaSaslMechanisms is { } mechanisms) lines.Add($"akkakafka.security.kafka-sasl-mechanisms = [{string.Join(", ", mechanisms.Select(Quote))}]");
         if (options.KafkaTlsCert is { } cert) lines.Add($"akkakafka.security.kafka-tls.cert = {Quote(Path.GetFullPath(cert))}");
         if (options.KafkaTlsKey is { } key) lines.Add($"akkakafka.security.kafka-tls.key = {Quote(Path.GetFullPath(key))}");

@@ -52,6 +52,10 @@ public sealed record BrokerOptions
     public string? KafkaTlsKey { get; init; }
     /// <summary>File with the Kafka TLS key's passphrase (--kafka-tls-key-password-file); AKKAKAFKA_KAFKA_TLS_KEY_PASSWORD works too.</summary>
     public string? KafkaTlsKeyPasswordFile { get; init; }
+    /// <summary>Authorize every request with the users' ACL rules (--acls); null takes akkakafka.security.enabled.</summary>
+    public bool? Acls { get; init; }
+    /// <summary>Users allowed everything whatever the ACLs say (--super-users); null takes akkakafka.security.super-users.</summary>
+    public IReadOnlyList<string>? SuperUsers { get; init; }
     /// <summary>How long start-up may take to join the cluster before it gives up.</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(40);
 }

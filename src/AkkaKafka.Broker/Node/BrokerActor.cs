@@ -262,13 +262,20 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// <summary>
     /// With security on, a request from an Akka client must come as <see cref="AsUser"/>; brokers (this node's own
     /// actors, the Kafka listener and HTTP, which check their own users, and other members) are trusted. The one
-    /// exception is the first user: while there is none, creating one needs no session, or nobody ever could log in.
+    /// exception is the first user: while there is none, creating a superuser needs no session, or nobody ever could log
+    /// in. Only a superuser: any other first user could do nothing (no rule exists that nobody could add), and one
+    /// created by somebody else than the operator shows at once, as the operator's own `user create` is then refused.
     /// </summary>
     private bool RefusedUnauthenticated(IAkkaKafkaMessage request)
     {
         if (!AkkaClientsAuthenticate || _actingUser is not null || request is not (IBrokerCommand or ForwardedRequest)) return false;
         if (FromClusterBroker(Sender)) return false;
-        if (request is UpsertUser && _security.Current.Users.Count == 0) return false;
+        if (request is UpsertUser first && _security.Current.Users.Count == 0)
+        {
+            if (AkkaRequestAuthorization.FirstUserRefusal(_securitySettings.SuperUsers, first) is not { } refusal) return false;
+            Refuse(request, refusal.Error, refusal.Message);
+            return true;
+        }
         Refuse(request, ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED: security is on: authenticate as a user first (--username NAME)");
         return true;
     }

@@ -34,12 +34,16 @@ internal static class BrokerCommand
         var kafkaTlsCert = new Option<string?>("--kafka-tls-cert") { Description = "TLS on the Kafka listener: PEM certificate file (with --kafka-tls-key)" };
         var kafkaTlsKey = new Option<string?>("--kafka-tls-key") { Description = "PEM private key of --kafka-tls-cert" };
         var kafkaTlsKeyPasswordFile = new Option<string?>("--kafka-tls-key-password-file") { Description = "File holding the passphrase of an encrypted --kafka-tls-key (or set AKKAKAFKA_KAFKA_TLS_KEY_PASSWORD)" };
+        var acls = new Option<bool>("--acls") { Description = "Authorize every request with the ACLs (`akkakafka acl`): what no rule allows is refused; Akka clients then log in with --username" };
+        var superUsers = new Option<string?>("--super-users") { Description = "Users allowed everything whatever the ACLs say, NAME[,NAME...] (Kafka's super.users); the first of them can be created without a login" };
         var verbose = new Option<bool>("--verbose") { Description = "Show Akka's INFO log on the terminal too (it always goes to <data>/logs/broker-<port>.log)" };
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
             host, port, seeds, data, journal, connectionString, connectionStringFile, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
         };
+        command.Options.Add(acls);
+        command.Options.Add(superUsers);
         command.Options.Add(kafkaSasl);
         command.Options.Add(kafkaTlsCert);
         command.Options.Add(kafkaTlsKey);
@@ -91,6 +95,8 @@ internal static class BrokerCommand
                 // Under the data directory also with PostgreSQL: the one place a broker is told it may write.
                 LogFile = Path.Combine(dataDirectory, "logs", $"broker-{p}.log"),
                 Verbose = result.GetValue(verbose),
+                Acls = result.GetValue(acls) ? true : null,
+                SuperUsers = ParseSuperUsers(result.GetValue(superUsers)),
                 KafkaSaslMechanisms = mechanisms,
                 KafkaTlsCert = tlsCert,
                 KafkaTlsKey = tlsKey,
@@ -99,6 +105,16 @@ internal static class BrokerCommand
             return await RunBrokerAsync(options);
         }));
         return command;
+    }
+
+    private static IReadOnlyList<string>? ParseSuperUsers(string? text)
+    {
+        if (text is null) return null;
+        var users = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (users.Count == 0) throw new UsageException("--super-users needs at least one user name");
+        if (users.FirstOrDefault(u => u.StartsWith("User:", StringComparison.Ordinal)) is { } prefixed)
+            throw new UsageException($"--super-users: give user names without Kafka's 'User:' prefix, got '{prefixed}'");
+        return users;
     }
 
     private static IReadOnlyList<string>? ParseSaslMechanisms(string? text)

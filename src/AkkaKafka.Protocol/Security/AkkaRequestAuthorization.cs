@@ -8,6 +8,18 @@ namespace AkkaKafka.Protocol.Security;
 /// </summary>
 public static class AkkaRequestAuthorization
 {
+    /// <summary>
+    /// Whether a user may be created without a login while the cluster has none: only a superuser (see BrokerActor).
+    /// Null when it may; else CLUSTER_AUTHORIZATION_FAILED and what to do instead.
+    /// </summary>
+    public static (ErrorCode Error, string Message)? FirstUserRefusal(IReadOnlySet<string> superUsers, UpsertUser first)
+    {
+        if (superUsers.Contains(first.Name)) return null;
+        return (ErrorCode.ClusterAuthorizationFailed, superUsers.Count == 0
+            ? "CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet and no superuser to create first: start the brokers with --super-users NAME"
+            : $"CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet: create a superuser first ({string.Join(", ", superUsers.Order(StringComparer.Ordinal))}), then log in as it");
+    }
+
     /// <summary>Null when <paramref name="user"/> may make the request; else the error and one line saying why, led by the Kafka name of the error.</summary>
     public static (ErrorCode Error, string Message)? Refusal(SecurityMetadata security, IReadOnlySet<string> superUsers, string user, IAkkaKafkaMessage request)
     {

@@ -63,6 +63,18 @@ public sealed class AkkaClientSessionSpecs
     }
 
     [Fact]
+    public void Only_a_superuser_can_be_the_first_user_created_without_a_login()
+    {
+        UpsertUser Create(string name) => new(name, [ScramCredential.Create(SaslMechanisms.ScramSha256, "pw", 4096)]);
+        var superUsers = new HashSet<string> { "admin" };
+
+        Assert.Null(AkkaRequestAuthorization.FirstUserRefusal(superUsers, Create("admin")));
+        Assert.Equal((ErrorCode.ClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet: create a superuser first (admin), then log in as it"),
+            AkkaRequestAuthorization.FirstUserRefusal(superUsers, Create("mallory")));
+        Assert.Equal(ErrorCode.ClusterAuthorizationFailed, AkkaRequestAuthorization.FirstUserRefusal(NoSuperUsers, Create("admin"))?.Error);
+    }
+
+    [Fact]
     public void A_secret_file_wins_over_the_environment_and_loses_one_trailing_line_break()
     {
         var file = Path.GetTempFileName();
