@@ -251,7 +251,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         _actingUser = request.User;
         try
         {
-            OnReceive(request.Request);
+            OnReceive(AkkaClientsAuthenticate
+                ? AkkaRequestAuthorization.Restricted(_security.Current, _securitySettings.SuperUsers, request.User, request.Request)
+                : request.Request);
         }
         finally
         {

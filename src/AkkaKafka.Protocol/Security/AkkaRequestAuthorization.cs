@@ -20,6 +20,17 @@ public static class AkkaRequestAuthorization
             : $"CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet: create a superuser first ({string.Join(", ", superUsers.Order(StringComparer.Ordinal))}), then log in as it");
     }
 
+    /// <summary>
+    /// The request as <paramref name="user"/> may make it: a metadata request creates its unknown topics only when the
+    /// user may create every topic it names (Kafka's rule for auto-creation); otherwise they stay unknown, as they are to
+    /// a Kafka client of the same user. Any other request is returned as it is.
+    /// </summary>
+    public static IAkkaKafkaMessage Restricted(SecurityMetadata security, IReadOnlySet<string> superUsers, string user, IAkkaKafkaMessage request) =>
+        request is GetMetadata { AutoCreateTopics: true, Topics: { Count: > 0 } topics } metadata
+        && !topics.All(t => Authorizer.MayCreateTopic(security, superUsers, user, t))
+            ? metadata with { AutoCreateTopics = false }
+            : request;
+
     /// <summary>Null when <paramref name="user"/> may make the request; else the error and one line saying why, led by the Kafka name of the error.</summary>
     public static (ErrorCode Error, string Message)? Refusal(SecurityMetadata security, IReadOnlySet<string> superUsers, string user, IAkkaKafkaMessage request)
     {

@@ -63,6 +63,26 @@ public sealed class AkkaClientSessionSpecs
     }
 
     [Fact]
+    public void Metadata_creates_the_topics_it_names_only_for_a_user_who_may_create_each_of_them()
+    {
+        var security = new SecurityMetadata(1, [], [
+            new AclRule("bob", AclResourceType.Topic, "orders", AclOperation.Write),
+            new AclRule("bob", AclResourceType.Topic, "bob.*", AclOperation.Create),
+        ]);
+        bool Creates(IReadOnlySet<string> superUsers, params string[] topics)
+        {
+            var restricted = (GetMetadata)AkkaRequestAuthorization.Restricted(security, superUsers, "bob", new GetMetadata(topics, AutoCreateTopics: true));
+            Assert.Equal(topics, restricted.Topics);
+            return restricted.AutoCreateTopics;
+        }
+
+        Assert.True(Creates(NoSuperUsers, "bob.events"));
+        Assert.False(Creates(NoSuperUsers, "orders"));
+        Assert.False(Creates(NoSuperUsers, "bob.events", "payments"));
+        Assert.True(Creates(new HashSet<string> { "bob" }, "payments"));
+    }
+
+    [Fact]
     public void Only_a_superuser_can_be_the_first_user_created_without_a_login()
     {
         UpsertUser Create(string name) => new(name, [ScramCredential.Create(SaslMechanisms.ScramSha256, "pw", 4096)]);
