@@ -36,7 +36,10 @@ catch (UsageException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
-return await parsed.InvokeAsync();
+// Ctrl-C and SIGTERM cancel the command's token; System.CommandLine's default then gives the command 2 s before it
+// returns without it, too short for a consumer to commit and leave its group (Consumer's close takes up to 12 s) or a
+// producer to hear its last acknowledgements: the command ends by itself well within this.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
 
 static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
 {

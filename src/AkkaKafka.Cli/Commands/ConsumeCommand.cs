@@ -113,9 +113,10 @@ internal static class ConsumeCommand
                         if (!consumer.HasBufferedRecords || count % 1000 == 0) await out_.FlushAsync(CancellationToken.None);
                     }
                 }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                catch (OperationCanceledException)
                 {
-                    // --timeout-ms passed without a record: a normal end, like kafka-console-consumer.
+                    // --timeout-ms passed without a record, or Ctrl-C / SIGTERM: a normal end, like kafka-console-consumer
+                    // (the consumer then commits and leaves its group as it is disposed).
                 }
                 await out_.FlushAsync(CancellationToken.None);
                 if (refused is not null)

@@ -218,6 +218,10 @@ public sealed class OffsetToolsSpecs : IClassFixture<OffsetToolsBroker>
 
             consumer.Terminate(); // SIGTERM: the consumer commits and leaves the group
             Assert.True(await consumer.WaitForExitAsync(Wait), consumer.ToString());
+            Assert.True(consumer.ExitCode == 0 && consumer.Stderr.Contains("Processed a total of 5 messages"), consumer.ToString());
+            // It left: the group is empty at once, not only once its session has expired.
+            var left = await _broker.Akka(null, "group", "describe", "busy-group");
+            Assert.True(left.Stdout.Contains("Members: 0"), left.ToString());
             await _broker.AwaitAsync(async () =>
             {
                 var reset = await _broker.Akka(null, "group", "reset-offsets", "busy-group", "--topic", "busy", "--to-earliest");
