@@ -406,8 +406,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             {
                 if (_metadata.Version == 0) continue; // cluster still starting: ask again below
                 _awaitingMetadata.Remove(topic);
-                var error = new KafkaException(ErrorCode.UnknownTopicOrPartition,
-                    $"topic '{topic}' does not exist (and the brokers do not auto-create topics)");
+                // Not created: the brokers do not auto-create topics, or (security on) this user may not create it.
+                var error = new KafkaException(ErrorCode.UnknownTopicOrPartition, _connection.User is { } user
+                    ? $"topic '{topic}' does not exist (and the brokers do not auto-create topics, or user '{user}' may not create it)"
+                    : $"topic '{topic}' does not exist (and the brokers do not auto-create topics)");
                 foreach (var s in sends) s.TrySetException(error);
                 continue;
             }

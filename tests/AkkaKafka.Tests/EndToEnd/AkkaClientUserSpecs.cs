@@ -119,6 +119,16 @@ public sealed class AkkaClientUserSpecs(SecuredBroker broker) : IClassFixture<Se
         Assert.Equal(1, create.ExitCode);
         Assert.Equal("error: TOPIC_AUTHORIZATION_FAILED: user 'bob' may not create topic 'bobs-own'", OnlyLine(create.Stderr));
 
+        // Producing into a topic that does not exist would create it, but bob may not create topics: it stays unknown.
+        var autoCreate = await broker.Brokers.RunAsync(SecuredBroker.CommandTimeout, "a\n",
+            broker.Client("produce", "--topic", "bobs-new", "--username", "bob", "--password-file", broker.BobPasswordFile, "--timeout", "10"));
+        Assert.Equal(1, autoCreate.ExitCode);
+        Assert.Contains("topic 'bobs-new' does not exist (and the brokers do not auto-create topics, or user 'bob' may not create it)", OnlyLine(autoCreate.Stderr));
+        var topics = await broker.AsAdminAsync("topic", "list");
+        Assert.True(topics.ExitCode == 0, topics.ToString());
+        Assert.DoesNotContain("bobs-new", topics.Stdout);
+        Assert.DoesNotContain("bobs-own", topics.Stdout);
+
         var offsets = await broker.AsAdminAsync("topic", "describe", "forbidden");
         Assert.True(offsets.ExitCode == 0, offsets.ToString());
         var consume = await broker.AsAdminAsync("consume", "--topic", "forbidden", "--from-beginning", "--timeout-ms", "3000");
