@@ -2,9 +2,10 @@ using System.Diagnostics;
 using Confluent.Kafka;
 
 // kafka-client-bench produce|consume --bootstrap-server HOST:PORT --topic T --messages N [--size B] [--acks all|1|0]
-//                    [--linger-ms MS]
+//                    [--linger-ms MS] [-X librdkafka.property=value ...]
+// -X passes a librdkafka property as kcat's -X does (security.protocol, sasl.mechanisms, ssl.ca.location, ...).
 // Prints one line in the format of `akkakafka bench`, so bench/compare.sh can put both in one table.
-var (mode, options) = Parse(args);
+var (mode, options, properties) = Parse(args);
 if (mode is null) return Usage("missing mode: produce or consume");
 var bootstrap = options.GetValueOrDefault("bootstrap-server", "127.0.0.1:9092");
 var topic = options.GetValueOrDefault("topic", "kafka-bench");
@@ -29,6 +30,7 @@ int Produce()
         BatchSize = 1_000_000, QueueBufferingMaxKbytes = 1_048_576, QueueBufferingMaxMessages = 2_000_000,
         CompressionType = CompressionType.None, ClientId = "kafka-client-bench",
     };
+    foreach (var (key, setting) in properties) config.Set(key, setting);
     using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
     var value = new byte[size];
     Random.Shared.NextBytes(value);
@@ -72,6 +74,7 @@ int Consume()
         BootstrapServers = bootstrap, GroupId = $"kafka-client-bench-{Guid.NewGuid():N}", AutoOffsetReset = AutoOffsetReset.Earliest,
         EnableAutoCommit = false, FetchMaxBytes = 52_428_800, MaxPartitionFetchBytes = 4_194_304, ClientId = "kafka-client-bench",
     };
+    foreach (var (key, setting) in properties) config.Set(key, setting);
     using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
     consumer.Subscribe(topic);
     long read = 0, bytes = 0;
@@ -114,18 +117,24 @@ static int Fail(string message)
 static int Usage(string message)
 {
     Console.Error.WriteLine($"kafka-client-bench: {message}");
-    Console.Error.WriteLine("usage: kafka-client-bench produce|consume --bootstrap-server HOST:PORT --topic T --messages N [--size B] [--acks all|1|0] [--linger-ms MS]");
+    Console.Error.WriteLine("usage: kafka-client-bench produce|consume --bootstrap-server HOST:PORT --topic T --messages N [--size B] [--acks all|1|0] [--linger-ms MS] [-X property=value ...]");
     return 2;
 }
 
-static (string? Mode, Dictionary<string, string> Options) Parse(string[] args)
+static (string? Mode, Dictionary<string, string> Options, List<(string Key, string Value)> Properties) Parse(string[] args)
 {
     var options = new Dictionary<string, string>(StringComparer.Ordinal);
+    var properties = new List<(string, string)>();
     string? mode = null;
     for (var i = 0; i < args.Length; i++)
     {
-        if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) options[args[i][2..]] = args[++i];
+        if (args[i] == "-X" && i + 1 < args.Length && args[i + 1].IndexOf('=') is > 0 and var eq)
+        {
+            properties.Add((args[i + 1][..eq], args[i + 1][(eq + 1)..]));
+            i++;
+        }
+        else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) options[args[i][2..]] = args[++i];
         else mode ??= args[i];
     }
-    return (mode, options);
+    return (mode, options, properties);
 }
