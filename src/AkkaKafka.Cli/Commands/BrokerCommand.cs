@@ -35,7 +35,7 @@ internal static class BrokerCommand
         var kafkaTlsKey = new Option<string?>("--kafka-tls-key") { Description = "PEM private key of --kafka-tls-cert" };
         var kafkaTlsKeyPasswordFile = new Option<string?>("--kafka-tls-key-password-file") { Description = "File holding the passphrase of an encrypted --kafka-tls-key (or set AKKAKAFKA_KAFKA_TLS_KEY_PASSWORD)" };
         var acls = new Option<bool>("--acls") { Description = "Authorize every request with the ACLs (`akkakafka acl`): what no rule allows is refused; Akka clients then log in with --username" };
-        var superUsers = new Option<string?>("--super-users") { Description = "Users allowed everything whatever the ACLs say, NAME[,NAME...] (Kafka's super.users); the first of them can be created without a login" };
+        var superUsers = new Option<string?>("--super-users") { Description = "Users allowed everything whatever the ACLs say, NAME[,NAME...] (Kafka's super.users); while the cluster has no user, one of them can be created without a login" };
         var verbose = new Option<bool>("--verbose") { Description = "Show Akka's INFO log on the terminal too (it always goes to <data>/logs/broker-<port>.log)" };
 
         var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
