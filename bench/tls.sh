@@ -48,7 +48,9 @@ chmod 600 "$work"/*.password "$work/broker.key"
 
 start_broker() { # start_broker DATA_DIR FLAGS...
   local data=$1; shift
-  akkakafka broker --port "$remoting_port" --kafka-port "$kafka_port" --http-port 0 --data "$data" "$@" >"$data.log" 2>&1 &
+  # dotnet itself in the background (not the akkakafka function, whose subshell a kill would leave the broker behind).
+  dotnet src/AkkaKafka.Cli/bin/Release/net10.0/akkakafka.dll broker --port "$remoting_port" --kafka-port "$kafka_port" --http-port 0 \
+    --data "$data" "$@" >"$data.log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 120); do grep -q " is up" "$data.log" 2>/dev/null && break; kill -0 "$broker_pid" 2>/dev/null || break; sleep 0.5; done
   grep -q " is up" "$data.log" || { echo "tls.sh: the broker did not start:" >&2; tail -5 "$data.log" >&2; exit 1; }
