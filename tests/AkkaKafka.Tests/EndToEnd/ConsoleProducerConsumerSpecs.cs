@@ -4,22 +4,8 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>The console programs against one real broker process, as a user runs them in a terminal or a script.</summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class ConsoleProducerConsumerSpecs : IAsyncLifetime
+public sealed class ConsoleProducerConsumerSpecs : OneBrokerSpecs
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
-    private readonly BrokerProcesses _cluster = new(1);
-
-    public Task InitializeAsync() => _cluster.StartAllAsync();
-
-    public Task DisposeAsync()
-    {
-        _cluster.Dispose();
-        return Task.CompletedTask;
-    }
-
-    private Task<CliResult> Run(string? stdin, params string[] args) =>
-        _cluster.RunAsync(CommandTimeout, stdin, [.. args, "--bootstrap", _cluster.Bootstrap]);
-
     [Fact]
     public async Task Piped_lines_are_produced_and_read_back_in_order_from_the_beginning()
     {
@@ -38,7 +24,7 @@ public sealed class ConsoleProducerConsumerSpecs : IAsyncLifetime
         Assert.Equal(0, (await Run(null, "topic", "create", "--topic", "news", "--partitions", "1")).ExitCode);
         Assert.Equal(0, (await Run("old-1\nold-2\n", "produce", "--topic", "news")).ExitCode);
 
-        using var consumer = CliProcess.Start(_cluster.WorkDirectory, "consume", "--topic", "news", "--max-messages", "2", "--timeout-ms", "30000", "--bootstrap", _cluster.Bootstrap);
+        using var consumer = CliProcess.Start(Cluster.WorkDirectory, "consume", "--topic", "news", "--max-messages", "2", "--timeout-ms", "30000", "--bootstrap", Cluster.Bootstrap);
         // The consumer positions itself at the end before printing anything; give it records until it has two.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!consumer.HasExited && DateTime.UtcNow < deadline)
@@ -119,7 +105,7 @@ public sealed class ConsoleProducerConsumerSpecs : IAsyncLifetime
         Assert.NotEqual(0, unknownFlag.ExitCode);
         Assert.Contains("--frm-beginning", unknownFlag.Stderr);
 
-        var badBootstrap = await _cluster.RunAsync(CommandTimeout, null, "topic", "list", "--bootstrap", "127.0.0.1:notaport");
+        var badBootstrap = await Cluster.RunAsync(CommandTimeout, null, "topic", "list", "--bootstrap", "127.0.0.1:notaport");
         Assert.NotEqual(0, badBootstrap.ExitCode);
         Assert.Contains("not host:port", badBootstrap.Stderr);
     }

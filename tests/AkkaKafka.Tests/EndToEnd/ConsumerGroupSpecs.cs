@@ -5,27 +5,19 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>Consumer groups with real consumer processes: sharing partitions, taking over after a SIGKILL, resuming from commits.</summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class ConsumerGroupSpecs : IAsyncLifetime
+public sealed class ConsumerGroupSpecs : OneBrokerSpecs
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
-    private readonly BrokerProcesses _cluster = new(1);
     private readonly List<CliProcess> _consumers = [];
 
-    public Task InitializeAsync() => _cluster.StartAllAsync();
-
-    public Task DisposeAsync()
+    public override Task DisposeAsync()
     {
         foreach (var c in _consumers) c.Dispose();
-        _cluster.Dispose();
-        return Task.CompletedTask;
+        return base.DisposeAsync();
     }
 
-    private Task<CliResult> Run(string? stdin, params string[] args) =>
-        _cluster.RunAsync(CommandTimeout, stdin, [.. args, "--bootstrap", _cluster.Bootstrap]);
-
     private CliProcess StartConsumer(string group) {
-        var c = CliProcess.Start(_cluster.WorkDirectory, "consume", "--topic", "shared", "--group", group, "--from-beginning",
-            "--print-offset", "--timeout-ms", "120000", "--bootstrap", _cluster.Bootstrap);
+        var c = CliProcess.Start(Cluster.WorkDirectory, "consume", "--topic", "shared", "--group", group, "--from-beginning",
+            "--print-offset", "--timeout-ms", "120000", "--bootstrap", Cluster.Bootstrap);
         _consumers.Add(c);
         return c;
     }

@@ -7,22 +7,8 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// their exit codes (0 done, 1 refused by the cluster), and that a password never shows in any output.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class UserAndAclCommandSpecs : IAsyncLifetime
+public sealed class UserAndAclCommandSpecs : OneBrokerSpecs
 {
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
-    private readonly BrokerProcesses _cluster = new(1);
-
-    public Task InitializeAsync() => _cluster.StartAllAsync();
-
-    public Task DisposeAsync()
-    {
-        _cluster.Dispose();
-        return Task.CompletedTask;
-    }
-
-    private Task<CliResult> Run(string? stdin, params string[] args) =>
-        _cluster.RunAsync(CommandTimeout, stdin, [.. args, "--bootstrap", _cluster.Bootstrap]);
-
     private async Task<string> Succeeds(string? stdin, params string[] args)
     {
         var result = await Run(stdin, args);
@@ -113,7 +99,7 @@ public sealed class UserAndAclUsageSpecs : IDisposable
 
     [Theory]
     [MemberData(nameof(Mistakes))]
-    public async Task A_mistake_is_one_line_on_stderr_and_exit_2_without_asking_the_cluster(string? stdin, string[] args, string says)
+    public async Task A_mistake_is_one_line_on_stderr_and_exit_2_without_asking_theCluster(string? stdin, string[] args, string says)
     {
         // A port nobody listens on: had the command got as far as the cluster it would say so, with exit 1.
         var result = await CliProcess.RunAsync(_dir, Bound, stdin, [.. args, "--bootstrap", $"127.0.0.1:{CliProcess.FreePort()}"]);
