@@ -10,11 +10,13 @@ namespace AkkaKafka.Protocol.Security;
 public static class TlsCertificates
 {
     /// <summary>The certificate in <paramref name="certFile"/> with the key in <paramref name="keyFile"/> (encrypted when a passphrase is given).</summary>
-    /// <exception cref="ArgumentException">A file is missing or not a PEM certificate/key, or the key does not match (one line).</exception>
-    public static X509Certificate2 LoadWithKey(string certFile, string keyFile, string? keyPassword)
+    /// <param name="what">What the certificate is for, as the one-line errors name it ("TLS", "Kafka TLS").</param>
+    /// <param name="verb">How the load failure reads: "cannot {verb} the {what} certificate …".</param>
+    /// <exception cref="ArgumentException">A file is missing, unreadable or not a PEM certificate/key, or the key does not match (one line).</exception>
+    public static X509Certificate2 LoadWithKey(string certFile, string keyFile, string? keyPassword, string what = "TLS", string verb = "load")
     {
-        Require(certFile, "certificate");
-        Require(keyFile, "key");
+        Require(certFile, $"{what} certificate");
+        Require(keyFile, $"{what} key");
         try
         {
             using var pem = keyPassword is null
@@ -24,16 +26,16 @@ public static class TlsCertificates
             // certificate that SslStream accepts as a server and client certificate on every platform.
             return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"cannot load the TLS certificate '{certFile}' with the key '{keyFile}': {OneLine(e.Message)}");
+            throw new ArgumentException($"cannot {verb} the {what} certificate '{certFile}' with the key '{keyFile}': {OneLine(e.Message)}");
         }
     }
 
     /// <summary>Every certificate in a PEM file (a CA bundle, or a certificate followed by its chain).</summary>
     public static X509Certificate2Collection LoadAll(string pemFile)
     {
-        Require(pemFile, "certificate");
+        Require(pemFile, "TLS certificate");
         var all = new X509Certificate2Collection();
         try
         {
@@ -67,7 +69,7 @@ public static class TlsCertificates
 
     private static void Require(string file, string what)
     {
-        if (!File.Exists(file)) throw new ArgumentException($"the TLS {what} file '{file}' does not exist");
+        if (!File.Exists(file)) throw new ArgumentException($"the {what} file '{file}' does not exist");
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
