@@ -38,8 +38,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
     private ActorPath? _receptionist;
     private readonly SecuritySettings _securitySettings = SecuritySettings.Create(Context.System);
-    /// <summary>The user an <see cref="AsUser"/> request being handled right now was authorized for (null otherwise).</summary>
-    private string? _actingUser;
+    /// <summary>Whether the message being handled came wrapped in an <see cref="AsUser"/> that was authorized (so it is not refused as unauthenticated).</summary>
+    private bool _handlingAsUser;
 
     public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings)
     {
@@ -248,7 +248,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 return;
             }
         }
-        _actingUser = request.User;
+        _handlingAsUser = true;
         try
         {
             OnReceive(AkkaClientsAuthenticate
@@ -257,7 +257,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         }
         finally
         {
-            _actingUser = null;
+            _handlingAsUser = false;
         }
     }
 
@@ -270,7 +270,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// </summary>
     private bool RefusedUnauthenticated(IAkkaKafkaMessage request)
     {
-        if (!AkkaClientsAuthenticate || _actingUser is not null || request is not (IBrokerCommand or ForwardedRequest)) return false;
+        if (!AkkaClientsAuthenticate || _handlingAsUser || request is not (IBrokerCommand or ForwardedRequest)) return false;
         if (FromClusterBroker(Sender)) return false;
         if (request is UpsertUser first && _security.Current.Users.Count == 0)
         {

@@ -330,8 +330,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         if (_producerIdRequested) return;
         _producerIdRequested = true;
         var self = Self;
-        _connection.ClusterClient.Ask<object>(_connection.ToBrokerAsUser(new InitProducerId()), _settings.RequestTimeout)
-            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result is RequestRefused refused ? new ProducerIdFailed(refused.Message) : t.Result : new ProducerIdFailed(t.Exception?.GetBaseException().Message ?? "timed out"),
+        // AskAsync: as the connection's user, a refusal (RequestRefused) and no answer both become the failure's reason.
+        _connection.AskAsync<InitProducerIdResult>(new InitProducerId(), _settings.RequestTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? (object)t.Result : new ProducerIdFailed(t.Exception?.GetBaseException().Message ?? "timed out"),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
     }
@@ -390,8 +391,8 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _metadataRequested = true;
         var topics = _awaitingMetadata.Keys.Concat(_metadata.Topics.Select(t => t.Name)).Distinct().ToList();
         var self = Self;
-        _connection.ClusterClient.Ask<object>(_connection.ToBrokerAsUser(new GetMetadata(topics, AutoCreateTopics: true)), _settings.RequestTimeout)
-            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result is RequestRefused refused ? new MetadataFailed(refused.Message) : t.Result : new MetadataFailed(t.Exception?.GetBaseException().Message ?? "timed out"),
+        _connection.AskAsync<MetadataResponse>(new GetMetadata(topics, AutoCreateTopics: true), _settings.RequestTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? (object)t.Result : new MetadataFailed(t.Exception?.GetBaseException().Message ?? "timed out"),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
     }
