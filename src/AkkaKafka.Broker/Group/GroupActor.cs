@@ -88,12 +88,12 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                 break;
             }
             case Heartbeat heartbeat:
-                Sender.Tell(_membership.Heartbeat(heartbeat.MemberId, now)
+                Sender.Tell(_membership.Heartbeat(heartbeat.MemberId, now, heartbeat.Generation)
                     ? new HeartbeatResponse(_group, ErrorCode.None, _membership.Generation, _membership.AssignmentOf(heartbeat.MemberId))
                     : new HeartbeatResponse(_group, ErrorCode.UnknownMemberId, _membership.Generation, []));
                 break;
             case LeaveGroup leave:
-                if (_membership.Leave(leave.MemberId))
+                if (_membership.Leave(leave.MemberId, now))
                     _log.Info("Group {0}: {1} left, generation {2}", _group, leave.MemberId, _membership.Generation);
                 Sender.Tell(new LeaveGroupResponse(_group, ErrorCode.None));
                 break;
@@ -132,10 +132,16 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                 FinishReset(lookedUp);
                 break;
             case ExpireMembers:
-                foreach (var id in _membership.Expire(now))
+            {
+                var (expired, releasesTimedOut) = _membership.Expire(now);
+                foreach (var id in expired)
                     _log.Info("Group {0}: {1} missed its heartbeats and was removed, generation {2}", _group, id, _membership.Generation);
+                if (releasesTimedOut.Count > 0)
+                    _log.Warning("Group {0}: {1} partitions were not released by their previous owner within its session timeout; their new owners read them from the last commit, generation {2}",
+                        _group, releasesTimedOut.Count, _membership.Generation);
                 Run(_classic.Tick(now));
                 break;
+            }
             case SaveSnapshotSuccess saved:
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 break;

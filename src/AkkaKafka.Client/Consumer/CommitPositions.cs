@@ -28,13 +28,16 @@ internal sealed class CommitPositions
         else _committed.Remove(lease.Partition);
     }
 
-    /// <summary>Ends the partition's lease: its buffered records are dropped and nothing of it is committed by us again.</summary>
-    public PartitionLease? Revoke(TopicPartition tp)
+    /// <summary>
+    /// Ends the partition's lease: its buffered records are dropped and it is forgotten. Answers the position handed to
+    /// the application and not committed yet (null: none), which the member commits once, before releasing the partition.
+    /// </summary>
+    public PartitionOffset? Revoke(TopicPartition tp)
     {
-        _committed.Remove(tp);
+        var committed = _committed.Remove(tp, out var c) ? c : -1;
         if (!_leases.Remove(tp, out var lease)) return null;
-        lease.Revoke();
-        return lease;
+        var handedOver = lease.Revoke(); // final: no record of the lease is handed over after this
+        return handedOver != PartitionLease.NothingHandedOver && handedOver != committed ? new PartitionOffset(tp.Topic, tp.Partition, handedOver) : null;
     }
 
     /// <summary>Positions handed to the application and not committed yet, for the partitions held now.</summary>

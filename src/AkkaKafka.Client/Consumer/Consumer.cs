@@ -114,9 +114,8 @@ public sealed class Consumer : IAsyncDisposable
     {
         await foreach (var (record, lease) in _buffer.Reader.ReadAllAsync(ct))
         {
-            // A partition taken away by a rebalance: its new owner reads it from the committed position.
-            if (lease.Revoked) continue;
-            lease.HandOver(record.Offset + 1);
+            // A partition taken away by a rebalance: its new owner reads it from the position committed when it was revoked.
+            if (!lease.TryHandOver(record.Offset + 1)) continue;
             yield return record;
         }
     }

@@ -10,11 +10,14 @@ namespace AkkaKafka.Client.Consumer;
 /// <see cref="PartitionLease"/> per partition), the positions it commits, and its group session (join, heartbeat,
 /// rebalance, commit, leave). The <see cref="Consumer"/> facade only sends it messages; the application's thread
 /// touches nothing of it but the lease of each record it takes from the buffer.
-/// <para>Rebalances: the coordinator reassigns at once and a member learns it from its next heartbeat (or from a
-/// commit the coordinator refuses). A revoked partition's lease is revoked before its fetcher stops: records of it
-/// still in the buffer are then dropped by the reader instead of being handed over, and the lease is forgotten with
-/// its position, so the old owner never commits it again (the coordinator would refuse it anyway, and so refuse the
-/// whole commit). Records handed over since the last commit are read again by the new owner: at least once.</para>
+/// <para>Rebalances: a member learns of a new assignment from its next heartbeat (or from a commit the coordinator
+/// refuses). A revoked partition's lease is revoked before its fetcher stops: records of it still in the buffer are
+/// then dropped by the reader instead of being handed over, and the position handed over is final. That position is
+/// committed, and only then does the member tell the coordinator it applied the assignment (the generation in its
+/// heartbeats), which releases the partition to its new owner (<c>GroupMembership</c>): the new owner starts where this
+/// member stopped, so a rebalance among live members reads nothing twice. Only a member that loses its membership
+/// (expired, or the coordinator moved without knowing it) cannot commit: its records handed over since its last commit
+/// (at most one auto-commit interval's worth) are read again by the new owner: at least once.</para>
 /// <para>A commit refused because the assignment changed (ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS) makes the member
 /// rejoin, as Kafka's consumer does: joining again with its member id answers the current generation and its
 /// partitions, the lost ones are revoked, and the commit is made again for the ones it kept. UNKNOWN_MEMBER_ID (expired,
@@ -47,6 +50,14 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
     private JoinConsumerGroup? _group;
     private string? _memberId;
     private int _generation;
+    // The latest assignment this member has applied (told in heartbeats: it releases the partitions it lost by then).
+    private int _applied;
+    // An assignment applied but not yet told: its revoked partitions' positions are being committed.
+    private int? _pendingApplied;
+    // Positions of revoked partitions, to commit before releasing them (then forgotten: their new owner commits).
+    private readonly List<PartitionOffset> _releasing = [];
+    private bool _releaseCommitInFlight;
+    private bool _heartbeatWanted;
     private IReadOnlyList<TopicPartition> _assigned = [];
     private readonly HashSet<TopicPartition> _fetchingCommitted = [];
     private bool _joining;
@@ -141,24 +152,30 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
             return; // revoked: stopped on purpose
         var old = _positions.Lease(tp)!;
         var committed = _positions.CommittedOf(tp);
-        var start = old.HandedOver != PartitionLease.NothingHandedOver ? new StartPosition.At(old.HandedOver) : _starts[tp];
+        var handedOver = old.Revoke(); // final: the reader drops the old lease's buffered records from here on
+        var start = handedOver != PartitionLease.NothingHandedOver ? new StartPosition.At(handedOver) : _starts[tp];
         _positions.Revoke(tp);
         _fetchers.Remove(tp);
         StartFetcher(new PartitionLease(tp), committed, start);
     }
 
-    private void Revoke(TopicPartition tp)
+    /// <summary>Answers the position handed over and not committed yet (null: none), final from here on.</summary>
+    private PartitionOffset? Revoke(TopicPartition tp)
     {
-        // The lease first: from here on the reader drops the partition's buffered records and nothing of it is committed.
-        _positions.Revoke(tp);
+        // The lease first: from here on the reader drops the partition's buffered records and hands none of them over.
+        var due = _positions.Revoke(tp);
         _positioned.Remove(tp);
         _starts.Remove(tp);
         if (_fetchers.Remove(tp, out var fetcher)) Context.Stop(fetcher);
+        return due;
     }
 
-    private void RevokeAll()
+    private List<PartitionOffset> RevokeAll()
     {
-        foreach (var tp in _fetchers.Keys.ToList()) Revoke(tp);
+        var due = new List<PartitionOffset>();
+        foreach (var tp in _fetchers.Keys.ToList())
+            if (Revoke(tp) is { } position) due.Add(position);
+        return due;
     }
 
     /// <summary>What <see cref="Consumer.Assignment"/> and <see cref="Consumer.MemberId"/> show (immutable snapshots).</summary>
@@ -208,16 +225,26 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
 
     private void SendHeartbeat()
     {
-        if (_memberId is null || _joining || _heartbeatInFlight) return;
+        if (_memberId is null || _joining) return;
+        if (_heartbeatInFlight)
+        {
+            _heartbeatWanted = true; // it may carry a newer applied generation: sent when this one is answered
+            return;
+        }
         _heartbeatInFlight = true;
         var memberId = _memberId;
-        _connection.AskAsync<HeartbeatResponse>(new Heartbeat(Group, memberId, _generation))
+        _connection.AskAsync<HeartbeatResponse>(new Heartbeat(Group, memberId, _applied))
             .PipeTo(Self, success: r => new HeartbeatAnswered(memberId, r), failure: _ => new HeartbeatAnswered(memberId, null));
     }
 
     private void OnHeartbeat(HeartbeatAnswered answered)
     {
         _heartbeatInFlight = false;
+        if (_heartbeatWanted)
+        {
+            _heartbeatWanted = false;
+            SendHeartbeat();
+        }
         // No answer: the coordinator is failing over; the next beat tries again. An answer overtaken by a join: stale.
         if (answered.Response is not { } response || _joining || answered.MemberId != _memberId) return;
         if (response.Error == ErrorCode.UnknownMemberId)
@@ -237,7 +264,10 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
     {
         _memberId = null;
         _generation = 0;
-        _assigned = [];
+        _applied = 0;
+        _pendingApplied = null;
+        // Nothing can be committed without membership: their new owners read them from the last commit.
+        _releasing.Clear();
         RevokeAll();
         Publish();
     }
@@ -247,9 +277,25 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
         _generation = generation;
         _assigned = assignment;
         var wanted = assignment.ToHashSet();
-        foreach (var tp in _fetchers.Keys.Where(tp => !wanted.Contains(tp)).ToList()) Revoke(tp);
+        foreach (var tp in _fetchers.Keys.Where(tp => !wanted.Contains(tp)).ToList())
+            if (Revoke(tp) is { } due) _releasing.Add(due);
         StartAssignedPartitions();
         Publish();
+        _pendingApplied = generation;
+        if (_releasing.Count > 0) Commit(); // the positions of what was revoked first: then the generation is told
+        else TellApplied();
+    }
+
+    /// <summary>
+    /// Tells the coordinator (at once, not at the next beat) that the latest assignment is applied, once the positions
+    /// of the partitions it revoked are committed: the coordinator then gives those partitions to their new owners.
+    /// </summary>
+    private void TellApplied()
+    {
+        if (_pendingApplied is not { } generation || _releasing.Count > 0 || _releaseCommitInFlight) return;
+        _pendingApplied = null;
+        _applied = generation;
+        SendHeartbeat();
     }
 
     /// <summary>Partitions assigned and not read yet: their committed offsets first, then a fetcher each.</summary>
@@ -306,7 +352,9 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
             return;
         }
         _commitWanted = false;
-        var offsets = _positions.Due();
+        var offsets = _positions.Due().Concat(_releasing).ToList();
+        _releaseCommitInFlight = _releasing.Count > 0;
+        _releasing.Clear();
         if (offsets.Count == 0)
         {
             CompleteCommitWaiters(null);
@@ -322,6 +370,10 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
     private void OnCommitAnswered(CommitAnswered answered)
     {
         _commitInFlight = false;
+        // Whatever the answer, revoked partitions are released now: committed, or (refused, no answer) read again by
+        // their new owners from the last commit; holding them longer would only stall the group.
+        _releaseCommitInFlight = false;
+        TellApplied();
         switch (answered.Response?.Error)
         {
             case ErrorCode.None:
@@ -380,8 +432,9 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
     private void Close(CloseConsumer close)
     {
         Timers.CancelAll();
-        var offsets = _group is not null && _memberId is not null ? _positions.Due() : [];
-        RevokeAll();
+        // Revoked first, so the positions committed are final: no record is handed over after them.
+        var revoked = RevokeAll();
+        var offsets = _group is not null && _memberId is not null ? revoked.Concat(_releasing).ToList() : [];
         Become(Closing(close));
         if (_group is null || _memberId is null)
         {

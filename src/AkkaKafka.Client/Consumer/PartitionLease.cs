@@ -17,21 +17,42 @@ namespace AkkaKafka.Client.Consumer;
 internal sealed class PartitionLease(TopicPartition partition)
 {
     public const long NothingHandedOver = -1;
+    // Stands in _handedOver once the lease is revoked, so a hand-over racing with the revoke fails instead of landing
+    // after the revoker read the final position (that record would be handed out and never committed).
+    private const long RevokedMark = long.MinValue;
     private long _handedOver = NothingHandedOver;
-    private volatile bool _revoked;
+    // The position when revoked; written and read by the owning actor only.
+    private long _final = NothingHandedOver;
 
     public TopicPartition Partition { get; } = partition;
 
     /// <summary>The offset after the last record handed to the application under this lease; -1 before the first.</summary>
-    public long HandedOver => Volatile.Read(ref _handedOver);
+    public long HandedOver => Volatile.Read(ref _handedOver) is var h && h == RevokedMark ? _final : h;
 
     /// <summary>Whether the partition was taken away (or the consumer closed): its records still buffered are dropped.</summary>
-    public bool Revoked => _revoked;
+    public bool Revoked => Volatile.Read(ref _handedOver) == RevokedMark;
 
-    /// <summary>Called on the application's thread, for records of one lease in offset order.</summary>
-    public void HandOver(long nextOffset) => Volatile.Write(ref _handedOver, nextOffset);
+    /// <summary>
+    /// Called on the application's thread, for records of one lease in offset order: false once the lease is revoked
+    /// (the record must not be handed over: its partition's next owner reads it).
+    /// </summary>
+    public bool TryHandOver(long nextOffset)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _handedOver);
+            if (current == RevokedMark) return false;
+            if (Interlocked.CompareExchange(ref _handedOver, nextOffset, current) == current) return true;
+        }
+    }
 
-    public void Revoke() => _revoked = true;
+    /// <summary>Ends the lease; answers the offset after the last record handed over (-1: none), final from here on.</summary>
+    public long Revoke()
+    {
+        var last = Interlocked.Exchange(ref _handedOver, RevokedMark);
+        if (last != RevokedMark) _final = last;
+        return _final;
+    }
 }
 
 /// <summary>A record in the application's buffer, with the lease it was fetched under.</summary>

@@ -14,7 +14,11 @@ public sealed record JoinGroup(string Group, string? MemberId, string ClientId, 
 
 public sealed record JoinGroupResponse(string Group, ErrorCode Error, string MemberId, int Generation, IReadOnlyList<TopicPartition> Assignment) : IAkkaKafkaMessage;
 
-/// <summary>Keeps a member alive; the answer carries the current generation and this member's partitions, so a rebalance reaches every member within one heartbeat.</summary>
+/// <summary>
+/// Keeps a member alive; the answer carries the current generation and this member's partitions, so a rebalance reaches
+/// every member within one heartbeat. <see cref="Generation"/> is the latest assignment the member has applied: the
+/// partitions it lost by then are committed and stopped, so the coordinator releases them to their new owners.
+/// </summary>
 public sealed record Heartbeat(string Group, string MemberId, int Generation) : IGroupCommand;
 
 public sealed record HeartbeatResponse(string Group, ErrorCode Error, int Generation, IReadOnlyList<TopicPartition> Assignment) : IAkkaKafkaMessage;

@@ -19,7 +19,7 @@ public sealed class CommitPositionsSpecs
         positions.Add(lease, committed: 5);
         Assert.Empty(positions.Due()); // nothing handed over yet
 
-        lease.HandOver(8);
+        lease.TryHandOver(8);
         var due = positions.Due();
         Assert.Equal([new PartitionOffset("t", 0, 8)], due);
         positions.Accepted(due);
@@ -34,11 +34,11 @@ public sealed class CommitPositionsSpecs
         var kept = new PartitionLease(P1);
         positions.Add(lost, committed: -1);
         positions.Add(kept, committed: -1);
-        lost.HandOver(3);
-        kept.HandOver(4);
+        lost.TryHandOver(3);
+        kept.TryHandOver(4);
 
-        positions.Revoke(P0);
-        lost.HandOver(9); // the application's thread was between its check and its write when the revoke came
+        Assert.Equal(new PartitionOffset("t", 0, 3), positions.Revoke(P0));
+        Assert.False(lost.TryHandOver(9)); // the application's thread came to its next record of the partition after the revoke
 
         Assert.True(lost.Revoked);
         Assert.Equal([new PartitionOffset("t", 1, 4)], positions.Due());
@@ -54,10 +54,25 @@ public sealed class CommitPositionsSpecs
 
         var second = new PartitionLease(P0);
         positions.Add(second, committed: 20); // another member read on meanwhile and committed 20
-        first.HandOver(12); // a record of the first stint, still in the buffer
+        Assert.False(first.TryHandOver(12)); // a record of the first stint, still in the buffer
 
         Assert.Empty(positions.Due());
-        second.HandOver(21);
+        second.TryHandOver(21);
         Assert.Equal([new PartitionOffset("t", 0, 21)], positions.Due());
+    }
+
+    [Fact]
+    public void Revoking_answers_the_position_handed_over_since_the_last_commit_so_it_is_committed_before_the_partition_moves()
+    {
+        var positions = new CommitPositions();
+        var moved = new PartitionLease(P0);
+        var untouched = new PartitionLease(P1);
+        positions.Add(moved, committed: 5);
+        positions.Add(untouched, committed: 7);
+        moved.TryHandOver(9);
+
+        Assert.Equal(new PartitionOffset("t", 0, 9), positions.Revoke(P0));
+        Assert.Null(positions.Revoke(P1)); // nothing handed over since its commit: nothing to commit
+        Assert.Null(positions.Revoke(P0)); // already revoked
     }
 }

@@ -15,7 +15,8 @@ namespace AkkaKafka.Tests.Client;
 /// <summary>
 /// Group members against a broker running in the test process: what a member commits around a rebalance.
 /// Heartbeats and auto-commits are set far apart (a minute) so that a member learns of a rebalance only through
-/// what the spec makes it do: the order of events is fixed by the spec, not by timers.
+/// what the spec makes it do: the order of events is fixed by the spec, not by timers (where a spec needs the
+/// member to learn of a rebalance, it beats often and waits for the outcome).
 /// </summary>
 [Collection(MultiNodeCollection.Name)]
 public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
@@ -32,53 +33,105 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         akkakafka.client.auto-commit-interval = 60s
         """);
 
+    /// <summary>Heartbeats every 200 ms, auto-commits still a minute apart: the only commits are the ones the spec makes and the one the protocol makes on revocation.</summary>
+    private static readonly Config BeatingClientConfig = ConfigurationFactory.ParseString("akkakafka.client.heartbeat-interval = 200ms").WithFallback(ClientConfig);
+
     [Fact]
-    public async Task A_member_that_lost_a_partition_in_a_rebalance_still_commits_the_partitions_it_kept()
+    public async Task A_member_that_has_not_heard_of_a_rebalance_yet_still_commits_every_partition_it_holds_and_the_joiner_waits_for_them()
     {
-        await using var cluster = await ClusterFixture.StartAsync(1, output);
-        await using var connectionA = ClusterConnection.Create(cluster.Addresses, ClientConfig, "member-a");
-        await using var connectionB = ClusterConnection.Create(cluster.Addresses, ClientConfig, "member-b");
-        const string topic = "rebalanced";
-        Assert.True((await new AdminClient(connectionA).CreateTopicAsync(topic, 2)).IsSuccess);
-        await using (var producer = new Producer(connectionA, Acks.All))
-            for (var i = 0; i < 20; i++)
-                await producer.SendAsync(new ProducerRecord(topic, Encoding.UTF8.GetBytes($"first-{i}"), Partition: i % 2)).WaitAsync(Within);
+        await using var group = await MemberAloneAsync(ClientConfig, "rebalanced");
+        var (connectionA, connectionB, a, topic) = (group.ConnectionA, group.ConnectionB, group.A, group.Topic);
 
-        // A alone: both partitions; it reads everything and commits it.
-        await using var a = new Consumer(connectionA, "member-a");
-        await a.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
-        Assert.Equal(20, (await ReadAsync(a, 20)).Count);
-        await a.CommitAsync().WaitAsync(Within);
-        Assert.Equal([10L, 10L], await CommittedAsync(connectionA, topic, 2));
-        // Two more records per partition, handed to A and not committed yet.
-        await using (var producer = new Producer(connectionA, Acks.All))
-            for (var i = 0; i < 4; i++)
-                await producer.SendAsync(new ProducerRecord(topic, Encoding.UTF8.GetBytes($"second-{i}"), Partition: i % 2)).WaitAsync(Within);
-        Assert.Equal(4, (await ReadAsync(a, 4)).Count);
-
-        // B joins: the coordinator gives it one of A's partitions at once; A has not heard of it yet.
+        // B joins: one of A's partitions is B's once A releases it, which A does only after its next heartbeat (a
+        // minute away). Until then B reads nothing of it and A, still holding both, commits both.
         await using var b = new Consumer(connectionB, "member-b");
         await b.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
-        var taken = Assert.Single(b.Assignment);
-        var kept = new TopicPartition(topic, 1 - taken.Partition);
-
-        // More records for the partition A kept: A reads them and commits. The commit must move A's partition,
-        // whatever A still remembers of the partition it lost.
-        await using (var producer = new Producer(connectionA, Acks.All))
-            for (var i = 0; i < 5; i++)
-                await producer.SendAsync(new ProducerRecord(topic, Encoding.UTF8.GetBytes($"kept-{i}"), Partition: kept.Partition)).WaitAsync(Within);
-        var readByA = await ReadAsync(a, 5);
-        Assert.All(readByA, r => Assert.Equal(kept.Partition, r.Partition));
+        Assert.Empty(b.Assignment);
+        await ProduceAsync(connectionA, topic, "second", 10);
+        Assert.Equal(10, (await ReadAsync(a, 10)).Count);
         await a.CommitAsync().WaitAsync(Within);
+        Assert.Equal([15L, 15L], await CommittedAsync(connectionA, topic, 2));
+        Assert.Equal(2, a.Assignment.Count);
+    }
 
-        await Eventually.Async(Within, async () =>
-            Assert.Equal(17L, (await CommittedAsync(connectionA, topic, 2))[kept.Partition]));
-        Assert.Equal([kept], a.Assignment);
-        // The lost partition keeps what A committed while it owned it: its new owner starts there, and reads again
-        // the two records A read but had not committed (at least once).
-        Assert.Equal(10L, (await CommittedAsync(connectionA, topic, 2))[taken.Partition]);
-        var readByB = await ReadAsync(b, 2);
-        Assert.Equal([(taken.Partition, 10L), (taken.Partition, 11L)], readByB.Select(r => (r.Partition, r.Offset)));
+    [Fact]
+    public async Task A_partition_moves_to_a_joining_member_only_after_its_previous_owner_committed_what_it_handed_out_so_nothing_is_read_twice()
+    {
+        await using var group = await MemberAloneAsync(BeatingClientConfig, "handed-over");
+        var (connectionA, connectionB, a, topic) = (group.ConnectionA, group.ConnectionB, group.A, group.Topic);
+        var readByA = group.ReadByA;
+        // Two more records per partition, handed to A and not committed (the next auto-commit is a minute away).
+        await ProduceAsync(connectionA, topic, "second", 4);
+        readByA.AddRange(await ReadAsync(a, 4));
+        Assert.Equal([10L, 10L], await CommittedAsync(connectionA, topic, 2));
+
+        // B joins: A learns at its next heartbeat that it lost a partition, commits where it stopped, then releases it.
+        await using var b = new Consumer(connectionB, "member-b");
+        await b.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
+        await Eventually.Async(Within, () =>
+        {
+            Assert.Single(b.Assignment);
+            return Task.CompletedTask;
+        });
+        var taken = b.Assignment.Single();
+        Assert.Equal(12L, (await CommittedAsync(connectionA, topic, 2))[taken.Partition]);
+        Assert.Equal([new TopicPartition(topic, 1 - taken.Partition)], a.Assignment);
+
+        // B starts where A stopped: of three new records on the moved partition, B's first three reads are exactly those.
+        await using (var producer = new Producer(connectionA, Acks.All))
+            for (var i = 0; i < 3; i++)
+                await producer.SendAsync(new ProducerRecord(topic, Encoding.UTF8.GetBytes($"moved-{i}"), Partition: taken.Partition)).WaitAsync(Within);
+        var readByB = await ReadAsync(b, 3);
+        Assert.Equal([12L, 13L, 14L], readByB.Select(r => r.Offset));
+        var everyRead = readByA.Concat(readByB).Select(r => (r.Partition, r.Offset)).ToList();
+        Assert.Equal(everyRead.Count, everyRead.Distinct().Count()); // redelivered: none
+    }
+
+    /// <summary>One broker, two members' connections, and member A alone in group "keepers": it read 20 records of two partitions and committed them.</summary>
+    private async Task<GroupOfOne> MemberAloneAsync(Config config, string topic)
+    {
+        var cluster = await ClusterFixture.StartAsync(1, output);
+        var group = new GroupOfOne(cluster, ClusterConnection.Create(cluster.Addresses, config, "member-a"),
+            ClusterConnection.Create(cluster.Addresses, config, "member-b"), topic);
+        try
+        {
+            Assert.True((await new AdminClient(group.ConnectionA).CreateTopicAsync(topic, 2)).IsSuccess);
+            await ProduceAsync(group.ConnectionA, topic, "first", 20);
+            await group.A.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
+            group.ReadByA.AddRange(await ReadAsync(group.A, 20));
+            await group.A.CommitAsync().WaitAsync(Within);
+            Assert.Equal([10L, 10L], await CommittedAsync(group.ConnectionA, topic, 2));
+            return group;
+        }
+        catch
+        {
+            await group.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class GroupOfOne(ClusterFixture cluster, ClusterConnection connectionA, ClusterConnection connectionB, string topic) : IAsyncDisposable
+    {
+        public ClusterConnection ConnectionA { get; } = connectionA;
+        public ClusterConnection ConnectionB { get; } = connectionB;
+        public string Topic { get; } = topic;
+        public Consumer A { get; } = new(connectionA, "member-a");
+        public List<ConsumerRecord> ReadByA { get; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await ConnectionB.DisposeAsync();
+            await ConnectionA.DisposeAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    private static async Task ProduceAsync(ClusterConnection connection, string topic, string prefix, int count)
+    {
+        await using var producer = new Producer(connection, Acks.All);
+        for (var i = 0; i < count; i++)
+            await producer.SendAsync(new ProducerRecord(topic, Encoding.UTF8.GetBytes($"{prefix}-{i}"), Partition: i % 2)).WaitAsync(Within);
     }
 
     private static async Task<List<ConsumerRecord>> ReadAsync(Consumer consumer, int count)

@@ -51,6 +51,8 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan DownedWithin = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan UpWithin = TimeSpan.FromSeconds(45);
+    // akkakafka.client.auto-commit-interval (hocon/client.hocon; Clients.Timings keeps it).
+    private static readonly TimeSpan AutoCommitInterval = TimeSpan.FromSeconds(1);
 
     private readonly FaultyCluster _cluster = new(3, output, FastDowning, kafka: true);
     private readonly DeliveryRecorder _recorder = new();
@@ -88,6 +90,11 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
 
         var consumer = new LiveConsumer(Connect("chaos-consumer"), _recorder);
         await consumer.StartAsync(Topic);
+        var group = new GroupReaders([Connect("chaos-group-1"), Connect("chaos-group-2")], "chaos-readers");
+        await group.StartAsync(Topic, TimeSpan.FromSeconds(30));
+        // Where a record may be read twice by the group: from one auto-commit interval before a fault that takes the
+        // group coordinator (beside the controller) down, to the end of that round. See the assertion at the end.
+        var coordinatorLost = new List<(TimeSpan From, TimeSpan To)>();
         var producers = Enumerable.Range(1, 2)
             .Select(id => new ProducerLoop(id, Connect($"chaos-producer-{id}"), Topic, Partitions, _recorder))
             .ToList();
@@ -119,7 +126,9 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
             var heldAfterDowned = TimeSpan.FromMilliseconds(random.Next(0, 1000));
             // Woken while the others still list it as Down, or only once they have removed it (quarantined).
             var thawAfterRemoval = random.Next(2) == 0;
-            var wasController = (await _cluster.TryStatusAsync())?.Leader?.EndsWith($"@{FaultyCluster.Id(victim)}", StringComparison.Ordinal) == true;
+            // The status names the controller by its broker id (host:port); the group coordinator runs beside it.
+            var wasController = (await _cluster.TryStatusAsync())?.Leader == FaultyCluster.Id(victim);
+            var roundStarted = group.Now;
             var line = $"[{clock.Elapsed:mm\\:ss}] round {round}: {(freeze ? "SIGSTOP" : terminate ? "SIGTERM" : "SIGKILL")} {FaultyCluster.Id(victim)}{(wasController ? " (controller)" : "")}";
             try
             {
@@ -164,6 +173,7 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
                 }
                 var up = await _cluster.AwaitAllUpAsync(UpWithin, port => unexpected.Add($"round {round}: {FaultyCluster.Id(port)} exited without a fault"));
                 output.WriteLine($"{line}, restarted, 3 Up after {up.TotalSeconds:0.0}s; acknowledged so far {_recorder.AckCount}");
+                if (wasController) coordinatorLost.Add((roundStarted - AutoCommitInterval, group.Now));
             }
             catch (Exception e)
             {
@@ -187,6 +197,11 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         var final = await LogReader.ReadAsync(_cluster.Ports, Topic, Enumerable.Range(0, Partitions).ToList(), TimeSpan.FromSeconds(45));
         var caughtUp = await consumer.CatchUpAsync(final, TimeSpan.FromSeconds(20));
         await consumer.StopAsync();
+        var groupCaughtUp = await group.CatchUpAsync(final, TimeSpan.FromSeconds(20));
+        await group.StopAsync();
+        var (readTwice, repeatsOutside, readWhileCoordinatorLost, groupReads) = group.Count(coordinatorLost);
+        output.WriteLine($"[{clock.Elapsed:mm\\:ss}] group of two: {groupReads} reads, {readTwice} read twice ({repeatsOutside} of them outside the windows); {readWhileCoordinatorLost} read within the " +
+                         $"{coordinatorLost.Count} rounds that took the group coordinator down (from {AutoCommitInterval.TotalSeconds:0} s before); caught up: {groupCaughtUp}");
         output.WriteLine($"[{clock.Elapsed:mm\\:ss}] final log read: {string.Join(", ", final.Select(f => $"p{f.Partition} [{f.Start},{f.End})"))}; live consumer caught up: {caughtUp}");
 
         var result = _recorder.Check(final);
@@ -210,6 +225,13 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, result.Skipped);
         Assert.Equal(0, result.NeverSent);
         Assert.True(caughtUp, $"the live consumer did not catch up: {result.LiveBehind} records behind");
+        Assert.True(groupCaughtUp, "the group's two members together did not read every record of the final log");
+        // A partition moves between live members only after its previous owner committed where it stopped, so a record is
+        // read twice only when a member loses its membership before committing it: when the coordinator (which does not
+        // persist membership) moves to another broker. Then the records it handed out since its last commit (made every
+        // auto-commit interval, but failing while the coordinator is down) are read again: all inside those windows.
+        Assert.True(readTwice <= readWhileCoordinatorLost,
+            $"{readTwice} records were read twice by the group, more than the {readWhileCoordinatorLost} it read while its coordinator was lost");
         // What our own producers call failed must not be in the log. librdkafka's "not persisted" is its own verdict
         // and is only counted: since 2.10 it decommissions a broker that leaves the metadata (as a downed broker does,
         // in Kafka too) and fails the requests in flight to it as not persisted, though the broker may have written them

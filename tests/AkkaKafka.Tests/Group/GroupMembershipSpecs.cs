@@ -1,0 +1,67 @@
+using AkkaKafka.Broker.Group;
+using AkkaKafka.Protocol;
+using Xunit;
+
+namespace AkkaKafka.Tests.Group;
+
+/// <summary>
+/// How the members of an Akka consumer group hand partitions over (pure: the clock is passed in). A partition moves to
+/// its new owner only once its previous owner has released it, so the new owner starts from what the old one committed.
+/// </summary>
+public sealed class GroupMembershipSpecs
+{
+    private static readonly DateTime T0 = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly TimeSpan Session = TimeSpan.FromSeconds(10);
+    private static readonly IReadOnlyList<TopicPartition> Partitions = [new("t", 0), new("t", 1)];
+
+    [Fact]
+    public void A_partition_taken_from_a_live_member_goes_to_the_joiner_only_when_the_old_owner_heartbeats_the_generation_that_revoked_it()
+    {
+        var group = new GroupMembership();
+        var a = group.Join(null, "a", Partitions, Session, T0).MemberId;
+        Assert.Equal(Partitions, group.AssignmentOf(a));
+
+        var b = group.Join(null, "b", Partitions, Session, T0).MemberId;
+        var revokedAt = group.Generation;
+        var moving = Assert.Single(group.Releasing).Key;
+        Assert.Equal([Partitions.Single(tp => tp != moving)], group.AssignmentOf(a)); // A hears it lost one
+        Assert.Empty(group.AssignmentOf(b)); // B does not read it yet
+        Assert.True(group.Owns(a, moving)); // A may still commit where it stopped
+        Assert.False(group.Owns(b, moving));
+
+        group.Heartbeat(a, T0, generation: revokedAt - 1); // A has not applied it yet
+        Assert.Empty(group.AssignmentOf(b));
+
+        group.Heartbeat(a, T0, generation: revokedAt);
+        Assert.Equal([moving], group.AssignmentOf(b));
+        Assert.True(group.Generation > revokedAt); // B learns of it from its next heartbeat's generation
+        Assert.False(group.Owns(a, moving));
+        Assert.Empty(group.Releasing);
+    }
+
+    [Fact]
+    public void A_member_that_leaves_or_never_releases_gives_its_partitions_up_without_waiting_longer()
+    {
+        var group = new GroupMembership();
+        var a = group.Join(null, "a", Partitions, Session, T0).MemberId;
+        var b = group.Join(null, "b", Partitions, Session, T0).MemberId;
+        Assert.Single(group.Releasing);
+
+        // A keeps beating without applying the assignment: after its session timeout the partition goes anyway.
+        group.Heartbeat(a, T0 + Session, generation: 0);
+        group.Heartbeat(b, T0 + Session, generation: group.Generation);
+        var (expired, timedOut) = group.Expire(T0 + Session + TimeSpan.FromMilliseconds(1));
+        Assert.Empty(expired);
+        Assert.Single(timedOut);
+        Assert.Single(group.AssignmentOf(b));
+
+        // Another group: A leaves while it still owes B a partition (leaving commits first): B gets both at once.
+        var other = new GroupMembership();
+        var leaver = other.Join(null, "a", Partitions, Session, T0).MemberId;
+        var stayer = other.Join(null, "b", Partitions, Session, T0).MemberId;
+        Assert.Single(other.Releasing);
+        other.Leave(leaver, T0);
+        Assert.Empty(other.Releasing);
+        Assert.Equal(Partitions, other.AssignmentOf(stayer));
+    }
+}
