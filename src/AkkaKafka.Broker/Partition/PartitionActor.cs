@@ -43,6 +43,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly Queue<Action> _queuedJournalReads = new();
     private long _retentionMs;
     private long _retentionBytes;
+    private TimestampType _timestampType = TimestampType.CreateTime;
     private List<PendingAppend> _pending = [];
     private readonly PartitionReads _reads;
     private readonly JournalBatchReader _journalReader;
@@ -94,7 +95,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case SnapshotOffer { Snapshot: PartitionSnapshot snapshot }:
-                _log.Restore(snapshot);
+                _log.Restore(snapshot, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                 break;
             case IPartitionEvent e:
                 _log.Apply(e, LastSequenceNr);
@@ -189,7 +190,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             ReplyProduceError(request, Sender, ErrorCode.MessageTooLarge, $"batch of {request.Batch.Length} bytes exceeds max-batch-bytes {_settings.MaxBatchBytes}");
             return;
         }
-        var invalid = RecordBatchValidator.Validate(request.Batch.Span);
+        var invalid = RecordBatchValidator.Validate(request.Batch.Span, out var recordsMaxTimestamp);
         if (invalid is not null)
         {
             ReplyProduceError(request, Sender, ErrorCode.CorruptMessage, invalid);
@@ -205,10 +206,15 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         var baseOffset = _reservedNextOffset;
         RecordBatch.SetBaseOffset(bytes, baseOffset);
         RecordBatch.SetPartitionLeaderEpoch(bytes, (int)Math.Min(int.MaxValue, _epoch));
+        // The header's maxTimestamp is the client's word (Sarama says -1); retention and the time index go by it, so
+        // the stored batch says what the records say, or the broker's clock for a LogAppendTime topic (Kafka's
+        // LogValidator does the same).
+        var logAppendTime = _timestampType == TimestampType.LogAppendTime ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : -1;
+        RecordBatch.SetMaxTimestamp(bytes, _timestampType, _timestampType == TimestampType.LogAppendTime ? logAppendTime : recordsMaxTimestamp);
         var stored = new RecordBatch(bytes);
         _reservedNextOffset = stored.NextOffset;
         if (stored.ProducerId >= 0) _producers.Record(stored.ProducerId, ProducerBatch.Of(stored));
-        _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset, request.ClientId, request.ClientAddress));
+        _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset, logAppendTime, request.ClientId, request.ClientAddress));
         _pendingBytes += bytes.Length;
         if (_inFlight.Count == 0) WritePending();
     }
@@ -264,10 +270,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             _metrics.BatchAppended(_partition.Topic, e.Batch);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (append.Acks != Acks.None)
-                append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, now));
+                append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, append.LogAppendTime));
             // Retries that arrived while this batch was being written get the same offset, as Kafka answers a duplicate.
             foreach (var retry in append.Duplicates ?? [])
-                retry.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, now));
+                retry.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, append.LogAppendTime));
             if (_logTransactions)
             {
                 var count = new RecordBatch(e.Batch).RecordCount;
@@ -680,7 +686,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         DeleteMessages(long.MaxValue);
     }
 
-    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset, string ClientId, string? ClientAddress)
+    /// <param name="LogAppendTime">The broker's time stamped into the batch for a LogAppendTime topic, else -1 (as
+    /// Kafka's ProduceResponse says for CreateTime).</param>
+    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset, long LogAppendTime, string ClientId, string? ClientAddress)
     {
         /// <summary>Retries of this batch (same producer id, epoch and sequences) that arrived before it was written.</summary>
         public List<IActorRef>? Duplicates { get; set; }
