@@ -43,7 +43,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly Queue<Action> _queuedJournalReads = new();
     private long _retentionMs;
     private long _retentionBytes;
-    private TimestampType _timestampType = TimestampType.CreateTime;
+    private TimestampType _timestampType;
     private List<PendingAppend> _pending = [];
     private readonly PartitionReads _reads;
     private readonly JournalBatchReader _journalReader;
@@ -69,8 +69,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private bool _deleting;
     private bool _retentionInProgress;
 
-    public PartitionActor(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings)
+    public PartitionActor(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings,
+        TimestampType timestampType = TimestampType.CreateTime)
     {
+        _timestampType = timestampType;
         _partition = partition;
         _epoch = epoch;
         _retentionMs = retentionMs;
@@ -83,8 +85,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         _reads = new PartitionReads(journalReads.Cache);
     }
 
-    public static Props Props(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(partition, epoch, retentionMs, retentionBytes, settings));
+    /// <param name="timestampType">The topic's message.timestamp.type: LogAppendTime stamps each batch with the broker's clock.</param>
+    public static Props Props(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings,
+        TimestampType timestampType = TimestampType.CreateTime) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(partition, epoch, retentionMs, retentionBytes, settings, timestampType));
 
     public override string PersistenceId => _partition.PersistenceId;
 
@@ -143,6 +147,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             case UpdateRetention update:
                 _retentionMs = update.RetentionMs;
                 _retentionBytes = update.RetentionBytes;
+                _timestampType = update.TimestampType;
                 break;
             case DeletePartitionLog: DeleteLog(); break;
             case SaveSnapshotSuccess saved:

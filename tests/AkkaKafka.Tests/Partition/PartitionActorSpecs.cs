@@ -46,8 +46,9 @@ public abstract class PartitionActorSpecs : PersistenceSpec
     private BrokerSettings Settings(string overrides = "") =>
         new(ConfigurationFactory.ParseString(overrides).WithFallback(Sys.Settings.Config));
 
-    private IActorRef StartPartition(PartitionIdentity partition, long epoch = 1, long retentionMs = -1, long retentionBytes = -1, BrokerSettings? settings = null) =>
-        Sys.ActorOf(PartitionActor.Props(partition, epoch, retentionMs, retentionBytes, settings ?? BrokerSettings.Create(Sys)));
+    private IActorRef StartPartition(PartitionIdentity partition, long epoch = 1, long retentionMs = -1, long retentionBytes = -1, BrokerSettings? settings = null,
+        TimestampType timestampType = TimestampType.CreateTime) =>
+        Sys.ActorOf(PartitionActor.Props(partition, epoch, retentionMs, retentionBytes, settings ?? BrokerSettings.Create(Sys), timestampType));
 
     private static ProduceRequest ProduceOf(PartitionIdentity partition, byte[] batch) => new(partition.Topic, partition.Partition, batch, Acks.All, "spec");
 
@@ -584,5 +585,29 @@ public abstract class PartitionActorSpecs : PersistenceSpec
         Assert.Equal(3, LogStart(actor, partition));
         Assert.Equal(1100, LogEnd(actor, partition));
         Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 3, written), ListOffsetsAt(actor, partition, written - 1000));
+    }
+
+    [SkippableFact]
+    public void A_log_append_time_topic_stamps_each_batch_with_the_brokers_clock_and_says_so_in_the_acknowledgement()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition, timestampType: TimestampType.LogAppendTime);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var response = TryProduce(actor, partition, Batches.Timed(0, CompressionType.Lz4, (Batches.T0, "a"), (Batches.T0 + 5, "b")));
+
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.Equal(ErrorCode.None, response.Error);
+        Assert.InRange(response.LogAppendTime, before, after);
+        var stored = RecordBatches.Read(Fetch(actor, partition, 0).Records).Single();
+        Assert.Equal((TimestampType.LogAppendTime, response.LogAppendTime, true), (stored.TimestampType, stored.MaxTimestamp, stored.IsCrcValid()));
+        Assert.All(stored.Records(), r => Assert.Equal(response.LogAppendTime, r.Timestamp));
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 0, response.LogAppendTime),
+            ListOffsetsAt(actor, partition, Batches.T0 + 1));
+
+        actor.Tell(new UpdateRetention(-1, -1, TimestampType.CreateTime));
+        var createTime = TryProduce(actor, partition, Batches.Timed(0, (Batches.T0, "c")));
+        Assert.Equal((ErrorCode.None, -1L), (createTime.Error, createTime.LogAppendTime));
+        Assert.Equal(Batches.T0, RecordBatches.Read(Fetch(actor, partition, 2).Records).Single().MaxTimestamp);
     }
 }
