@@ -10,7 +10,7 @@ internal static class Format
     public static string Topic(TopicMetadata t)
     {
         var sb = new StringBuilder();
-        sb.Append($"Topic: {t.Name}\tTopicId: {t.TopicId}\tPartitionCount: {t.PartitionCount}\tRetentionMs: {Retention(t.RetentionMs)}\tRetentionBytes: {Retention(t.RetentionBytes)}\n");
+        sb.Append($"Topic: {t.Name}\tTopicId: {t.TopicId}\tPartitionCount: {t.PartitionCount}\tRetentionMs: {Retention(t.RetentionMs)}\tRetentionBytes: {Retention(t.RetentionBytes)}\tMessageTimestampType: {t.TimestampType}\n");
         foreach (var p in t.Partitions)
             sb.Append($"\tTopic: {t.Name}\tPartition: {p.Partition}\tLeader: {p.Owner ?? "none"}\tEpoch: {p.Epoch}\n");
         return sb.ToString();

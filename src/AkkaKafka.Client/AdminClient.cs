@@ -7,7 +7,11 @@ namespace AkkaKafka.Client;
 public sealed class AdminClient(ClusterConnection connection)
 {
     public Task<TopicCommandResult> CreateTopicAsync(string topic, int partitions, long retentionMs = CreateTopic.UseDefault, long retentionBytes = CreateTopic.UseDefault, CancellationToken ct = default) =>
-        connection.AskAsync<TopicCommandResult>(new CreateTopic(topic, partitions, retentionMs, retentionBytes), cancellationToken: ct);
+        CreateTopicAsync(new CreateTopic(topic, partitions, retentionMs, retentionBytes), ct);
+
+    /// <summary>Creates a topic with every setting <see cref="CreateTopic"/> carries (message.timestamp.type too).</summary>
+    public Task<TopicCommandResult> CreateTopicAsync(CreateTopic create, CancellationToken ct = default) =>
+        connection.AskAsync<TopicCommandResult>(create, cancellationToken: ct);
 
     public Task<TopicCommandResult> DeleteTopicAsync(string topic, CancellationToken ct = default) =>
         connection.AskAsync<TopicCommandResult>(new DeleteTopic(topic), cancellationToken: ct);
@@ -21,7 +25,11 @@ public sealed class AdminClient(ClusterConnection connection)
     /// leaves a setting as it is.
     /// </summary>
     public Task<TopicCommandResult> AlterTopicConfigsAsync(string topic, long retentionMs = AlterTopicConfigs.Unchanged, long retentionBytes = AlterTopicConfigs.Unchanged, CancellationToken ct = default) =>
-        connection.AskAsync<TopicCommandResult>(new AlterTopicConfigs(topic, retentionMs, retentionBytes), cancellationToken: ct);
+        AlterTopicConfigsAsync(new AlterTopicConfigs(topic, retentionMs, retentionBytes), ct);
+
+    /// <summary>Changes a topic's configs as <paramref name="alter"/> says (message.timestamp.type too).</summary>
+    public Task<TopicCommandResult> AlterTopicConfigsAsync(AlterTopicConfigs alter, CancellationToken ct = default) =>
+        connection.AskAsync<TopicCommandResult>(alter, cancellationToken: ct);
 
     /// <summary>
     /// Moves a group's committed offsets (kafka-consumer-groups --reset-offsets); answers the plan. Refused

@@ -1,3 +1,4 @@
+using AkkaKafka.Protocol.Records;
 using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.Controller;
@@ -9,12 +10,14 @@ public interface IControllerEvent;
 public sealed record ControllerEpochStarted(long Epoch) : IControllerEvent;
 
 /// <summary>A topic was created. Its id is the sequence number of this event, unique for the life of the cluster.</summary>
-public sealed record TopicCreated(string Name, int Partitions, long RetentionMs, long RetentionBytes, long CreatedAtMs) : IControllerEvent;
+public sealed record TopicCreated(string Name, int Partitions, long RetentionMs, long RetentionBytes, long CreatedAtMs,
+    TimestampType TimestampType = TimestampType.CreateTime) : IControllerEvent;
 
 public sealed record TopicDeleted(string Name) : IControllerEvent;
 
 /// <summary>A topic as the controller stores it.</summary>
-public sealed record TopicConfig(string Name, long TopicId, int Partitions, long RetentionMs, long RetentionBytes, long CreatedAtMs);
+public sealed record TopicConfig(string Name, long TopicId, int Partitions, long RetentionMs, long RetentionBytes, long CreatedAtMs,
+    TimestampType TimestampType = TimestampType.CreateTime);
 
 /// <summary>
 /// The controller's state at one sequence number. <see cref="NodeIds"/> maps each broker ("host:port") to its Kafka
@@ -45,9 +48,10 @@ public sealed record PartitionsAdded(string Topic, int TotalCount) : IController
 
 /// <summary>
 /// A topic's retention changed (`topic alter --retention-ms/--retention-bytes`); both values as they now stand, defaults
-/// already resolved. The partitions apply them at their next retention check.
+/// already resolved. The partitions apply them at their next retention check, and the message.timestamp.type to the
+/// batches appended after.
 /// </summary>
-public sealed record TopicConfigsAltered(string Topic, long RetentionMs, long RetentionBytes) : IControllerEvent;
+public sealed record TopicConfigsAltered(string Topic, long RetentionMs, long RetentionBytes, TimestampType TimestampType = TimestampType.CreateTime) : IControllerEvent;
 
 /// <summary>
 /// <see cref="Broker"/> ("host:port" of its remoting endpoint) has Kafka node id <see cref="NodeId"/> from now on, and

@@ -35,7 +35,7 @@ public sealed class ControllerState
                 ControllerEpoch = Math.Max(ControllerEpoch, s.Epoch);
                 break;
             case TopicCreated c:
-                _topics[c.Name] = new TopicConfig(c.Name, sequenceNr, c.Partitions, c.RetentionMs, c.RetentionBytes, c.CreatedAtMs);
+                _topics[c.Name] = new TopicConfig(c.Name, sequenceNr, c.Partitions, c.RetentionMs, c.RetentionBytes, c.CreatedAtMs, c.TimestampType);
                 break;
             case TopicDeleted d:
                 if (_topics.Remove(d.Name, out var removed))
@@ -47,7 +47,10 @@ public sealed class ControllerState
                 break;
             case TopicConfigsAltered altered:
                 if (_topics.TryGetValue(altered.Topic, out var configured))
-                    _topics[altered.Topic] = configured with { RetentionMs = altered.RetentionMs, RetentionBytes = altered.RetentionBytes };
+                    _topics[altered.Topic] = configured with
+                    {
+                        RetentionMs = altered.RetentionMs, RetentionBytes = altered.RetentionBytes, TimestampType = altered.TimestampType,
+                    };
                 break;
             case NodeIdAssigned n:
                 // An id moves: whoever held it before (a broker that is gone) gets a new one when it comes back.
@@ -155,7 +158,7 @@ public sealed class ControllerState
         static long Resolve(long asked, long current, long fallback) =>
             asked == AlterTopicConfigs.Unchanged ? current : asked == CreateTopic.UseDefault ? fallback : asked;
         return (null, new TopicConfigsAltered(alter.Topic, Resolve(alter.RetentionMs, topic.RetentionMs, defaultRetentionMs),
-            Resolve(alter.RetentionBytes, topic.RetentionBytes, defaultRetentionBytes)));
+            Resolve(alter.RetentionBytes, topic.RetentionBytes, defaultRetentionBytes), alter.TimestampType ?? topic.TimestampType));
     }
 
     /// <summary>
@@ -240,7 +243,7 @@ public sealed class ControllerState
             {
                 var o = _assignment.TryGetValue(new TopicPartition(t.Name, p), out var x) ? x : default;
                 return new PartitionAssignment(p, o.Owner, o.Epoch);
-            }).ToList())).ToList());
+            }).ToList(), t.TimestampType)).ToList());
 }
 
 /// <summary>What <see cref="ControllerState.PlanNodeIds"/> decided: ids to persist, and explicit ids refused (to log).</summary>

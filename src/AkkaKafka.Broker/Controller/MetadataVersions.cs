@@ -38,6 +38,6 @@ public static class MetadataVersions
     /// <summary>Whether two versions of one topic's metadata say the same thing (name, id, retention, every owner and epoch).</summary>
     public static bool SameContent(TopicMetadata a, TopicMetadata b) =>
         a.Name == b.Name && a.TopicId == b.TopicId && a.PartitionCount == b.PartitionCount
-        && a.RetentionMs == b.RetentionMs && a.RetentionBytes == b.RetentionBytes
+        && a.RetentionMs == b.RetentionMs && a.RetentionBytes == b.RetentionBytes && a.TimestampType == b.TimestampType
         && a.Partitions.SequenceEqual(b.Partitions);
 }

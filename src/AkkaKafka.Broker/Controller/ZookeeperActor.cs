@@ -325,12 +325,12 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         {
             _answerWriteFailure = null;
             _state.Apply(e, LastSequenceNr);
-            _logger.Info("Topic {0}: retention.ms={1} retention.bytes={2}", e.Topic, e.RetentionMs, e.RetentionBytes);
+            _logger.Info("Topic {0}: retention.ms={1} retention.bytes={2} message.timestamp.type={3}", e.Topic, e.RetentionMs, e.RetentionBytes, e.TimestampType);
             MaybeSnapshot();
             // Published like any change: each broker's TopicActor hands the new retention to its partitions.
             Publish();
             replyTo.Tell(new TopicCommandResult(e.Topic, ErrorCode.None,
-                $"Updated the configs of topic {e.Topic}: retention.ms={e.RetentionMs}, retention.bytes={e.RetentionBytes}."));
+                $"Updated the configs of topic {e.Topic}: retention.ms={e.RetentionMs}, retention.bytes={e.RetentionBytes}, message.timestamp.type={e.TimestampType}."));
         });
     }
 
@@ -435,7 +435,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var events = creates.Select(c => new TopicCreated(c.Topic, c.Partitions,
             c.RetentionMs == CreateTopic.UseDefault ? _settings.DefaultRetentionMs : c.RetentionMs,
-            c.RetentionBytes == CreateTopic.UseDefault ? _settings.DefaultRetentionBytes : c.RetentionBytes, now)).ToList();
+            c.RetentionBytes == CreateTopic.UseDefault ? _settings.DefaultRetentionBytes : c.RetentionBytes, now, c.TimestampType)).ToList();
         var applied = 0;
         PersistAll(events, e =>
         {

@@ -3,13 +3,15 @@ using AkkaKafka.Broker.Controller;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Records;
 using static AkkaKafka.Protocol.Kafka.Apis.DescribeConfigsResponseData;
 
 namespace AkkaKafka.Broker.KafkaListener;
 
 /// <summary>
-/// Kafka DescribeConfigs for topics (retention.ms, retention.bytes, cleanup.policy) and brokers (the settings Kafka
-/// tools look for, under Kafka's names), and IncrementalAlterConfigs for a topic's retention.ms and retention.bytes
+/// Kafka DescribeConfigs for topics (retention.ms, retention.bytes, cleanup.policy, message.timestamp.type) and brokers
+/// (the settings Kafka tools look for, under Kafka's names), and IncrementalAlterConfigs for a topic's retention.ms,
+/// retention.bytes and message.timestamp.type
 /// (the controller's <see cref="AlterTopicConfigs"/>, as `akkakafka topic alter --retention-ms` sends it).
 /// </summary>
 internal static class ConfigsHandler
@@ -70,6 +72,7 @@ internal static class ConfigsHandler
     private static (AlterTopicConfigs? Alter, string? Refusal) ToAlter(IncrementalAlterConfigsRequestData.AlterConfigsResource resource)
     {
         long retentionMs = AlterTopicConfigs.Unchanged, retentionBytes = AlterTopicConfigs.Unchanged;
+        TimestampType? timestampType = null;
         foreach (var config in resource.Configs)
         {
             var operation = config.ConfigOperation;
@@ -87,6 +90,14 @@ internal static class ConfigsHandler
                     else retentionBytes = value;
                     break;
                 }
+                case TopicConfigs.MessageTimestampType when operation == IncrementalAlterConfigsRequestData.Delete:
+                    timestampType = TimestampType.CreateTime;
+                    break;
+                case TopicConfigs.MessageTimestampType:
+                    if (!TopicConfigs.TryParseTimestampType(config.Value, out var parsed))
+                        return (null, $"Invalid value {config.Value} for configuration {config.Name}: {TopicConfigs.TimestampTypeRule}");
+                    timestampType = parsed;
+                    break;
                 case TopicConfigs.CleanupPolicy when operation == IncrementalAlterConfigsRequestData.Delete
                                                      || config.Value?.Trim().Equals("delete", StringComparison.OrdinalIgnoreCase) == true:
                     break;
@@ -97,9 +108,9 @@ internal static class ConfigsHandler
                     return (null, $"Unknown topic config name: {config.Name}");
             }
         }
-        return retentionMs == AlterTopicConfigs.Unchanged && retentionBytes == AlterTopicConfigs.Unchanged
+        return retentionMs == AlterTopicConfigs.Unchanged && retentionBytes == AlterTopicConfigs.Unchanged && timestampType is null
             ? (null, null)
-            : (new AlterTopicConfigs(resource.ResourceName, retentionMs, retentionBytes), null);
+            : (new AlterTopicConfigs(resource.ResourceName, retentionMs, retentionBytes, timestampType), null);
     }
 
     private static DescribeConfigsResourceResult Result(short version, Entry e) => version == 0
@@ -116,6 +127,8 @@ internal static class ConfigsHandler
             new("retention.ms", Text(topic.RetentionMs), topic.RetentionMs == settings.DefaultRetentionMs ? DefaultConfig : DynamicTopicConfig, TypeLong),
             new("retention.bytes", Text(topic.RetentionBytes), topic.RetentionBytes == settings.DefaultRetentionBytes ? DefaultConfig : DynamicTopicConfig, TypeLong),
             new("cleanup.policy", "delete", DefaultConfig, TypeList),
+            new(TopicConfigs.MessageTimestampType, topic.TimestampType.ToString(),
+                topic.TimestampType == TimestampType.CreateTime ? DefaultConfig : DynamicTopicConfig, TypeString),
         ]);
     }
 
@@ -133,6 +146,7 @@ internal static class ConfigsHandler
             new("log.retention.ms", Text(settings.DefaultRetentionMs), StaticBrokerConfig, TypeLong),
             new("log.retention.bytes", Text(settings.DefaultRetentionBytes), StaticBrokerConfig, TypeLong),
             new("log.cleanup.policy", "delete", DefaultConfig, TypeList),
+            new("log.message.timestamp.type", nameof(TimestampType.CreateTime), DefaultConfig, TypeString),
             new("default.replication.factor", "1", DefaultConfig, TypeInt),
             new("socket.request.max.bytes", Text(node.Kafka.SocketRequestMaxBytes), StaticBrokerConfig, TypeInt),
         };

@@ -51,7 +51,9 @@ internal static class ProduceHandler
             return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.None, -1);
         }
         var response = await node.AskOwnerAsync<ProduceResponse>(produce, timeout);
-        return new PartitionProduceResponse(partition.PartitionIndex, response.Error, response.Error == ErrorCode.None ? response.BaseOffset : -1);
+        return response.Error == ErrorCode.None
+            ? new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.None, response.BaseOffset, response.LogAppendTime)
+            : new PartitionProduceResponse(partition.PartitionIndex, response.Error, -1);
     }
 
     private static ProduceResponseData Uniform(ProduceRequestData request, ErrorCode error) =>

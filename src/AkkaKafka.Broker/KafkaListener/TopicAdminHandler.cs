@@ -84,7 +84,7 @@ internal static class TopicAdminHandler
         var validation = TopicConfigs.Validate(configs);
         if (!validation.IsValid) return (validation.Error, validation.ErrorMessage ?? "invalid topic config");
         var partitions = topic.NumPartitions == -1 ? node.Settings.DefaultPartitions : topic.NumPartitions;
-        create = new CreateTopic(topic.Name, partitions, validation.RetentionMs, validation.RetentionBytes);
+        create = new CreateTopic(topic.Name, partitions, validation.RetentionMs, validation.RetentionBytes, validation.TimestampType);
         return null;
     }
 

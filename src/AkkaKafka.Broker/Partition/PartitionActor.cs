@@ -43,6 +43,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private readonly Queue<Action> _queuedJournalReads = new();
     private long _retentionMs;
     private long _retentionBytes;
+    private TimestampType _timestampType;
     private List<PendingAppend> _pending = [];
     private readonly PartitionReads _reads;
     private readonly JournalBatchReader _journalReader;
@@ -68,8 +69,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     private bool _deleting;
     private bool _retentionInProgress;
 
-    public PartitionActor(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings)
+    public PartitionActor(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings,
+        TimestampType timestampType = TimestampType.CreateTime)
     {
+        _timestampType = timestampType;
         _partition = partition;
         _epoch = epoch;
         _retentionMs = retentionMs;
@@ -82,8 +85,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         _reads = new PartitionReads(journalReads.Cache);
     }
 
-    public static Props Props(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(partition, epoch, retentionMs, retentionBytes, settings));
+    /// <param name="timestampType">The topic's message.timestamp.type: LogAppendTime stamps each batch with the broker's clock.</param>
+    public static Props Props(PartitionIdentity partition, long epoch, long retentionMs, long retentionBytes, BrokerSettings settings,
+        TimestampType timestampType = TimestampType.CreateTime) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(partition, epoch, retentionMs, retentionBytes, settings, timestampType));
 
     public override string PersistenceId => _partition.PersistenceId;
 
@@ -94,7 +99,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case SnapshotOffer { Snapshot: PartitionSnapshot snapshot }:
-                _log.Restore(snapshot);
+                _log.Restore(snapshot, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                 break;
             case IPartitionEvent e:
                 _log.Apply(e, LastSequenceNr);
@@ -142,6 +147,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             case UpdateRetention update:
                 _retentionMs = update.RetentionMs;
                 _retentionBytes = update.RetentionBytes;
+                _timestampType = update.TimestampType;
                 break;
             case DeletePartitionLog: DeleteLog(); break;
             case SaveSnapshotSuccess saved:
@@ -189,7 +195,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             ReplyProduceError(request, Sender, ErrorCode.MessageTooLarge, $"batch of {request.Batch.Length} bytes exceeds max-batch-bytes {_settings.MaxBatchBytes}");
             return;
         }
-        var invalid = RecordBatchValidator.Validate(request.Batch.Span);
+        var invalid = RecordBatchValidator.Validate(request.Batch.Span, out var recordsMaxTimestamp);
         if (invalid is not null)
         {
             ReplyProduceError(request, Sender, ErrorCode.CorruptMessage, invalid);
@@ -205,10 +211,15 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         var baseOffset = _reservedNextOffset;
         RecordBatch.SetBaseOffset(bytes, baseOffset);
         RecordBatch.SetPartitionLeaderEpoch(bytes, (int)Math.Min(int.MaxValue, _epoch));
+        // The header's maxTimestamp is the client's word (Sarama says -1); retention and the time index go by it, so
+        // the stored batch says what the records say, or the broker's clock for a LogAppendTime topic (Kafka's
+        // LogValidator does the same).
+        var logAppendTime = _timestampType == TimestampType.LogAppendTime ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : -1;
+        RecordBatch.SetMaxTimestamp(bytes, _timestampType, _timestampType == TimestampType.LogAppendTime ? logAppendTime : recordsMaxTimestamp);
         var stored = new RecordBatch(bytes);
         _reservedNextOffset = stored.NextOffset;
         if (stored.ProducerId >= 0) _producers.Record(stored.ProducerId, ProducerBatch.Of(stored));
-        _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset, request.ClientId, request.ClientAddress));
+        _pending.Add(new PendingAppend(new BatchAppended(bytes), Sender, request.Acks, baseOffset, logAppendTime, request.ClientId, request.ClientAddress));
         _pendingBytes += bytes.Length;
         if (_inFlight.Count == 0) WritePending();
     }
@@ -264,10 +275,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             _metrics.BatchAppended(_partition.Topic, e.Batch);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (append.Acks != Acks.None)
-                append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, now));
+                append.ReplyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, append.LogAppendTime));
             // Retries that arrived while this batch was being written get the same offset, as Kafka answers a duplicate.
             foreach (var retry in append.Duplicates ?? [])
-                retry.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, now));
+                retry.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, append.LogAppendTime));
             if (_logTransactions)
             {
                 var count = new RecordBatch(e.Batch).RecordCount;
@@ -680,7 +691,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         DeleteMessages(long.MaxValue);
     }
 
-    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset, string ClientId, string? ClientAddress)
+    /// <param name="LogAppendTime">The broker's time stamped into the batch for a LogAppendTime topic, else -1 (as
+    /// Kafka's ProduceResponse says for CreateTime).</param>
+    private sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks Acks, long BaseOffset, long LogAppendTime, string ClientId, string? ClientAddress)
     {
         /// <summary>Retries of this batch (same producer id, epoch and sequences) that arrived before it was written.</summary>
         public List<IActorRef>? Duplicates { get; set; }

@@ -70,6 +70,7 @@ public sealed class PartitionLog
     private void ApplyBatch(byte[] bytes, long sequenceNr)
     {
         var batch = new RecordBatch(bytes);
+        var maxTimestamp = NewestTimestampOf(batch);
         var baseOffset = batch.BaseOffset;
         var nextOffset = batch.NextOffset;
         if (_segments.Count == 0 && NextOffset == 0 && LogStartOffset == 0) LogStartOffset = baseOffset;
@@ -77,14 +78,14 @@ public sealed class PartitionLog
 
         var last = _segments.Count > 0 ? _segments[^1] : null;
         if (last is null || last.Batches >= _segmentBatches || last.Bytes + bytes.Length > _segmentBytes)
-            _segments.Add(new Segment(sequenceNr, sequenceNr, baseOffset, nextOffset, bytes.Length, batch.MaxTimestamp, 1));
+            _segments.Add(new Segment(sequenceNr, sequenceNr, baseOffset, nextOffset, bytes.Length, maxTimestamp, 1));
         else
             _segments[^1] = last with
             {
                 LastSequenceNr = sequenceNr,
                 NextOffset = nextOffset,
                 Bytes = last.Bytes + bytes.Length,
-                MaxTimestamp = Math.Max(last.MaxTimestamp, batch.MaxTimestamp),
+                MaxTimestamp = Math.Max(last.MaxTimestamp, maxTimestamp),
                 Batches = last.Batches + 1,
             };
 
@@ -94,6 +95,23 @@ public sealed class PartitionLog
         _tailBytes += bytes.Length;
         // Keep at least the newest batch so a consumer at the end never needs the journal.
         while (_tailBytes > _tailBytesLimit && _tail.Count > 1) RemoveOldestTailBatch();
+    }
+
+    /// <summary>
+    /// Batches appended since validation on append carry a checked maxTimestamp; older journals may hold Sarama's -1
+    /// as sent, which <see cref="RecordBatch.NewestTimestamp"/> replaces with the records' own. A stored batch that
+    /// does not decode keeps its header's figure: it was accepted once, and recovery must not stop on it.
+    /// </summary>
+    private static long NewestTimestampOf(RecordBatch batch)
+    {
+        try
+        {
+            return batch.NewestTimestamp();
+        }
+        catch (CorruptRecordException)
+        {
+            return batch.MaxTimestamp;
+        }
     }
 
     private void AdvanceLogStart(long logStartOffset)
@@ -197,13 +215,20 @@ public sealed class PartitionLog
 
     public PartitionSnapshot ToSnapshot() => new(NextOffset, LogStartOffset, LeaderEpoch, _segments.ToList(), Producers.ToSnapshot());
 
-    public void Restore(PartitionSnapshot snapshot)
+    /// <summary>
+    /// Loads a snapshot. A segment whose newest timestamp is unknown (below 0: every batch in it came with Sarama's
+    /// -1 before the broker validated headers, and the snapshot only kept the figure) counts as written at
+    /// <paramref name="recoveredAtMs"/>, as Kafka falls back to a segment file's modification time: retention keeps
+    /// it a full retention time from the upgrade instead of deleting it at the next check.
+    /// </summary>
+    public void Restore(PartitionSnapshot snapshot, long recoveredAtMs)
     {
         NextOffset = snapshot.NextOffset;
         LogStartOffset = snapshot.LogStartOffset;
         LeaderEpoch = snapshot.LeaderEpoch;
         _segments.Clear();
-        _segments.AddRange(snapshot.Segments);
+        foreach (var segment in snapshot.Segments)
+            _segments.Add(segment.MaxTimestamp < 0 ? segment with { MaxTimestamp = recoveredAtMs } : segment);
         Producers.Restore(snapshot.Producers ?? []);
         _tail.Clear();
         _tailBytes = 0;

@@ -1,3 +1,4 @@
+using AkkaKafka.Protocol.Records;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 
@@ -7,7 +8,7 @@ namespace AkkaKafka.Broker.Partition;
 public interface IPartitionCommand;
 
 /// <summary>Retention settings of the partition's topic changed.</summary>
-public sealed record UpdateRetention(long RetentionMs, long RetentionBytes) : IPartitionCommand;
+public sealed record UpdateRetention(long RetentionMs, long RetentionBytes, TimestampType TimestampType = TimestampType.CreateTime) : IPartitionCommand;
 
 /// <summary>The topic was deleted: remove the partition's journal events and snapshots, then stop.</summary>
 public sealed class DeletePartitionLog : IPartitionCommand

@@ -27,14 +27,15 @@ public abstract record TimestampLookup
 
     /// <summary>
     /// The first record at or after <paramref name="fromOffset"/> whose timestamp is at least <paramref name="timestamp"/>,
-    /// searching batches in offset order. A batch's maxTimestamp skips it without decoding unless it can hold the record.
+    /// searching batches in offset order. A batch's maxTimestamp skips it without decoding unless it can hold the record (or, stored before validation on
+    /// append, says -1: see <see cref="RecordBatch.NewestTimestamp"/>).
     /// </summary>
     /// <exception cref="CorruptRecordException">When a candidate batch's records do not decode.</exception>
     public static Found? FirstInBatches(IEnumerable<RecordBatch> batches, long timestamp, long fromOffset)
     {
         foreach (RecordBatch batch in batches)
         {
-            if (batch.NextOffset <= fromOffset || batch.MaxTimestamp < timestamp) continue;
+            if (batch.NextOffset <= fromOffset || batch.NewestTimestamp() < timestamp) continue;
             // Records are inflated (any codec) only for the one batch that holds the answer.
             foreach (Record record in batch.Records())
             {

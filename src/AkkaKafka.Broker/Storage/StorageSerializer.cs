@@ -1,3 +1,4 @@
+using AkkaKafka.Protocol.Records;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
@@ -27,12 +28,15 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string PartitionSnapshotManifestV1 = "PS1";
     internal const string ProducerIdBlockAllocatedManifest = "PI1";
     internal const string ControllerEpochStartedManifest = "CE1";
-    internal const string TopicCreatedManifest = "TC1";
+    // TC2, TA2 and CS4 add message.timestamp.type; TC1, TA1 and CS3 (read as CreateTime) are still read.
+    internal const string TopicCreatedManifest = "TC2";
+    internal const string TopicCreatedManifestV1 = "TC1";
     internal const string TopicDeletedManifest = "TD1";
     internal const string PartitionsAssignedManifest = "PA1";
     // CS2 added the brokers' Kafka node ids, CS3 users and ACL rules; CS2 (read with no users and no rules) and CS1
     // (also no node ids) are still read.
-    internal const string ControllerSnapshotManifest = "CS3";
+    internal const string ControllerSnapshotManifest = "CS4";
+    internal const string ControllerSnapshotManifestV3 = "CS3";
     internal const string ControllerSnapshotManifestV2 = "CS2";
     internal const string ControllerSnapshotManifestV1 = "CS1";
     internal const string UserCredentialsSetManifest = "US1";
@@ -40,7 +44,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string AclAddedManifest = "AA1";
     internal const string AclRemovedManifest = "AR1";
     internal const string PartitionsAddedManifest = "PN1";
-    internal const string TopicConfigsAlteredManifest = "TA1";
+    internal const string TopicConfigsAlteredManifest = "TA2";
+    internal const string TopicConfigsAlteredManifestV1 = "TA1";
     internal const string NodeIdAssignedManifest = "NI1";
     internal const string OffsetsCommittedManifest = "GO1";
     internal const string GroupRegisteredManifest = "GR1";
@@ -106,7 +111,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 w.VarLong(e.Epoch);
                 break;
             case TopicCreated e:
-                w.String(e.Name).VarInt(e.Partitions).VarLong(e.RetentionMs).VarLong(e.RetentionBytes).VarLong(e.CreatedAtMs);
+                w.String(e.Name).VarInt(e.Partitions).VarLong(e.RetentionMs).VarLong(e.RetentionBytes).VarLong(e.CreatedAtMs).Byte((byte)e.TimestampType);
                 break;
             case TopicDeleted e:
                 w.String(e.Name);
@@ -116,7 +121,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 break;
             case ControllerSnapshot s:
                 w.VarLong(s.ControllerEpoch);
-                w.List(s.Topics, (x, t) => x.String(t.Name).VarLong(t.TopicId).VarInt(t.Partitions).VarLong(t.RetentionMs).VarLong(t.RetentionBytes).VarLong(t.CreatedAtMs));
+                w.List(s.Topics, (x, t) => x.String(t.Name).VarLong(t.TopicId).VarInt(t.Partitions).VarLong(t.RetentionMs).VarLong(t.RetentionBytes).VarLong(t.CreatedAtMs)
+                    .Byte((byte)t.TimestampType));
                 w.List(s.Assignment, WriteAssignment);
                 w.List(s.NodeIds, WriteNodeId);
                 w.List(s.Users, SecurityWire.WriteUser);
@@ -138,7 +144,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 w.String(e.Topic).VarInt(e.TotalCount);
                 break;
             case TopicConfigsAltered e:
-                w.String(e.Topic).VarLong(e.RetentionMs).VarLong(e.RetentionBytes);
+                w.String(e.Topic).VarLong(e.RetentionMs).VarLong(e.RetentionBytes).Byte((byte)e.TimestampType);
                 break;
             case NodeIdAssigned e:
                 WriteNodeId(w, e);
@@ -183,10 +189,12 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             PartitionSnapshotManifestV1 => ReadPartitionSnapshot(ref r, withProducers: false),
             ProducerIdBlockAllocatedManifest => new ProducerIdBlockAllocated(r.VarLong()),
             ControllerEpochStartedManifest => new ControllerEpochStarted(r.VarLong()),
-            TopicCreatedManifest => new TopicCreated(r.String(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()),
+            TopicCreatedManifest => new TopicCreated(r.String(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong(), (TimestampType)r.Byte()),
+            TopicCreatedManifestV1 => new TopicCreated(r.String(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()),
             TopicDeletedManifest => new TopicDeleted(r.String()),
             PartitionsAssignedManifest => new PartitionsAssigned(ReadAssignments(ref r)),
-            ControllerSnapshotManifest => ReadControllerSnapshot(ref r, withNodeIds: true, withSecurity: true),
+            ControllerSnapshotManifest => ReadControllerSnapshot(ref r, withNodeIds: true, withSecurity: true, withTimestampType: true),
+            ControllerSnapshotManifestV3 => ReadControllerSnapshot(ref r, withNodeIds: true, withSecurity: true),
             ControllerSnapshotManifestV2 => ReadControllerSnapshot(ref r, withNodeIds: true, withSecurity: false),
             ControllerSnapshotManifestV1 => ReadControllerSnapshot(ref r, withNodeIds: false, withSecurity: false),
             UserCredentialsSetManifest => ReadUserCredentialsSet(ref r),
@@ -194,7 +202,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             AclAddedManifest => new AclAdded(SecurityWire.ReadAcl(ref r)),
             AclRemovedManifest => new AclRemoved(SecurityWire.ReadAcl(ref r)),
             PartitionsAddedManifest => new PartitionsAdded(r.String(), r.VarInt()),
-            TopicConfigsAlteredManifest => new TopicConfigsAltered(r.String(), r.VarLong(), r.VarLong()),
+            TopicConfigsAlteredManifest => new TopicConfigsAltered(r.String(), r.VarLong(), r.VarLong(), (TimestampType)r.Byte()),
+            TopicConfigsAlteredManifestV1 => new TopicConfigsAltered(r.String(), r.VarLong(), r.VarLong()),
             NodeIdAssignedManifest => ReadNodeId(ref r),
             OffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r)),
             GroupRegisteredManifest => new GroupRegistered(r.String()),
@@ -246,12 +255,14 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         return new UserCredentialsSet(user.Name, user.Credentials);
     }
 
-    private static ControllerSnapshot ReadControllerSnapshot(ref WireReader r, bool withNodeIds, bool withSecurity)
+    private static ControllerSnapshot ReadControllerSnapshot(ref WireReader r, bool withNodeIds, bool withSecurity, bool withTimestampType = false)
     {
         var epoch = r.VarLong();
         var n = r.Count();
         var topics = new List<TopicConfig>(n);
-        for (var i = 0; i < n; i++) topics.Add(new TopicConfig(r.String(), r.VarLong(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()));
+        for (var i = 0; i < n; i++)
+            topics.Add(new TopicConfig(r.String(), r.VarLong(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong(),
+                withTimestampType ? (TimestampType)r.Byte() : TimestampType.CreateTime));
         var assignment = ReadAssignments(ref r);
         var nodeIds = new List<NodeIdAssigned>();
         if (withNodeIds)

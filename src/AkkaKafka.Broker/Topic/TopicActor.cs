@@ -80,11 +80,12 @@ public sealed class TopicActor : UntypedActor, IWithTimers
                 break;
             case TopicAssignment assignment:
                 _controllerEpoch = assignment.ControllerEpoch;
-                var retentionChanged = assignment.Topic.RetentionMs != _topic.RetentionMs || assignment.Topic.RetentionBytes != _topic.RetentionBytes;
+                var retentionChanged = assignment.Topic.RetentionMs != _topic.RetentionMs || assignment.Topic.RetentionBytes != _topic.RetentionBytes
+                    || assignment.Topic.TimestampType != _topic.TimestampType;
                 _topic = assignment.Topic;
                 _self = assignment.SelfBrokerId;
                 if (retentionChanged)
-                    foreach (var r in _running.Values) r.Actor.Tell(new UpdateRetention(_topic.RetentionMs, _topic.RetentionBytes));
+                    foreach (var r in _running.Values) r.Actor.Tell(new UpdateRetention(_topic.RetentionMs, _topic.RetentionBytes, _topic.TimestampType));
                 Reconcile();
                 break;
             case PartitionStopped stopped:
@@ -150,7 +151,7 @@ public sealed class TopicActor : UntypedActor, IWithTimers
     private void Start(PartitionAssignment p)
     {
         var identity = new PartitionIdentity(_topic.Name, _topic.TopicId, p.Partition);
-        var actor = Context.ActorOf(PartitionActor.Props(identity, p.Epoch, _topic.RetentionMs, _topic.RetentionBytes, _settings), $"p{p.Partition}-e{p.Epoch}");
+        var actor = Context.ActorOf(PartitionActor.Props(identity, p.Epoch, _topic.RetentionMs, _topic.RetentionBytes, _settings, _topic.TimestampType), $"p{p.Partition}-e{p.Epoch}");
         Context.WatchWith(actor, new PartitionStopped(p.Partition, p.Epoch));
         _running[p.Partition] = new Running(actor, p.Epoch, false);
         _storageFailures.Remove(p.Partition);

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using AkkaKafka.Broker.Controller;
 using AkkaKafka.Client;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Cli.Commands;
 
@@ -26,15 +28,20 @@ internal static class TopicCommands
         AtLeastOne(partitions);
         var retentionMs = new Option<long?>("--retention-ms") { Description = "Delete records older than this (ms); -1 keeps them forever" };
         var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Keep at most about this many bytes per partition; -1 is unlimited" };
+        var timestampType = TimestampTypeOption();
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("create", "Create a topic") { nameArg, name, partitions, retentionMs, retentionBytes, bootstrap, timeout };
-        command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+        var command = new Command("create", "Create a topic") { nameArg, name, partitions, retentionMs, retentionBytes, timestampType, bootstrap, timeout };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(() =>
         {
-            var result = await new AdminClient(connection).CreateTopicAsync(Resolve(r, nameArg, name), r.GetValue(partitions),
-                r.GetValue(retentionMs) ?? CreateTopic.UseDefault, r.GetValue(retentionBytes) ?? CreateTopic.UseDefault, ct);
-            return Report(result);
-        })));
+            var type = ParseTimestampType(r.GetValue(timestampType)) ?? TimestampType.CreateTime;
+            return CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+            {
+                var result = await new AdminClient(connection).CreateTopicAsync(new CreateTopic(Resolve(r, nameArg, name), r.GetValue(partitions),
+                    r.GetValue(retentionMs) ?? CreateTopic.UseDefault, r.GetValue(retentionBytes) ?? CreateTopic.UseDefault, type), ct);
+                return Report(result);
+            });
+        }));
         return command;
     }
 
@@ -44,17 +51,20 @@ internal static class TopicCommands
         var partitions = new Option<int?>("--partitions") { Description = "The new total number of partitions (only ever grows)" };
         var retentionMs = new Option<long?>("--retention-ms") { Description = "Delete records older than this (ms); -1 keeps them forever" };
         var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Keep at most about this many bytes per partition; -1 is unlimited" };
+        var timestampType = TimestampTypeOption();
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("alter", "Add partitions to a topic (kafka-topics --alter --partitions) or change its retention (kafka-configs --alter)")
+        var command = new Command("alter", "Add partitions to a topic (kafka-topics --alter --partitions) or change its configs (kafka-configs --alter)")
         {
-            nameArg, name, partitions, retentionMs, retentionBytes, bootstrap, timeout,
+            nameArg, name, partitions, retentionMs, retentionBytes, timestampType, bootstrap, timeout,
         };
         command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
         {
             var topicName = Resolve(r, nameArg, name);
             var (total, ms, bytes) = (r.GetValue(partitions), r.GetValue(retentionMs), r.GetValue(retentionBytes));
-            if (total is null && ms is null && bytes is null) throw new UsageException("give --partitions, --retention-ms or --retention-bytes");
+            var type = ParseTimestampType(r.GetValue(timestampType));
+            if (total is null && ms is null && bytes is null && type is null)
+                throw new UsageException("give --partitions, --retention-ms, --retention-bytes or --message-timestamp-type");
             if (total is < 1) throw new UsageException($"--partitions must be at least 1, got {total}");
             if (ms is < -1) throw new UsageException($"--retention-ms must be -1 (forever) or at least 0, got {ms}");
             if (bytes is < -1) throw new UsageException($"--retention-bytes must be -1 (unlimited) or at least 0, got {bytes}");
@@ -62,12 +72,24 @@ internal static class TopicCommands
             {
                 var admin = new AdminClient(connection);
                 if (total is { } count && Report(await admin.AddPartitionsAsync(topicName, count, ct)) is var grown and not 0) return grown;
-                if (ms is null && bytes is null) return 0;
-                return Report(await admin.AlterTopicConfigsAsync(topicName, ms ?? AlterTopicConfigs.Unchanged, bytes ?? AlterTopicConfigs.Unchanged, ct));
+                if (ms is null && bytes is null && type is null) return 0;
+                return Report(await admin.AlterTopicConfigsAsync(
+                    new AlterTopicConfigs(topicName, ms ?? AlterTopicConfigs.Unchanged, bytes ?? AlterTopicConfigs.Unchanged, type), ct));
             });
         }));
         return command;
     }
+
+    /// <summary>Kafka's message.timestamp.type, as a flag beside --retention-ms.</summary>
+    private static Option<string?> TimestampTypeOption() => new("--message-timestamp-type")
+    {
+        Description = "Kafka's message.timestamp.type: CreateTime (the producer's timestamps; default) or LogAppendTime (the broker's clock at append)",
+    };
+
+    private static TimestampType? ParseTimestampType(string? value) =>
+        value is null ? null
+        : TopicConfigs.TryParseTimestampType(value, out var type) ? type
+        : throw new UsageException($"--message-timestamp-type {TopicConfigs.TimestampTypeRule}, got {value}");
 
     private static Command DeleteCommand()
     {

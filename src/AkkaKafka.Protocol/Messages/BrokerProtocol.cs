@@ -19,7 +19,9 @@ public interface IPartitionRequest : IBrokerCommand
 /// Creates a topic. Retention: <see cref="UseDefault"/> takes the brokers' default, -1 keeps records forever,
 /// a positive number limits by age (ms) or by size (bytes per partition).
 /// </summary>
-public sealed record CreateTopic(string Topic, int Partitions, long RetentionMs = CreateTopic.UseDefault, long RetentionBytes = CreateTopic.UseDefault) : IControllerCommand
+/// <param name="TimestampType">Kafka's message.timestamp.type: whose clock the stored record timestamps are.</param>
+public sealed record CreateTopic(string Topic, int Partitions, long RetentionMs = CreateTopic.UseDefault, long RetentionBytes = CreateTopic.UseDefault,
+    Records.TimestampType TimestampType = Records.TimestampType.CreateTime) : IControllerCommand
 {
     public const long UseDefault = -2;
 }
@@ -37,8 +39,10 @@ public sealed record AddPartitions(string Topic, int TotalCount) : IControllerCo
 /// <see cref="Unchanged"/> leaves a setting as it is, <see cref="CreateTopic.UseDefault"/> sets it back to the brokers'
 /// default, -1 keeps records forever, 0 or more limits by age (ms) or size (bytes per partition). Answered with a
 /// <see cref="TopicCommandResult"/>; the partitions apply the new retention at their next retention check.
+/// <see cref="TimestampType"/> (message.timestamp.type) null leaves it as it is; it applies to batches appended after.
 /// </summary>
-public sealed record AlterTopicConfigs(string Topic, long RetentionMs = AlterTopicConfigs.Unchanged, long RetentionBytes = AlterTopicConfigs.Unchanged) : IControllerCommand
+public sealed record AlterTopicConfigs(string Topic, long RetentionMs = AlterTopicConfigs.Unchanged, long RetentionBytes = AlterTopicConfigs.Unchanged,
+    Records.TimestampType? TimestampType = null) : IControllerCommand
 {
     public const long Unchanged = -3;
 }

@@ -27,7 +27,8 @@ public sealed record TopicMetadata(
     int PartitionCount,
     long RetentionMs,
     long RetentionBytes,
-    IReadOnlyList<PartitionAssignment> Partitions)
+    IReadOnlyList<PartitionAssignment> Partitions,
+    Records.TimestampType TimestampType = Records.TimestampType.CreateTime)
 {
     public PartitionAssignment? Partition(int partition) =>
         partition >= 0 && partition < Partitions.Count ? Partitions[partition] : null;

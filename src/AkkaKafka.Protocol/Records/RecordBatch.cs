@@ -130,6 +130,56 @@ public readonly struct RecordBatch
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.PartitionLeaderEpochOffset..], partitionLeaderEpoch);
     }
 
+    /// <summary>
+    /// Makes the header say which clock the timestamps come from and what the newest is, as Kafka's broker does to
+    /// every batch it appends (DefaultRecordBatch.setMaxTimestamp): attributes and maxTimestamp lie inside the CRC'd
+    /// range, so the CRC is computed again, and only when something changed. Returns whether it did.
+    /// </summary>
+    public static bool SetMaxTimestamp(Span<byte> batch, TimestampType type, long maxTimestamp)
+    {
+        EnsureHeader(batch);
+        short attributes = BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchLayout.AttributesOffset..]);
+        short wanted = type == TimestampType.LogAppendTime
+            ? (short)(attributes | RecordBatchLayout.LogAppendTimeFlag)
+            : (short)(attributes & ~RecordBatchLayout.LogAppendTimeFlag);
+        if (wanted == attributes && BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchLayout.MaxTimestampOffset..]) == maxTimestamp)
+        {
+            return false;
+        }
+
+        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.AttributesOffset..], wanted);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.MaxTimestampOffset..], maxTimestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.CrcOffset..], Crc32C.Compute(batch[RecordBatchLayout.AttributesOffset..]));
+        return true;
+    }
+
+    /// <summary>Which clock the timestamps come from, by the LogAppendTime attribute bit.</summary>
+    public TimestampType TimestampType =>
+        (Attributes & RecordBatchLayout.LogAppendTimeFlag) != 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+
+    /// <summary>
+    /// The newest timestamp in the batch, for the time index and retention. The header's maxTimestamp is taken when
+    /// it can be right; a CreateTime header whose maxTimestamp lies below its baseTimestamp (Sarama's -1, which
+    /// brokers before validation on append stored as sent) is not trusted, and the records are read (inflated when
+    /// compressed) for the real figure, so logs written then keep what retention would have wrongly deleted.
+    /// </summary>
+    /// <exception cref="CorruptRecordException">When the figure must be derived and the records do not decode.</exception>
+    public long NewestTimestamp()
+    {
+        long max = MaxTimestamp;
+        if (TimestampType == TimestampType.LogAppendTime || max >= BaseTimestamp)
+        {
+            return max;
+        }
+
+        foreach (Record record in Records())
+        {
+            max = Math.Max(max, record.Timestamp);
+        }
+
+        return max;
+    }
+
     private static void EnsureHeader(Span<byte> batch)
     {
         if (batch.Length < HeaderSize)

@@ -13,8 +13,16 @@ public static class RecordBatchValidator
     /// Every record is walked, after inflating the section for gzip, snappy, lz4 and zstd batches (bounded, see
     /// <see cref="CompressionCodecs.MaxInflatedBytes"/>).
     /// </summary>
-    public static string? Validate(ReadOnlySpan<byte> batchBytes)
+    public static string? Validate(ReadOnlySpan<byte> batchBytes) => Validate(batchBytes, out _);
+
+    /// <summary>
+    /// As <see cref="Validate(ReadOnlySpan{byte})"/>, and gives the largest timestamp the records carry, which is
+    /// what the header's maxTimestamp should say for a CreateTime batch. The header's own figure is not checked:
+    /// clients get it wrong (Sarama sends -1), so the broker rewrites it (<see cref="RecordBatch.SetMaxTimestamp"/>).
+    /// </summary>
+    public static string? Validate(ReadOnlySpan<byte> batchBytes, out long recordsMaxTimestamp)
     {
+        recordsMaxTimestamp = -1;
         if (batchBytes.Length < RecordBatch.HeaderSize)
         {
             return $"batch is {batchBytes.Length} bytes, shorter than the {RecordBatch.HeaderSize}-byte v2 header";
@@ -60,10 +68,11 @@ public static class RecordBatchValidator
             return $"lastOffsetDelta is {lastOffsetDelta} but recordCount is {recordCount} (expected {recordCount - 1})";
         }
 
+        long baseTimestamp = BinaryPrimitives.ReadInt64BigEndian(batchBytes[RecordBatchLayout.BaseTimestampOffset..]);
         ReadOnlySpan<byte> section = batchBytes[RecordBatchLayout.RecordsOffset..];
         if (codec == 0)
         {
-            return WalkRecords(section, recordCount);
+            return WalkRecords(section, recordCount, baseTimestamp, out recordsMaxTimestamp);
         }
 
         ReadOnlyMemory<byte> inflated;
@@ -77,11 +86,12 @@ public static class RecordBatchValidator
             return ex.Message;
         }
 
-        return WalkRecords(inflated.Span, recordCount);
+        return WalkRecords(inflated.Span, recordCount, baseTimestamp, out recordsMaxTimestamp);
     }
 
-    private static string? WalkRecords(ReadOnlySpan<byte> records, int recordCount)
+    private static string? WalkRecords(ReadOnlySpan<byte> records, int recordCount, long baseTimestamp, out long maxTimestamp)
     {
+        maxTimestamp = -1;
         int position = 0;
         for (int i = 0; i < recordCount; i++)
         {
@@ -97,6 +107,8 @@ public static class RecordBatchValidator
                 {
                     return $"record {i} has offsetDelta {parsed.OffsetDelta}, expected {i}";
                 }
+
+                maxTimestamp = Math.Max(maxTimestamp, baseTimestamp + parsed.TimestampDelta);
             }
             catch (CorruptRecordException ex)
             {

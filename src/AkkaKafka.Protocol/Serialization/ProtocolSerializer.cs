@@ -15,17 +15,27 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     public const int Id = 4100;
 
     // Manifests are short and stable: they are written with every remote message.
-    internal const string CreateTopicManifest = "ct1";
+    // ct2, atc2 and the metadata layouts 3 (mr3, mp3, cm3, cs3) add message.timestamp.type; the layouts before it are
+    // still read, as CreateTime.
+    internal const string CreateTopicManifest = "ct2";
+    internal const string CreateTopicManifestV1 = "ct1";
+
+    /// <summary>AlterTopicConfigs' "message.timestamp.type unchanged".</summary>
+    private const byte NoTimestampType = 0xFF;
     internal const string DeleteTopicManifest = "dt1";
     internal const string TopicCommandResultManifest = "tr1";
     internal const string GetMetadataManifest = "gm1";
     // Version 2 of the metadata layout adds each broker's Kafka node id and endpoint; version 1 is still read
     // (from a broker not yet upgraded in a rolling restart) with no node ids and no endpoints.
-    internal const string MetadataResponseManifest = "mr2";
-    internal const string MetadataPublishedManifest = "mp2";
-    internal const string ClusterMetadataManifest = "cm2";
+    internal const string MetadataResponseManifest = "mr3";
+    internal const string MetadataPublishedManifest = "mp3";
+    internal const string ClusterMetadataManifest = "cm3";
+    internal const string MetadataResponseManifestV2 = "mr2";
+    internal const string MetadataPublishedManifestV2 = "mp2";
+    internal const string ClusterMetadataManifestV2 = "cm2";
+    internal const string ClusterStatusManifestV2 = "cs2";
     internal const string GetClusterStatusManifest = "gs1";
-    internal const string ClusterStatusManifest = "cs2";
+    internal const string ClusterStatusManifest = "cs3";
     internal const string MetadataResponseManifestV1 = "mr1";
     internal const string MetadataPublishedManifestV1 = "mp1";
     internal const string ClusterMetadataManifestV1 = "cm1";
@@ -67,7 +77,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string DeleteGroupResponseManifest = "gdelr1";
     internal const string ResetGroupOffsetsManifest = "gro1";
     internal const string ResetGroupOffsetsResponseManifest = "gror1";
-    internal const string AlterTopicConfigsManifest = "atc1";
+    internal const string AlterTopicConfigsManifest = "atc2";
+    internal const string AlterTopicConfigsManifestV1 = "atc1";
     internal const string InitProducerIdManifest = "ip1";
     internal const string InitProducerIdResultManifest = "ipr1";
     internal const string SecurityPublishedManifest = "sp1";
@@ -286,10 +297,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                     .List(m.Plan, (x, p) => x.String(p.Topic).VarInt(p.Partition).VarLong(p.CurrentOffset).VarLong(p.NewOffset));
                 break;
             case AlterTopicConfigs m:
-                w.String(m.Topic).VarLong(m.RetentionMs).VarLong(m.RetentionBytes);
+                w.String(m.Topic).VarLong(m.RetentionMs).VarLong(m.RetentionBytes).Byte(m.TimestampType is { } type ? (byte)type : NoTimestampType);
                 break;
             case CreateTopic m:
-                w.String(m.Topic).VarInt(m.Partitions).VarLong(m.RetentionMs).VarLong(m.RetentionBytes);
+                w.String(m.Topic).VarInt(m.Partitions).VarLong(m.RetentionMs).VarLong(m.RetentionBytes).Byte((byte)m.TimestampType);
                 break;
             case DeleteTopic m:
                 w.String(m.Topic);
@@ -413,9 +424,12 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             DeleteGroupManifest => new DeleteGroup(r.String()),
             ResetGroupOffsetsManifest => ReadResetGroupOffsets(ref r),
             ResetGroupOffsetsResponseManifest => ReadResetGroupOffsetsResponse(ref r),
-            AlterTopicConfigsManifest => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong()),
+            AlterTopicConfigsManifest => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong(),
+                r.Byte() is var type && type != NoTimestampType ? (Records.TimestampType)type : null),
+            AlterTopicConfigsManifestV1 => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong()),
             DeleteGroupResponseManifest => new DeleteGroupResponse(r.String(), (ErrorCode)r.Int16()),
-            CreateTopicManifest => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong()),
+            CreateTopicManifest => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong(), (Records.TimestampType)r.Byte()),
+            CreateTopicManifestV1 => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong()),
             DeleteTopicManifest => new DeleteTopic(r.String()),
             AddPartitionsManifest => new AddPartitions(r.String(), r.VarInt()),
             TopicCommandResultManifest => new TopicCommandResult(r.String(), (ErrorCode)r.Int16(), r.String()),
@@ -427,10 +441,14 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             InitProducerIdManifest => new InitProducerId(r.NullableString()),
             InitProducerIdResultManifest => new InitProducerIdResult((ErrorCode)r.Int16(), r.VarLong(), r.Int16(), r.NullableString()),
             ClusterStatusManifest => ReadClusterStatus(ref r),
-            MetadataResponseManifestV1 => new MetadataResponse(ReadMetadata(ref r, withKafkaNodes: false)),
-            MetadataPublishedManifestV1 => new MetadataPublished(ReadMetadata(ref r, withKafkaNodes: false)),
-            ClusterMetadataManifestV1 => ReadMetadata(ref r, withKafkaNodes: false),
-            ClusterStatusManifestV1 => ReadClusterStatus(ref r, withKafkaNodes: false),
+            MetadataResponseManifestV2 => new MetadataResponse(ReadMetadata(ref r, layout: 2)),
+            MetadataPublishedManifestV2 => new MetadataPublished(ReadMetadata(ref r, layout: 2)),
+            ClusterMetadataManifestV2 => ReadMetadata(ref r, layout: 2),
+            ClusterStatusManifestV2 => ReadClusterStatus(ref r, layout: 2),
+            MetadataResponseManifestV1 => new MetadataResponse(ReadMetadata(ref r, layout: 1)),
+            MetadataPublishedManifestV1 => new MetadataPublished(ReadMetadata(ref r, layout: 1)),
+            ClusterMetadataManifestV1 => ReadMetadata(ref r, layout: 1),
+            ClusterStatusManifestV1 => ReadClusterStatus(ref r, layout: 1),
             SecurityPublishedManifest => new SecurityPublished(SecurityWire.Read(ref r)),
             UpsertUserManifest => ReadUpsertUser(ref r),
             DeleteUserManifest => new DeleteUser(r.String()),
@@ -696,7 +714,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return new GetMetadata(topics, r.Bool());
     }
 
-    private static ClusterStatus ReadClusterStatus(ref WireReader r, bool withKafkaNodes = true)
+    private static ClusterStatus ReadClusterStatus(ref WireReader r, int layout = CurrentMetadataLayout)
     {
         var n = r.Count();
         var members = new List<ClusterMember>(n);
@@ -710,7 +728,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             members.Add(new ClusterMember(address, status, roles, r.VarInt()));
         }
         var leader = r.NullableString();
-        return new ClusterStatus(members, leader, ReadMetadata(ref r, withKafkaNodes));
+        return new ClusterStatus(members, leader, ReadMetadata(ref r, layout));
     }
 
     internal static void WriteMetadata(WireWriter w, ClusterMetadata m)
@@ -719,14 +737,18 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         w.List(m.Brokers, (x, b) => x.String(b.Id).String(b.Status).VarInt(b.AgeRank).VarInt(b.NodeId).String(b.KafkaEndpoint));
         w.List(m.Topics, (x, t) =>
         {
-            x.String(t.Name).VarLong(t.TopicId).VarInt(t.PartitionCount).VarLong(t.RetentionMs).VarLong(t.RetentionBytes);
+            x.String(t.Name).VarLong(t.TopicId).VarInt(t.PartitionCount).VarLong(t.RetentionMs).VarLong(t.RetentionBytes).Byte((byte)t.TimestampType);
             x.List(t.Partitions, (y, p) => y.VarInt(p.Partition).String(p.Owner).VarLong(p.Epoch));
         });
     }
 
-    /// <param name="withKafkaNodes">False for the version 1 layout, whose brokers have no node id and no Kafka endpoint.</param>
-    internal static ClusterMetadata ReadMetadata(ref WireReader r, bool withKafkaNodes = true)
+    private const int CurrentMetadataLayout = 3;
+
+    /// <param name="layout">1: brokers have no node id and no Kafka endpoint; 2: topics have no message.timestamp.type
+    /// (CreateTime); 3: as written now.</param>
+    internal static ClusterMetadata ReadMetadata(ref WireReader r, int layout = CurrentMetadataLayout)
     {
+        var withKafkaNodes = layout >= 2;
         var version = r.VarLong();
         var controller = r.NullableString();
         var brokerCount = r.Count();
@@ -749,10 +771,11 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             var partitionCount = r.VarInt();
             var retentionMs = r.VarLong();
             var retentionBytes = r.VarLong();
+            var timestampType = layout >= 3 ? (Records.TimestampType)r.Byte() : Records.TimestampType.CreateTime;
             var n = r.Count();
             var partitions = new List<PartitionAssignment>(n);
             for (var j = 0; j < n; j++) partitions.Add(new PartitionAssignment(r.VarInt(), r.NullableString(), r.VarLong()));
-            topics.Add(new TopicMetadata(name, topicId, partitionCount, retentionMs, retentionBytes, partitions));
+            topics.Add(new TopicMetadata(name, topicId, partitionCount, retentionMs, retentionBytes, partitions, timestampType));
         }
         return new ClusterMetadata(version, controller, brokers, topics);
     }

@@ -326,6 +326,25 @@ public sealed class ControllerStateSpecs
     // ---- changing retention (topic alter --retention-ms / --retention-bytes) ----
 
     [Fact]
+    public void Altering_the_message_timestamp_type_keeps_retention_and_other_alters_keep_the_timestamp_type()
+    {
+        var d = new Driver();
+        d.Apply(new TopicCreated("t", 1, 60_000, -1, 0, AkkaKafka.Protocol.Records.TimestampType.LogAppendTime));
+
+        var (_, retentionOnly) = d.State.DecideAlterConfigs(new AlterTopicConfigs("t", RetentionBytes: 1 << 20), 604_800_000, -1);
+        Assert.Equal(new TopicConfigsAltered("t", 60_000, 1 << 20, AkkaKafka.Protocol.Records.TimestampType.LogAppendTime), retentionOnly);
+        d.Apply(retentionOnly!);
+        var (_, typeOnly) = d.State.DecideAlterConfigs(
+            new AlterTopicConfigs("t", TimestampType: AkkaKafka.Protocol.Records.TimestampType.CreateTime), 604_800_000, -1);
+        Assert.Equal(new TopicConfigsAltered("t", 60_000, 1 << 20, AkkaKafka.Protocol.Records.TimestampType.CreateTime), typeOnly);
+        d.Apply(typeOnly!);
+
+        var restored = new ControllerState();
+        restored.Restore(d.State.ToSnapshot());
+        Assert.Equal(AkkaKafka.Protocol.Records.TimestampType.CreateTime, restored.ToMetadata(1, "a", []).Topic("t")!.TimestampType);
+    }
+
+    [Fact]
     public void Altering_retention_changes_only_the_settings_given_and_survives_a_snapshot()
     {
         var d = new Driver();

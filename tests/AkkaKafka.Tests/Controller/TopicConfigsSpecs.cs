@@ -77,4 +77,16 @@ public sealed class TopicConfigsSpecs
     [InlineData("segment.ms", "604800000")]
     public void Kafka_configs_that_change_nothing_here_are_accepted_and_ignored(string name, string value) =>
         Assert.True(Validate((name, value)).IsValid);
+
+    [Fact]
+    public void Message_timestamp_type_takes_Kafkas_two_values_spelled_as_Kafka_spells_them()
+    {
+        Assert.Equal(AkkaKafka.Protocol.Records.TimestampType.CreateTime, Validate().TimestampType);
+        Assert.Equal(AkkaKafka.Protocol.Records.TimestampType.LogAppendTime, Validate(("message.timestamp.type", "LogAppendTime")).TimestampType);
+        Assert.Equal(AkkaKafka.Protocol.Records.TimestampType.CreateTime, Validate(("message.timestamp.type", "CreateTime")).TimestampType);
+
+        var refused = Validate(("message.timestamp.type", "logappendtime"));
+        Assert.Equal(ErrorCode.InvalidConfig, refused.Error);
+        Assert.Equal("Invalid value logappendtime for configuration message.timestamp.type: must be CreateTime or LogAppendTime", refused.ErrorMessage);
+    }
 }

@@ -95,8 +95,9 @@ public sealed class CliProcess : IDisposable
     }
 
     /// <summary>Runs any program to completion (killing it after <paramref name="timeout"/>) with optional stdin.</summary>
-    public static Task<CliResult> RunProgramAsync(string program, IEnumerable<string> args, TimeSpan timeout, string? stdin, string? workingDirectory = null) =>
-        CompleteAsync(StartProgram(program, args, workingDirectory ?? Directory.GetCurrentDirectory(), redirectInput: true), timeout, stdin);
+    public static Task<CliResult> RunProgramAsync(string program, IEnumerable<string> args, TimeSpan timeout, string? stdin, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        CompleteAsync(StartProgram(program, args, workingDirectory ?? Directory.GetCurrentDirectory(), redirectInput: true, environment), timeout, stdin);
 
     private static async Task<CliResult> CompleteAsync(CliProcess started, TimeSpan timeout, string? stdin)
     {

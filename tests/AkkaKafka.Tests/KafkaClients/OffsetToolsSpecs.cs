@@ -274,6 +274,52 @@ public sealed class OffsetToolsSpecs : IClassFixture<OffsetToolsBroker>
         });
 
     [Fact]
+    public Task Message_timestamp_type_is_set_described_and_altered_like_Kafkas_and_LogAppendTime_stamps_the_brokers_clock() =>
+        _broker.WithDiagnostics(async () =>
+        {
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _broker.KafkaBootstrap }).Build();
+            await admin.CreateTopicsAsync([new TopicSpecification
+            {
+                Name = "appended", NumPartitions = 1, ReplicationFactor = 1,
+                Configs = new Dictionary<string, string> { ["message.timestamp.type"] = "LogAppendTime" },
+            }]);
+            var topic = new ConfigResource { Type = ResourceType.Topic, Name = "appended" };
+            async Task<string> Described() => (await admin.DescribeConfigsAsync([topic])).Single().Entries["message.timestamp.type"].Value;
+            Assert.Equal("LogAppendTime", await Described());
+
+            var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var written = ProduceAt("appended", 1, 1, _ => 1_000_000_000_000, batch: 1).Single();
+            using (var reader = new ConsumerBuilder<string, string>(GroupMember.Config(_broker.KafkaBootstrap, "appended-" + Guid.NewGuid().ToString("N"))).Build())
+            {
+                reader.Assign(new TopicPartitionOffset("appended", 0, written.Offset));
+                var record = reader.Consume(Wait) ?? throw new Xunit.Sdk.XunitException("nothing consumed");
+                Assert.Equal(Confluent.Kafka.TimestampType.LogAppendTime, record.Message.Timestamp.Type);
+                Assert.InRange(record.Message.Timestamp.UnixTimestampMs, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            }
+
+            await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+            {
+                [topic] = [new ConfigEntry { Name = "message.timestamp.type", Value = "CreateTime", IncrementalOperation = AlterConfigOpType.Set }],
+            });
+            Assert.Equal("CreateTime", await Described());
+            var refused = await Assert.ThrowsAsync<IncrementalAlterConfigsException>(() => admin.IncrementalAlterConfigsAsync(
+                new Dictionary<ConfigResource, List<ConfigEntry>>
+                {
+                    [topic] = [new ConfigEntry { Name = "message.timestamp.type", Value = "logappendtime", IncrementalOperation = AlterConfigOpType.Set }],
+                }));
+            Assert.Equal(Confluent.Kafka.ErrorCode.InvalidConfig, Assert.Single(refused.Results).Error.Code);
+
+            await _broker.AkkaOk(null, "topic", "create", "appended-cli", "--message-timestamp-type", "LogAppendTime");
+            Assert.Contains("MessageTimestampType: LogAppendTime", (await _broker.AkkaOk(null, "topic", "describe", "appended-cli")).Stdout);
+            var altered = await _broker.AkkaOk(null, "topic", "alter", "appended-cli", "--message-timestamp-type", "CreateTime");
+            Assert.Contains("message.timestamp.type=CreateTime", altered.Stdout);
+            Assert.Contains("MessageTimestampType: CreateTime", (await _broker.AkkaOk(null, "topic", "describe", "appended-cli")).Stdout);
+            var bad = await _broker.Akka(null, "topic", "alter", "appended-cli", "--message-timestamp-type", "Later");
+            Assert.Equal(2, bad.ExitCode);
+            Assert.Contains("--message-timestamp-type must be CreateTime or LogAppendTime, got Later", bad.Stderr);
+        });
+
+    [Fact]
     public Task Offset_tools_refuse_bad_usage_with_exit_2_and_unknown_topics_with_exit_1() =>
         _broker.WithDiagnostics(async () =>
         {

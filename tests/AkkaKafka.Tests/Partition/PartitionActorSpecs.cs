@@ -46,8 +46,9 @@ public abstract class PartitionActorSpecs : PersistenceSpec
     private BrokerSettings Settings(string overrides = "") =>
         new(ConfigurationFactory.ParseString(overrides).WithFallback(Sys.Settings.Config));
 
-    private IActorRef StartPartition(PartitionIdentity partition, long epoch = 1, long retentionMs = -1, long retentionBytes = -1, BrokerSettings? settings = null) =>
-        Sys.ActorOf(PartitionActor.Props(partition, epoch, retentionMs, retentionBytes, settings ?? BrokerSettings.Create(Sys)));
+    private IActorRef StartPartition(PartitionIdentity partition, long epoch = 1, long retentionMs = -1, long retentionBytes = -1, BrokerSettings? settings = null,
+        TimestampType timestampType = TimestampType.CreateTime) =>
+        Sys.ActorOf(PartitionActor.Props(partition, epoch, retentionMs, retentionBytes, settings ?? BrokerSettings.Create(Sys), timestampType));
 
     private static ProduceRequest ProduceOf(PartitionIdentity partition, byte[] batch) => new(partition.Topic, partition.Partition, batch, Acks.All, "spec");
 
@@ -539,5 +540,74 @@ public abstract class PartitionActorSpecs : PersistenceSpec
         Produce(actor, partition, "a");
 
         Assert.Equal(ErrorCode.InvalidRequest, ListOffsetsAt(actor, partition, -3).Error);
+    }
+
+    // ---------------- the header checked against the records ----------------
+
+    [SkippableTheory]
+    [InlineData(-1L, CompressionType.None)] // Sarama's
+    [InlineData(-1L, CompressionType.Zstd)]
+    [InlineData(Batches.T0 - 86_400_000L, CompressionType.None)] // too small: retention would take it a day early
+    [InlineData(Batches.T0 + 31_536_000_000L, CompressionType.Gzip)] // too large: retention would keep it a year
+    public void A_header_max_timestamp_that_disagrees_with_the_records_is_stored_as_the_records_say_under_a_valid_crc(
+        long headerMaxTimestamp, CompressionType compression)
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition);
+        const long t = Batches.T0;
+        var sent = Batches.WithHeaderMaxTimestamp(Batches.Timed(0, compression, (t, "a"), (t + 30, "b"), (t + 10, "c")), headerMaxTimestamp);
+
+        Assert.Equal(ErrorCode.None, TryProduce(actor, partition, sent).Error);
+
+        var stored = RecordBatches.Read(Fetch(actor, partition, 0).Records).Single();
+        Assert.Equal(t + 30, stored.MaxTimestamp);
+        Assert.True(stored.IsCrcValid(), "the CRC covers maxTimestamp, so the broker computes it again");
+        Assert.Equal(["a", "b", "c"], AllValues(actor, partition));
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 1, t + 30), ListOffsetsAt(actor, partition, t + 11));
+    }
+
+    [SkippableFact]
+    public void Batches_whose_header_says_max_timestamp_minus_one_survive_time_retention_and_are_found_by_timestamp()
+    {
+        var partition = NewPartition();
+        var written = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        var sent = Enumerable.Range(0, 1100).Select(i => Batches.WithHeaderMaxTimestamp(Batches.Of(0, written, $"s{i:D4}"), -1)).ToList();
+        // Retention by size keeps all but the oldest segment (three batches): that makes a retention check visible
+        // without waiting for one. Retention by time (Kafka's default 7 days) must take nothing more.
+        var retentionBytes = (sent.Count - 3) * (long)sent[0].Length;
+        var actor = StartPartition(partition, retentionMs: 7 * 86_400_000L, retentionBytes: retentionBytes);
+
+        var producer = CreateTestProbe();
+        foreach (var batch in sent) actor.Tell(ProduceOf(partition, batch), producer.Ref);
+        for (var i = 0; i < sent.Count; i++) Assert.Equal(ErrorCode.None, producer.ExpectMsg<ProduceResponse>(Timeout).Error);
+
+        AwaitAssert(() => Assert.NotEqual(0, LogStart(actor, partition)), Timeout);
+        Assert.Equal(3, LogStart(actor, partition));
+        Assert.Equal(1100, LogEnd(actor, partition));
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 3, written), ListOffsetsAt(actor, partition, written - 1000));
+    }
+
+    [SkippableFact]
+    public void A_log_append_time_topic_stamps_each_batch_with_the_brokers_clock_and_says_so_in_the_acknowledgement()
+    {
+        var partition = NewPartition();
+        var actor = StartPartition(partition, timestampType: TimestampType.LogAppendTime);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var response = TryProduce(actor, partition, Batches.Timed(0, CompressionType.Lz4, (Batches.T0, "a"), (Batches.T0 + 5, "b")));
+
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.Equal(ErrorCode.None, response.Error);
+        Assert.InRange(response.LogAppendTime, before, after);
+        var stored = RecordBatches.Read(Fetch(actor, partition, 0).Records).Single();
+        Assert.Equal((TimestampType.LogAppendTime, response.LogAppendTime, true), (stored.TimestampType, stored.MaxTimestamp, stored.IsCrcValid()));
+        Assert.All(stored.Records(), r => Assert.Equal(response.LogAppendTime, r.Timestamp));
+        Assert.Equal(new ListOffsetsResponse(partition.Topic, partition.Partition, ErrorCode.None, 0, response.LogAppendTime),
+            ListOffsetsAt(actor, partition, Batches.T0 + 1));
+
+        actor.Tell(new UpdateRetention(-1, -1, TimestampType.CreateTime));
+        var createTime = TryProduce(actor, partition, Batches.Timed(0, (Batches.T0, "c")));
+        Assert.Equal((ErrorCode.None, -1L), (createTime.Error, createTime.LogAppendTime));
+        Assert.Equal(Batches.T0, RecordBatches.Read(Fetch(actor, partition, 2).Records).Single().MaxTimestamp);
     }
 }

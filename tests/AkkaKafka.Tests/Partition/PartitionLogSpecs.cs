@@ -322,7 +322,7 @@ public sealed class PartitionLogSpecs
         d.Apply(new LogStartOffsetAdvanced(2, 3));
 
         var restored = new PartitionLog(long.MaxValue, 2, long.MaxValue);
-        restored.Restore(d.Log.ToSnapshot());
+        restored.Restore(d.Log.ToSnapshot(), T0);
 
         Assert.Equal(7, restored.NextOffset);
         Assert.Equal(2, restored.LogStartOffset);
@@ -340,7 +340,7 @@ public sealed class PartitionLogSpecs
         var d = new Driver(segmentBatches: 2);
         d.AppendSameSize(3);
         var restored = new PartitionLog(long.MaxValue, 2, long.MaxValue);
-        restored.Restore(d.Log.ToSnapshot());
+        restored.Restore(d.Log.ToSnapshot(), T0);
 
         var next = Batches.Of(restored.NextOffset, "after");
         restored.Apply(new BatchAppended(next), d.SequenceNr + 1);
@@ -441,7 +441,7 @@ public sealed class PartitionLogSpecs
         d.AppendTimed(T0, T0 + 1);
         d.AppendTimed(T0 + 2);
         var restored = new PartitionLog(long.MaxValue, 2, long.MaxValue);
-        restored.Restore(d.Log.ToSnapshot());
+        restored.Restore(d.Log.ToSnapshot(), T0);
 
         Assert.Equal(new TimestampLookup.InJournal(restored.Segments[0], 0), restored.LookupTimestamp(T0 + 1, 0));
         Assert.Same(TimestampLookup.None.Instance, restored.LookupTimestamp(T0 + 3, 0));
@@ -468,5 +468,39 @@ public sealed class PartitionLogSpecs
         System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(35), T0 + 99);
 
         Assert.Equal(new TimestampLookup.Found(0, T0 + 99), TimestampLookup.FirstInBatches([new RecordBatch(bytes)], T0 + 50, 0));
+    }
+    // ---------------- logs written before validation on append ----------------
+
+    [Theory]
+    [InlineData(CompressionType.None)]
+    [InlineData(CompressionType.Lz4)]
+    public void A_stored_batch_whose_header_says_max_timestamp_minus_one_is_indexed_by_its_records_newest_timestamp(CompressionType compression)
+    {
+        // What brokers before validation on append stored from Sarama: the header as it came.
+        var d = new Driver(segmentBatches: 2);
+        for (var i = 0; i < 5; i++)
+        {
+            var stored = Batches.WithHeaderMaxTimestamp(
+                Batches.Timed(d.Log.NextOffset, compression, (T0 + 10 * i, $"a{i}"), (T0 + 10 * i + 5, $"b{i}")), -1);
+            d.Apply(new BatchAppended(stored));
+        }
+
+        Assert.Equal([T0 + 15, T0 + 35, T0 + 45], d.Log.Segments.Select(s => s.MaxTimestamp));
+        Assert.Null(d.Log.ExpiredSegments(nowMs: T0 + 60_000, retentionMs: 7 * 86_400_000L, retentionBytes: -1));
+        Assert.Equal(new TimestampLookup.Found(5, T0 + 25), d.Log.LookupTimestamp(T0 + 21, 0));
+    }
+
+    [Fact]
+    public void A_snapshot_segment_with_an_unknown_newest_timestamp_counts_as_written_at_recovery()
+    {
+        // A snapshot taken before validation on append of a segment of Sarama batches only kept their -1.
+        var snapshot = new PartitionSnapshot(6, 0, 1,
+            [new Segment(1, 3, 0, 3, 300, -1, 3), new Segment(4, 6, 3, 6, 300, T0 + 5, 3), new Segment(7, 7, 6, 6, 0, -1, 0)]);
+        var restored = new PartitionLog(long.MaxValue, 3, long.MaxValue);
+
+        restored.Restore(snapshot, recoveredAtMs: T0 + 1000);
+
+        Assert.Equal([T0 + 1000, T0 + 5, T0 + 1000], restored.Segments.Select(s => s.MaxTimestamp));
+        Assert.Null(restored.ExpiredSegments(nowMs: T0 + 2000, retentionMs: 1500, retentionBytes: -1));
     }
 }

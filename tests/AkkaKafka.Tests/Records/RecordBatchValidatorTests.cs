@@ -213,4 +213,47 @@ public sealed class RecordBatchValidatorTests
             }
         }
     }
+    // ---------------- the header's maxTimestamp ----------------
+
+    [Theory]
+    [InlineData(CompressionType.None)]
+    [InlineData(CompressionType.Snappy)]
+    public void Validation_gives_the_newest_record_timestamp_whatever_the_header_says(CompressionType compression)
+    {
+        var builder = new RecordBatchBuilder(compression);
+        builder.Add(T0 + 7, null, BatchBytes.Utf8("a"));
+        builder.Add(T0 + 20, null, BatchBytes.Utf8("b"));
+        builder.Add(T0 + 3, null, BatchBytes.Utf8("c"));
+        var sent = AkkaKafka.Tests.Support.Batches.WithHeaderMaxTimestamp(builder.Build(), -1);
+
+        Assert.Null(RecordBatchValidator.Validate(sent, out var newest));
+        Assert.Equal(T0 + 20, newest);
+    }
+
+    [Fact]
+    public void Setting_the_max_timestamp_rewrites_it_under_a_new_crc_only_when_it_changes()
+    {
+        var batch = AkkaKafka.Tests.Support.Batches.WithHeaderMaxTimestamp(ValidBatch(), -1);
+
+        Assert.True(RecordBatch.SetMaxTimestamp(batch, TimestampType.CreateTime, T0 + 2));
+        var rewritten = new RecordBatch(batch);
+        Assert.Equal((T0 + 2, TimestampType.CreateTime, true), (rewritten.MaxTimestamp, rewritten.TimestampType, rewritten.IsCrcValid()));
+
+        var before = (byte[])batch.Clone();
+        Assert.False(RecordBatch.SetMaxTimestamp(batch, TimestampType.CreateTime, T0 + 2));
+        Assert.Equal(before, batch);
+    }
+
+    [Fact]
+    public void Setting_log_append_time_flags_the_batch_and_every_record_reads_the_broker_time()
+    {
+        var batch = ValidBatch();
+
+        Assert.True(RecordBatch.SetMaxTimestamp(batch, TimestampType.LogAppendTime, T0 + 999));
+
+        var stamped = new RecordBatch(batch);
+        Assert.Equal((TimestampType.LogAppendTime, true), (stamped.TimestampType, stamped.IsCrcValid()));
+        Assert.All(stamped.Records(), r => Assert.Equal(T0 + 999, r.Timestamp));
+        Assert.Null(RecordBatchValidator.Validate(batch));
+    }
 }

@@ -25,6 +25,7 @@ public static class ProtocolSamples
             new TopicMetadata("orders", 12, 3, 604_800_000, -1,
                 [new PartitionAssignment(0, "127.0.0.1:4053", 5), new PartitionAssignment(1, null, 0), new PartitionAssignment(2, "127.0.0.1:4054", long.MaxValue)]),
             new TopicMetadata("empty.topic_v2-x", long.MaxValue, 0, -1, 1024, []),
+            new TopicMetadata("clock", 7, 0, -1, -1, [], AkkaKafka.Protocol.Records.TimestampType.LogAppendTime),
         ]);
 
     public static readonly IReadOnlyDictionary<string, object> All = new Dictionary<string, object>
@@ -47,6 +48,7 @@ public static class ProtocolSamples
         ["forwarded list offsets"] = new ForwardedRequest(new ListOffsetsRequest("orders", 1, ListOffsetsRequest.Earliest)),
         ["create topic, default retention"] = new CreateTopic("orders", 3),
         ["create topic, explicit retention"] = new CreateTopic("orders", 10_000, -1, long.MaxValue),
+        ["create topic, log append time"] = new CreateTopic("clock", 1, TimestampType: AkkaKafka.Protocol.Records.TimestampType.LogAppendTime),
         ["delete topic"] = new DeleteTopic("orders"),
         ["add partitions"] = new AddPartitions("orders", 12),
         ["add partitions, extreme"] = new AddPartitions("", int.MinValue),
@@ -118,6 +120,8 @@ public static class ProtocolSamples
             "Assignments can only be reset if the group 'g' is inactive, but the current state is Stable.", []),
         ["alter topic configs"] = new AlterTopicConfigs("orders", 60_000),
         ["alter topic configs, defaults and extremes"] = new AlterTopicConfigs("o", CreateTopic.UseDefault, long.MaxValue),
+        ["alter topic configs, log append time"] = new AlterTopicConfigs("clock", TimestampType: AkkaKafka.Protocol.Records.TimestampType.LogAppendTime),
+        ["alter topic configs, back to create time"] = new AlterTopicConfigs("clock", TimestampType: AkkaKafka.Protocol.Records.TimestampType.CreateTime),
         ["authenticate"] = new Authenticate("bob", "pässwörd:with colon"),
         ["authenticated"] = new Authenticated(ErrorCode.None, "authenticated as bob", "SCRAM-SHA-256:q83vEjRWeJA="),
         ["authenticated, refused"] = new Authenticated(ErrorCode.SaslAuthenticationFailed, "unknown user or wrong password", ""),

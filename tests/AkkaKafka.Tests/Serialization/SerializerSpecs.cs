@@ -112,6 +112,21 @@ public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConf
     }
 
     [Fact]
+    public void Topic_events_written_before_message_timestamp_type_still_read_back_as_CreateTime()
+    {
+        var storage = Sys.Serialization.FindSerializerForType(typeof(IControllerEvent));
+        var created = new WireWriter();
+        created.String("orders").VarInt(3).VarLong(604_800_000).VarLong(-1).VarLong(Batches.T0);
+        var altered = new WireWriter();
+        altered.String("orders").VarLong(60_000).VarLong(-1);
+
+        Structural.AssertEqual(new TopicCreated("orders", 3, 604_800_000, -1, Batches.T0, AkkaKafka.Protocol.Records.TimestampType.CreateTime),
+            Deserialize(storage, "TC1", created.ToArray()));
+        Structural.AssertEqual(new TopicConfigsAltered("orders", 60_000, -1, AkkaKafka.Protocol.Records.TimestampType.CreateTime),
+            Deserialize(storage, "TA1", altered.ToArray()));
+    }
+
+    [Fact]
     public void A_batch_event_is_stored_as_the_record_batch_bytes_themselves()
     {
         var appended = (BatchAppended)StorageSamples.All["batch appended"];

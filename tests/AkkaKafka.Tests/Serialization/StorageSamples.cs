@@ -32,6 +32,7 @@ public static class StorageSamples
         ["controller epoch started"] = new ControllerEpochStarted(1),
         ["topic created"] = new TopicCreated("orders", 3, 604_800_000, -1, Batches.T0),
         ["topic created, extreme"] = new TopicCreated("x", 10_000, long.MaxValue, long.MinValue, 0),
+        ["topic created, log append time"] = new TopicCreated("clock", 1, -1, -1, Batches.T0, AkkaKafka.Protocol.Records.TimestampType.LogAppendTime),
         ["topic deleted"] = new TopicDeleted("orders"),
         ["partitions assigned"] = new PartitionsAssigned(
         [
@@ -41,13 +42,14 @@ public static class StorageSamples
         ["partitions assigned, none"] = new PartitionsAssigned([]),
         ["controller snapshot, empty"] = new ControllerSnapshot(0, [], [], []),
         ["controller snapshot"] = new ControllerSnapshot(4,
-            [new TopicConfig("orders", 2, 2, -1, 1 << 30, Batches.T0), new TopicConfig("payments", 9, 1, 1000, -1, 0)],
+            [new TopicConfig("orders", 2, 2, -1, 1 << 30, Batches.T0), new TopicConfig("payments", 9, 1, 1000, -1, 0, AkkaKafka.Protocol.Records.TimestampType.LogAppendTime)],
             [new AssignmentEntry("orders", 0, "127.0.0.1:4053", 3), new AssignmentEntry("orders", 1, null, 1), new AssignmentEntry("payments", 0, "127.0.0.1:4054", 4)],
             [new NodeIdAssigned("127.0.0.1:4053", 1), new NodeIdAssigned("127.0.0.1:4054", 0), new NodeIdAssigned("10.0.0.9:4053", int.MaxValue)]),
         ["partitions added"] = new PartitionsAdded("orders", 12),
         ["partitions added, extreme"] = new PartitionsAdded("x", int.MaxValue),
         ["topic configs altered"] = new TopicConfigsAltered("orders", 60_000, -1),
         ["topic configs altered, extreme"] = new TopicConfigsAltered("x", long.MaxValue, 0),
+        ["topic configs altered, log append time"] = new TopicConfigsAltered("clock", -1, -1, AkkaKafka.Protocol.Records.TimestampType.LogAppendTime),
         ["node id assigned"] = new NodeIdAssigned("127.0.0.1:4053", 1),
         ["node id assigned, zero"] = new NodeIdAssigned("kafka-1.example.com:4053", 0),
         ["offsets committed"] = new OffsetsCommitted([new PartitionOffset("orders", 0, 42), new PartitionOffset("payments", 3, 0)]),

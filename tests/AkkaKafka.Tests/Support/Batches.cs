@@ -29,6 +29,18 @@ public static class Batches
 
     public static byte[] Timed(long baseOffset, params (long Timestamp, string Value)[] records) => Timed(baseOffset, CompressionType.None, records);
 
+    /// <summary>
+    /// <paramref name="batch"/> with a header that misstates its newest timestamp, as Sarama (maxTimestamp -1) or a
+    /// careless client sends it; the CRC is made right again, so only the figure is wrong.
+    /// </summary>
+    public static byte[] WithHeaderMaxTimestamp(byte[] batch, long maxTimestamp)
+    {
+        var forged = (byte[])batch.Clone();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(forged.AsSpan(35), maxTimestamp);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(forged.AsSpan(17), Crc32C.Compute(forged.AsSpan(21)));
+        return forged;
+    }
+
     /// <summary>A batch as a producer sends it: base offset 0, the broker assigns the real one.</summary>
     public static byte[] Produced(params string[] values) => Of(0, values);
 
