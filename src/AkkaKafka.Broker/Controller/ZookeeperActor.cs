@@ -229,7 +229,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 HandleGetMetadata(get, Sender);
                 break;
             case GetClusterStatus:
-                Sender.Tell(BuildClusterStatus());
+                Sender.Tell(ClusterStatuses.Of(_cluster.State, SelfId, _published));
                 break;
             case InitProducerId init:
                 ProducerIds().Forward(init);
@@ -511,18 +511,6 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         foreach (var member in _cluster.State.Members)
             if (member.HasRole(Names.BrokerRole) && member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp)
                 Context.ActorSelection(new RootActorPath(member.Address) / "user" / Names.BrokerActorName).Tell(publication);
-    }
-
-    private ClusterStatus BuildClusterStatus()
-    {
-        var byAge = _cluster.State.Members.Where(m => m.HasRole(Names.BrokerRole)).OrderBy(m => m, Member.AgeOrdering).ToList();
-        var unreachable = _cluster.State.Unreachable;
-        var members = _cluster.State.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => new ClusterMember(
-            m.Address.ToString(),
-            unreachable.Contains(m) ? $"{m.Status} (unreachable)" : m.Status.ToString(),
-            m.Roles.ToList(),
-            byAge.IndexOf(m))).ToList();
-        return new ClusterStatus(members, SelfId, _published);
     }
 
     private sealed class Republish
