@@ -132,12 +132,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     /// so that it recovers the truth from the journal.
     /// </summary>
     protected override bool AroundReceive(Receive receive, object message) =>
-        base.AroundReceive(receive, !_serving ? message : message switch
-        {
-            WriteMessagesFailed failed => JournalFailures.AsWriteFinishedIfNothingWritten(failed),
-            WriteMessageFailure failure => JournalFailures.AsRejectionIfNothingWritten(failure),
-            _ => message,
-        });
+        base.AroundReceive(receive, _serving ? JournalFailures.KeepRunningIfNothingWritten(message) : message);
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
