@@ -40,10 +40,7 @@ public sealed class DiskFullSpecs : IAsyncLifetime
     [SkippableFact]
     public async Task Producers_hear_the_storage_error_reads_go_on_the_controller_survives_and_writes_resume_once_space_is_freed()
     {
-        await MountSmallDataDirectoryAsync();
-        var port = _broker.Ports[0];
-        await _broker.StartAsync(port);
-        Assert.Equal(0, (await Cli(null, "topic", "create", Topic, "--partitions", "1")).ExitCode);
+        var port = await StartBrokerWithTopicOnSmallDiskAsync();
         var before = Enumerable.Range(1, 100).Select(i => $"before-{i}").ToList();
         var acknowledged = await Cli(string.Join('\n', before) + "\n", "produce", "--topic", Topic);
         Assert.True(acknowledged.ExitCode == 0, acknowledged.ToString());
@@ -98,10 +95,7 @@ public sealed class DiskFullSpecs : IAsyncLifetime
     [SkippableFact]
     public async Task An_idempotent_producer_that_can_get_no_producer_id_hears_the_storage_error_at_once_and_stops_at_its_timeout()
     {
-        await MountSmallDataDirectoryAsync();
-        var port = _broker.Ports[0];
-        await _broker.StartAsync(port);
-        Assert.Equal(0, (await Cli(null, "topic", "create", Topic, "--partitions", "1")).ExitCode);
+        var port = await StartBrokerWithTopicOnSmallDiskAsync();
         // No producer has asked for an id yet: the first one needs a block of ids written to the controller's journal.
         FillDisk();
 
@@ -124,6 +118,16 @@ public sealed class DiskFullSpecs : IAsyncLifetime
         Assert.Equal(ErrorCode.CoordinatorNotAvailable, answer.ErrorCode);
         // Before, the broker answered only when its 10 s request timeout ran out.
         Assert.True(asked.Elapsed < TimeSpan.FromSeconds(5), $"took {asked.Elapsed}");
+    }
+
+    /// <summary>The broker on a small tmpfs of its own, with the topic; returns its port.</summary>
+    private async Task<int> StartBrokerWithTopicOnSmallDiskAsync()
+    {
+        await MountSmallDataDirectoryAsync();
+        var port = _broker.Ports[0];
+        await _broker.StartAsync(port);
+        Assert.Equal(0, (await Cli(null, "topic", "create", Topic, "--partitions", "1")).ExitCode);
+        return port;
     }
 
     private Task<CliResult> Cli(string? stdin, params string[] args) =>
