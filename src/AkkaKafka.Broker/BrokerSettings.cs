@@ -30,6 +30,7 @@ public sealed class BrokerSettings
         PartitionRestartMinBackoff = c.GetTimeSpan("partition-restart-min-backoff", TimeSpan.FromMilliseconds(200));
         PartitionRestartMaxBackoff = c.GetTimeSpan("partition-restart-max-backoff", TimeSpan.FromSeconds(5));
         RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(10));
+        ControllerReadTimeout = c.GetTimeSpan("controller-read-timeout", TimeSpan.FromMilliseconds(750));
         TransactionLog = c.GetBoolean("transaction-log.enabled", true);
         TransactionLogFlushInterval = c.GetTimeSpan("transaction-log.flush-interval", TimeSpan.FromMilliseconds(500));
 
@@ -80,6 +81,8 @@ public sealed class BrokerSettings
     public TimeSpan PartitionRestartMinBackoff { get; }
     public TimeSpan PartitionRestartMaxBackoff { get; }
     public TimeSpan RequestTimeout { get; }
+    /// <summary>How long a broker waits for the controller's answer to a read before it answers from its own metadata.</summary>
+    public TimeSpan ControllerReadTimeout { get; }
     public bool TransactionLog { get; }
     public TimeSpan TransactionLogFlushInterval { get; }
 }

@@ -28,7 +28,7 @@ internal static class Format
             .GroupBy(p => p.Owner!).ToDictionary(g => g.Key, g => g.Count());
         var owned = Owned(false);
         var ownedInternal = Owned(true);
-        sb.Append($"Leader (controller, oldest Up broker): {status.Leader ?? "none"}\n");
+        sb.Append($"Leader (controller, oldest Up broker): {status.Leader ?? "none: the controller is failing over (this broker answered from its last metadata)"}\n");
         sb.Append($"Members: {status.Members.Count}\n");
         // NODE-ID and KAFKA come last: scripts (.ci/run, run-cluster.ps1) read the first columns by position.
         sb.Append($"{"ADDRESS",-36} {"STATUS",-22} {"ROLES",-10} {"AGE",-4} {"PARTITIONS",10} {"INTERNAL",8} {"NODE-ID",7} {"KAFKA",-21}\n");

@@ -9,6 +9,7 @@ public sealed class ClientSettings
     {
         var c = config.GetConfig("akkakafka.client") ?? throw new ConfigurationException("akkakafka.client section is missing");
         RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(15));
+        AttemptTimeout = c.GetTimeSpan("attempt-timeout", TimeSpan.FromSeconds(2));
         Linger = c.GetTimeSpan("linger", TimeSpan.Zero);
         BatchSize = (int)(c.GetByteSize("batch-size") ?? 256 * 1024);
         MaxRequestSize = (int)(c.GetByteSize("max-request-size") ?? 1024 * 1024);
@@ -35,6 +36,8 @@ public sealed class ClientSettings
     }
 
     public TimeSpan RequestTimeout { get; init; }
+    /// <summary>How long a request that may safely be sent twice (<see cref="Protocol.Messages.IResendable"/>) waits before it is sent again.</summary>
+    public TimeSpan AttemptTimeout { get; init; }
     public TimeSpan Linger { get; init; }
     public int BatchSize { get; init; }
     /// <summary>

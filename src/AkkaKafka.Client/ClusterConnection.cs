@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Client;
@@ -102,22 +103,73 @@ public sealed class ClusterConnection : IAsyncDisposable
         if (answer.Token.Length > 0) _session = new Session(_credentials.User, answer.Token);
     }
 
-    /// <summary>Sends a request and waits for its reply; an unreachable cluster is a <see cref="ClusterUnavailableException"/>.</summary>
+    /// <summary>
+    /// Sends a request and waits for its reply; an unreachable cluster is a <see cref="ClusterUnavailableException"/>.
+    /// A request that may be sent twice (<see cref="IResendable"/>) is sent again, until <paramref name="timeout"/>,
+    /// when it has no answer after attempt-timeout, when the connection to its broker was lost (the ClusterClient moves
+    /// to the next contact), or when a broker refused it with a retriable error (the controller moved): a broker that
+    /// died with the request, or a controller failing over, costs a retry, not the whole timeout.
+    /// </summary>
     /// <exception cref="KafkaException">The brokers refused the request before handling it (not authenticated, or not allowed).</exception>
     public async Task<T> AskAsync<T>(IBrokerCommand command, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var wait = timeout ?? Settings.RequestTimeout;
-        try
+        var name = command.GetType().Name;
+        if (command is not IResendable)
         {
-            var answer = await ClusterClient.Ask<object>(ToBrokerAsUser(command), wait, cancellationToken);
-            return answer is RequestRefused refused ? throw new KafkaException(refused.Error, refused.Message) : (T)answer;
+            try
+            {
+                return Answer<T>(await ClusterClient.Ask<object>(ToBrokerAsUser(command), wait, cancellationToken));
+            }
+            catch (AskTimeoutException)
+            {
+                throw new ClusterUnavailableException($"no answer to {name} from the cluster at {string.Join(",", Bootstrap)} within {wait.TotalSeconds:0.#}s");
+            }
         }
-        catch (AskTimeoutException)
+        var started = Stopwatch.StartNew();
+        // Every attempt stays awaited until the deadline: a late answer to an earlier one is as good as any.
+        var attempts = new List<Task<object>>();
+        var sent = 0;
+        string? lastFailure = null;
+        while (wait - started.Elapsed is var remaining && remaining > TimeSpan.Zero)
         {
-            throw new ClusterUnavailableException(
-                $"no answer from the cluster at {string.Join(",", Bootstrap)} within {wait.TotalSeconds:0.#}s (is a broker running there?)");
+            attempts.Add(ClusterClient.Ask<object>(ToBrokerAsUser(command), remaining, cancellationToken));
+            sent++;
+            var resendAt = Task.Delay(Min(remaining, Settings.AttemptTimeout), cancellationToken);
+            while (true)
+            {
+                var done = await Task.WhenAny(attempts.Append(resendAt));
+                if (done == resendAt)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    break;
+                }
+                var attempt = (Task<object>)done;
+                attempts.Remove(attempt);
+                if (attempt.IsCanceled) cancellationToken.ThrowIfCancellationRequested();
+                if (attempt.IsCompletedSuccessfully)
+                {
+                    if (attempt.Result is not RequestRefused { Error: var error } refused || !error.IsRetriable()) return Answer<T>(attempt.Result);
+                    lastFailure = $"{error.Describe()}: {refused.Message}";
+                }
+                else if (attempt.Exception?.GetBaseException() is ClusterUnavailableException lost)
+                    lastFailure = lost.Message;
+                else continue; // timed out at the deadline: the loop ends
+                // Refused or not delivered: again after a pause, in which the ClusterClient finds a live contact.
+                await Task.Delay(Min(wait - started.Elapsed, ResendPause), cancellationToken);
+                break;
+            }
         }
+        throw new ClusterUnavailableException($"no answer to {name} from the cluster at {string.Join(",", Bootstrap)} within {wait.TotalSeconds:0.#}s " +
+                                              $"(sent {sent} times{(lastFailure is null ? "" : $"; last: {lastFailure}")})");
     }
+
+    /// <summary>Before a request refused with a retriable error, or lost with its connection, is sent again.</summary>
+    private static readonly TimeSpan ResendPause = TimeSpan.FromMilliseconds(250);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? (a < TimeSpan.Zero ? TimeSpan.Zero : a) : b;
+
+    private static T Answer<T>(object answer) => answer is RequestRefused refused ? throw new KafkaException(refused.Error, refused.Message) : (T)answer;
 
     public async ValueTask DisposeAsync()
     {

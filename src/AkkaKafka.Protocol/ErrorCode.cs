@@ -37,6 +37,8 @@ public enum ErrorCode : short
     InvalidPartitions = 37,
     InvalidReplicationFactor = 38,
     InvalidConfig = 40,
+    /// <summary>Kafka's NOT_CONTROLLER: the controller is failing over (unreachable, or not running yet); retriable.</summary>
+    NotController = 41,
     InvalidRequest = 42,
     UnsupportedForMessageFormat = 43,
     InvalidTimestamp = 32,
@@ -61,7 +63,7 @@ public static class ErrorCodes
 {
     /// <summary>Errors after which the same request may succeed once metadata has been refreshed.</summary>
     public static bool IsRetriable(this ErrorCode code) => code is ErrorCode.LeaderNotAvailable or ErrorCode.CoordinatorNotAvailable
-        or ErrorCode.NotLeaderOrFollower or ErrorCode.RequestTimedOut or ErrorCode.KafkaStorageError;
+        or ErrorCode.NotLeaderOrFollower or ErrorCode.RequestTimedOut or ErrorCode.KafkaStorageError or ErrorCode.NotController;
 
     public static string Describe(this ErrorCode code) => code switch
     {
@@ -81,6 +83,7 @@ public static class ErrorCodes
         ErrorCode.InvalidPartitions => "invalid partition count",
         ErrorCode.InvalidRequest => "invalid request",
         ErrorCode.InvalidConfig => "invalid topic configuration",
+        ErrorCode.NotController => "the controller moved (it is failing over)",
         ErrorCode.KafkaStorageError => "journal write failed",
         ErrorCode.UnknownServerError => "unexpected error on the broker",
         ErrorCode.CoordinatorLoadInProgress => "group coordinator is still loading",

@@ -132,12 +132,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     /// so that it recovers the truth from the journal.
     /// </summary>
     protected override bool AroundReceive(Receive receive, object message) =>
-        base.AroundReceive(receive, !_serving ? message : message switch
-        {
-            WriteMessagesFailed failed => JournalFailures.AsWriteFinishedIfNothingWritten(failed),
-            WriteMessageFailure failure => JournalFailures.AsRejectionIfNothingWritten(failure),
-            _ => message,
-        });
+        base.AroundReceive(receive, _serving ? JournalFailures.KeepRunningIfNothingWritten(message) : message);
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
@@ -229,7 +224,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 HandleGetMetadata(get, Sender);
                 break;
             case GetClusterStatus:
-                Sender.Tell(BuildClusterStatus());
+                Sender.Tell(ClusterStatuses.Of(_cluster.State, SelfId, _published));
                 break;
             case InitProducerId init:
                 ProducerIds().Forward(init);
@@ -511,18 +506,6 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         foreach (var member in _cluster.State.Members)
             if (member.HasRole(Names.BrokerRole) && member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp)
                 Context.ActorSelection(new RootActorPath(member.Address) / "user" / Names.BrokerActorName).Tell(publication);
-    }
-
-    private ClusterStatus BuildClusterStatus()
-    {
-        var byAge = _cluster.State.Members.Where(m => m.HasRole(Names.BrokerRole)).OrderBy(m => m, Member.AgeOrdering).ToList();
-        var unreachable = _cluster.State.Unreachable;
-        var members = _cluster.State.Members.OrderBy(m => m, Member.AgeOrdering).Select(m => new ClusterMember(
-            m.Address.ToString(),
-            unreachable.Contains(m) ? $"{m.Status} (unreachable)" : m.Status.ToString(),
-            m.Roles.ToList(),
-            byAge.IndexOf(m))).ToList();
-        return new ClusterStatus(members, SelfId, _published);
     }
 
     private sealed class Republish

@@ -7,8 +7,9 @@ namespace AkkaKafka.Broker.KafkaListener;
 
 /// <summary>
 /// Kafka InitProducerId: the controller hands out the producer id (see Controller/ProducerIdAllocator); a
-/// transactional id is refused there. A controller that does not answer in time is COORDINATOR_NOT_AVAILABLE, which
-/// both librdkafka and the Java client retry.
+/// transactional id is refused there. A controller that does not answer in time, or cannot write a block of ids, is
+/// COORDINATOR_NOT_AVAILABLE, which both librdkafka and the Java client retry; the broker answers that within a second
+/// (see BrokerActor.ToController), whatever the controller is doing.
 /// </summary>
 internal static class InitProducerIdHandler
 {
@@ -17,7 +18,10 @@ internal static class InitProducerIdHandler
         try
         {
             var result = await node.Broker.Ask<InitProducerIdResult>(new InitProducerId(request.TransactionalId), node.Broker.RequestTimeout);
-            return new InitProducerIdResponseData(result.Error, result.ProducerId, result.ProducerEpoch);
+            // A block of ids the controller could not write (full disk): Kafka clients retry InitProducerId on
+            // COORDINATOR_NOT_AVAILABLE, while KAFKA_STORAGE_ERROR is not a code they expect here.
+            var error = result.Error == ErrorCode.KafkaStorageError ? ErrorCode.CoordinatorNotAvailable : result.Error;
+            return new InitProducerIdResponseData(error, result.ProducerId, result.ProducerEpoch);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)
         {

@@ -102,7 +102,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 Route(forwarded.Request, forwarded: true);
                 break;
             case IControllerCommand command:
-                _controller.Forward(command);
+                ToController(command);
                 break;
             case IGroupCommand command:
                 _groupCoordinator.Forward(command);
@@ -170,10 +170,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             ErrorReplies.Send(Sender, request, assignment.Owner is null ? ErrorCode.LeaderNotAvailable : ErrorCode.NotLeaderOrFollower);
             return;
         }
-        var cluster = Cluster.Get(Context.System);
-        var owner = BrokerIds.ToAddress(assignment.Owner, cluster.SelfAddress.Protocol);
-        if (cluster.State.Unreachable.Any(m => m.Address.Equals(owner))
-            || !cluster.State.Members.Any(m => m.Address.Equals(owner) && m.Status != MemberStatus.Down))
+        var owner = BrokerIds.ToAddress(assignment.Owner, Cluster.Get(Context.System).SelfAddress.Protocol);
+        if (IsUnreachableOrGone(owner))
         {
             // The owner is suspected dead, or already downed or removed while the controller has not reassigned the
             // partition yet: answer now (retriable) instead of forwarding into the void until the request times out.
@@ -181,6 +179,81 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             return;
         }
         Forward(request, assignment.Owner, Context.ActorSelection(new RootActorPath(owner) / "user" / Names.BrokerActorName));
+    }
+
+    /// <summary>A member suspected dead, or already downed or removed.</summary>
+    private bool IsUnreachableOrGone(Address member)
+    {
+        var state = Cluster.Get(Context.System).State;
+        return state.Unreachable.Any(m => m.Address.Equals(member))
+               || !state.Members.Any(m => m.Address.Equals(member) && m.Status != MemberStatus.Down);
+    }
+
+    /// <summary>
+    /// Controller commands go to the controller singleton through its proxy, which for a few seconds after the
+    /// controller's broker dies sends them to the dead one (until that broker is found unreachable) and then holds
+    /// them until the next controller runs. A client must not wait for that: reads this broker can answer itself
+    /// (metadata, cluster status, from the metadata the controller last published to it) are answered from here when
+    /// the controller is unreachable, or has not answered within controller-read-timeout; a producer id is then the
+    /// retriable COORDINATOR_NOT_AVAILABLE. Other commands (topic and security changes) are refused NOT_CONTROLLER at
+    /// once while the controller is unreachable (retriable: nothing was done), and answered REQUEST_TIMED_OUT (it may
+    /// or may not have been done) if the controller becomes unreachable before it answers.
+    /// Until this broker has metadata it knows no controller and no answer of its own: the command waits for the
+    /// controller as it is.
+    /// </summary>
+    private void ToController(IControllerCommand command)
+    {
+        if (_metadata.Version == ClusterMetadata.Empty.Version)
+        {
+            _controller.Forward(command);
+            return;
+        }
+        var controller = _metadata.Controller;
+        var unreachable = controller is null || IsUnreachableOrGone(BrokerIds.ToAddress(controller, Cluster.Get(Context.System).SelfAddress.Protocol));
+        var failingOver = $"the controller{(controller is null ? "" : $" ({controller})")} is unreachable: it is failing over; retry";
+        if (StandInAnswer(command, unreachable, failingOver) is { } standIn)
+        {
+            if (unreachable) Sender.Tell(standIn);
+            else AskController(command, controller!, _settings.ControllerReadTimeout, standIn, standIn);
+            return;
+        }
+        if (unreachable)
+        {
+            Sender.Tell(RefusalOf(command, ErrorCode.NotController, failingOver));
+            return;
+        }
+        // Longer than any client waits: the answer, or the controller becoming unreachable, comes first.
+        var lost = RefusalOf(command, ErrorCode.RequestTimedOut,
+            $"the controller ({controller}) became unreachable before it answered: the command may or may not have taken effect");
+        AskController(command, controller!, _settings.RequestTimeout * 3, lost, lost);
+    }
+
+    /// <summary>
+    /// What this broker answers in the controller's place: its own metadata and view of the members for reads, the
+    /// retriable COORDINATOR_NOT_AVAILABLE for a producer id; null for commands only the controller can answer. A
+    /// metadata request that would create topics this broker does not know goes to the controller, unless it is
+    /// unreachable (then the answer lacks them, as it lacks topics that were not created).
+    /// </summary>
+    private object? StandInAnswer(IControllerCommand command, bool controllerUnreachable, string failingOver) => command switch
+    {
+        GetMetadata { AutoCreateTopics: true, Topics: { } topics } when !controllerUnreachable && topics.Any(t => _metadata.Topic(t) is null) => null,
+        GetMetadata => new MetadataResponse(_metadata),
+        GetClusterStatus => ClusterStatuses.Of(Cluster.Get(Context.System).State, controllerUnreachable ? null : _metadata.Controller, _metadata),
+        InitProducerId => new InitProducerIdResult(ErrorCode.CoordinatorNotAvailable, -1, -1, controllerUnreachable
+            ? failingOver : $"no answer from the controller ({_metadata.Controller}) within {_settings.ControllerReadTimeout.TotalMilliseconds:0} ms; retry"),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Asks the controller and passes its answer on; <paramref name="noAnswer"/> when it has not answered within
+    /// <paramref name="timeout"/>, <paramref name="lost"/> as soon as the controller becomes unreachable.
+    /// </summary>
+    private void AskController(IControllerCommand command, string controllerId, TimeSpan timeout, object noAnswer, object lost)
+    {
+        if (!_forwarded.TryGetValue(controllerId, out var pending)) _forwarded[controllerId] = pending = new CancellationTokenSource();
+        _controller.Ask<object>(command, timeout, pending.Token)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : t.IsCanceled ? lost : noAnswer, TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(Sender);
     }
 
     /// <summary>
@@ -284,36 +357,21 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
 
     private bool AkkaClientsAuthenticate => _securitySettings.Enabled && _securitySettings.AkkaClientAuthentication;
 
-    private void Refuse(IAkkaKafkaMessage request, ErrorCode error, string message)
+    private void Refuse(IAkkaKafkaMessage request, ErrorCode error, string message) => Sender.Tell(RefusalOf(request, error, message));
+
+    /// <summary>A refusal in the request's own reply type where it has one (a client reads its error from there).</summary>
+    private static object RefusalOf(IAkkaKafkaMessage request, ErrorCode error, string message) => request switch
     {
-        switch (request)
-        {
-            case ForwardedRequest forwarded:
-                ErrorReplies.Send(Sender, forwarded.Request, error, message);
-                break;
-            case IPartitionRequest partition:
-                ErrorReplies.Send(Sender, partition, error, message);
-                break;
-            case CreateTopic m:
-                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
-                break;
-            case DeleteTopic m:
-                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
-                break;
-            case AddPartitions m:
-                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
-                break;
-            case AlterTopicConfigs m:
-                Sender.Tell(new TopicCommandResult(m.Topic, error, message));
-                break;
-            case UpsertUser or DeleteUser or AddAcl or RemoveAcl:
-                Sender.Tell(new SecurityCommandResult(error, message));
-                break;
-            default:
-                Sender.Tell(new RequestRefused(error, message));
-                break;
-        }
-    }
+        ForwardedRequest forwarded => ErrorReplies.For(forwarded.Request, error, message),
+        IPartitionRequest partition => ErrorReplies.For(partition, error, message),
+        CreateTopic m => new TopicCommandResult(m.Topic, error, message),
+        DeleteTopic m => new TopicCommandResult(m.Topic, error, message),
+        AddPartitions m => new TopicCommandResult(m.Topic, error, message),
+        AlterTopicConfigs m => new TopicCommandResult(m.Topic, error, message),
+        UpsertUser or DeleteUser or AddAcl or RemoveAcl => new SecurityCommandResult(error, message),
+        InitProducerId => new InitProducerIdResult(error, -1, -1, message),
+        _ => new RequestRefused(error, message),
+    };
 
     /// <summary>
     /// An Akka client's request arrives through the ClusterClientReceptionist, whose response tunnel (a child of the

@@ -67,6 +67,18 @@ public static class JournalFailures
     }
 
     /// <summary>
+    /// <paramref name="message"/>, or, for a failed write that certainly wrote nothing, its rejection (see
+    /// <see cref="AsRejectionIfNothingWritten"/> and <see cref="AsWriteFinishedIfNothingWritten"/>): what a persistent
+    /// actor that answers a failed write and keeps running passes on from its AroundReceive.
+    /// </summary>
+    public static object KeepRunningIfNothingWritten(object message) => message switch
+    {
+        WriteMessagesFailed failed => AsWriteFinishedIfNothingWritten(failed),
+        WriteMessageFailure failure => AsRejectionIfNothingWritten(failure),
+        _ => message,
+    };
+
+    /// <summary>
     /// After PostgreSQL went away, every idle connection in Npgsql's pool is a dead socket that Npgsql hands out
     /// unchecked: each journal call (a write, a recovery's replay) then failed on one of them in turn, and with the
     /// circuit breaker letting one call through per reset-timeout and partitions restarting with a back-off, writes

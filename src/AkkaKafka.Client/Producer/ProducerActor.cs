@@ -94,6 +94,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             case ProducerIdFailed failed:
                 _producerIdRequested = false;
                 _log.Warning("No producer id from the cluster yet ({0}); asking again", failed.Reason);
+                OnNoProducerId(failed);
                 Timers.StartSingleTimer(ProducerIdTimer, RequestProducerIdNow.Instance, TimeSpan.FromSeconds(1));
                 break;
             case RequestProducerIdNow: RequestProducerId(); break;
@@ -332,7 +333,8 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         var self = Self;
         // AskAsync: as the connection's user, a refusal (RequestRefused) and no answer both become the failure's reason.
         _connection.AskAsync<InitProducerIdResult>(new InitProducerId(), _settings.RequestTimeout)
-            .ContinueWith(t => t.IsCompletedSuccessfully ? (object)t.Result : new ProducerIdFailed(t.Exception?.GetBaseException().Message ?? "timed out"),
+            .ContinueWith(t => t.IsCompletedSuccessfully ? (object)t.Result
+                    : new ProducerIdFailed(ErrorCode.RequestTimedOut, t.Exception?.GetBaseException().Message ?? "timed out"),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
     }
@@ -342,13 +344,36 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _producerIdRequested = false;
         if (result.Error != ErrorCode.None)
         {
-            Self.Tell(new ProducerIdFailed($"{result.Error.Describe()}: {result.ErrorMessage}"));
+            Self.Tell(new ProducerIdFailed(result.Error, result.ErrorMessage ?? result.Error.Describe()));
             return;
         }
         _producerId = result.ProducerId;
         _producerEpoch = result.ProducerEpoch;
         _log.Debug("Producer {0}: producer id {1}, epoch {2}", _clientId, _producerId, _producerEpoch);
         RetryWaiting();
+    }
+
+    /// <summary>
+    /// An idempotent producer sends nothing without a producer id, so while the controller cannot give one (its
+    /// journal is full, it is failing over) records wait: the application hears why at once (once per partition and
+    /// error, as for a broker's retriable answer), and records that waited longer than the delivery timeout fail with
+    /// it, as Kafka's producer expires the batches in its accumulator. Before this, a `produce` on a full disk waited
+    /// for ever, silent.
+    /// </summary>
+    private void OnNoProducerId(ProducerIdFailed failed)
+    {
+        if (!_idempotent || _producerId >= 0) return;
+        foreach (var tp in _shared.Accumulator.PartitionsWithRecords()) TellRetry(tp, failed.Error, $"no producer id: {failed.Reason}");
+        var now = DateTime.UtcNow;
+        foreach (var batch in _shared.Accumulator.RemoveExpired(b => now - b.Created > _settings.DeliveryTimeout))
+            Finish(batch, -1, new KafkaException(failed.Error, $"{batch.Partition}: no producer id within the delivery timeout: {failed.Reason}"));
+        foreach (var state in _partitions.Values)
+            foreach (var batch in state.Retry.Where(b => now - b.Created > _settings.DeliveryTimeout).ToList())
+            {
+                state.Retry.Remove(batch);
+                Finish(batch, -1, new KafkaException(failed.Error, $"{batch.Partition}: no producer id within the delivery timeout: {failed.Reason}"));
+            }
+        CompleteFlushesIfIdle();
     }
 
     /// <summary>Retries go in the partition's append order, which for an idempotent producer is its sequence order.</summary>
@@ -488,7 +513,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     private sealed record MetadataFailed(string Reason);
 
-    private sealed record ProducerIdFailed(string Reason);
+    private sealed record ProducerIdFailed(ErrorCode Error, string Reason);
 
     private sealed class RequestProducerIdNow
     {

@@ -114,6 +114,34 @@ internal sealed class RecordAccumulator(int batchSize, Action<TopicPartition, lo
         }
     }
 
+    /// <summary>
+    /// Removes and returns the batches not taken yet that <paramref name="expired"/> says waited too long; a partition's
+    /// batches are in the order they were made, so each partition's oldest go, up to the first that may still wait.
+    /// </summary>
+    public IReadOnlyList<ProducerBatch> RemoveExpired(Func<ProducerBatch, bool> expired)
+    {
+        var removed = new List<ProducerBatch>();
+        foreach (var deque in _partitions.Values)
+            lock (deque)
+            {
+                while (deque.Closed.TryPeek(out var closed) && expired(closed)) removed.Add(deque.Closed.Dequeue());
+                if (deque.Closed.Count > 0 || deque.Open is not { } open || !expired(open)) continue;
+                removed.Add(open);
+                deque.Open = null;
+            }
+        return removed;
+    }
+
+    /// <summary>The partitions that hold records not taken yet.</summary>
+    public IReadOnlyList<TopicPartition> PartitionsWithRecords()
+    {
+        var withRecords = new List<TopicPartition>();
+        foreach (var (tp, deque) in _partitions)
+            lock (deque)
+                if (deque.Open is not null || deque.Closed.Count > 0) withRecords.Add(tp);
+        return withRecords;
+    }
+
     /// <summary>Removes and returns every batch not taken yet (the producer is closing: they fail).</summary>
     public IReadOnlyList<ProducerBatch> RemoveAll()
     {

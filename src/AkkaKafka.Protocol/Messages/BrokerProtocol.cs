@@ -3,6 +3,12 @@ namespace AkkaKafka.Protocol.Messages;
 /// <summary>Requests a BrokerActor (on any node, reached through the ClusterClientReceptionist) accepts.</summary>
 public interface IBrokerCommand : IAkkaKafkaMessage;
 
+/// <summary>
+/// Requests a client may send again when it has no answer (or a retriable refusal): doing one twice changes nothing a
+/// client could tell (reads; a producer id, of which a second is just never used).
+/// </summary>
+public interface IResendable : IBrokerCommand;
+
 /// <summary>Requests the BrokerActor hands to the ZookeeperActor (controller).</summary>
 public interface IControllerCommand : IBrokerCommand;
 
@@ -56,11 +62,11 @@ public sealed record TopicCommandResult(string Topic, ErrorCode Error, string Me
 /// Asks for metadata. When <paramref name="AutoCreateTopics"/> is set and a named topic is unknown, the controller creates
 /// it with the broker's default partition count (if auto-creation is enabled on the brokers).
 /// </summary>
-public sealed record GetMetadata(IReadOnlyList<string>? Topics = null, bool AutoCreateTopics = false) : IControllerCommand;
+public sealed record GetMetadata(IReadOnlyList<string>? Topics = null, bool AutoCreateTopics = false) : IControllerCommand, IResendable;
 
 public sealed record MetadataResponse(ClusterMetadata Metadata) : IAkkaKafkaMessage;
 
-public sealed class GetClusterStatus : IControllerCommand
+public sealed class GetClusterStatus : IControllerCommand, IResendable
 {
     public static readonly GetClusterStatus Instance = new();
     private GetClusterStatus() { }
@@ -108,7 +114,7 @@ public sealed record FetchResponse(
 /// Kafka's ListOffsets: <see cref="Timestamp"/> -1 asks for the log end offset, -2 for the log start offset, and a
 /// timestamp of 0 or more for the earliest offset whose record timestamp is at or after it.
 /// </summary>
-public sealed record ListOffsetsRequest(string Topic, int Partition, long Timestamp) : IPartitionRequest
+public sealed record ListOffsetsRequest(string Topic, int Partition, long Timestamp) : IPartitionRequest, IResendable
 {
     public const long Latest = -1;
     public const long Earliest = -2;

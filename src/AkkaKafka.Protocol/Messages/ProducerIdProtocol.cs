@@ -5,7 +5,7 @@ namespace AkkaKafka.Protocol.Messages;
 /// never repeat across controllers and restarts. <see cref="TransactionalId"/> must be null: transactions are not
 /// offered, and a transactional id is refused.
 /// </summary>
-public sealed record InitProducerId(string? TransactionalId = null) : IControllerCommand;
+public sealed record InitProducerId(string? TransactionalId = null) : IControllerCommand, IResendable;
 
 /// <summary>The answer to <see cref="InitProducerId"/>: the producer id and epoch, or an error (id -1, epoch -1).</summary>
 public sealed record InitProducerIdResult(ErrorCode Error, long ProducerId, short ProducerEpoch, string? ErrorMessage = null) : IAkkaKafkaMessage;

@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Tests.EndToEnd;
+using AkkaKafka.Tests.KafkaClients;
 using AkkaKafka.Tests.MultiNode.Support;
 using AkkaKafka.Tests.Support;
 using Xunit;
@@ -11,14 +15,17 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// with SQLite's own words, that the write failed; reads of what is stored go on; the controller answers a
 /// `topic create` with the error and stays; and once space is freed, writes work again without a restart and
 /// every record acknowledged before is intact. Found by the reliability probes of issue 10: producers heard nothing
-/// for 90 s, and a `topic create` killed the controller so that every request timed out afterwards.
+/// for 90 s, and a `topic create` killed the controller so that every request timed out afterwards. And an idempotent
+/// producer that needs a new block of producer ids, which the controller cannot write, hears why at once and stops at
+/// its --timeout; a Kafka client's InitProducerId is told COORDINATOR_NOT_AVAILABLE (retriable) at once. Found in
+/// issue 18: `produce --timeout 8` printed nothing and still ran after 75 s; InitProducerId waited 10 s.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class DiskFullSpecs : IAsyncLifetime
 {
     private const string Topic = "full";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(30);
-    private readonly BrokerProcesses _broker = new(1);
+    private readonly BrokerProcesses _broker = new(1, kafka: true);
     private bool _mounted;
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -33,10 +40,7 @@ public sealed class DiskFullSpecs : IAsyncLifetime
     [SkippableFact]
     public async Task Producers_hear_the_storage_error_reads_go_on_the_controller_survives_and_writes_resume_once_space_is_freed()
     {
-        await MountSmallDataDirectoryAsync();
-        var port = _broker.Ports[0];
-        await _broker.StartAsync(port);
-        Assert.Equal(0, (await Cli(null, "topic", "create", Topic, "--partitions", "1")).ExitCode);
+        var port = await StartBrokerWithTopicOnSmallDiskAsync();
         var before = Enumerable.Range(1, 100).Select(i => $"before-{i}").ToList();
         var acknowledged = await Cli(string.Join('\n', before) + "\n", "produce", "--topic", Topic);
         Assert.True(acknowledged.ExitCode == 0, acknowledged.ToString());
@@ -86,6 +90,44 @@ public sealed class DiskFullSpecs : IAsyncLifetime
         var created = await Cli(null, "topic", "create", "after-full", "--partitions", "1");
         Assert.True(created.ExitCode == 0, created.ToString());
         Assert.False(_broker[port].HasExited);
+    }
+
+    [SkippableFact]
+    public async Task An_idempotent_producer_that_can_get_no_producer_id_hears_the_storage_error_at_once_and_stops_at_its_timeout()
+    {
+        var port = await StartBrokerWithTopicOnSmallDiskAsync();
+        // No producer has asked for an id yet: the first one needs a block of ids written to the controller's journal.
+        FillDisk();
+
+        var started = Stopwatch.StartNew();
+        var refused = await Cli("a\nb\n", "produce", "--topic", Topic, "--timeout", "8");
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        // --timeout bounds the whole command: 8 s, and the start of a .NET process on a busy machine.
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"took {started.Elapsed}");
+        var lines = refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 2, refused.ToString());
+        Assert.StartsWith($"warning: {Topic}-0: KAFKA_STORAGE_ERROR (no producer id: ", lines[0]);
+        Assert.Contains("database or disk is full", lines[0]);
+        Assert.StartsWith("error: 2 of 2 records failed: ", lines[1]);
+        Assert.Contains("database or disk is full", lines[1]);
+
+        using var wire = await KafkaWireConnection.OpenAsync(_broker.KafkaPort(port));
+        var asked = Stopwatch.StartNew();
+        var answer = await wire.AskAsync(ApiKey.InitProducerId, 4, 1, new InitProducerIdRequestData(null, 60000),
+            (ref KafkaReader r) => InitProducerIdResponseData.Read(ref r, 4));
+        Assert.Equal(ErrorCode.CoordinatorNotAvailable, answer.ErrorCode);
+        // Before, the broker answered only when its 10 s request timeout ran out.
+        Assert.True(asked.Elapsed < TimeSpan.FromSeconds(5), $"took {asked.Elapsed}");
+    }
+
+    /// <summary>The broker on a small tmpfs of its own, with the topic; returns its port.</summary>
+    private async Task<int> StartBrokerWithTopicOnSmallDiskAsync()
+    {
+        await MountSmallDataDirectoryAsync();
+        var port = _broker.Ports[0];
+        await _broker.StartAsync(port);
+        Assert.Equal(0, (await Cli(null, "topic", "create", Topic, "--partitions", "1")).ExitCode);
+        return port;
     }
 
     private Task<CliResult> Cli(string? stdin, params string[] args) =>
