@@ -28,7 +28,7 @@ public sealed class BrokerSettings
         MaxPendingBytes = c.GetByteSize("max-pending-bytes") ?? 16 * 1024 * 1024;
         MetadataRefreshInterval = c.GetTimeSpan("metadata-refresh-interval", TimeSpan.FromSeconds(5));
         PartitionRestartMinBackoff = c.GetTimeSpan("partition-restart-min-backoff", TimeSpan.FromMilliseconds(200));
-        PartitionRestartMaxBackoff = c.GetTimeSpan("partition-restart-max-backoff", TimeSpan.FromSeconds(5));
+        PartitionRestartMaxBackoff = c.GetTimeSpan("partition-restart-max-backoff", TimeSpan.FromSeconds(2));
         RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(10));
         ControllerReadTimeout = c.GetTimeSpan("controller-read-timeout", TimeSpan.FromMilliseconds(750));
         TransactionLog = c.GetBoolean("transaction-log.enabled", true);

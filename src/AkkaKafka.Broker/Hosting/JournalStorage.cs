@@ -130,6 +130,11 @@ public static class JournalStorage
         {
             throw new BrokerStartupException($"the connection string is not a valid PostgreSQL connection string: {e.Message}");
         }
+        // Several hosts (a primary and its standbys, e.g. pg_auto_failover's formation): Npgsql takes the first that
+        // answers unless told to look for the one that takes writes, and the journal only writes.
+        if (builder.Host?.Contains(',') == true && builder.TargetSessionAttributes is not ("read-write" or "primary"))
+            throw new BrokerStartupException($"the connection string names several hosts ({builder.Host}) but not \"Target Session Attributes=read-write\": " +
+                "the journal must write to the primary, wherever it is");
         if (builder.Timeout > 10) builder.Timeout = 10;
         try
         {

@@ -13,12 +13,14 @@ namespace AkkaKafka.Broker.Storage;
 /// <para>Certain: the journal's circuit breaker was open (the call was never made); SQLite refused the transaction
 /// (SQLite commits all or nothing and reports the failure: "database or disk is full", "database is locked"; not a
 /// constraint violation, which means another writer holds the sequence number); the
-/// database refused the connection. Anything else, a timeout above all, may have written the events after all:
+/// database refused the connection, or no host of a multi-host connection string takes writes (a failover). Anything else, a timeout above all, may have written the events after all:
 /// then only a restart that recovers from the journal knows the truth.</para>
 /// </summary>
 public static class JournalFailures
 {
     private const int SqliteConstraint = 19;
+    // Npgsql's words (NpgsqlMultiHostDataSource) when every host was skipped or answered as the wrong kind.
+    private const string NoWritableHost = "No suitable host was found.";
 
     public static bool WroteNothing(Exception cause)
     {
@@ -36,6 +38,10 @@ public static class JournalFailures
                     return true;
                 // PostgreSQL refused the session before any statement ran: starting up, shutting down, or full.
                 case PostgresException { SqlState: "57P03" or "53300" }:
+                    return true;
+                // A connection string with several hosts and Target Session Attributes=read-write found none that takes
+                // writes (the primary is gone, the standby not yet promoted): no connection was opened.
+                case NpgsqlException { InnerException: null, Message: NoWritableHost }:
                     return true;
                 case TimeoutException or OperationCanceledException:
                     return false;

@@ -86,6 +86,19 @@ public sealed class BrokerFailureModeSpecs : IDisposable
     }
 
     [Fact]
+    public async Task A_broker_given_several_postgres_hosts_without_target_session_attributes_read_write_refuses_to_start()
+    {
+        // Npgsql would take whichever host answers first, a standby as readily as the primary; refused before any connection.
+        var (primary, standby) = (CliProcess.FreePort(), CliProcess.FreePort());
+        var result = await CliProcess.RunAsync(_dir, TimeSpan.FromSeconds(60), null,
+            "broker", "--kafka-port", "0", "--http-port", "0", "--port", CliProcess.FreePort().ToString(), "--journal", "postgres",
+            "--connection-string", $"Host=127.0.0.1:{primary},127.0.0.1:{standby};Username=postgres;Database=postgres;Timeout=3");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: the connection string names several hosts (127.0.0.1:{primary},127.0.0.1:{standby}) but not \"Target Session Attributes=read-write\": " +
+                     "the journal must write to the primary, wherever it is", result.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task A_second_broker_on_a_taken_port_fails_clearly()
     {
         using var cluster = new BrokerProcesses(1);

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Akka.Pattern;
 using AkkaKafka.Broker.Storage;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Xunit;
 
 namespace AkkaKafka.Tests.FaultTolerance;
@@ -20,6 +21,14 @@ public sealed class JournalFailuresSpecs
         Assert.True(JournalFailures.WroteNothing(new InvalidOperationException("Failed to connect",
             new SocketException((int)SocketError.ConnectionRefused))));
         Assert.True(JournalFailures.WroteNothing(new AggregateException(new SqliteException("disk I/O error", 10))));
+    }
+
+    [Fact]
+    public void No_writable_host_in_a_multi_host_connection_string_wrote_nothing()
+    {
+        // During a PostgreSQL failover: the primary is gone and the standby not yet promoted; no connection was opened.
+        Assert.True(JournalFailures.WroteNothing(new NpgsqlException("No suitable host was found.")));
+        Assert.False(JournalFailures.WroteNothing(new NpgsqlException("Exception while reading from stream", new IOException("reset"))));
     }
 
     [Fact]
