@@ -24,6 +24,9 @@ public sealed class KafkaListenerSecurity(SecuritySettings settings, ISecurityMe
     public bool IsAllowed(string user, AclResourceType type, string name, AclOperation operation) =>
         !settings.Enabled || Authorizer.IsAllowed(source.Current, settings.SuperUsers, user, type, name, operation);
 
+    /// <summary>What <paramref name="user"/> may do under the ACLs the broker holds now (security on).</summary>
+    public UserAccess AccessOf(string user) => new(source.Current, settings.SuperUsers, user);
+
     public bool MayCreateTopic(string user, string topic) =>
         !settings.Enabled || Authorizer.MayCreateTopic(source.Current, settings.SuperUsers, user, topic);
 }

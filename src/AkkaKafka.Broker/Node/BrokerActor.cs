@@ -227,33 +227,48 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
 
     /// <summary>
     /// A request made as a user: with security on, its session token must be one a broker issued for that user's
-    /// current credentials and the ACLs must allow the request (Kafka's operations for its kind); then it is handled
-    /// exactly as an unwrapped one. A refusal is answered in the request's own reply type where it has one.
+    /// current credentials and the ACLs must allow the request (<see cref="AkkaRequestAuthorization"/>: Kafka's
+    /// operations for its kind, the Kafka listener's rules, and nothing for a message without a rule); then it is
+    /// handled exactly as an unwrapped one. A refusal is answered in the request's own reply type where it has one. An
+    /// answer that shows more than the user may see (topics, groups) goes round through an ask and is filtered first.
     /// </summary>
     private void HandleAs(AsUser request)
     {
+        var inner = request.Request;
         if (AkkaClientsAuthenticate)
         {
             var security = _security.Current;
             if (!SessionTokens.Verify(security, request.User, request.Token))
             {
-                Refuse(request.Request, ErrorCode.SaslAuthenticationFailed,
+                Refuse(inner, ErrorCode.SaslAuthenticationFailed,
                     $"SASL_AUTHENTICATION_FAILED: the session of user '{request.User}' is not valid (the user was deleted or its password changed): authenticate again");
                 return;
             }
-            if (AkkaRequestAuthorization.Refusal(security, _securitySettings.SuperUsers, request.User, request.Request) is { } refusal)
+            var access = new UserAccess(security, _securitySettings.SuperUsers, request.User);
+            if (AkkaRequestAuthorization.Refusal(access, inner) is { } refusal)
             {
-                _logger.Info("Refused {0} of user {1}: {2}", request.Request.GetType().Name, request.User, refusal.Message);
-                Refuse(request.Request, refusal.Error, refusal.Message);
+                _logger.Info("Refused {0} of user {1}: {2}", inner.GetType().Name, request.User, refusal.Message);
+                Refuse(inner, refusal.Error, refusal.Message);
+                return;
+            }
+            inner = AkkaRequestAuthorization.Restricted(access, inner);
+            if (AkkaRequestAuthorization.AnswerFilter(access, inner) is { } filter)
+            {
+                var replyTo = Sender;
+                // Asked of this actor from a temporary ref of this system: trusted as a broker's own request, and its
+                // answer comes back here to be filtered. One that never comes is left to the client's own timeout.
+                Self.Ask<object>(inner, _settings.RequestTimeout * 2)
+                    .ContinueWith(t =>
+                    {
+                        if (t.IsCompletedSuccessfully) replyTo.Tell(filter(t.Result));
+                    }, TaskContinuationOptions.ExecuteSynchronously);
                 return;
             }
         }
         _handlingAsUser = true;
         try
         {
-            OnReceive(AkkaClientsAuthenticate
-                ? AkkaRequestAuthorization.Restricted(_security.Current, _securitySettings.SuperUsers, request.User, request.Request)
-                : request.Request);
+            OnReceive(inner);
         }
         finally
         {
