@@ -8,8 +8,11 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// authorized, the superusers) and the users and ACLs this broker last got from the controller, read without asking
 /// an actor (a volatile reference the BrokerActor replaces).
 /// </summary>
-public sealed class KafkaListenerSecurity(SecuritySettings settings, ISecurityMetadataSource source)
+public sealed class KafkaListenerSecurity(SecuritySettings settings, ISecurityMetadataSource source, FailedLogins? failedLogins = null)
 {
+    /// <summary>The broker's count of failed logins (shared with Akka client logins); null: failures are not slowed down.</summary>
+    public FailedLogins? FailedLogins => failedLogins;
+
     public SecuritySettings Settings => settings;
 
     public SecurityMetadata Current => source.Current;

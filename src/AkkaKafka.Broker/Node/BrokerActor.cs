@@ -38,6 +38,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
     private ActorPath? _receptionist;
     private readonly SecuritySettings _securitySettings = SecuritySettings.Create(Context.System);
+    private readonly FailedLogins _failedLogins = FailedLoginsExtension.For(Context.System);
     /// <summary>Whether the message being handled came wrapped in an <see cref="AsUser"/> that was authorized (so it is not refused as unauthenticated).</summary>
     private bool _handlingAsUser;
 
@@ -219,10 +220,33 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             return;
         }
         var security = _security.Current;
-        Task.Run(() => security.User(request.User)?.Credentials.FirstOrDefault(c => c.Verifies(request.Password)) is { } credential
-                ? new Authenticated(ErrorCode.None, $"authenticated as {request.User}", SessionTokens.Issue(request.User, credential))
-                : new Authenticated(ErrorCode.SaslAuthenticationFailed, $"SASL_AUTHENTICATION_FAILED: authentication failed for user '{request.User}': unknown user or wrong password", ""))
+        var logins = _failedLogins;
+        var address = ClientHostOf(Sender);
+        var logger = _logger;
+        Task.Run(async () =>
+            {
+                if (security.User(request.User)?.Credentials.FirstOrDefault(c => c.Verifies(request.Password)) is { } credential)
+                {
+                    logins.Succeeded(request.User, address);
+                    return new Authenticated(ErrorCode.None, $"authenticated as {request.User}", SessionTokens.Issue(request.User, credential));
+                }
+                // Slowed down as the Kafka listener's SASL failures are (the same count): the answer waits, no thread does.
+                var (delay, warning) = logins.Failed(request.User, address, DateTime.UtcNow);
+                if (warning is not null) logger.Warning("Akka client login: {0}", warning);
+                if (delay > TimeSpan.Zero) await Task.Delay(delay);
+                return new Authenticated(ErrorCode.SaslAuthenticationFailed, $"SASL_AUTHENTICATION_FAILED: authentication failed for user '{request.User}': unknown user or wrong password", "");
+            })
             .PipeTo(Sender);
+    }
+
+    /// <summary>
+    /// The host an Akka client connects from: ClusterClient's requests come through a response tunnel named after the
+    /// client's own actor path (escaped), which holds its remoting address; a remote sender has it itself.
+    /// </summary>
+    private static string ClientHostOf(IActorRef sender)
+    {
+        if (sender.Path.Address.Host is { } host) return host;
+        return ActorPath.TryParse(Uri.UnescapeDataString(sender.Path.Name), out var client) && client.Address.Host is { } tunnelled ? tunnelled : "unknown";
     }
 
     /// <summary>
