@@ -38,8 +38,17 @@ public sealed class AdminClient(ClusterConnection connection)
     public Task<ResetGroupOffsetsResponse> ResetGroupOffsetsAsync(ResetGroupOffsets reset, CancellationToken ct = default) =>
         connection.AskAsync<ResetGroupOffsetsResponse>(reset, cancellationToken: ct);
 
-    public async Task<ClusterMetadata> MetadataAsync(IReadOnlyList<string>? topics = null, bool autoCreate = false, CancellationToken ct = default) =>
-        (await connection.AskAsync<MetadataResponse>(new GetMetadata(topics, autoCreate), cancellationToken: ct)).Metadata;
+    /// <summary>
+    /// The metadata of the cluster, or of <paramref name="topics"/>; one of those the user may not describe fails the
+    /// call with TOPIC_AUTHORIZATION_FAILED, as a Kafka client's metadata request fails for such a topic.
+    /// </summary>
+    public async Task<ClusterMetadata> MetadataAsync(IReadOnlyList<string>? topics = null, bool autoCreate = false, CancellationToken ct = default)
+    {
+        var response = await connection.AskAsync<MetadataResponse>(new GetMetadata(topics, autoCreate), cancellationToken: ct);
+        if (response.UnauthorizedTopics is [var denied, ..])
+            throw new KafkaException(ErrorCode.TopicAuthorizationFailed, $"TOPIC_AUTHORIZATION_FAILED: user '{connection.User}' may not describe topic '{denied}'");
+        return response.Metadata;
+    }
 
     public Task<ClusterStatus> ClusterStatusAsync(CancellationToken ct = default) =>
         connection.AskAsync<ClusterStatus>(GetClusterStatus.Instance, cancellationToken: ct);

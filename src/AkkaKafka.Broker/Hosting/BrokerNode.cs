@@ -159,7 +159,7 @@ public sealed class BrokerNode : IAsyncDisposable
         if (!await WaitForOwnNodeIdAsync(node, TimeSpan.FromSeconds(30)))
             log.Warning("Kafka listener: no node id for this broker after 30 s (controller unavailable?); opening the port anyway");
         var security = Security.SecuritySettings.Create(system);
-        var listenerSecurity = new KafkaListenerSecurity(security, Security.SecurityMetadataHolder.For(system));
+        var listenerSecurity = new KafkaListenerSecurity(security, Security.SecurityMetadataHolder.For(system), Security.FailedLoginsExtension.For(system));
         KafkaListenerHost listener;
         try
         {

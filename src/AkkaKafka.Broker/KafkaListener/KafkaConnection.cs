@@ -159,6 +159,12 @@ internal static class KafkaConnection
         else
         {
             var verdict = session.Handle(request);
+            if (request is SaslAuthenticateRequestData && dispatcher.Security?.FailedLogins is { } logins)
+            {
+                if (verdict.Response is SaslAuthenticateResponseData { ErrorCode: ErrorCode.SaslAuthenticationFailed } failed)
+                    return new Pending(header, SlowedDown(logins, session.ClaimedUser ?? "", remote, failed, log), CloseAfter: true);
+                if (session.IsAuthenticated) logins.Succeeded(session.User!, HostOf(remote));
+            }
             if (verdict.Response is { } answer)
             {
                 if (verdict.Close)
@@ -178,6 +184,23 @@ internal static class KafkaConnection
         }
         return new Pending(header, dispatcher.HandleAsync(new KafkaRequestContext(header, remote, session?.User ?? Protocol.Security.Authorizer.Anonymous), request));
     }
+
+    /// <summary>
+    /// A failed SASL authentication, answered after the delay the failed-login count asks for (the write loop waits on
+    /// the task; no thread does), with the burst's one warning line.
+    /// </summary>
+    private static Task<IKafkaResponse?> SlowedDown(FailedLogins logins, string user, string remote, SaslAuthenticateResponseData failed, ILoggingAdapter log)
+    {
+        log.Info("Kafka listener: closing {0}: {1}: {2}", remote, failed.ErrorCode, failed.ErrorMessage);
+        var (delay, warning) = logins.Failed(user, HostOf(remote), DateTime.UtcNow);
+        if (warning is not null) log.Warning("Kafka listener: {0}", warning);
+        if (delay <= TimeSpan.Zero) return Task.FromResult<IKafkaResponse?>(failed);
+        return Task.Delay(delay).ContinueWith(_ => (IKafkaResponse?)failed, TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    /// <summary>The address of "host:port" (IPv6 in brackets), what failed logins are counted by.</summary>
+    private static string HostOf(string remote) =>
+        remote.LastIndexOf(':') is var colon and > 0 && !remote.EndsWith(']') ? remote[..colon].Trim('[', ']') : remote;
 
     private static async Task WriteResponsesAsync(ChannelReader<Pending> pending, PipeWriter output, string remote, ILoggingAdapter log, ConnectionContext connection)
     {

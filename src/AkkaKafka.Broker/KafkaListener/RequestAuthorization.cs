@@ -23,16 +23,14 @@ internal static class RequestAuthorization
     public static async Task<IKafkaResponse?> DispatchAsync(KafkaListenerSecurity security, KafkaRequestContext context, IKafkaRequest request,
         Func<IKafkaRequest, Task<IKafkaResponse?>> serve)
     {
-        var user = context.User;
-        bool Topic(string name, AclOperation op) => security.IsAllowed(user, AclResourceType.Topic, name, op);
-        bool Group(string name, AclOperation op) => security.IsAllowed(user, AclResourceType.Group, name, op);
-        bool Cluster(AclOperation op) => security.IsAllowed(user, AclResourceType.Cluster, Authorizer.ClusterResourceName, op);
+        // One user's access under the ACLs of this moment: the whole request is judged against the same rules.
+        var access = security.AccessOf(context.User);
 
         switch (request)
         {
             case ProduceRequestData produce:
             {
-                var (allowed, denied) = Split(produce.Topics, t => Topic(t.Name, AclOperation.Write));
+                var (allowed, denied) = Split(produce.Topics, t => access.Allows(AccessRules.WriteTopic, t.Name));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(t => new ProduceResponseData.TopicProduceResponse(t.Name,
                     t.Partitions.Select(p => new ProduceResponseData.PartitionProduceResponse(p.PartitionIndex, ErrorCode.TopicAuthorizationFailed, -1)).ToList())).ToList();
@@ -43,7 +41,7 @@ internal static class RequestAuthorization
             }
             case FetchRequestData fetch:
             {
-                var (allowed, denied) = Split(fetch.Topics, t => Topic(t.Topic, AclOperation.Read));
+                var (allowed, denied) = Split(fetch.Topics, t => access.Allows(AccessRules.ReadTopic, t.Topic));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(t => new FetchResponseData.FetchableTopicResponse(t.Topic,
                     t.Partitions.Select(p => new FetchResponseData.PartitionData(p.Partition, ErrorCode.TopicAuthorizationFailed, -1, null)).ToList())).ToList();
@@ -52,7 +50,7 @@ internal static class RequestAuthorization
             }
             case ListOffsetsRequestData list:
             {
-                var (allowed, denied) = Split(list.Topics, t => Topic(t.Name, AclOperation.Describe));
+                var (allowed, denied) = Split(list.Topics, t => access.Allows(AccessRules.DescribeTopic, t.Name));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(t => new ListOffsetsResponseData.ListOffsetsTopicResponse(t.Name,
                     t.Partitions.Select(p => new ListOffsetsResponseData.ListOffsetsPartitionResponse(p.PartitionIndex, ErrorCode.TopicAuthorizationFailed)).ToList())).ToList();
@@ -61,18 +59,18 @@ internal static class RequestAuthorization
             }
             case MetadataRequestData metadata:
             {
-                var denied = metadata.Topics?.Where(t => !Topic(t.Name, AclOperation.Describe)).Select(t => t.Name).Distinct().ToList() ?? [];
-                var allowed = metadata.Topics?.Where(t => Topic(t.Name, AclOperation.Describe)).ToList();
+                var denied = metadata.Topics?.Where(t => !access.Allows(AccessRules.DescribeTopic, t.Name)).Select(t => t.Name).Distinct().ToList() ?? [];
+                var allowed = metadata.Topics?.Where(t => access.Allows(AccessRules.DescribeTopic, t.Name)).ToList();
                 // Auto-creation needs Create, as a CreateTopics would; one topic the user may not create turns it off for the request.
-                var autoCreate = metadata.AllowAutoTopicCreation && allowed is { Count: > 0 } && allowed.All(t => security.MayCreateTopic(user, t.Name));
+                var autoCreate = metadata.AllowAutoTopicCreation && allowed is { Count: > 0 } && allowed.All(t => access.MayCreateTopic(t.Name));
                 var served = (MetadataResponseData)(await serve(metadata with { Topics = allowed, AllowAutoTopicCreation = autoCreate }))!;
                 // Filtered after the fact as well: an empty list reads as "all topics" at v0, and whatever is listed must be describable.
-                var visible = served.Topics.Where(t => Topic(t.Name, AclOperation.Describe)).ToList();
+                var visible = served.Topics.Where(t => access.Allows(AccessRules.DescribeTopic, t.Name)).ToList();
                 return served with { Topics = [.. visible, .. denied.Select(name => new MetadataResponseData.MetadataResponseTopic(ErrorCode.TopicAuthorizationFailed, name, []))] };
             }
             case CreateTopicsRequestData create:
             {
-                var (allowed, denied) = Split(create.Topics, t => security.MayCreateTopic(user, t.Name));
+                var (allowed, denied) = Split(create.Topics, t => access.MayCreateTopic(t.Name));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(t => new CreateTopicsResponseData.CreatableTopicResult(t.Name, ErrorCode.TopicAuthorizationFailed, Denied)).ToList();
                 var served = allowed.Count == 0 ? null : await serve(create with { Topics = allowed });
@@ -80,7 +78,7 @@ internal static class RequestAuthorization
             }
             case DeleteTopicsRequestData delete:
             {
-                var (allowed, denied) = Split(delete.TopicNames, t => Topic(t, AclOperation.Delete));
+                var (allowed, denied) = Split(delete.TopicNames, t => access.Allows(AccessRules.DeleteTopic, t));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(t => new DeleteTopicsResponseData.DeletableTopicResult(t, ErrorCode.TopicAuthorizationFailed)).ToList();
                 var served = allowed.Count == 0 ? null : await serve(delete with { TopicNames = allowed });
@@ -88,7 +86,7 @@ internal static class RequestAuthorization
             }
             case CreatePartitionsRequestData partitions:
             {
-                var (allowed, denied) = Split(partitions.Topics, t => Topic(t.Name, AclOperation.Alter));
+                var (allowed, denied) = Split(partitions.Topics, t => access.Allows(AccessRules.AlterTopic, t.Name));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(t => new CreatePartitionsResponseData.CreatePartitionsTopicResult(t.Name, ErrorCode.TopicAuthorizationFailed, Denied)).ToList();
                 var served = allowed.Count == 0 ? null : await serve(partitions with { Topics = allowed });
@@ -96,7 +94,7 @@ internal static class RequestAuthorization
             }
             case DescribeConfigsRequestData describe:
             {
-                var (allowed, denied) = Split(describe.Resources, c => IsTopic(c.ResourceType) ? Topic(c.ResourceName, AclOperation.Describe) : Cluster(AclOperation.Describe));
+                var (allowed, denied) = Split(describe.Resources, c => IsTopic(c.ResourceType) ? access.Allows(AccessRules.DescribeTopic, c.ResourceName) : access.Allows(AccessRules.DescribeCluster));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(c => new DescribeConfigsResponseData.DescribeConfigsResult(ConfigsError(c.ResourceType), Denied, c.ResourceType, c.ResourceName, [])).ToList();
                 var served = allowed.Count == 0 ? null : await serve(describe with { Resources = allowed });
@@ -104,27 +102,27 @@ internal static class RequestAuthorization
             }
             case IncrementalAlterConfigsRequestData alter:
             {
-                var (allowed, denied) = Split(alter.Resources, c => IsTopic(c.ResourceType) ? Topic(c.ResourceName, AclOperation.Alter) : Cluster(AclOperation.Alter));
+                var (allowed, denied) = Split(alter.Resources, c => IsTopic(c.ResourceType) ? access.Allows(AccessRules.AlterTopic, c.ResourceName) : access.Allows(AccessRules.AlterCluster));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(c => new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse(ConfigsError(c.ResourceType), Denied, c.ResourceType, c.ResourceName)).ToList();
                 var served = allowed.Count == 0 ? null : await serve(alter with { Resources = allowed });
                 return served is IncrementalAlterConfigsResponseData r ? r with { Responses = [.. r.Responses, .. refused] } : new IncrementalAlterConfigsResponseData(refused);
             }
-            case FindCoordinatorRequestData find when find.KeyType == FindCoordinatorRequestData.GroupKeyType && !Group(find.Key, AclOperation.Describe):
+            case FindCoordinatorRequestData find when find.KeyType == FindCoordinatorRequestData.GroupKeyType && !access.Allows(AccessRules.DescribeGroup, find.Key):
                 return new FindCoordinatorResponseData(ErrorCode.GroupAuthorizationFailed, -1, "", -1, Denied);
-            case JoinGroupRequestData join when !Group(join.GroupId, AclOperation.Read):
+            case JoinGroupRequestData join when !access.Allows(AccessRules.ReadGroup, join.GroupId):
                 return new JoinGroupResponseData(ErrorCode.GroupAuthorizationFailed, -1, "", "", join.MemberId, []);
-            case SyncGroupRequestData sync when !Group(sync.GroupId, AclOperation.Read):
+            case SyncGroupRequestData sync when !access.Allows(AccessRules.ReadGroup, sync.GroupId):
                 return new SyncGroupResponseData(ErrorCode.GroupAuthorizationFailed, ReadOnlyMemory<byte>.Empty);
-            case HeartbeatRequestData heartbeat when !Group(heartbeat.GroupId, AclOperation.Read):
+            case HeartbeatRequestData heartbeat when !access.Allows(AccessRules.ReadGroup, heartbeat.GroupId):
                 return new HeartbeatResponseData(ErrorCode.GroupAuthorizationFailed);
-            case LeaveGroupRequestData leave when !Group(leave.GroupId, AclOperation.Read):
+            case LeaveGroupRequestData leave when !access.Allows(AccessRules.ReadGroup, leave.GroupId):
                 return new LeaveGroupResponseData(ErrorCode.GroupAuthorizationFailed, []);
             case OffsetCommitRequestData commit:
             {
-                if (!Group(commit.GroupId, AclOperation.Read))
+                if (!access.Allows(AccessRules.ReadGroup, commit.GroupId))
                     return new OffsetCommitResponseData(commit.Topics.Select(t => CommitResult(t, ErrorCode.GroupAuthorizationFailed)).ToList());
-                var (allowed, denied) = Split(commit.Topics, t => Topic(t.Name, AclOperation.Read));
+                var (allowed, denied) = Split(commit.Topics, t => access.Allows(AccessRules.ReadTopic, t.Name));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(t => CommitResult(t, ErrorCode.TopicAuthorizationFailed)).ToList();
                 var served = allowed.Count == 0 ? null : await serve(commit with { Topics = allowed });
@@ -132,15 +130,15 @@ internal static class RequestAuthorization
             }
             case OffsetFetchRequestData offsets:
             {
-                if (!Group(offsets.GroupId, AclOperation.Describe))
+                if (!access.Allows(AccessRules.DescribeGroup, offsets.GroupId))
                     // v0–1 have no group error: it goes on every partition asked for.
                     return new OffsetFetchResponseData((offsets.Topics ?? []).Select(t => FetchResult(t, ErrorCode.GroupAuthorizationFailed)).ToList(), ErrorCode.GroupAuthorizationFailed);
                 if (offsets.Topics is null)
                 {
                     var all = (OffsetFetchResponseData)(await serve(request))!;
-                    return all with { Topics = all.Topics.Where(t => Topic(t.Name, AclOperation.Describe)).ToList() };
+                    return all with { Topics = all.Topics.Where(t => access.Allows(AccessRules.DescribeTopic, t.Name)).ToList() };
                 }
-                var (allowed, denied) = Split(offsets.Topics, t => Topic(t.Name, AclOperation.Describe));
+                var (allowed, denied) = Split(offsets.Topics, t => access.Allows(AccessRules.DescribeTopic, t.Name));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(t => FetchResult(t, ErrorCode.TopicAuthorizationFailed)).ToList();
                 var served = allowed.Count == 0 ? null : await serve(offsets with { Topics = allowed });
@@ -149,11 +147,11 @@ internal static class RequestAuthorization
             case ListGroupsRequestData:
             {
                 var listed = (ListGroupsResponseData)(await serve(request))!;
-                return Cluster(AclOperation.Describe) ? listed : listed with { Groups = listed.Groups.Where(g => Group(g.GroupId, AclOperation.Describe)).ToList() };
+                return listed with { Groups = listed.Groups.Where(g => access.MayListGroup(g.GroupId)).ToList() };
             }
             case DescribeGroupsRequestData groups:
             {
-                var (allowed, denied) = Split(groups.Groups, g => Group(g, AclOperation.Describe));
+                var (allowed, denied) = Split(groups.Groups, g => access.Allows(AccessRules.DescribeGroup, g));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(g => new DescribedGroup(ErrorCode.GroupAuthorizationFailed, g, "", "", "", [])).ToList();
                 var served = allowed.Count == 0 ? null : await serve(groups with { Groups = allowed });
@@ -161,13 +159,13 @@ internal static class RequestAuthorization
             }
             case DeleteGroupsRequestData groups:
             {
-                var (allowed, denied) = Split(groups.GroupsNames, g => Group(g, AclOperation.Delete));
+                var (allowed, denied) = Split(groups.GroupsNames, g => access.Allows(AccessRules.DeleteGroup, g));
                 if (denied.Count == 0) return await serve(request);
                 var refused = denied.Select(g => new DeletableGroupResult(g, ErrorCode.GroupAuthorizationFailed)).ToList();
                 var served = allowed.Count == 0 ? null : await serve(groups with { GroupsNames = allowed });
                 return served is DeleteGroupsResponseData r ? r with { Results = [.. r.Results, .. refused] } : new DeleteGroupsResponseData(refused);
             }
-            case InitProducerIdRequestData { TransactionalId: null } when !Cluster(AclOperation.Write) && !MayWriteSomeTopic(security, user):
+            case InitProducerIdRequestData init when !access.MayInitProducerId(init.TransactionalId):
                 return new InitProducerIdResponseData(ErrorCode.ClusterAuthorizationFailed, -1, -1);
             default:
                 return await serve(request);
@@ -193,9 +191,4 @@ internal static class RequestAuthorization
     private static OffsetFetchResponseTopic FetchResult(OffsetFetchRequestTopic topic, ErrorCode error) =>
         new(topic.Name, topic.PartitionIndexes.Select(p => new OffsetFetchResponsePartition(p, -1, null, error)).ToList());
 
-    /// <summary>Kafka 3's rule for idempotent producers: Write on any topic (or IdempotentWrite on the cluster, here Write).</summary>
-    private static bool MayWriteSomeTopic(KafkaListenerSecurity security, string user) =>
-        security.Settings.SuperUsers.Contains(user)
-        || security.Current.Acls.Any(rule => rule.ResourceType == AclResourceType.Topic && (rule.User == user || rule.User == Authorizer.Wildcard)
-                                            && Authorizer.Grants(rule.Operation, AclOperation.Write));
 }

@@ -38,6 +38,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
     private ActorPath? _receptionist;
     private readonly SecuritySettings _securitySettings = SecuritySettings.Create(Context.System);
+    private readonly FailedLogins _failedLogins = FailedLoginsExtension.For(Context.System);
     /// <summary>Whether the message being handled came wrapped in an <see cref="AsUser"/> that was authorized (so it is not refused as unauthenticated).</summary>
     private bool _handlingAsUser;
 
@@ -292,41 +293,79 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             return;
         }
         var security = _security.Current;
-        Task.Run(() => security.User(request.User)?.Credentials.FirstOrDefault(c => c.Verifies(request.Password)) is { } credential
-                ? new Authenticated(ErrorCode.None, $"authenticated as {request.User}", SessionTokens.Issue(request.User, credential))
-                : new Authenticated(ErrorCode.SaslAuthenticationFailed, $"SASL_AUTHENTICATION_FAILED: authentication failed for user '{request.User}': unknown user or wrong password", ""))
+        var logins = _failedLogins;
+        var address = ClientHostOf(Sender);
+        var logger = _logger;
+        Task.Run(async () =>
+            {
+                if (security.User(request.User)?.Credentials.FirstOrDefault(c => c.Verifies(request.Password)) is { } credential)
+                {
+                    logins.Succeeded(request.User, address);
+                    return new Authenticated(ErrorCode.None, $"authenticated as {request.User}", SessionTokens.Issue(request.User, credential));
+                }
+                // Slowed down as the Kafka listener's SASL failures are (the same count): the answer waits, no thread does.
+                var (delay, warning) = logins.Failed(request.User, address, DateTime.UtcNow);
+                if (warning is not null) logger.Warning("Akka client login: {0}", warning);
+                if (delay > TimeSpan.Zero) await Task.Delay(delay);
+                return new Authenticated(ErrorCode.SaslAuthenticationFailed, $"SASL_AUTHENTICATION_FAILED: authentication failed for user '{request.User}': unknown user or wrong password", "");
+            })
             .PipeTo(Sender);
     }
 
     /// <summary>
+    /// The host an Akka client connects from: ClusterClient's requests come through a response tunnel named after the
+    /// client's own actor path (escaped), which holds its remoting address; a remote sender has it itself.
+    /// </summary>
+    private static string ClientHostOf(IActorRef sender)
+    {
+        if (sender.Path.Address.Host is { } host) return host;
+        return ActorPath.TryParse(Uri.UnescapeDataString(sender.Path.Name), out var client) && client.Address.Host is { } tunnelled ? tunnelled : "unknown";
+    }
+
+    /// <summary>
     /// A request made as a user: with security on, its session token must be one a broker issued for that user's
-    /// current credentials and the ACLs must allow the request (Kafka's operations for its kind); then it is handled
-    /// exactly as an unwrapped one. A refusal is answered in the request's own reply type where it has one.
+    /// current credentials and the ACLs must allow the request (<see cref="AkkaRequestAuthorization"/>: Kafka's
+    /// operations for its kind, the Kafka listener's rules, and nothing for a message without a rule); then it is
+    /// handled exactly as an unwrapped one. A refusal is answered in the request's own reply type where it has one. An
+    /// answer that shows more than the user may see (topics, groups) goes round through an ask and is filtered first.
     /// </summary>
     private void HandleAs(AsUser request)
     {
+        var inner = request.Request;
         if (AkkaClientsAuthenticate)
         {
             var security = _security.Current;
             if (!SessionTokens.Verify(security, request.User, request.Token))
             {
-                Refuse(request.Request, ErrorCode.SaslAuthenticationFailed,
+                Refuse(inner, ErrorCode.SaslAuthenticationFailed,
                     $"SASL_AUTHENTICATION_FAILED: the session of user '{request.User}' is not valid (the user was deleted or its password changed): authenticate again");
                 return;
             }
-            if (AkkaRequestAuthorization.Refusal(security, _securitySettings.SuperUsers, request.User, request.Request) is { } refusal)
+            var access = new UserAccess(security, _securitySettings.SuperUsers, request.User);
+            if (AkkaRequestAuthorization.Refusal(access, inner) is { } refusal)
             {
-                _logger.Info("Refused {0} of user {1}: {2}", request.Request.GetType().Name, request.User, refusal.Message);
-                Refuse(request.Request, refusal.Error, refusal.Message);
+                _logger.Info("Refused {0} of user {1}: {2}", inner.GetType().Name, request.User, refusal.Message);
+                Refuse(inner, refusal.Error, refusal.Message);
+                return;
+            }
+            inner = AkkaRequestAuthorization.Restricted(access, inner);
+            if (AkkaRequestAuthorization.AnswerFilter(access, inner) is { } filter)
+            {
+                var replyTo = Sender;
+                // Asked of this actor from a temporary ref of this system: trusted as a broker's own request, and its
+                // answer comes back here to be filtered. One that never comes is left to the client's own timeout.
+                Self.Ask<object>(inner, _settings.RequestTimeout * 2)
+                    .ContinueWith(t =>
+                    {
+                        if (t.IsCompletedSuccessfully) replyTo.Tell(filter(t.Result));
+                    }, TaskContinuationOptions.ExecuteSynchronously);
                 return;
             }
         }
         _handlingAsUser = true;
         try
         {
-            OnReceive(AkkaClientsAuthenticate
-                ? AkkaRequestAuthorization.Restricted(_security.Current, _securitySettings.SuperUsers, request.User, request.Request)
-                : request.Request);
+            OnReceive(inner);
         }
         finally
         {

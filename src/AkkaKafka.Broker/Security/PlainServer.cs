@@ -17,6 +17,8 @@ public sealed class PlainServer(Func<string, UserCredentials?> users) : ISaslSer
 
     public string Mechanism => SaslMechanisms.Plain;
 
+    public string? User { get; private set; }
+
     public SaslStep Evaluate(ReadOnlySpan<byte> clientToken)
     {
         if (_done) return SaslStep.Failed("Authentication failed: PLAIN takes exactly one token");
@@ -34,6 +36,7 @@ public sealed class PlainServer(Func<string, UserCredentials?> users) : ISaslSer
         if (parts.Length != 3) return SaslStep.Failed("Authentication failed: the PLAIN token must be authzid NUL username NUL password");
         var (authorizationId, user, password) = (parts[0], parts[1], parts[2]);
         if (user.Length == 0) return SaslStep.Failed("Authentication failed: username not specified");
+        User = user;
         if (password.Length == 0) return SaslStep.Failed("Authentication failed: password not specified");
         if (authorizationId.Length > 0 && authorizationId != user)
             return SaslStep.Failed("Authentication failed: Client requested an authorization id that is different from username");

@@ -32,6 +32,9 @@ public sealed class SaslSession(IReadOnlyList<string> enabledMechanisms, Func<st
 
     public bool IsAuthenticated => _state == State.Authenticated;
 
+    /// <summary>The user the client claimed in the SASL exchange so far (authenticated or not); null when it named none.</summary>
+    public string? ClaimedUser => _server?.User;
+
     /// <summary>The SASL answer to a request on a listener without SASL: Kafka answers ILLEGAL_SASL_STATE and serves on.</summary>
     public static IKafkaResponse? WithoutSasl(IKafkaRequest request) => request switch
     {

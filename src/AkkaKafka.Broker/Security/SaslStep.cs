@@ -35,5 +35,8 @@ public interface ISaslServer
 {
     string Mechanism { get; }
 
+    /// <summary>The user the client claims to be, once its first token named one; null before (the failed-login count needs it).</summary>
+    string? User { get; }
+
     SaslStep Evaluate(ReadOnlySpan<byte> clientToken);
 }

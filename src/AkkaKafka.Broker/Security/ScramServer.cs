@@ -23,6 +23,8 @@ public sealed class ScramServer : ISaslServer
     private readonly Func<string> _serverNonce;
     private State _state = State.ClientFirst;
     private string _user = "";
+
+    public string? User => _user.Length > 0 ? _user : null;
     private ScramCredential? _credential;
     private bool _knownUser;
     private string _gs2Header = "";

@@ -22,12 +22,13 @@ public sealed record BenchOptions
     public ClientCredentials? Credentials { get; init; }
 }
 
-public sealed record BenchResult(string Kind, long Messages, long Bytes, TimeSpan Elapsed, long Failed, LatencyRecorder? Latency)
+/// <param name="FirstFailure">Why the first failed record failed: a run that failed must say why, not only how often.</param>
+public sealed record BenchResult(string Kind, long Messages, long Bytes, TimeSpan Elapsed, long Failed, LatencyRecorder? Latency, string? FirstFailure = null)
 {
     public double MessagesPerSecond => Messages / Math.Max(1e-9, Elapsed.TotalSeconds);
     public double MegabytesPerSecond => Bytes / 1024.0 / 1024.0 / Math.Max(1e-9, Elapsed.TotalSeconds);
 
     public override string ToString() =>
         $"{Kind}: {Messages:N0} records in {Elapsed.TotalSeconds:N1} s, {MessagesPerSecond:N0} msgs/s ({MegabytesPerSecond:N1} MB/s)" +
-        (Latency is null ? "" : ", " + Latency.Summary()) + (Failed > 0 ? $", {Failed:N0} FAILED" : "");
+        (Latency is null ? "" : ", " + Latency.Summary()) + (Failed > 0 ? $", {Failed:N0} FAILED" + (FirstFailure is null ? "" : $" (first: {FirstFailure})") : "");
 }

@@ -16,7 +16,11 @@ public static class Benchmarks
     public static async Task EnsureTopicAsync(BenchOptions options, CancellationToken ct)
     {
         await using var connection = await ConnectAsync(options);
-        var result = await new AdminClient(connection).CreateTopicAsync(options.Topic, options.Partitions, ct: ct);
+        var admin = new AdminClient(connection);
+        // A topic that exists is used as it is: asked to create it, a user who may write it but not create it would be
+        // refused, and one who may not write it would be told it "may not create" it instead of that.
+        if ((await admin.MetadataAsync([options.Topic], ct: ct)).Topic(options.Topic) is not null) return;
+        var result = await admin.CreateTopicAsync(options.Topic, options.Partitions, ct: ct);
         if (!result.IsSuccess && result.Error != ErrorCode.TopicAlreadyExists)
             throw new KafkaException(result.Error, result.Message);
     }
@@ -44,6 +48,7 @@ public static class Benchmarks
         await EnsureTopicAsync(options, ct);
         var latency = new LatencyRecorder();
         long failed = 0;
+        string? firstFailure = null;
         var clock = Stopwatch.StartNew();
         using var progress = StartProgress(options, "produced", () => latency.Count, clock);
         var perProducer = options.Messages / options.Producers;
@@ -58,7 +63,9 @@ public static class Benchmarks
             DeliveryCallbackWithState onAcknowledged = (sent, _, error) =>
             {
                 latency.RecordSince(sent);
-                if (error is not null) Interlocked.Increment(ref failed);
+                if (error is null) return;
+                Interlocked.Increment(ref failed);
+                Interlocked.CompareExchange(ref firstFailure, error.Message, null);
             };
             var started = Stopwatch.GetTimestamp();
             for (long n = 0; n < count; n++)
@@ -78,7 +85,7 @@ public static class Benchmarks
             await producer.FlushAsync();
         }, ct)));
         clock.Stop();
-        return new BenchResult("produce", options.Messages, options.Messages * options.Size, clock.Elapsed, failed, latency);
+        return new BenchResult("produce", options.Messages, options.Messages * options.Size, clock.Elapsed, failed, latency, firstFailure);
     }
 
     /// <summary>Reads <see cref="BenchOptions.Messages"/> records from the beginning of the topic as fast as possible.</summary>

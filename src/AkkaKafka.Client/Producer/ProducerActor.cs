@@ -51,6 +51,11 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private long _producerId = -1;
     private short _producerEpoch = -1;
     private bool _producerIdRequested;
+    /// <summary>
+    /// Why this producer can never have a producer id (the user may not get one: CLUSTER_AUTHORIZATION_FAILED, fatal for
+    /// Kafka's idempotent producer too); every record then fails with it instead of waiting for an id forever.
+    /// </summary>
+    private KafkaException? _producerIdRefused;
     /// <summary>Which (partition, error) the application's <see cref="Producer.OnRetriableError"/> has heard of already.</summary>
     private readonly HashSet<(TopicPartition, ErrorCode)> _toldRetries = [];
 
@@ -99,7 +104,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 break;
             case RequestProducerIdNow: RequestProducerId(); break;
             case AwaitTopic waiting: OnAwaitTopic(waiting); break;
-            case MetadataResponse response: OnMetadata(response.Metadata); break;
+            case MetadataResponse response:
+                RefuseUnauthorized(response.UnauthorizedTopics);
+                OnMetadata(response.Metadata);
+                break;
             case MetadataFailed failed: OnMetadataFailed(failed); break;
             case RetryNow:
                 if (_awaitingMetadata.Count > 0) RequestMetadata();
@@ -154,7 +162,11 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     {
         var state = State(tp);
         // An idempotent producer sends nothing before it has its producer id: every batch must carry it.
-        if (_idempotent && _producerId < 0) return;
+        if (_idempotent && _producerId < 0)
+        {
+            if (_producerIdRefused is { } refused) FailEverything(tp, state, refused);
+            return;
+        }
         while (state.Limited.Count < _maxInFlight && !AwaitsOlderProducerId(state))
         {
             ProducerBatch? batch;
@@ -334,7 +346,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         // AskAsync: as the connection's user, a refusal (RequestRefused) and no answer both become the failure's reason.
         _connection.AskAsync<InitProducerIdResult>(new InitProducerId(), _settings.RequestTimeout)
             .ContinueWith(t => t.IsCompletedSuccessfully ? (object)t.Result
-                    : new ProducerIdFailed(ErrorCode.RequestTimedOut, t.Exception?.GetBaseException().Message ?? "timed out"),
+                    : t.Exception?.GetBaseException() is KafkaException { Error: ErrorCode.ClusterAuthorizationFailed } refused
+                        ? new InitProducerIdResult(refused.Error, -1, -1, refused.Message)
+                        : new ProducerIdFailed(ErrorCode.RequestTimedOut, t.Exception?.GetBaseException().Message ?? "timed out"),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
     }
@@ -342,6 +356,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private void OnProducerId(InitProducerIdResult result)
     {
         _producerIdRequested = false;
+        if (result.Error == ErrorCode.ClusterAuthorizationFailed)
+        {
+            _producerIdRefused = new KafkaException(result.Error, result.ErrorMessage ?? result.Error.Describe());
+            foreach (var (tp, state) in _partitions.ToList()) FailEverything(tp, state, _producerIdRefused);
+            CompleteFlushesIfIdle();
+            return;
+        }
         if (result.Error != ErrorCode.None)
         {
             Self.Tell(new ProducerIdFailed(result.Error, result.ErrorMessage ?? result.Error.Describe()));
@@ -374,6 +395,14 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 Finish(batch, -1, new KafkaException(failed.Error, $"{batch.Partition}: no producer id within the delivery timeout: {failed.Reason}"));
             }
         CompleteFlushesIfIdle();
+    }
+
+    /// <summary>Fails every batch of the partition that waits to be sent (this producer will never send one).</summary>
+    private void FailEverything(TopicPartition tp, PartitionState state, Exception error)
+    {
+        foreach (var batch in state.Retry) Finish(batch, -1, error);
+        state.Retry.Clear();
+        while (_shared.Accumulator.TakeNext(tp, _ => true) is { } batch) Finish(batch, -1, error);
     }
 
     /// <summary>Retries go in the partition's append order, which for an idempotent producer is its sequence order.</summary>
@@ -446,6 +475,20 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _shared.Metadata = _metadata;
         if (_awaitingMetadata.Count > 0) Timers.StartSingleTimer(MetadataTimer, RetryNow.Instance, TimeSpan.FromMilliseconds(200));
         RetryWaiting();
+    }
+
+    /// <summary>
+    /// Sends to a topic the user may not even describe fail at once, saying what the user tried (writing), as a
+    /// refused produce does, rather than calling the topic unknown.
+    /// </summary>
+    private void RefuseUnauthorized(IReadOnlyList<string>? topics)
+    {
+        foreach (var topic in topics ?? [])
+        {
+            if (!_awaitingMetadata.Remove(topic, out var sends)) continue;
+            var error = new KafkaException(ErrorCode.TopicAuthorizationFailed, $"TOPIC_AUTHORIZATION_FAILED: user '{_connection.User}' may not write topic '{topic}'");
+            foreach (var s in sends) s.TrySetException(error);
+        }
     }
 
     private void OnMetadataFailed(MetadataFailed failed)

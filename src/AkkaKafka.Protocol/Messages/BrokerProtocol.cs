@@ -64,7 +64,12 @@ public sealed record TopicCommandResult(string Topic, ErrorCode Error, string Me
 /// </summary>
 public sealed record GetMetadata(IReadOnlyList<string>? Topics = null, bool AutoCreateTopics = false) : IControllerCommand, IResendable;
 
-public sealed record MetadataResponse(ClusterMetadata Metadata) : IAkkaKafkaMessage;
+/// <summary>
+/// The metadata a user may see. <see cref="UnauthorizedTopics"/> names the topics asked for that the user may not
+/// describe (security on): they are left out of <see cref="Metadata"/>, as Kafka answers them TOPIC_AUTHORIZATION_FAILED,
+/// so a client can say so instead of calling them unknown.
+/// </summary>
+public sealed record MetadataResponse(ClusterMetadata Metadata, IReadOnlyList<string>? UnauthorizedTopics = null) : IAkkaKafkaMessage;
 
 public sealed class GetClusterStatus : IControllerCommand, IResendable
 {

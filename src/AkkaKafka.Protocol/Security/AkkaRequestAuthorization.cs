@@ -21,71 +21,108 @@ public static class AkkaRequestAuthorization
     }
 
     /// <summary>
-    /// The request as <paramref name="user"/> may make it: a metadata request creates its unknown topics only when the
-    /// user may create every topic it names (Kafka's rule for auto-creation); otherwise they stay unknown, as they are to
-    /// a Kafka client of the same user. Any other request is returned as it is.
+    /// The request as the user may make it: a metadata request creates its unknown topics only when the user may create
+    /// every topic it names (Kafka's rule for auto-creation); otherwise they stay unknown, as they are to a Kafka client
+    /// of the same user. Any other request is returned as it is.
     /// </summary>
-    public static IAkkaKafkaMessage Restricted(SecurityMetadata security, IReadOnlySet<string> superUsers, string user, IAkkaKafkaMessage request) =>
-        request is GetMetadata { AutoCreateTopics: true, Topics: { Count: > 0 } topics } metadata
-        && !topics.All(t => Authorizer.MayCreateTopic(security, superUsers, user, t))
+    public static IAkkaKafkaMessage Restricted(UserAccess access, IAkkaKafkaMessage request) =>
+        request is GetMetadata { AutoCreateTopics: true, Topics: { Count: > 0 } topics } metadata && !topics.All(access.MayCreateTopic)
             ? metadata with { AutoCreateTopics = false }
             : request;
 
-    /// <summary>Null when <paramref name="user"/> may make the request; else the error and one line saying why, led by the Kafka name of the error.</summary>
-    public static (ErrorCode Error, string Message)? Refusal(SecurityMetadata security, IReadOnlySet<string> superUsers, string user, IAkkaKafkaMessage request)
+    /// <summary>
+    /// Null when the user may make the request; else the error and one line saying why, led by the Kafka name of the
+    /// error. Deny by default: a message with no rule here is refused (CLUSTER_AUTHORIZATION_FAILED), so a new kind of
+    /// request is unreachable for Akka clients until somebody says what it needs. The rules are <see cref="AccessRules"/>,
+    /// the Kafka listener's: the same operation asks for the same thing on both transports.
+    /// </summary>
+    public static (ErrorCode Error, string Message)? Refusal(UserAccess access, IAkkaKafkaMessage request)
     {
-        bool Topic(string topic, AclOperation operation) => Authorizer.IsAllowed(security, superUsers, user, AclResourceType.Topic, topic, operation);
-        bool Group(string group, AclOperation operation) => Authorizer.IsAllowed(security, superUsers, user, AclResourceType.Group, group, operation);
-        bool Cluster(AclOperation operation) => Authorizer.IsAllowed(security, superUsers, user, AclResourceType.Cluster, Authorizer.ClusterResourceName, operation);
-        (ErrorCode, string)? TopicDenied(string topic, AclOperation operation) =>
-            (ErrorCode.TopicAuthorizationFailed, $"TOPIC_AUTHORIZATION_FAILED: user '{user}' may not {operation.ToString().ToLowerInvariant()} topic '{topic}'");
-        (ErrorCode, string)? GroupDenied(string group, AclOperation operation) =>
-            (ErrorCode.GroupAuthorizationFailed, $"GROUP_AUTHORIZATION_FAILED: user '{user}' may not {operation.ToString().ToLowerInvariant()} group '{group}'");
-        (ErrorCode, string)? ClusterDenied(AclOperation operation) =>
-            (ErrorCode.ClusterAuthorizationFailed, $"CLUSTER_AUTHORIZATION_FAILED: user '{user}' may not {operation.ToString().ToLowerInvariant()} the cluster");
-
         switch (request)
         {
             case ForwardedRequest forwarded:
-                return Refusal(security, superUsers, user, forwarded.Request);
-            case ProduceRequest m:
-                return Topic(m.Topic, AclOperation.Write) ? null : TopicDenied(m.Topic, AclOperation.Write);
-            case FetchRequest m:
-                return Topic(m.Topic, AclOperation.Read) ? null : TopicDenied(m.Topic, AclOperation.Read);
-            case ListOffsetsRequest m:
-                return Topic(m.Topic, AclOperation.Describe) ? null : TopicDenied(m.Topic, AclOperation.Describe);
-            case CreateTopic m:
-                return Authorizer.MayCreateTopic(security, superUsers, user, m.Topic) ? null : TopicDenied(m.Topic, AclOperation.Create);
-            case DeleteTopic m:
-                return Topic(m.Topic, AclOperation.Delete) ? null : TopicDenied(m.Topic, AclOperation.Delete);
-            case AddPartitions m:
-                return Topic(m.Topic, AclOperation.Alter) ? null : TopicDenied(m.Topic, AclOperation.Alter);
-            case AlterTopicConfigs m:
-                return Topic(m.Topic, AclOperation.Alter) ? null : TopicDenied(m.Topic, AclOperation.Alter);
-            case UpsertUser or DeleteUser or AddAcl or RemoveAcl:
-                return Cluster(AclOperation.Alter) ? null : ClusterDenied(AclOperation.Alter);
-            case ListUsers or ListAcls:
-                return Cluster(AclOperation.Describe) ? null : ClusterDenied(AclOperation.Describe);
-            case JoinGroup m:
-                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
-            case Heartbeat m:
-                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
-            case OffsetCommit m:
-                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
-            case OffsetFetch m:
-                return Group(m.Group, AclOperation.Describe) ? null : GroupDenied(m.Group, AclOperation.Describe);
-            case LeaveGroup m:
-                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
-            case DescribeGroup m:
-                return Group(m.Group, AclOperation.Describe) ? null : GroupDenied(m.Group, AclOperation.Describe);
-            case DeleteGroup m:
-                return Group(m.Group, AclOperation.Delete) ? null : GroupDenied(m.Group, AclOperation.Delete);
-            case ResetGroupOffsets m:
-                return Group(m.Group, AclOperation.Read) ? null : GroupDenied(m.Group, AclOperation.Read);
-            default:
-                // Metadata, cluster status, group lists and producer ids: what any authenticated user may see or get,
-                // as Kafka answers Metadata and ListGroups to everyone (it filters; we do not hide names).
+                return Refusal(access, forwarded.Request);
+            // Which topics and groups these show is the answer's filter (AnswerFilter): Kafka answers Metadata and ListGroups to everyone.
+            case GetMetadata or GetClusterStatus or ListGroups:
                 return null;
+            case CreateTopic m:
+                return access.MayCreateTopic(m.Topic) ? null : access.Denied(new AccessRule(AclResourceType.Topic, AclOperation.Create), m.Topic);
+            case InitProducerId m:
+                return access.MayInitProducerId(m.TransactionalId) ? null
+                    : (ErrorCode.ClusterAuthorizationFailed, $"CLUSTER_AUTHORIZATION_FAILED: user '{access.User}' may not write any topic, so it gets no idempotent producer id");
+            // Kafka's OffsetCommit: Read on the group, then Read on every topic committed (29 for a topic that fails).
+            case OffsetCommit m:
+                return access.Refusal(AccessRules.ReadGroup, m.Group) ?? FirstRefusal(access, AccessRules.ReadTopic, m.Offsets.Select(o => o.Topic));
+            // A reset commits (kafka-consumer-groups --reset-offsets sends OffsetCommit): the same rule.
+            case ResetGroupOffsets m:
+                return access.Refusal(AccessRules.ReadGroup, m.Group) ?? access.Refusal(AccessRules.ReadTopic, m.Topic);
+            case OffsetFetch m:
+                return access.Refusal(AccessRules.DescribeGroup, m.Group) ?? FirstRefusal(access, AccessRules.DescribeTopic, m.Partitions.Select(p => p.Topic));
+            default:
+                return OneResourceRule(request) is var (rule, name) ? access.Refusal(rule, name) : NoRule(request.GetType());
         }
+    }
+
+    /// <summary>The requests that need one operation on one resource, and which.</summary>
+    private static (AccessRule Rule, string Resource)? OneResourceRule(IAkkaKafkaMessage request) => request switch
+    {
+        ProduceRequest m => (AccessRules.WriteTopic, m.Topic),
+        FetchRequest m => (AccessRules.ReadTopic, m.Topic),
+        ListOffsetsRequest m => (AccessRules.DescribeTopic, m.Topic),
+        DeleteTopic m => (AccessRules.DeleteTopic, m.Topic),
+        AddPartitions m => (AccessRules.AlterTopic, m.Topic),
+        AlterTopicConfigs m => (AccessRules.AlterTopic, m.Topic),
+        UpsertUser or DeleteUser or AddAcl or RemoveAcl => (AccessRules.AlterCluster, Authorizer.ClusterResourceName),
+        ListUsers or ListAcls => (AccessRules.DescribeCluster, Authorizer.ClusterResourceName),
+        JoinGroup m => (AccessRules.ReadGroup, m.Group),
+        Heartbeat m => (AccessRules.ReadGroup, m.Group),
+        LeaveGroup m => (AccessRules.ReadGroup, m.Group),
+        JoinClassicGroup m => (AccessRules.ReadGroup, m.Group),
+        SyncClassicGroup m => (AccessRules.ReadGroup, m.Group),
+        ClassicHeartbeat m => (AccessRules.ReadGroup, m.Group),
+        LeaveClassicGroup m => (AccessRules.ReadGroup, m.Group),
+        DescribeGroup m => (AccessRules.DescribeGroup, m.Group),
+        DeleteGroup m => (AccessRules.DeleteGroup, m.Group),
+        _ => null,
+    };
+
+    /// <summary>The refusal of a message no rule names (deny by default); AsUser and Authenticate are never requests inside an AsUser.</summary>
+    public static (ErrorCode Error, string Message) NoRule(Type message) =>
+        (ErrorCode.ClusterAuthorizationFailed, $"CLUSTER_AUTHORIZATION_FAILED: {message.Name} is not a request an Akka client may make");
+
+    /// <summary>
+    /// For a request whose answer shows more than the user may see, what to take out of the answer (as the Kafka
+    /// listener filters Kafka's answers): metadata and cluster status show only the topics the user may describe, a
+    /// group list only the groups it may describe (all of them with Describe on the cluster), a group description only
+    /// the committed offsets of topics it may describe. Null for a request whose answer needs no filter.
+    /// </summary>
+    public static Func<object, object>? AnswerFilter(UserAccess access, IAkkaKafkaMessage request) => request switch
+    {
+        GetMetadata m => answer => answer is MetadataResponse r
+            ? r with
+            {
+                Metadata = Visible(access, r.Metadata),
+                UnauthorizedTopics = (m.Topics ?? []).Where(t => !access.Allows(AccessRules.DescribeTopic, t)).Distinct().ToList(),
+            }
+            : answer,
+        GetClusterStatus => answer => answer is ClusterStatus s ? s with { Metadata = Visible(access, s.Metadata) } : answer,
+        ListGroups => answer => answer is ListGroupsResponse r ? r with { Groups = r.Groups.Where(access.MayListGroup).ToList() } : answer,
+        DescribeGroup => answer => answer is GroupDescription d
+            ? d with { Committed = d.Committed.Where(o => access.Allows(AccessRules.DescribeTopic, o.Topic)).ToList() }
+            : answer,
+        _ => null,
+    };
+
+    /// <summary>The metadata with only the topics the user may describe.</summary>
+    private static ClusterMetadata Visible(UserAccess access, ClusterMetadata metadata) =>
+        metadata.Topics.All(t => access.Allows(AccessRules.DescribeTopic, t.Name))
+            ? metadata
+            : metadata with { Topics = metadata.Topics.Where(t => access.Allows(AccessRules.DescribeTopic, t.Name)).ToList() };
+
+    private static (ErrorCode Error, string Message)? FirstRefusal(UserAccess access, AccessRule rule, IEnumerable<string> resources)
+    {
+        foreach (var name in resources.Distinct())
+            if (access.Refusal(rule, name) is { } refusal) return refusal;
+        return null;
     }
 }

@@ -27,6 +27,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string GetMetadataManifest = "gm1";
     // Version 2 of the metadata layout adds each broker's Kafka node id and endpoint; version 1 is still read
     // (from a broker not yet upgraded in a rolling restart) with no node ids and no endpoints.
+    // mr3 (metadata layout 3) also carries the topics asked for that the user may not describe; mr2 and mr1 are read
+    // without them.
     internal const string MetadataResponseManifest = "mr3";
     internal const string MetadataPublishedManifest = "mp3";
     internal const string ClusterMetadataManifest = "cm3";
@@ -318,6 +320,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 break;
             case MetadataResponse m:
                 WriteMetadata(w, m.Metadata);
+                w.List(m.UnauthorizedTopics ?? [], (x, t) => x.String(t));
                 break;
             case MetadataPublished m:
                 WriteMetadata(w, m.Metadata);
@@ -434,7 +437,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             AddPartitionsManifest => new AddPartitions(r.String(), r.VarInt()),
             TopicCommandResultManifest => new TopicCommandResult(r.String(), (ErrorCode)r.Int16(), r.String()),
             GetMetadataManifest => ReadGetMetadata(ref r),
-            MetadataResponseManifest => new MetadataResponse(ReadMetadata(ref r)),
+            MetadataResponseManifest => new MetadataResponse(ReadMetadata(ref r), ReadStrings(ref r) is { Count: > 0 } unauthorized ? unauthorized : null),
             MetadataPublishedManifest => new MetadataPublished(ReadMetadata(ref r)),
             ClusterMetadataManifest => ReadMetadata(ref r),
             GetClusterStatusManifest => GetClusterStatus.Instance,
@@ -591,12 +594,14 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return new OffsetFetchResponse(group, ReadOffsets(ref r));
     }
 
-    private static ListGroupsResponse ReadListGroupsResponse(ref WireReader r)
+    private static ListGroupsResponse ReadListGroupsResponse(ref WireReader r) => new(ReadStrings(ref r));
+
+    private static List<string> ReadStrings(ref WireReader r)
     {
         var n = r.Count();
-        var groups = new List<string>(n);
-        for (var i = 0; i < n; i++) groups.Add(r.String());
-        return new ListGroupsResponse(groups);
+        var strings = new List<string>(n);
+        for (var i = 0; i < n; i++) strings.Add(r.String());
+        return strings;
     }
 
     private static GroupDescription ReadGroupDescription(ref WireReader r)
@@ -704,13 +709,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     private static GetMetadata ReadGetMetadata(ref WireReader r)
     {
-        List<string>? topics = null;
-        if (r.Bool())
-        {
-            var n = r.Count();
-            topics = new List<string>(n);
-            for (var i = 0; i < n; i++) topics.Add(r.String());
-        }
+        var topics = r.Bool() ? ReadStrings(ref r) : null;
         return new GetMetadata(topics, r.Bool());
     }
 

@@ -48,7 +48,7 @@ public sealed class AkkaClientSessionSpecs
             new AclRule("bob", AclResourceType.Topic, "orders", AclOperation.Write),
             new AclRule("bob", AclResourceType.Group, "billing", AclOperation.Read),
         ]);
-        (ErrorCode Error, string Message)? Check(IAkkaKafkaMessage request) => AkkaRequestAuthorization.Refusal(security, NoSuperUsers, "bob", request);
+        (ErrorCode Error, string Message)? Check(IAkkaKafkaMessage request) => AkkaRequestAuthorization.Refusal(new UserAccess(security, NoSuperUsers, "bob"), request);
 
         Assert.Null(Check(new ForwardedRequest(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))));
         Assert.Null(Check(new JoinGroup("billing", null, "c", [], 10_000)));
@@ -59,7 +59,48 @@ public sealed class AkkaClientSessionSpecs
         Assert.Equal(ErrorCode.GroupAuthorizationFailed, Check(new DeleteGroup("billing"))?.Error);
         Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Check(new DeleteUser("alice"))?.Error);
         Assert.Equal("TOPIC_AUTHORIZATION_FAILED: user 'bob' may not create topic 'new'", Check(new CreateTopic("new", 1))?.Message);
-        Assert.Null(AkkaRequestAuthorization.Refusal(security, new HashSet<string> { "bob" }, "bob", new DeleteUser("alice")));
+        Assert.Null(AkkaRequestAuthorization.Refusal(new UserAccess(security, new HashSet<string> { "bob" }, "bob"), new DeleteUser("alice")));
+    }
+
+    /// <summary>A request type nobody wrote a rule for, as a new message would be before its rule exists.</summary>
+    private sealed record RequestWithoutARule(string Topic) : IBrokerCommand;
+
+    [Fact]
+    public void A_message_without_a_rule_is_refused_whoever_asks()
+    {
+        var security = new SecurityMetadata(1, [], [new AclRule("bob", AclResourceType.Topic, "*", AclOperation.All)]);
+
+        Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(RequestWithoutARule)),
+            AkkaRequestAuthorization.Refusal(new UserAccess(security, NoSuperUsers, "bob"), new RequestWithoutARule("orders")));
+        Assert.Equal(ErrorCode.ClusterAuthorizationFailed,
+            AkkaRequestAuthorization.Refusal(new UserAccess(security, new HashSet<string> { "bob" }, "bob"), new RequestWithoutARule("orders"))?.Error);
+    }
+
+    /// <summary>
+    /// Every request a client can send (each type of the <see cref="IBrokerCommand"/> marker in the protocol, the broker and
+    /// the client) has a rule, so none is refused for lack of one; a new message fails here until its rule is written.
+    /// Only the envelope (AsUser) and the login (Authenticate) are never requests inside an envelope.
+    /// </summary>
+    [Fact]
+    public void Every_client_request_message_has_an_authorization_rule()
+    {
+        Type[] envelopes = [typeof(AsUser), typeof(Authenticate)];
+        var requests = new[] { typeof(IBrokerCommand).Assembly, typeof(AkkaKafka.Broker.Node.BrokerActor).Assembly, typeof(AkkaKafka.Client.ClusterConnection).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Where(t => typeof(IBrokerCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && !envelopes.Contains(t))
+            .ToList();
+        // A user with no rights at all: every rule refuses without looking past the first name it checks, so a blank instance will do.
+        var nobody = new UserAccess(SecurityMetadata.Empty, NoSuperUsers, "nobody");
+
+        Assert.Contains(typeof(ProduceRequest), requests);
+        Assert.Contains(typeof(ResetGroupOffsets), requests);
+        Assert.All(requests, type =>
+        {
+            var request = (IAkkaKafkaMessage)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type);
+            Assert.NotEqual(AkkaRequestAuthorization.NoRule(type), AkkaRequestAuthorization.Refusal(nobody, request));
+        });
+        Assert.All(envelopes, type => Assert.Equal(AkkaRequestAuthorization.NoRule(type),
+            AkkaRequestAuthorization.Refusal(nobody, (IAkkaKafkaMessage)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type))));
     }
 
     [Fact]
@@ -71,7 +112,7 @@ public sealed class AkkaClientSessionSpecs
         ]);
         bool Creates(IReadOnlySet<string> superUsers, params string[] topics)
         {
-            var restricted = (GetMetadata)AkkaRequestAuthorization.Restricted(security, superUsers, "bob", new GetMetadata(topics, AutoCreateTopics: true));
+            var restricted = (GetMetadata)AkkaRequestAuthorization.Restricted(new UserAccess(security, superUsers, "bob"), new GetMetadata(topics, AutoCreateTopics: true));
             Assert.Equal(topics, restricted.Topics);
             return restricted.AutoCreateTopics;
         }
