@@ -12,7 +12,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// A broker that restarts with many partitions says ready only once it has recovered every partition it owns: a load
 /// balancer or an orchestrator that sends traffic at the first 200 of /health/ready must find each partition taking
 /// writes, not queueing them behind the journal replay of thousands of others. One real broker process (Kafka listener
-/// and HTTP on free ports), a Confluent.Kafka producer. AKKAKAFKA_RECOVERY_PARTITIONS sets how many partitions (600 by
+/// and HTTP on free ports), a Confluent.Kafka producer. AKKAKAFKA_RECOVERY_PARTITIONS sets how many partitions (1000 by
 /// default, to stay within a minute; 10000 for the long mode).
 /// </summary>
 public sealed class RestartRecoverySpecs(ITestOutputHelper output) : IDisposable
@@ -20,17 +20,19 @@ public sealed class RestartRecoverySpecs(ITestOutputHelper output) : IDisposable
     private const int PartitionsPerTopic = 100;
 
     /// <summary>
-    /// A recovered partition acknowledges a write in milliseconds; one still waiting for its recovery, after many
-    /// seconds. The bound sits well between the two so a busy machine's slower writes do not fail the spec.
+    /// After ready, the same produce to every partition may take up to twice as long, plus this, as it took before the
+    /// restart (when every partition had long recovered): one request writes all partitions, so its time grows with
+    /// their number and the machine's load, and it is measured against itself; a produce that waits for partitions
+    /// still recovering takes as long as their recovery.
     /// </summary>
-    private static readonly TimeSpan PromptAcknowledgement = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PromptMargin = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(120);
 
     private readonly BrokerProcesses _cluster = new(1, kafka: true, http: true);
 
     private static int PartitionCount =>
-        int.TryParse(Environment.GetEnvironmentVariable("AKKAKAFKA_RECOVERY_PARTITIONS"), out var n) && n > 0 ? n : 600;
+        int.TryParse(Environment.GetEnvironmentVariable("AKKAKAFKA_RECOVERY_PARTITIONS"), out var n) && n > 0 ? n : 1000;
 
     [Fact]
     public async Task Once_a_restarted_broker_says_ready_a_produce_to_every_partition_it_owns_is_acknowledged_promptly()
@@ -38,7 +40,7 @@ public sealed class RestartRecoverySpecs(ITestOutputHelper output) : IDisposable
         var port = _cluster.Ports[0];
         await _cluster.StartAsync(port, StartBound);
         var partitions = await CreateTopicsAsync(PartitionCount);
-        await ProduceToEachAsync(partitions, "before restart");
+        var before = await ProduceToEachAsync(partitions, "before restart");
 
         _cluster.Kill(port);
         var restart = Stopwatch.StartNew();
@@ -54,9 +56,11 @@ public sealed class RestartRecoverySpecs(ITestOutputHelper output) : IDisposable
 
         var slowest = await ProduceToEachAsync(partitions, "after ready");
         output.WriteLine($"{partitions.Count} partitions: restart to 'is up' {up.TotalSeconds:0.0} s, to ready {ready.TotalSeconds:0.0} s, " +
-                         $"every partition acknowledged a produce at {restart.Elapsed.TotalSeconds:0.0} s (slowest {slowest.TotalMilliseconds:0} ms after ready)");
-        Assert.True(slowest < PromptAcknowledgement,
-            $"ready at {ready.TotalSeconds:0.0} s, but a produce to some partition took {slowest.TotalSeconds:0.0} s: it was still recovering");
+                         $"every partition acknowledged a produce at {restart.Elapsed.TotalSeconds:0.0} s (slowest {slowest.TotalMilliseconds:0} ms after ready; " +
+                         $"{before.TotalMilliseconds:0} ms before the restart)");
+        Assert.True(slowest < before * 2 + PromptMargin,
+            $"ready at {ready.TotalSeconds:0.0} s, but a produce to some partition took {slowest.TotalSeconds:0.0} s " +
+            $"({before.TotalSeconds:0.0} s before the restart): it was still recovering");
     }
 
     private async Task<IReadOnlyList<TopicPartition>> CreateTopicsAsync(int count)
