@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using AkkaKafka.Broker.Partition;
+using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
 using Prometheus;
 
@@ -30,6 +31,11 @@ public sealed class BrokerMetrics : IExtension
     private readonly Gauge _logStart, _logEnd, _logSize, _connections;
     private long _lastJournalWriteOk, _lastJournalWriteFailed, _totalRecordsIn, _totalRecordsOut;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, int Partition), LocalLog> _localLogs = new();
+    /// <summary>
+    /// The partitions whose PartitionActor on this broker has read its log back from the journal, with the assignment
+    /// epoch it runs at: what readiness compares with the owned partitions of the newest metadata (no ask per partition).
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long TopicId, int Partition), long> _recovered = new();
 
     public BrokerMetrics()
     {
@@ -109,6 +115,31 @@ public sealed class BrokerMetrics : IExtension
         _logEnd.RemoveLabelled(partition.Topic, p);
         _logSize.RemoveLabelled(partition.Topic, p);
         _localLogs.TryRemove((partition.Topic, partition.Partition), out _);
+    }
+
+    /// <summary>The partition's actor recovered its log and now takes requests as the owner at <paramref name="epoch"/>.</summary>
+    public void PartitionRecovered(PartitionIdentity partition, long epoch) => _recovered[(partition.TopicId, partition.Partition)] = epoch;
+
+    /// <summary>The partition's actor of <paramref name="epoch"/> stopped; a newer epoch's actor that already recovered stays.</summary>
+    public void PartitionStopped(PartitionIdentity partition, long epoch) =>
+        _recovered.TryRemove(KeyValuePair.Create((partition.TopicId, partition.Partition), epoch));
+
+    /// <summary>
+    /// Of the partitions <paramref name="metadata"/> assigns to <paramref name="self"/>, how many there are and how many
+    /// have no recovered actor at their assigned epoch yet (still replaying their journal, waiting for a recovery slot,
+    /// or restarting after a journal failure).
+    /// </summary>
+    public (int Owned, int Recovering) Recovery(ClusterMetadata metadata, string self)
+    {
+        int owned = 0, recovering = 0;
+        foreach (var topic in metadata.Topics)
+        foreach (var p in topic.Partitions)
+        {
+            if (p.Owner != self) continue;
+            owned++;
+            if (!_recovered.TryGetValue((topic.TopicId, p.Partition), out var epoch) || epoch != p.Epoch) recovering++;
+        }
+        return (owned, recovering);
     }
 
     /// <summary>Records appended to and fetched from this broker's partitions, all topics (the console's chart).</summary>

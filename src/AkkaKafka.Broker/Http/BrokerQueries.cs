@@ -142,8 +142,10 @@ public sealed class BrokerQueries(ActorSystem system, BrokerGateway broker, Brok
     }
 
     /// <summary>
-    /// Ready: this node is Up in the cluster, and the journal answers: the controller (a persistent actor, stopped
-    /// while its journal fails and started again once it answers) replies, and no partition's last write here failed.
+    /// Ready: this node is Up in the cluster, the journal answers (the controller, a persistent actor stopped while its
+    /// journal fails and started again once it answers, replies, and no partition's last write here failed), and every
+    /// partition the newest metadata this broker received assigns to it has recovered its log: ready means a produce to
+    /// any of them is taken now, not after a restart's replay of thousands of partitions.
     /// </summary>
     public async Task<HealthView> ReadinessAsync()
     {
@@ -154,6 +156,10 @@ public sealed class BrokerQueries(ActorSystem system, BrokerGateway broker, Brok
         {
             var metadata = await broker.Ask<MetadataResponse>(new GetMetadata([]), AskTimeout);
             if (metadata.Metadata.Controller is null) return new HealthView("not ready", "no controller yet");
+            var cached = await CachedMetadataAsync();
+            if (cached.Controller is null) return new HealthView("not ready", "this broker has no metadata from the controller yet");
+            var (owned, recovering) = metrics.Recovery(cached, SelfId);
+            if (recovering > 0) return new HealthView("not ready", $"{recovering} of the {owned} partitions this broker owns are still recovering their logs");
         }
         catch (Exception e) when (IsNoAnswer(e))
         {

@@ -129,6 +129,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
         _logger.Info("{0}: recovered, offsets [{1}, {2}), epoch {3}", _partition.PersistenceId, _log.LogStartOffset, _log.NextOffset, _epoch);
         _metrics.LogChanged(_partition, _log);
+        _metrics.PartitionRecovered(_partition, _epoch);
     }
 
     protected override void OnCommand(object message)
@@ -375,6 +376,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     {
         FailAllPending(ErrorCode.NotLeaderOrFollower, "partition owner stopped");
         _metrics.LogClosed(_partition);
+        _metrics.PartitionStopped(_partition, _epoch);
         foreach (var parked in _parkedFetches)
             parked.ReplyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
         _parkedFetches.Clear();

@@ -35,7 +35,8 @@ internal static class BrokerBanner
             $"  HTTP:     {Http(node)}",
             $"  Journal:  {journal}",
             $"  Log:      {log}",
-            $"Broker {node.BrokerId} is up. Press Ctrl-C to leave the cluster.",
+            // Up is cluster membership, not readiness: after a restart the partitions it owns may still be recovering.
+            $"Broker {node.BrokerId} is up: a member of the cluster; ready once every partition it owns has recovered (/health/ready). Press Ctrl-C to leave the cluster.",
         ];
     }
 

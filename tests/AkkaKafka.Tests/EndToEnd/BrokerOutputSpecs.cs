@@ -28,7 +28,7 @@ public sealed class BrokerOutputSpecs : IDisposable
         Assert.Contains(banner, l => l.StartsWith("HTTP:"));
         Assert.Contains($"Journal:  sqlite, data in {_cluster.DataDirectory}", banner);
         Assert.Contains(banner, l => l.StartsWith($"Log:      {logFile}"));
-        Assert.Contains($"Broker 127.0.0.1:{firstPort} is up. Press Ctrl-C to leave the cluster.", banner);
+        Assert.Contains($"Broker 127.0.0.1:{firstPort} is up: a member of the cluster; ready once every partition it owns has recovered (/health/ready). Press Ctrl-C to leave the cluster.", banner);
         Assert.True(await first.WaitForOutputAsync("this broker is now the controller", EventWait), first.ToString());
 
         var second = await _cluster.StartAsync(secondPort);
