@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Security;
@@ -9,6 +8,8 @@ namespace AkkaKafka.Cli.Commands;
 /// <summary>`akkakafka broker`: runs one broker node until Ctrl-C or SIGTERM, then leaves the cluster gracefully.</summary>
 internal static class BrokerCommand
 {
+    public const string Name = "broker";
+
     public static Command Create()
     {
         var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
@@ -38,7 +39,7 @@ internal static class BrokerCommand
         var superUsers = new Option<string?>("--super-users") { Description = "Users allowed everything whatever the ACLs say, NAME[,NAME...] (Kafka's super.users); while the cluster has no user, one of them can be created without a login" };
         var verbose = new Option<bool>("--verbose") { Description = "Show Akka's INFO log on the terminal too (it always goes to <data>/logs/broker-<port>.log)" };
 
-        var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
+        var command = new Command(Name, "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
             host, port, seeds, data, journal, connectionString, connectionStringFile, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
         };
@@ -102,7 +103,7 @@ internal static class BrokerCommand
                 KafkaTlsKey = tlsKey,
                 KafkaTlsKeyPasswordFile = result.GetValue(kafkaTlsKeyPasswordFile),
             };
-            return await RunBrokerAsync(options);
+            return await RunBrokerAsync(options, ct);
         }));
         return command;
     }
@@ -140,7 +141,7 @@ internal static class BrokerCommand
         }
     }
 
-    private static async Task<int> RunBrokerAsync(BrokerOptions options)
+    private static async Task<int> RunBrokerAsync(BrokerOptions options, CancellationToken stopRequest)
     {
         BrokerNode node;
         try
@@ -167,16 +168,8 @@ internal static class BrokerCommand
             Console.WriteLine($"Broker {node.BrokerId} leaving the cluster...");
             _ = node.StopAsync();
         }
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            Stop();
-        };
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            Stop();
-        });
+        // Ctrl-C or SIGTERM (the command's token); at once if one came while the node was starting.
+        using var stopOnSignal = stopRequest.Register(Stop);
 
         // Before the banner, so it is on the terminal before "is up", which scripts wait for.
         if (BindWarning.For(node.System.Settings.Config) is { } exposed) await Console.Error.WriteLineAsync(exposed);
