@@ -26,9 +26,9 @@ internal static class BrokerCommand
         var connectionStringFile = new Option<string?>("--connection-string-file") { Description = $"File holding the PostgreSQL connection string (or set {Secrets.ConnectionStringVariable})" };
         var config = new Option<string?>("--config") { Description = "Extra HOCON file layered over hocon/" };
         // No DefaultValueFactory: the defaults live in hocon/broker.hocon (akkakafka.broker.kafka), which a flag overrides.
-        var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092; 0: no Kafka listener)" };
+        var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092 + (--port - 4053): 9092 for 4053, 9093 for 4054; 0: no Kafka listener)" };
         var kafkaAdvertisedHost = new Option<string?>("--kafka-advertised-host") { Description = "Host that Kafka clients are told to connect to (default: --host)" };
-        var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for /metrics, /health, the JSON API and the web console (default 8080; 0: no HTTP)" };
+        var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for /metrics, /health, the JSON API and the web console (default 8080 + (--port - 4053); 0: no HTTP)" };
         var httpAdmin = new Option<bool>("--http-admin") { Description = "Let the web console and the API create and delete topics (default: read-only)" };
         var brokerId = new Option<int?>("--broker-id") { Description = "Kafka node id of this broker (default: one the controller assigns and keeps for this host:port)" };
         var kafkaSasl = new Option<string?>("--kafka-sasl-mechanisms") { Description = "SASL on the Kafka listener: SCRAM-SHA-256,SCRAM-SHA-512,PLAIN (comma-separated; default none)" };
