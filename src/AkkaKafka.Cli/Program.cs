@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AkkaKafka.Cli;
 using AkkaKafka.Cli.Commands;
 
 // akkakafka: one program, Kafka-style subcommands. The libraries hold the logic; this only parses and wires.
@@ -36,10 +37,10 @@ catch (UsageException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
-// Ctrl-C and SIGTERM cancel the command's token; System.CommandLine's default then gives the command 2 s before it
-// returns without it, too short for a consumer to commit and leave its group (Consumer's close takes up to 12 s) or a
-// producer to hear its last acknowledgements: the command ends by itself well within this.
-return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+// Ctrl-C and SIGTERM cancel the command's token through Termination, not System.CommandLine's handler (see there why).
+var termination = Termination.Register();
+var invocation = parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, termination.Requested);
+return parsed.CommandResult.Command.Name == BrokerCommand.Name ? await invocation : await termination.WithinGracePeriodAsync(invocation);
 
 static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
 {

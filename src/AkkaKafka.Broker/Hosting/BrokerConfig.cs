@@ -27,6 +27,7 @@ public static class BrokerConfig
             akka.persistence.journal.sql.connection-string = {{Quote(journalConnectionString)}}
             akka.persistence.snapshot-store.sql.connection-string = {{Quote(snapshotConnectionString)}}
             {{KafkaFlags(options)}}
+            {{PortsFollowingPort(options, files, options.Overrides ?? Config.Empty, user)}}
             {{LogFlags(options)}}
             """);
         var merged = (tls.IsEmpty ? flags : flags.WithFallback(tls))
@@ -54,10 +55,10 @@ public static class BrokerConfig
     private static string KafkaFlags(BrokerOptions options)
     {
         var lines = new List<string>();
-        if (options.KafkaPort is { } port) lines.Add($"akkakafka.broker.kafka.port = {port}");
+        if (options.KafkaPort is { } port) lines.Add($"{KafkaPortPath} = {port}");
         if (options.KafkaAdvertisedHost is { } host) lines.Add($"akkakafka.broker.kafka.advertised-host = {Quote(host)}");
         if (options.BrokerId is { } id) lines.Add($"akkakafka.broker.kafka.broker-id = {id}");
-        if (options.HttpPort is { } httpPort) lines.Add($"akkakafka.broker.http.port = {httpPort}");
+        if (options.HttpPort is { } httpPort) lines.Add($"{HttpPortPath} = {httpPort}");
         if (options.HttpAdmin is { } admin) lines.Add($"akkakafka.broker.http.admin = {(admin ? "on" : "off")}");
         if (options.Acls is { } acls) lines.Add($"akkakafka.security.enabled = {(acls ? "on" : "off")}");
         if (options.SuperUsers is { } superUsers) lines.Add($"akkakafka.security.super-users = [{string.Join(", ", superUsers.Select(Quote))}]");
@@ -67,6 +68,31 @@ public static class BrokerConfig
         if (options.KafkaTlsKeyPasswordFile is { } passwordFile) lines.Add($"akkakafka.security.kafka-tls.key-password-file = {Quote(Path.GetFullPath(passwordFile))}");
         return string.Join("\n", lines);
     }
+
+    /// <summary>
+    /// Brokers on one machine differ by --port; their Kafka and HTTP ports move with it unless given (flag, --config or
+    /// overrides): 9092 + (port - 4053) and 8080 + (port - 4053) by default, so brokers on 4053, 4054 and 4055 listen
+    /// for Kafka on 9092-9094 and HTTP on 8080-8082, as run-cluster.ps1 starts them, and none fails on a taken 9092.
+    /// </summary>
+    private static string PortsFollowingPort(BrokerOptions options, Config files, params Config[] explicitLayers)
+    {
+        var shift = options.Port - Names.DefaultRemotingPort;
+        var lines = new List<string>();
+        foreach (var (path, flag, given) in new[] { (KafkaPortPath, "--kafka-port", options.KafkaPort), (HttpPortPath, "--http-port", options.HttpPort) })
+        {
+            if (shift == 0 || given is not null || explicitLayers.Any(layer => !layer.IsEmpty && layer.HasPath(path))) continue;
+            var basePort = files.GetInt(path);
+            if (basePort == 0) continue; // off stays off
+            var derived = basePort + shift;
+            if (derived is < 1 or > 65535)
+                throw new ConfigurationException($"give {flag} with --port {options.Port}: the port it would follow, {basePort} + ({options.Port} - {Names.DefaultRemotingPort}) = {derived}, does not exist");
+            lines.Add($"{path} = {derived}");
+        }
+        return string.Join("\n", lines);
+    }
+
+    private const string KafkaPortPath = "akkakafka.broker.kafka.port";
+    private const string HttpPortPath = "akkakafka.broker.http.port";
 
     private static string LogFlags(BrokerOptions options)
     {

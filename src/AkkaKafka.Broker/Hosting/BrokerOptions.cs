@@ -24,13 +24,13 @@ public sealed record BrokerOptions
     public string? ConfigFile { get; init; }
     /// <summary>Extra HOCON above everything but the flags; tests use it to shorten timings.</summary>
     public Config? Overrides { get; init; }
-    /// <summary>Kafka listener port (--kafka-port; 0: none); null takes akkakafka.broker.kafka.port (9092).</summary>
+    /// <summary>Kafka listener port (--kafka-port; 0: none); null takes akkakafka.broker.kafka.port (9092), moved by <see cref="Port"/> - 4053 unless set there.</summary>
     public int? KafkaPort { get; init; }
     /// <summary>The host Kafka Metadata advertises (--kafka-advertised-host); null takes the HOCON setting, else <see cref="Host"/>.</summary>
     public string? KafkaAdvertisedHost { get; init; }
     /// <summary>Explicit Kafka node id (--broker-id); null takes the HOCON setting, else the controller assigns one.</summary>
     public int? BrokerId { get; init; }
-    /// <summary>HTTP port for metrics, health, API and console (--http-port; 0: none); null takes akkakafka.broker.http.port (8080).</summary>
+    /// <summary>HTTP port for metrics, health, API and console (--http-port; 0: none); null takes akkakafka.broker.http.port (8080), moved by <see cref="Port"/> - 4053 unless set there.</summary>
     public int? HttpPort { get; init; }
     /// <summary>Allow creating and deleting topics over HTTP (--http-admin); null takes akkakafka.broker.http.admin (off).</summary>
     public bool? HttpAdmin { get; init; }

@@ -79,21 +79,23 @@ public static class JournalStorage
         return connectionString;
     }
 
+    /// <summary>PRAGMA synchronous of the SQLite journal: what an acknowledged write survives (hocon/sqlite.hocon).</summary>
+    public const string SynchronousPath = "akkakafka.storage.sqlite.synchronous";
+
     /// <summary>
     /// The actor system's setup: for SQLite, every connection the journal and snapshot store open first sets
-    /// <c>PRAGMA synchronous</c> from <c>akka.persistence.journal.sql.sqlite-synchronous</c> (a per-connection setting, so
-    /// it cannot live in the file or the connection string). With WAL, <c>normal</c> writes each commit to the WAL file
-    /// before the write is acknowledged — a killed broker loses nothing — and syncs to disk at checkpoints, as Kafka
-    /// leaves flushing to the OS (log.flush.interval.messages unset) and Redis syncs its AOF every second; <c>full</c>
-    /// adds an fsync to every commit (1.5–5 ms each on this project's VM, more than the whole produce otherwise takes).
+    /// <c>PRAGMA synchronous</c> from <see cref="SynchronousPath"/> (a per-connection setting, so it cannot live in the
+    /// file or the connection string). With WAL, <c>normal</c> (the default) writes each commit to the WAL file before
+    /// the write is acknowledged (a killed broker loses nothing) and syncs at checkpoints, so an OS crash or power cut
+    /// can lose the last acknowledged writes; <c>full</c> syncs the WAL file before a commit returns.
     /// </summary>
     public static ActorSystemSetup Setup(Akka.Configuration.Config config, BrokerOptions options, string journal, string snapshots)
     {
         var setup = BootstrapSetup.Create().WithConfig(config);
         if (options.Journal != JournalKind.Sqlite) return ActorSystemSetup.Create(setup);
-        var synchronous = (config.GetString("akka.persistence.journal.sql.sqlite-synchronous") ?? "").ToUpperInvariant();
+        var synchronous = (config.GetString(SynchronousPath) ?? "").ToUpperInvariant();
         if (synchronous is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
-            throw new BrokerStartupException($"akka.persistence.journal.sql.sqlite-synchronous must be off, normal, full or extra (got '{synchronous.ToLowerInvariant()}')");
+            throw new BrokerStartupException($"{SynchronousPath} must be full, normal, extra or off (got '{synchronous.ToLowerInvariant()}')");
         var pragma = $"PRAGMA synchronous={synchronous};";
         var perPlugin = new MultiDataOptionsSetup();
         perPlugin.AddDataOptions("akka.persistence.journal.sql", WithPragma(journal, pragma));

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AkkaKafka.Broker.Http;
@@ -35,7 +36,17 @@ public static class KestrelHosting
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new AkkaLoggerProvider(log));
+        // Not the default ConsoleLifetime, which takes SIGINT/SIGTERM for itself (and, where .NET stops at the first
+        // handler that cancels a signal, would take it from the program): the broker's coordinated shutdown stops
+        // these hosts in its own order, and the akkakafka program is the one place that handles signals.
+        builder.Services.AddSingleton<IHostLifetime, StoppedByTheBroker>();
         return builder;
+    }
+
+    private sealed class StoppedByTheBroker : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <returns>The port bound (the real one when 0 was asked for).</returns>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Security;
@@ -9,6 +8,8 @@ namespace AkkaKafka.Cli.Commands;
 /// <summary>`akkakafka broker`: runs one broker node until Ctrl-C or SIGTERM, then leaves the cluster gracefully.</summary>
 internal static class BrokerCommand
 {
+    public const string Name = "broker";
+
     public static Command Create()
     {
         var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
@@ -25,9 +26,9 @@ internal static class BrokerCommand
         var connectionStringFile = new Option<string?>("--connection-string-file") { Description = $"File holding the PostgreSQL connection string (or set {Secrets.ConnectionStringVariable})" };
         var config = new Option<string?>("--config") { Description = "Extra HOCON file layered over hocon/" };
         // No DefaultValueFactory: the defaults live in hocon/broker.hocon (akkakafka.broker.kafka), which a flag overrides.
-        var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092; 0: no Kafka listener)" };
+        var kafkaPort = new Option<int?>("--kafka-port") { Description = "Kafka protocol listener port (default 9092 + (--port - 4053): 9092 for 4053, 9093 for 4054; 0: no Kafka listener)" };
         var kafkaAdvertisedHost = new Option<string?>("--kafka-advertised-host") { Description = "Host that Kafka clients are told to connect to (default: --host)" };
-        var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for /metrics, /health, the JSON API and the web console (default 8080; 0: no HTTP)" };
+        var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for /metrics, /health, the JSON API and the web console (default 8080 + (--port - 4053); 0: no HTTP)" };
         var httpAdmin = new Option<bool>("--http-admin") { Description = "Let the web console and the API create and delete topics (default: read-only)" };
         var brokerId = new Option<int?>("--broker-id") { Description = "Kafka node id of this broker (default: one the controller assigns and keeps for this host:port)" };
         var kafkaSasl = new Option<string?>("--kafka-sasl-mechanisms") { Description = "SASL on the Kafka listener: SCRAM-SHA-256,SCRAM-SHA-512,PLAIN (comma-separated; default none)" };
@@ -38,7 +39,7 @@ internal static class BrokerCommand
         var superUsers = new Option<string?>("--super-users") { Description = "Users allowed everything whatever the ACLs say, NAME[,NAME...] (Kafka's super.users); while the cluster has no user, one of them can be created without a login" };
         var verbose = new Option<bool>("--verbose") { Description = "Show Akka's INFO log on the terminal too (it always goes to <data>/logs/broker-<port>.log)" };
 
-        var command = new Command("broker", "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
+        var command = new Command(Name, "Run a broker node (with no flags: a one-node cluster on 127.0.0.1:4053, data in ./data, SQLite)")
         {
             host, port, seeds, data, journal, connectionString, connectionStringFile, config, kafkaPort, kafkaAdvertisedHost, brokerId, httpPort, httpAdmin, verbose,
         };
@@ -102,7 +103,7 @@ internal static class BrokerCommand
                 KafkaTlsKey = tlsKey,
                 KafkaTlsKeyPasswordFile = result.GetValue(kafkaTlsKeyPasswordFile),
             };
-            return await RunBrokerAsync(options);
+            return await RunBrokerAsync(options, ct);
         }));
         return command;
     }
@@ -140,7 +141,7 @@ internal static class BrokerCommand
         }
     }
 
-    private static async Task<int> RunBrokerAsync(BrokerOptions options)
+    private static async Task<int> RunBrokerAsync(BrokerOptions options, CancellationToken stopRequest)
     {
         BrokerNode node;
         try
@@ -167,16 +168,8 @@ internal static class BrokerCommand
             Console.WriteLine($"Broker {node.BrokerId} leaving the cluster...");
             _ = node.StopAsync();
         }
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            Stop();
-        };
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            Stop();
-        });
+        // Ctrl-C or SIGTERM (the command's token); at once if one came while the node was starting.
+        using var stopOnSignal = stopRequest.Register(Stop);
 
         // Before the banner, so it is on the terminal before "is up", which scripts wait for.
         if (BindWarning.For(node.System.Settings.Config) is { } exposed) await Console.Error.WriteLineAsync(exposed);
