@@ -83,6 +83,12 @@ public static class JournalStorage
     public const string SynchronousPath = "akkakafka.storage.sqlite.synchronous";
 
     /// <summary>
+    /// The key's name before it moved out of the journal plugin's block. It has no default any more, so it is there
+    /// only when an operator's --config sets it: honoured, so an upgrade does not silently change what a write survives.
+    /// </summary>
+    public const string FormerSynchronousPath = "akka.persistence.journal.sql.sqlite-synchronous";
+
+    /// <summary>
     /// The actor system's setup: for SQLite, every connection the journal and snapshot store open first sets
     /// <c>PRAGMA synchronous</c> from <see cref="SynchronousPath"/> (a per-connection setting, so it cannot live in the
     /// file or the connection string). With WAL, <c>normal</c> (the default) writes each commit to the WAL file before
@@ -93,9 +99,10 @@ public static class JournalStorage
     {
         var setup = BootstrapSetup.Create().WithConfig(config);
         if (options.Journal != JournalKind.Sqlite) return ActorSystemSetup.Create(setup);
-        var synchronous = (config.GetString(SynchronousPath) ?? "").ToUpperInvariant();
+        var path = config.HasPath(FormerSynchronousPath) ? FormerSynchronousPath : SynchronousPath;
+        var synchronous = (config.GetString(path) ?? "").ToUpperInvariant();
         if (synchronous is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
-            throw new BrokerStartupException($"{SynchronousPath} must be full, normal, extra or off (got '{synchronous.ToLowerInvariant()}')");
+            throw new BrokerStartupException($"{path} must be full, normal, extra or off (got '{synchronous.ToLowerInvariant()}')");
         var pragma = $"PRAGMA synchronous={synchronous};";
         var perPlugin = new MultiDataOptionsSetup();
         perPlugin.AddDataOptions("akka.persistence.journal.sql", WithPragma(journal, pragma));
