@@ -30,12 +30,17 @@ public sealed class FailedLogins(FailedLoginSettings settings)
     private sealed record Burst(int Failures, DateTime First, DateTime Last);
 
     private readonly ConcurrentDictionary<string, Burst> _bursts = new(StringComparer.Ordinal);
+    private long _lastSweepTicks;
+
+    /// <summary>How many users and addresses have a burst on record (ended ones are swept out, see <see cref="Sweep"/>).</summary>
+    internal int Tracked => _bursts.Count;
 
     public FailedLoginSettings Settings => settings;
 
     /// <summary>Counts one failure; how long to hold its answer back, and the warning to print when a burst starts being slowed.</summary>
     public (TimeSpan Delay, string? Warning) Failed(string user, string address, DateTime now)
     {
+        Sweep(now);
         var byUser = Count($"user:{user}", now);
         var byAddress = Count($"address:{address}", now);
         var worst = byUser.Failures >= byAddress.Failures ? byUser : byAddress;
@@ -54,6 +59,18 @@ public sealed class FailedLogins(FailedLoginSettings settings)
     {
         _bursts.TryRemove($"user:{user}", out _);
         _bursts.TryRemove($"address:{address}", out _);
+    }
+
+    /// <summary>
+    /// Drops bursts quiet for longer than forget-after, at most once per forget-after: a guesser who tries a new user
+    /// name every time (each never logs in) would otherwise grow the table for as long as the broker runs.
+    /// </summary>
+    private void Sweep(DateTime now)
+    {
+        var last = Interlocked.Read(ref _lastSweepTicks);
+        if (now.Ticks - last < settings.ForgetAfter.Ticks || Interlocked.CompareExchange(ref _lastSweepTicks, now.Ticks, last) != last) return;
+        foreach (var (key, burst) in _bursts)
+            if (now - burst.Last > settings.ForgetAfter) _bursts.TryRemove(new KeyValuePair<string, Burst>(key, burst));
     }
 
     private Burst Count(string key, DateTime now) => _bursts.AddOrUpdate(key,

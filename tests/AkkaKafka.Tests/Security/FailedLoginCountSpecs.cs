@@ -44,4 +44,16 @@ public sealed class FailedLoginCountSpecs
         var afterQuiet = logins.Failed("bob", "10.0.0.8", Start + Settings.ForgetAfter + TimeSpan.FromSeconds(1));
         Assert.Equal((TimeSpan.Zero, (string?)null), afterQuiet);
     }
+
+    [Fact]
+    public void Bursts_that_ended_are_forgotten_so_guessing_ever_new_user_names_does_not_grow_the_table()
+    {
+        var logins = new FailedLogins(Settings);
+        for (var i = 0; i < 1000; i++) logins.Failed($"guess-{i}", "10.0.0.9", Start);
+        Assert.Equal(1001, logins.Tracked);
+
+        logins.Failed("late", "10.0.0.10", Start + Settings.ForgetAfter + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(2, logins.Tracked);
+    }
 }
