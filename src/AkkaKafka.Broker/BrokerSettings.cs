@@ -1,42 +1,49 @@
 using Akka.Actor;
 using Akka.Configuration;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker;
 
-/// <summary>The akkakafka.broker block of hocon/broker.hocon, read and validated once.</summary>
+/// <summary>The akkakafka.broker block of hocon/broker.hocon, read and validated once; every default is in that file.</summary>
 public sealed class BrokerSettings
 {
     public BrokerSettings(Config config)
     {
-        var c = config.GetConfig("akkakafka.broker") ?? throw new ConfigurationException("akkakafka.broker section is missing");
-        AutoCreateTopics = c.GetBoolean("auto-create-topics", true);
-        DefaultPartitions = c.GetInt("default-partitions", 1);
-        DefaultRetentionMs = c.GetLong("default-retention-ms", -1);
-        DefaultRetentionBytes = c.GetLong("default-retention-bytes", -1);
-        RetentionCheckInterval = c.GetTimeSpan("retention-check-interval", TimeSpan.FromSeconds(30));
-        ProducerIdExpiration = c.GetTimeSpan("producer-id-expiration", TimeSpan.FromDays(1));
-        TailBytes = c.GetByteSize("tail-bytes") ?? 8 * 1024 * 1024;
-        SegmentBatches = c.GetInt("segment-batches", 1000);
-        ReadAheadBytes = c.GetByteSize("read-ahead-bytes") ?? 4 * 1024 * 1024;
-        ReadCacheBytes = c.GetByteSize("read-cache-bytes") ?? 32 * 1024 * 1024;
-        SegmentBytes = c.GetByteSize("segment-bytes") ?? 64 * 1024 * 1024;
-        SnapshotEvery = c.GetInt("snapshot-every", 1000);
-        MaxFetchBytes = (int)(c.GetByteSize("max-fetch-bytes") ?? 4 * 1024 * 1024);
-        MaxFetchWait = c.GetTimeSpan("max-fetch-wait", TimeSpan.FromSeconds(30));
-        MaxWaitingFetches = c.GetInt("max-waiting-fetches", 1000);
-        MaxBatchBytes = (int)(c.GetByteSize("max-batch-bytes") ?? 4 * 1024 * 1024);
-        MaxPendingBytes = c.GetByteSize("max-pending-bytes") ?? 16 * 1024 * 1024;
-        MetadataRefreshInterval = c.GetTimeSpan("metadata-refresh-interval", TimeSpan.FromSeconds(5));
-        PartitionRestartMinBackoff = c.GetTimeSpan("partition-restart-min-backoff", TimeSpan.FromMilliseconds(200));
-        PartitionRestartMaxBackoff = c.GetTimeSpan("partition-restart-max-backoff", TimeSpan.FromSeconds(2));
-        RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(10));
-        ControllerReadTimeout = c.GetTimeSpan("controller-read-timeout", TimeSpan.FromMilliseconds(750));
-        TransactionLog = c.GetBoolean("transaction-log.enabled", true);
-        TransactionLogFlushInterval = c.GetTimeSpan("transaction-log.flush-interval", TimeSpan.FromMilliseconds(500));
+        var c = new SettingsBlock(config, "akkakafka.broker");
+        AutoCreateTopics = c.Boolean("auto-create-topics");
+        DefaultPartitions = c.Int("default-partitions");
+        DefaultRetentionMs = c.Long("default-retention-ms");
+        DefaultRetentionBytes = c.Long("default-retention-bytes");
+        RetentionCheckInterval = c.TimeSpan("retention-check-interval");
+        ProducerIdExpiration = c.TimeSpan("producer-id-expiration");
+        TailBytes = c.ByteSize("tail-bytes");
+        SegmentBatches = c.Int("segment-batches");
+        ReadAheadBytes = c.ByteSize("read-ahead-bytes");
+        ReadCacheBytes = c.ByteSize("read-cache-bytes");
+        MaxConcurrentJournalReads = c.Int("max-concurrent-journal-reads");
+        SegmentBytes = c.ByteSize("segment-bytes");
+        SnapshotEvery = c.Int("snapshot-every");
+        ControllerSnapshotEvery = c.Int("controller-snapshot-every");
+        MaxFetchBytes = (int)c.ByteSize("max-fetch-bytes");
+        MaxFetchWait = c.TimeSpan("max-fetch-wait");
+        MaxWaitingFetches = c.Int("max-waiting-fetches");
+        FetchDeadlineCheckInterval = c.TimeSpan("fetch-deadline-check-interval", allowInfinite: false);
+        MaxBatchBytes = (int)c.ByteSize("max-batch-bytes");
+        MaxPendingBytes = c.ByteSize("max-pending-bytes");
+        MetadataRefreshInterval = c.TimeSpan("metadata-refresh-interval");
+        PartitionRestartMinBackoff = c.TimeSpan("partition-restart-min-backoff");
+        PartitionRestartMaxBackoff = c.TimeSpan("partition-restart-max-backoff");
+        RequestTimeout = c.TimeSpan("request-timeout");
+        ControllerReadTimeout = c.TimeSpan("controller-read-timeout");
+        TransactionLog = c.Boolean("transaction-log.enabled");
+        TransactionLogFlushInterval = c.TimeSpan("transaction-log.flush-interval");
 
         if (DefaultPartitions < 1) throw new ConfigurationException("akkakafka.broker.default-partitions must be at least 1");
         if (SegmentBatches < 1) throw new ConfigurationException("akkakafka.broker.segment-batches must be at least 1");
         if (SnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.snapshot-every must be at least 1");
+        if (ControllerSnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.controller-snapshot-every must be at least 1");
+        if (MaxConcurrentJournalReads < 1) throw new ConfigurationException("akkakafka.broker.max-concurrent-journal-reads must be at least 1");
+        if (FetchDeadlineCheckInterval <= TimeSpan.Zero) throw new ConfigurationException("akkakafka.broker.fetch-deadline-check-interval must be positive");
         if (ReadAheadBytes < 0) throw new ConfigurationException("akkakafka.broker.read-ahead-bytes must not be negative");
         if (ReadCacheBytes < 0) throw new ConfigurationException("akkakafka.broker.read-cache-bytes must not be negative");
         if (TailBytes < 0) throw new ConfigurationException("akkakafka.broker.tail-bytes must not be negative");
@@ -50,7 +57,7 @@ public sealed class BrokerSettings
     }
 
     /// <summary>Room in a remoting frame for a request's or answer's envelope around its record batches.</summary>
-    public const int FrameOverhead = 64 * 1024;
+    public const int FrameOverhead = RemotingFrame.Overhead;
 
     public static BrokerSettings Create(ActorSystem system) => new(system.Settings.Config);
 
@@ -66,11 +73,17 @@ public sealed class BrokerSettings
     public long ReadAheadBytes { get; }
     /// <summary>Budget of the broker's cache of old batches read back from the journal, shared by all its partitions.</summary>
     public long ReadCacheBytes { get; }
+    /// <summary>Journal reads (fetches of old records, prefetches, timestamp look-ups) one partition runs at once; more wait their turn.</summary>
+    public int MaxConcurrentJournalReads { get; }
     public long SegmentBytes { get; }
     public int SnapshotEvery { get; }
+    /// <summary>The controller saves a snapshot of the cluster's metadata after this many persisted events.</summary>
+    public int ControllerSnapshotEvery { get; }
     public int MaxFetchBytes { get; }
     public TimeSpan MaxFetchWait { get; }
     public int MaxWaitingFetches { get; }
+    /// <summary>How often a partition with parked fetches checks their deadlines: one with nothing new is answered at most this late.</summary>
+    public TimeSpan FetchDeadlineCheckInterval { get; }
     public int MaxBatchBytes { get; }
     /// <summary>
     /// Bytes of batches a partition holds waiting for (or in) its journal write before it refuses more: the bound

@@ -1,37 +1,38 @@
 using Akka.Configuration;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Client;
 
-/// <summary>The akkakafka.client block of hocon/client.hocon.</summary>
+/// <summary>The akkakafka.client block of hocon/client.hocon, read and validated once; every default is in that file.</summary>
 public sealed class ClientSettings
 {
     public ClientSettings(Config config)
     {
-        var c = config.GetConfig("akkakafka.client") ?? throw new ConfigurationException("akkakafka.client section is missing");
-        RequestTimeout = c.GetTimeSpan("request-timeout", TimeSpan.FromSeconds(15));
-        AttemptTimeout = c.GetTimeSpan("attempt-timeout", TimeSpan.FromSeconds(2));
-        Linger = c.GetTimeSpan("linger", TimeSpan.Zero);
-        BatchSize = (int)(c.GetByteSize("batch-size") ?? 256 * 1024);
-        MaxRequestSize = (int)(c.GetByteSize("max-request-size") ?? 1024 * 1024);
-        MaxInFlight = c.GetInt("max-in-flight", 5);
-        BufferMemory = c.GetByteSize("buffer-memory") ?? 32 * 1024 * 1024;
-        MaxBlock = c.GetTimeSpan("max-block", TimeSpan.FromSeconds(60));
-        DeliveryTimeout = c.GetTimeSpan("delivery-timeout", TimeSpan.FromSeconds(120));
-        EnableIdempotence = c.GetBoolean("enable-idempotence", true);
-        FetchMaxWait = c.GetTimeSpan("fetch-max-wait", TimeSpan.FromMilliseconds(500));
-        FetchMaxBytes = (int)(c.GetByteSize("fetch-max-bytes") ?? 1024 * 1024);
-        MaxBufferedRecords = c.GetInt("max-buffered-records", 20000);
-        SessionTimeout = c.GetTimeSpan("session-timeout", TimeSpan.FromSeconds(10));
-        HeartbeatInterval = c.GetTimeSpan("heartbeat-interval", TimeSpan.FromSeconds(1));
-        AutoCommitInterval = c.GetTimeSpan("auto-commit-interval", TimeSpan.FromSeconds(1));
+        var c = new SettingsBlock(config, "akkakafka.client");
+        RequestTimeout = c.TimeSpan("request-timeout");
+        AttemptTimeout = c.TimeSpan("attempt-timeout");
+        Linger = c.TimeSpan("linger");
+        BatchSize = (int)c.ByteSize("batch-size");
+        MaxRequestSize = (int)c.ByteSize("max-request-size");
+        MaxInFlight = c.Int("max-in-flight");
+        BufferMemory = c.ByteSize("buffer-memory");
+        MaxBlock = c.TimeSpan("max-block");
+        DeliveryTimeout = c.TimeSpan("delivery-timeout");
+        EnableIdempotence = c.Boolean("enable-idempotence");
+        FetchMaxWait = c.TimeSpan("fetch-max-wait");
+        FetchMaxBytes = (int)c.ByteSize("fetch-max-bytes");
+        MaxBufferedRecords = c.Int("max-buffered-records");
+        SessionTimeout = c.TimeSpan("session-timeout");
+        HeartbeatInterval = c.TimeSpan("heartbeat-interval");
+        AutoCommitInterval = c.TimeSpan("auto-commit-interval");
         if (MaxInFlight < 1) throw new ConfigurationException("akkakafka.client.max-in-flight must be at least 1");
         if (BufferMemory < BatchSize) throw new ConfigurationException("akkakafka.client.buffer-memory must be at least batch-size");
         if (Linger < TimeSpan.Zero) throw new ConfigurationException("akkakafka.client.linger must not be negative");
         if (MaxRequestSize < BatchSize) throw new ConfigurationException("akkakafka.client.max-request-size must be at least batch-size");
         // A request must fit in one remoting frame (with room for the envelope), or Akka drops it as oversized and the
         // producer hears only a timeout.
-        if (config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") is { } frame && frame < MaxRequestSize + 64 * 1024)
-            throw new ConfigurationException($"akkakafka.client.max-request-size must stay 64KiB below akka.remote.dot-netty.tcp.maximum-frame-size ({frame} bytes)");
+        if (config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") is { } frame && frame < MaxRequestSize + RemotingFrame.Overhead)
+            throw new ConfigurationException($"akkakafka.client.max-request-size must stay {RemotingFrame.Overhead / 1024}KiB below akka.remote.dot-netty.tcp.maximum-frame-size ({frame} bytes)");
         if (BatchSize < 1024) throw new ConfigurationException("akkakafka.client.batch-size must be at least 1KiB");
     }
 
@@ -58,6 +59,7 @@ public sealed class ClientSettings
     /// <summary>Longest a send waits for buffer memory before it fails: Kafka's max.block.ms.</summary>
     public TimeSpan MaxBlock { get; init; }
     public TimeSpan FetchMaxWait { get; init; }
+    /// <summary>Most bytes one fetch of one partition returns: Kafka's max.partition.fetch.bytes.</summary>
     public int FetchMaxBytes { get; init; }
     public int MaxBufferedRecords { get; init; }
     public TimeSpan SessionTimeout { get; init; }

@@ -47,6 +47,12 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>This client's remoting address ("host:port"), sent with requests for the brokers' transaction log.</summary>
     public string Address => ((ExtendedActorSystem)System).Provider.DefaultAddress is { Host: { } host, Port: { } port } ? $"{host}:{port}" : "unknown";
 
+    /// <summary>
+    /// A client's reference configuration: every default of its settings (and of the Akka settings it changes), before
+    /// a command's overrides. A key a settings class reads and this lacks is a bug, not a default to invent.
+    /// </summary>
+    public static Config Reference => HoconFiles.Load("tls.hocon", "client.hocon", "serialization.hocon");
+
     /// <summary>Starts the client system; does not wait for the cluster (the first request does).</summary>
     /// <param name="credentials">The user to act as (call <see cref="AuthenticateAsync"/> before the first request); null: none.</param>
     public static ClusterConnection Create(IReadOnlyList<HostPort> bootstrap, Config? overrides = null, string systemName = "akkakafka-client",
@@ -54,7 +60,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         if (bootstrap.Count == 0) throw new ArgumentException("--bootstrap needs at least one host:port");
         var config = (overrides ?? Config.Empty)
-            .WithFallback(HoconFiles.Load("tls.hocon", "client.hocon", "serialization.hocon"))
+            .WithFallback(Reference)
             .WithFallback(Akka.Cluster.Tools.Client.ClusterClientReceptionist.DefaultConfig())
             // ClusterClient wraps requests in pub-sub Send messages: their binary serializer, not JSON.
             .WithFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());

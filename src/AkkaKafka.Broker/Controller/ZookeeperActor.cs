@@ -22,7 +22,6 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
     public const string PersistenceIdValue = "zookeeper";
     private const string RepublishTimer = "republish";
     private const string RetryRebalanceTimer = "retry-rebalance";
-    private const int SnapshotEvery = 200;
 
     private readonly BrokerSettings _settings;
     private readonly Cluster _cluster = Cluster.Get(Context.System);
@@ -463,7 +462,7 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
 
     private void MaybeSnapshot()
     {
-        if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+        if (LastSequenceNr % _settings.ControllerSnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
     }
 
     /// <summary>

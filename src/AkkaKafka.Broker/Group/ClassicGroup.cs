@@ -15,19 +15,16 @@ public sealed record HoldSender(string MemberId) : ClassicAction;
 /// <summary>Answer (and forget) the request <see cref="MemberId"/> is waiting on.</summary>
 public sealed record ReplyToHeld(string MemberId, IAkkaKafkaMessage Message) : ClassicAction;
 
-/// <summary>Bounds and delays of classic groups (akkakafka.broker.group in broker.hocon).</summary>
+/// <summary>Bounds and delays of classic groups (akkakafka.broker.group in broker.hocon, where their defaults are).</summary>
 public sealed record ClassicGroupSettings(TimeSpan InitialRebalanceDelay, TimeSpan MinSessionTimeout, TimeSpan MaxSessionTimeout)
 {
-    public static readonly ClassicGroupSettings Default = new(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30));
-
     public static ClassicGroupSettings Create(Akka.Configuration.Config config)
     {
-        var group = config.GetConfig("akkakafka.broker.group");
-        if (group is null || group.IsEmpty) return Default;
+        var group = new SettingsBlock(config, "akkakafka.broker.group");
         return new ClassicGroupSettings(
-            group.GetTimeSpan("initial-rebalance-delay", Default.InitialRebalanceDelay, allowInfinite: false),
-            group.GetTimeSpan("min-session-timeout", Default.MinSessionTimeout, allowInfinite: false),
-            group.GetTimeSpan("max-session-timeout", Default.MaxSessionTimeout, allowInfinite: false));
+            group.TimeSpan("initial-rebalance-delay", allowInfinite: false),
+            group.TimeSpan("min-session-timeout", allowInfinite: false),
+            group.TimeSpan("max-session-timeout", allowInfinite: false));
     }
 }
 

@@ -37,8 +37,8 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         _requestTimeout = requestTimeout;
     }
 
-    public static Props Props(string group, ClassicGroupSettings settings, TimeSpan? requestTimeout = null) =>
-        Akka.Actor.Props.Create(() => new GroupActor(group, settings, requestTimeout ?? TimeSpan.FromSeconds(10)));
+    public static Props Props(string group, ClassicGroupSettings settings, TimeSpan requestTimeout) =>
+        Akka.Actor.Props.Create(() => new GroupActor(group, settings, requestTimeout));
 
     public override string PersistenceId => $"group-{_group}";
 

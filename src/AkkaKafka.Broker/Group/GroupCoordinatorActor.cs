@@ -14,11 +14,11 @@ namespace AkkaKafka.Broker.Group;
 public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnboundedStash, IWithTimers
 {
     private const string DeletionTimer = "deletion";
-    // A group that cannot persist its deletion stops without answering; the coordinator must not wait on it forever.
-    private static readonly TimeSpan DeletionTimeout = TimeSpan.FromSeconds(10);
 
     private readonly SortedSet<string> _groups = new(StringComparer.Ordinal);
     private readonly ClassicGroupSettings _settings;
+    // Also how long a deletion may take: a group that cannot persist its deletion stops without answering, and the
+    // coordinator must not wait on it forever.
     private readonly TimeSpan _requestTimeout;
 
     public GroupCoordinatorActor()
@@ -103,7 +103,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
                 // Nothing else reaches the group until it has answered, so no member can slip in between its check that
                 // it is empty and the unregistration.
                 GroupFor(delete.Group).Tell(new DeleteGroupCommand(delete, Sender));
-                Timers.StartSingleTimer(DeletionTimer, new DeletionTimedOut(delete.Group, Sender), DeletionTimeout);
+                Timers.StartSingleTimer(DeletionTimer, new DeletionTimedOut(delete.Group, Sender), _requestTimeout);
                 BecomeStacked(AwaitingDeletion);
                 break;
             case GroupDeleteOutcome { Error: ErrorCode.None } late when _groups.Contains(late.Group):

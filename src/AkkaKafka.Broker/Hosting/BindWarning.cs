@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Akka.Configuration;
 using AkkaKafka.Broker.Http;
 using AkkaKafka.Protocol.Security;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Hosting;
 
@@ -15,15 +16,15 @@ public static class BindWarning
     /// <summary>The warning for the broker this configuration starts, or null when it is loopback-only or all TLS.</summary>
     public static string? For(Config config)
     {
-        var host = config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1");
+        var kafka = new KafkaListenerSettings(config);
+        var host = kafka.BindHost;
         if (IsLoopback(host)) return null;
         var plaintext = new List<string>();
         if (!new RemoteTlsSettings(config).Enabled)
-            plaintext.Add($"Akka remoting ({config.GetInt("akka.remote.dot-netty.tcp.port")})");
-        var kafkaPort = config.GetInt("akkakafka.broker.kafka.port", 0);
+            plaintext.Add($"Akka remoting ({new SettingsBlock(config, "akka.remote.dot-netty.tcp").Int("port")})");
         // The Kafka listener's own certificate (akkakafka.security.kafka-tls), when that part is configured.
-        if (kafkaPort != 0 && config.GetString("akkakafka.security.kafka-tls.cert", "") is not { Length: > 0 })
-            plaintext.Add($"Kafka ({kafkaPort})");
+        if (kafka.Enabled && new Security.SecuritySettings(config).KafkaTls is null)
+            plaintext.Add($"Kafka ({kafka.Port})");
         var http = new HttpSettings(config);
         if (http.Enabled && !http.Tls.Enabled)
             plaintext.Add($"HTTP ({http.Port})");

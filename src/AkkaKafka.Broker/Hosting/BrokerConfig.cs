@@ -11,10 +11,16 @@ namespace AkkaKafka.Broker.Hosting;
 /// <summary>Builds a broker node's configuration: hocon/ files, then --config, then test overrides, then the flags.</summary>
 public static class BrokerConfig
 {
+    /// <summary>
+    /// A broker's reference configuration: every default of its settings (and of the Akka settings it changes), before
+    /// --config, overrides and flags. A key a settings class reads and this lacks is a bug, not a default to invent.
+    /// </summary>
+    public static Config Reference(JournalKind journal = JournalKind.Sqlite) =>
+        HoconFiles.Load("tls.hocon", "broker.hocon", journal == JournalKind.Sqlite ? "sqlite.hocon" : "postgres.hocon", "serialization.hocon");
+
     public static Config Build(BrokerOptions options, string journalConnectionString, string snapshotConnectionString)
     {
-        var journalFile = options.Journal == JournalKind.Sqlite ? "sqlite.hocon" : "postgres.hocon";
-        var files = HoconFiles.Load("tls.hocon", "broker.hocon", journalFile, "serialization.hocon");
+        var files = Reference(options.Journal);
         var user = options.ConfigFile is null ? Config.Empty : HoconFiles.LoadUserFile(options.ConfigFile);
         var seeds = options.Seeds.Count == 0 ? [new HostPort(options.Host, options.Port)] : options.Seeds;
         // The scheme of the seeds' addresses depends on TLS (akka.ssl.tcp), which the user's file may switch on.

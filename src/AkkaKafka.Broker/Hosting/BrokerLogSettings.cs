@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Akka.Event;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Hosting;
 
@@ -12,12 +13,12 @@ public sealed class BrokerLogSettings
 {
     public BrokerLogSettings(Config config)
     {
-        var c = config.GetConfig("akkakafka.broker.log") ?? Config.Empty;
-        var file = c.GetString("file", "");
+        var c = new SettingsBlock(config, "akkakafka.broker.log");
+        var file = c.String("file");
         File = string.IsNullOrWhiteSpace(file) ? null : Path.GetFullPath(file);
-        MaxFileBytes = c.GetByteSize("max-file-size", 10 * 1024 * 1024) ?? 10 * 1024 * 1024;
-        MaxFiles = c.GetInt("max-files", 5);
-        TerminalLevel = ParseLevel(c.GetString("terminal-level", "WARNING"));
+        MaxFileBytes = c.ByteSize("max-file-size");
+        MaxFiles = c.Int("max-files");
+        TerminalLevel = ParseLevel(c.String("terminal-level"));
         if (MaxFileBytes < 1024) throw new ConfigurationException($"akkakafka.broker.log.max-file-size must be at least 1KiB, got {MaxFileBytes}");
         if (MaxFiles < 1) throw new ConfigurationException($"akkakafka.broker.log.max-files must be at least 1, got {MaxFiles}");
     }

@@ -91,7 +91,7 @@ public static class JournalStorage
     /// <summary>
     /// The actor system's setup: for SQLite, every connection the journal and snapshot store open first sets
     /// <c>PRAGMA synchronous</c> from <see cref="SynchronousPath"/> (a per-connection setting, so it cannot live in the
-    /// file or the connection string). With WAL, <c>normal</c> (the default) writes each commit to the WAL file before
+    /// file or the connection string). With WAL, <c>normal</c> writes each commit to the WAL file before
     /// the write is acknowledged (a killed broker loses nothing) and syncs at checkpoints, so an OS crash or power cut
     /// can lose the last acknowledged writes; <c>full</c> syncs the WAL file before a commit returns.
     /// </summary>

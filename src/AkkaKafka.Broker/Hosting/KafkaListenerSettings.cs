@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Configuration;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Hosting;
 
@@ -14,15 +15,15 @@ public sealed class KafkaListenerSettings
 
     public KafkaListenerSettings(Config config)
     {
-        var c = config.GetConfig("akkakafka.broker.kafka") ?? throw new ConfigurationException("akkakafka.broker.kafka section is missing");
-        BindHost = config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1");
-        Port = c.GetInt("port", 9092);
-        var advertised = c.GetString("advertised-host", "");
+        var c = new SettingsBlock(config, "akkakafka.broker.kafka");
+        BindHost = new SettingsBlock(config, "akka.remote.dot-netty.tcp").String("hostname");
+        Port = c.Int("port");
+        var advertised = c.String("advertised-host");
         // Kafka clients connect to exactly what Metadata names, so the default is the host the broker binds to.
         AdvertisedHost = string.IsNullOrWhiteSpace(advertised) ? BindHost : advertised.Trim();
-        var brokerId = c.GetInt("broker-id", -1);
+        var brokerId = c.Int("broker-id");
         BrokerId = brokerId == -1 ? null : brokerId;
-        SocketRequestMaxBytes = c.GetByteSize("socket-request-max-bytes") ?? 100 * 1024 * 1024;
+        SocketRequestMaxBytes = c.ByteSize("socket-request-max-bytes");
 
         if (Port is < 0 or > MaxPort) throw new ConfigurationException($"akkakafka.broker.kafka.port must be between 0 and {MaxPort}, got {Port}");
         if (brokerId < -1) throw new ConfigurationException($"akkakafka.broker.kafka.broker-id must be -1 (assigned by the controller) or at least 0, got {brokerId}");

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Http;
 
@@ -13,10 +14,10 @@ public sealed class HttpSettings
 
     public HttpSettings(Config config)
     {
-        var c = config.GetConfig("akkakafka.broker.http") ?? throw new ConfigurationException("akkakafka.broker.http section is missing");
-        BindHost = config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1");
-        Port = c.GetInt("port", 8080);
-        Admin = c.GetBoolean("admin", false);
+        var c = new SettingsBlock(config, "akkakafka.broker.http");
+        BindHost = new SettingsBlock(config, "akka.remote.dot-netty.tcp").String("hostname");
+        Port = c.Int("port");
+        Admin = c.Boolean("admin");
         Tls = new HttpTlsSettings(config);
         if (Port is < 0 or > MaxPort) throw new ConfigurationException($"akkakafka.broker.http.port must be between 0 and {MaxPort}, got {Port}");
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Akka.Configuration;
 using AkkaKafka.Protocol.Security;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Http;
 
@@ -13,13 +14,13 @@ public sealed class HttpTlsSettings
     public HttpTlsSettings(Config config)
     {
         var remote = new RemoteTlsSettings(config);
-        var c = config.GetConfig("akkakafka.security.http-tls");
-        var cert = c?.GetString("cert", "") ?? "";
+        var c = new SettingsBlock(config, "akkakafka.security.http-tls");
+        var (cert, key, passwordFile) = (c.String("cert"), c.String("key"), c.String("key-password-file"));
         if (cert.Length > 0)
         {
             CertFile = cert;
-            KeyFile = c!.GetString("key", "");
-            KeyPasswordFile = c.GetString("key-password-file", "") is { Length: > 0 } f ? f : null;
+            KeyFile = key;
+            KeyPasswordFile = passwordFile is { Length: > 0 } f ? f : null;
             if (KeyFile.Length == 0) throw new ConfigurationException("akkakafka.security.http-tls.cert needs akkakafka.security.http-tls.key");
         }
         else

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Event;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Node;
 
@@ -41,11 +42,14 @@ public sealed class StallWatcher : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The stall after which the other brokers have downed this one, from the cluster's own settings.</summary>
-    public static TimeSpan ThresholdFrom(Config config) =>
-        config.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval", TimeSpan.FromSeconds(1))
-        + config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause", TimeSpan.FromSeconds(3))
-        + config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after", TimeSpan.FromSeconds(20));
+    /// <summary>The stall after which the other brokers have downed this one, from the cluster's own settings (broker.hocon sets all three).</summary>
+    public static TimeSpan ThresholdFrom(Config config)
+    {
+        var cluster = new SettingsBlock(config, "akka.cluster");
+        return cluster.TimeSpan("failure-detector.heartbeat-interval")
+               + cluster.TimeSpan("failure-detector.acceptable-heartbeat-pause")
+               + cluster.TimeSpan("split-brain-resolver.stable-after");
+    }
 
     public static Props Props(TimeSpan threshold) => Akka.Actor.Props.Create(() => new StallWatcher(threshold));
 

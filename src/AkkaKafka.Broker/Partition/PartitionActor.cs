@@ -29,7 +29,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
 {
     private const string RetentionTimer = "retention";
     private const string FetchDeadlineTimer = "fetch-deadline";
-    private const int MaxConcurrentJournalReads = 4;
+    // A prefetch from an offset in no known segment (none to measure) sizes its row limit by this batch size: small, so
+    // it asks for rows enough; read-ahead-bytes still bounds what it keeps.
+    private const int AssumedBatchBytes = 1024;
 
     private readonly PartitionIdentity _partition;
     private readonly long _epoch;
@@ -480,7 +482,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         }
         _parkedFetches.Add(new ParkedFetch(request, replyTo, DateTime.UtcNow + wait));
         if (!Timers.IsTimerActive(FetchDeadlineTimer))
-            Timers.StartPeriodicTimer(FetchDeadlineTimer, FetchDeadlineTick.Instance, TimeSpan.FromMilliseconds(50));
+            Timers.StartPeriodicTimer(FetchDeadlineTimer, FetchDeadlineTick.Instance, _settings.FetchDeadlineCheckInterval);
     }
 
     private void ServeParkedFetches()
@@ -512,7 +514,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     {
         // A sequential reader usually finds the prefetch of exactly its next offset under way: it waits for that.
         if (_reads.TryJoin(new PendingFetch(request, replyTo))) return;
-        if (JournalReadsInFlight >= MaxConcurrentJournalReads)
+        if (JournalReadsInFlight >= _settings.MaxConcurrentJournalReads)
         {
             if (_queuedJournalReads.Count >= _settings.MaxWaitingFetches)
                 replyTo.Tell(_partition.EmptyFetch(_log.NextOffset, _log.LogStartOffset));
@@ -536,10 +538,10 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     /// </summary>
     private void Prefetch(long position)
     {
-        if (position >= _log.TailStartOffset || JournalReadsInFlight >= MaxConcurrentJournalReads) return;
+        if (position >= _log.TailStartOffset || JournalReadsInFlight >= _settings.MaxConcurrentJournalReads) return;
         if (_reads.PrefetchFrom(position, _settings.ReadAheadBytes) is not { } from || from.Offset >= _log.TailStartOffset) return;
         var segment = _log.FindSegment(from.Offset);
-        var averageBatch = segment is null ? 1024 : segment.Bytes / Math.Max(1, segment.Batches);
+        var averageBatch = segment is null ? AssumedBatchBytes : segment.Bytes / Math.Max(1, segment.Batches);
         StartJournalRead(new JournalRangeRequest(PersistenceId, from.Offset, _settings.ReadAheadBytes, from.SequenceNr, from.SequenceNr, averageBatch), null);
     }
 
@@ -583,7 +585,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
 
     private void DrainQueuedJournalReads()
     {
-        while (_queuedJournalReads.Count > 0 && JournalReadsInFlight < MaxConcurrentJournalReads) _queuedJournalReads.Dequeue()();
+        while (_queuedJournalReads.Count > 0 && JournalReadsInFlight < _settings.MaxConcurrentJournalReads) _queuedJournalReads.Dequeue()();
     }
 
     private void OnJournalReadFinished()
@@ -637,7 +639,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
             case TimestampLookup.Found found:
                 ReplyListOffsets(replyTo, ErrorCode.None, found.Offset, found.Timestamp);
                 break;
-            case TimestampLookup.InJournal inJournal when JournalReadsInFlight >= MaxConcurrentJournalReads:
+            case TimestampLookup.InJournal inJournal when JournalReadsInFlight >= _settings.MaxConcurrentJournalReads:
                 if (_queuedJournalReads.Count >= _settings.MaxWaitingFetches)
                     ReplyListOffsets(replyTo, ErrorCode.RequestTimedOut, -1, -1);
                 else

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Security;
 
@@ -9,8 +10,8 @@ public sealed record FailedLoginSettings(int FreeAttempts, TimeSpan InitialDelay
 {
     public static FailedLoginSettings From(Config config)
     {
-        var c = config.GetConfig("akkakafka.security.failed-logins") ?? throw new ConfigurationException("akkakafka.security.failed-logins is missing");
-        var settings = new FailedLoginSettings(c.GetInt("free-attempts"), c.GetTimeSpan("initial-delay"), c.GetTimeSpan("max-delay"), c.GetTimeSpan("forget-after"));
+        var c = new SettingsBlock(config, "akkakafka.security.failed-logins");
+        var settings = new FailedLoginSettings(c.Int("free-attempts"), c.TimeSpan("initial-delay"), c.TimeSpan("max-delay"), c.TimeSpan("forget-after"));
         if (settings.FreeAttempts < 0 || settings.InitialDelay < TimeSpan.Zero || settings.MaxDelay < settings.InitialDelay || settings.ForgetAfter <= TimeSpan.Zero)
             throw new ConfigurationException("akkakafka.security.failed-logins: free-attempts >= 0, 0 <= initial-delay <= max-delay, forget-after > 0");
         return settings;

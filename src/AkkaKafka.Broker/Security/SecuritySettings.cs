@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using AkkaKafka.Protocol.Security;
+using AkkaKafka.Protocol;
 
 namespace AkkaKafka.Broker.Security;
 
@@ -12,13 +13,13 @@ public sealed class SecuritySettings
 {
     public SecuritySettings(Config config)
     {
-        var c = config.GetConfig("akkakafka.security") ?? Config.Empty;
-        Enabled = c.GetBoolean("enabled", false);
-        SuperUsers = (c.GetStringList("super-users", []) ?? []).Select(u => u.Trim()).Where(u => u.Length > 0)
+        var c = new SettingsBlock(config, "akkakafka.security");
+        Enabled = c.Boolean("enabled");
+        SuperUsers = c.StringList("super-users").Select(u => u.Trim()).Where(u => u.Length > 0)
             .ToHashSet(StringComparer.Ordinal);
         KafkaSaslMechanisms = ReadSaslMechanisms(c);
         KafkaTls = KafkaTlsSettings.From(c);
-        AkkaClientAuthentication = c.GetBoolean("akka-client-authentication", true);
+        AkkaClientAuthentication = c.Boolean("akka-client-authentication");
     }
 
     public static SecuritySettings Create(ActorSystem system) => new(system.Settings.Config);
@@ -46,9 +47,9 @@ public sealed class SecuritySettings
     /// <summary>TLS on the Kafka listener; null when it is plaintext.</summary>
     public KafkaTlsSettings? KafkaTls { get; }
 
-    private static IReadOnlyList<string> ReadSaslMechanisms(Config c)
+    private static IReadOnlyList<string> ReadSaslMechanisms(SettingsBlock c)
     {
-        var mechanisms = (c.GetStringList("kafka-sasl-mechanisms", []) ?? []).Select(m => m.Trim().ToUpperInvariant()).Where(m => m.Length > 0).Distinct().ToList();
+        var mechanisms = c.StringList("kafka-sasl-mechanisms").Select(m => m.Trim().ToUpperInvariant()).Where(m => m.Length > 0).Distinct().ToList();
         foreach (var m in mechanisms)
             if (!SaslMechanisms.All.Contains(m))
                 throw new ConfigurationException($"akkakafka.security.kafka-sasl-mechanisms: unknown mechanism '{m}' (known: {string.Join(", ", SaslMechanisms.All)})");
@@ -65,11 +66,11 @@ public sealed record KafkaTlsSettings(string CertFile, string KeyFile, string? K
 {
     public const string KeyPasswordVariable = "AKKAKAFKA_KAFKA_TLS_KEY_PASSWORD";
 
-    internal static KafkaTlsSettings? From(Config security)
+    internal static KafkaTlsSettings? From(SettingsBlock security)
     {
-        var cert = security.GetString("kafka-tls.cert", "")?.Trim() ?? "";
-        var key = security.GetString("kafka-tls.key", "")?.Trim() ?? "";
-        var passwordFile = security.GetString("kafka-tls.key-password-file", "")?.Trim() ?? "";
+        var cert = security.String("kafka-tls.cert").Trim();
+        var key = security.String("kafka-tls.key").Trim();
+        var passwordFile = security.String("kafka-tls.key-password-file").Trim();
         if (cert.Length == 0 && key.Length == 0) return null;
         if (cert.Length == 0 || key.Length == 0)
             throw new ConfigurationException("akkakafka.security.kafka-tls needs both cert and key (--kafka-tls-cert and --kafka-tls-key)");

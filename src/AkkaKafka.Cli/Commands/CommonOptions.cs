@@ -97,7 +97,7 @@ internal static class CommonOptions
         await BootstrapProbe.CheckAsync(contacts, TimeSpan.FromSeconds(Math.Min(timeoutSeconds, 2)));
         var timeout = Math.Max(0.1, timeoutSeconds);
         var requestTimeout = timeoutIsDeliveryTimeout
-            ? Math.Min(timeout, new ClientSettings(HoconFiles.Load("client.hocon")).RequestTimeout.TotalSeconds)
+            ? Math.Min(timeout, new ClientSettings(ClusterConnection.Reference).RequestTimeout.TotalSeconds)
             : timeout;
         var overrides = Akka.Configuration.ConfigurationFactory.ParseString(
             $"akkakafka.client.request-timeout = {Seconds(requestTimeout)}s"

@@ -12,13 +12,13 @@ public sealed class RemoteTlsSettings
 
     public RemoteTlsSettings(Config config)
     {
-        var c = config.GetConfig(Path);
-        CertFile = c?.GetString("cert", "") ?? "";
-        KeyFile = c?.GetString("key", "") ?? "";
-        KeyPasswordFile = c?.GetString("key-password-file", "") is { Length: > 0 } f ? f : null;
-        CaFile = c?.GetString("ca", "") is { Length: > 0 } ca ? ca : null;
-        RequireMutualAuthentication = c?.GetBoolean("require-mutual-authentication", true) ?? true;
-        SuppressValidation = c?.GetBoolean("suppress-validation", false) ?? false;
+        var c = new SettingsBlock(config, Path);
+        CertFile = c.String("cert");
+        KeyFile = c.String("key");
+        KeyPasswordFile = c.String("key-password-file") is { Length: > 0 } f ? f : null;
+        CaFile = c.String("ca") is { Length: > 0 } ca ? ca : null;
+        RequireMutualAuthentication = c.Boolean("require-mutual-authentication");
+        SuppressValidation = c.Boolean("suppress-validation");
         if (CertFile.Length > 0 != KeyFile.Length > 0)
             throw new ConfigurationException("TLS on remoting needs both a certificate and its key (--tls-cert and --tls-key, or akkakafka.security.remote-tls.cert and .key)");
     }

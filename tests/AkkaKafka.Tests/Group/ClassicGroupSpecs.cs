@@ -144,7 +144,7 @@ public sealed class ClassicGroupSpecs
         Assert.Equal(ErrorCode.InconsistentGroupProtocol,
             Answer<JoinClassicGroupResponse>(_group.Join(JoinOf("", protocolType: "connect"), T0)).Error);
         Assert.Equal(ErrorCode.InconsistentGroupProtocol,
-            Answer<JoinClassicGroupResponse>(new ClassicGroup("h", ClassicGroupSettings.Default).Join(JoinOf("", protocols: []) with { Protocols = [] }, T0)).Error);
+            Answer<JoinClassicGroupResponse>(new ClassicGroup("h", ClassicGroupSettings.Create(AkkaKafka.Broker.Hosting.BrokerConfig.Reference())).Join(JoinOf("", protocols: []) with { Protocols = [] }, T0)).Error);
         Assert.Equal(1, _group.MemberCount);
     }
 

@@ -19,7 +19,8 @@ public sealed class RequestAuthorizationSpecs
 
     private static KafkaListenerSecurity Security(params AclRule[] acls)
     {
-        var settings = new SecuritySettings(ConfigurationFactory.ParseString("akkakafka.security { enabled = on, super-users = [root] }"));
+        var settings = new SecuritySettings(ConfigurationFactory.ParseString("akkakafka.security { enabled = on, super-users = [root] }")
+            .WithFallback(AkkaKafka.Broker.Hosting.BrokerConfig.Reference()));
         var holder = new SecurityMetadataHolder();
         holder.Offer(new SecurityMetadata(1, [], acls));
         return new KafkaListenerSecurity(settings, holder);
