@@ -51,7 +51,8 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// A client's reference configuration: every default of its settings (and of the Akka settings it changes), before
     /// a command's overrides. A key a settings class reads and this lacks is a bug, not a default to invent.
     /// </summary>
-    public static Config Reference => HoconFiles.Load("tls.hocon", "client.hocon", "serialization.hocon");
+    public static Config Reference =>
+        HoconFiles.Layer(HoconFiles.Tls, HoconFiles.Embedded(typeof(ClusterConnection).Assembly, "client.hocon"), HoconFiles.Serialization);
 
     /// <summary>Starts the client system; does not wait for the cluster (the first request does).</summary>
     /// <param name="credentials">The user to act as (call <see cref="AuthenticateAsync"/> before the first request); null: none.</param>

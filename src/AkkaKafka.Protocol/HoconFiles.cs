@@ -1,27 +1,35 @@
+using System.Reflection;
 using Akka.Configuration;
 
 namespace AkkaKafka.Protocol;
 
 /// <summary>
-/// Loads the project's HOCON files (the repository's hocon/ folder, copied beside every program's binaries).
-/// Later files override earlier ones.
+/// The reference HOCON files, embedded in the assembly that owns each (Akka's reference.conf convention): the repository
+/// keeps them in hocon/, and every default of a settings class is written there and nowhere else. Embedded, they travel
+/// inside the binaries and cannot go missing or drift beside them; an operator's changes go in --config.
 /// </summary>
 public static class HoconFiles
 {
-    public static string Directory => Path.Combine(AppContext.BaseDirectory, "hocon");
+    private const string ResourcePrefix = "AkkaKafka.Reference.";
 
-    public static Config Load(params string[] fileNames)
+    /// <summary>akkakafka.security.remote-tls, http-tls and akka-client-authentication, for brokers and clients alike.</summary>
+    public static Config Tls => Embedded(typeof(HoconFiles).Assembly, "tls.hocon");
+
+    /// <summary>The bindings of every wire message to its binary serializer.</summary>
+    public static Config Serialization => Embedded(typeof(HoconFiles).Assembly, "serialization.hocon");
+
+    /// <summary>One reference file embedded in <paramref name="owner"/>, freshly parsed (callers may layer it as they like).</summary>
+    public static Config Embedded(Assembly owner, string fileName)
     {
-        var config = Config.Empty;
-        foreach (var name in fileNames)
-        {
-            var path = Path.Combine(Directory, name);
-            if (!File.Exists(path))
-                throw new FileNotFoundException($"HOCON file '{name}' is missing from {Directory}", path);
-            config = ConfigurationFactory.ParseString(File.ReadAllText(path)).WithFallback(config);
-        }
-        return config;
+        using var stream = owner.GetManifestResourceStream(ResourcePrefix + fileName)
+                           ?? throw new FileNotFoundException($"HOCON file '{fileName}' is not embedded in {owner.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
+
+    /// <summary>Layers configurations, lowest first: each one overrides those before it.</summary>
+    public static Config Layer(params Config[] lowestFirst) =>
+        lowestFirst.Aggregate(Config.Empty, (under, over) => over.WithFallback(under));
 
     /// <summary>Parses a user's extra HOCON file (--config), with a one-line error when it is missing or malformed.</summary>
     public static Config LoadUserFile(string path)

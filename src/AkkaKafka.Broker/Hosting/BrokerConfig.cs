@@ -16,7 +16,11 @@ public static class BrokerConfig
     /// --config, overrides and flags. A key a settings class reads and this lacks is a bug, not a default to invent.
     /// </summary>
     public static Config Reference(JournalKind journal = JournalKind.Sqlite) =>
-        HoconFiles.Load("tls.hocon", "broker.hocon", journal == JournalKind.Sqlite ? "sqlite.hocon" : "postgres.hocon", "serialization.hocon");
+        HoconFiles.Layer(
+            HoconFiles.Tls,
+            HoconFiles.Embedded(typeof(BrokerConfig).Assembly, "broker.hocon"),
+            HoconFiles.Embedded(typeof(BrokerConfig).Assembly, journal == JournalKind.Sqlite ? "sqlite.hocon" : "postgres.hocon"),
+            HoconFiles.Serialization);
 
     public static Config Build(BrokerOptions options, string journalConnectionString, string snapshotConnectionString)
     {

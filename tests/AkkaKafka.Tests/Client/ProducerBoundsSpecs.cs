@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using AkkaKafka.Broker;
+using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Client;
 using AkkaKafka.Client.Producer;
 using AkkaKafka.Protocol;
@@ -43,7 +44,7 @@ public sealed class ProducerBoundsSpecs
         var config = ConfigurationFactory.ParseString("""
             akka.remote.dot-netty.tcp.maximum-frame-size = 1MiB
             akkakafka.client.max-request-size = 1MiB
-            """).WithFallback(HoconFiles.Load("client.hocon"));
+            """).WithFallback(ClusterConnection.Reference);
         var error = Assert.Throws<ConfigurationException>(() => new ClientSettings(config));
         Assert.Contains("max-request-size", error.Message);
     }
@@ -53,7 +54,7 @@ public sealed class ProducerBoundsSpecs
     {
         var config = ConfigurationFactory.ParseString("""
             akka.remote.dot-netty.tcp.maximum-frame-size = 4MiB
-            """).WithFallback(HoconFiles.Load("broker.hocon"));
+            """).WithFallback(BrokerConfig.Reference());
         var error = Assert.Throws<ConfigurationException>(() => new BrokerSettings(config));
         Assert.Contains("maximum-frame-size", error.Message);
     }
@@ -61,8 +62,8 @@ public sealed class ProducerBoundsSpecs
     [Fact]
     public void The_shipped_settings_allow_what_they_promise()
     {
-        var client = new ClientSettings(HoconFiles.Load("client.hocon"));
-        var broker = new BrokerSettings(HoconFiles.Load("broker.hocon"));
+        var client = new ClientSettings(ClusterConnection.Reference);
+        var broker = new BrokerSettings(BrokerConfig.Reference());
         Assert.Equal(1024 * 1024, client.MaxRequestSize);
         Assert.True(client.MaxRequestSize <= broker.MaxBatchBytes);
         Assert.True(broker.MaxPendingBytes >= 2L * broker.MaxBatchBytes);

@@ -14,16 +14,17 @@ using Xunit;
 namespace AkkaKafka.Tests.Hosting;
 
 /// <summary>
-/// Every default lives in the reference HOCON (hocon/*.hocon) and nowhere else: each akkakafka key there is read by a
+/// Every default lives in the reference HOCON (hocon/*.hocon, embedded in the assembly that owns each) and nowhere else: each akkakafka key there is read by a
 /// settings class, and a settings class given a configuration without that key refuses it, naming the key, instead of
 /// falling back to a number of its own (the fallbacks in code had drifted: retention -1 against the reference's 7 days,
 /// the consumer's fetch bytes 1 MiB against 4 MiB). No actor system: settings are plain objects over a Config.
 /// </summary>
 public sealed class ReferenceHoconSettingsSpecs
 {
-    private static Config BrokerReference() => HoconFiles.Load("tls.hocon", "broker.hocon", "sqlite.hocon", "serialization.hocon");
+    // Freshly parsed each time: a spec takes keys out of it.
+    private static Config BrokerReference() => BrokerConfig.Reference();
 
-    private static Config ClientReference() => HoconFiles.Load("tls.hocon", "client.hocon", "serialization.hocon");
+    private static Config ClientReference() => ClusterConnection.Reference;
 
     /// <summary>Everything a broker reads its settings with, as it does at start-up.</summary>
     private static readonly Action<Config>[] BrokerReaders =

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Broker.Node;
 using AkkaKafka.Protocol;
 using Xunit;
@@ -13,7 +14,7 @@ public sealed class StallWatcherSpecs
 {
     [Fact]
     public void With_the_brokers_defaults_a_stall_of_more_than_two_and_a_half_seconds_downs_the_broker() =>
-        Assert.Equal(TimeSpan.FromMilliseconds(2500), StallWatcher.ThresholdFrom(HoconFiles.Load("broker.hocon")));
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), StallWatcher.ThresholdFrom(BrokerConfig.Reference()));
 
     [Fact]
     public void Relaxed_failure_detection_raises_the_threshold_with_it()
@@ -21,7 +22,7 @@ public sealed class StallWatcherSpecs
         var relaxed = ConfigurationFactory.ParseString("""
             akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
             akka.cluster.split-brain-resolver.stable-after = 5s
-            """).WithFallback(HoconFiles.Load("broker.hocon"));
+            """).WithFallback(BrokerConfig.Reference());
         Assert.Equal(TimeSpan.FromMilliseconds(8500), StallWatcher.ThresholdFrom(relaxed));
     }
 }
