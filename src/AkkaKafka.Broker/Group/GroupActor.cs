@@ -23,6 +23,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     private readonly string _group;
     private readonly GroupMembership _membership = new();
     private readonly ClassicGroup _classic;
+    private readonly ClassicGroupSettings _settings;
     // The JoinGroup or SyncGroup each classic member is waiting on (answered when the rebalance gets that far).
     private readonly Dictionary<string, IActorRef> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _committed = new();
@@ -34,6 +35,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     {
         _group = group;
         _classic = new ClassicGroup(group, settings);
+        _settings = settings;
         _requestTimeout = requestTimeout;
     }
 
@@ -82,7 +84,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                 break;
             case JoinGroup join:
             {
-                var member = _membership.Join(join.MemberId, join.ClientId, join.Partitions, TimeSpan.FromMilliseconds(Math.Clamp(join.SessionTimeoutMs, 1000, 300_000)), now);
+                var member = _membership.Join(join.MemberId, join.ClientId, join.Partitions, SessionTimeoutOf(join), now);
                 _log.Info("Group {0}: {1} joined, generation {2}, {3} members", _group, member.MemberId, _membership.Generation, _membership.Members.Count);
                 Sender.Tell(new JoinGroupResponse(_group, ErrorCode.None, member.MemberId, _membership.Generation, _membership.AssignmentOf(member.MemberId)));
                 break;
@@ -182,6 +184,10 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    // An Akka member's session timeout, within the bounds a Kafka member's must keep (akkakafka.broker.group).
+    private TimeSpan SessionTimeoutOf(JoinGroup join) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(join.SessionTimeoutMs, _settings.MinSessionTimeout.TotalMilliseconds, _settings.MaxSessionTimeout.TotalMilliseconds));
 
     private GroupDescription Describe()
     {
