@@ -24,7 +24,8 @@ internal static class CommonOptions
         var option = new Option<double>("--timeout")
         {
             Description = "Seconds to wait for the cluster before giving up (more than 0)",
-            DefaultValueFactory = _ => 15,
+            // akkakafka.client.request-timeout, where the default is written.
+            DefaultValueFactory = _ => new ClientSettings(ClusterConnection.Reference).RequestTimeout.TotalSeconds,
         };
         // 0 or less used to become 0.1 s and then "cluster unreachable": a usage error instead (exit 2).
         option.Validators.Add(result =>
