@@ -325,10 +325,16 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// The host an Akka client connects from: ClusterClient's requests come through a response tunnel named after the
     /// client's own actor path (escaped), which holds its remoting address; a remote sender has it itself.
     /// </summary>
-    private static string ClientHostOf(IActorRef sender)
+    private static string ClientHostOf(IActorRef sender) => ClientAddressOf(sender)?.Host ?? "unknown";
+
+    /// <summary>"host:port" of an Akka client's ActorSystem, as the transaction log and the Kafka listener name a client.</summary>
+    private static string ClientEndpointOf(IActorRef sender) =>
+        ClientAddressOf(sender) is { Host: { } host } address ? address.Port is { } port ? $"{host}:{port}" : host : "unknown";
+
+    private static Address? ClientAddressOf(IActorRef sender)
     {
-        if (sender.Path.Address.Host is { } host) return host;
-        return ActorPath.TryParse(Uri.UnescapeDataString(sender.Path.Name), out var client) && client.Address.Host is { } tunnelled ? tunnelled : "unknown";
+        if (sender.Path.Address.Host is not null) return sender.Path.Address;
+        return ActorPath.TryParse(Uri.UnescapeDataString(sender.Path.Name), out var client) ? client.Address : null;
     }
 
     /// <summary>
@@ -396,7 +402,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     {
         var replyTo = Sender;
         var logger = _logger;
-        _kafkaRequests!.ServeAsync(frame, ClientHostOf(Sender), user, authorize).ContinueWith(t =>
+        _kafkaRequests!.ServeAsync(frame, ClientEndpointOf(Sender), user, authorize).ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
             {
