@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Remote;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client;
@@ -43,28 +44,52 @@ public sealed class PartitionRoutes
     /// Sends <paramref name="request"/> to <paramref name="owner"/> (null: unknown, the contact broker routes it) and
     /// waits for the answer. No answer in time, or the owner lost on the way, is a <see cref="ClusterUnavailableException"/>.
     /// </summary>
-    public async Task<T> AskAsync<T>(string? owner, IPartitionRequest request, TimeSpan timeout, CancellationToken ct = default)
+    public Task<T> AskAsync<T>(string? owner, IPartitionRequest request, TimeSpan timeout, CancellationToken ct = default) =>
+        SendAsync<T>(owner, new ForwardedRequest(request), request, $"{request.GetType().Name} for {request.Topic}-{request.Partition}", timeout, ct);
+
+    /// <summary>
+    /// Sends a Kafka request, at the newest version this codebase speaks, to broker <paramref name="owner"/> (null: the
+    /// contact broker serves it) as Kafka's own bytes (<see cref="KafkaRequestFrame"/>), and reads its answer: the
+    /// broker serves it with the handlers its Kafka listener uses. Partition-level errors are in the answer, as Kafka
+    /// gives them; a refusal of the whole request (not authenticated, unreadable) is a <see cref="KafkaException"/>.
+    /// </summary>
+    public async Task<TResponse> KafkaAsync<TResponse>(string? owner, IKafkaRequest request, string clientId, KafkaResponseReader<TResponse> read,
+        TimeSpan timeout, CancellationToken ct = default)
+    {
+        var version = KafkaEnvelope.NewestVersion(request.ApiKey);
+        var frame = KafkaEnvelope.Request(request, version, clientId);
+        var answer = await SendAsync<IAkkaKafkaMessage>(owner, frame, frame, request.ApiKey.ToString(), timeout, ct);
+        return answer switch
+        {
+            KafkaResponseFrame response => KafkaEnvelope.Response(response, request.ApiKey, version, read),
+            RequestRefused refused => throw new KafkaException(refused.Error, refused.Message),
+            _ => throw new InvalidOperationException($"unexpected answer to {request.ApiKey}: {answer.GetType().Name}"),
+        };
+    }
+
+    /// <summary><paramref name="direct"/> to the owner's route when it is resolved, else <paramref name="viaContact"/> through the ClusterClient.</summary>
+    private async Task<T> SendAsync<T>(string? owner, IAkkaKafkaMessage direct, IAkkaKafkaMessage viaContact, string what, TimeSpan timeout, CancellationToken ct)
     {
         var route = Direct(owner);
         if (route?.Broker is not { } broker)
         {
             try
             {
-                return await _clusterClient.Ask<T>(ViaContact(request), timeout, ct);
+                return await _clusterClient.Ask<T>(ViaContact(viaContact), timeout, ct);
             }
             catch (AskTimeoutException)
             {
-                throw new ClusterUnavailableException($"no answer to {request.GetType().Name} for {request.Topic}-{request.Partition} within {timeout.TotalSeconds:0.#}s");
+                throw new ClusterUnavailableException($"no answer to {what} within {timeout.TotalSeconds:0.#}s");
             }
         }
         using var linked = ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, route.Lost.Token) : null;
         try
         {
-            return await broker.Ask<T>(_asUser(new ForwardedRequest(request)), timeout, linked?.Token ?? route.Lost.Token);
+            return await broker.Ask<T>(_asUser(direct), timeout, linked?.Token ?? route.Lost.Token);
         }
         catch (AskTimeoutException)
         {
-            throw new ClusterUnavailableException($"no answer from broker {owner} within {timeout.TotalSeconds:0.#}s");
+            throw new ClusterUnavailableException($"no answer to {what} from broker {owner} within {timeout.TotalSeconds:0.#}s");
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -79,7 +104,7 @@ public sealed class PartitionRoutes
         else _clusterClient.Tell(ViaContact(request));
     }
 
-    private object ViaContact(IPartitionRequest request) =>
+    private object ViaContact(IAkkaKafkaMessage request) =>
         new Akka.Cluster.Tools.Client.ClusterClient.Send(Names.BrokerPath, _asUser(request), localAffinity: true);
 
     /// <summary>The resolved route to <paramref name="owner"/>; starts resolving it when there is none yet.</summary>

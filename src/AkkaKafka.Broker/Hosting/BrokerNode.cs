@@ -153,18 +153,19 @@ public sealed class BrokerNode : IAsyncDisposable
         var kafka = KafkaListenerSettings.Create(system);
         if (!kafka.Enabled) return null;
         var log = Logging.GetLogger(system, "kafka-listener");
-        var node = new KafkaNode(new BrokerGateway(broker, settings.RequestTimeout), settings, kafka, BrokerIds.Of(Cluster.Get(system).SelfAddress));
+        var dispatcher = AkkaClientRequests.DispatcherFor(system, broker, settings);
+        var node = dispatcher.Node;
         // Kafka clients connect to the brokers Metadata names: open the port only once the controller's metadata names this
         // broker with its node id, so a client's first Metadata answer lists the broker it is talking to.
         if (!await WaitForOwnNodeIdAsync(node, TimeSpan.FromSeconds(30)))
             log.Warning("Kafka listener: no node id for this broker after 30 s (controller unavailable?); opening the port anyway");
-        var security = Security.SecuritySettings.Create(system);
-        var listenerSecurity = new KafkaListenerSecurity(security, Security.SecurityMetadataHolder.For(system), Security.FailedLoginsExtension.For(system));
+        var listenerSecurity = dispatcher.Security!;
+        var security = listenerSecurity.Settings;
         KafkaListenerHost listener;
         try
         {
             var certificate = security.KafkaTls is { } tls ? Security.KafkaTlsCertificate.Load(tls) : null;
-            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, new KafkaRequestDispatcher(node, BrokerMetrics.For(system), listenerSecurity),
+            listener = await KafkaListenerHost.StartAsync(kafka.BindHost, kafka.Port, dispatcher,
                 (int)kafka.SocketRequestMaxBytes, log, certificate);
         }
         catch (BrokerStartupException)

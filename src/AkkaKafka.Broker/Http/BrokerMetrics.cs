@@ -193,6 +193,9 @@ public sealed class BrokerMetrics : IExtension
         }
     }
 
+    /// <summary>How many <paramref name="api"/> requests ("produce", "fetch") came in by <paramref name="listener"/> ("akka", "kafka").</summary>
+    public double RequestsReceived(string api, string listener) => _requests.WithLabels(api, listener).Value;
+
     /// <summary>Counts a request that gets no answer (acks=0 produce).</summary>
     public void Received(string api, string listener) => _requests.WithLabels(api, listener).Inc();
 

@@ -97,19 +97,10 @@ internal static class KafkaConnection
     private static Pending? Decode(byte[] frame, KafkaRequestDispatcher dispatcher, SaslSession? session, string remote, ILoggingAdapter log)
     {
         var reader = new KafkaReader(frame);
-        RequestHeader header;
-        try
+        var outcome = KafkaRequestDecoder.ReadHeader(ref reader, out var header, out var problem);
+        if (outcome != KafkaRequestDecoder.Outcome.Read)
         {
-            header = RequestHeader.Read(ref reader);
-        }
-        catch (KafkaProtocolException e)
-        {
-            log.Debug("Kafka listener: closing {0}: malformed request header: {1}", remote, e.Message);
-            return null;
-        }
-        catch (Exception e)
-        {
-            log.Warning("Kafka listener: closing {0}: the request header decoder failed: {1}: {2}", remote, e.GetType().Name, e.Message);
+            LogUnreadable(log, remote, outcome, problem);
             return null;
         }
 
@@ -120,8 +111,7 @@ internal static class KafkaConnection
             return null;
         }
 
-        var support = KafkaApis.Find(header.ApiKey);
-        if (support is null || !support.IsAdvertised(header.ApiVersion))
+        if (!KafkaRequestDecoder.IsSupported(header))
         {
             log.Debug("Kafka listener: {0} asked for API {1} version {2}, which this broker does not support", remote, (short)header.ApiKey, header.ApiVersion);
             if (header.ApiKey == ApiKey.ApiVersions)
@@ -129,27 +119,15 @@ internal static class KafkaConnection
                 // Written as v0 whatever was asked, so the client can read it and retry with a version it finds in the list.
                 var v0 = header with { ApiVersion = 0 };
                 return new Pending(v0, Task.FromResult<IKafkaResponse?>(new ApiVersionsResponseData(ErrorCode.UnsupportedVersion,
-                    [new ApiVersionRange((short)ApiKey.ApiVersions, ApiSupport.MinVersion, support!.MaxVersion)])));
+                    [new ApiVersionRange((short)ApiKey.ApiVersions, ApiSupport.MinVersion, KafkaApis.Find(ApiKey.ApiVersions)!.MaxVersion)])));
             }
             return new Pending(header, Task.FromResult<IKafkaResponse?>(null), KafkaFrames.UnsupportedVersion(header.CorrelationId));
         }
 
-        IKafkaRequest request;
-        try
+        outcome = KafkaRequestDecoder.ReadBody(header, ref reader, out var request, out problem);
+        if (outcome != KafkaRequestDecoder.Outcome.Read)
         {
-            request = KafkaRequests.Read(header.ApiKey, header.ApiVersion, ref reader);
-        }
-        catch (KafkaProtocolException e)
-        {
-            log.Debug("Kafka listener: closing {0}: malformed {1} v{2} request: {3}", remote, header.ApiKey, header.ApiVersion, e.Message);
-            return null;
-        }
-        catch (Exception e)
-        {
-            // A decoder that fails other than with KafkaProtocolException has a bug; the request is still unreadable, so
-            // the connection closes as for any malformed request, with a line that names the request, instead of the
-            // exception escaping to Kestrel ("Unhandled exception while processing") with no word of what was sent.
-            log.Warning("Kafka listener: closing {0}: the {1} v{2} decoder failed on this request: {3}: {4}", remote, header.ApiKey, header.ApiVersion, e.GetType().Name, e.Message);
+            LogUnreadable(log, remote, outcome, problem);
             return null;
         }
         if (session is null)
@@ -183,6 +161,16 @@ internal static class KafkaConnection
             }
         }
         return new Pending(header, dispatcher.HandleAsync(new KafkaRequestContext(header, remote, session?.User ?? Protocol.Security.Authorizer.Anonymous), request));
+    }
+
+    /// <summary>
+    /// An unreadable request closes its connection, with a line: Debug for a client's malformed bytes, Warning for a
+    /// decoder that failed (a bug), instead of the exception escaping to Kestrel with no word of what was sent.
+    /// </summary>
+    private static void LogUnreadable(ILoggingAdapter log, string remote, KafkaRequestDecoder.Outcome outcome, string problem)
+    {
+        if (outcome == KafkaRequestDecoder.Outcome.DecoderFailed) log.Warning("Kafka listener: closing {0}: {1}", remote, problem);
+        else log.Debug("Kafka listener: closing {0}: {1}", remote, problem);
     }
 
     /// <summary>

@@ -36,13 +36,19 @@ public static class KafkaFrames
     }
 
     /// <summary>A whole response frame: size, header (v0 or v1 as the API and version want), body.</summary>
-    public static ReadOnlyMemory<byte> Response(RequestHeader request, IKafkaResponse body)
+    public static ReadOnlyMemory<byte> Response(RequestHeader request, IKafkaResponse body) => Response(request, body, withSize: true);
+
+    /// <summary>
+    /// A response as the Kafka listener frames it (<paramref name="withSize"/>), or without the size for Akka remoting,
+    /// which frames its own messages (<see cref="Protocol.Messages.KafkaResponseFrame"/>).
+    /// </summary>
+    public static ReadOnlyMemory<byte> Response(RequestHeader request, IKafkaResponse body, bool withSize)
     {
         var writer = new KafkaWriter(512);
-        writer.Int32(0);
+        if (withSize) writer.Int32(0);
         ResponseHeader.Write(writer, request.ApiKey, request.ApiVersion, request.CorrelationId);
         body.Write(writer, request.ApiVersion);
-        writer.PatchInt32(0, writer.Length - 4);
+        if (withSize) writer.PatchInt32(0, writer.Length - 4);
         return writer.WrittenMemory;
     }
 
@@ -50,10 +56,11 @@ public static class KafkaFrames
     /// The answer to an API key this broker does not know or a version it does not speak: the correlation id and
     /// UNSUPPORTED_VERSION, so the client gets a reason instead of a silently dropped connection.
     /// </summary>
-    public static ReadOnlyMemory<byte> UnsupportedVersion(int correlationId)
+    public static ReadOnlyMemory<byte> UnsupportedVersion(int correlationId, bool withSize = true)
     {
         var writer = new KafkaWriter(16);
-        writer.Int32(6).Int32(correlationId).Int16((short)Protocol.ErrorCode.UnsupportedVersion);
+        if (withSize) writer.Int32(6);
+        writer.Int32(correlationId).Int16((short)Protocol.ErrorCode.UnsupportedVersion);
         return writer.WrittenMemory;
     }
 }

@@ -8,10 +8,14 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// <summary>
 /// Turns each decoded Kafka request into the broker's own actor messages and their answers back into a Kafka
 /// response. One handler per area of the protocol; this class only picks the handler. With authorization on, each
-/// request goes through <see cref="RequestAuthorization"/> first, which hands on only what the user may do.
+/// request goes through <see cref="RequestAuthorization"/> first, which hands on only what the user may do. Both
+/// transports come here: the Kafka listener's connections and the Akka clients' <see cref="AkkaClientRequests"/>.
 /// </summary>
 public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metrics = null, KafkaListenerSecurity? security = null)
 {
+    /// <summary>This broker, as its handlers reach it.</summary>
+    public KafkaNode Node => node;
+
     /// <summary>SASL and authorization of this listener; null in specs without them (no SASL, everyone may do everything).</summary>
     public KafkaListenerSecurity? Security => security;
 
@@ -21,11 +25,11 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
     /// <returns>The response, or null when Kafka sends none (acks=0 produce).</returns>
     public Task<IKafkaResponse?> HandleAsync(KafkaRequestContext context, IKafkaRequest request) =>
         metrics is not null && BrokerMetrics.ApiOf(request) is { } api
-            ? metrics.TimeAsync(api, BrokerMetrics.KafkaListener, Authorized(context, request))
+            ? metrics.TimeAsync(api, context.Listener, Authorized(context, request))
             : Authorized(context, request);
 
     private Task<IKafkaResponse?> Authorized(KafkaRequestContext context, IKafkaRequest request) =>
-        security is { Authorizes: true }
+        security is { Authorizes: true } && context.Authorize
             ? RequestAuthorization.DispatchAsync(security, context, request, allowed => Dispatch(context, allowed))
             : Dispatch(context, request);
 

@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.Client;
 using Akka.Event;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Http;
+using AkkaKafka.Broker.KafkaListener;
 using AkkaKafka.Broker.Security;
 using AkkaKafka.Broker.Topic;
 using AkkaKafka.Protocol;
@@ -39,6 +40,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private ActorPath? _receptionist;
     private readonly SecuritySettings _securitySettings = SecuritySettings.Create(Context.System);
     private readonly FailedLogins _failedLogins = FailedLoginsExtension.For(Context.System);
+    /// <summary>The Kafka API for Akka clients: their <see cref="KafkaRequestFrame"/>s, served by the Kafka listener's handlers.</summary>
+    private AkkaClientRequests? _kafkaRequests;
     /// <summary>Whether the message being handled came wrapped in an <see cref="AsUser"/> that was authorized (so it is not refused as unauthenticated).</summary>
     private bool _handlingAsUser;
 
@@ -57,6 +60,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
 
     protected override void PreStart()
     {
+        _kafkaRequests = new AkkaClientRequests(AkkaClientRequests.DispatcherFor(Context.System, Self, _settings));
         // The controller pushes metadata to every broker; until the first push arrives, ask for it.
         Timers.StartPeriodicTimer(MetadataPollTimer, PollMetadata.Instance, TimeSpan.Zero, TimeSpan.FromSeconds(1));
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -81,6 +85,11 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 HandleAs(asUser);
                 break;
             case IAkkaKafkaMessage request when RefusedUnauthenticated(request):
+                break;
+            // Only from a cluster that trusts its Akka clients (or from a broker): with client authentication on, a frame
+            // comes inside an AsUser (HandleAs), and one that does not is refused above.
+            case KafkaRequestFrame frame:
+                ServeKafkaFrame(frame, Authorizer.Anonymous, authorize: false);
                 break;
             case IPartitionRequest request when RefusedInternalWrite(request):
                 break;
@@ -316,10 +325,16 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// The host an Akka client connects from: ClusterClient's requests come through a response tunnel named after the
     /// client's own actor path (escaped), which holds its remoting address; a remote sender has it itself.
     /// </summary>
-    private static string ClientHostOf(IActorRef sender)
+    private static string ClientHostOf(IActorRef sender) => ClientAddressOf(sender)?.Host ?? "unknown";
+
+    /// <summary>"host:port" of an Akka client's ActorSystem, as the transaction log and the Kafka listener name a client.</summary>
+    private static string ClientEndpointOf(IActorRef sender) =>
+        ClientAddressOf(sender) is { Host: { } host } address ? address.Port is { } port ? $"{host}:{port}" : host : "unknown";
+
+    private static Address? ClientAddressOf(IActorRef sender)
     {
-        if (sender.Path.Address.Host is { } host) return host;
-        return ActorPath.TryParse(Uri.UnescapeDataString(sender.Path.Name), out var client) && client.Address.Host is { } tunnelled ? tunnelled : "unknown";
+        if (sender.Path.Address.Host is not null) return sender.Path.Address;
+        return ActorPath.TryParse(Uri.UnescapeDataString(sender.Path.Name), out var client) ? client.Address : null;
     }
 
     /// <summary>
@@ -339,6 +354,12 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             {
                 Refuse(inner, ErrorCode.SaslAuthenticationFailed,
                     $"SASL_AUTHENTICATION_FAILED: the session of user '{request.User}' is not valid (the user was deleted or its password changed): authenticate again");
+                return;
+            }
+            if (inner is KafkaRequestFrame frame)
+            {
+                // A Kafka request: authorized by the Kafka listener's rules, as this user, where it is served.
+                ServeKafkaFrame(frame, request.User, authorize: true);
                 return;
             }
             var access = new UserAccess(security, _securitySettings.SuperUsers, request.User);
@@ -371,6 +392,28 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         {
             _handlingAsUser = false;
         }
+    }
+
+    /// <summary>
+    /// Serves a Kafka request of an Akka client with the Kafka listener's dispatcher, off this actor (its handlers ask
+    /// this actor again, as the listener's do), and sends the answer back; none for an acks=0 produce.
+    /// </summary>
+    private void ServeKafkaFrame(KafkaRequestFrame frame, string user, bool authorize)
+    {
+        var replyTo = Sender;
+        var logger = _logger;
+        _kafkaRequests!.ServeAsync(frame, ClientEndpointOf(Sender), user, authorize).ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                if (t.Result is { } answer) replyTo.Tell(answer);
+                return;
+            }
+            // Handlers turn every expected failure into an error code: this is a bug, worth a line and an answer.
+            var error = t.Exception?.GetBaseException();
+            logger.Warning("Kafka request of an Akka client failed: {0}: {1}", error?.GetType().Name, error?.Message);
+            replyTo.Tell(new RequestRefused(ErrorCode.UnknownServerError, $"UNKNOWN_SERVER_ERROR: {error?.Message}"));
+        }, TaskContinuationOptions.ExecuteSynchronously);
     }
 
     /// <summary>

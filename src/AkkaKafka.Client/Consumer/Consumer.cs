@@ -44,6 +44,7 @@ public sealed class Consumer : IAsyncDisposable
     private readonly Channel<Delivery> _buffer;
     private readonly ConsumerView _view = new();
     private readonly IActorRef _actor;
+    private readonly string _clientId;
     private int _subscribed;
     private int _disposed;
 
@@ -56,7 +57,8 @@ public sealed class Consumer : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _actor = connection.System.ActorOf(ConsumerActor.Props(connection, clientId ?? $"consumer-{Environment.ProcessId}", _buffer.Writer, _view,
+        _clientId = clientId ?? $"consumer-{Environment.ProcessId}";
+        _actor = connection.System.ActorOf(ConsumerActor.Props(connection, _clientId, _buffer.Writer, _view,
             error => OnFetchError?.Invoke(error)), $"consumer-{Guid.NewGuid():N}");
     }
 
@@ -84,12 +86,9 @@ public sealed class Consumer : IAsyncDisposable
         foreach (var p in chosen)
             if (p < 0 || p >= t.PartitionCount)
                 throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' has no partition {p}");
-        var starts = new List<PartitionStart>(chosen.Count);
-        foreach (var p in chosen)
-        {
-            var tp = new TopicPartition(topic, p);
-            starts.Add(new PartitionStart(tp, await StartPositions.ResolveAsync(_admin, _connection.Settings.RequestTimeout, tp, start, ct)));
-        }
+        var offsets = await StartPositions.ResolveAsync(_connection, _clientId, chosen.Select(p => (new TopicPartition(topic, p), start)).ToList(),
+            _connection.Settings.RequestTimeout, ct);
+        var starts = chosen.Select(p => new TopicPartition(topic, p)).Select(tp => new PartitionStart(tp, offsets[tp])).ToList();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _actor.Tell(new AssignPartitions(starts, done));
         await done.Task.WaitAsync(ct);

@@ -84,6 +84,10 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
 
     private string Group => _group!.Group;
 
+    /// <summary>The fetches of all this consumer's partitions, one request per broker (<see cref="BrokerFetches"/>).</summary>
+    private IActorRef Fetches => _fetches ??= Context.ActorOf(BrokerFetches.Props(_connection, _clientId), "fetches");
+    private IActorRef? _fetches;
+
     protected override void OnReceive(object message)
     {
         switch (message)
@@ -138,7 +142,7 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
     {
         _positions.Add(lease, committed);
         _starts[lease.Partition] = start;
-        _fetchers[lease.Partition] = Context.Watch(Context.ActorOf(PartitionFetcher.Props(_connection, _clientId, lease, start, _buffer, _onFetchError),
+        _fetchers[lease.Partition] = Context.Watch(Context.ActorOf(PartitionFetcher.Props(Fetches, lease, start, _buffer, _onFetchError),
             $"fetch-{Uri.EscapeDataString(lease.Partition.Topic)}-{lease.Partition.Partition}-{Guid.NewGuid():N}"));
     }
 

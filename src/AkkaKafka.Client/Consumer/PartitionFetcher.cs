@@ -8,8 +8,9 @@ namespace AkkaKafka.Client.Consumer;
 
 /// <summary>
 /// Reads one partition for one <see cref="PartitionLease"/>, driven by messages: finds its start offset, then keeps
-/// exactly one long-poll fetch in flight at the partition's owner (one hop, <see cref="PartitionRoutes"/>), puts the
-/// records of an answer into the application's bounded buffer and fetches again only once they are all in. When the
+/// exactly one fetch wanted at a time (the consumer's <see cref="BrokerFetches"/> puts it in one Kafka Fetch per broker
+/// with the other partitions that broker owns), puts the records of an answer into the application's bounded buffer
+/// and fetches again only once they are all in. When the
 /// buffer is full it waits for room (no thread blocked, nothing fetched meanwhile), so what it holds is at most one
 /// fetch answer. A partition that moved is looked up again; errors are retried and told to the application once per
 /// error (<see cref="FetchError"/>), not once per fetch. Its parent, the <see cref="ConsumerActor"/>, stops it when the
@@ -22,9 +23,7 @@ internal sealed class PartitionFetcher : UntypedActor, IWithTimers
     private static readonly TimeSpan ErrorRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan StartRetry = TimeSpan.FromSeconds(1);
 
-    private readonly ClusterConnection _connection;
-    private readonly AdminClient _admin;
-    private readonly string _clientId;
+    private readonly IActorRef _fetches;
     private readonly PartitionLease _lease;
     private readonly StartPosition _start;
     private readonly ChannelWriter<Delivery> _buffer;
@@ -33,24 +32,19 @@ internal sealed class PartitionFetcher : UntypedActor, IWithTimers
     // Records of the last answer not yet in the buffer: at most one fetch's worth (fetch-max-bytes).
     private readonly Queue<Delivery> _ready = new();
     private long _position = -1;
-    private string? _owner;
     private ErrorCode? _told;
 
-    public PartitionFetcher(ClusterConnection connection, string clientId, PartitionLease lease, StartPosition start,
-        ChannelWriter<Delivery> buffer, Action<FetchError> onError)
+    public PartitionFetcher(IActorRef fetches, PartitionLease lease, StartPosition start, ChannelWriter<Delivery> buffer, Action<FetchError> onError)
     {
-        _connection = connection;
-        _admin = new AdminClient(connection);
-        _clientId = clientId;
+        _fetches = fetches;
         _lease = lease;
         _start = start;
         _buffer = buffer;
         _onError = onError;
     }
 
-    public static Props Props(ClusterConnection connection, string clientId, PartitionLease lease, StartPosition start,
-        ChannelWriter<Delivery> buffer, Action<FetchError> onError) =>
-        Akka.Actor.Props.Create(() => new PartitionFetcher(connection, clientId, lease, start, buffer, onError));
+    public static Props Props(IActorRef fetches, PartitionLease lease, StartPosition start, ChannelWriter<Delivery> buffer, Action<FetchError> onError) =>
+        Akka.Actor.Props.Create(() => new PartitionFetcher(fetches, lease, start, buffer, onError));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -67,7 +61,7 @@ internal sealed class PartitionFetcher : UntypedActor, IWithTimers
             case Positioned positioned:
                 _position = positioned.Offset;
                 Context.Parent.Tell(new FetcherPositioned(_lease));
-                LookUpOwner();
+                Fetch();
                 break;
             case StartNotFound failed:
                 var error = failed.Error is KafkaException k ? k.Error : ErrorCode.RequestTimedOut;
@@ -78,14 +72,10 @@ internal sealed class PartitionFetcher : UntypedActor, IWithTimers
             case RetryStart:
                 FindStart();
                 break;
-            case OwnerLookedUp lookedUp:
-                _owner = lookedUp.Owner;
+            case RetryFetch:
                 Fetch();
                 break;
-            case RetryFetch:
-                LookUpOwner();
-                break;
-            case Fetched fetched:
+            case PartitionFetched fetched:
                 OnFetched(fetched);
                 break;
             case RoomInBuffer:
@@ -99,48 +89,28 @@ internal sealed class PartitionFetcher : UntypedActor, IWithTimers
 
     private void FindStart()
     {
-        if (_start is StartPosition.At at)
-        {
-            Self.Tell(new Positioned(at.Offset));
-            return;
-        }
-        StartPositions.ResolveAsync(_admin, _connection.Settings.RequestTimeout, Partition, _start, _stop.Token)
-            .PipeTo(Self, success: offset => new Positioned(offset), failure: e => new StartNotFound(e.GetBaseException()));
+        if (_start is StartPosition.At at) Self.Tell(new Positioned(at.Offset));
+        else _fetches.Tell(new BrokerFetches.WantStart(Partition, _start));
     }
 
-    /// <summary>The partition's owner as the metadata names it now; null (any broker routes it) when unknown.</summary>
-    private void LookUpOwner() =>
-        _admin.MetadataAsync([Partition.Topic], autoCreate: false, _stop.Token)
-            .PipeTo(Self, success: m => new OwnerLookedUp(m.Topic(Partition.Topic)?.Partition(Partition.Partition)?.Owner),
-                failure: _ => new OwnerLookedUp(null));
+    private void Fetch() => _fetches.Tell(new BrokerFetches.WantFetch(Partition, _position));
 
-    private void Fetch()
+    private void OnFetched(PartitionFetched fetched)
     {
-        var settings = _connection.Settings;
-        var position = _position;
-        _connection.Routes.AskAsync<FetchResponse>(_owner,
-                new FetchRequest(Partition.Topic, Partition.Partition, position, settings.FetchMaxBytes, (int)settings.FetchMaxWait.TotalMilliseconds,
-                    _clientId, _connection.Address),
-                settings.FetchMaxWait + settings.RequestTimeout, _stop.Token)
-            .PipeTo(Self, success: r => new Fetched(r, null), failure: e => new Fetched(null, e.GetBaseException()));
-    }
-
-    private void OnFetched(Fetched fetched)
-    {
-        if (fetched.Response is not { } response)
+        if (fetched.Data is not { } response)
         {
             // No answer in time, or the connection to the owner dropped: look the owner up again and retry.
             Tell(ErrorCode.RequestTimedOut, fetched.Failure?.Message ?? "no answer");
             RetryIn(ErrorRetry);
             return;
         }
-        switch (response.Error)
+        switch (response.ErrorCode)
         {
             case ErrorCode.None:
                 _told = null;
                 try
                 {
-                    foreach (var record in RecordBatches.ReadRecords(response.Records))
+                    foreach (var record in RecordBatches.ReadRecords(response.Records ?? ReadOnlyMemory<byte>.Empty))
                     {
                         if (record.Offset < _position) continue; // a batch may start before the requested offset
                         _ready.Enqueue(new Delivery(new ConsumerRecord(Partition.Topic, Partition.Partition, record.Offset, record.Timestamp,
@@ -169,7 +139,10 @@ internal sealed class PartitionFetcher : UntypedActor, IWithTimers
                 RetryIn(MovedRetry);
                 break;
             default:
-                Tell(response.Error, response.ErrorMessage is { Length: > 0 } why ? $"{response.Error.Describe()}: {why}" : response.Error.Describe());
+                // Kafka's Fetch carries a code per partition, not a reason: the code's meaning, said for this partition.
+                Tell(response.ErrorCode, response.ErrorCode == ErrorCode.UnknownTopicOrPartition
+                    ? $"topic '{Partition.Topic}' partition {Partition.Partition} does not exist"
+                    : response.ErrorCode.Describe());
                 RetryIn(ErrorRetry);
                 break;
         }
@@ -213,13 +186,9 @@ internal sealed class PartitionFetcher : UntypedActor, IWithTimers
         }
     }
 
-    private sealed record Positioned(long Offset);
+    internal sealed record Positioned(long Offset);
 
-    private sealed record StartNotFound(Exception Error);
-
-    private sealed record OwnerLookedUp(string? Owner);
-
-    private sealed record Fetched(FetchResponse? Response, Exception? Failure);
+    internal sealed record StartNotFound(Exception Error);
 
     private sealed class RetryFetch
     {

@@ -97,6 +97,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string AuthenticatedManifest = "aur1";
     internal const string AsUserManifest = "asu1";
     internal const string RequestRefusedManifest = "rr1";
+    // Kafka's own bytes, carried as they are (see KafkaRequestFrame): no layout of ours, so no version of ours either.
+    internal const string KafkaRequestFrameManifest = "kq";
+    internal const string KafkaResponseFrameManifest = "kr";
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -164,6 +167,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         Authenticated => AuthenticatedManifest,
         AsUser => AsUserManifest,
         RequestRefused => RequestRefusedManifest,
+        KafkaRequestFrame => KafkaRequestFrameManifest,
+        KafkaResponseFrame => KafkaResponseFrameManifest,
         _ => throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -173,6 +178,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         // and a produce's batch is read back as a slice of the payload.
         switch (obj)
         {
+            case KafkaRequestFrame m:
+                return WholeArray(m.Bytes);
+            case KafkaResponseFrame m:
+                return WholeArray(m.Bytes);
             case ProduceRequest m:
                 return WriteProduceHead(new WireWriter(), m).ToArray(m.Batch.Span);
             case FetchResponse m:
@@ -391,6 +400,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        if (manifest == KafkaRequestFrameManifest) return new KafkaRequestFrame(bytes);
+        if (manifest == KafkaResponseFrameManifest) return new KafkaResponseFrame(bytes);
         var r = new WireReader(bytes);
         object result = manifest switch
         {
@@ -471,6 +482,12 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         r.End();
         return result;
     }
+
+    /// <summary>The bytes as one array, without a copy when they already are one whole array.</summary>
+    private static byte[] WholeArray(ReadOnlyMemory<byte> bytes) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToArray();
 
     private static WireWriter WriteProduceHead(WireWriter w, ProduceRequest m) =>
         w.String(m.Topic).VarInt(m.Partition).Byte((byte)m.Acks).String(m.ClientId).String(m.ClientAddress);

@@ -7,6 +7,7 @@ using AkkaKafka.Client.Producer;
 using AkkaKafka.Protocol;
 using AkkaKafka.Tests.MultiNode;
 using AkkaKafka.Tests.MultiNode.Support;
+using AkkaKafka.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -18,12 +19,7 @@ public sealed class ConsumerFetchErrorSpecs(ITestOutputHelper output)
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
 
-    private static readonly Config ClientConfig = ConfigurationFactory.ParseString("""
-        akka.loggers = []
-        akka.loglevel = INFO
-        akka.stdout-loglevel = OFF
-        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-        """);
+    private static readonly Config ClientConfig = QuietClient.Config;
 
     [Fact]
     public async Task A_partition_whose_fetches_fail_is_told_once_with_the_error_while_other_partitions_keep_coming()

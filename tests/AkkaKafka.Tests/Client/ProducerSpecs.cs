@@ -20,12 +20,7 @@ public sealed class ProducerSpecs(ITestOutputHelper output)
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
 
-    private static readonly Config ClientConfig = ConfigurationFactory.ParseString("""
-        akka.loggers = []
-        akka.loglevel = INFO
-        akka.stdout-loglevel = OFF
-        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-        """);
+    private static readonly Config ClientConfig = QuietClient.Config;
 
     [Fact]
     public async Task Records_sent_with_callbacks_land_in_order_with_the_offsets_the_callbacks_were_told()

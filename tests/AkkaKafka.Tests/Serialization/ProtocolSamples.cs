@@ -128,6 +128,10 @@ public static class ProtocolSamples
         ["authenticated, refused"] = new Authenticated(ErrorCode.SaslAuthenticationFailed, "unknown user or wrong password", ""),
         ["as user, create topic"] = new AsUser("bob", "SCRAM-SHA-512:AAE=", new CreateTopic("orders", 3)),
         ["as user, forwarded fetch"] = new AsUser("bob", "t", new ForwardedRequest(new FetchRequest("orders", 1, 42, 1024, 500, "c1"))),
+        ["kafka request frame"] = AkkaKafka.Protocol.Messages.KafkaEnvelope.Request(
+            new AkkaKafka.Protocol.Kafka.Apis.MetadataRequestData([new("orders")], AllowAutoTopicCreation: false), 8, "cli-1", correlationId: 7),
+        ["as user, kafka request frame"] = new AsUser("bob", "t", new KafkaRequestFrame(new byte[] { 0, 18, 0, 3, 0, 0, 0, 1, 0, 1, (byte)'c' })),
+        ["kafka response frame"] = new KafkaResponseFrame(new byte[] { 0, 0, 0, 7, 0, 0 }),
         ["request refused"] = new RequestRefused(ErrorCode.GroupAuthorizationFailed, "GROUP_AUTHORIZATION_FAILED: user 'bob' may not read group 'g'"),
         ["security published"] = new SecurityPublished(new SecurityMetadata((3L << 32) + 1, [SecuritySamples.Alice], SecuritySamples.Rules)),
         ["security published, empty"] = new SecurityPublished(SecurityMetadata.Empty),
@@ -145,4 +149,10 @@ public static class ProtocolSamples
     };
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });
+
+    /// <summary>
+    /// The samples with a layout of ours: Kafka's own bytes (KafkaRequestFrame, KafkaResponseFrame) are carried as they
+    /// are, and a cut one is refused by the Kafka decoder that reads it (CORRUPT_MESSAGE), not by this serializer.
+    /// </summary>
+    public static IEnumerable<object[]> StructuredNames => All.Where(kv => kv.Value is not (KafkaRequestFrame or KafkaResponseFrame)).Select(kv => new object[] { kv.Key });
 }

@@ -146,7 +146,7 @@ public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConf
     }
 
     [Theory]
-    [MemberData(nameof(ProtocolSamples.Names), MemberType = typeof(ProtocolSamples))]
+    [MemberData(nameof(ProtocolSamples.StructuredNames), MemberType = typeof(ProtocolSamples))]
     public void A_truncated_wire_message_is_refused(string sample)
     {
         var (serializer, manifest, bytes) = Serialize(ProtocolSamples.All[sample]);
