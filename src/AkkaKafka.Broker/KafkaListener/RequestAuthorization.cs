@@ -14,7 +14,8 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// describe. Operations: Produce Write topic; Fetch Read topic; ListOffsets and Metadata Describe topic; CreateTopics
 /// Create cluster or topic; DeleteTopics Delete; CreatePartitions and IncrementalAlterConfigs Alter; DescribeConfigs
 /// Describe; group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
-/// DeleteGroups Delete group); an idempotent InitProducerId needs Write on some topic (Kafka 3's rule).
+/// DeleteGroups Delete group); an idempotent InitProducerId needs Write on some topic (Kafka 3's rule). Deny by
+/// default: a request type with no rule here is refused, whichever transport brought it.
 /// </summary>
 internal static class RequestAuthorization
 {
@@ -167,8 +168,15 @@ internal static class RequestAuthorization
             }
             case InitProducerIdRequestData init when !access.MayInitProducerId(init.TransactionalId):
                 return new InitProducerIdResponseData(ErrorCode.ClusterAuthorizationFailed, -1, -1);
-            default:
+            // Allowed by the rules above (the `when` cases that did not refuse), or open to every authenticated user as in
+            // Kafka (ApiVersions, the SASL exchange; FindCoordinator for a key type without ACLs).
+            case FindCoordinatorRequestData or JoinGroupRequestData or SyncGroupRequestData or HeartbeatRequestData or LeaveGroupRequestData
+                or InitProducerIdRequestData or ApiVersionsRequestData or SaslHandshakeRequestData or SaslAuthenticateRequestData:
                 return await serve(request);
+            default:
+                // Deny by default: a new API is served only once somebody has written what it needs here. The request is
+                // not answered (its connection closes with a warning naming it; an Akka client gets UNKNOWN_SERVER_ERROR).
+                throw new InvalidOperationException($"{request.ApiKey} has no authorization rule, so it is refused (deny by default)");
         }
     }
 

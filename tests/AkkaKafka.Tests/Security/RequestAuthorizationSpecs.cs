@@ -126,4 +126,20 @@ public sealed class RequestAuthorizationSpecs
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, anonymous.Responses.Single().Partitions[0].ErrorCode);
         Assert.Single(_served);
     }
+
+    /// <summary>An API this codebase has no authorization rule for (a new one, before its rule is written).</summary>
+    private sealed record UnruledRequest : IKafkaRequest
+    {
+        public ApiKey ApiKey => (ApiKey)999;
+        public void Write(KafkaWriter writer, short version) { }
+    }
+
+    [Fact]
+    public async Task A_request_type_without_a_rule_is_refused_even_for_a_superuser_and_never_reaches_the_handler()
+    {
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Authorize(Security(), "root", new UnruledRequest()));
+
+        Assert.Contains("has no authorization rule", refused.Message);
+        Assert.Empty(_served);
+    }
 }
