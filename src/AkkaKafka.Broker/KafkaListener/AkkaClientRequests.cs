@@ -46,7 +46,7 @@ public sealed class AkkaClientRequests(KafkaRequestDispatcher dispatcher)
         if (KafkaRequestDecoder.ReadHeader(ref reader, out var header, out var problem) != KafkaRequestDecoder.Outcome.Read)
             return new RequestRefused(ErrorCode.CorruptMessage, $"CORRUPT_MESSAGE: {problem}");
         if (!KafkaRequestDecoder.IsSupported(header))
-            return new KafkaResponseFrame(KafkaFrames.UnsupportedVersion(header.CorrelationId, withSize: false));
+            return new KafkaResponseFrame(KafkaFrames.UnsupportedVersion(header, withSize: false));
         if (KafkaRequestDecoder.ReadBody(header, ref reader, out var request, out problem) != KafkaRequestDecoder.Outcome.Read)
             return new RequestRefused(ErrorCode.CorruptMessage, $"CORRUPT_MESSAGE: {problem}");
         if (request is SaslHandshakeRequestData or SaslAuthenticateRequestData)

@@ -114,14 +114,7 @@ internal static class KafkaConnection
         if (!KafkaRequestDecoder.IsSupported(header))
         {
             log.Debug("Kafka listener: {0} asked for API {1} version {2}, which this broker does not support", remote, (short)header.ApiKey, header.ApiVersion);
-            if (header.ApiKey == ApiKey.ApiVersions)
-            {
-                // Written as v0 whatever was asked, so the client can read it and retry with a version it finds in the list.
-                var v0 = header with { ApiVersion = 0 };
-                return new Pending(v0, Task.FromResult<IKafkaResponse?>(new ApiVersionsResponseData(ErrorCode.UnsupportedVersion,
-                    [new ApiVersionRange((short)ApiKey.ApiVersions, ApiSupport.MinVersion, KafkaApis.Find(ApiKey.ApiVersions)!.MaxVersion)])));
-            }
-            return new Pending(header, Task.FromResult<IKafkaResponse?>(null), KafkaFrames.UnsupportedVersion(header.CorrelationId));
+            return new Pending(header, Task.FromResult<IKafkaResponse?>(null), KafkaFrames.UnsupportedVersion(header));
         }
 
         outcome = KafkaRequestDecoder.ReadBody(header, ref reader, out var request, out problem);

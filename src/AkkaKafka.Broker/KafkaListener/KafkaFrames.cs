@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
 
 namespace AkkaKafka.Broker.KafkaListener;
 
@@ -53,14 +54,20 @@ public static class KafkaFrames
     }
 
     /// <summary>
-    /// The answer to an API key this broker does not know or a version it does not speak: the correlation id and
-    /// UNSUPPORTED_VERSION, so the client gets a reason instead of a silently dropped connection.
+    /// The answer to an API key this broker does not know or a version it does not speak, the same for both transports
+    /// (the Kafka listener's connections and the Akka clients' frames). ApiVersions is answered as v0 whatever was
+    /// asked, with UNSUPPORTED_VERSION and the versions of ApiVersions, so the client can read it and retry with one it
+    /// finds there (KIP-511); any other API with the correlation id and UNSUPPORTED_VERSION, so the client gets a reason
+    /// instead of a silently dropped connection.
     /// </summary>
-    public static ReadOnlyMemory<byte> UnsupportedVersion(int correlationId, bool withSize = true)
+    public static ReadOnlyMemory<byte> UnsupportedVersion(RequestHeader request, bool withSize = true)
     {
+        if (request.ApiKey == ApiKey.ApiVersions)
+            return Response(request with { ApiVersion = 0 }, new ApiVersionsResponseData(Protocol.ErrorCode.UnsupportedVersion,
+                [new ApiVersionRange((short)ApiKey.ApiVersions, ApiSupport.MinVersion, KafkaApis.Find(ApiKey.ApiVersions)!.MaxVersion)]), withSize);
         var writer = new KafkaWriter(16);
         if (withSize) writer.Int32(6);
-        writer.Int32(correlationId).Int16((short)Protocol.ErrorCode.UnsupportedVersion);
+        writer.Int32(request.CorrelationId).Int16((short)Protocol.ErrorCode.UnsupportedVersion);
         return writer.WrittenMemory;
     }
 }

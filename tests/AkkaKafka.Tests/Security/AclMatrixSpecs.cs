@@ -18,20 +18,12 @@ namespace AkkaKafka.Tests.Security;
 /// only), "groupie" (Read on group "readers" only), "nobody" (no ACLs). Topic "secret" holds a record, group "readers" has a committed offset on it, and each
 /// (transport, user) has a topic of its own to try to delete.
 /// </summary>
-public sealed class AclMatrixBroker() : KafkaBroker("""
-    akkakafka.security {
-      enabled = on
-      super-users = ["admin"]
-      kafka-sasl-mechanisms = ["PLAIN"]
-    }
-    """), IAsyncLifetime
+public sealed class AclMatrixBroker() : UsersBroker(SaslMechanisms.Plain), IAsyncLifetime
 {
     public static readonly string[] Users = ["admin", "owner", "viewer", "groupie", "nobody"];
     public static readonly string[] Transports = ["kafka", "akka"];
     public const string Topic = "secret";
     public const string Group = "readers";
-
-    public static string Password(string user) => $"{user}-password";
 
     public static string DeletableTopic(string transport, string user) => $"secret-del-{transport}-{user}";
 
@@ -60,21 +52,6 @@ public sealed class AclMatrixBroker() : KafkaBroker("""
         await AwaitKafkaMetadataAsync();
     }
 
-    private static IReadOnlyList<ScramCredential> Credentials(string user) =>
-        [ScramCredential.Create(SaslMechanisms.ScramSha256, Password(user), ScramCredential.DefaultIterations)];
-
-    private static void Ok(SecurityCommandResult result) => Assert.True(result.IsSuccess, result.Message);
-
-    /// <summary>An Akka client logged in as <paramref name="user"/>; the first user (the superuser) is created by it without a login.</summary>
-    public async Task<ClusterConnection> ConnectAsync(string user, bool createFirst = false)
-    {
-        var connection = ClusterConnection.Create(HostPort.ParseList(AkkaBootstrap), null, $"acl-matrix-{user}", new ClientCredentials(user, Password(user)));
-        if (createFirst) Ok(await connection.AskAsync<SecurityCommandResult>(new UpsertUser(user, Credentials(user))));
-        // The broker takes the user once the controller has published it.
-        await Eventually.Async(TimeSpan.FromSeconds(30), () => connection.AuthenticateAsync());
-        return connection;
-    }
-
     /// <summary>A raw Kafka connection authenticated as <paramref name="user"/> with SASL/PLAIN.</summary>
     public async Task<KafkaWireConnection> KafkaAsAsync(string user)
     {
@@ -85,14 +62,6 @@ public sealed class AclMatrixBroker() : KafkaBroker("""
             (ref KafkaReader r) => SaslAuthenticateResponseData.Read(ref r, 1));
         Assert.Equal(ErrorCode.None, login.ErrorCode);
         return wire;
-    }
-
-    public override void Secure(Confluent.Kafka.ClientConfig config)
-    {
-        config.SecurityProtocol = Confluent.Kafka.SecurityProtocol.SaslPlaintext;
-        config.SaslMechanism = Confluent.Kafka.SaslMechanism.Plain;
-        config.SaslUsername = "admin";
-        config.SaslPassword = Password("admin");
     }
 
     public override async Task DisposeAsync()
