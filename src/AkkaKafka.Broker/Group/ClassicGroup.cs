@@ -34,7 +34,9 @@ public sealed record ClassicGroupSettings(TimeSpan InitialRebalanceDelay, TimeSp
 /// → CompletingRebalance (the leader, first to join among those still present, gets every member's subscription and
 /// assigns; the others' SyncGroups wait for it) → Stable. Pure: commands and the clock come in, <see cref="ClassicAction"/>s
 /// go out; the GroupActor keeps the waiting senders and wakes this class at <see cref="NextDeadline"/>.
-/// Membership is not persisted: after a coordinator failover members get UNKNOWN_MEMBER_ID and join again.
+/// <para>As Kafka does, the group is persisted when it settles (<see cref="ToMetadata"/>: a generation whose assignment is
+/// complete, or a group left empty); a coordinator that recovers it (<see cref="Restore"/>) takes its members back at
+/// that generation, so after a failover their heartbeats and commits are accepted and nobody rebalances.</para>
 /// </summary>
 public sealed class ClassicGroup
 {
@@ -388,6 +390,49 @@ public sealed class ClassicGroup
         if (State == GroupStates.CompletingRebalance) return ErrorCode.RebalanceInProgress;
         member.LastSeen = now;
         return ErrorCode.None;
+    }
+
+    // ---------------- persistence ----------------
+
+    /// <summary>Stable or Empty: the states in which Kafka writes the group's metadata (the others are on their way to one).</summary>
+    public bool IsSettled => State is GroupStates.Stable or GroupStates.Empty;
+
+    /// <summary>The group as persisted when it settles: generation, protocol, leader, members in join order with their assignments.</summary>
+    public GroupMetadata ToMetadata() => new(GroupKind.Classic, Generation, ProtocolType, ProtocolName, LeaderId,
+        Members.Select(m => new GroupMemberMetadata(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
+            (int)m.SessionTimeout.TotalMilliseconds, (int)m.RebalanceTimeout.TotalMilliseconds, m.Protocols, m.Assignment, [], [])).ToList(),
+        []);
+
+    /// <summary>
+    /// Takes the persisted group back, as a coordinator that recovers it does (Kafka's loadGroup): Stable with its
+    /// members at their generation, or Empty; every member's session starts again at <paramref name="now"/>.
+    /// </summary>
+    public void Restore(GroupMetadata metadata, DateTime now)
+    {
+        _members.Clear();
+        _pending.Clear();
+        _rebalanceDeadline = null;
+        _initialDelayUntil = null;
+        _joinCounter = 0;
+        foreach (var m in metadata.Members)
+            _members[m.MemberId] = new Member
+            {
+                MemberId = m.MemberId,
+                JoinOrder = ++_joinCounter,
+                GroupInstanceId = m.GroupInstanceId,
+                ClientId = m.ClientId,
+                ClientHost = m.ClientHost,
+                SessionTimeout = TimeSpan.FromMilliseconds(m.SessionTimeoutMs),
+                RebalanceTimeout = TimeSpan.FromMilliseconds(m.RebalanceTimeoutMs),
+                Protocols = m.Protocols,
+                Assignment = m.Assignment,
+                LastSeen = now,
+            };
+        Generation = metadata.Generation;
+        ProtocolType = metadata.ProtocolType;
+        ProtocolName = _members.Count > 0 ? metadata.ProtocolName : null;
+        LeaderId = _members.Count > 0 ? metadata.Leader : null;
+        State = _members.Count > 0 ? GroupStates.Stable : GroupStates.Empty;
     }
 
     // ---------------- the clock ----------------

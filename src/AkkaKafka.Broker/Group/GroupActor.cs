@@ -11,7 +11,9 @@ namespace AkkaKafka.Broker.Group;
 /// <summary>
 /// One consumer group: its members (kept alive by heartbeats, expired after their session timeout), their
 /// partitions, and the group's committed offsets, which are event-sourced so a restarted consumer resumes where
-/// its group left off, whichever broker runs the coordinator by then. The members are either Akka consumers
+/// its group left off, whichever broker runs the coordinator by then. Membership is event-sourced too (written whole
+/// when it changes, never for a heartbeat, and answered only once written), so when the coordinator moves the members
+/// carry on with their generation and partitions instead of rejoining. The members are either Akka consumers
 /// (<see cref="GroupMembership"/>: the coordinator assigns) or Kafka clients speaking the classic protocol
 /// (<see cref="ClassicGroup"/>: the leader assigns); the first to join decides, both share the committed offsets.
 /// </summary>
@@ -28,6 +30,13 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _committed = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    // The membership last persisted, by kind: a new generation is a change to store, a heartbeat is not. Kept for snapshots
+    // (a classic group in mid-rebalance is snapshotted as it was last stored).
+    private GroupMetadata? _storedAkka;
+    private GroupMetadata? _storedClassic;
+    // The latest membership of each kind read during recovery, taken back at RecoveryCompleted with fresh sessions.
+    private GroupMetadata? _recoveredAkka;
+    private GroupMetadata? _recoveredClassic;
     // How long a reset-offsets waits for the controller and the partitions' owners (akkakafka.broker.request-timeout).
     private readonly TimeSpan _requestTimeout;
 
@@ -58,6 +67,17 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         {
             case SnapshotOffer { Snapshot: GroupSnapshot snapshot }:
                 foreach (var o in snapshot.Committed) _committed[new TopicPartition(o.Topic, o.Partition)] = o.Offset;
+                _recoveredAkka = snapshot.Akka;
+                _recoveredClassic = snapshot.Classic;
+                break;
+            case GroupMembershipChanged { Metadata.Kind: GroupKind.Akka } e:
+                _recoveredAkka = e.Metadata;
+                break;
+            case GroupMembershipChanged e:
+                _recoveredClassic = e.Metadata;
+                break;
+            case RecoveryCompleted:
+                RestoreMembership(DateTime.UtcNow);
                 break;
             case OffsetsCommitted e:
                 Apply(e);
@@ -66,6 +86,53 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                 _committed.Clear();
                 break;
         }
+    }
+
+    /// <summary>
+    /// The members as last persisted, each with a whole session from now (the coordinator may have moved: nobody could
+    /// heartbeat meanwhile). One that is really gone times out as usual and the others rebalance then.
+    /// </summary>
+    private void RestoreMembership(DateTime now)
+    {
+        if (_recoveredAkka is { } akka) _membership.Restore(akka, now);
+        if (_recoveredClassic is { } classic) _classic.Restore(classic, now);
+        (_storedAkka, _storedClassic) = (_recoveredAkka, _recoveredClassic);
+        if (_membership.Members.Count + _classic.MemberCount > 0)
+            _log.Info("Group {0}: recovered {1} members at generation {2}; their sessions start now", _group,
+                _membership.Members.Count + _classic.MemberCount, _classic.MemberCount > 0 ? _classic.Generation : _membership.Generation);
+        _recoveredAkka = _recoveredClassic = null;
+    }
+
+    /// <summary>
+    /// Persists the membership of each kind that has a new generation since it was last persisted (a classic group once
+    /// it settles in it), then does <paramref name="then"/> (the answers): a member hears of a generation only once a
+    /// coordinator that takes over would know it. Without a change (a heartbeat, a commit), at once.
+    /// </summary>
+    private void AfterMembershipStored(Action then)
+    {
+        var changes = new List<GroupMembershipChanged>(2);
+        if (_membership.Generation != (_storedAkka?.Generation ?? 0))
+            changes.Add(new GroupMembershipChanged(_storedAkka = _membership.ToMetadata()));
+        if (_classic.IsSettled && _classic.Generation != (_storedClassic?.Generation ?? 0))
+            changes.Add(new GroupMembershipChanged(_storedClassic = _classic.ToMetadata()));
+        if (changes.Count == 0)
+        {
+            then();
+            return;
+        }
+        var toWrite = changes.Count;
+        PersistAll(changes, _ =>
+        {
+            SaveSnapshotIfDue();
+            if (--toWrite == 0) then();
+        });
+    }
+
+    private void SaveSnapshotIfDue()
+    {
+        if (LastSequenceNr % SnapshotEvery != 0) return;
+        SaveSnapshot(new GroupSnapshot(_committed.Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList(),
+            _storedAkka, _storedClassic));
     }
 
     private void Apply(OffsetsCommitted e)
@@ -86,18 +153,19 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             {
                 var member = _membership.Join(join.MemberId, join.ClientId, join.Partitions, SessionTimeoutOf(join), now);
                 _log.Info("Group {0}: {1} joined, generation {2}, {3} members", _group, member.MemberId, _membership.Generation, _membership.Members.Count);
-                Sender.Tell(new JoinGroupResponse(_group, ErrorCode.None, member.MemberId, _membership.Generation, _membership.AssignmentOf(member.MemberId)));
+                ReplyOnceStored(new JoinGroupResponse(_group, ErrorCode.None, member.MemberId, _membership.Generation, _membership.AssignmentOf(member.MemberId)));
                 break;
             }
             case Heartbeat heartbeat:
-                Sender.Tell(_membership.Heartbeat(heartbeat.MemberId, now, heartbeat.Generation)
+                // A heartbeat that releases partitions makes a new generation (stored); any other writes nothing.
+                ReplyOnceStored(_membership.Heartbeat(heartbeat.MemberId, now, heartbeat.Generation)
                     ? new HeartbeatResponse(_group, ErrorCode.None, _membership.Generation, _membership.AssignmentOf(heartbeat.MemberId))
                     : new HeartbeatResponse(_group, ErrorCode.UnknownMemberId, _membership.Generation, []));
                 break;
             case LeaveGroup leave:
                 if (_membership.Leave(leave.MemberId, now))
                     _log.Info("Group {0}: {1} left, generation {2}", _group, leave.MemberId, _membership.Generation);
-                Sender.Tell(new LeaveGroupResponse(_group, ErrorCode.None));
+                ReplyOnceStored(new LeaveGroupResponse(_group, ErrorCode.None));
                 break;
             case JoinClassicGroup join when _membership.Members.Count > 0:
                 Sender.Tell(new JoinClassicGroupResponse(_group, ErrorCode.InconsistentGroupProtocol, -1, null, null, "", join.MemberId, []));
@@ -155,20 +223,35 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         }
     }
 
-    /// <summary>Carries out what the classic group decided: answers now, holds the sender, answers held members; then sets its wake-up.</summary>
+    private void ReplyOnceStored(object reply)
+    {
+        var replyTo = Sender;
+        AfterMembershipStored(() => replyTo.Tell(reply));
+    }
+
+    /// <summary>
+    /// Carries out what the classic group decided, once a settled group is stored: answers now, holds the sender,
+    /// answers held members; then sets its wake-up.
+    /// </summary>
     private void Run(IReadOnlyList<ClassicAction> actions)
     {
+        var sender = Sender;
         var generation = _classic.Generation;
+        AfterMembershipStored(() => CarryOut(actions, sender, generation));
+    }
+
+    private void CarryOut(IReadOnlyList<ClassicAction> actions, IActorRef sender, int generation)
+    {
         foreach (var action in actions)
         {
             switch (action)
             {
                 case ReplyToSender reply:
-                    Sender.Tell(reply.Message);
+                    sender.Tell(reply.Message);
                     break;
                 case HoldSender hold:
                     // A member that retried while held gets only the newer answer; the older Ask times out on its own.
-                    _held[hold.MemberId] = Sender;
+                    _held[hold.MemberId] = sender;
                     break;
                 case ReplyToHeld reply:
                     if (_held.Remove(reply.MemberId, out var waiting)) waiting.Tell(reply.Message);
@@ -287,8 +370,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             // Told before the requester hears back, so the coordinator knows the group by the time anyone asks about it.
             Context.Parent.Tell(new OffsetsResetNotice(_group));
             replyTo.Tell(new ResetGroupOffsetsResponse(_group, ErrorCode.None, null, plan.Moves));
-            if (LastSequenceNr % SnapshotEvery == 0)
-                SaveSnapshot(new GroupSnapshot(_committed.Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList()));
+            SaveSnapshotIfDue();
         });
     }
 
@@ -333,8 +415,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             foreach (var o in e.Offsets.Where(o => TransactionLogEntry.IsLogged(o.Topic)))
                 Context.System.EventStream.Publish(new TransactionLogEntry(TransactionLogEntry.Commit, commit.MemberId, commit.ClientAddress,
                     o.Topic, o.Partition, o.Offset, o.Offset, 0, now, _group));
-            if (LastSequenceNr % SnapshotEvery == 0)
-                SaveSnapshot(new GroupSnapshot(_committed.Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList()));
+            SaveSnapshotIfDue();
         });
     }
 

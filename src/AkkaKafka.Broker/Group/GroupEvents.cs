@@ -1,3 +1,4 @@
+using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Broker.Group;
@@ -5,13 +6,52 @@ namespace AkkaKafka.Broker.Group;
 /// <summary>Marker for what group actors persist (bound to <see cref="Storage.StorageSerializer"/>).</summary>
 public interface IGroupEvent;
 
-/// <summary>A group's committed positions changed. Membership is not persisted: after a coordinator failover members re-join.</summary>
+/// <summary>A group's committed positions changed.</summary>
 public sealed record OffsetsCommitted(IReadOnlyList<PartitionOffset> Offsets) : IGroupEvent;
 
 /// <summary>The coordinator learned of a group (persisted so `group list` knows groups whose members are gone).</summary>
 public sealed record GroupRegistered(string Group) : IGroupEvent;
 
-public sealed record GroupSnapshot(IReadOnlyList<PartitionOffset> Committed);
+/// <summary>
+/// A group's membership changed: written whole, as Kafka writes its group metadata record to __consumer_offsets, so
+/// that a coordinator recovering the group (after a failover too) knows its members, their generation and their
+/// partitions, and the members carry on without rejoining. Written only when membership changes (a join, a completed
+/// generation, a leave, an expiry, a released partition), never for a heartbeat.
+/// </summary>
+public sealed record GroupMembershipChanged(GroupMetadata Metadata) : IGroupEvent;
+
+/// <summary>Which coordinator protocol a group's members speak (a group is one or the other while it has members).</summary>
+public enum GroupKind : byte
+{
+    /// <summary>Akka consumers: the coordinator assigns (<see cref="GroupMembership"/>).</summary>
+    Akka = 1,
+    /// <summary>Kafka's classic protocol: the leader assigns (<see cref="ClassicGroup"/>).</summary>
+    Classic = 2,
+}
+
+/// <summary>
+/// One kind of group's membership as persisted (Kafka's GroupMetadataValue): generation, protocol, leader, members in
+/// join order with what each was given. <see cref="Releasing"/> is the Akka kind's partitions still to be released by
+/// their previous owner (empty for classic groups, where the leader's assignment is final).
+/// </summary>
+public sealed record GroupMetadata(GroupKind Kind, int Generation, string? ProtocolType, string? ProtocolName, string? Leader,
+    IReadOnlyList<GroupMemberMetadata> Members, IReadOnlyList<PartitionRelease> Releasing);
+
+/// <summary>
+/// A member as persisted. Classic members carry <see cref="Protocols"/> (their offers with metadata) and
+/// <see cref="Assignment"/> (the leader's bytes); Akka members carry <see cref="Subscribed"/> and <see cref="Owned"/>
+/// (the partitions the coordinator gave them, those still being released to them included). No liveness is kept:
+/// a recovered member's session starts again when the coordinator recovers.
+/// </summary>
+public sealed record GroupMemberMetadata(string MemberId, string? GroupInstanceId, string ClientId, string ClientHost,
+    int SessionTimeoutMs, int RebalanceTimeoutMs, IReadOnlyList<GroupProtocolOffer> Protocols, byte[] Assignment,
+    IReadOnlyList<TopicPartition> Subscribed, IReadOnlyList<TopicPartition> Owned);
+
+/// <summary><see cref="Member"/> must still release <see cref="Partition"/>, which it does by heartbeating with <see cref="Generation"/> or later.</summary>
+public sealed record PartitionRelease(TopicPartition Partition, string Member, int Generation);
+
+/// <summary>Committed offsets and, since membership is persisted, the latest membership of each kind (null: none yet).</summary>
+public sealed record GroupSnapshot(IReadOnlyList<PartitionOffset> Committed, GroupMetadata? Akka = null, GroupMetadata? Classic = null);
 
 /// <summary>The group was deleted (Kafka DeleteGroups): its committed offsets are gone.</summary>
 public sealed class GroupOffsetsDeleted : IGroupEvent

@@ -91,6 +91,40 @@ public sealed class GroupMembership
 
     public bool IsMember(string memberId) => _members.ContainsKey(memberId);
 
+    /// <summary>What is persisted when <see cref="Generation"/> changes: members in join order, who owns what, what is still being released.</summary>
+    public GroupMetadata ToMetadata()
+    {
+        var members = _members.Values.OrderBy(m => m.JoinOrder).Select(m => new GroupMemberMetadata(m.MemberId, null, m.ClientId, "",
+            (int)m.SessionTimeout.TotalMilliseconds, (int)m.SessionTimeout.TotalMilliseconds, [], [], m.Subscribed,
+            _assignment.Where(kv => kv.Value.Owner == m.MemberId).Select(kv => kv.Key).OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition).ToList()))
+            .ToList();
+        var releasing = _releasing.OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal).ThenBy(kv => kv.Key.Partition)
+            .Select(kv => new PartitionRelease(kv.Key, kv.Value.Member, kv.Value.Generation)).ToList();
+        return new GroupMetadata(GroupKind.Akka, Generation, GroupDescription.ConsumerProtocolType, GroupActor.AkkaProtocol, null, members, releasing);
+    }
+
+    /// <summary>
+    /// Takes the persisted membership back, as a coordinator that recovers the group does: every member's session and
+    /// every pending release start again at <paramref name="now"/>, so members that are still there keep their partitions
+    /// and generation, and one that is really gone times out as usual.
+    /// </summary>
+    public void Restore(GroupMetadata metadata, DateTime now)
+    {
+        _members.Clear();
+        _assignment = new Dictionary<TopicPartition, Ownership>();
+        _releasing.Clear();
+        _joinCounter = 0;
+        foreach (var m in metadata.Members)
+        {
+            var session = TimeSpan.FromMilliseconds(m.SessionTimeoutMs);
+            _members[m.MemberId] = new Member(m.MemberId, m.ClientId, m.Subscribed, session, now, ++_joinCounter);
+            foreach (var tp in m.Owned) _assignment[tp] = new Ownership(m.MemberId, 0);
+        }
+        foreach (var r in metadata.Releasing.Where(r => _members.ContainsKey(r.Member)))
+            _releasing[r.Partition] = new Release(r.Member, r.Generation, now + _members[r.Member].SessionTimeout);
+        Generation = metadata.Generation;
+    }
+
     /// <summary>The partitions the member reads now: assigned to it and not waiting for their previous owner to release them.</summary>
     public IReadOnlyList<TopicPartition> AssignmentOf(string memberId) =>
         _assignment.Where(kv => kv.Value.Owner == memberId && !_releasing.ContainsKey(kv.Key)).Select(kv => kv.Key)

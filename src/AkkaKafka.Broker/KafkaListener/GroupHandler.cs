@@ -52,8 +52,12 @@ internal static class GroupHandler
 
     public static async Task<HeartbeatResponseData> HeartbeatAsync(KafkaNode node, HeartbeatRequestData request)
     {
+        // Answered by itself within controller-read-timeout, as a request to the controller is: while the coordinator
+        // singleton moves, a heartbeat held for request-timeout (10 s) outlasted the member's session, and librdkafka then
+        // gave its membership up by itself though the coordinator that took over knew it. COORDINATOR_NOT_AVAILABLE makes
+        // it look the coordinator up and beat again, so the first beat after the move gets through.
         var response = await AskCoordinatorAsync<ClassicHeartbeatResponse>(node,
-            new ClassicHeartbeat(request.GroupId, request.GenerationId, request.MemberId, request.GroupInstanceId), node.Broker.RequestTimeout);
+            new ClassicHeartbeat(request.GroupId, request.GenerationId, request.MemberId, request.GroupInstanceId), node.Settings.ControllerReadTimeout);
         return new HeartbeatResponseData(response?.Error ?? ErrorCode.CoordinatorNotAvailable);
     }
 

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
+using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Broker.Partition;
 using AkkaKafka.Protocol.Security;
@@ -49,7 +50,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string NodeIdAssignedManifest = "NI1";
     internal const string OffsetsCommittedManifest = "GO1";
     internal const string GroupRegisteredManifest = "GR1";
-    internal const string GroupSnapshotManifest = "GS1";
+    internal const string GroupSnapshotManifest = "GS2";
+    internal const string GroupSnapshotManifestV1 = "GS1";
+    internal const string GroupMembershipChangedManifest = "GM1";
     internal const string GroupOffsetsDeletedManifest = "GD1";
     internal const string GroupUnregisteredManifest = "GU1";
 
@@ -75,6 +78,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         OffsetsCommitted => OffsetsCommittedManifest,
         GroupRegistered => GroupRegisteredManifest,
         GroupSnapshot => GroupSnapshotManifest,
+        GroupMembershipChanged => GroupMembershipChangedManifest,
         GroupOffsetsDeleted => GroupOffsetsDeletedManifest,
         GroupUnregistered => GroupUnregisteredManifest,
         UserCredentialsSet => UserCredentialsSetManifest,
@@ -157,6 +161,11 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 break;
             case GroupSnapshot s:
                 ProtocolSerializer.WriteOffsets(w, s.Committed);
+                WriteOptionalGroupMetadata(w, s.Akka);
+                WriteOptionalGroupMetadata(w, s.Classic);
+                break;
+            case GroupMembershipChanged e:
+                WriteGroupMetadata(w, e.Metadata);
                 break;
             case GroupOffsetsDeleted:
                 break;
@@ -172,6 +181,55 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     private static void WriteAssignment(WireWriter w, AssignmentEntry a) => w.String(a.Topic).VarInt(a.Partition).String(a.Owner).VarLong(a.Epoch);
 
     private static AssignmentEntry ReadAssignment(ref WireReader r) => new(r.String(), r.VarInt(), r.NullableString(), r.VarLong());
+
+    private static void WriteOptionalGroupMetadata(WireWriter w, GroupMetadata? m)
+    {
+        w.Bool(m is not null);
+        if (m is not null) WriteGroupMetadata(w, m);
+    }
+
+    private static GroupMetadata? ReadOptionalGroupMetadata(ref WireReader r) => r.Bool() ? ReadGroupMetadata(ref r) : null;
+
+    private static void WriteGroupMetadata(WireWriter w, GroupMetadata m)
+    {
+        w.Byte((byte)m.Kind).VarInt(m.Generation).String(m.ProtocolType).String(m.ProtocolName).String(m.Leader);
+        w.List(m.Members, (x, member) =>
+        {
+            x.String(member.MemberId).String(member.GroupInstanceId).String(member.ClientId).String(member.ClientHost)
+                .VarInt(member.SessionTimeoutMs).VarInt(member.RebalanceTimeoutMs);
+            ProtocolSerializer.WriteProtocolOffers(x, member.Protocols);
+            x.Bytes(member.Assignment);
+            ProtocolSerializer.WritePartitions(x, member.Subscribed);
+            ProtocolSerializer.WritePartitions(x, member.Owned);
+        });
+        w.List(m.Releasing, (x, release) => x.String(release.Partition.Topic).VarInt(release.Partition.Partition).String(release.Member).VarInt(release.Generation));
+    }
+
+    private static GroupMetadata ReadGroupMetadata(ref WireReader r)
+    {
+        var kind = (GroupKind)r.Byte();
+        var generation = r.VarInt();
+        var protocolType = r.NullableString();
+        var protocolName = r.NullableString();
+        var leader = r.NullableString();
+        var memberCount = r.Count();
+        var members = new List<GroupMemberMetadata>(memberCount);
+        for (var i = 0; i < memberCount; i++)
+        {
+            var (id, instance, client, host) = (r.String(), r.NullableString(), r.String(), r.String());
+            var (session, rebalance) = (r.VarInt(), r.VarInt());
+            var protocols = ProtocolSerializer.ReadProtocolOffers(ref r);
+            var assignment = r.Bytes();
+            var subscribed = ProtocolSerializer.ReadPartitions(ref r);
+            var owned = ProtocolSerializer.ReadPartitions(ref r);
+            members.Add(new GroupMemberMetadata(id, instance, client, host, session, rebalance, protocols, assignment, subscribed, owned));
+        }
+        var releaseCount = r.Count();
+        var releasing = new List<PartitionRelease>(releaseCount);
+        for (var i = 0; i < releaseCount; i++)
+            releasing.Add(new PartitionRelease(new TopicPartition(r.String(), r.VarInt()), r.String(), r.VarInt()));
+        return new GroupMetadata(kind, generation, protocolType, protocolName, leader, members, releasing);
+    }
 
     private static void WriteNodeId(WireWriter w, NodeIdAssigned n) => w.String(n.Broker).VarInt(n.NodeId);
 
@@ -207,7 +265,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             NodeIdAssignedManifest => ReadNodeId(ref r),
             OffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r)),
             GroupRegisteredManifest => new GroupRegistered(r.String()),
-            GroupSnapshotManifest => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),
+            GroupSnapshotManifest => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r), ReadOptionalGroupMetadata(ref r), ReadOptionalGroupMetadata(ref r)),
+            GroupSnapshotManifestV1 => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),
+            GroupMembershipChangedManifest => new GroupMembershipChanged(ReadGroupMetadata(ref r)),
             GroupOffsetsDeletedManifest => GroupOffsetsDeleted.Instance,
             GroupUnregisteredManifest => new GroupUnregistered(r.String()),
             _ => throw new SerializationException($"{nameof(StorageSerializer)}: unknown manifest '{manifest}'"),

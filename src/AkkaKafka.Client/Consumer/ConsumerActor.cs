@@ -16,12 +16,17 @@ namespace AkkaKafka.Client.Consumer;
 /// committed, and only then does the member tell the coordinator it applied the assignment (the generation in its
 /// heartbeats), which releases the partition to its new owner (<c>GroupMembership</c>): the new owner starts where this
 /// member stopped, so a rebalance among live members reads nothing twice. Only a member that loses its membership
-/// (expired, or the coordinator moved without knowing it) cannot commit: its records handed over since its last commit
-/// (at most one auto-commit interval's worth) are read again by the new owner: at least once.</para>
+/// (expired) cannot commit: its records handed over since its last commit (at most one auto-commit interval's worth)
+/// are read again by the new owner: at least once.</para>
+/// <para>The coordinator moving (its broker killed) is not a lost membership: the coordinator that takes over recovers
+/// the group's members, generation and partitions, and gives each a whole session. While it moves, heartbeats and
+/// commits get no answer or a retriable coordinator error (COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, a timeout):
+/// the member keeps its partitions and positions and tries again with the same member id and generation; its
+/// positions stay due and are committed by the next auto-commit that gets through.</para>
 /// <para>A commit refused because the assignment changed (ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS) makes the member
 /// rejoin, as Kafka's consumer does: joining again with its member id answers the current generation and its
-/// partitions, the lost ones are revoked, and the commit is made again for the ones it kept. UNKNOWN_MEMBER_ID (expired,
-/// or the coordinator moved) loses every partition and joins as a new member.</para>
+/// partitions, the lost ones are revoked, and the commit is made again for the ones it kept. UNKNOWN_MEMBER_ID (expired)
+/// loses every partition and joins as a new member.</para>
 /// </summary>
 internal sealed class ConsumerActor : UntypedActor, IWithTimers
 {
@@ -251,15 +256,23 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
         }
         // No answer: the coordinator is failing over; the next beat tries again. An answer overtaken by a join: stale.
         if (answered.Response is not { } response || _joining || answered.MemberId != _memberId) return;
-        if (response.Error == ErrorCode.UnknownMemberId)
+        switch (response.Error)
         {
-            LoseMembership();
-            Join(null);
-        }
-        else if (response.Error == ErrorCode.None && response.Generation != _generation)
-        {
-            ApplyAssignment(response.Generation, response.Assignment);
-            if (_commitWanted) Commit();
+            case ErrorCode.None when response.Generation != _generation:
+                ApplyAssignment(response.Generation, response.Assignment);
+                if (_commitWanted) Commit();
+                break;
+            case ErrorCode.UnknownMemberId:
+                LoseMembership();
+                Join(null);
+                break;
+            case ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress:
+                Join(_memberId); // still a member: learn the current generation and partitions
+                break;
+            default:
+                // Nothing new, or the coordinator is moving (COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR): the one that
+                // takes over knows this member, so it keeps its partitions and the next beat tries again as it is.
+                break;
         }
     }
 
@@ -398,6 +411,8 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
                 Join(null);
                 break;
             case not null:
+                // Retriable coordinator errors among them: the positions stay due, and the next auto-commit sends them
+                // again with the same member id and generation.
                 _commitAttempt = 0;
                 Complete(answered.Waiters, Refused(answered.Response!));
                 break;

@@ -267,7 +267,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case JoinClassicGroup m:
                 w.String(m.Group).String(m.MemberId).String(m.GroupInstanceId).String(m.ClientId).String(m.ClientHost)
                     .VarInt(m.SessionTimeoutMs).VarInt(m.RebalanceTimeoutMs).String(m.ProtocolType);
-                w.List(m.Protocols, (x, p) => x.String(p.Name).Bytes(p.Metadata));
+                WriteProtocolOffers(w, m.Protocols);
                 w.Bool(m.RequireKnownMemberId);
                 break;
             case JoinClassicGroupResponse m:
@@ -521,10 +521,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return new ForwardedRequest((IPartitionRequest)FromBinary(innerBytes, innerManifest));
     }
 
-    private static void WritePartitions(WireWriter w, IReadOnlyList<TopicPartition> partitions) =>
+    public static void WritePartitions(WireWriter w, IReadOnlyList<TopicPartition> partitions) =>
         w.List(partitions, (x, tp) => x.String(tp.Topic).VarInt(tp.Partition));
 
-    private static List<TopicPartition> ReadPartitions(ref WireReader r)
+    public static List<TopicPartition> ReadPartitions(ref WireReader r)
     {
         var n = r.Count();
         var list = new List<TopicPartition>(n);
@@ -649,10 +649,19 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var sessionTimeout = r.VarInt();
         var rebalanceTimeout = r.VarInt();
         var protocolType = r.String();
+        var protocols = ReadProtocolOffers(ref r);
+        return new JoinClassicGroup(group, memberId, instanceId, clientId, clientHost, sessionTimeout, rebalanceTimeout, protocolType, protocols, r.Bool());
+    }
+
+    public static void WriteProtocolOffers(WireWriter w, IReadOnlyList<GroupProtocolOffer> protocols) =>
+        w.List(protocols, (x, p) => x.String(p.Name).Bytes(p.Metadata));
+
+    public static List<GroupProtocolOffer> ReadProtocolOffers(ref WireReader r)
+    {
         var n = r.Count();
         var protocols = new List<GroupProtocolOffer>(n);
         for (var i = 0; i < n; i++) protocols.Add(new GroupProtocolOffer(r.String(), r.Bytes()));
-        return new JoinClassicGroup(group, memberId, instanceId, clientId, clientHost, sessionTimeout, rebalanceTimeout, protocolType, protocols, r.Bool());
+        return protocols;
     }
 
     private static JoinClassicGroupResponse ReadJoinClassicGroupResponse(ref WireReader r)

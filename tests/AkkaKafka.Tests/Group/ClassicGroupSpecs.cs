@@ -1,6 +1,7 @@
 using AkkaKafka.Broker.Group;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Tests.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.Group;
@@ -357,5 +358,57 @@ public sealed class ClassicGroupSpecs
         StableGroupOfTwo();
 
         Assert.Equal(ErrorCode.UnknownMemberId, _group.ValidateCommit("", -1, T0.AddSeconds(1)));
+    }
+
+    /// <summary>
+    /// Issue 18 item 7: a settled group is persisted whole, and a coordinator that restores it has the same members,
+    /// leader, protocol, generation and assignments: the members' heartbeats and commits are accepted, nobody rebalances.
+    /// </summary>
+    [Fact]
+    public void Restoring_a_stable_group_from_what_was_persisted_keeps_its_generation_leader_and_assignments()
+    {
+        var (leader, follower) = StableGroupOfTwo();
+        Assert.True(_group.IsSettled);
+        var restoredAt = T0.AddHours(1);
+
+        var recovered = new ClassicGroup("g", new ClassicGroupSettings(Delay, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30)));
+        recovered.Restore(_group.ToMetadata(), restoredAt);
+
+        Structural.AssertEqual(_group.ToMetadata(), recovered.ToMetadata());
+        Assert.Equal((GroupStates.Stable, 1, "range", leader), (recovered.State, recovered.Generation, recovered.ProtocolName, recovered.LeaderId));
+        Assert.Equal(ErrorCode.None, Answer<ClassicHeartbeatResponse>(recovered.Heartbeat(new ClassicHeartbeat("g", 1, follower, null), restoredAt)).Error);
+        Assert.Equal(ErrorCode.None, recovered.ValidateCommit(leader, 1, restoredAt));
+        Assert.Equal([2], Answer<SyncClassicGroupResponse>(recovered.Sync(new SyncClassicGroup("g", 1, follower, null, "consumer", "range", []), restoredAt)).Assignment);
+        // A follower re-joining with the same protocols (librdkafka after a lost coordinator) stays in generation 1.
+        Assert.Equal(1, Answer<JoinClassicGroupResponse>(recovered.Join(JoinOf(follower, clientId: "kcat"), restoredAt)).GenerationId);
+    }
+
+    [Fact]
+    public void A_restored_member_that_stays_silent_for_a_session_after_the_restore_is_removed_and_the_others_rebalance()
+    {
+        var (leader, follower) = StableGroupOfTwo();
+        var restoredAt = T0.AddHours(1);
+        var recovered = new ClassicGroup("g", new ClassicGroupSettings(Delay, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30)));
+        recovered.Restore(_group.ToMetadata(), restoredAt);
+
+        recovered.Tick(restoredAt + TimeSpan.FromMilliseconds(Session));
+        Assert.Equal(GroupStates.Stable, recovered.State);
+        recovered.Heartbeat(new ClassicHeartbeat("g", 1, leader, null), restoredAt + TimeSpan.FromMilliseconds(Session));
+        recovered.Tick(restoredAt + TimeSpan.FromMilliseconds(Session + 1));
+
+        Assert.False(recovered.HasMember(follower));
+        Assert.Equal(GroupStates.PreparingRebalance, recovered.State);
+        Assert.Equal(ErrorCode.RebalanceInProgress,
+            Answer<ClassicHeartbeatResponse>(recovered.Heartbeat(new ClassicHeartbeat("g", 1, leader, null), restoredAt + TimeSpan.FromMilliseconds(Session + 2))).Error);
+    }
+
+    [Fact]
+    public void A_group_in_the_middle_of_a_rebalance_is_not_settled_so_what_stays_persisted_is_its_last_stable_generation()
+    {
+        StableGroupOfTwo();
+        _group.Join(JoinOf(""), T0.AddSeconds(1)); // a third member: everyone must re-join
+
+        Assert.Equal(GroupStates.PreparingRebalance, _group.State);
+        Assert.False(_group.IsSettled);
     }
 }

@@ -13,7 +13,7 @@ namespace AkkaKafka.Tests.Group;
 /// <summary>
 /// The group coordinator serving Kafka clients' classic groups beside Akka groups, through a real SQLite journal:
 /// join/sync/heartbeat as Kafka clients do it, shared committed offsets and registry, standalone commits, deletion,
-/// and what survives a coordinator restart (offsets and groups, not members).
+/// and what survives a coordinator restart (offsets, groups, and members with their generation and partitions).
 /// </summary>
 public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelper output)
     : PersistenceSpec(journal, output, Config), IClassFixture<SqliteJournal>
@@ -139,17 +139,76 @@ public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelp
         Assert.Equal(GroupStates.Empty, Ask<GroupDescription>(restarted, new DescribeGroup("admin-set")).State);
     }
 
+    /// <summary>
+    /// Issue 18 item 7: the group's membership is persisted with it, as Kafka keeps it in __consumer_offsets, so a
+    /// coordinator that takes over (here: restarted on the same journal) knows the members, their generation and the
+    /// leader's assignment; their heartbeats and commits go on being accepted and nobody is rebalanced. Heartbeats
+    /// write nothing.
+    /// </summary>
     [Fact]
-    public void After_a_coordinator_restart_Kafka_members_are_unknown_and_must_join_again()
+    public void After_a_coordinator_restart_Kafka_members_keep_their_generation_and_assignment()
     {
         var coordinator = StartCoordinator();
-        var (leader, _) = StableKafkaGroup(coordinator, "restarting");
+        var (leader, follower) = StableKafkaGroup(coordinator, "restarting");
+        var written = JournalEvents("group-restarting").Count;
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(ErrorCode.None, Ask<ClassicHeartbeatResponse>(coordinator, new ClassicHeartbeat("restarting", 1, leader, null)).Error);
+            Assert.Equal(ErrorCode.None, Ask<ClassicHeartbeatResponse>(coordinator, new ClassicHeartbeat("restarting", 1, follower, null)).Error);
+        }
+        Assert.Equal(written, JournalEvents("group-restarting").Count);
 
         StopAndWait(coordinator);
         var restarted = StartCoordinator();
 
-        Assert.Equal(ErrorCode.UnknownMemberId, Ask<ClassicHeartbeatResponse>(restarted, new ClassicHeartbeat("restarting", 1, leader, null)).Error);
-        Assert.Equal(ErrorCode.UnknownMemberId, Ask<JoinClassicGroupResponse>(restarted, KafkaJoin("restarting", leader)).Error);
+        Assert.Equal(ErrorCode.None, Ask<ClassicHeartbeatResponse>(restarted, new ClassicHeartbeat("restarting", 1, leader, null)).Error);
+        Assert.Equal(ErrorCode.None, Ask<ClassicHeartbeatResponse>(restarted, new ClassicHeartbeat("restarting", 1, follower, null)).Error);
+        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(restarted, new OffsetCommit("restarting", follower, 1, [new PartitionOffset("orders", 1, 9)])).Error);
+        var description = Ask<GroupDescription>(restarted, new DescribeGroup("restarting"));
+        Assert.Equal((GroupStates.Stable, 1, "range"), (description.State, description.Generation, description.Protocol));
+        var byId = description.Members.ToDictionary(m => m.MemberId);
+        Assert.Equal([new TopicPartition("orders", 0)], byId[leader].Assignment);
+        Assert.Equal([new TopicPartition("orders", 1)], byId[follower].Assignment);
+        // A follower that re-syncs (as librdkafka may after losing its coordinator) gets the same assignment back.
+        var resync = Ask<SyncClassicGroupResponse>(restarted, new SyncClassicGroup("restarting", 1, follower, null, "consumer", "range", []));
+        Assert.Equal([new TopicPartition("orders", 1)], ConsumerProtocol.TryDecodeAssignment(resync.Assignment));
+    }
+
+    /// <summary>
+    /// The same for Akka consumers, with a partition handed over between them before the restart: the owners, the
+    /// generation and the released partition survive it; a heartbeat that releases nothing writes nothing.
+    /// </summary>
+    [Fact]
+    public void After_a_coordinator_restart_Akka_members_keep_their_generation_and_partitions()
+    {
+        IReadOnlyList<TopicPartition> partitions = [new("orders", 0), new("orders", 1)];
+        var coordinator = StartCoordinator();
+        var a = Ask<JoinGroupResponse>(coordinator, new JoinGroup("akka-restarting", null, "a", partitions, 10_000));
+        var b = Ask<JoinGroupResponse>(coordinator, new JoinGroup("akka-restarting", null, "b", partitions, 10_000));
+        Assert.Empty(b.Assignment); // until A releases what it lost
+        var released = Ask<HeartbeatResponse>(coordinator, new Heartbeat("akka-restarting", a.MemberId, b.Generation));
+        var handedOver = Ask<HeartbeatResponse>(coordinator, new Heartbeat("akka-restarting", b.MemberId, released.Generation));
+        Assert.Single(handedOver.Assignment);
+        var written = JournalEvents("group-akka-restarting").Count;
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(ErrorCode.None, Ask<HeartbeatResponse>(coordinator, new Heartbeat("akka-restarting", a.MemberId, handedOver.Generation)).Error);
+        Assert.Equal(written, JournalEvents("group-akka-restarting").Count);
+
+        StopAndWait(coordinator);
+        var restarted = StartCoordinator();
+
+        var aAfter = Ask<HeartbeatResponse>(restarted, new Heartbeat("akka-restarting", a.MemberId, handedOver.Generation));
+        var bAfter = Ask<HeartbeatResponse>(restarted, new Heartbeat("akka-restarting", b.MemberId, handedOver.Generation));
+        Assert.Equal((ErrorCode.None, handedOver.Generation), (aAfter.Error, aAfter.Generation));
+        Assert.Equal(released.Assignment, aAfter.Assignment);
+        Assert.Equal((ErrorCode.None, handedOver.Generation), (bAfter.Error, bAfter.Generation));
+        Assert.Equal(handedOver.Assignment, bAfter.Assignment);
+        var bPartition = Assert.Single(bAfter.Assignment);
+        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(restarted,
+            new OffsetCommit("akka-restarting", b.MemberId, bAfter.Generation, [new PartitionOffset(bPartition.Topic, bPartition.Partition, 5)])).Error);
+        Assert.Equal(ErrorCode.IllegalGeneration, Ask<OffsetCommitResponse>(restarted, // only the owner moves its position
+            new OffsetCommit("akka-restarting", a.MemberId, aAfter.Generation, [new PartitionOffset(bPartition.Topic, bPartition.Partition, 1)])).Error);
+        Assert.Equal(2, Ask<GroupDescription>(restarted, new DescribeGroup("akka-restarting")).Members.Count);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using AkkaKafka.Broker.Group;
 using AkkaKafka.Protocol;
+using AkkaKafka.Tests.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.Group;
@@ -63,5 +64,51 @@ public sealed class GroupMembershipSpecs
         other.Leave(leaver, T0);
         Assert.Empty(other.Releasing);
         Assert.Equal(Partitions, other.AssignmentOf(stayer));
+    }
+
+    /// <summary>
+    /// Issue 18 item 7: what the coordinator persists when membership changes is all it needs to carry on after moving:
+    /// the members, the generation, who owns what and which partition its previous owner must still release.
+    /// </summary>
+    [Fact]
+    public void Restoring_the_persisted_membership_gives_the_same_members_generation_assignment_and_pending_release()
+    {
+        var group = new GroupMembership();
+        var a = group.Join(null, "a", Partitions, Session, T0).MemberId;
+        var b = group.Join(null, "b", Partitions, Session, T0).MemberId;
+        var revokedAt = group.Generation;
+        var moving = Assert.Single(group.Releasing).Key;
+
+        var recovered = new GroupMembership();
+        recovered.Restore(group.ToMetadata(), T0.AddHours(1));
+
+        Structural.AssertEqual(group.ToMetadata(), recovered.ToMetadata());
+        Assert.Equal(group.Generation, recovered.Generation);
+        Assert.Equal(group.Members.OrderBy(m => m.JoinOrder).Select(m => (m.MemberId, m.ClientId)), recovered.Members.OrderBy(m => m.JoinOrder).Select(m => (m.MemberId, m.ClientId)));
+        Assert.Equal(group.AssignmentOf(a), recovered.AssignmentOf(a));
+        Assert.Empty(recovered.AssignmentOf(b));
+        Assert.Equal(group.Releasing, recovered.Releasing);
+        // The release goes on where it was: A's heartbeat with the generation that revoked the partition hands it to B.
+        Assert.True(recovered.Heartbeat(a, T0.AddHours(1), generation: revokedAt));
+        Assert.Equal([moving], recovered.AssignmentOf(b));
+    }
+
+    [Fact]
+    public void A_restored_member_has_a_whole_session_from_the_restore_and_is_removed_after_it_if_it_stays_silent()
+    {
+        var group = new GroupMembership();
+        var a = group.Join(null, "a", Partitions, Session, T0).MemberId;
+        var b = group.Join(null, "b", Partitions, Session, T0).MemberId;
+        group.Heartbeat(a, T0, generation: group.Generation);
+        var restoredAt = T0 + 3 * Session; // long after both last heartbeat before the coordinator moved
+        var recovered = new GroupMembership();
+        recovered.Restore(group.ToMetadata(), restoredAt);
+
+        Assert.Empty(recovered.Expire(restoredAt + Session).Expired);
+        recovered.Heartbeat(a, restoredAt + Session);
+        var generation = recovered.Generation;
+        Assert.Equal([b], recovered.Expire(restoredAt + Session + TimeSpan.FromMilliseconds(1)).Expired);
+        Assert.Equal(Partitions, recovered.AssignmentOf(a));
+        Assert.True(recovered.Generation > generation);
     }
 }

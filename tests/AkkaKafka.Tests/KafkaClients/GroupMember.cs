@@ -16,10 +16,13 @@ public sealed class GroupMember : IDisposable
     private int _sinceCommit;
     private bool _closed;
 
-    public GroupMember(string bootstrap, string group, string topic, int commitEvery = 1)
+    /// <param name="configure">Changes to <see cref="Config"/> a spec needs (a longer session, debug contexts).</param>
+    public GroupMember(string bootstrap, string group, string topic, int commitEvery = 1, Action<ConsumerConfig>? configure = null)
     {
         _commitEvery = commitEvery;
-        _consumer = new ConsumerBuilder<string, string>(Config(bootstrap, group))
+        var config = Config(bootstrap, group);
+        configure?.Invoke(config);
+        _consumer = new ConsumerBuilder<string, string>(config)
             // Eager rebalance: everything is revoked, so commit what was consumed before another member gets it.
             .SetPartitionsRevokedHandler((c, revoked) => Commit(revoked.Select(r => r.TopicPartition)))
             .SetPartitionsLostHandler((_, lost) => { foreach (var l in lost) _uncommitted.Remove(l.TopicPartition); })

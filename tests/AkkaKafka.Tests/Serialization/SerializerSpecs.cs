@@ -1,3 +1,4 @@
+using AkkaKafka.Broker.Group;
 using System.Runtime.Serialization;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
@@ -219,9 +220,10 @@ public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConf
     {
         var storedTypes = typeof(StorageSerializer).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false }
-                        && (typeof(IPartitionEvent).IsAssignableFrom(t) || typeof(IControllerEvent).IsAssignableFrom(t)))
+                        && (typeof(IPartitionEvent).IsAssignableFrom(t) || typeof(IControllerEvent).IsAssignableFrom(t) || typeof(IGroupEvent).IsAssignableFrom(t)))
             .Append(typeof(PartitionSnapshot))
-            .Append(typeof(ControllerSnapshot));
+            .Append(typeof(ControllerSnapshot))
+            .Append(typeof(GroupSnapshot));
         var sampled = StorageSamples.All.Values.Select(m => m.GetType()).ToHashSet();
 
         Assert.Empty(storedTypes.Where(t => !sampled.Contains(t)).Select(t => t.Name));

@@ -1,6 +1,7 @@
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
 using AkkaKafka.Broker.Partition;
+using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Security;
 using AkkaKafka.Tests.Support;
@@ -10,6 +11,21 @@ namespace AkkaKafka.Tests.Serialization;
 /// <summary>At least one instance of every persisted event and snapshot, with the null, empty and extreme values each field allows.</summary>
 public static class StorageSamples
 {
+    // Declared before All: static fields are initialised in order.
+    private static readonly GroupMetadata AkkaGroup = new(GroupKind.Akka, 5, "consumer", "akkakafka", null,
+    [
+        new GroupMemberMetadata("a-1", null, "a", "", 10_000, 10_000, [], [], [new TopicPartition("orders", 0), new TopicPartition("orders", 1)],
+            [new TopicPartition("orders", 0)]),
+        new GroupMemberMetadata("b-2", null, "b", "", 30_000, 30_000, [], [], [new TopicPartition("orders", 1)], [new TopicPartition("orders", 1)]),
+    ], [new PartitionRelease(new TopicPartition("orders", 1), "a-1", 4)]);
+
+    private static readonly GroupMetadata ClassicGroup = new(GroupKind.Classic, 3, "consumer", "range", "rdkafka-1",
+    [
+        new GroupMemberMetadata("rdkafka-1", "static-1", "rdkafka", "/127.0.0.1", 45_000, 300_000,
+            [new GroupProtocolOffer("range", [0, 1, 2]), new GroupProtocolOffer("cooperative-sticky", [])], [9, 8, 7], [], []),
+        new GroupMemberMetadata("kcat-2", null, "kcat", "/127.0.0.1", 10_000, 10_000, [new GroupProtocolOffer("range", [])], [], [], []),
+    ], []);
+
     public static readonly IReadOnlyDictionary<string, object> All = new Dictionary<string, object>
     {
         ["batch appended"] = new BatchAppended(Batches.Of(1000, "a", "b", "c")),
@@ -55,6 +71,10 @@ public static class StorageSamples
         ["offsets committed"] = new OffsetsCommitted([new PartitionOffset("orders", 0, 42), new PartitionOffset("payments", 3, 0)]),
         ["group registered"] = new GroupRegistered("billing"),
         ["group snapshot"] = new GroupSnapshot([new PartitionOffset("orders", 1, long.MaxValue)]),
+        ["group snapshot with membership"] = new GroupSnapshot([new PartitionOffset("orders", 1, 3)], AkkaGroup, ClassicGroup),
+        ["group membership changed, Akka"] = new GroupMembershipChanged(AkkaGroup),
+        ["group membership changed, classic"] = new GroupMembershipChanged(ClassicGroup),
+        ["group membership changed, classic and empty"] = new GroupMembershipChanged(new GroupMetadata(GroupKind.Classic, 8, "consumer", null, null, [], [])),
         ["group offsets deleted"] = GroupOffsetsDeleted.Instance,
         ["group unregistered"] = new GroupUnregistered("billing"),
         ["controller snapshot, users and acls"] = new ControllerSnapshot(5, [], [], [])
