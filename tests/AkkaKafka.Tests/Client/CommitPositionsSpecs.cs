@@ -6,6 +6,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Client;
 
 /// <summary>What a group member commits, as positions are handed to the application and partitions come and go.</summary>
+[Trait("Speed", "Fast")]
 public sealed class CommitPositionsSpecs
 {
     private static readonly TopicPartition P0 = new("t", 0);

@@ -15,6 +15,7 @@ namespace AkkaKafka.Tests.Client;
 
 /// <summary>A reader whose fetches fail is told why (once per error, not once per fetch) and keeps reading the rest.</summary>
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ConsumerFetchErrorSpecs(ITestOutputHelper output)
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);

@@ -19,6 +19,7 @@ namespace AkkaKafka.Tests.Client;
 /// member to learn of a rebalance, it beats often and waits for the outcome).
 /// </summary>
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);

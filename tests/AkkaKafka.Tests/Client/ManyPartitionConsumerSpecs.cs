@@ -21,6 +21,7 @@ namespace AkkaKafka.Tests.Client;
 /// AKKAKAFKA_MANY_PARTITIONS=10000 is the case (10,000 partitions, 30,000 records), whose time goes in the README.
 /// </summary>
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ManyPartitionConsumerSpecs(ITestOutputHelper output)
 {
     private const int RecordsPerPartition = 3;

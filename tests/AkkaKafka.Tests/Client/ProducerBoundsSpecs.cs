@@ -9,6 +9,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Client;
 
 /// <summary>What bounds a producer: the largest request, the batch a record opens, where keyless records start.</summary>
+[Trait("Speed", "Fast")]
 public sealed class ProducerBoundsSpecs
 {
     private static readonly TopicPartition P0 = new("t", 0);

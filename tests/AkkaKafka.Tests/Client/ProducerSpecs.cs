@@ -16,6 +16,7 @@ namespace AkkaKafka.Tests.Client;
 
 /// <summary>The producer and consumer against brokers running in the test process: the one-hop data path.</summary>
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ProducerSpecs(ITestOutputHelper output)
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);

@@ -7,6 +7,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Client;
 
 /// <summary>The producer's accumulator, buffer memory and sticky partitioner as plain objects, without actors.</summary>
+[Trait("Speed", "Fast")]
 public sealed class RecordAccumulatorSpecs
 {
     private static readonly TopicPartition P0 = new("t", 0);

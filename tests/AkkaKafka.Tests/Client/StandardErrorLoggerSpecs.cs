@@ -4,6 +4,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Client;
 
 /// <summary>How a client tells its user that the broker it talks to went away and that it found another.</summary>
+[Trait("Speed", "Fast")]
 public sealed class StandardErrorLoggerSpecs
 {
     private const string Receptionist = "akka.tcp://akkakafka@127.0.0.1:4053/system/receptionist";

@@ -10,6 +10,7 @@ namespace AkkaKafka.Tests.Controller;
 /// controller's restarts, the controller epoch every publication carries), and the refresh that sends nothing when
 /// nothing changed.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class ControllerFencingSpecs
 {
     private static ClusterMetadata Metadata(string owner, long epoch = 1) => new(0, "127.0.0.1:4700",

@@ -6,6 +6,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Controller;
 
 /// <summary>The controller's persisted state: topics, validation, rebalancing with fresh epochs, snapshots.</summary>
+[Trait("Speed", "Fast")]
 public sealed class ControllerStateSpecs
 {
     /// <summary>Applies events with consecutive sequence numbers, as the ZookeeperActor's journal does.</summary>

@@ -5,6 +5,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Controller;
 
 /// <summary>Which broker owns each partition: even spread, and as few moves as possible when brokers come and go.</summary>
+[Trait("Speed", "Fast")]
 public sealed class PartitionAssignerSpecs
 {
     private static TopicConfig Topic(string name, int partitions) => new(name, 1, partitions, -1, -1, 0);

@@ -4,6 +4,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Controller;
 
 /// <summary>Producer ids come out of persisted blocks, so a restarted or new controller never hands one out twice.</summary>
+[Trait("Speed", "Fast")]
 public sealed class ProducerIdBlockSpecs
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace AkkaKafka.Tests.Controller;
 /// Users and ACLs as an operator's commands meet them and as brokers receive them: a real one-node broker cluster
 /// (ZookeeperActor singleton + BrokerActor, SQLite journal) asked through the node's BrokerActor.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class SecurityControllerSpecs(ITestOutputHelper output)
     : TestKit(TestConfigs.WithoutStorage(TestConfigs.Local), "security-controller-specs", output), IAsyncLifetime
 {

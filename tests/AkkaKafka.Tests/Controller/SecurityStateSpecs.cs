@@ -7,6 +7,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Controller;
 
 /// <summary>The users and ACL rules in the controller's state: events, checks of commands, listings, snapshots.</summary>
+[Trait("Speed", "Fast")]
 public sealed class SecurityStateSpecs
 {
     private static readonly IReadOnlyList<ScramCredential> Both =

@@ -11,6 +11,7 @@ namespace AkkaKafka.Tests.Controller;
 /// on the same data directory. The newer controller's epoch takes the journal; the older one's next write collides
 /// on its sequence number, and it must stop its broker instead of acting or taking yet another epoch.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class SupersededControllerSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

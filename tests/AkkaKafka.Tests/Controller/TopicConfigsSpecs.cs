@@ -6,6 +6,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Controller;
 
 /// <summary>The topic configs a Kafka client may pass with CreateTopics, and what a topic is created with.</summary>
+[Trait("Speed", "Fast")]
 public sealed class TopicConfigsSpecs
 {
     private static TopicConfigsValidation Validate(params (string Name, string? Value)[] configs) =>

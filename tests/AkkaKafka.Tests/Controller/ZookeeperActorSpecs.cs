@@ -13,6 +13,7 @@ namespace AkkaKafka.Tests.Controller;
 /// The controller as a client meets it: a real one-node broker cluster (ZookeeperActor singleton + BrokerActor,
 /// SQLite journal) asked through the node's BrokerActor.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class ZookeeperActorSpecs(ITestOutputHelper output)
     : TestKit(TestConfigs.WithoutStorage(TestConfigs.Local), "zookeeper-specs", output), IAsyncLifetime
 {

@@ -70,6 +70,7 @@ public sealed class SecuredBroker : IAsyncLifetime
 /// with Kafka's error code in one line (exit 1), and nothing is written. HTTP writes need a user too.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class AkkaClientUserSpecs(SecuredBroker broker) : IClassFixture<SecuredBroker>
 {
     [Fact]

@@ -4,6 +4,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>What a user sees when the cluster or its storage is not there: one clear line and a non-zero exit, in bounded time.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerFailureModeSpecs : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("akkakafka-fail-").FullName;

@@ -7,6 +7,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// with Akka's own INFO log kept in a file under the data directory.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerOutputSpecs : IDisposable
 {
     private static readonly TimeSpan EventWait = TimeSpan.FromSeconds(60);

@@ -7,6 +7,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// file or an environment variable, so `ps` never shows them; and a broker bound beyond loopback without TLS says so.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerSecretsSpecs : IDisposable
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);

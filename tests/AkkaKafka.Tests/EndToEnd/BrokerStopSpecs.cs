@@ -7,6 +7,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// right after load; anything else (the 134 of an abort) is recorded as a crash.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerStopSpecs : IDisposable
 {
     /// <summary>Brokers stopped together in each round, each a one-broker cluster of its own, Kafka and HTTP on as by default.</summary>

@@ -7,6 +7,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// 2 for bad usage, 1 for an unreachable cluster, in a second or two rather than after a timeout.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class CommandLineErrorSpecs : IDisposable
 {
     // Generous: every case here answers in a second or two; only a command that waited for its request timeout

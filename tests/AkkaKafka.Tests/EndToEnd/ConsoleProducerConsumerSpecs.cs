@@ -4,6 +4,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>The console programs against one real broker process, as a user runs them in a terminal or a script.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ConsoleProducerConsumerSpecs : OneBrokerSpecs
 {
     [Fact]

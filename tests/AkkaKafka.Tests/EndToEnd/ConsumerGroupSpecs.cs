@@ -6,6 +6,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>Consumer groups with real consumer processes: sharing partitions, taking over after a SIGKILL, resuming from commits.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ConsumerGroupSpecs : OneBrokerSpecs
 {
     private readonly List<CliProcess> _consumers = [];

@@ -5,6 +5,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>A console consumer whose broker dies: one line on stderr, no stack trace, and the records keep coming.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ConsumerReconnectSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);

@@ -17,6 +17,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// there; `kcat -L` timed out for 5 s.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ControllerFailoverRequestSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "failover-requests";

@@ -7,6 +7,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>`akkakafka bench failover` runs a local cluster of its own, kills a broker and reports the failover time.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class FailoverBenchSpecs : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("akkakafka-failover-bench-").FullName;

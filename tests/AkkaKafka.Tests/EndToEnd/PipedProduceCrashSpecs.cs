@@ -12,6 +12,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// not in the log; and nothing is ever stored twice.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class PipedProduceCrashSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Records = 200_000;

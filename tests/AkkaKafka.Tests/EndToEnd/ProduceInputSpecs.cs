@@ -8,6 +8,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>`produce` keeps each input line's bytes as they are, as kcat does; only "\n" (or "\r\n") ends a line.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ProduceInputSpecs : OneBrokerSpecs
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// itself, with 4053-4055 moved to free ports P..P+2 (specs never use the default ports).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed partial class ReadmeClusterSpecs : IDisposable
 {
     private const int DefaultPort = 4053;

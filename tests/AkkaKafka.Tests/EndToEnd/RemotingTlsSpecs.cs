@@ -36,6 +36,7 @@ public sealed class TlsCluster : IAsyncLifetime
 /// does not trust) is refused with one line.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class RemotingTlsSpecs(TlsCluster cluster) : IClassFixture<TlsCluster>
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);

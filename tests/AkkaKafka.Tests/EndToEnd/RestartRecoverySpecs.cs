@@ -15,6 +15,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// and HTTP on free ports), a Confluent.Kafka producer. AKKAKAFKA_RECOVERY_PARTITIONS sets how many partitions (1000 by
 /// default, to stay within a minute; 10000 for the long mode).
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class RestartRecoverySpecs(ITestOutputHelper output) : IDisposable
 {
     private const int PartitionsPerTopic = 100;

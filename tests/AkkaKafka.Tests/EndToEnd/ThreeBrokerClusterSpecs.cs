@@ -5,6 +5,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 
 /// <summary>Three real broker processes sharing one data directory, as run-cluster.ps1 starts them.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ThreeBrokerClusterSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);

@@ -7,6 +7,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// their exit codes (0 done, 1 refused by the cluster), and that a password never shows in any output.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class UserAndAclCommandSpecs : OneBrokerSpecs
 {
     private async Task<string> Succeeds(string? stdin, params string[] args)
@@ -73,6 +74,7 @@ public sealed class UserAndAclCommandSpecs : OneBrokerSpecs
 
 /// <summary>Mistakes with `user` and `acl`, refused before any cluster is asked: one line on stderr, exit 2.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class UserAndAclUsageSpecs : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);

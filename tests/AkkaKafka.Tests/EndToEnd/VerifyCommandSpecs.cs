@@ -9,6 +9,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// cluster while one broker is killed and restarted, and one line with exit 2 for bad usage.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class VerifyCommandSpecs(ITestOutputHelper output) : IDisposable
 {
     private readonly BrokerProcesses _brokers = new(3);

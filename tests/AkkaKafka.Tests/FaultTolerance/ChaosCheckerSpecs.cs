@@ -4,6 +4,7 @@ using Xunit;
 namespace AkkaKafka.Tests.FaultTolerance;
 
 /// <summary>The verdicts of the checker shared by the chaos specs and <c>akkakafka verify</c> (<see cref="LogChecker"/>) on small hand-made histories.</summary>
+[Trait("Speed", "Fast")]
 public sealed class ChaosCheckerSpecs
 {
     private static readonly string[] Sent = ["a", "b", "c", "d"];

@@ -22,6 +22,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// Only the schedule repeats: when exactly each fault lands relative to the traffic still varies from run to run.</para>
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "chaos";

@@ -21,6 +21,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// and re-read what it had handed out since its last commit).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class CoordinatorFailoverGroupSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "moving";

@@ -21,6 +21,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// issue 18: `produce --timeout 8` printed nothing and still ran after 75 s; InitProducerId waited 10 s.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class DiskFullSpecs : IAsyncLifetime
 {
     private const string Topic = "full";

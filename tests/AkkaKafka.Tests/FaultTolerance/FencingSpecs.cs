@@ -21,6 +21,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// <para>Runs with the brokers' own failure-detection settings (hocon/broker.hocon), not the chaos spec's faster ones.</para>
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class FencingSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "fenced";

@@ -11,6 +11,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// Which failed journal writes the controller and a partition may answer and survive (nothing was written), and
 /// which must still stop them so that recovery finds out what was (a timeout may have written everything).
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class JournalFailuresSpecs
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// journal is back. Found by <see cref="FencingSpecs"/>: a broker frozen mid-write made the controller's next
 /// write time out, the controller stopped, and the singleton manager never started it again.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class JournalOutageSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

@@ -17,6 +17,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// message.max.bytes) with the error code, the connection staying open.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class OversizedRecordSpecs : IAsyncLifetime
 {
     private const string Topic = "oversized";

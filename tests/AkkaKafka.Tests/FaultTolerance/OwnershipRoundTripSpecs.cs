@@ -11,9 +11,11 @@ using Xunit.Abstractions;
 
 namespace AkkaKafka.Tests.FaultTolerance;
 
+[Trait("Speed", "Fast")]
 public sealed class SqliteOwnershipRoundTripSpecs(SqliteJournal journal, ITestOutputHelper output)
     : OwnershipRoundTripSpecs(journal, output), IClassFixture<SqliteJournal>;
 
+[Trait("Speed", "Slow")]
 public sealed class PostgresOwnershipRoundTripSpecs(PostgresJournal journal, ITestOutputHelper output)
     : OwnershipRoundTripSpecs(journal, output), IClassFixture<PostgresJournal>;
 

@@ -19,6 +19,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// (runuser to user postgres); under CI=true (.ci/run installs it) a missing pg_auto_failover fails it.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class PostgresFailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "failover";

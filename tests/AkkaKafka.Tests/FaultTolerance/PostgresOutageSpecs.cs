@@ -15,6 +15,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// one other specs use; it runs where AKKAKAFKA_TEST_POSTGRES is set (CI), as the other PostgreSQL specs do.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class PostgresOutageSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "outage";

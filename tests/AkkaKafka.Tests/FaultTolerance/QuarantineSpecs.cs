@@ -18,6 +18,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// Akka publishes <see cref="ThisActorSystemQuarantinedEvent"/> when a remote system refuses this one as quarantined;
 /// the spec publishes it the same way.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class QuarantineSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

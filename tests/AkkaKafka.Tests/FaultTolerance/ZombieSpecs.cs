@@ -25,6 +25,7 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// the same epoch; no woken broker ever started a controller.</para>
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ZombieSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "zombie";

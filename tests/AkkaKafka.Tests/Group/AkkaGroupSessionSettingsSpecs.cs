@@ -12,6 +12,7 @@ namespace AkkaKafka.Tests.Group;
 /// An Akka consumer's session timeout keeps the bounds akkakafka.broker.group sets for every member (min-session-timeout,
 /// max-session-timeout), not numbers of the GroupActor's own (it clamped to 1 s .. 5 min whatever the broker said).
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class AkkaGroupSessionSettingsSpecs(SqliteJournal journal, ITestOutputHelper output)
     : PersistenceSpec(journal, output, Config), IClassFixture<SqliteJournal>
 {

@@ -11,6 +11,7 @@ namespace AkkaKafka.Tests.Group;
 /// complete, the leader's assignment handed out in SyncGroup, rebalances on leave, expiry and silence, and the errors
 /// Kafka clients expect.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class ClassicGroupSpecs
 {
     private static readonly DateTime T0 = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);

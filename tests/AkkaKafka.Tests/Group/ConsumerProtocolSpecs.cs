@@ -5,6 +5,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Group;
 
 /// <summary>The partitions inside a Kafka consumer's assignment bytes, so `group describe` can show what Kafka clients read.</summary>
+[Trait("Speed", "Fast")]
 public sealed class ConsumerProtocolSpecs
 {
     // What a Kafka consumer's leader writes for orders-0, orders-2 and payments-1 (version 0, null user data), by hand.

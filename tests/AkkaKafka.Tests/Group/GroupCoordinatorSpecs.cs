@@ -15,6 +15,7 @@ namespace AkkaKafka.Tests.Group;
 /// join/sync/heartbeat as Kafka clients do it, shared committed offsets and registry, standalone commits, deletion,
 /// and what survives a coordinator restart (offsets, groups, and members with their generation and partitions).
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelper output)
     : PersistenceSpec(journal, output, Config), IClassFixture<SqliteJournal>
 {

@@ -9,6 +9,7 @@ namespace AkkaKafka.Tests.Group;
 /// How the members of an Akka consumer group hand partitions over (pure: the clock is passed in). A partition moves to
 /// its new owner only once its previous owner has released it, so the new owner starts from what the old one committed.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class GroupMembershipSpecs
 {
     private static readonly DateTime T0 = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -6,6 +6,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Group;
 
 /// <summary>The decision of `group reset-offsets`, as pure state: where each partition's committed offset moves.</summary>
+[Trait("Speed", "Fast")]
 public sealed class OffsetResetPlanSpecs
 {
     // Partition 0: log [10, 100), a record at or after the asked time at 42; partition 1: log [0, 5), none that new.

@@ -5,6 +5,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Hosting;
 
 /// <summary>The lines a broker prints when the cluster's metadata changes, as a pure function of before and after.</summary>
+[Trait("Speed", "Fast")]
 public sealed class BrokerEventLogSpecs
 {
     private const string Self = "127.0.0.1:4053";

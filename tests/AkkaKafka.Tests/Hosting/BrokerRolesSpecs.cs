@@ -4,6 +4,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Hosting;
 
 /// <summary>The roles through which a broker tells the controller its Kafka endpoint and explicit node id.</summary>
+[Trait("Speed", "Fast")]
 public sealed class BrokerRolesSpecs
 {
     [Fact]

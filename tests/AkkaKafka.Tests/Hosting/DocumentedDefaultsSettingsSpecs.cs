@@ -10,6 +10,7 @@ namespace AkkaKafka.Tests.Hosting;
 /// The defaults users get, as the reference HOCON and the README state them, for the values code once stated
 /// differently (a second default in code) or held as unnamed numbers. Read from the bare reference, no actor system.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class DocumentedDefaultsSettingsSpecs
 {
     private static readonly BrokerSettings Broker = new(BrokerConfig.Reference());

@@ -8,6 +8,7 @@ namespace AkkaKafka.Tests.Hosting;
 /// What an acknowledged write survives with the SQLite journal is akkakafka.storage.sqlite.synchronous; the key's
 /// former name, in an operator's existing --config, still decides it, so an upgrade never changes it silently.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class JournalSynchronousSpecs
 {
     private static Exception? StartWith(string hocon)

@@ -9,6 +9,7 @@ namespace AkkaKafka.Tests.Hosting;
 /// A broker's Kafka listener settings and identity: defaults from hocon/broker.hocon, overridden by --config and the
 /// flags, and told to the controller through the broker's cluster roles.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class KafkaListenerSettingsSpecs
 {
     private static Config Build(BrokerOptions options) => BrokerConfig.Build(options, "Data Source=:memory:", "Data Source=:memory:");

@@ -19,6 +19,7 @@ namespace AkkaKafka.Tests.Hosting;
 /// falling back to a number of its own (the fallbacks in code had drifted: retention -1 against the reference's 7 days,
 /// the consumer's fetch bytes 1 MiB against 4 MiB). No actor system: settings are plain objects over a Config.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class ReferenceHoconSettingsSpecs
 {
     // Freshly parsed each time: a spec takes keys out of it.

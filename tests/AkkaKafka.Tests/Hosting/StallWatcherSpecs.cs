@@ -10,6 +10,7 @@ namespace AkkaKafka.Tests.Hosting;
 /// How long a broker may be stalled before it downs itself: as long as the other brokers wait before they down a
 /// silent member, taken from the cluster's own settings so it follows an operator who relaxes them.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class StallWatcherSpecs
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace AkkaKafka.Tests.Http;
 
 /// <summary>The JSON API (/api/cluster, /api/topics, /api/groups) that the console and scripts read, on a read-only broker.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerApiSpecs(HttpBroker broker) : IClassFixture<HttpBroker>
 {
     [Fact]
@@ -79,6 +80,7 @@ public sealed class BrokerApiSpecs(HttpBroker broker) : IClassFixture<HttpBroker
 
 /// <summary>The API of a broker started with --http-admin: topics created and deleted over HTTP.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerAdminApiSpecs(AdminHttpBroker broker) : IClassFixture<AdminHttpBroker>
 {
     [Fact]

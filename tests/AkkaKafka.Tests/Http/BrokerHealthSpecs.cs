@@ -7,6 +7,7 @@ namespace AkkaKafka.Tests.Http;
 
 /// <summary>GET /health/live and /health/ready of a broker process, as a load balancer or an orchestrator probes them.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerHealthSpecs(HttpBroker broker) : IClassFixture<HttpBroker>
 {
     [Fact]

@@ -5,6 +5,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Http;
 
 /// <summary>What the broker's counters count, from the record batches themselves; each broker has a registry of its own.</summary>
+[Trait("Speed", "Fast")]
 public sealed class BrokerMetricsCountingSpecs
 {
     private static async Task<string> ScrapeAsync(BrokerMetrics metrics)

@@ -5,6 +5,7 @@ namespace AkkaKafka.Tests.Http;
 
 /// <summary>GET /metrics of a broker process: Prometheus text with the families operators watch, counters that count exactly.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerMetricsSpecs(HttpBroker broker) : IClassFixture<HttpBroker>
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);

@@ -10,6 +10,7 @@ namespace AkkaKafka.Tests.Http;
 /// A broker's HTTP settings: defaults from hocon/broker.hocon (port 8080, read-only), overridden by the flags, and
 /// told to the other brokers through the cluster roles so every console can link to every broker.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class HttpSettingsSpecs
 {
     private static Config Build(BrokerOptions options) => BrokerConfig.Build(options, "Data Source=:memory:", "Data Source=:memory:");

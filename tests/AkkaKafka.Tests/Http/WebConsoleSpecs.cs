@@ -9,6 +9,7 @@ namespace AkkaKafka.Tests.Http;
 /// page shows after its scripts ran is what an operator sees. Skipped without chromium, except under CI=true.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class WebConsoleSpecs(HttpBroker broker) : IClassFixture<HttpBroker>
 {
     [SkippableFact]

@@ -22,6 +22,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// (AKKAKAFKA_FUZZ_SEED to replay; AKKAKAFKA_GARBAGE_ROUNDS, 1 by default, for more of everything).
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerPortGarbageSpecs(KafkaListenerFuzzSpecs.Broker broker, ITestOutputHelper output)
     : IClassFixture<KafkaListenerFuzzSpecs.Broker>
 {

@@ -6,6 +6,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 
 /// <summary>What a Kafka client sees of a broker that has just started.</summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class BrokerStartupSpecs : IDisposable
 {
     private readonly BrokerProcesses _cluster = new(1, kafka: true);

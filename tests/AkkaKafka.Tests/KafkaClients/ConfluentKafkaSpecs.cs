@@ -10,6 +10,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// scenario scaled for CI.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ConfluentKafkaSpecs : IClassFixture<KafkaBroker>
 {
     private readonly KafkaBroker _broker;

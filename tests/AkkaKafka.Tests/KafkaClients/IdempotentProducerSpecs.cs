@@ -14,6 +14,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// fenced, a transactional id is refused; and Confluent.Kafka with EnableIdempotence = true works end to end.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class IdempotentProducerSpecs(KafkaBroker broker) : IClassFixture<KafkaBroker>
 {
     private const short InitProducerIdVersion = 4;

@@ -16,6 +16,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// append to its own internal topics.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class InternalTopicSpecs : IClassFixture<KafkaBroker>
 {
     private const string Internal = "__transactions";

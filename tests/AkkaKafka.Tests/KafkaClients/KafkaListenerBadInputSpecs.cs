@@ -17,6 +17,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// may cost that connection and nothing else: other connections, the broker process and the data stay as they were.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class KafkaListenerBadInputSpecs(KafkaListenerBadInputSpecs.Broker broker, ITestOutputHelper output)
     : IClassFixture<KafkaListenerBadInputSpecs.Broker>
 {

@@ -20,6 +20,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// ApiVersions, and its log has no unhandled exception.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class KafkaListenerFuzzSpecs(KafkaListenerFuzzSpecs.Broker broker, ITestOutputHelper output)
     : IClassFixture<KafkaListenerFuzzSpecs.Broker>
 {

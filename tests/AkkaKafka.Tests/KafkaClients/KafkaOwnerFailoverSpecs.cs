@@ -17,6 +17,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// <remarks>In the end-to-end collection, which runs alone: with downing after 1 s of silence, brokers starved by
 /// another collection's processes could be downed without being killed.</remarks>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class KafkaOwnerFailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>Downing ~2.5 s after a broker goes silent instead of ~5 s (as ChaosSpecs), so the spec stays short.</summary>

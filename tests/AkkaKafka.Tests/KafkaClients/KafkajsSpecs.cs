@@ -11,6 +11,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// it; elsewhere the spec is skipped when either is missing, and fails under CI=true.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class KafkajsSpecs : IClassFixture<KafkaBroker>
 {
     private static readonly string ScriptDirectory = Path.Combine(CliProcess.RepoRoot, "tests", "AkkaKafka.Tests", "KafkaClients", "kafkajs");

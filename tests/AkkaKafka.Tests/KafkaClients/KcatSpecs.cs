@@ -10,6 +10,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// Skipped when kcat is not installed, except under CI=true where that fails.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class KcatSpecs : IClassFixture<KafkaBroker>
 {
     private static readonly TimeSpan KcatTimeout = TimeSpan.FromSeconds(60);

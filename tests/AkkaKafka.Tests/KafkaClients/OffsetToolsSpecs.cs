@@ -24,6 +24,7 @@ public sealed class OffsetToolsBroker() : KafkaBroker("""
 /// written "over minutes" by giving records explicit timestamps (Confluent.Kafka's CreateTime), not by waiting.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class OffsetToolsSpecs : IClassFixture<OffsetToolsBroker>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

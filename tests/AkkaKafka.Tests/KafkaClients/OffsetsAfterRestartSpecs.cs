@@ -8,6 +8,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// with Kafka's OffsetFetch.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class OffsetsAfterRestartSpecs : IClassFixture<KafkaBroker>
 {
     private readonly KafkaBroker _broker;

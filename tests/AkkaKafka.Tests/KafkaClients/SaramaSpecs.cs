@@ -13,6 +13,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// and fails under CI=true.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class SaramaSpecs : IClassFixture<KafkaBroker>
 {
     private const string GoPath = "/usr/share/gocode";

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class CreateTopicsCodecSpecs
 {
     public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.CreateTopics);

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class DeleteTopicsCodecSpecs
 {
     public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.DeleteTopics);

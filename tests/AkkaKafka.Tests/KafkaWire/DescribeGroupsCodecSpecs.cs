@@ -6,6 +6,7 @@ using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class DescribeGroupsCodecSpecs
 {
     private static readonly byte[] Subscription = Hex("0001 00000001 0006 6f7264657273 00000000");

@@ -6,6 +6,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class FetchCodecSpecs
 {
     public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.Fetch);

@@ -6,6 +6,7 @@ using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class FindCoordinatorCodecSpecs
 {
     [Theory]

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class IncrementalAlterConfigsCodecSpecs
 {
     public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.IncrementalAlterConfigs);

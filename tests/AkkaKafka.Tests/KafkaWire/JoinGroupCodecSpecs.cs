@@ -6,6 +6,7 @@ using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class JoinGroupCodecSpecs
 {
     private static readonly byte[] Subscription = [0, 1, 0, 0, 0, 1, 0, 6, (byte)'o', (byte)'r', (byte)'d', (byte)'e', (byte)'r', (byte)'s', 0, 0, 0, 0];

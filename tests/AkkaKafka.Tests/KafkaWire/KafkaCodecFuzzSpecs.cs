@@ -9,6 +9,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 /// either reads a request or refuses with <see cref="AkkaKafka.Protocol.Kafka.KafkaProtocolException"/> (the listener
 /// closes the connection on that); any other exception escapes the listener's handling and is a bug.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class KafkaCodecFuzzSpecs(ITestOutputHelper output)
 {
     [Fact]

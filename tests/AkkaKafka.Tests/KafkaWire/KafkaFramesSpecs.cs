@@ -9,6 +9,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 /// Kafka's framing as the listener reads it off the pipe: an int32 size, then that many bytes. What the read loop
 /// does next (wait, close, serve) depends only on this outcome, so every case is pinned here without sockets.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class KafkaFramesSpecs
 {
     private const int MaxSize = 1024;

@@ -8,6 +8,7 @@ namespace AkkaKafka.Tests.KafkaWire;
 /// them as malformed, which closes the client's connection, instead of overflowing, which escaped the listener as an
 /// unhandled exception.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class KafkaReaderBadInputSpecs
 {
     [Fact]

@@ -6,6 +6,7 @@ using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class LeaveGroupCodecSpecs
 {
     private static LeaveGroupRequestData Request(short version) => version >= 3

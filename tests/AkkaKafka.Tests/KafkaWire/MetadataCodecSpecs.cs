@@ -6,6 +6,7 @@ using static AkkaKafka.Protocol.Kafka.Apis.MetadataResponseData;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class MetadataCodecSpecs
 {
     public static TheoryData<short> Versions() => KafkaCodec.Versions(ApiKey.Metadata);

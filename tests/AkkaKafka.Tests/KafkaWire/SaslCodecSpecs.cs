@@ -7,6 +7,7 @@ using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class SaslCodecSpecs
 {
     private static readonly byte[] ClientFirst = Encoding.UTF8.GetBytes("n,,n=user,r=rOprNGfwEbeRWgbNEkqO");

@@ -6,6 +6,7 @@ using static AkkaKafka.Tests.KafkaWire.KafkaCodec;
 
 namespace AkkaKafka.Tests.KafkaWire;
 
+[Trait("Speed", "Fast")]
 public sealed class SyncGroupCodecSpecs
 {
     // A consumer-protocol MemberAssignment: version 0, topic "orders" partitions [0, 1], no user data.

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace AkkaKafka.Tests.MultiNode;
 
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class ClientFailoverSpecs(ITestOutputHelper output)
 {
     private const string Topic = "client-failover";

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace AkkaKafka.Tests.MultiNode;
 
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class DataPathSpecs(ITestOutputHelper output)
 {
     private const string Topic = "data-path";

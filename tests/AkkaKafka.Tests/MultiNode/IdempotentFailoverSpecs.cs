@@ -15,6 +15,7 @@ namespace AkkaKafka.Tests.MultiNode;
 /// producer ids never repeat when the controller moves.
 /// </summary>
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class IdempotentFailoverSpecs(ITestOutputHelper output)
 {
     private const string Topic = "idempotent-failover";

@@ -7,6 +7,7 @@ namespace AkkaKafka.Tests.MultiNode;
 
 /// <summary>Kafka node ids: one per broker, the same in every broker's metadata, kept across controller changes and restarts.</summary>
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class NodeIdSpecs(ITestOutputHelper output)
 {
     [Fact]

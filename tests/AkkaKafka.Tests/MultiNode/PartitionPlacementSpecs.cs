@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace AkkaKafka.Tests.MultiNode;
 
 [Collection(MultiNodeCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class PartitionPlacementSpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -12,9 +12,11 @@ using Xunit.Abstractions;
 
 namespace AkkaKafka.Tests.Partition;
 
+[Trait("Speed", "Fast")]
 public sealed class SqliteBulkJournalReadSpecs(SqliteJournal journal, ITestOutputHelper output)
     : BulkJournalReadSpecs(journal, output), IClassFixture<SqliteJournal>;
 
+[Trait("Speed", "Slow")]
 public sealed class PostgresBulkJournalReadSpecs(PostgresJournal journal, ITestOutputHelper output)
     : BulkJournalReadSpecs(journal, output), IClassFixture<PostgresJournal>;
 

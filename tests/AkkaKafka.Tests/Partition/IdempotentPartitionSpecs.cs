@@ -16,6 +16,7 @@ namespace AkkaKafka.Tests.Partition;
 /// its first offset, whether the first try is written already or still being written, before and after a restart;
 /// gaps and old epochs are refused with Kafka's errors.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class IdempotentPartitionSpecs(SqliteJournal journal, ITestOutputHelper output)
     : PersistenceSpec(journal, output, Config), IClassFixture<SqliteJournal>
 {

@@ -12,9 +12,11 @@ using Xunit.Abstractions;
 
 namespace AkkaKafka.Tests.Partition;
 
+[Trait("Speed", "Fast")]
 public sealed class SqlitePartitionActorSpecs(SqliteJournal journal, ITestOutputHelper output)
     : PartitionActorSpecs(journal, output), IClassFixture<SqliteJournal>;
 
+[Trait("Speed", "Slow")]
 public sealed class PostgresPartitionActorSpecs(PostgresJournal journal, ITestOutputHelper output)
     : PartitionActorSpecs(journal, output), IClassFixture<PostgresJournal>;
 

@@ -6,6 +6,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Partition;
 
 /// <summary>The partition's in-memory model: offsets, segments, the bounded tail, retention and snapshots. No actors.</summary>
+[Trait("Speed", "Fast")]
 public sealed class PartitionLogSpecs
 {
     /// <summary>Size of a batch holding one value of <see cref="SameSizeValue"/>'s length: every such batch has this size.</summary>

@@ -5,6 +5,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Partition;
 
 /// <summary>Kafka's idempotent producer rules, as one partition applies them to arriving batches.</summary>
+[Trait("Speed", "Fast")]
 public sealed class ProducerStateTableSpecs
 {
     private const long Producer = 7;

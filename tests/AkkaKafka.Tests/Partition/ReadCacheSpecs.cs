@@ -5,6 +5,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Partition;
 
 /// <summary>The broker-wide budget for runs of old batches read back from the journal.</summary>
+[Trait("Speed", "Fast")]
 public sealed class ReadCacheSpecs
 {
     private static IReadOnlyList<byte[]> Run(long baseOffset, int batches) =>

@@ -11,6 +11,7 @@ namespace AkkaKafka.Tests.Records;
 /// clients write (xerial or raw snappy, LZ4 frames, zstd frames without a content size) reads back too; and
 /// garbage or bombs are refused with a reason, never an unexpected exception.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class CompressionCodecsTests
 {
     private const long T0 = 1_700_000_000_000;

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.Records;
 
+[Trait("Speed", "Fast")]
 public sealed class Crc32CTests
 {
     [Fact]

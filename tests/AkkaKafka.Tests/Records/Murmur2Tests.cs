@@ -3,6 +3,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.Records;
 
+[Trait("Speed", "Fast")]
 public sealed class Murmur2Tests
 {
     // The cases of Kafka's UtilsTest.testMurmur2 (clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java).

@@ -5,6 +5,7 @@ using Record = AkkaKafka.Protocol.Records.Record; // Xunit.Record (Record.Except
 
 namespace AkkaKafka.Tests.Records;
 
+[Trait("Speed", "Fast")]
 public sealed class RecordBatchBuilderTests
 {
     private const long T0 = 1_700_000_000_000;

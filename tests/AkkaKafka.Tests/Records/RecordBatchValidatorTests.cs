@@ -4,6 +4,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.Records;
 
+[Trait("Speed", "Fast")]
 public sealed class RecordBatchValidatorTests
 {
     private const long T0 = 1_700_000_000_000;

@@ -77,6 +77,7 @@ public sealed class AclMatrixBroker() : UsersBroker(SaslMechanisms.Plain), IAsyn
 /// is the Kafka error code of the answer, or whether a listing shows the protected topic or group.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class AclMatrixSpecs(AclMatrixBroker broker) : IClassFixture<AclMatrixBroker>
 {
     private const string Topic = AclMatrixBroker.Topic;

@@ -10,6 +10,7 @@ namespace AkkaKafka.Tests.Security;
 /// The pure parts of Akka clients as users: session tokens any broker can check, what each request needs from the
 /// ACLs, secrets read from files before the environment, and which hosts count as loopback for the bind warning.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class AkkaClientSessionSpecs
 {
     private static readonly HashSet<string> NoSuperUsers = [];

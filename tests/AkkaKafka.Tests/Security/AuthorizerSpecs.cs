@@ -8,6 +8,7 @@ namespace AkkaKafka.Tests.Security;
 /// (or of "*") on a literal, "*" or "prefix*" name grants its operation, All grants every one, and Read, Write,
 /// Delete and Alter imply Describe; nothing else is allowed.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class AuthorizerSpecs
 {
     private static readonly IReadOnlySet<string> SuperUsers = new HashSet<string> { "admin" };

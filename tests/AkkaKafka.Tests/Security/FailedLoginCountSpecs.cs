@@ -4,6 +4,7 @@ using Xunit;
 namespace AkkaKafka.Tests.Security;
 
 /// <summary>The failed-login count itself, on a given clock: which failure waits how long, and which one warns.</summary>
+[Trait("Speed", "Fast")]
 public sealed class FailedLoginCountSpecs
 {
     private static readonly FailedLoginSettings Settings = new(FreeAttempts: 3, InitialDelay: TimeSpan.FromMilliseconds(100), MaxDelay: TimeSpan.FromSeconds(1), ForgetAfter: TimeSpan.FromMinutes(1));

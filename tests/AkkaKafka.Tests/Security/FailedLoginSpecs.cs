@@ -47,6 +47,7 @@ public sealed class FailedLoginBroker() : KafkaBroker("""
 /// row each further one is answered only after the configured delay, and the broker says so once per burst.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class FailedLoginSpecs(FailedLoginBroker broker) : IClassFixture<FailedLoginBroker>
 {
     private static int WarningLines(string stderr) => stderr.Split('\n').Count(l => l.Contains("failed logins for user") && l.Contains("slowing them down"));

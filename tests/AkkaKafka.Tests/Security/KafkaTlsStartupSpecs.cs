@@ -8,6 +8,7 @@ namespace AkkaKafka.Tests.Security;
 /// any cluster: exit 1 for files it cannot use, 2 for a flag that is wrong as written.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class KafkaTlsStartupSpecs : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);

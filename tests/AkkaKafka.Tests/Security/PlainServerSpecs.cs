@@ -5,6 +5,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.Security;
 
+[Trait("Speed", "Fast")]
 public sealed class PlainServerSpecs
 {
     private static readonly UserCredentials Alice = new("alice", [ScramCredential.Create(SaslMechanisms.ScramSha256, "s3cret")]);

@@ -13,6 +13,7 @@ namespace AkkaKafka.Tests.Security;
 /// What the listener's authorization hands on to the handlers and what it answers itself. The handler here only
 /// records what reached it and answers None for it, so the specs can say "nothing denied is served".
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class RequestAuthorizationSpecs
 {
     private readonly List<IKafkaRequest> _served = [];

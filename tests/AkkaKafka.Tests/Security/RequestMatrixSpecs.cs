@@ -138,6 +138,7 @@ public sealed class RequestMatrixBroker() : UsersBroker(SaslMechanisms.ScramSha2
 /// request, what the superuser, a user with the ACLs it needs and a user without any get (Kafka's error names).
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixture<RequestMatrixBroker>
 {
     private const string ClientId = "matrix-spec";

@@ -7,6 +7,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.Security;
 
+[Trait("Speed", "Fast")]
 public sealed class SaslSessionSpecs
 {
     private static readonly UserCredentials Alice = new("alice",

@@ -13,6 +13,7 @@ namespace AkkaKafka.Tests.Security;
 /// can speak it): what is served before authentication, and the error and the close Kafka gives for each mistake.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class SaslWireSpecs(SaslPlaintextKafkaBroker broker) : IClassFixture<SaslPlaintextKafkaBroker>
 {
     private int KafkaPort => broker.Cluster.KafkaPort(broker.Port);

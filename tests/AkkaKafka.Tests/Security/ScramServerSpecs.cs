@@ -5,6 +5,7 @@ using Xunit;
 
 namespace AkkaKafka.Tests.Security;
 
+[Trait("Speed", "Fast")]
 public sealed class ScramServerSpecs
 {
     // RFC 7677 section 3: user "user", password "pencil", salt and nonces as the RFC's example exchange has them.

@@ -12,6 +12,7 @@ namespace AkkaKafka.Tests.Security;
 /// password, no credentials, and plaintext against the TLS port are refused; what the ACLs deny is refused and not written.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
+[Trait("Speed", "Slow")]
 public sealed class SecureKafkaListenerSpecs : IClassFixture<SecureKafkaBroker>
 {
     private static readonly TimeSpan KcatTimeout = TimeSpan.FromSeconds(60);

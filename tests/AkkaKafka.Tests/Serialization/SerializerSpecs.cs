@@ -17,6 +17,7 @@ namespace AkkaKafka.Tests.Serialization;
 /// Every wire message and every persisted event goes through Akka serialization as configured by the hocon files:
 /// bound to its own serializer (never a JSON fallback) and read back exactly, while damaged bytes are refused.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class SerializerSpecs(ITestOutputHelper output) : TestKit(TestConfigs.WithoutStorage(TestConfigs.Local), "serializer-specs", output)
 {
     private (Serializer Serializer, string Manifest, byte[] Bytes) Serialize(object message)
