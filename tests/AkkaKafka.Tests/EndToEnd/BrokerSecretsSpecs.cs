@@ -1,3 +1,4 @@
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.EndToEnd;
@@ -105,8 +106,7 @@ public sealed class BrokerSecretsSpecs : IDisposable
 
         Assert.True(await broker.WaitForOutputAsync("is up", TimeSpan.FromSeconds(60)), broker.ToString());
         // Written before the banner, on stderr: bounded wait for that pipe's reader to catch up.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!broker.Stderr.Contains('\n') && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Eventually.Holds(TimeSpan.FromSeconds(10), () => broker.Stderr.Contains('\n'));
         var warnings = broker.Stderr.Split('\n').Where(l => l.StartsWith("warning: bound to 0.0.0.0")).ToList();
         var warning = Assert.Single(warnings);
         Assert.Contains($"without TLS on Akka remoting ({port}), HTTP ({httpPort})", warning);

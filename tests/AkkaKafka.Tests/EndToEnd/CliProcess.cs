@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using AkkaKafka.Tests.MultiNode.Support;
 
 namespace AkkaKafka.Tests.EndToEnd;
 
@@ -127,14 +128,9 @@ public sealed class CliProcess : IDisposable
     /// <summary>Waits until the output contains <paramref name="text"/>; false if the process exits or time runs out first.</summary>
     public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Stdout.Contains(text, StringComparison.Ordinal)) return true;
-            if (_process.HasExited) return Stdout.Contains(text, StringComparison.Ordinal);
-            await Task.Delay(100);
-        }
-        return false;
+        // An exited process prints nothing more: no reason to wait longer then.
+        await Eventually.Holds(timeout, () => _process.HasExited || Stdout.Contains(text, StringComparison.Ordinal));
+        return Stdout.Contains(text, StringComparison.Ordinal);
     }
 
     public int ExitCode => _process.ExitCode;

@@ -1,3 +1,4 @@
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.EndToEnd;
@@ -27,12 +28,12 @@ public sealed class ConsoleProducerConsumerSpecs : OneBrokerSpecs
 
         using var consumer = CliProcess.Start(Cluster.WorkDirectory, "consume", "--topic", "news", "--max-messages", "2", "--timeout-ms", "30000", "--bootstrap", Cluster.Bootstrap);
         // The consumer positions itself at the end before printing anything; give it records until it has two.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!consumer.HasExited && DateTime.UtcNow < deadline)
+        await Eventually.Holds(TimeSpan.FromSeconds(30), async () =>
         {
+            if (consumer.HasExited) return true;
             Assert.Equal(0, (await Run("new\n", "produce", "--topic", "news")).ExitCode);
-            await consumer.WaitForExitAsync(TimeSpan.FromSeconds(1), killOnTimeout: false);
-        }
+            return await consumer.WaitForExitAsync(TimeSpan.FromSeconds(1), killOnTimeout: false);
+        });
         Assert.True(consumer.HasExited, "consumer did not finish");
         Assert.Equal(0, consumer.ExitCode);
         Assert.Equal(["new", "new"], consumer.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));

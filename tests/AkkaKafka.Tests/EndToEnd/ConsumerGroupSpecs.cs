@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.EndToEnd;
@@ -30,20 +31,14 @@ public sealed class ConsumerGroupSpecs : OneBrokerSpecs
     private static List<int> Values(CliProcess consumer) => consumer.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
         .Select(l => int.Parse(l.Split('\t')[1])).ToList();
 
-    private async Task<string> AwaitGroupAsync(string group, Func<string, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var last = "";
-        while (DateTime.UtcNow < deadline)
+    private Task<string> AwaitGroupAsync(string group, Func<string, bool> condition, TimeSpan timeout) =>
+        Eventually.Async(timeout, async () =>
         {
             var result = await Run(null, "group", "describe", group);
-            last = result.Stdout + result.Stderr;
-            if (result.ExitCode == 0 && condition(result.Stdout)) return result.Stdout;
-            await Task.Delay(500);
-        }
-        Assert.Fail($"group {group} never reached the expected state:\n{last}");
-        return last;
-    }
+            Assert.True(result.ExitCode == 0 && condition(result.Stdout),
+                $"group {group} never reached the expected state:\n{result.Stdout}{result.Stderr}");
+            return result.Stdout;
+        });
 
     private static int Members(string description) => int.Parse(Regex.Match(description, @"Members: (\d+)").Groups[1].Value);
 
@@ -155,14 +150,13 @@ public sealed class ConsumerGroupSpecs : OneBrokerSpecs
         Assert.Equal(0, (await Run("a\nb\nc\n", "produce", "--topic", "audited")).ExitCode);
         Assert.Equal(0, (await Run(null, "consume", "--topic", "audited", "--group", "auditors", "--from-beginning", "--max-messages", "3", "--timeout-ms", "20000")).ExitCode);
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        string log = "";
-        while (DateTime.UtcNow < deadline)
+        var log = await Eventually.Async(TimeSpan.FromSeconds(30), async () =>
         {
-            log = (await Run(null, "consume", "--topic", "__transactions", "--from-beginning", "--timeout-ms", "2000")).Stdout;
-            if (log.Contains(" commit ") && log.Contains(" fetch ") && log.Contains(" produce ") && log.Contains("offset=3")) break;
-            await Task.Delay(500);
-        }
+            var read = (await Run(null, "consume", "--topic", "__transactions", "--from-beginning", "--timeout-ms", "2000")).Stdout;
+            Assert.True(read.Contains(" commit ") && read.Contains(" fetch ") && read.Contains(" produce ") && read.Contains("offset=3"),
+                "the transaction log never showed the produce, the fetch and the commit up to offset=3:\n" + read);
+            return read;
+        });
         // The producer sends a batch as soon as the partition has an in-flight slot (linger 0), so the three lines may
         // arrive as one batch or several: one transaction-log line per produced batch, together offsets 0..2.
         var produced = System.Text.RegularExpressions.Regex.Matches(log,

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.EndToEnd;
@@ -46,20 +47,13 @@ public sealed class ThreeBrokerClusterSpecs : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 300).Select(i => i.ToString()).Order(), consumed.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
     }
 
-    private async Task<string> AwaitStatusAsync(string bootstrap, Func<string, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
-        var last = "";
-        while (DateTime.UtcNow < deadline)
+    private Task<string> AwaitStatusAsync(string bootstrap, Func<string, bool> condition) =>
+        Eventually.Async(TimeSpan.FromSeconds(45), async () =>
         {
             var result = await _cluster.RunAsync(CommandTimeout, null, "cluster", "status", "--bootstrap", bootstrap);
-            last = result.Stdout;
-            if (result.ExitCode == 0 && condition(last)) return last;
-            await Task.Delay(500);
-        }
-        Assert.Fail("cluster status never matched:\n" + last);
-        return last;
-    }
+            Assert.True(result.ExitCode == 0 && condition(result.Stdout), "cluster status never matched:\n" + result.Stdout);
+            return result.Stdout;
+        });
 
     /// <summary>The PARTITIONS column (user topics) of each broker row (counted from the end: STATUS may hold a space).</summary>
     private static int[] PartitionCounts(string status) => status.Split('\n')

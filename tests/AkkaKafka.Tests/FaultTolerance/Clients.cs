@@ -1,6 +1,8 @@
 using Akka.Configuration;
 using AkkaKafka.Client;
+using AkkaKafka.Client.Consumer;
 using AkkaKafka.Protocol;
+using AkkaKafka.Tests.MultiNode.Support;
 
 namespace AkkaKafka.Tests.FaultTolerance;
 
@@ -27,6 +29,28 @@ public static class Clients
 
     public static ClusterConnection Connect(IEnumerable<int> ports, string name) =>
         ClusterConnection.Create(ports.Select(p => new HostPort("127.0.0.1", p)).ToList(), Timings, name);
+
+    /// <summary>
+    /// A member of <paramref name="group"/> reading <paramref name="topic"/> from the earliest offset. A consumer
+    /// subscribes once: while the cluster settles under load, a failed subscription is made again with a new one.
+    /// </summary>
+    public static Task<Consumer> SubscribeAsync(ClusterConnection connection, string clientId, string group, string topic,
+        TimeSpan within, TimeSpan perAttempt) =>
+        Eventually.Async(within, async () =>
+        {
+            var attempt = new Consumer(connection, clientId);
+            try
+            {
+                using var bound = new CancellationTokenSource(perAttempt);
+                await attempt.SubscribeAsync(group, topic, new StartPosition.Earliest(), bound.Token);
+                return attempt;
+            }
+            catch (Exception)
+            {
+                await attempt.DisposeAsync();
+                throw;
+            }
+        });
 
     /// <summary>Stops a client's ActorSystem, failing whatever its producer still holds; gives up waiting after a few seconds.</summary>
     public static async Task CloseAsync(ClusterConnection? connection)

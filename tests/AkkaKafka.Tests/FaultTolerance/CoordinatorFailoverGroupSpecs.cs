@@ -142,23 +142,8 @@ public sealed class CoordinatorFailoverGroupSpecs(ITestOutputHelper output) : IA
         for (var i = 1; i <= 2; i++)
         {
             var connection = Connect($"{group}-{i}");
-            var clientId = $"{group}-member-{i}";
-            // A consumer subscribes once: while the cluster settles under load, a failed subscription is made again anew.
-            var member = await Eventually.Async(TimeSpan.FromSeconds(60), async () =>
-            {
-                var attempt = new Consumer(connection, clientId);
-                try
-                {
-                    using var within = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                    await attempt.SubscribeAsync(group, Topic, new StartPosition.Earliest(), within.Token);
-                    return attempt;
-                }
-                catch (Exception)
-                {
-                    await attempt.DisposeAsync();
-                    throw;
-                }
-            });
+            var member = await Clients.SubscribeAsync(connection, $"{group}-member-{i}", group, Topic,
+                within: TimeSpan.FromSeconds(60), perAttempt: TimeSpan.FromSeconds(15));
             _akkaMembers.Add(member);
             _loops.Add(Task.Run(async () =>
             {

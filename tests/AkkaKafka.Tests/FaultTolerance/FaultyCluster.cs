@@ -3,7 +3,9 @@ using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Client;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Tests.EndToEnd;
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit.Abstractions;
+using Xunit.Sdk;
 
 namespace AkkaKafka.Tests.FaultTolerance;
 
@@ -15,7 +17,6 @@ namespace AkkaKafka.Tests.FaultTolerance;
 public sealed class FaultyCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly ITestOutputHelper _output;
     private readonly HashSet<int> _frozen = [];
     private readonly Dictionary<int, int> _incarnation = new();
@@ -205,23 +206,23 @@ public sealed class FaultyCluster : IAsyncDisposable
         var others = Ports.Where(p => p != port && IsRunning(p)).Select(p => Processes[p]).ToList();
         var atFault = _outputAtFault.GetValueOrDefault(port) ?? [];
         var from = others.ToDictionary(p => p.Pid, p => atFault.TryGetValue(p.Pid, out var length) ? length : p.Stdout.Length);
-        var last = "no answer";
-        while (DateTime.UtcNow - started < within)
+        await Eventually.Async(within, async () =>
         {
             if (others.Any(p => p.Stdout.IndexOf(marker, Math.Min(from[p.Pid], p.Stdout.Length), StringComparison.Ordinal) >= 0))
-                return DateTime.UtcNow - started;
+                return;
             // With too few brokers left the others down themselves (keep-majority): nobody is left to down it.
             if (others.All(p => p.HasExited))
-                return DateTime.UtcNow - started;
+                return;
+            var last = "no answer";
             if (await TryStatusAsync() is { } status)
             {
                 last = Describe(status);
                 var live = MembersAt(status, port).Where(m => removed || m.Status is "Up" or "Up (unreachable)" or "Joining" or "WeaklyUp" or "Leaving");
-                if (!live.Any()) return DateTime.UtcNow - started;
+                if (!live.Any()) return;
             }
-            await Task.Delay(PollInterval);
-        }
-        throw new TimeoutException($"{Id(port)} was not {(removed ? "removed" : "downed")} within {within.TotalSeconds:0}s; last status: {last}");
+            throw new XunitException($"{Id(port)} was not {(removed ? "removed" : "downed")}; last status: {last}");
+        });
+        return DateTime.UtcNow - started;
     }
 
     /// <summary>
@@ -231,28 +232,27 @@ public sealed class FaultyCluster : IAsyncDisposable
     public async Task<TimeSpan> AwaitAllUpAsync(TimeSpan within, Action<int>? onUnexpectedExit = null)
     {
         var started = DateTime.UtcNow;
-        var last = "no answer";
-        while (DateTime.UtcNow - started < within)
+        await Eventually.Async(within, async () =>
         {
             foreach (var port in await RestartExitedAsync()) onUnexpectedExit?.Invoke(port);
+            var last = "no answer";
             if (await TryStatusAsync() is { } status)
             {
                 last = Describe(status);
                 if (status.Members.Count == Ports.Count && Ports.All(p => MembersAt(status, p).Any(m => m.Status == "Up")))
-                    return DateTime.UtcNow - started;
+                    return;
             }
-            await Task.Delay(PollInterval);
-        }
-        throw new TimeoutException($"the cluster did not return to {Ports.Count} Up members within {within.TotalSeconds:0}s; last status: {last}");
+            throw new XunitException($"the cluster did not return to {Ports.Count} Up members; last status: {last}");
+        });
+        return DateTime.UtcNow - started;
     }
 
     /// <summary>Waits until the controller's metadata assigns every partition of <paramref name="topic"/> to a live broker.</summary>
     public async Task<TopicMetadata> AwaitOwnersAsync(string topic, TimeSpan within, Func<PartitionAssignment, bool>? condition = null)
     {
-        var started = DateTime.UtcNow;
-        var last = "no answer";
-        while (DateTime.UtcNow - started < within)
+        return await Eventually.Async(within, async () =>
         {
+            var last = "no answer";
             if (await TryStatusAsync() is { } status && status.Metadata.Topic(topic) is { } t)
             {
                 last = string.Join(", ", t.Partitions.Select(p => $"{p.Partition}->{p.Owner ?? "none"}@{p.Epoch}"));
@@ -260,9 +260,8 @@ public sealed class FaultyCluster : IAsyncDisposable
                 if (t.Partitions.All(p => p.Owner is { } o && live.Contains(o)) && t.Partitions.All(condition ?? (_ => true)))
                     return t;
             }
-            await Task.Delay(PollInterval);
-        }
-        throw new TimeoutException($"partitions of {topic} did not reach the expected owners within {within.TotalSeconds:0}s; last: {last}");
+            throw new XunitException($"partitions of {topic} did not reach the expected owners; last: {last}");
+        });
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using AkkaKafka.Client;
 using AkkaKafka.Client.Consumer;
 using AkkaKafka.Client.Verification;
+using AkkaKafka.Tests.MultiNode.Support;
 
 namespace AkkaKafka.Tests.FaultTolerance;
 
@@ -26,23 +27,8 @@ public sealed class GroupReaders(IReadOnlyList<ClusterConnection> connections, s
         var deadline = DateTime.UtcNow + within;
         foreach (var (connection, i) in connections.Select((c, i) => (c, i)))
         {
-            // A consumer subscribes once: while the cluster settles, a failed subscription is retried with a new one.
-            Consumer member;
-            while (true)
-            {
-                member = new Consumer(connection, $"{group}-member-{i + 1}");
-                try
-                {
-                    using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    await member.SubscribeAsync(group, topic, new StartPosition.Earliest(), attempt.Token);
-                    break;
-                }
-                catch (Exception) when (DateTime.UtcNow < deadline)
-                {
-                    await member.DisposeAsync();
-                    await Task.Delay(500);
-                }
-            }
+            var member = await Clients.SubscribeAsync(connection, $"{group}-member-{i + 1}", group, topic,
+                within: deadline - DateTime.UtcNow, perAttempt: TimeSpan.FromSeconds(10));
             _members.Add(member);
             _loops.Add(Task.Run(async () =>
             {
@@ -58,9 +44,7 @@ public sealed class GroupReaders(IReadOnlyList<ClusterConnection> connections, s
     /// <summary>Waits (bounded) until, together, the members have read every offset of each partition's final log; false if not.</summary>
     public async Task<bool> CatchUpAsync(IReadOnlyList<PartitionRead> ends, TimeSpan within)
     {
-        var deadline = DateTime.UtcNow + within;
-        while (!HasRead(ends) && DateTime.UtcNow < deadline) await Task.Delay(200);
-        return HasRead(ends);
+        return await Eventually.Holds(within, () => HasRead(ends));
     }
 
     private bool HasRead(IReadOnlyList<PartitionRead> ends)

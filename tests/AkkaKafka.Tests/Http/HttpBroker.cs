@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AkkaKafka.Tests.EndToEnd;
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.Http;
@@ -66,18 +67,13 @@ public class HttpBroker : IAsyncLifetime
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds (bounded); fails with the last value seen.</summary>
-    public static async Task<T> AwaitAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan within, string what)
-    {
-        var deadline = DateTime.UtcNow + within;
-        var last = await read();
-        while (!condition(last) && DateTime.UtcNow < deadline)
+    public static Task<T> AwaitAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan within, string what) =>
+        Eventually.Async(within, async () =>
         {
-            await Task.Delay(200);
-            last = await read();
-        }
-        Assert.True(condition(last), $"{what}; last seen: {last}");
-        return last;
-    }
+            var last = await read();
+            Assert.True(condition(last), $"{what}; last seen: {last}");
+            return last;
+        });
 
     private Task<CliResult> Run(string? stdin, params string[] args) =>
         _cluster.RunAsync(CommandTimeout, stdin, [.. args, "--bootstrap", _cluster.Bootstrap]);

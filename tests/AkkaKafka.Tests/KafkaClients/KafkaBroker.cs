@@ -1,4 +1,5 @@
 using AkkaKafka.Tests.EndToEnd;
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit;
 
 namespace AkkaKafka.Tests.KafkaClients;
@@ -117,18 +118,11 @@ public class KafkaBroker : IAsyncLifetime
     }
 
     /// <summary>Polls <paramref name="check"/> until it returns null (done) or time runs out; fails with its last reason.</summary>
-    public async Task AwaitAsync(Func<Task<string?>> check, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        string? why = "not checked";
-        while (DateTime.UtcNow < deadline)
+    public Task AwaitAsync(Func<Task<string?>> check, TimeSpan timeout, string what) =>
+        Eventually.Async(timeout, async () =>
         {
-            why = await check();
-            if (why is null) return;
-            await Task.Delay(300);
-        }
-        Assert.Fail($"{what} did not happen within {timeout.TotalSeconds:0}s: {why}\n{Diagnostics()}");
-    }
+            if (await check() is { } why) Assert.Fail($"{what} did not happen: {why}");
+        }, () => "\n" + Diagnostics());
 }
 
 /// <summary>The Kafka-client specs: one broker per class, classes one after another (2 cores), beside other collections.</summary>

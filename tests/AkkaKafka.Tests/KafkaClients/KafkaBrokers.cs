@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using AkkaKafka.Tests.EndToEnd;
+using AkkaKafka.Tests.MultiNode.Support;
 
 namespace AkkaKafka.Tests.KafkaClients;
 
@@ -59,24 +60,14 @@ public sealed class KafkaBrokers : IDisposable
         $"--- broker {p} (Kafka {Cluster.KafkaPort(p)}{(IsRunning(p) ? "" : ", killed")}) ---\n" +
         string.Join("\n", Logs(p).Split('\n').TakeLast(lines))));
 
-    private static async Task<bool> KafkaPortOpensAsync(int port, DateTime deadline)
-    {
-        while (DateTime.UtcNow < deadline)
+    private static Task<bool> KafkaPortOpensAsync(int port, DateTime deadline) =>
+        Eventually.Holds(deadline - DateTime.UtcNow, async () =>
         {
-            try
-            {
-                using var client = new TcpClient();
-                using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await client.ConnectAsync("127.0.0.1", port, attempt.Token);
-                return true;
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                await Task.Delay(100);
-            }
-        }
-        return false;
-    }
+            using var client = new TcpClient();
+            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await client.ConnectAsync("127.0.0.1", port, attempt.Token);
+            return true;
+        });
 
     public void Dispose() => Cluster.Dispose();
 }

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Confluent.Kafka;
 using AkkaKafka.Tests.EndToEnd;
+using AkkaKafka.Tests.MultiNode.Support;
 using Xunit;
 using Xunit.Abstractions;
+using Xunit.Sdk;
 
 namespace AkkaKafka.Tests.KafkaClients;
 
@@ -119,28 +121,25 @@ public sealed class KafkaOwnerFailoverSpecs(ITestOutputHelper output) : IAsyncLi
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap, SocketTimeoutMs = 5_000 })
             .SetLogHandler((_, m) => _clientLog.Enqueue($"{m.Level} {m.Facility} {m.Message}"))
             .Build();
-        var deadline = DateTime.UtcNow + within;
-        var last = "";
-        while (DateTime.UtcNow < deadline)
+        return await Eventually.Async(within, () =>
         {
+            string last;
             try
             {
                 var metadata = admin.GetMetadata(Topic, TimeSpan.FromSeconds(5));
                 var topic = metadata.Topics.SingleOrDefault(t => t.Topic == Topic);
                 var ports = metadata.Brokers.ToDictionary(b => b.BrokerId, b => b.Port);
+                if (ports.Count == 3 && topic is { Partitions.Count: Partitions } && topic.Partitions.All(p => ports.ContainsKey(p.Leader)))
+                    return Task.FromResult(topic.Partitions.OrderBy(p => p.PartitionId).Select(p => ports[p.Leader]).ToArray());
                 last = $"brokers {string.Join(", ", metadata.Brokers.Select(b => $"{b.BrokerId}@{b.Host}:{b.Port}"))}; " +
                        $"partitions {string.Join(", ", topic?.Partitions.Select(p => $"{p.PartitionId}->{p.Leader}") ?? [])} {topic?.Error}";
-                if (ports.Count == 3 && topic is { Partitions.Count: Partitions } && topic.Partitions.All(p => ports.ContainsKey(p.Leader)))
-                    return topic.Partitions.OrderBy(p => p.PartitionId).Select(p => ports[p.Leader]).ToArray();
             }
             catch (KafkaException e)
             {
                 last = e.Message;
             }
-            await Task.Delay(250);
-        }
-        Assert.Fail($"the partitions of {Topic} never all had leaders: {last}" + Tails());
-        return [];
+            throw new XunitException($"the partitions of {Topic} never all had leaders: {last}");
+        }, Tails);
     }
 
     /// <summary>
