@@ -1,4 +1,5 @@
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client;
@@ -53,12 +54,79 @@ public sealed class AdminClient(ClusterConnection connection)
     public Task<ClusterStatus> ClusterStatusAsync(CancellationToken ct = default) =>
         connection.AskAsync<ClusterStatus>(GetClusterStatus.Instance, cancellationToken: ct);
 
+    /// <summary>
+    /// Kafka's ListOffsets for many partitions at once, as Kafka's clients send it: one request per broker, for all the
+    /// partitions it owns (timestamp -2 the log start, -1 the log end, else the first record at or after it). A
+    /// partition moving (a retriable error, or its broker lost) is asked again with fresh metadata until the request
+    /// timeout; then the call fails (<see cref="ClusterUnavailableException"/>). Other errors are in the answer, per partition.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<TopicPartition, ListOffsetsResponseData.ListOffsetsPartitionResponse>> ListOffsetsAsync(
+        IReadOnlyCollection<(TopicPartition Partition, long Timestamp)> wanted, string clientId = "admin", CancellationToken ct = default)
+    {
+        var found = new Dictionary<TopicPartition, ListOffsetsResponseData.ListOffsetsPartitionResponse>();
+        var left = wanted.Distinct().ToList();
+        var deadline = DateTime.UtcNow + connection.Settings.RequestTimeout;
+        string? lastRefusal = null;
+        while (left.Count > 0)
+        {
+            if (DateTime.UtcNow >= deadline)
+                throw new ClusterUnavailableException($"no offsets for {left.Count} partitions within {connection.Settings.RequestTimeout.TotalSeconds:0.#}s{(lastRefusal is null ? "" : $" (last: {lastRefusal})")}");
+            var metadata = await MetadataAsync(left.Select(l => l.Partition.Topic).Distinct().ToList(), autoCreate: false, ct);
+            var asks = left.GroupBy(l => metadata.Topic(l.Partition.Topic)?.Partition(l.Partition.Partition)?.Owner).Select(async owned =>
+            {
+                var request = new ListOffsetsRequestData(-1, owned.GroupBy(l => l.Partition.Topic)
+                    .Select(t => new ListOffsetsRequestData.ListOffsetsTopic(t.Key,
+                        t.Select(l => new ListOffsetsRequestData.ListOffsetsPartition(l.Partition.Partition, l.Timestamp)).ToList()))
+                    .ToList());
+                try
+                {
+                    var answer = await connection.Routes.KafkaAsync(owned.Key, request, clientId, ListOffsetsResponseData.Read, connection.Settings.RequestTimeout, ct);
+                    return (Asked: owned.ToList(), Response: (ListOffsetsResponseData?)answer, Failure: (Exception?)null);
+                }
+                catch (ClusterUnavailableException e)
+                {
+                    return (Asked: owned.ToList(), Response: (ListOffsetsResponseData?)null, Failure: (Exception?)e);
+                }
+            });
+            var again = new List<(TopicPartition Partition, long Timestamp)>();
+            foreach (var (asked, response, failure) in await Task.WhenAll(asks))
+            {
+                if (response is null)
+                {
+                    lastRefusal = failure!.Message;
+                    again.AddRange(asked);
+                    continue;
+                }
+                var answers = response.Topics.SelectMany(t => t.Partitions.Select(p => (Tp: new TopicPartition(t.Name, p.PartitionIndex), p))).ToDictionary(a => a.Tp, a => a.p);
+                foreach (var ask in asked)
+                {
+                    var answer = answers.GetValueOrDefault(ask.Partition)
+                                 ?? new ListOffsetsResponseData.ListOffsetsPartitionResponse(ask.Partition.Partition, ErrorCode.UnknownServerError);
+                    if (answer.ErrorCode.IsRetriable())
+                    {
+                        lastRefusal = $"{ask.Partition.Topic}-{ask.Partition.Partition}: {Consumer.FetchError.KafkaNameOf(answer.ErrorCode)}";
+                        again.Add(ask);
+                    }
+                    else found[ask.Partition] = answer;
+                }
+            }
+            left = again;
+            // A partition moving gets a moment to settle.
+            if (left.Count > 0) await Task.Delay(ListOffsetsRetryPause, ct);
+        }
+        return found;
+    }
+
+    private static readonly TimeSpan ListOffsetsRetryPause = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>One partition's offset for <paramref name="timestamp"/> (see <see cref="ListOffsetsAsync"/>); a refusal is a <see cref="KafkaException"/>.</summary>
     public async Task<long> ListOffsetAsync(string topic, int partition, long timestamp, CancellationToken ct = default)
     {
-        var response = await connection.AskAsync<ListOffsetsResponse>(new ListOffsetsRequest(topic, partition, timestamp), cancellationToken: ct);
-        if (response.Error != ErrorCode.None)
-            throw new KafkaException(response.Error, $"list offsets for {topic}-{partition}: {Consumer.FetchError.KafkaNameOf(response.Error)} ({response.Error.Describe()})");
-        return response.Offset;
+        var tp = new TopicPartition(topic, partition);
+        var answer = (await ListOffsetsAsync([(tp, timestamp)], ct: ct))[tp];
+        if (answer.ErrorCode != ErrorCode.None)
+            throw new KafkaException(answer.ErrorCode, $"list offsets for {topic}-{partition}: {Consumer.FetchError.KafkaNameOf(answer.ErrorCode)} ({answer.ErrorCode.Describe()})");
+        return answer.Offset;
     }
 }
 

@@ -8,10 +8,7 @@ namespace AkkaKafka.Broker.Storage;
 /// Absent keys take Akka.Persistence.Sql's "default" mapping (table journal, snake_case columns).
 /// </summary>
 public sealed record JournalTable(
-    JournalProvider Provider,
-    string ConnectionString,
-    string? Schema,
-    string Table,
+    PluginTableMapping Mapping,
     string PersistenceId,
     string SequenceNumber,
     string Deleted,
@@ -23,28 +20,22 @@ public sealed record JournalTable(
     {
         var pluginPath = config.GetString("akka.persistence.journal.plugin", "akka.persistence.journal.sql");
         var plugin = config.GetConfig(pluginPath) ?? throw new ConfigurationException($"journal plugin '{pluginPath}' has no configuration");
-        var providerName = plugin.GetString("provider-name", "");
-        var provider = providerName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) ? JournalProvider.Sqlite
-            : providerName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase) ? JournalProvider.Postgres
-            : throw new ConfigurationException($"reading old records needs a SQLite or PostgreSQL journal, not provider '{providerName}'");
-        var mapping = plugin.GetString("table-mapping", "default");
-        var names = plugin.GetConfig(mapping);
-        var journal = names?.GetConfig("journal");
-        var columns = journal?.GetConfig("columns");
-        string Column(string key, string fallback) => columns?.GetString(key, fallback) ?? fallback;
-        var schema = names?.GetString("schema-name", null);
+        var (mapping, column) = PluginTableMapping.Of(plugin, "journal", "journal");
         return new JournalTable(
-            provider,
-            plugin.GetString("connection-string", ""),
-            string.IsNullOrEmpty(schema) || schema == "null" ? null : schema,
-            journal?.GetString("table-name", "journal") ?? "journal",
-            Column("persistence-id", "persistence_id"),
-            Column("sequence-number", "sequence_number"),
-            Column("deleted", "deleted"),
-            Column("message", "message"),
-            Column("identifier", "identifier"),
-            Column("manifest", "manifest"));
+            mapping,
+            column("persistence-id", "persistence_id"),
+            column("sequence-number", "sequence_number"),
+            column("deleted", "deleted"),
+            column("message", "message"),
+            column("identifier", "identifier"),
+            column("manifest", "manifest"));
     }
+
+    /// <summary>The database behind a plugin's provider-name: the broker reads its tables itself, so it must know the SQL.</summary>
+    public static JournalProvider ProviderOf(string providerName) =>
+        providerName.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase) ? JournalProvider.Sqlite
+        : providerName.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase) ? JournalProvider.Postgres
+        : throw new ConfigurationException($"the broker reads a SQLite or PostgreSQL journal, not provider '{providerName}'");
 
     /// <summary>
     /// Stored events of one persistence id from a sequence number on, oldest first, deleted rows left out. Both
@@ -56,9 +47,24 @@ public sealed record JournalTable(
         $"WHERE {Q(PersistenceId)} = @pid AND {Q(SequenceNumber)} >= @from AND NOT {Q(Deleted)} " +
         $"ORDER BY {Q(SequenceNumber)} LIMIT @limit";
 
-    private string QualifiedTable => Schema is null ? Q(Table) : $"{Q(Schema)}.{Q(Table)}";
+    /// <summary>
+    /// What a recovery replays: the stored events of one persistence id between two sequence numbers, oldest first,
+    /// deleted rows left out, at most @limit of them; the same rows Akka.Persistence.Sql's own replay selects.
+    /// </summary>
+    public string ReplayQuery =>
+        $"SELECT {Q(SequenceNumber)}, {Q(Message)}, {Q(Identifier)}, {Q(Manifest)} FROM {QualifiedTable} " +
+        $"WHERE {Q(PersistenceId)} = @pid AND {Q(SequenceNumber)} >= @from AND {Q(SequenceNumber)} <= @to AND NOT {Q(Deleted)} " +
+        $"ORDER BY {Q(SequenceNumber)} LIMIT @limit";
 
-    private static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+    /// <summary>The highest sequence number of one persistence id above @from, deleted rows included (NULL when none).</summary>
+    public string HighestSequenceNrQuery =>
+        $"SELECT MAX({Q(SequenceNumber)}) FROM {QualifiedTable} WHERE {Q(PersistenceId)} = @pid AND {Q(SequenceNumber)} > @from";
+
+    private string QualifiedTable => Qualified(Mapping.Schema, Mapping.Table);
+
+    internal static string Qualified(string? schema, string table) => schema is null ? Q(table) : $"{Q(schema)}.{Q(table)}";
+
+    internal static string Q(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 }
 
 public enum JournalProvider

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using AkkaKafka.Client;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Cli.Commands;
@@ -115,12 +116,14 @@ internal static class GroupCommands
         var sb = new StringBuilder();
         sb.Append($"Group: {d.Group}\tState: {d.State}\tProtocol: {(d.Protocol.Length == 0 ? "-" : d.Protocol)}\tGeneration: {d.Generation}\tMembers: {d.Members.Count}\n\n");
         sb.Append($"{"TOPIC",-20} {"PARTITION",9} {"CURRENT-OFFSET",15} {"LOG-END-OFFSET",15} {"LAG",8}  {"MEMBER",-44} CLIENT-ID\n");
+        // Every log end in one ListOffsets per broker; one that cannot be had shows as "-".
+        IReadOnlyDictionary<TopicPartition, ListOffsetsResponseData.ListOffsetsPartitionResponse> ends;
+        try { ends = await admin.ListOffsetsAsync(partitions.Select(tp => (tp, ListOffsetsRequest.Latest)).ToList(), ct: ct); }
+        catch (Exception e) when (e is KafkaException or ClusterUnavailableException) { ends = new Dictionary<TopicPartition, ListOffsetsResponseData.ListOffsetsPartitionResponse>(); }
         foreach (var tp in partitions)
         {
             var committed = d.Committed.FirstOrDefault(o => o.Topic == tp.Topic && o.Partition == tp.Partition)?.Offset;
-            long? end = null;
-            try { end = await admin.ListOffsetAsync(tp.Topic, tp.Partition, ListOffsetsRequest.Latest, ct); }
-            catch (KafkaException) { }
+            long? end = ends.GetValueOrDefault(tp) is { ErrorCode: ErrorCode.None, Offset: var offset } ? offset : null;
             var lag = committed is { } c && end is { } e ? (e - c).ToString() : "-";
             var member = owners.TryGetValue(tp, out var m) ? m : null;
             sb.Append($"{tp.Topic,-20} {tp.Partition,9} {committed?.ToString() ?? "-",15} {end?.ToString() ?? "-",15} {lag,8}  {member?.MemberId ?? "-",-44} {member?.ClientId ?? "-"}\n");

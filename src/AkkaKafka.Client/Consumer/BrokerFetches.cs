@@ -144,7 +144,7 @@ internal sealed class BrokerFetches : UntypedActor
         var batch = _starts.ToList();
         _starts.Clear();
         var wanted = batch.Select(s => (s.Partition, s.Start)).Distinct().ToList();
-        StartPositions.ResolveAsync(_connection, _clientId, wanted, _connection.Settings.RequestTimeout, CancellationToken.None).ContinueWith(t =>
+        StartPositions.ResolveAsync(_connection, _clientId, wanted, CancellationToken.None).ContinueWith(t =>
         {
             foreach (var (tp, _, fetcher) in batch)
             {

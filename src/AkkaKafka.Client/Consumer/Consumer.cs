@@ -86,8 +86,7 @@ public sealed class Consumer : IAsyncDisposable
         foreach (var p in chosen)
             if (p < 0 || p >= t.PartitionCount)
                 throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' has no partition {p}");
-        var offsets = await StartPositions.ResolveAsync(_connection, _clientId, chosen.Select(p => (new TopicPartition(topic, p), start)).ToList(),
-            _connection.Settings.RequestTimeout, ct);
+        var offsets = await StartPositions.ResolveAsync(_connection, _clientId, chosen.Select(p => (new TopicPartition(topic, p), start)).ToList(), ct);
         var starts = chosen.Select(p => new TopicPartition(topic, p)).Select(tp => new PartitionStart(tp, offsets[tp])).ToList();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _actor.Tell(new AssignPartitions(starts, done));
