@@ -15,6 +15,7 @@ namespace AkkaKafka.Tests.KafkaListener;
 /// Kafka's Fetch as the one handler both transports call, specified without an ActorSystem: the broker's partitions
 /// are answered here (what each partition holds now; a parked fetch answered when the spec "produces").
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class FetchHandlerSpecs
 {
     private static readonly BrokerSettings Settings = new(BrokerConfig.Reference());

@@ -18,6 +18,7 @@ namespace AkkaKafka.Tests.Partition;
 /// write lock themselves queued behind every write and every other recovery, each retry a 150 ms sleep on a pool
 /// thread: that was where a restart with 10,000 partitions spent its time.
 /// </summary>
+[Trait("Speed", "Fast")]
 public sealed class SqliteRecoveryReadsSpecs(SqliteJournal journal, ITestOutputHelper output)
     : PersistenceSpec(journal, output, TestConfigs.Local), IClassFixture<SqliteJournal>
 {
