@@ -26,8 +26,9 @@ internal sealed class BrokerFetches : UntypedActor
     private readonly Dictionary<TopicPartition, Want> _wanting = new();
     private readonly HashSet<TopicPartition> _fetching = [];
     private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
-    private readonly List<(TopicPartition Partition, StartPosition Start, IActorRef Fetcher)> _starts = [];
-    private readonly HashSet<IActorRef> _watched = [];
+    private readonly Dictionary<TopicPartition, (StartPosition Start, IActorRef Fetcher)> _starts = new();
+    /// <summary>The live fetchers and the one partition each reads: a stopped one is forgotten in O(1), not by scanning every want.</summary>
+    private readonly Dictionary<IActorRef, TopicPartition> _watched = new();
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
     private bool _metadataInFlight;
     private bool _metadataStale;
@@ -54,13 +55,13 @@ internal sealed class BrokerFetches : UntypedActor
         switch (message)
         {
             case WantFetch want:
-                Watch(Sender);
+                Watch(Sender, want.Partition);
                 _wanting[want.Partition] = new Want(want.Position, Sender);
                 QueueFlush();
                 break;
             case WantStart want:
-                Watch(Sender);
-                _starts.Add((want.Partition, want.Start, Sender));
+                Watch(Sender, want.Partition);
+                _starts[want.Partition] = (want.Start, Sender);
                 QueueFlush();
                 break;
             case Flush:
@@ -80,17 +81,18 @@ internal sealed class BrokerFetches : UntypedActor
         }
     }
 
-    private void Watch(IActorRef fetcher)
+    private void Watch(IActorRef fetcher, TopicPartition partition)
     {
-        if (_watched.Add(fetcher)) Context.Watch(fetcher);
+        if (_watched.TryAdd(fetcher, partition)) Context.Watch(fetcher);
     }
 
     /// <summary>A fetcher stopped (its lease ended): nothing more is fetched for it, and answers still coming are dropped.</summary>
     private void Forget(IActorRef fetcher)
     {
-        _watched.Remove(fetcher);
-        foreach (var tp in _wanting.Where(w => w.Value.Fetcher.Equals(fetcher)).Select(w => w.Key).ToList()) _wanting.Remove(tp);
-        _starts.RemoveAll(s => s.Fetcher.Equals(fetcher));
+        if (!_watched.Remove(fetcher, out var tp)) return;
+        // A new lease's fetcher may already want the same partition: only this fetcher's own wants go.
+        if (_wanting.TryGetValue(tp, out var want) && want.Fetcher.Equals(fetcher)) _wanting.Remove(tp);
+        if (_starts.TryGetValue(tp, out var start) && start.Fetcher.Equals(fetcher)) _starts.Remove(tp);
     }
 
     /// <summary>
@@ -129,7 +131,7 @@ internal sealed class BrokerFetches : UntypedActor
         if (_metadataInFlight) return;
         _metadataInFlight = true;
         _metadataStale = false;
-        var topics = _wanting.Keys.Select(tp => tp.Topic).Concat(_starts.Select(s => s.Partition.Topic)).Concat(_fetching.Select(tp => tp.Topic))
+        var topics = _wanting.Keys.Select(tp => tp.Topic).Concat(_starts.Keys.Select(tp => tp.Topic)).Concat(_fetching.Select(tp => tp.Topic))
             .Distinct().ToList();
         new AdminClient(_connection).MetadataAsync(topics, autoCreate: false)
             .PipeTo(Self, success: m => new MetadataAnswered(m), failure: _ => new MetadataAnswered(null));
@@ -143,10 +145,10 @@ internal sealed class BrokerFetches : UntypedActor
         if (_starts.Count == 0) return;
         var batch = _starts.ToList();
         _starts.Clear();
-        var wanted = batch.Select(s => (s.Partition, s.Start)).Distinct().ToList();
+        var wanted = batch.Select(s => (s.Key, s.Value.Start)).ToList();
         StartPositions.ResolveAsync(_connection, _clientId, wanted, CancellationToken.None).ContinueWith(t =>
         {
-            foreach (var (tp, _, fetcher) in batch)
+            foreach (var (tp, (_, fetcher)) in batch)
             {
                 if (t.IsCompletedSuccessfully) fetcher.Tell(new PartitionFetcher.Positioned(t.Result[tp]));
                 else fetcher.Tell(new PartitionFetcher.StartNotFound(t.Exception?.GetBaseException() ?? new TaskCanceledException()));
@@ -195,7 +197,7 @@ internal sealed class BrokerFetches : UntypedActor
         foreach (var (tp, position, fetcher) in answered.Partitions)
         {
             _fetching.Remove(tp);
-            if (!_watched.Contains(fetcher)) continue; // its lease ended meanwhile
+            if (!_watched.ContainsKey(fetcher)) continue; // its lease ended meanwhile
             if (answered.Failure is { } failure)
             {
                 _metadataStale = true;

@@ -24,10 +24,11 @@ internal static class StartPositions
         // No record at or after the timestamp: start at the end, as Kafka's consumer does.
         var atEnd = asked.Where(a => a.Timestamp >= 0 && answers[a.Partition] is { ErrorCode: ErrorCode.None, Offset: < 0 })
             .Select(a => (a.Partition, ListOffsetsRequest.Latest)).ToList();
-        var ends = atEnd.Count == 0 ? answers : await admin.ListOffsetsAsync(atEnd, clientId, ct);
+        var ends = atEnd.Count == 0 ? new Dictionary<TopicPartition, Protocol.Kafka.Apis.ListOffsetsResponseData.ListOffsetsPartitionResponse>()
+            : await admin.ListOffsetsAsync(atEnd, clientId, ct);
         foreach (var (tp, _) in asked)
         {
-            var answer = ends.TryGetValue(tp, out var end) && atEnd.Any(a => a.Partition == tp) ? end : answers[tp];
+            var answer = ends.GetValueOrDefault(tp) ?? answers[tp];
             if (answer.ErrorCode != ErrorCode.None)
                 throw new KafkaException(answer.ErrorCode, $"list offsets for {tp.Topic}-{tp.Partition}: {FetchError.KafkaNameOf(answer.ErrorCode)} ({answer.ErrorCode.Describe()})");
             found[tp] = answer.Offset;

@@ -51,9 +51,9 @@ public sealed class FetchHandlerSpecs
     }
 
     private static KafkaNode NodeOver(Partitions partitions) =>
-        new(new BrokerGateway(partitions.Ask, _ => { }, TimeSpan.FromSeconds(10)), Settings, Kafka, "127.0.0.1:4053");
+        new(new BrokerGateway(partitions.Ask, _ => { }, TimeSpan.FromSeconds(10)), Settings, Kafka, "127.0.0.1:1");  // a name only: nothing binds or connects here
 
-    private static KafkaRequestContext Context(short version = 11) => new(new RequestHeader(ApiKey.Fetch, version, 1, "spec"), "127.0.0.1:50000");
+    private static KafkaRequestContext Context(short version = 11) => new(new RequestHeader(ApiKey.Fetch, version, 1, "spec"), "127.0.0.1:2");
 
     private static FetchRequestData Fetch(int maxWaitMs, int minBytes, int maxBytes, params int[] partitions) =>
         new(-1, maxWaitMs, minBytes, [new("t", partitions.Select(p => new FetchRequestData.FetchPartition(p, 0, 1 << 20)).ToList())], maxBytes);
