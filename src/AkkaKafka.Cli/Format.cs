@@ -1,5 +1,7 @@
 using System.Text;
 using AkkaKafka.Broker;
+using AkkaKafka.Broker.Controller;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Cli;
@@ -7,16 +9,22 @@ namespace AkkaKafka.Cli;
 /// <summary>Text output in the shape Kafka's tools print, so Kafka users can read it at a glance.</summary>
 internal static class Format
 {
-    public static string Topic(TopicMetadata t)
+    /// <summary>
+    /// A topic as kafka-topics --describe shows it: its configs (DescribeConfigs) on the first line, then a line per
+    /// partition with its leader's Kafka node id ("none" while it has none, or when its owner has no Kafka listener)
+    /// and leader epoch (Metadata).
+    /// </summary>
+    public static string Topic(MetadataResponseData.MetadataResponseTopic t, IReadOnlyDictionary<string, string?> configs)
     {
+        string Config(string name) => configs.GetValueOrDefault(name) is { } value ? Retention(value) : "-";
         var sb = new StringBuilder();
-        sb.Append($"Topic: {t.Name}\tTopicId: {t.TopicId}\tPartitionCount: {t.PartitionCount}\tRetentionMs: {Retention(t.RetentionMs)}\tRetentionBytes: {Retention(t.RetentionBytes)}\tMessageTimestampType: {t.TimestampType}\n");
-        foreach (var p in t.Partitions)
-            sb.Append($"\tTopic: {t.Name}\tPartition: {p.Partition}\tLeader: {p.Owner ?? "none"}\tEpoch: {p.Epoch}\n");
+        sb.Append($"Topic: {t.Name}\tPartitionCount: {t.Partitions.Count}\tRetentionMs: {Config(TopicConfigs.RetentionMs)}\tRetentionBytes: {Config(TopicConfigs.RetentionBytes)}\tMessageTimestampType: {configs.GetValueOrDefault(TopicConfigs.MessageTimestampType) ?? "-"}\n");
+        foreach (var p in t.Partitions.OrderBy(p => p.PartitionIndex))
+            sb.Append($"\tTopic: {t.Name}\tPartition: {p.PartitionIndex}\tLeader: {(p.LeaderId < 0 ? "none" : p.LeaderId.ToString())}\tEpoch: {p.LeaderEpoch}\n");
         return sb.ToString();
     }
 
-    private static string Retention(long value) => value < 0 ? "forever" : value.ToString();
+    private static string Retention(string value) => value.StartsWith('-') ? "forever" : value;
 
     public static string ClusterStatus(ClusterStatus status)
     {

@@ -43,7 +43,7 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         FetchRequestData r => Later(FetchHandler.HandleAsync(node, context, r)),
         ListOffsetsRequestData r => Later(ListOffsetsHandler.HandleAsync(node, context, r)),
         CreateTopicsRequestData r => Later(TopicAdminHandler.CreateTopicsAsync(node, context, r)),
-        DeleteTopicsRequestData r => Later(TopicAdminHandler.DeleteTopicsAsync(node, r)),
+        DeleteTopicsRequestData r => Later(TopicAdminHandler.DeleteTopicsAsync(node, context, r)),
         CreatePartitionsRequestData r => Later(TopicAdminHandler.CreatePartitionsAsync(node, r)),
         DescribeConfigsRequestData r => Later(ConfigsHandler.DescribeAsync(node, context, r)),
         IncrementalAlterConfigsRequestData r => Later(ConfigsHandler.AlterAsync(node, r)),

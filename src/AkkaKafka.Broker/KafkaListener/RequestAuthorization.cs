@@ -81,7 +81,7 @@ internal static class RequestAuthorization
             {
                 var (allowed, denied) = Split(delete.TopicNames, t => access.Allows(AccessRules.DeleteTopic, t));
                 if (denied.Count == 0) return await serve(request);
-                var refused = denied.Select(t => new DeleteTopicsResponseData.DeletableTopicResult(t, ErrorCode.TopicAuthorizationFailed)).ToList();
+                var refused = denied.Select(t => new DeleteTopicsResponseData.DeletableTopicResult(t, ErrorCode.TopicAuthorizationFailed, Denied)).ToList();
                 var served = allowed.Count == 0 ? null : await serve(delete with { TopicNames = allowed });
                 return served is DeleteTopicsResponseData r ? r with { Responses = [.. r.Responses, .. refused] } : new DeleteTopicsResponseData(refused);
             }

@@ -36,11 +36,15 @@ internal static class TopicAdminHandler
         return new CreateTopicsResponseData(results);
     }
 
-    public static async Task<DeleteTopicsResponseData> DeleteTopicsAsync(KafkaNode node, DeleteTopicsRequestData request)
+    public static async Task<DeleteTopicsResponseData> DeleteTopicsAsync(KafkaNode node, KafkaRequestContext context, DeleteTopicsRequestData request)
     {
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, (int)node.Broker.RequestTimeout.TotalMilliseconds, 300_000));
         var results = await Task.WhenAll(request.TopicNames.Select(async name =>
-            new DeletableTopicResult(name, (await AskControllerAsync(node, new DeleteTopic(name), timeout)).Error)));
+        {
+            var outcome = await AskControllerAsync(node, new DeleteTopic(name), timeout);
+            // Error messages exist from DeleteTopics v5 on.
+            return new DeletableTopicResult(name, outcome.Error, outcome.IsSuccess || context.Version < 5 ? null : outcome.Message);
+        }));
         return new DeleteTopicsResponseData(results);
     }
 

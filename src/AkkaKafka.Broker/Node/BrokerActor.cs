@@ -84,6 +84,10 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             case AsUser asUser:
                 HandleAs(asUser);
                 break;
+            case IBrokerInternal command when !FromBroker(Sender):
+                _logger.Warning("Refused {0} from {1}: only brokers send it", command.GetType().Name, Sender.Path);
+                Refuse(command, ErrorCode.ClusterAuthorizationFailed, AkkaRequestAuthorization.NoRule(command.GetType()).Message);
+                break;
             case IAkkaKafkaMessage request when RefusedUnauthenticated(request):
                 break;
             // Only from a cluster that trusts its Akka clients (or from a broker): with client authentication on, a frame

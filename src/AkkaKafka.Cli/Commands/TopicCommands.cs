@@ -1,8 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Client;
 using AkkaKafka.Protocol;
-using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Cli.Commands;
@@ -24,7 +25,7 @@ internal static class TopicCommands
     private static Command CreateCommand()
     {
         var (nameArg, name) = TopicName();
-        var partitions = new Option<int>("--partitions") { Description = "Number of partitions", DefaultValueFactory = _ => 1 };
+        var partitions = new Option<int?>("--partitions") { Description = "Number of partitions (default: the brokers' num.partitions)" };
         AtLeastOne(partitions);
         var retentionMs = new Option<long?>("--retention-ms") { Description = "Delete records older than this (ms); -1 keeps them forever" };
         var retentionBytes = new Option<long?>("--retention-bytes") { Description = "Keep at most about this many bytes per partition; -1 is unlimited" };
@@ -34,13 +35,10 @@ internal static class TopicCommands
         var command = new Command("create", "Create a topic") { nameArg, name, partitions, retentionMs, retentionBytes, timestampType, bootstrap, timeout };
         command.SetAction((r, ct) => CommonOptions.RunAsync(() =>
         {
-            var type = ParseTimestampType(r.GetValue(timestampType)) ?? TimestampType.CreateTime;
+            var configs = Configs(r.GetValue(retentionMs), r.GetValue(retentionBytes), ParseTimestampType(r.GetValue(timestampType)))
+                .ToDictionary(c => c.Key, c => c.Value!);
             return CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
-            {
-                var result = await new AdminClient(connection).CreateTopicAsync(new CreateTopic(Resolve(r, nameArg, name), r.GetValue(partitions),
-                    r.GetValue(retentionMs) ?? CreateTopic.UseDefault, r.GetValue(retentionBytes) ?? CreateTopic.UseDefault, type), ct);
-                return Report(result);
-            });
+                Report(await new AdminClient(connection).CreateTopicAsync(Resolve(r, nameArg, name), r.GetValue(partitions) ?? AdminClient.BrokerDefault, configs, ct)));
         }));
         return command;
     }
@@ -68,16 +66,25 @@ internal static class TopicCommands
             if (total is < 1) throw new UsageException($"--partitions must be at least 1, got {total}");
             if (ms is < -1) throw new UsageException($"--retention-ms must be -1 (forever) or at least 0, got {ms}");
             if (bytes is < -1) throw new UsageException($"--retention-bytes must be -1 (unlimited) or at least 0, got {bytes}");
+            var configs = Configs(ms, bytes, type);
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
             {
                 var admin = new AdminClient(connection);
                 if (total is { } count && Report(await admin.AddPartitionsAsync(topicName, count, ct)) is var grown and not 0) return grown;
-                if (ms is null && bytes is null && type is null) return 0;
-                return Report(await admin.AlterTopicConfigsAsync(
-                    new AlterTopicConfigs(topicName, ms ?? AlterTopicConfigs.Unchanged, bytes ?? AlterTopicConfigs.Unchanged, type), ct));
+                return configs.Count == 0 ? 0 : Report(await admin.AlterTopicConfigsAsync(topicName, configs, ct));
             });
         }));
         return command;
+    }
+
+    /// <summary>The flags given, as Kafka topic configs (what kafka-topics --config and kafka-configs --add-config send).</summary>
+    private static Dictionary<string, string?> Configs(long? retentionMs, long? retentionBytes, TimestampType? timestampType)
+    {
+        var configs = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (retentionMs is { } ms) configs[TopicConfigs.RetentionMs] = ms.ToString(CultureInfo.InvariantCulture);
+        if (retentionBytes is { } bytes) configs[TopicConfigs.RetentionBytes] = bytes.ToString(CultureInfo.InvariantCulture);
+        if (timestampType is { } type) configs[TopicConfigs.MessageTimestampType] = type.ToString();
+        return configs;
     }
 
     /// <summary>Kafka's message.timestamp.type, as a flag beside --retention-ms.</summary>
@@ -109,8 +116,7 @@ internal static class TopicCommands
         var command = new Command("list", "List topic names") { bootstrap, timeout };
         command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
         {
-            var metadata = await MetadataWithTopicsAsync(connection, ct);
-            foreach (var t in metadata.Topics) Console.WriteLine(t.Name);
+            foreach (var t in (await MetadataAsync(connection, null, ct)).Topics) Console.WriteLine(t.Name);
             return 0;
         })));
         return command;
@@ -121,38 +127,49 @@ internal static class TopicCommands
         var (nameArg, name) = TopicName();
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("describe", "Show a topic's partitions, owners and epochs (all topics when none is named)") { nameArg, name, bootstrap, timeout };
+        var command = new Command("describe", "Show a topic's partitions, leaders, epochs and configs (all topics when none is named)") { nameArg, name, bootstrap, timeout };
         command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
         {
-            var metadata = await MetadataWithTopicsAsync(connection, ct);
             var wanted = r.GetValue(nameArg) ?? r.GetValue(name);
-            var topics = wanted is null ? metadata.Topics : metadata.Topics.Where(t => t.Name == wanted).ToList();
-            if (wanted is not null && topics.Count == 0)
-                throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{wanted}' does not exist");
-            foreach (var t in topics) Console.Write(Format.Topic(t));
+            var metadata = await MetadataAsync(connection, wanted is null ? null : [wanted], ct);
+            if (metadata.Topics.FirstOrDefault(t => t.ErrorCode == ErrorCode.UnknownTopicOrPartition) is { } unknown)
+                throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{unknown.Name}' does not exist");
+            // As kafka-topics --describe: the partitions from Metadata, the configs from DescribeConfigs.
+            var topics = metadata.Topics.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+            var configs = topics.Count == 0 ? new Dictionary<string, IReadOnlyDictionary<string, string?>>()
+                : await new AdminClient(connection).DescribeTopicConfigsAsync(topics.Select(t => t.Name).ToList(), ct);
+            foreach (var t in topics) Console.Write(Format.Topic(t, configs[t.Name]));
             return 0;
         })));
         return command;
     }
 
-    /// <summary>Metadata once the controller has published it (right after a cluster starts it may still be empty).</summary>
-    internal static async Task<ClusterMetadata> MetadataWithTopicsAsync(ClusterConnection connection, CancellationToken ct)
+    /// <summary>
+    /// Kafka Metadata once the broker asked knows the cluster: right after a cluster starts it may not yet
+    /// (LEADER_NOT_AVAILABLE, retriable), and it is asked again until the request timeout.
+    /// </summary>
+    private static async Task<MetadataResponseData> MetadataAsync(ClusterConnection connection, IReadOnlyList<string>? topics, CancellationToken ct)
     {
         var admin = new AdminClient(connection);
         var deadline = DateTime.UtcNow + connection.Settings.RequestTimeout;
         while (true)
         {
-            var metadata = await admin.MetadataAsync(ct: ct);
-            if (metadata.Version > 0 || DateTime.UtcNow > deadline) return metadata;
-            await Task.Delay(200, ct);
+            try
+            {
+                return await admin.TopicsAsync(topics, ct);
+            }
+            catch (KafkaException e) when (e.Error.IsRetriable() && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, ct);
+            }
         }
     }
 
     /// <summary>The topic may be given as kafka-topics does (--topic T) or positionally (topic create T).</summary>
     /// <summary>A count below 1 is bad usage (exit 2), refused before asking the cluster.</summary>
-    private static void AtLeastOne(Option<int> option) => option.Validators.Add(result =>
+    private static void AtLeastOne(Option<int?> option) => option.Validators.Add(result =>
     {
-        if (result.GetValueOrDefault<int>() is < 1 and var n) result.AddError($"{option.Name} must be at least 1, got {n}");
+        if (result.GetValueOrDefault<int?>() is < 1 and var n) result.AddError($"{option.Name} must be at least 1, got {n}");
     });
 
     private static (Argument<string?> Argument, Option<string?> Option) TopicName() =>
@@ -162,7 +179,7 @@ internal static class TopicCommands
     private static string Resolve(ParseResult r, Argument<string?> argument, Option<string?> option) =>
         r.GetValue(argument) ?? r.GetValue(option) ?? throw new UsageException("a topic name is required (--topic NAME)");
 
-    private static int Report(TopicCommandResult result)
+    private static int Report(TopicResult result)
     {
         if (result.IsSuccess)
         {

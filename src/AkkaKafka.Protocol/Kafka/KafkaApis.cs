@@ -35,7 +35,7 @@ public static class KafkaApis
         new(ApiKey.ListGroups, MaxVersion: 2, LowestAnswered: 0, FirstFlexible: 3),
         new(ApiKey.ApiVersions, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 3),
         new(ApiKey.CreateTopics, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 5),
-        new(ApiKey.DeleteTopics, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 4),
+        new(ApiKey.DeleteTopics, MaxVersion: 5, LowestAnswered: 0, FirstFlexible: 4),
         new(ApiKey.DescribeConfigs, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 4),
         new(ApiKey.CreatePartitions, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.DeleteGroups, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),

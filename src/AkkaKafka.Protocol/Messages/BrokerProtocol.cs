@@ -12,6 +12,12 @@ public interface IResendable : IBrokerCommand;
 /// <summary>Requests the BrokerActor hands to the ZookeeperActor (controller).</summary>
 public interface IControllerCommand : IBrokerCommand;
 
+/// <summary>
+/// Commands only the brokers' own request handlers send (clients send the Kafka requests those handlers serve): a
+/// BrokerActor refuses one that comes from outside the cluster, and no client authorization rule names one.
+/// </summary>
+public interface IBrokerInternal : IAkkaKafkaMessage;
+
 /// <summary>Requests served by the node that owns the partition; other nodes forward them there.</summary>
 public interface IPartitionRequest : IBrokerCommand
 {
@@ -19,7 +25,7 @@ public interface IPartitionRequest : IBrokerCommand
     int Partition { get; }
 }
 
-// ---- topic administration (controller) ----
+// ---- topic administration (controller): what the CreateTopics, DeleteTopics, CreatePartitions and IncrementalAlterConfigs handlers ask ----
 
 /// <summary>
 /// Creates a topic. Retention: <see cref="UseDefault"/> takes the brokers' default, -1 keeps records forever,
@@ -27,18 +33,18 @@ public interface IPartitionRequest : IBrokerCommand
 /// </summary>
 /// <param name="TimestampType">Kafka's message.timestamp.type: whose clock the stored record timestamps are.</param>
 public sealed record CreateTopic(string Topic, int Partitions, long RetentionMs = CreateTopic.UseDefault, long RetentionBytes = CreateTopic.UseDefault,
-    Records.TimestampType TimestampType = Records.TimestampType.CreateTime) : IControllerCommand
+    Records.TimestampType TimestampType = Records.TimestampType.CreateTime) : IControllerCommand, IBrokerInternal
 {
     public const long UseDefault = -2;
 }
 
-public sealed record DeleteTopic(string Topic) : IControllerCommand;
+public sealed record DeleteTopic(string Topic) : IControllerCommand, IBrokerInternal;
 
 /// <summary>
 /// Kafka's CreatePartitions: grows <see cref="Topic"/> to <see cref="TotalCount"/> partitions (the new total, not the
 /// number to add). Partitions are only ever added; answered with a <see cref="TopicCommandResult"/>.
 /// </summary>
-public sealed record AddPartitions(string Topic, int TotalCount) : IControllerCommand;
+public sealed record AddPartitions(string Topic, int TotalCount) : IControllerCommand, IBrokerInternal;
 
 /// <summary>
 /// Changes a topic's retention (kafka-configs --alter / IncrementalAlterConfigs for retention.ms and retention.bytes).
@@ -48,7 +54,7 @@ public sealed record AddPartitions(string Topic, int TotalCount) : IControllerCo
 /// <see cref="TimestampType"/> (message.timestamp.type) null leaves it as it is; it applies to batches appended after.
 /// </summary>
 public sealed record AlterTopicConfigs(string Topic, long RetentionMs = AlterTopicConfigs.Unchanged, long RetentionBytes = AlterTopicConfigs.Unchanged,
-    Records.TimestampType? TimestampType = null) : IControllerCommand
+    Records.TimestampType? TimestampType = null) : IControllerCommand, IBrokerInternal
 {
     public const long Unchanged = -3;
 }

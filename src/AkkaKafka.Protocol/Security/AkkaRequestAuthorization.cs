@@ -45,8 +45,6 @@ public static class AkkaRequestAuthorization
             // Which topics and groups these show is the answer's filter (AnswerFilter): Kafka answers Metadata and ListGroups to everyone.
             case GetMetadata or GetClusterStatus or ListGroups:
                 return null;
-            case CreateTopic m:
-                return access.MayCreateTopic(m.Topic) ? null : access.Denied(new AccessRule(AclResourceType.Topic, AclOperation.Create), m.Topic);
             case InitProducerId m:
                 return access.MayInitProducerId(m.TransactionalId) ? null
                     : (ErrorCode.ClusterAuthorizationFailed, $"CLUSTER_AUTHORIZATION_FAILED: user '{access.User}' may not write any topic, so it gets no idempotent producer id");
@@ -69,9 +67,6 @@ public static class AkkaRequestAuthorization
         ProduceRequest m => (AccessRules.WriteTopic, m.Topic),
         FetchRequest m => (AccessRules.ReadTopic, m.Topic),
         ListOffsetsRequest m => (AccessRules.DescribeTopic, m.Topic),
-        DeleteTopic m => (AccessRules.DeleteTopic, m.Topic),
-        AddPartitions m => (AccessRules.AlterTopic, m.Topic),
-        AlterTopicConfigs m => (AccessRules.AlterTopic, m.Topic),
         UpsertUser or DeleteUser or AddAcl or RemoveAcl => (AccessRules.AlterCluster, Authorizer.ClusterResourceName),
         ListUsers or ListAcls => (AccessRules.DescribeCluster, Authorizer.ClusterResourceName),
         JoinGroup m => (AccessRules.ReadGroup, m.Group),

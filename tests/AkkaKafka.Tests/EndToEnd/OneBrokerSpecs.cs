@@ -6,11 +6,12 @@ namespace AkkaKafka.Tests.EndToEnd;
 /// A spec class that runs the `akkakafka` commands against one real broker process of its own, started before its
 /// first spec and killed after its last (the collection runs one such class at a time).
 /// </summary>
-public abstract class OneBrokerSpecs : IAsyncLifetime
+/// <param name="extraConfig">HOCON for the broker beyond the tests' usual (e.g. another default partition count).</param>
+public abstract class OneBrokerSpecs(string? extraConfig = null) : IAsyncLifetime
 {
     protected static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
-    protected BrokerProcesses Cluster { get; } = new(1);
+    protected BrokerProcesses Cluster { get; } = new(1, extraConfig);
 
     public Task InitializeAsync() => Cluster.StartAllAsync();
 

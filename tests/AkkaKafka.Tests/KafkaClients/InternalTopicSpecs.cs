@@ -50,8 +50,12 @@ public sealed class InternalTopicSpecs : IClassFixture<KafkaBroker>
         var connection = ClusterConnection.Create(_broker.Cluster.Ports.Select(p => new Protocol.HostPort("127.0.0.1", p)).ToList(), null, "internal-topics");
         try
         {
-            var deleted = await connection.AskAsync<TopicCommandResult>(new DeleteTopic(Internal), TimeSpan.FromSeconds(30));
+            var deleted = await new AdminClient(connection).DeleteTopicAsync(Internal);
             Assert.Equal(Protocol.ErrorCode.InvalidTopic, deleted.Error);
+            Assert.Contains("internal", deleted.Message);
+            // Nor any topic with the controller's own command, which only the brokers' handlers send.
+            var forged = await connection.AskAsync<TopicCommandResult>(new DeleteTopic(Internal), TimeSpan.FromSeconds(30));
+            Assert.Equal(Protocol.ErrorCode.ClusterAuthorizationFailed, forged.Error);
 
             var produced = await connection.AskAsync<ProduceResponse>(
                 new ProduceRequest(Internal, 0, Batches.Of(0, "forged"), Protocol.Acks.All, "forger"), TimeSpan.FromSeconds(30));

@@ -44,7 +44,7 @@ public sealed class AclMatrixBroker() : UsersBroker(SaslMechanisms.Plain), IAsyn
                  })
             Ok(await _admin.AskAsync<SecurityCommandResult>(new AddAcl(rule)));
         foreach (var topic in new[] { Topic }.Concat(Transports.SelectMany(t => Users.Select(u => DeletableTopic(t, u)))))
-            Assert.True((await _admin.AskAsync<TopicCommandResult>(new CreateTopic(topic, 1))).IsSuccess, topic);
+            Assert.True((await new AdminClient(_admin).CreateTopicAsync(topic, 1)).IsSuccess, topic);
         // A record in the topic and an offset of the group on it, once the new partition takes writes.
         await Eventually.Async(TimeSpan.FromSeconds(30), async () =>
             Assert.Equal(ErrorCode.None, (await _admin.AskAsync<ProduceResponse>(new ProduceRequest(Topic, 0, KafkaWireConnection.Batch("classified"), Acks.All, "matrix"))).Error));
@@ -122,16 +122,16 @@ public sealed class AclMatrixSpecs(AclMatrixBroker broker) : IClassFixture<AclMa
             async (wire, user) => (await wire.AskAsync(ApiKey.CreateTopics, 4, 10,
                 new CreateTopicsRequestData([new CreateTopicsRequestData.CreatableTopic($"secret-new-kafka-{user}", 1, 1, [], [])], TimeoutMs: 30_000),
                 (ref KafkaReader r) => CreateTopicsResponseData.Read(ref r, 4))).Topics.Single().ErrorCode.ToString(),
-            (akka, user) => Answer(async () => (await akka.AskAsync<TopicCommandResult>(new CreateTopic($"secret-new-akka-{user}", 1))).Error)),
+            (akka, user) => Answer(async () => (await new AdminClient(akka).CreateTopicAsync($"secret-new-akka-{user}", 1)).Error)),
         new("alter the topic's config",
             async (wire, _) => (await wire.AskAsync(ApiKey.IncrementalAlterConfigs, 0, 10,
                 new IncrementalAlterConfigsRequestData([new(2, Topic, [new("retention.ms", 0, "604800000")])]),
                 (ref KafkaReader r) => IncrementalAlterConfigsResponseData.Read(ref r, 0))).Responses.Single().ErrorCode.ToString(),
-            (akka, _) => Answer(async () => (await akka.AskAsync<TopicCommandResult>(new AlterTopicConfigs(Topic, RetentionMs: 604_800_000))).Error)),
+            (akka, _) => Answer(async () => (await new AdminClient(akka).AlterTopicConfigsAsync(Topic, new Dictionary<string, string?> { ["retention.ms"] = "604800000" })).Error)),
         new("delete a topic",
             async (wire, user) => (await wire.AskAsync(ApiKey.DeleteTopics, 3, 10, new DeleteTopicsRequestData([AclMatrixBroker.DeletableTopic("kafka", user)], 30_000),
                 (ref KafkaReader r) => DeleteTopicsResponseData.Read(ref r, 3))).Responses.Single().ErrorCode.ToString(),
-            (akka, user) => Answer(async () => (await akka.AskAsync<TopicCommandResult>(new DeleteTopic(AclMatrixBroker.DeletableTopic("akka", user)))).Error)),
+            (akka, user) => Answer(async () => (await new AdminClient(akka).DeleteTopicAsync(AclMatrixBroker.DeletableTopic("akka", user))).Error)),
         new("produce",
             async (wire, _) => (await wire.AskAsync(ApiKey.Produce, 7, 10, new ProduceRequestData(-1, 10_000, [new(Topic, [new(0, KafkaWireConnection.Batch("x"))])]),
                 (ref KafkaReader r) => ProduceResponseData.Read(ref r, 7))).Responses.Single().Partitions.Single().ErrorCode.ToString(),

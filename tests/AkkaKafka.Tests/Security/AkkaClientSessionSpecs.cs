@@ -56,11 +56,26 @@ public sealed class AkkaClientSessionSpecs
         Assert.Null(Check(new GetMetadata(["orders"])));
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new FetchRequest("orders", 0, 0, 1024, 0, "c"))?.Error);
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new ProduceRequest("payments", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))?.Error);
-        Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new DeleteTopic("orders"))?.Error);
         Assert.Equal(ErrorCode.GroupAuthorizationFailed, Check(new DeleteGroup("billing"))?.Error);
         Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Check(new DeleteUser("alice"))?.Error);
-        Assert.Equal("TOPIC_AUTHORIZATION_FAILED: user 'bob' may not create topic 'new'", Check(new CreateTopic("new", 1))?.Message);
         Assert.Null(AkkaRequestAuthorization.Refusal(new UserAccess(security, new HashSet<string> { "bob" }, "bob"), new DeleteUser("alice")));
+    }
+
+    /// <summary>
+    /// The controller's topic commands are what the brokers' CreateTopics, DeleteTopics, CreatePartitions and
+    /// IncrementalAlterConfigs handlers send it; a client sends those Kafka requests, so even a superuser's session
+    /// cannot send the commands themselves.
+    /// </summary>
+    [Fact]
+    public void The_controllers_topic_commands_are_no_request_of_an_akka_client()
+    {
+        var security = new SecurityMetadata(1, [], []);
+        var superuser = new UserAccess(security, new HashSet<string> { "admin" }, "admin");
+        foreach (var command in new IAkkaKafkaMessage[] { new CreateTopic("new", 1), new DeleteTopic("orders"), new AddPartitions("orders", 3), new AlterTopicConfigs("orders", 60_000) })
+        {
+            Assert.IsAssignableFrom<IBrokerInternal>(command);
+            Assert.Equal(AkkaRequestAuthorization.NoRule(command.GetType()), AkkaRequestAuthorization.Refusal(superuser, command));
+        }
     }
 
     /// <summary>A request type nobody wrote a rule for, as a new message would be before its rule exists.</summary>
@@ -81,7 +96,8 @@ public sealed class AkkaClientSessionSpecs
     /// Every request a client can send (each type of the <see cref="IBrokerCommand"/> marker in the protocol, the broker and
     /// the client) has a rule, so none is refused for lack of one; a new message fails here until its rule is written.
     /// Only the envelopes (AsUser; KafkaRequestFrame, whose Kafka request the Kafka listener's rules authorize as the
-    /// session's user) and the login (Authenticate) are never requests inside an envelope.
+    /// session's user) and the login (Authenticate) are never requests inside an envelope, and the brokers' internal
+    /// commands (<see cref="IBrokerInternal"/>) are no client's request.
     /// </summary>
     [Fact]
     public void Every_client_request_message_has_an_authorization_rule()
@@ -89,7 +105,8 @@ public sealed class AkkaClientSessionSpecs
         Type[] envelopes = [typeof(AsUser), typeof(Authenticate), typeof(KafkaRequestFrame)];
         var requests = new[] { typeof(IBrokerCommand).Assembly, typeof(AkkaKafka.Broker.Node.BrokerActor).Assembly, typeof(AkkaKafka.Client.ClusterConnection).Assembly }
             .SelectMany(a => a.GetTypes())
-            .Where(t => typeof(IBrokerCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && !envelopes.Contains(t))
+            .Where(t => typeof(IBrokerCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && !envelopes.Contains(t)
+                        && !typeof(IBrokerInternal).IsAssignableFrom(t))
             .ToList();
         // A user with no rights at all: every rule refuses without looking past the first name it checks, so a blank instance will do.
         var nobody = new UserAccess(SecurityMetadata.Empty, NoSuperUsers, "nobody");

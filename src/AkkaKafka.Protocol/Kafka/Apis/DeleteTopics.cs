@@ -1,6 +1,6 @@
 namespace AkkaKafka.Protocol.Kafka.Apis;
 
-/// <summary>DeleteTopics v0–3 (flexible from v4; v6 switches to topic ids, which we never advertise). v0–3 are identical.</summary>
+/// <summary>DeleteTopics v0–5 (flexible from v4; v6 switches to topic ids, which we never advertise). The requests of v0–5 carry the same fields.</summary>
 public sealed record DeleteTopicsRequestData(IReadOnlyList<string> TopicNames, int TimeoutMs) : IKafkaRequest
 {
     public ApiKey ApiKey => ApiKey.DeleteTopics;
@@ -21,11 +21,14 @@ public sealed record DeleteTopicsRequestData(IReadOnlyList<string> TopicNames, i
     }
 }
 
-/// <summary>One result per topic; ThrottleTimeMs is 0 in v0, which lacks it.</summary>
+/// <summary>
+/// One result per topic. Defaults of fields a version lacks: ThrottleTimeMs 0 (v0), ErrorMessage null (v0–4): the
+/// brokers' reason for a refusal reaches clients from v5 on.
+/// </summary>
 public sealed record DeleteTopicsResponseData(IReadOnlyList<DeleteTopicsResponseData.DeletableTopicResult> Responses, int ThrottleTimeMs = 0)
     : IKafkaResponse
 {
-    public sealed record DeletableTopicResult(string Name, ErrorCode ErrorCode);
+    public sealed record DeletableTopicResult(string Name, ErrorCode ErrorCode, string? ErrorMessage = null);
 
     public static DeleteTopicsResponseData Read(ref KafkaReader r, short version)
     {
@@ -33,7 +36,7 @@ public sealed record DeleteTopicsResponseData(IReadOnlyList<DeleteTopicsResponse
         var throttle = version >= 1 ? r.Int32() : 0;
         var responses = r.Array((ref KafkaReader t) =>
         {
-            var result = new DeletableTopicResult(t.String(flexible), (ErrorCode)t.Int16());
+            var result = new DeletableTopicResult(t.String(flexible), (ErrorCode)t.Int16(), version >= 5 ? t.NullableString(flexible) : null);
             t.TaggedFields(flexible);
             return result;
         }, flexible);
@@ -45,7 +48,12 @@ public sealed record DeleteTopicsResponseData(IReadOnlyList<DeleteTopicsResponse
     {
         var flexible = KafkaApis.IsFlexible(ApiKey.DeleteTopics, version);
         if (version >= 1) w.Int32(ThrottleTimeMs);
-        w.Array(Responses, (t, result) => t.String(result.Name, flexible).Int16((short)result.ErrorCode).TaggedFields(flexible), flexible);
+        w.Array(Responses, (t, result) =>
+        {
+            t.String(result.Name, flexible).Int16((short)result.ErrorCode);
+            if (version >= 5) t.NullableString(result.ErrorMessage, flexible);
+            t.TaggedFields(flexible);
+        }, flexible);
         w.TaggedFields(flexible);
     }
 }
