@@ -209,7 +209,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         while (broker.Limited < _maxInFlight && broker.Queue.Count > 0)
         {
             var batches = new List<ProducerBatch>();
-            var gaveBatch = new List<TopicPartition>();
+            var again = new List<TopicPartition>();
             long bytes = 0;
             var turns = broker.Queue.Count;
             while (turns-- > 0 && broker.Queue.TryDequeue(out var tp))
@@ -222,19 +222,22 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                     continue;
                 }
                 var state = State(tp);
-                if (TakeBatch(tp, state, open => bytes + open.EstimatedSize <= _settings.MaxRequestSize || batches.Count == 0) is not { } batch)
+                var full = false;
+                if (TakeBatch(tp, state, next => !(full = bytes + next.EstimatedSize > _settings.MaxRequestSize && batches.Count > 0)) is not { } batch)
                 {
-                    broker.Queued.Remove(tp);
+                    // A batch that does not fit goes in the next request; a partition with nothing to send leaves the queue.
+                    if (full) again.Add(tp);
+                    else broker.Queued.Remove(tp);
                     continue;
                 }
                 batch.Attempts++;
                 NumberIfNew(state, batch);
                 batches.Add(batch);
-                gaveBatch.Add(tp);
+                again.Add(tp);
                 bytes += batch.Bytes.Length;
                 if (bytes >= _settings.MaxRequestSize) break;
             }
-            foreach (var tp in gaveBatch) broker.Queue.Enqueue(tp);
+            foreach (var tp in again) broker.Queue.Enqueue(tp);  // to the back: the others' turn first
             if (batches.Count == 0) return;
             Send(owner, broker, batches);
         }
