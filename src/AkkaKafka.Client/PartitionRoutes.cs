@@ -8,10 +8,10 @@ using AkkaKafka.Protocol.Messages;
 namespace AkkaKafka.Client;
 
 /// <summary>
-/// One hop to a partition's owner, as Kafka clients talk to the leader: produce and fetch requests go straight to
-/// the owner's /user/broker (the metadata names the owner by its "host:port"), wrapped as a
-/// <see cref="ForwardedRequest"/> so that a broker that is no longer the owner answers NOT_LEADER_OR_FOLLOWER at once
-/// instead of passing it on; the caller then refreshes its metadata and retries. Each owner's actor is resolved once
+/// One hop to a partition's owner, as Kafka clients talk to the leader: Kafka requests (Produce, Fetch, ListOffsets)
+/// go straight to the owner's /user/broker (the metadata names the owner by its "host:port") as Kafka frames, and a
+/// broker that is no longer the owner answers NOT_LEADER_OR_FOLLOWER for the partition at once instead of passing it
+/// on; the caller then refreshes its metadata and retries. Each owner's actor is resolved once
 /// and cached. Until it is (or when it cannot be), requests take the ClusterClient's way through a contact broker, as
 /// before. When the connection to an owner drops or its actor terminates, the route is forgotten and every request
 /// still waiting on it fails at once (retriable), rather than at its request timeout.
@@ -41,13 +41,6 @@ public sealed class PartitionRoutes
     public bool IsDirect(string? owner) => owner is not null && _routes.TryGetValue(owner, out var r) && r.Broker is not null;
 
     /// <summary>
-    /// Sends <paramref name="request"/> to <paramref name="owner"/> (null: unknown, the contact broker routes it) and
-    /// waits for the answer. No answer in time, or the owner lost on the way, is a <see cref="ClusterUnavailableException"/>.
-    /// </summary>
-    public Task<T> AskAsync<T>(string? owner, IPartitionRequest request, TimeSpan timeout, CancellationToken ct = default) =>
-        SendAsync<T>(owner, new ForwardedRequest(request), request, $"{request.GetType().Name} for {request.Topic}-{request.Partition}", timeout, ct);
-
-    /// <summary>
     /// Sends a Kafka request, at the newest version this codebase speaks, to broker <paramref name="owner"/> (null: the
     /// contact broker serves it) as Kafka's own bytes (<see cref="KafkaRequestFrame"/>), and reads its answer: the
     /// broker serves it with the handlers its Kafka listener uses. Partition-level errors are in the answer, as Kafka
@@ -58,7 +51,7 @@ public sealed class PartitionRoutes
     {
         var version = KafkaEnvelope.NewestVersion(request.ApiKey);
         var frame = KafkaEnvelope.Request(request, version, clientId);
-        var answer = await SendAsync<IAkkaKafkaMessage>(owner, frame, frame, request.ApiKey.ToString(), timeout, ct);
+        var answer = await SendAsync<IAkkaKafkaMessage>(owner, frame, request.ApiKey.ToString(), timeout, ct);
         return answer switch
         {
             KafkaResponseFrame response => KafkaEnvelope.Response(response, request.ApiKey, version, read),
@@ -67,15 +60,15 @@ public sealed class PartitionRoutes
         };
     }
 
-    /// <summary><paramref name="direct"/> to the owner's route when it is resolved, else <paramref name="viaContact"/> through the ClusterClient.</summary>
-    private async Task<T> SendAsync<T>(string? owner, IAkkaKafkaMessage direct, IAkkaKafkaMessage viaContact, string what, TimeSpan timeout, CancellationToken ct)
+    /// <summary><paramref name="request"/> to the owner's route when it is resolved, else through the ClusterClient.</summary>
+    private async Task<T> SendAsync<T>(string? owner, IAkkaKafkaMessage request, string what, TimeSpan timeout, CancellationToken ct)
     {
         var route = Direct(owner);
         if (route?.Broker is not { } broker)
         {
             try
             {
-                return await _clusterClient.Ask<T>(ViaContact(viaContact), timeout, ct);
+                return await _clusterClient.Ask<T>(ViaContact(request), timeout, ct);
             }
             catch (AskTimeoutException)
             {
@@ -85,7 +78,7 @@ public sealed class PartitionRoutes
         using var linked = ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(ct, route.Lost.Token) : null;
         try
         {
-            return await broker.Ask<T>(_asUser(direct), timeout, linked?.Token ?? route.Lost.Token);
+            return await broker.Ask<T>(_asUser(request), timeout, linked?.Token ?? route.Lost.Token);
         }
         catch (AskTimeoutException)
         {
@@ -97,11 +90,15 @@ public sealed class PartitionRoutes
         }
     }
 
-    /// <summary>Sends a request that expects no answer (acks=0).</summary>
-    public void Tell(string? owner, IPartitionRequest request)
+    /// <summary>
+    /// Sends a Kafka request that no broker answers (a Produce with acks=0: Kafka's brokers send nothing back, on
+    /// either transport here), as <see cref="KafkaAsync{TResponse}"/> would, without waiting.
+    /// </summary>
+    public void KafkaTell(string? owner, IKafkaRequest request, string clientId)
     {
-        if (Direct(owner)?.Broker is { } broker) broker.Tell(_asUser(new ForwardedRequest(request)), ActorRefs.NoSender);
-        else _clusterClient.Tell(ViaContact(request));
+        var frame = KafkaEnvelope.Request(request, KafkaEnvelope.NewestVersion(request.ApiKey), clientId);
+        if (Direct(owner)?.Broker is { } broker) broker.Tell(_asUser(frame), ActorRefs.NoSender);
+        else _clusterClient.Tell(ViaContact(frame));
     }
 
     private object ViaContact(IAkkaKafkaMessage request) =>

@@ -18,11 +18,11 @@ internal sealed class UndeliveredRequests : ReceiveActor
     {
         Receive<DeadLetter>(dead =>
         {
-            // Through the ClusterClient (a pub-sub Send) or straight to a partition's owner (a ForwardedRequest).
+            // Through the ClusterClient (a pub-sub Send) or straight to a broker (a Kafka request, see PartitionRoutes).
             var command = dead.Message switch
             {
                 PubSubSend { Message: IBrokerCommand c } => c,
-                ForwardedRequest f => f.Request,
+                IBrokerCommand c => c,
                 _ => null,
             };
             if (command is not null && IsAsk(dead.Sender))

@@ -171,10 +171,10 @@ public sealed class BrokerMetrics : IExtension
     public bool LastJournalWriteFailed => Volatile.Read(ref _lastJournalWriteFailed) > Volatile.Read(ref _lastJournalWriteOk);
 
     /// <summary>"produce" or "fetch" for the requests measured per listener; null for the others.</summary>
-    public static string? ApiOf(object request) => request switch
+    public static string? ApiOf(Protocol.Kafka.IKafkaRequest request) => request switch
     {
-        Protocol.Messages.ProduceRequest or Protocol.Kafka.Apis.ProduceRequestData => "produce",
-        Protocol.Messages.FetchRequest or Protocol.Kafka.Apis.FetchRequestData => "fetch",
+        Protocol.Kafka.Apis.ProduceRequestData => "produce",
+        Protocol.Kafka.Apis.FetchRequestData => "fetch",
         _ => null,
     };
 
@@ -196,8 +196,6 @@ public sealed class BrokerMetrics : IExtension
     /// <summary>How many <paramref name="api"/> requests ("produce", "fetch") came in by <paramref name="listener"/> ("akka", "kafka").</summary>
     public double RequestsReceived(string api, string listener) => _requests.WithLabels(api, listener).Value;
 
-    /// <summary>Counts a request that gets no answer (acks=0 produce).</summary>
-    public void Received(string api, string listener) => _requests.WithLabels(api, listener).Inc();
 
     /// <summary>A Kafka connection opened; disposing the result counts it closed.</summary>
     public IDisposable KafkaConnectionOpened()

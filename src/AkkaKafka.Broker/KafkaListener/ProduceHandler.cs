@@ -7,10 +7,11 @@ using static AkkaKafka.Protocol.Kafka.Apis.ProduceResponseData;
 namespace AkkaKafka.Broker.KafkaListener;
 
 /// <summary>
-/// Kafka Produce v3–7: each partition's batch goes to the partition's owner as it came (the PartitionActor
+/// Kafka Produce v3–8: each partition's batch goes to the partition's owner as it came (the PartitionActor
 /// validates them, writes base offset and leader epoch into the header and persists them), acknowledged after the
-/// journal write. acks=0 gets no answer at all, as in Kafka. v0–2 (magic 0/1 message sets) are answered
-/// UNSUPPORTED_VERSION per partition.
+/// journal write. A refused partition's answer carries the reason (v8's error_message: the journal's own words, the
+/// idempotence rule that was broken), which Kafka's clients log and the Akka producer prints. acks=0 gets no answer at
+/// all, as in Kafka, on either transport. v0–2 (magic 0/1 message sets) are answered UNSUPPORTED_VERSION per partition.
 /// </summary>
 internal static class ProduceHandler
 {
@@ -33,16 +34,19 @@ internal static class ProduceHandler
     {
         // Kafka (ReplicaManager.appendToLocalLog): "Cannot append to internal topic"; only the brokers write them.
         if (InternalTopics.IsInternal(topic))
-            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.InvalidTopic, -1);
-        if (partition.Records is not { } records || RecordBatches.Split(records, out var batches) is not null)
-            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.CorruptMessage, -1);
+            return Refused(partition, ErrorCode.InvalidTopic, InternalTopics.WriteRefused(topic));
+        if (partition.Records is not { } records)
+            return Refused(partition, ErrorCode.CorruptMessage, "no records");
+        if (RecordBatches.Split(records, out var batches) is { } corrupt)
+            return Refused(partition, ErrorCode.CorruptMessage, corrupt);
         // As Kafka (ProduceRequest.validateRecords): a v3+ produce carries exactly one batch per partition.
         if (batches.Count != 1)
-            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.InvalidRecord, -1);
+            return Refused(partition, ErrorCode.InvalidRecord, $"a produce carries exactly one record batch per partition, not {batches.Count}");
         // Kafka's message.max.bytes, checked here as well as by the owner: a batch the owner would refuse must not
         // travel to it over remoting, whose frames are only so large.
         if (batches[0].Length > node.Settings.MaxBatchBytes)
-            return new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.MessageTooLarge, -1);
+            return Refused(partition, ErrorCode.MessageTooLarge,
+                $"the record batch is {batches[0].Length} bytes, larger than the broker's max-batch-bytes ({node.Settings.MaxBatchBytes})");
 
         var produce = new ProduceRequest(topic, partition.PartitionIndex, batches[0], acks, context.ClientId, context.ClientAddress);
         if (acks == Acks.None)
@@ -53,8 +57,11 @@ internal static class ProduceHandler
         var response = await node.AskOwnerAsync<ProduceResponse>(produce, timeout);
         return response.Error == ErrorCode.None
             ? new PartitionProduceResponse(partition.PartitionIndex, ErrorCode.None, response.BaseOffset, response.LogAppendTime)
-            : new PartitionProduceResponse(partition.PartitionIndex, response.Error, -1);
+            : Refused(partition, response.Error, response.ErrorMessage);
     }
+
+    private static PartitionProduceResponse Refused(ProduceRequestData.PartitionProduceData partition, ErrorCode error, string? reason) =>
+        new(partition.PartitionIndex, error, -1, ErrorMessage: reason);
 
     private static ProduceResponseData Uniform(ProduceRequestData request, ErrorCode error) =>
         new(request.Topics.Select(t => new TopicProduceResponse(t.Name,

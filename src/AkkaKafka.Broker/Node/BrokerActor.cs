@@ -34,7 +34,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// <summary>Per owner, cancels the requests forwarded to it that are still unanswered.</summary>
     private readonly Dictionary<string, CancellationTokenSource> _forwarded = new(StringComparer.Ordinal);
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
-    private readonly BrokerMetrics _metrics = BrokerMetrics.For(Context.System);
     /// <summary>The users and ACLs the controller published, kept where the Kafka listener reads them without asking.</summary>
     private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
     private ActorPath? _receptionist;
@@ -95,23 +94,14 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             case KafkaRequestFrame frame:
                 ServeKafkaFrame(frame, Authorizer.Anonymous, authorize: false);
                 break;
-            case IPartitionRequest request when RefusedInternalWrite(request):
+            case IPartitionRequest request when RefusedFromClient(request):
                 break;
-            case ForwardedRequest forwarded when RefusedInternalWrite(forwarded.Request):
-                break;
-            case IPartitionRequest request when IsAkkaClient(Sender) && BrokerMetrics.ApiOf(request) is { } api:
-                MeterAkkaRequest(request, api, forwarded: false);
+            case ForwardedRequest forwarded when RefusedFromClient(forwarded.Request):
                 break;
             case IPartitionRequest request:
                 Route(request, forwarded: false);
                 break;
-            case MeteredRequest metered:
-                Route(metered.Request, metered.Forwarded);
-                break;
-            // Akka clients send produce and fetch straight to the owner (one hop), as a ForwardedRequest.
-            case ForwardedRequest forwarded when IsAkkaClient(Sender) && BrokerMetrics.ApiOf(forwarded.Request) is { } api:
-                MeterAkkaRequest(forwarded.Request, api, forwarded: true);
-                break;
+            // The handlers of Kafka's Produce, Fetch and ListOffsets (either transport) ask the owner this way.
             case ForwardedRequest forwarded:
                 Route(forwarded.Request, forwarded: true);
                 break;
@@ -460,27 +450,17 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     };
 
     /// <summary>
-    /// An Akka client's request arrives through the ClusterClientReceptionist, whose response tunnel (a child of the
-    /// receptionist) is its sender; a remote sender also is a client. The Kafka listener asks from this process.
+    /// Partition requests (produce, fetch, list offsets) come from brokers only: this node's Kafka handlers, which serve
+    /// both transports and have authorized and metered the request, its transaction log, and other brokers' BrokerActors.
+    /// A client sends Kafka's Produce, Fetch and ListOffsets instead (Akka clients as Kafka frames); one sent as an Akka
+    /// message would bypass the handlers' checks (internal topics, authorization), so it is refused.
     /// </summary>
-    private bool IsAkkaClient(IActorRef sender)
+    private bool RefusedFromClient(IPartitionRequest request)
     {
-        _receptionist ??= ClusterClientReceptionist.Get(Context.System).Underlying.Path;
-        return sender.Path.Address.HasGlobalScope || sender.Path.Parent.Equals(_receptionist);
-    }
-
-    /// <summary>
-    /// Internal topics ("__…") are written only by brokers: a produce into one is refused (INVALID_TOPIC_EXCEPTION, as
-    /// Kafka answers an append to its internal topics) unless it comes from a broker, i.e. from this node's own actors
-    /// (the transaction log) or from another broker's BrokerActor forwarding one of those. A client's request comes
-    /// through the receptionist's response tunnel, from a client's ActorSystem, or with no sender at all (acks=0); the
-    /// Kafka listener refuses its clients' produces itself (<see cref="KafkaListener.ProduceHandler"/>).
-    /// </summary>
-    private bool RefusedInternalWrite(IPartitionRequest request)
-    {
-        if (request is not ProduceRequest produce || !InternalTopics.IsInternal(produce.Topic) || FromBroker(Sender)) return false;
-        _logger.Warning("Refused a client's produce into internal topic {0} (client {1})", produce.Topic, produce.ClientId);
-        ErrorReplies.Send(Sender, request, ErrorCode.InvalidTopic, InternalTopics.WriteRefused(produce.Topic));
+        if (FromBroker(Sender)) return false;
+        _logger.Warning("Refused a client's {0} for {1}-{2}: clients send Kafka requests", request.GetType().Name, request.Topic, request.Partition);
+        ErrorReplies.Send(Sender, request, ErrorCode.InvalidRequest,
+            $"INVALID_REQUEST: {request.GetType().Name} is a message between brokers; clients send Kafka's Produce, Fetch and ListOffsets");
         return true;
     }
 
@@ -503,30 +483,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         if (!address.HasGlobalScope) return true;
         var cluster = Cluster.Get(Context.System);
         return address.Equals(cluster.SelfAddress) || cluster.State.Members.Any(m => m.Address.Equals(address) && m.HasRole(Names.BrokerRole));
-    }
-
-    /// <summary>
-    /// Produce and fetch requests of Akka clients (the Kafka listener measures its own) are counted, and timed until their answer: the
-    /// request goes round through this actor once more as the ask of a temporary reply ref, which passes the answer on.
-    /// </summary>
-    private void MeterAkkaRequest(IPartitionRequest request, string api, bool forwarded)
-    {
-        if (request is ProduceRequest { Acks: Acks.None })
-        {
-            _metrics.Received(api, BrokerMetrics.AkkaListener);
-            Route(request, forwarded);
-            return;
-        }
-        var replyTo = Sender;
-        var self = Self;
-        // Longer than any answer can take (a forwarded fetch's long poll plus the owner's request timeout); a request
-        // that gets none is left to the client's own timeout, as it would be unmetered.
-        var timeout = _settings.RequestTimeout * 2 + (request is FetchRequest fetch ? TimeSpan.FromMilliseconds(Math.Max(0, fetch.MaxWaitMs)) : TimeSpan.Zero);
-        _metrics.TimeAsync(api, BrokerMetrics.AkkaListener, self.Ask<object>(new MeteredRequest(request, forwarded), timeout))
-            .ContinueWith(t =>
-            {
-                if (t.IsCompletedSuccessfully) replyTo.Tell(t.Result, self);
-            }, TaskContinuationOptions.ExecuteSynchronously);
     }
 
     private void FailForwardedTo(Address member)
@@ -591,9 +547,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         public static readonly GetCachedMetadata Instance = new();
         private GetCachedMetadata() { }
     }
-
-    /// <summary>An Akka client's request on its way round to be routed (see <see cref="MeterAkkaRequest"/>).</summary>
-    private sealed record MeteredRequest(IPartitionRequest Request, bool Forwarded);
 
     private sealed class PollMetadata
     {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
 
@@ -10,19 +11,22 @@ namespace AkkaKafka.Client.Producer;
 /// <summary>
 /// The sending half of Kafka's producer (its Sender thread) as an actor. Records do not pass through it: callers
 /// append them to the <see cref="RecordAccumulator"/>, which nudges this actor when a partition opens a batch (the
-/// linger starts) or fills one. The actor takes a partition's batches when they are ready (full, or linger over) and
-/// the partition has fewer than max-in-flight unacknowledged, sends each in one hop to the partition's owner
-/// (<see cref="PartitionRoutes"/>), retries batches the brokers could not take yet (a partition moving, a broker
-/// failing over: NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, a lost connection) after refreshing metadata, until
-/// the delivery timeout, and completes every record with its offset or error. It also learns metadata (auto-creating
-/// topics) for callers whose first record goes to a topic they do not know yet.
-/// <para>When the connection to a broker drops, the requests in flight may have died with it: they stop counting
-/// against max-in-flight, so newer batches go out at once instead of queueing behind them. They still complete, or
-/// fail and are retried, as before.</para>
+/// linger starts) or fills one. As Kafka's Sender, the actor sends each broker one Kafka Produce holding a ready batch
+/// (full, or linger over) of every partition that broker owns, up to max-request-size, with at most max-in-flight
+/// Produce requests unanswered per broker (Kafka's max.in.flight.requests.per.connection), in one hop to the broker
+/// as a Kafka frame (<see cref="PartitionRoutes.KafkaAsync{TResponse}"/>): the broker serves it with the handler its
+/// Kafka listener uses. Each partition's answer is handled on its own: batches the brokers could not take yet (a
+/// partition moving, a broker failing over: NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, a lost connection) are
+/// retried after refreshing metadata, until the delivery timeout, and every record completes with its offset or error.
+/// It also learns metadata (auto-creating topics) for callers whose first record goes to a topic they do not know yet.
+/// <para>acks=0: the broker answers nothing, on either transport, so the request is sent and its records are done.</para>
+/// <para>When the connection to a broker drops, the requests in flight to it may have died with it: they stop
+/// counting against max-in-flight, so newer batches go out at once instead of queueing behind them. They still
+/// complete, or fail and are retried, as before.</para>
 /// <para>Idempotence (on by default with acks=all, see <see cref="ClientSettings.EnableIdempotence"/>): the actor gets
 /// a producer id from the controller before its first send, numbers each partition's batches when they are first sent
-/// (the numbers are kept on every retry), retries in sequence order, keeps at most five in flight per partition even
-/// when a connection drops (the brokers remember a producer's last five batches), and starts over with a new producer
+/// (the numbers are kept on every retry), retries in sequence order, keeps at most five requests in flight per broker
+/// and five batches per partition even when a connection drops (the brokers remember a producer's last five batches), and starts over with a new producer
 /// id, renumbering only batches that were refused, when a broker no longer knows the producer; a partition sends nothing
 /// under the new id while a batch of it under the old one is unanswered.</para>
 /// </summary>
@@ -41,6 +45,10 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, List<TaskCompletionSource<TopicMetadata>>> _awaitingMetadata = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, PartitionState> _partitions = new();
+    /// <summary>Per broker (its "host:port"; "" while a partition's owner is unknown: the contact broker routes it).</summary>
+    private readonly Dictionary<string, BrokerState> _brokers = new(StringComparer.Ordinal);
+    /// <summary>Produce requests awaiting their answer, by send id.</summary>
+    private readonly Dictionary<long, InFlightRequest> _requests = new();
     private readonly List<TaskCompletionSource> _flushes = [];
     private ClusterMetadata _metadata = ClusterMetadata.Empty;
     private bool _metadataRequested;
@@ -94,7 +102,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 State(linger.Partition).LingerOverUpTo = Math.Max(State(linger.Partition).LingerOverUpTo, linger.Sequence);
                 Drain(linger.Partition);
                 break;
-            case Acked acked: OnAcked(acked); break;
+            case Answered answered: OnAnswered(answered); break;
             case InitProducerIdResult result: OnProducerId(result); break;
             case ProducerIdFailed failed:
                 _producerIdRequested = false;
@@ -116,7 +124,8 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             case DisassociatedEvent lost when lost.RemoteAddress.System == Names.BrokerSystem: OnConnectionLost(lost.RemoteAddress); break;
             case Flush flush:
                 _flushes.Add(flush.Completion);
-                foreach (var tp in _shared.Accumulator.CloseAll()) Drain(tp);
+                foreach (var tp in _shared.Accumulator.CloseAll()) Ready(tp);
+                DrainAll();
                 CompleteFlushesIfIdle();
                 break;
         }
@@ -154,33 +163,104 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         Timers.StartSingleTimer(opened.Partition, new LingerExpired(opened.Partition, opened.Sequence), _settings.Linger);
     }
 
-    /// <summary>
-    /// Sends what a partition has ready while it has in-flight slots: batches to retry first (once their back-off is
-    /// over; newer batches wait behind them, for order), then closed batches, then the open batch if its linger is over.
-    /// </summary>
+    /// <summary>A partition may have a batch to send: its broker drains it with the others it owns.</summary>
     private void Drain(TopicPartition tp)
     {
-        var state = State(tp);
+        Ready(tp);
+        DrainBroker(OwnerOf(tp));
+    }
+
+    /// <summary>Puts a partition in its broker's queue of partitions that may have something to send.</summary>
+    private void Ready(TopicPartition tp)
+    {
+        var broker = Broker(OwnerOf(tp));
+        if (broker.Queued.Add(tp)) broker.Queue.Enqueue(tp);
+    }
+
+    private void DrainAll()
+    {
+        foreach (var owner in _brokers.Keys.ToList()) DrainBroker(owner);
+    }
+
+    /// <summary>The partition's owner as the metadata names it; "" when unknown (the contact broker routes the request).</summary>
+    private string OwnerOf(TopicPartition tp) => _metadata.Topic(tp.Topic)?.Partition(tp.Partition)?.Owner ?? "";
+
+    private BrokerState Broker(string owner)
+    {
+        if (!_brokers.TryGetValue(owner, out var broker)) _brokers[owner] = broker = new BrokerState();
+        return broker;
+    }
+
+    /// <summary>
+    /// Sends the broker Produce requests while it has in-flight slots and its partitions have batches ready: each
+    /// request takes at most one batch per partition (Kafka's rule for a Produce), the partitions in turn, up to
+    /// max-request-size; a partition that gave a batch goes to the back of the queue, one that had nothing leaves it
+    /// until it is nudged again (a batch opened or filled, its linger over, an answer, a retry due).
+    /// </summary>
+    private void DrainBroker(string owner)
+    {
         // An idempotent producer sends nothing before it has its producer id: every batch must carry it.
         if (_idempotent && _producerId < 0)
         {
-            if (_producerIdRefused is { } refused) FailEverything(tp, state, refused);
+            if (_producerIdRefused is { } refused) FailEverything(refused);
             return;
         }
-        while (state.Limited.Count < _maxInFlight && !AwaitsOlderProducerId(state))
+        var broker = Broker(owner);
+        while (broker.Limited < _maxInFlight && broker.Queue.Count > 0)
         {
-            ProducerBatch? batch;
-            if (state.Retry.Count > 0)
+            var batches = new List<ProducerBatch>();
+            var again = new List<TopicPartition>();
+            long bytes = 0;
+            var turns = broker.Queue.Count;
+            while (turns-- > 0 && broker.Queue.TryDequeue(out var tp))
             {
-                if (Timers.IsTimerActive(RetryTimer)) return;
-                batch = state.Retry[0];
-                state.Retry.RemoveAt(0);
+                if (OwnerOf(tp) != owner)
+                {
+                    // Moved since it was queued (new metadata): it goes to its new owner.
+                    broker.Queued.Remove(tp);
+                    Ready(tp);
+                    continue;
+                }
+                var state = State(tp);
+                var full = false;
+                if (TakeBatch(tp, state, next => !(full = bytes + next.EstimatedSize > _settings.MaxRequestSize && batches.Count > 0)) is not { } batch)
+                {
+                    // A batch that does not fit goes in the next request; a partition with nothing to send leaves the queue.
+                    if (full) again.Add(tp);
+                    else broker.Queued.Remove(tp);
+                    continue;
+                }
+                batch.Attempts++;
+                NumberIfNew(state, batch);
+                batches.Add(batch);
+                again.Add(tp);
+                bytes += batch.Bytes.Length;
+                if (bytes >= _settings.MaxRequestSize) break;
             }
-            else
-                batch = _shared.Accumulator.TakeNext(tp, open => LingerOver(state, open));
-            if (batch is null) return;
-            SendBatch(tp, state, batch);
+            foreach (var tp in again) broker.Queue.Enqueue(tp);  // to the back: the others' turn first
+            if (batches.Count == 0) return;
+            Send(owner, broker, batches);
         }
+    }
+
+    /// <summary>
+    /// The partition's next batch to send, if it may send one now: batches to retry first (once their back-off is
+    /// over; newer batches wait behind them, for order), then closed batches, then the open batch if its linger is over.
+    /// <paramref name="fits"/> says whether a batch of that size still fits in the request being built.
+    /// </summary>
+    private ProducerBatch? TakeBatch(TopicPartition tp, PartitionState state, Func<ProducerBatch, bool> fits)
+    {
+        // An idempotent producer keeps at most five of a partition's batches unanswered (the brokers remember five).
+        if (_idempotent && state.InFlight.Count >= _maxInFlight) return null;
+        if (AwaitsOlderProducerId(state)) return null;
+        if (state.Retry.Count > 0)
+        {
+            if (Timers.IsTimerActive(RetryTimer) || !fits(state.Retry[0])) return null;
+            var retry = state.Retry[0];
+            state.Retry.RemoveAt(0);
+            return retry;
+        }
+        return _shared.Accumulator.TakeNext(tp, open => LingerOver(state, open) && fits(open), closed => fits(closed));
     }
 
     /// <summary>
@@ -200,35 +280,43 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private bool LingerOver(PartitionState state, ProducerBatch open) =>
         _settings.Linger <= TimeSpan.Zero || open.Sequence <= state.LingerOverUpTo || DateTime.UtcNow - open.Created >= _settings.Linger;
 
-    private void SendBatch(TopicPartition tp, PartitionState state, ProducerBatch batch)
+    /// <summary>Numbers a batch of an idempotent producer when it is first sent; a retry keeps its numbers.</summary>
+    private void NumberIfNew(PartitionState state, ProducerBatch batch)
     {
-        batch.Attempts++;
-        if (_idempotent && batch.Idempotence is null)
-        {
-            batch.Number(new ProducerFields(_producerId, _producerEpoch, state.NextSequence));
-            // Sequences wrap from int.MaxValue to 0, as Kafka's.
-            state.NextSequence = (int)((state.NextSequence + (long)batch.Count) % ((long)int.MaxValue + 1));
-        }
-        var owner = _metadata.Topic(tp.Topic)?.Partition(tp.Partition)?.Owner;
-        var request = new ProduceRequest(tp.Topic, tp.Partition, batch.Bytes, _acks, _clientId, _connection.Address);
+        if (!_idempotent || batch.Idempotence is not null) return;
+        batch.Number(new ProducerFields(_producerId, _producerEpoch, state.NextSequence));
+        // Sequences wrap from int.MaxValue to 0, as Kafka's.
+        state.NextSequence = (int)((state.NextSequence + (long)batch.Count) % ((long)int.MaxValue + 1));
+    }
+
+    /// <summary>One Kafka Produce to <paramref name="owner"/> with the batches taken (numbered, one per partition).</summary>
+    private void Send(string owner, BrokerState broker, List<ProducerBatch> batches)
+    {
+        var request = new ProduceRequestData((short)_acks, (int)_settings.RequestTimeout.TotalMilliseconds,
+            batches.GroupBy(b => b.Partition.Topic, StringComparer.Ordinal)
+                .Select(t => new ProduceRequestData.TopicProduceData(t.Key,
+                    t.Select(b => new ProduceRequestData.PartitionProduceData(b.Partition.Partition, b.Bytes)).ToList()))
+                .ToList());
+        var to = owner.Length == 0 ? null : owner;
         if (_acks == Acks.None)
         {
-            // acks=0: the records are done for the application now, but the batch keeps its buffer memory and its
-            // in-flight slot until the owner has written it. Kafka's client gets that bound from TCP (a request
-            // leaves the socket only as fast as the broker reads); Akka remoting queues without bound, so without
-            // the owner's answer acks=0 piled up in the remoting queue and the owner's pending writes. The answer
-            // is only a receipt: its errors are not reported (acks=0 promises nothing) and nothing is retried.
-            batch.Complete(-1);
-            request = request with { Acks = Acks.Leader };
+            // acks=0: no broker answers (Kafka's rule, on both transports): the records are done once sent, and
+            // promised nothing more.
+            _connection.Routes.KafkaTell(to, request, _clientId);
+            foreach (var batch in batches) Finish(batch, -1, null);
+            return;
         }
         var id = ++_sends;
-        state.InFlight[id] = batch;
-        state.Limited.Add(id);
+        _requests[id] = new InFlightRequest(owner, batches);
+        broker.Limited++;
+        foreach (var batch in batches) State(batch.Partition).InFlight[id] = batch;
         var self = Self;
-        _connection.Routes.AskAsync<ProduceResponse>(owner, request, _settings.RequestTimeout)
+        // The broker answers within timeout_ms, a partition it could not write in time with REQUEST_TIMED_OUT; the
+        // client waits longer, so that one slow partition does not make the answers of all the others a lost request.
+        _connection.Routes.KafkaAsync(to, request, _clientId, ProduceResponseData.Read, _settings.RequestTimeout * 2)
             .ContinueWith(t => t.IsCompletedSuccessfully
-                    ? new Acked(tp, id, t.Result, null)
-                    : new Acked(tp, id, null, t.Exception?.GetBaseException() ?? new TimeoutException("produce timed out")),
+                    ? new Answered(id, t.Result, null)
+                    : new Answered(id, null, t.Exception?.GetBaseException() ?? new TimeoutException("produce timed out")),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
     }
@@ -241,45 +329,71 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _shared.Memory.Release(batch.ReservedBytes);
     }
 
-    private void OnAcked(Acked acked)
+    /// <summary>A Produce's answer (or its failure): each partition's batch is completed, retried or failed on its own.</summary>
+    private void OnAnswered(Answered answered)
     {
-        var state = State(acked.Partition);
-        if (!state.InFlight.Remove(acked.SendId, out var batch)) return;
-        state.Limited.Remove(acked.SendId);
-        var response = acked.Response;
-        if (_acks == Acks.None)
-            _shared.Memory.Release(batch.ReservedBytes); // completed when sent; see SendBatch
-        else if (response is { Error: ErrorCode.None })
-            Finish(batch, response.BaseOffset, null);
-        else if (_idempotent && response is { Error: ErrorCode.DuplicateSequenceNumber })
+        if (!_requests.Remove(answered.SendId, out var request)) return;
+        if (request.Limited && _brokers.TryGetValue(request.Owner, out var broker)) broker.Limited--;
+        var results = answered.Response?.Responses
+            .SelectMany(t => t.Partitions.Select(p => (Partition: new TopicPartition(t.Name, p.PartitionIndex), Result: p)))
+            .ToDictionary(r => r.Partition, r => r.Result);
+        foreach (var batch in request.Batches)
+        {
+            var tp = batch.Partition;
+            var state = State(tp);
+            state.InFlight.Remove(answered.SendId);
+            if (results is not null && results.TryGetValue(tp, out var result))
+                OnPartitionAnswer(tp, state, batch, result.ErrorCode, result.ErrorMessage, result.BaseOffset);
+            else if (answered.Failure is KafkaException refused)
+                // The whole request refused (the session no longer valid): every partition hears why.
+                OnPartitionAnswer(tp, state, batch, refused.Error, refused.Message, -1);
+            else
+                // No answer (the broker lost, the request timed out), or none for this partition: it may or may not be
+                // written; retried (an idempotent producer's retry is recognised by its sequence).
+                OnPartitionAnswer(tp, state, batch, null, answered.Failure?.Message, -1);
+            Ready(tp);
+        }
+        DrainAll();
+        CompleteFlushesIfIdle();
+    }
+
+    /// <summary>What one partition's answer means for its batch; <paramref name="error"/> null when there was none.</summary>
+    private void OnPartitionAnswer(TopicPartition tp, PartitionState state, ProducerBatch batch, ErrorCode? error, string? message, long baseOffset)
+    {
+        if (error == ErrorCode.None)
+        {
+            Finish(batch, baseOffset, null);
+            return;
+        }
+        if (_idempotent && error == ErrorCode.DuplicateSequenceNumber)
+        {
             // Written before (its answer was lost), too long ago for the broker to know the offset: acknowledged,
             // offset -1, as Kafka's producer completes a batch answered DUPLICATE_SEQUENCE_NUMBER.
             Finish(batch, -1, null);
-        else
-        {
-            var error = response?.Error ?? ErrorCode.RequestTimedOut;
-            var reason = response?.ErrorMessage ?? acked.Failure?.Message ?? error.Describe();
-            var expired = DateTime.UtcNow - batch.Created > _settings.DeliveryTimeout;
-            if (_idempotent && !expired && IdempotenceRetry(state, batch, error))
-            {
-                _log.Debug("Retrying idempotent batch for {0} in sequence order: {1}", acked.Partition, reason);
-                AddRetry(state, batch);
-                ScheduleRetry(batch);
-            }
-            else if ((error.IsRetriable() || response is null) && !expired)
-            {
-                // The partition is moving or its owner is failing over: look again and resend (before newer batches).
-                _log.Debug("Retrying batch for {0}: {1}", acked.Partition, reason);
-                if (response is not null) TellRetry(acked.Partition, error, reason);
-                AddRetry(state, batch);
-                RequestMetadata();
-                ScheduleRetry(batch);
-            }
-            else
-                Finish(batch, -1, new KafkaException(error, $"{acked.Partition}: {reason}"));
+            return;
         }
-        Drain(acked.Partition);
-        CompleteFlushesIfIdle();
+        var code = error ?? ErrorCode.RequestTimedOut;
+        var reason = message ?? (code == ErrorCode.TopicAuthorizationFailed && _connection.User is { } user
+            ? $"TOPIC_AUTHORIZATION_FAILED: user '{user}' may not write topic '{tp.Topic}'"
+            : code.Describe());
+        var expired = DateTime.UtcNow - batch.Created > _settings.DeliveryTimeout;
+        if (_idempotent && !expired && IdempotenceRetry(state, batch, code))
+        {
+            _log.Debug("Retrying idempotent batch for {0} in sequence order: {1}", tp, reason);
+            AddRetry(state, batch);
+            ScheduleRetry(batch);
+        }
+        else if ((code.IsRetriable() || error is null) && !expired)
+        {
+            // The partition is moving or its owner is failing over: look again and resend (before newer batches).
+            _log.Debug("Retrying batch for {0}: {1}", tp, reason);
+            if (error is not null) TellRetry(tp, code, reason);
+            AddRetry(state, batch);
+            RequestMetadata();
+            ScheduleRetry(batch);
+        }
+        else
+            Finish(batch, -1, new KafkaException(code, $"{tp}: {reason}"));
     }
 
     /// <summary>
@@ -359,7 +473,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         if (result.Error == ErrorCode.ClusterAuthorizationFailed)
         {
             _producerIdRefused = new KafkaException(result.Error, result.ErrorMessage ?? result.Error.Describe());
-            foreach (var (tp, state) in _partitions.ToList()) FailEverything(tp, state, _producerIdRefused);
+            FailEverything(_producerIdRefused);
             CompleteFlushesIfIdle();
             return;
         }
@@ -397,6 +511,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         CompleteFlushesIfIdle();
     }
 
+    /// <summary>Fails every batch that waits to be sent, of every partition (this producer will never send one).</summary>
+    private void FailEverything(Exception error)
+    {
+        foreach (var tp in _shared.Accumulator.PartitionsWithRecords()) State(tp);
+        foreach (var (tp, state) in _partitions) FailEverything(tp, state, error);
+    }
+
     /// <summary>Fails every batch of the partition that waits to be sent (this producer will never send one).</summary>
     private void FailEverything(TopicPartition tp, PartitionState state, Exception error)
     {
@@ -422,19 +543,24 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     private void RetryWaiting()
     {
-        foreach (var tp in _partitions.Keys.ToList()) Drain(tp);
+        foreach (var (tp, state) in _partitions)
+            if (state.Retry.Count > 0) Ready(tp);
+        foreach (var tp in _shared.Accumulator.PartitionsWithRecords()) Ready(tp);
+        DrainAll();
         CompleteFlushesIfIdle();
     }
 
     /// <summary>Requests in flight may be lost with the connection: send more without waiting for them.</summary>
     private void OnConnectionLost(Address broker)
     {
-        var suspect = _partitions.Values.Sum(q => q.Limited.Count);
+        var owner = $"{broker.Host}:{broker.Port}";
+        var suspect = _requests.Values.Where(r => r.Limited && r.Owner == owner).ToList();
         // An idempotent producer keeps to five unanswered batches per partition whatever happens: a sixth could push
         // the first out of what the broker remembers, and its retry would no longer be recognised.
-        if (suspect == 0 || _idempotent) return;
-        _log.Info("Connection to broker {0} lost: not waiting for the {1} requests in flight before sending more", broker, suspect);
-        foreach (var state in _partitions.Values) state.Limited.Clear();
+        if (suspect.Count == 0 || _idempotent) return;
+        _log.Info("Connection to broker {0} lost: not waiting for the {1} requests in flight before sending more", broker, suspect.Count);
+        foreach (var request in suspect) request.Limited = false;
+        if (_brokers.TryGetValue(owner, out var state)) state.Limited -= suspect.Count;
         RetryWaiting();
     }
 
@@ -525,10 +651,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         foreach (var state in _partitions.Values)
         {
             foreach (var batch in state.Retry) Finish(batch, -1, error);
-            // acks=0 batches in flight were completed when sent: they only give their memory back.
-            foreach (var batch in state.InFlight.Values)
-                if (_acks == Acks.None) _shared.Memory.Release(batch.ReservedBytes);
-                else Finish(batch, -1, error);
+            foreach (var batch in state.InFlight.Values) Finish(batch, -1, error);
             state.Retry.Clear();
             state.InFlight.Clear();
         }
@@ -541,18 +664,33 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         public readonly List<ProducerBatch> Retry = [];
         /// <summary>The idempotent sequence of the partition's next new batch.</summary>
         public int NextSequence;
-        /// <summary>Requests awaiting an answer, by send id.</summary>
+        /// <summary>The partition's batches awaiting an answer, by the send id of their request.</summary>
         public readonly Dictionary<long, ProducerBatch> InFlight = new();
-        /// <summary>Those of them that count against max-in-flight (not the ones sent before a connection was lost).</summary>
-        public readonly HashSet<long> Limited = [];
         /// <summary>The newest batch whose linger timer was started, and the newest whose linger is over.</summary>
         public long LingerStartedFor;
         public long LingerOverUpTo;
     }
 
+    private sealed class BrokerState
+    {
+        /// <summary>Partitions that may have a batch to send, in turn; <see cref="Queued"/> says which are in it.</summary>
+        public readonly Queue<TopicPartition> Queue = new();
+        public readonly HashSet<TopicPartition> Queued = [];
+        /// <summary>Produce requests in flight to the broker that count against max-in-flight.</summary>
+        public int Limited;
+    }
+
+    private sealed class InFlightRequest(string owner, List<ProducerBatch> batches)
+    {
+        public string Owner { get; } = owner;
+        public List<ProducerBatch> Batches { get; } = batches;
+        /// <summary>Counts against the broker's max-in-flight (no longer once the connection to it was lost).</summary>
+        public bool Limited { get; set; } = true;
+    }
+
     private sealed record LingerExpired(TopicPartition Partition, long Sequence);
 
-    private sealed record Acked(TopicPartition Partition, long SendId, ProduceResponse? Response, Exception? Failure);
+    private sealed record Answered(long SendId, ProduceResponseData? Response, Exception? Failure);
 
     private sealed record MetadataFailed(string Reason);
 

@@ -67,15 +67,17 @@ internal sealed class RecordAccumulator(int batchSize, Action<TopicPartition, lo
     }
 
     /// <summary>
-    /// The next batch to send for a partition: a closed one first, else the open one when <paramref name="takeOpen"/>
-    /// says its time has come (it is closed on the way). Null when there is nothing.
+    /// The next batch to send for a partition: a closed one first (if <paramref name="takeClosed"/> allows: it may not
+    /// fit in the request), else the open one when <paramref name="takeOpen"/> says its time has come (it is closed on
+    /// the way). Null when there is nothing to take.
     /// </summary>
-    public ProducerBatch? TakeNext(TopicPartition partition, Func<ProducerBatch, bool> takeOpen)
+    public ProducerBatch? TakeNext(TopicPartition partition, Func<ProducerBatch, bool> takeOpen, Func<ProducerBatch, bool>? takeClosed = null)
     {
         if (!_partitions.TryGetValue(partition, out var deque)) return null;
         lock (deque)
         {
-            if (deque.Closed.TryDequeue(out var closed)) return closed;
+            if (deque.Closed.TryPeek(out var closed))
+                return takeClosed is null || takeClosed(closed) ? deque.Closed.Dequeue() : null;
             if (deque.Open is { } open && takeOpen(open))
             {
                 deque.Open = null;

@@ -20,7 +20,7 @@ public static class KafkaApis
 {
     public static readonly IReadOnlyList<ApiSupport> Supported =
     [
-        new(ApiKey.Produce, MaxVersion: 7, LowestAnswered: 3, FirstFlexible: 9),
+        new(ApiKey.Produce, MaxVersion: 8, LowestAnswered: 3, FirstFlexible: 9),
         new(ApiKey.Fetch, MaxVersion: 11, LowestAnswered: 4, FirstFlexible: 12),
         new(ApiKey.ListOffsets, MaxVersion: 5, LowestAnswered: 0, FirstFlexible: 6),
         new(ApiKey.Metadata, MaxVersion: 8, LowestAnswered: 0, FirstFlexible: 9),

@@ -26,8 +26,8 @@ public sealed record Authenticated(ErrorCode Error, string Message, string Token
 
 /// <summary>
 /// A request made as <see cref="User"/>: every request of an authenticated client carries its session token, and the
-/// broker authorizes <see cref="Request"/> (a broker command, or a <see cref="ForwardedRequest"/> sent straight to a
-/// partition's owner) with the ACLs before it handles it as usual.
+/// broker authorizes <see cref="Request"/> (a broker command, or a <see cref="KafkaRequestFrame"/> sent straight to a
+/// partition's owner, by the Kafka listener's rules) with the ACLs before it handles it as usual.
 /// </summary>
 public sealed record AsUser(string User, string Token, IAkkaKafkaMessage Request) : IBrokerCommand
 {

@@ -34,14 +34,13 @@ public static class AkkaRequestAuthorization
     /// Null when the user may make the request; else the error and one line saying why, led by the Kafka name of the
     /// error. Deny by default: a message with no rule here is refused (CLUSTER_AUTHORIZATION_FAILED), so a new kind of
     /// request is unreachable for Akka clients until somebody says what it needs. The rules are <see cref="AccessRules"/>,
-    /// the Kafka listener's: the same operation asks for the same thing on both transports.
+    /// the Kafka listener's: the same operation asks for the same thing on both transports. Partition requests (produce,
+    /// fetch, list offsets) have none: they pass between brokers, and clients send Kafka's requests instead (frames).
     /// </summary>
     public static (ErrorCode Error, string Message)? Refusal(UserAccess access, IAkkaKafkaMessage request)
     {
         switch (request)
         {
-            case ForwardedRequest forwarded:
-                return Refusal(access, forwarded.Request);
             // Which topics and groups these show is the answer's filter (AnswerFilter): Kafka answers Metadata and ListGroups to everyone.
             case GetMetadata or GetClusterStatus or ListGroups:
                 return null;
@@ -64,9 +63,6 @@ public static class AkkaRequestAuthorization
     /// <summary>The requests that need one operation on one resource, and which.</summary>
     private static (AccessRule Rule, string Resource)? OneResourceRule(IAkkaKafkaMessage request) => request switch
     {
-        ProduceRequest m => (AccessRules.WriteTopic, m.Topic),
-        FetchRequest m => (AccessRules.ReadTopic, m.Topic),
-        ListOffsetsRequest m => (AccessRules.DescribeTopic, m.Topic),
         UpsertUser or DeleteUser or AddAcl or RemoveAcl => (AccessRules.AlterCluster, Authorizer.ClusterResourceName),
         ListUsers or ListAcls => (AccessRules.DescribeCluster, Authorizer.ClusterResourceName),
         JoinGroup m => (AccessRules.ReadGroup, m.Group),

@@ -1,10 +1,12 @@
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
+using AkkaKafka.Broker.Http;
 using AkkaKafka.Client;
 using AkkaKafka.Client.Consumer;
 using AkkaKafka.Client.Producer;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Tests.MultiNode;
 using AkkaKafka.Tests.MultiNode.Support;
@@ -101,6 +103,63 @@ public sealed class ProducerSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_ready_batches_of_every_partition_a_broker_owns_go_to_it_in_one_produce_request()
+    {
+        await using var cluster = await ClusterFixture.StartAsync(2, output);
+        // The batches wait for the flush (a linger no spec waits out), so that all eight are ready at once.
+        var lingering = ConfigurationFactory.ParseString("akkakafka.client.linger = 10m").WithFallback(ClientConfig);
+        await using var connection = ClusterConnection.Create(cluster.Addresses, lingering);
+        await using var producer = new Producer(connection, Acks.All);
+        const string topic = "one-request-per-broker";
+        Assert.True((await new AdminClient(connection).CreateTopicAsync(topic, 8)).IsSuccess);
+        var owners = await cluster.AwaitOwnersAsync(topic, via: 1, expect: o => Assert.Equal(2, o.Values.Distinct().Count()));
+        await cluster.AwaitServedEverywhereAsync(topic, 8);
+        // A first round resolves the producer's id, its metadata and its direct routes to both owners (until then a
+        // request takes the contact broker's way, which would count there as well).
+        async Task SendToEveryPartitionAsync(string value)
+        {
+            var sent = Enumerable.Range(0, 8).Select(p => producer.SendAsync(new ProducerRecord(topic, Encoding.UTF8.GetBytes($"{value}{p}"), Partition: p))).ToList();
+            await producer.FlushAsync().WaitAsync(Within);
+            await Task.WhenAll(sent).WaitAsync(Within);
+        }
+        await SendToEveryPartitionAsync("first");
+        await Eventually.Async(Within, () =>
+        {
+            foreach (var owner in owners.Values.Distinct())
+                Assert.True(connection.Routes.IsDirect(cluster.BrokerId(owner)), $"no direct route to node {owner}");
+            return Task.CompletedTask;
+        });
+        double ProducesReceived(int node) => BrokerMetrics.For(cluster.Node(node).System).RequestsReceived("produce", BrokerMetrics.AkkaListener);
+        var before = (ProducesReceived(1), ProducesReceived(2));
+
+        await SendToEveryPartitionAsync("second");
+
+        // Before, each partition's batch was a request of its own: eight.
+        Assert.Equal((1.0, 1.0), (ProducesReceived(1) - before.Item1, ProducesReceived(2) - before.Item2));
+        for (var p = 0; p < 8; p++)
+            Assert.Equal([$"first{p}", $"second{p}"], (await cluster.Node(1).ReadPartitionAsync(topic, p)).Select(r => r.Value));
+    }
+
+    [Fact]
+    public async Task An_acks_0_producer_waits_for_no_answer_and_its_records_are_stored()
+    {
+        await using var cluster = await ClusterFixture.StartAsync(1, output);
+        await using var connection = ClusterConnection.Create(cluster.Addresses, ClientConfig);
+        await using var producer = new Producer(connection, Acks.None);
+        const string topic = "acks-zero";
+        Assert.True((await new AdminClient(connection).CreateTopicAsync(topic, 1)).IsSuccess);
+        await cluster.AwaitServedEverywhereAsync(topic, 1);
+
+        var told = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => producer.SendAsync(new ProducerRecord(topic, Encoding.UTF8.GetBytes($"r{i}"))))).WaitAsync(Within);
+        await producer.FlushAsync().WaitAsync(Within);
+
+        // Nobody knows the offsets of acks=0 records; the broker sends no answer to wait for, and it stores them all.
+        Assert.All(told, md => Assert.Equal(-1L, md.Offset));
+        await Eventually.Async(Within, async () =>
+            Assert.Equal(Enumerable.Range(0, 100).Select(i => $"r{i}"), (await cluster.Node(1).ReadPartitionAsync(topic, 0)).Select(r => r.Value)));
+    }
+
+    [Fact]
     public async Task A_request_sent_straight_to_a_broker_that_does_not_own_the_partition_is_answered_not_leader()
     {
         await using var cluster = await ClusterFixture.StartAsync(2, output);
@@ -115,12 +174,12 @@ public sealed class ProducerSpecs(ITestOutputHelper output)
         var answer = await Eventually.Async(Within, async () =>
         {
             var direct = connection.Routes.IsDirect(other);
-            var response = await connection.Routes.AskAsync<ProduceResponse>(other,
-                new ProduceRequest(topic, 0, Batches.Of(0, "x"), Acks.All, "spec"), TimeSpan.FromSeconds(5));
+            var response = await connection.Routes.KafkaAsync(other, new ProduceRequestData(-1, 5000, [new(topic, [new(0, Batches.Of(0, "x"))])]),
+                "spec", ProduceResponseData.Read, TimeSpan.FromSeconds(5));
             Assert.True(direct, "not resolved yet: the ClusterClient took the request to the owner");
             return response;
         });
 
-        Assert.Equal(ErrorCode.NotLeaderOrFollower, answer.Error);
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, answer.Responses.Single().Partitions.Single().ErrorCode);
     }
 }

@@ -4,6 +4,8 @@ using Akka.Actor;
 using AkkaKafka.Client;
 using AkkaKafka.Client.Producer;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Records;
 using AkkaKafka.Tests.EndToEnd;
@@ -151,17 +153,19 @@ public sealed class FencingSpecs(ITestOutputHelper output) : IAsyncLifetime
     {
         var batch = new RecordBatchBuilder();
         batch.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, Encoding.UTF8.GetBytes(value));
-        var request = new ProduceRequest(Topic, partition, batch.Build(), Acks.All, "fencing-probe", connection.Address);
+        var request = new ProduceRequestData(-1, 30_000, [new(Topic, [new(partition, batch.Build())])]);
+        var version = KafkaEnvelope.NewestVersion(ApiKey.Produce);
         var broker = connection.System.ActorSelection($"akka.tcp://{Names.BrokerSystem}@{FaultyCluster.Id(port)}{Names.BrokerPath}");
         try
         {
-            // As a one-hop client sends it: a ForwardedRequest is served only by the broker it reaches, never passed on,
-            // so what the woken broker does with it is its own doing (a plain request it would rightly forward to the
-            // new owner once it has the new metadata, and the new owner would acknowledge it).
-            var response = await broker.Ask<ProduceResponse>(new ForwardedRequest(request), TimeSpan.FromMinutes(2));
-            return response.Error == ErrorCode.None
+            // As the producer sends it: a Kafka Produce is served only by the broker it reaches, which answers
+            // NOT_LEADER_OR_FOLLOWER for a partition it does not own instead of passing it on, so what the woken broker
+            // does with it is its own doing.
+            var frame = await broker.Ask<KafkaResponseFrame>(KafkaEnvelope.Request(request, version, "fencing-probe"), TimeSpan.FromMinutes(2));
+            var response = KafkaEnvelope.Response(frame, ApiKey.Produce, version, ProduceResponseData.Read).Responses.Single().Partitions.Single();
+            return response.ErrorCode == ErrorCode.None
                 ? new DirectReply(value, true, $"acknowledged at offset {response.BaseOffset}")
-                : new DirectReply(value, false, $"refused: {response.Error} {response.ErrorMessage}");
+                : new DirectReply(value, false, $"refused: {response.ErrorCode} {response.ErrorMessage}");
         }
         catch (AskTimeoutException)
         {

@@ -5,6 +5,7 @@ using AkkaKafka.Tests.FaultTolerance;
 using AkkaKafka.Tests.Support;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using AkkaKafka.Protocol.Kafka.Apis;
 using Xunit;
 
 namespace AkkaKafka.Tests.KafkaClients;
@@ -57,9 +58,14 @@ public sealed class InternalTopicSpecs : IClassFixture<KafkaBroker>
             var forged = await connection.AskAsync<TopicCommandResult>(new DeleteTopic(Internal), TimeSpan.FromSeconds(30));
             Assert.Equal(Protocol.ErrorCode.ClusterAuthorizationFailed, forged.Error);
 
-            var produced = await connection.AskAsync<ProduceResponse>(
+            var produced = await connection.Routes.KafkaAsync(null, new ProduceRequestData(-1, 30_000, [new(Internal, [new(0, Batches.Of(0, "forged"))])]),
+                "forger", ProduceResponseData.Read, TimeSpan.FromSeconds(30));
+            Assert.Equal(Protocol.ErrorCode.InvalidTopic, produced.Responses.Single().Partitions.Single().ErrorCode);
+
+            // Nor with the message the brokers pass each other: partition requests are not a client's to send.
+            var forged = await connection.AskAsync<ProduceResponse>(
                 new ProduceRequest(Internal, 0, Batches.Of(0, "forged"), Protocol.Acks.All, "forger"), TimeSpan.FromSeconds(30));
-            Assert.Equal(Protocol.ErrorCode.InvalidTopic, produced.Error);
+            Assert.Equal(Protocol.ErrorCode.InvalidRequest, forged.Error);
         }
         finally
         {

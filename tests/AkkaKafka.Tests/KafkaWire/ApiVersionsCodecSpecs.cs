@@ -27,7 +27,7 @@ public sealed class ApiVersionsCodecSpecs
         var advertised = ApiVersionsResponseData.Advertised();
         Assert.Equal(KafkaApis.Supported.Count, advertised.ApiKeys.Count);
         Assert.All(advertised.ApiKeys, k => Assert.Equal(0, k.MinVersion));
-        Assert.Contains(advertised.ApiKeys, k => k.ApiKey == (short)ApiKey.Produce && k.MaxVersion == 7);
+        Assert.Contains(advertised.ApiKeys, k => k.ApiKey == (short)ApiKey.Produce && k.MaxVersion == 8);
         Assert.Contains(advertised.ApiKeys, k => k.ApiKey == (short)ApiKey.Fetch && k.MaxVersion == 11);
     }
 

@@ -67,6 +67,30 @@ public sealed class ProduceCodecSpecs
     }
 
     [Fact]
+    public void A_v8_response_carries_the_partitions_error_message_and_record_errors_after_the_log_start_offset()
+    {
+        byte[] expected =
+        [
+            0, 0, 0, 1, 0, 1, (byte)'t', // responses: one, name "t"
+            0, 0, 0, 1, 0, 0, 0, 0, 0, 56, // partitions: one, index 0, error 56 KAFKA_STORAGE_ERROR
+            0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, // base_offset -1
+            0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, // log_append_time_ms -1
+            0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, // log_start_offset -1
+            0, 0, 0, 1, 0, 0, 0, 2, 0xFF, 0xFF, // record_errors: one, batch_index 2, message null
+            0, 4, (byte)'f', (byte)'u', (byte)'l', (byte)'l', // error_message "full"
+            0, 0, 0, 0, // throttle_time_ms 0
+        ];
+        var response = new ProduceResponseData([new("t", [new(0, ErrorCode.KafkaStorageError, -1, RecordErrors: [new(2, null)], ErrorMessage: "full")])]);
+        var writer = new KafkaWriter();
+        response.Write(writer, 8);
+        Assert.Equal(expected, writer.ToArray());
+        var reader = new KafkaReader(expected);
+        var read = ProduceResponseData.Read(ref reader, 8);
+        reader.ExpectEnd("produce response v8");
+        Assert.Equal("full", read.Responses[0].Partitions[0].ErrorMessage);
+    }
+
+    [Fact]
     public void Records_are_read_as_a_slice_of_the_request_not_a_copy()
     {
         var writer = new KafkaWriter();
@@ -83,6 +107,7 @@ public sealed class ProduceCodecSpecs
     {
         KafkaCodec.AssertEveryPrefixThrows(SampleRequest(7), 7, ProduceRequestData.Read);
         KafkaCodec.AssertEveryPrefixThrows(SampleResponse(7), 7, ProduceResponseData.Read);
+        KafkaCodec.AssertEveryPrefixThrows(SampleResponse(8), 8, ProduceResponseData.Read);
     }
 
     private static ProduceRequestData SampleRequest(short version) => new(
@@ -101,6 +126,9 @@ public sealed class ProduceCodecSpecs
             [
                 new(0, ErrorCode.None, 1_000, version >= 2 ? 1_700_000_000_000 : -1, version >= 5 ? 10 : -1),
                 new(1, ErrorCode.NotLeaderOrFollower, -1),
+                new(2, version >= 8 ? ErrorCode.InvalidRecord : ErrorCode.KafkaStorageError, -1,
+                    RecordErrors: version >= 8 ? [new(3, "timestamp out of range"), new(4, null)] : null,
+                    ErrorMessage: version >= 8 ? "journal write failed: disk full" : null),
             ]),
             new("payments", [new(5, ErrorCode.UnsupportedVersion, -1)]),
         ],

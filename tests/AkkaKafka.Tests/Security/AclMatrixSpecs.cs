@@ -47,7 +47,8 @@ public sealed class AclMatrixBroker() : UsersBroker(SaslMechanisms.Plain), IAsyn
             Assert.True((await new AdminClient(_admin).CreateTopicAsync(topic, 1)).IsSuccess, topic);
         // A record in the topic and an offset of the group on it, once the new partition takes writes.
         await Eventually.Async(TimeSpan.FromSeconds(30), async () =>
-            Assert.Equal(ErrorCode.None, (await _admin.AskAsync<ProduceResponse>(new ProduceRequest(Topic, 0, KafkaWireConnection.Batch("classified"), Acks.All, "matrix"))).Error));
+            Assert.Equal(ErrorCode.None, (await _admin.Routes.KafkaAsync(null, new ProduceRequestData(-1, 10_000, [new(Topic, [new(0, KafkaWireConnection.Batch("classified"))])]),
+                "matrix", ProduceResponseData.Read, TimeSpan.FromSeconds(10))).Responses.Single().Partitions.Single().ErrorCode));
         Assert.Equal(ErrorCode.None, (await _admin.AskAsync<OffsetCommitResponse>(new OffsetCommit(Group, "", -1, [new PartitionOffset(Topic, 0, 1)]))).Error);
         await AwaitKafkaMetadataAsync();
     }
@@ -135,15 +136,18 @@ public sealed class AclMatrixSpecs(AclMatrixBroker broker) : IClassFixture<AclMa
         new("produce",
             async (wire, _) => (await wire.AskAsync(ApiKey.Produce, 7, 10, new ProduceRequestData(-1, 10_000, [new(Topic, [new(0, KafkaWireConnection.Batch("x"))])]),
                 (ref KafkaReader r) => ProduceResponseData.Read(ref r, 7))).Responses.Single().Partitions.Single().ErrorCode.ToString(),
-            (akka, _) => Answer(async () => (await akka.AskAsync<ProduceResponse>(new ProduceRequest(Topic, 0, KafkaWireConnection.Batch("x"), Acks.All, "matrix"))).Error)),
+            (akka, _) => Answer(async () => (await akka.Routes.KafkaAsync(null, new ProduceRequestData(-1, 10_000, [new(Topic, [new(0, KafkaWireConnection.Batch("x"))])]),
+                "matrix", ProduceResponseData.Read, TimeSpan.FromSeconds(10))).Responses.Single().Partitions.Single().ErrorCode)),
         new("fetch",
             async (wire, _) => (await wire.AskAsync(ApiKey.Fetch, 11, 10, new FetchRequestData(-1, 0, 0, [new(Topic, [new(0, 0, 1 << 20)])]),
                 (ref KafkaReader r) => FetchResponseData.Read(ref r, 11))).Responses.Single().Partitions.Single().ErrorCode.ToString(),
-            (akka, _) => Answer(async () => (await akka.AskAsync<FetchResponse>(new FetchRequest(Topic, 0, 0, 1 << 20, 0, "matrix"))).Error)),
+            (akka, _) => Answer(async () => (await akka.Routes.KafkaAsync(null, new FetchRequestData(-1, 0, 0, [new(Topic, [new(0, 0, 1 << 20)])]),
+                "matrix", FetchResponseData.Read, TimeSpan.FromSeconds(10))).Responses.Single().Partitions.Single().ErrorCode)),
         new("list offsets",
             async (wire, _) => (await wire.AskAsync(ApiKey.ListOffsets, 1, 10, new ListOffsetsRequestData(-1, [new(Topic, [new(0, -1)])]),
                 (ref KafkaReader r) => ListOffsetsResponseData.Read(ref r, 1))).Topics.Single().Partitions.Single().ErrorCode.ToString(),
-            (akka, _) => Answer(async () => (await akka.AskAsync<ListOffsetsResponse>(new ListOffsetsRequest(Topic, 0, ListOffsetsRequest.Latest))).Error)),
+            (akka, _) => Answer(async () => (await akka.Routes.KafkaAsync(null, new ListOffsetsRequestData(-1, [new(Topic, [new(0, -1)])]),
+                "matrix", ListOffsetsResponseData.Read, TimeSpan.FromSeconds(10))).Topics.Single().Partitions.Single().ErrorCode)),
         new("idempotent producer id",
             async (wire, _) => (await wire.AskAsync(ApiKey.InitProducerId, 1, 10, new InitProducerIdRequestData(null, 60_000),
                 (ref KafkaReader r) => InitProducerIdResponseData.Read(ref r, 1))).ErrorCode.ToString(),

@@ -51,11 +51,12 @@ public sealed class AkkaClientSessionSpecs
         ]);
         (ErrorCode Error, string Message)? Check(IAkkaKafkaMessage request) => AkkaRequestAuthorization.Refusal(new UserAccess(security, NoSuperUsers, "bob"), request);
 
-        Assert.Null(Check(new ForwardedRequest(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))));
         Assert.Null(Check(new JoinGroup("billing", null, "c", [], 10_000)));
         Assert.Null(Check(new GetMetadata(["orders"])));
-        Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new FetchRequest("orders", 0, 0, 1024, 0, "c"))?.Error);
-        Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new ProduceRequest("payments", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))?.Error);
+        // Produce, fetch and list offsets are Kafka requests of the client (authorized by the Kafka listener's rules);
+        // as Akka messages they pass between brokers only, and no user may send them.
+        Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ProduceRequest)), Check(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c")));
+        Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ForwardedRequest)), Check(new ForwardedRequest(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))));
         Assert.Equal(ErrorCode.GroupAuthorizationFailed, Check(new DeleteGroup("billing"))?.Error);
         Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Check(new DeleteUser("alice"))?.Error);
         Assert.Null(AkkaRequestAuthorization.Refusal(new UserAccess(security, new HashSet<string> { "bob" }, "bob"), new DeleteUser("alice")));
@@ -96,13 +97,14 @@ public sealed class AkkaClientSessionSpecs
     /// Every request a client can send (each type of the <see cref="IBrokerCommand"/> marker in the protocol, the broker and
     /// the client) has a rule, so none is refused for lack of one; a new message fails here until its rule is written.
     /// Only the envelopes (AsUser; KafkaRequestFrame, whose Kafka request the Kafka listener's rules authorize as the
-    /// session's user) and the login (Authenticate) are never requests inside an envelope, and the brokers' internal
-    /// commands (<see cref="IBrokerInternal"/>) are no client's request.
+    /// session's user), the login (Authenticate), the partition requests that pass between brokers (clients send
+    /// Kafka's Produce, Fetch and ListOffsets) and the brokers' internal commands (<see cref="IBrokerInternal"/>) are
+    /// no client's request.
     /// </summary>
     [Fact]
     public void Every_client_request_message_has_an_authorization_rule()
     {
-        Type[] envelopes = [typeof(AsUser), typeof(Authenticate), typeof(KafkaRequestFrame)];
+        Type[] envelopes = [typeof(AsUser), typeof(Authenticate), typeof(KafkaRequestFrame), typeof(ProduceRequest), typeof(FetchRequest), typeof(ListOffsetsRequest)];
         var requests = new[] { typeof(IBrokerCommand).Assembly, typeof(AkkaKafka.Broker.Node.BrokerActor).Assembly, typeof(AkkaKafka.Client.ClusterConnection).Assembly }
             .SelectMany(a => a.GetTypes())
             .Where(t => typeof(IBrokerCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && !envelopes.Contains(t)
@@ -111,7 +113,7 @@ public sealed class AkkaClientSessionSpecs
         // A user with no rights at all: every rule refuses without looking past the first name it checks, so a blank instance will do.
         var nobody = new UserAccess(SecurityMetadata.Empty, NoSuperUsers, "nobody");
 
-        Assert.Contains(typeof(ProduceRequest), requests);
+        Assert.Contains(typeof(CreateTopic), requests);
         Assert.Contains(typeof(ResetGroupOffsets), requests);
         Assert.All(requests, type =>
         {

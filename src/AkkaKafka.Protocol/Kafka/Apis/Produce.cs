@@ -1,7 +1,7 @@
 namespace AkkaKafka.Protocol.Kafka.Apis;
 
 /// <summary>
-/// Produce v0–7 (flexible from v9). The listener answers v0–2 UNSUPPORTED_VERSION (magic 0/1 message sets), but they
+/// Produce v0–8 (flexible from v9; v8 adds the partition's error message and per-record errors to the answer). The listener answers v0–2 UNSUPPORTED_VERSION (magic 0/1 message sets), but they
 /// parse here all the same. Records are slices of the request buffer, never copied: a v3+ body is one RecordBatch v2
 /// per partition, stored as it came. TransactionalId is null before v3 (its default) and for non-transactional producers.
 /// </summary>
@@ -58,7 +58,8 @@ public sealed record ProduceRequestData(
 
 /// <summary>
 /// One result per partition produced to; the throttle time comes after the responses array (v1+, default 0).
-/// Defaults of fields a version lacks: LogAppendTimeMs -1 (v0–1; also "CreateTime topic"), LogStartOffset -1 (v0–4).
+/// Defaults of fields a version lacks: LogAppendTimeMs -1 (v0–1; also "CreateTime topic"), LogStartOffset -1 (v0–4),
+/// RecordErrors empty and ErrorMessage null (v0–7: the reason a partition was refused reaches only v8+ clients).
 /// </summary>
 public sealed record ProduceResponseData(IReadOnlyList<ProduceResponseData.TopicProduceResponse> Responses, int ThrottleTimeMs = 0) : IKafkaResponse
 {
@@ -69,7 +70,12 @@ public sealed record ProduceResponseData(IReadOnlyList<ProduceResponseData.Topic
         ErrorCode ErrorCode,
         long BaseOffset,
         long LogAppendTimeMs = -1,
-        long LogStartOffset = -1);
+        long LogStartOffset = -1,
+        IReadOnlyList<BatchIndexAndErrorMessage>? RecordErrors = null,
+        string? ErrorMessage = null);
+
+    /// <summary>A record of the batch that made the broker refuse it (Kafka's InvalidRecordException), by index.</summary>
+    public sealed record BatchIndexAndErrorMessage(int BatchIndex, string? BatchIndexErrorMessage);
 
     public static ProduceResponseData Read(ref KafkaReader r, short version)
     {
@@ -84,8 +90,21 @@ public sealed record ProduceResponseData(IReadOnlyList<ProduceResponseData.Topic
                 var baseOffset = p.Int64();
                 var appendTime = version >= 2 ? p.Int64() : -1;
                 var logStart = version >= 5 ? p.Int64() : -1;
+                IReadOnlyList<BatchIndexAndErrorMessage>? recordErrors = null;
+                string? message = null;
+                if (version >= 8)
+                {
+                    var read = p.Array((ref KafkaReader e) =>
+                    {
+                        var recordError = new BatchIndexAndErrorMessage(e.Int32(), e.NullableString(flexible));
+                        e.TaggedFields(flexible);
+                        return recordError;
+                    }, flexible);
+                    recordErrors = read.Count == 0 ? null : read; // none, as before v8
+                    message = p.NullableString(flexible);
+                }
                 p.TaggedFields(flexible);
-                return new PartitionProduceResponse(index, error, baseOffset, appendTime, logStart);
+                return new PartitionProduceResponse(index, error, baseOffset, appendTime, logStart, recordErrors, message);
             }, flexible);
             t.TaggedFields(flexible);
             return new TopicProduceResponse(name, partitions);
@@ -105,6 +124,12 @@ public sealed record ProduceResponseData(IReadOnlyList<ProduceResponseData.Topic
                 p.Int32(partition.PartitionIndex).Int16((short)partition.ErrorCode).Int64(partition.BaseOffset);
                 if (version >= 2) p.Int64(partition.LogAppendTimeMs);
                 if (version >= 5) p.Int64(partition.LogStartOffset);
+                if (version >= 8)
+                    p.Array(partition.RecordErrors ?? [], (e, recordError) => e
+                            .Int32(recordError.BatchIndex)
+                            .NullableString(recordError.BatchIndexErrorMessage, flexible)
+                            .TaggedFields(flexible), flexible)
+                        .NullableString(partition.ErrorMessage, flexible);
                 p.TaggedFields(flexible);
             }, flexible)
             .TaggedFields(flexible), flexible);
