@@ -94,10 +94,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             case KafkaRequestFrame frame:
                 ServeKafkaFrame(frame, Authorizer.Anonymous, authorize: false);
                 break;
-            case IPartitionRequest request when RefusedFromClient(request):
-                break;
-            case ForwardedRequest forwarded when RefusedFromClient(forwarded.Request):
-                break;
             case IPartitionRequest request:
                 Route(request, forwarded: false);
                 break;
@@ -448,21 +444,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         InitProducerId => new InitProducerIdResult(error, -1, -1, message),
         _ => new RequestRefused(error, message),
     };
-
-    /// <summary>
-    /// Partition requests (produce, fetch, list offsets) come from brokers only: this node's Kafka handlers, which serve
-    /// both transports and have authorized and metered the request, its transaction log, and other brokers' BrokerActors.
-    /// A client sends Kafka's Produce, Fetch and ListOffsets instead (Akka clients as Kafka frames); one sent as an Akka
-    /// message would bypass the handlers' checks (internal topics, authorization), so it is refused.
-    /// </summary>
-    private bool RefusedFromClient(IPartitionRequest request)
-    {
-        if (FromBroker(Sender)) return false;
-        _logger.Warning("Refused a client's {0} for {1}-{2}: clients send Kafka requests", request.GetType().Name, request.Topic, request.Partition);
-        ErrorReplies.Send(Sender, request, ErrorCode.InvalidRequest,
-            $"INVALID_REQUEST: {request.GetType().Name} is a message between brokers; clients send Kafka's Produce, Fetch and ListOffsets");
-        return true;
-    }
 
     private bool FromBroker(IActorRef sender)
     {

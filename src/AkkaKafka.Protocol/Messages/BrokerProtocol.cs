@@ -18,8 +18,11 @@ public interface IControllerCommand : IBrokerCommand;
 /// </summary>
 public interface IBrokerInternal : IAkkaKafkaMessage;
 
-/// <summary>Requests served by the node that owns the partition; other nodes forward them there.</summary>
-public interface IPartitionRequest : IBrokerCommand
+/// <summary>
+/// Requests served by the node that owns the partition; other nodes forward them there. Only the brokers send them
+/// (the Produce, Fetch and ListOffsets handlers, for either transport, and the transaction log).
+/// </summary>
+public interface IPartitionRequest : IBrokerCommand, IBrokerInternal
 {
     string Topic { get; }
     int Partition { get; }
@@ -142,4 +145,4 @@ public sealed record ListOffsetsResponse(string Topic, int Partition, ErrorCode 
 /// owns the partition itself and never forwards it again, so brokers with different views of the metadata cannot
 /// bounce a request between them.
 /// </summary>
-public sealed record ForwardedRequest(IPartitionRequest Request) : IAkkaKafkaMessage;
+public sealed record ForwardedRequest(IPartitionRequest Request) : IBrokerInternal;
