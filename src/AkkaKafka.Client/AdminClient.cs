@@ -5,7 +5,7 @@ using AkkaKafka.Protocol.Messages;
 namespace AkkaKafka.Client;
 
 /// <summary>Topic administration and cluster status, as Kafka's kafka-topics and kafka-metadata tools offer.</summary>
-public sealed class AdminClient(ClusterConnection connection)
+public sealed partial class AdminClient(ClusterConnection connection)
 {
     public Task<TopicCommandResult> CreateTopicAsync(string topic, int partitions, long retentionMs = CreateTopic.UseDefault, long retentionBytes = CreateTopic.UseDefault, CancellationToken ct = default) =>
         CreateTopicAsync(new CreateTopic(topic, partitions, retentionMs, retentionBytes), ct);
@@ -31,13 +31,6 @@ public sealed class AdminClient(ClusterConnection connection)
     /// <summary>Changes a topic's configs as <paramref name="alter"/> says (message.timestamp.type too).</summary>
     public Task<TopicCommandResult> AlterTopicConfigsAsync(AlterTopicConfigs alter, CancellationToken ct = default) =>
         connection.AskAsync<TopicCommandResult>(alter, cancellationToken: ct);
-
-    /// <summary>
-    /// Moves a group's committed offsets (kafka-consumer-groups --reset-offsets); answers the plan. Refused
-    /// (<see cref="ErrorCode.NonEmptyGroup"/>) while the group has live members.
-    /// </summary>
-    public Task<ResetGroupOffsetsResponse> ResetGroupOffsetsAsync(ResetGroupOffsets reset, CancellationToken ct = default) =>
-        connection.AskAsync<ResetGroupOffsetsResponse>(reset, cancellationToken: ct);
 
     /// <summary>
     /// The metadata of the cluster, or of <paramref name="topics"/>; one of those the user may not describe fails the

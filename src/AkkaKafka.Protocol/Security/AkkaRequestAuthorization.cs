@@ -42,8 +42,8 @@ public static class AkkaRequestAuthorization
         {
             case ForwardedRequest forwarded:
                 return Refusal(access, forwarded.Request);
-            // Which topics and groups these show is the answer's filter (AnswerFilter): Kafka answers Metadata and ListGroups to everyone.
-            case GetMetadata or GetClusterStatus or ListGroups:
+            // Which topics these show is the answer's filter (AnswerFilter): Kafka answers Metadata to everyone.
+            case GetMetadata or GetClusterStatus:
                 return null;
             case CreateTopic m:
                 return access.MayCreateTopic(m.Topic) ? null : access.Denied(new AccessRule(AclResourceType.Topic, AclOperation.Create), m.Topic);
@@ -53,9 +53,6 @@ public static class AkkaRequestAuthorization
             // Kafka's OffsetCommit: Read on the group, then Read on every topic committed (29 for a topic that fails).
             case OffsetCommit m:
                 return access.Refusal(AccessRules.ReadGroup, m.Group) ?? FirstRefusal(access, AccessRules.ReadTopic, m.Offsets.Select(o => o.Topic));
-            // A reset commits (kafka-consumer-groups --reset-offsets sends OffsetCommit): the same rule.
-            case ResetGroupOffsets m:
-                return access.Refusal(AccessRules.ReadGroup, m.Group) ?? access.Refusal(AccessRules.ReadTopic, m.Topic);
             case OffsetFetch m:
                 return access.Refusal(AccessRules.DescribeGroup, m.Group) ?? FirstRefusal(access, AccessRules.DescribeTopic, m.Partitions.Select(p => p.Topic));
             default:
@@ -81,8 +78,6 @@ public static class AkkaRequestAuthorization
         SyncClassicGroup m => (AccessRules.ReadGroup, m.Group),
         ClassicHeartbeat m => (AccessRules.ReadGroup, m.Group),
         LeaveClassicGroup m => (AccessRules.ReadGroup, m.Group),
-        DescribeGroup m => (AccessRules.DescribeGroup, m.Group),
-        DeleteGroup m => (AccessRules.DeleteGroup, m.Group),
         _ => null,
     };
 
@@ -92,9 +87,8 @@ public static class AkkaRequestAuthorization
 
     /// <summary>
     /// For a request whose answer shows more than the user may see, what to take out of the answer (as the Kafka
-    /// listener filters Kafka's answers): metadata and cluster status show only the topics the user may describe, a
-    /// group list only the groups it may describe (all of them with Describe on the cluster), a group description only
-    /// the committed offsets of topics it may describe. Null for a request whose answer needs no filter.
+    /// listener filters Kafka's answers): metadata and cluster status show only the topics the user may describe. Null
+    /// for a request whose answer needs no filter.
     /// </summary>
     public static Func<object, object>? AnswerFilter(UserAccess access, IAkkaKafkaMessage request) => request switch
     {
@@ -106,10 +100,6 @@ public static class AkkaRequestAuthorization
             }
             : answer,
         GetClusterStatus => answer => answer is ClusterStatus s ? s with { Metadata = Visible(access, s.Metadata) } : answer,
-        ListGroups => answer => answer is ListGroupsResponse r ? r with { Groups = r.Groups.Where(access.MayListGroup).ToList() } : answer,
-        DescribeGroup => answer => answer is GroupDescription d
-            ? d with { Committed = d.Committed.Where(o => access.Allows(AccessRules.DescribeTopic, o.Topic)).ToList() }
-            : answer,
         _ => null,
     };
 
