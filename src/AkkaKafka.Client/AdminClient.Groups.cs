@@ -30,15 +30,15 @@ public sealed partial class AdminClient
 {
     private const string AdminClientId = "admin";
     private static readonly TimeSpan CoordinatorRetryPause = TimeSpan.FromMilliseconds(200);
-    // The coordinator is whichever broker the connection reaches (null is "not found yet": asked again).
+    // The coordinator when it is the broker the connection reaches (a broker without a Kafka listener names no node);
+    // null instead means "not found yet": asked again.
     private const string AnyBroker = "";
 
     /// <summary>Every group the user may describe (kafka-consumer-groups --list), in the coordinator's (ordinal) order.</summary>
     public async Task<IReadOnlyList<string>> ListGroupsAsync(CancellationToken ct = default)
     {
         // Every broker answers for the one group coordinator, so any broker will do, as any does for Kafka's admin.
-        var response = await UntilCoordinatorAnswersAsync(null, new ListGroupsRequestData(),
-            ListGroupsResponseData.Read, r => r.ErrorCode, "list groups", ct);
+        var response = await UntilCoordinatorAnswersAsync(null, new ListGroupsRequestData(), ListGroupsResponseData.Read, r => r.ErrorCode, "list groups", ct);
         if (response.ErrorCode != ErrorCode.None) throw Refusal(response.ErrorCode, "list groups", null);
         return response.Groups.Select(g => g.GroupId).ToList();
     }
@@ -60,7 +60,7 @@ public sealed partial class AdminClient
     /// <summary>Deletes an empty group and its committed offsets (kafka-consumer-groups --delete).</summary>
     public async Task DeleteGroupAsync(string group, CancellationToken ct = default)
     {
-        var response = await UntilCoordinatorAnswersAsync(ct2 => CoordinatorOfAsync(group, ct2), new DeleteGroupsRequestData([group]),
+        var response = await UntilCoordinatorAnswersAsync(group, new DeleteGroupsRequestData([group]),
             DeleteGroupsResponseData.Read, r => r.Results.FirstOrDefault()?.ErrorCode ?? ErrorCode.UnknownServerError, $"delete group '{group}'", ct);
         var error = response.Results.FirstOrDefault(r => r.GroupId == group)?.ErrorCode ?? ErrorCode.UnknownServerError;
         switch (error)
@@ -99,7 +99,7 @@ public sealed partial class AdminClient
             plan.Moves.Select(m => new OffsetCommitRequestPartition(m.Partition, m.NewOffset, null)).ToList())]);
         static ErrorCode FirstError(OffsetCommitResponseData r) =>
             r.Topics.SelectMany(t => t.Partitions).Select(p => p.ErrorCode).FirstOrDefault(e => e != ErrorCode.None);
-        var response = await UntilCoordinatorAnswersAsync(ct2 => CoordinatorOfAsync(group, ct2), commit, OffsetCommitResponseData.Read, FirstError,
+        var response = await UntilCoordinatorAnswersAsync(group, commit, OffsetCommitResponseData.Read, FirstError,
             $"commit the offsets of group '{group}'", ct);
         switch (FirstError(response))
         {
@@ -118,7 +118,7 @@ public sealed partial class AdminClient
     /// <summary>Kafka's DescribeGroups of one group; a refusal (GROUP_AUTHORIZATION_FAILED, …) is a <see cref="KafkaException"/>.</summary>
     private async Task<DescribedGroup> DescribedAsync(string group, CancellationToken ct)
     {
-        var response = await UntilCoordinatorAnswersAsync(ct2 => CoordinatorOfAsync(group, ct2), new DescribeGroupsRequestData([group]),
+        var response = await UntilCoordinatorAnswersAsync(group, new DescribeGroupsRequestData([group]),
             DescribeGroupsResponseData.Read, r => r.Groups.FirstOrDefault()?.ErrorCode ?? ErrorCode.UnknownServerError, $"describe group '{group}'", ct);
         var described = response.Groups.FirstOrDefault(g => g.GroupId == group)
                         ?? throw new KafkaException(ErrorCode.UnknownServerError, $"describe group '{group}': the answer did not name the group");
@@ -131,7 +131,7 @@ public sealed partial class AdminClient
     {
         static ErrorCode FirstError(OffsetFetchResponseData r) => r.ErrorCode != ErrorCode.None ? r.ErrorCode
             : r.Topics.SelectMany(t => t.Partitions).Select(p => p.ErrorCode).FirstOrDefault(e => e != ErrorCode.None);
-        var response = await UntilCoordinatorAnswersAsync(ct2 => CoordinatorOfAsync(group, ct2), new OffsetFetchRequestData(group, topics),
+        var response = await UntilCoordinatorAnswersAsync(group, new OffsetFetchRequestData(group, topics),
             OffsetFetchResponseData.Read, FirstError, $"fetch the offsets of group '{group}'", ct);
         var error = FirstError(response);
         if (error == ErrorCode.TopicAuthorizationFailed)
@@ -184,12 +184,12 @@ public sealed partial class AdminClient
     }
 
     /// <summary>
-    /// Sends <paramref name="request"/> to the coordinator <paramref name="coordinatorOf"/> finds (null: any broker) until
+    /// Sends <paramref name="request"/> to the coordinator of <paramref name="group"/> (null: any broker) until
     /// it is answered by one that is the coordinator and not still loading, as Kafka's clients retry NOT_COORDINATOR,
     /// COORDINATOR_NOT_AVAILABLE and COORDINATOR_LOAD_IN_PROGRESS: bounded by the request timeout, then
     /// <see cref="ClusterUnavailableException"/>. Any other answer is returned as it is.
     /// </summary>
-    private async Task<TResponse> UntilCoordinatorAnswersAsync<TResponse>(Func<CancellationToken, Task<string?>>? coordinatorOf, IKafkaRequest request,
+    private async Task<TResponse> UntilCoordinatorAnswersAsync<TResponse>(string? group, IKafkaRequest request,
         KafkaResponseReader<TResponse> read, Func<TResponse, ErrorCode> errorOf, string what, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + connection.Settings.RequestTimeout;
@@ -198,7 +198,7 @@ public sealed partial class AdminClient
         {
             try
             {
-                var owner = coordinatorOf is null ? AnyBroker : await coordinatorOf(ct);
+                var owner = group is null ? AnyBroker : await CoordinatorOfAsync(group, ct);
                 if (owner is not null)
                 {
                     var response = await connection.Routes.KafkaAsync(owner == AnyBroker ? null : owner, request, AdminClientId, read, connection.Settings.RequestTimeout, ct);
