@@ -63,17 +63,13 @@ public sealed partial class AdminClient
         var response = await UntilCoordinatorAnswersAsync(group, new DeleteGroupsRequestData([group]),
             DeleteGroupsResponseData.Read, r => r.Results.FirstOrDefault()?.ErrorCode ?? ErrorCode.UnknownServerError, $"delete group '{group}'", ct);
         var error = response.Results.FirstOrDefault(r => r.GroupId == group)?.ErrorCode ?? ErrorCode.UnknownServerError;
-        switch (error)
-        {
-            case ErrorCode.None:
-                return;
-            case ErrorCode.GroupIdNotFound:
-                throw new KafkaException(error, $"group '{group}' does not exist");
-            case ErrorCode.NonEmptyGroup:
-                throw new KafkaException(error, $"Group '{group}' could not be deleted due to: NON_EMPTY_GROUP (the group is not empty)");
-            default:
-                throw Refusal(error, $"delete group '{group}'", ("delete", group));
-        }
+        if (error != ErrorCode.None)
+            throw error switch
+            {
+                ErrorCode.GroupIdNotFound => new KafkaException(error, $"group '{group}' does not exist"),
+                ErrorCode.NonEmptyGroup => new KafkaException(error, $"Group '{group}' could not be deleted due to: NON_EMPTY_GROUP (the group is not empty)"),
+                _ => Refusal(error, $"delete group '{group}'", ("delete", group)),
+            };
     }
 
     /// <summary>
@@ -101,18 +97,15 @@ public sealed partial class AdminClient
             r.Topics.SelectMany(t => t.Partitions).Select(p => p.ErrorCode).FirstOrDefault(e => e != ErrorCode.None);
         var response = await UntilCoordinatorAnswersAsync(group, commit, OffsetCommitResponseData.Read, FirstError,
             $"commit the offsets of group '{group}'", ct);
-        switch (FirstError(response))
+        return FirstError(response) switch
         {
-            case ErrorCode.None:
-                return plan.Moves;
+            ErrorCode.None => plan.Moves,
             // A member joined since the group was described: the broker takes no commit from outside a generation then.
-            case ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress:
-                throw new KafkaException(ErrorCode.NonEmptyGroup, OffsetResetPlan.InactiveGroupRequired(group, (await DescribedAsync(group, ct)).GroupState));
-            case ErrorCode.TopicAuthorizationFailed:
-                throw Refusal(ErrorCode.TopicAuthorizationFailed, "", ("read", reset.Topic));
-            case var error:
-                throw Refusal(error, $"commit the offsets of group '{group}'", ("read", group));
-        }
+            ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress =>
+                throw new KafkaException(ErrorCode.NonEmptyGroup, OffsetResetPlan.InactiveGroupRequired(group, (await DescribedAsync(group, ct)).GroupState)),
+            ErrorCode.TopicAuthorizationFailed => throw Refusal(ErrorCode.TopicAuthorizationFailed, "", ("read", reset.Topic)),
+            var error => throw Refusal(error, $"commit the offsets of group '{group}'", ("read", group)),
+        };
     }
 
     /// <summary>Kafka's DescribeGroups of one group; a refusal (GROUP_AUTHORIZATION_FAILED, …) is a <see cref="KafkaException"/>.</summary>
