@@ -5,7 +5,7 @@ using AkkaKafka.Protocol.Messages;
 namespace AkkaKafka.Client;
 
 /// <summary>Topic administration and cluster status, as Kafka's kafka-topics and kafka-metadata tools offer.</summary>
-public sealed class AdminClient(ClusterConnection connection)
+public sealed partial class AdminClient(ClusterConnection connection)
 {
     /// <summary>Kafka's "the brokers' default" for a partition count or replication factor (CreateTopics v4+, KIP-464).</summary>
     public const int BrokerDefault = -1;
@@ -125,13 +125,6 @@ public sealed class AdminClient(ClusterConnection connection)
         _ when string.IsNullOrEmpty(message) => $"{Consumer.FetchError.KafkaNameOf(error)}: {error.Describe()} (topic '{topic}')",
         _ => message,
     });
-
-    /// <summary>
-    /// Moves a group's committed offsets (kafka-consumer-groups --reset-offsets); answers the plan. Refused
-    /// (<see cref="ErrorCode.NonEmptyGroup"/>) while the group has live members.
-    /// </summary>
-    public Task<ResetGroupOffsetsResponse> ResetGroupOffsetsAsync(ResetGroupOffsets reset, CancellationToken ct = default) =>
-        connection.AskAsync<ResetGroupOffsetsResponse>(reset, cancellationToken: ct);
 
     /// <summary>
     /// The metadata of the cluster, or of <paramref name="topics"/>; one of those the user may not describe fails the

@@ -37,19 +37,16 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     // The latest membership of each kind read during recovery, taken back at RecoveryCompleted with fresh sessions.
     private GroupMetadata? _recoveredAkka;
     private GroupMetadata? _recoveredClassic;
-    // How long a reset-offsets waits for the controller and the partitions' owners (akkakafka.broker.request-timeout).
-    private readonly TimeSpan _requestTimeout;
 
-    public GroupActor(string group, ClassicGroupSettings settings, TimeSpan requestTimeout)
+    public GroupActor(string group, ClassicGroupSettings settings)
     {
         _group = group;
         _classic = new ClassicGroup(group, settings);
         _settings = settings;
-        _requestTimeout = requestTimeout;
     }
 
-    public static Props Props(string group, ClassicGroupSettings settings, TimeSpan requestTimeout) =>
-        Akka.Actor.Props.Create(() => new GroupActor(group, settings, requestTimeout));
+    public static Props Props(string group, ClassicGroupSettings settings) =>
+        Akka.Actor.Props.Create(() => new GroupActor(group, settings));
 
     public override string PersistenceId => $"group-{_group}";
 
@@ -195,12 +192,6 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             case DeleteGroupCommand delete:
                 HandleDelete(delete);
                 break;
-            case ResetGroupOffsets reset:
-                StartReset(reset);
-                break;
-            case BoundsLookedUp lookedUp:
-                FinishReset(lookedUp);
-                break;
             case ExpireMembers:
             {
                 var (expired, releasesTimedOut) = _membership.Expire(now);
@@ -310,72 +301,6 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         });
     }
 
-    /// <summary>The group's state as Kafka names it, for the reset refusal.</summary>
-    private string StateName => _classic.MemberCount > 0 || !_classic.IsEmpty ? _classic.State
-        : _membership.Members.Count > 0 ? GroupStates.Stable : GroupStates.Empty;
-
-    private bool HasLiveMembers => _membership.Members.Count > 0 || !_classic.IsEmpty;
-
-    /// <summary>
-    /// reset-offsets, first half: refused while anyone is in the group (a live member would go on committing its own
-    /// positions over the new ones); otherwise the partitions' bounds are looked up without blocking the group.
-    /// </summary>
-    private void StartReset(ResetGroupOffsets reset)
-    {
-        if (HasLiveMembers)
-        {
-            Sender.Tell(new ResetGroupOffsetsResponse(_group, ErrorCode.NonEmptyGroup, OffsetResetPlan.InactiveGroupRequired(_group, StateName), []));
-            return;
-        }
-        var replyTo = Sender;
-        var broker = Context.ActorSelection("/user/" + Names.BrokerActorName);
-        PartitionBoundsLookup.LookupAsync(broker, reset, _requestTimeout).PipeTo(Self,
-            success: result => new BoundsLookedUp(reset, replyTo, result),
-            failure: ex => new BoundsLookedUp(reset, replyTo, new PartitionBoundsLookupResult([], ErrorCode.RequestTimedOut,
-                $"no answer from the cluster while reading the offsets of '{reset.Topic}': {ex.GetBaseException().Message}")));
-    }
-
-    /// <summary>
-    /// reset-offsets, second half: members may have joined while the bounds were looked up (checked again), then the plan
-    /// is made and, unless a dry run, persisted as an ordinary offset commit, so recovery and every reader see it as one.
-    /// </summary>
-    private void FinishReset(BoundsLookedUp lookedUp)
-    {
-        var (reset, replyTo, result) = lookedUp;
-        if (result.Error != ErrorCode.None)
-        {
-            replyTo.Tell(new ResetGroupOffsetsResponse(_group, result.Error, result.ErrorMessage, []));
-            return;
-        }
-        if (HasLiveMembers)
-        {
-            replyTo.Tell(new ResetGroupOffsetsResponse(_group, ErrorCode.NonEmptyGroup, OffsetResetPlan.InactiveGroupRequired(_group, StateName), []));
-            return;
-        }
-        var plan = OffsetResetPlan.Make(reset.Topic, result.Bounds, _committed, reset.Mode, reset.Value);
-        if (plan.IsRefused)
-        {
-            replyTo.Tell(new ResetGroupOffsetsResponse(_group, ErrorCode.InvalidRequest, plan.Refusal, []));
-            return;
-        }
-        if (reset.DryRun || plan.Moves.Count == 0)
-        {
-            replyTo.Tell(new ResetGroupOffsetsResponse(_group, ErrorCode.None, null, plan.Moves));
-            return;
-        }
-        Persist(new OffsetsCommitted(plan.Moves.Select(m => new PartitionOffset(m.Topic, m.Partition, m.NewOffset)).ToList()), e =>
-        {
-            Apply(e);
-            _log.Info("Group {0}: offsets of {1} reset ({2}) for {3} partitions", _group, reset.Topic, reset.Mode, e.Offsets.Count);
-            // Told before the requester hears back, so the coordinator knows the group by the time anyone asks about it.
-            Context.Parent.Tell(new OffsetsResetNotice(_group));
-            replyTo.Tell(new ResetGroupOffsetsResponse(_group, ErrorCode.None, null, plan.Moves));
-            SaveSnapshotIfDue();
-        });
-    }
-
-    private sealed record BoundsLookedUp(ResetGroupOffsets Reset, IActorRef ReplyTo, PartitionBoundsLookupResult Result);
-
     private void HandleCommit(OffsetCommit commit, DateTime now)
     {
         if (_classic.MemberCount > 0 || (commit.Generation < 0 && commit.MemberId.Length == 0))
@@ -424,9 +349,6 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         public static readonly ExpireMembers Instance = new();
     }
 }
-
-/// <summary>A group committed offsets through reset-offsets: the coordinator registers it if it did not know it (local only).</summary>
-internal sealed record OffsetsResetNotice(string Group);
 
 /// <summary>The coordinator asks a group to delete itself on behalf of <see cref="ReplyTo"/> (local only, never crosses the wire).</summary>
 internal sealed record DeleteGroupCommand(DeleteGroup Request, IActorRef ReplyTo);

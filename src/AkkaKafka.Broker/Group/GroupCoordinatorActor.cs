@@ -65,16 +65,6 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
             case OffsetCommit { Group: "" }:
                 Sender.Tell(new OffsetCommitResponse("", ErrorCode.InvalidGroupId, "the group id is empty"));
                 break;
-            case ResetGroupOffsets { Group: "" }:
-                Sender.Tell(new ResetGroupOffsetsResponse("", ErrorCode.InvalidGroupId, "the group id is empty", []));
-                break;
-            case OffsetsResetNotice notice when !_groups.Contains(notice.Group):
-                // As kafka-consumer-groups: resetting a group nobody has used yet creates it with those offsets (known only
-                // once the reset is committed, so a refused or dry-run reset leaves no group behind).
-                Persist(new GroupRegistered(notice.Group), e => _groups.Add(e.Group));
-                break;
-            case OffsetsResetNotice:
-                break;
             // Kafka's coordinator: a request naming a member of a group that does not exist is refused with
             // UNKNOWN_MEMBER_ID, and the group is not created. Here that also keeps requests for groups nobody uses (a
             // client's typo, a fuzzer's mangled names) from registering a group or leaving a group actor behind each.
@@ -175,7 +165,6 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
         ClassicHeartbeat m => m.Group,
         LeaveClassicGroup m => m.Group,
         DeleteGroup m => m.Group,
-        ResetGroupOffsets m => m.Group,
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 
@@ -183,7 +172,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
     {
         var name = "group-" + Uri.EscapeDataString(group);
         var child = Context.Child(name);
-        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings, _requestTimeout), name) : child;
+        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings), name) : child;
     }
 
     private sealed record DeletionTimedOut(string Group, IActorRef ReplyTo);

@@ -9,9 +9,9 @@ using AkkaKafka.Protocol.Messages;
 namespace AkkaKafka.Broker.Http;
 
 /// <summary>
-/// What the JSON API and the scrape-time gauges ask this node: the same requests the admin commands send (metadata,
-/// ListOffsets, ListGroups, DescribeGroup), asked of this node's BrokerActor in-process, which routes them as it
-/// routes a client's. Membership comes from this node's own view of the cluster.
+/// What the JSON API and the scrape-time gauges ask this node: metadata, ListOffsets, and the coordinator's ListGroups
+/// and DescribeGroup (as the Kafka group handlers ask them), asked of this node's BrokerActor in-process, which routes
+/// them as it routes a client's. Membership comes from this node's own view of the cluster.
 /// </summary>
 public sealed class BrokerQueries(ActorSystem system, BrokerGateway broker, BrokerMetrics metrics, HttpSettings http)
 {

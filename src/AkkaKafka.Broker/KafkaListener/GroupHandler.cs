@@ -17,6 +17,9 @@ internal static class GroupHandler
     {
         if (request.KeyType != FindCoordinatorRequestData.GroupKeyType)
             return new FindCoordinatorResponseData(ErrorCode.CoordinatorNotAvailable, -1, "", -1, "transactions are not supported by this broker");
+        // A broker without a Kafka listener is reached only over Akka remoting, by an Akka client: it has no Kafka node to
+        // name, and needs none, as it serves the group requests it gets (like every broker, it hands them to the coordinator).
+        if (!node.Kafka.Enabled) return new FindCoordinatorResponseData(ErrorCode.None, BrokerInfo.NoNodeId, "", -1);
         var metadata = await node.CachedMetadataAsync();
         var selfNodeId = node.SelfNodeId(metadata);
         if (selfNodeId == BrokerInfo.NoNodeId || node.Kafka.AdvertisedEndpoint is null)

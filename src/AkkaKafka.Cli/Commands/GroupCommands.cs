@@ -7,7 +7,10 @@ using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Cli.Commands;
 
-/// <summary>`akkakafka group list|describe|reset-offsets`, after kafka-consumer-groups.</summary>
+/// <summary>
+/// `akkakafka group list|describe|delete|reset-offsets`, after kafka-consumer-groups, and like it made of Kafka's group
+/// APIs (<see cref="AdminClient"/>).
+/// </summary>
 internal static class GroupCommands
 {
     public static Command Create()
@@ -19,33 +22,43 @@ internal static class GroupCommands
         var list = new Command("list", "List consumer groups") { listBootstrap, listTimeout };
         list.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(listBootstrap)!, r.GetValue(listTimeout), async connection =>
         {
-            var groups = await connection.AskAsync<ListGroupsResponse>(ListGroups.Instance, cancellationToken: ct);
-            foreach (var g in groups.Groups) Console.WriteLine(g);
+            foreach (var g in await new AdminClient(connection).ListGroupsAsync(ct)) Console.WriteLine(g);
             return 0;
         })));
         group.Subcommands.Add(list);
 
-        var nameArg = new Argument<string?>("group") { Description = "Group name (or --group)", Arity = ArgumentArity.ZeroOrOne };
-        var nameOpt = new Option<string?>("--group") { Description = "Group name" };
-        var bootstrap = CommonOptions.Bootstrap();
-        var timeout = CommonOptions.Timeout();
-        var describe = new Command("describe", "Members, assignment, committed offset, log end offset and lag per partition") { nameArg, nameOpt, bootstrap, timeout };
-        describe.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+        group.Subcommands.Add(OneGroupCommand("describe", "Members, assignment, committed offset, log end offset and lag per partition", async (admin, name, ct) =>
+            Console.Write(await FormatAsync(await admin.DescribeGroupAsync(name, ct), admin, ct))));
+        group.Subcommands.Add(OneGroupCommand("delete", "Delete a group that has no members, with its committed offsets", async (admin, name, ct) =>
         {
-            var name = r.GetValue(nameArg) ?? r.GetValue(nameOpt) ?? throw new UsageException("a group name is required (--group NAME)");
-            var description = await connection.AskAsync<GroupDescription>(new DescribeGroup(name), cancellationToken: ct);
-            if (description.Error != ErrorCode.None) throw new KafkaException(description.Error, $"group '{name}' does not exist");
-            Console.Write(await FormatAsync(description, new AdminClient(connection), ct));
-            return 0;
-        })));
-        group.Subcommands.Add(describe);
+            await admin.DeleteGroupAsync(name, ct);
+            // kafka-consumer-groups --delete's words.
+            Console.WriteLine($"Deletion of requested consumer groups ('{name}') was successful.");
+        }));
         group.Subcommands.Add(ResetOffsetsCommand());
         return group;
     }
 
+    /// <summary>A subcommand about one group, named as an argument or with --group.</summary>
+    private static Command OneGroupCommand(string name, string description, Func<AdminClient, string, CancellationToken, Task> run)
+    {
+        var nameArg = new Argument<string?>("group") { Description = "Group name (or --group)", Arity = ArgumentArity.ZeroOrOne };
+        var nameOpt = new Option<string?>("--group") { Description = "Group name" };
+        var bootstrap = CommonOptions.Bootstrap();
+        var timeout = CommonOptions.Timeout();
+        var command = new Command(name, description) { nameArg, nameOpt, bootstrap, timeout };
+        command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+        {
+            var group = r.GetValue(nameArg) ?? r.GetValue(nameOpt) ?? throw new UsageException("a group name is required (--group NAME)");
+            await run(new AdminClient(connection), group, ct);
+            return 0;
+        })));
+        return command;
+    }
+
     /// <summary>
-    /// kafka-consumer-groups --reset-offsets: exactly one of the --to-… / --shift-by options; the plan is printed and applied
-    /// (unless --dry-run) by the group coordinator, which refuses while the group has live members.
+    /// kafka-consumer-groups --reset-offsets: exactly one of the --to-… / --shift-by options; the plan is worked out by the
+    /// admin client, printed and committed (unless --dry-run); refused while the group has live members.
     /// </summary>
     private static Command ResetOffsetsCommand()
     {
@@ -84,14 +97,11 @@ internal static class GroupCommands
             if (r.GetValue(dryRun) && r.GetValue(execute)) throw new UsageException("--dry-run and --execute do not go together");
             var wanted = r.GetValue(partitions) ?? [];
             if (wanted.FirstOrDefault(p => p < 0) is var bad and < 0) throw new UsageException($"--partition must be 0 or more, got {bad}");
-            var reset = new ResetGroupOffsets(name, r.GetValue(topic)!, wanted.Distinct().Order().ToList(), chosen[0].Mode, chosen[0].Value, r.GetValue(dryRun));
+            var reset = new GroupOffsetsReset(name, r.GetValue(topic)!, wanted.Distinct().Order().ToList(), chosen[0].Mode, chosen[0].Value, r.GetValue(dryRun));
 
             return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
             {
-                var response = await new AdminClient(connection).ResetGroupOffsetsAsync(reset, ct);
-                if (response.Error != ErrorCode.None)
-                    throw new KafkaException(response.Error, response.ErrorMessage ?? $"reset of group '{name}' refused: {response.Error.Describe()}");
-                Console.Write(FormatPlan(response.Plan));
+                Console.Write(FormatPlan(await new AdminClient(connection).ResetGroupOffsetsAsync(reset, ct)));
                 if (reset.DryRun) Console.Error.WriteLine("Dry run: nothing was changed (run without --dry-run to apply).");
                 return 0;
             });
@@ -108,13 +118,14 @@ internal static class GroupCommands
         return sb.ToString();
     }
 
-    private static async Task<string> FormatAsync(GroupDescription d, AdminClient admin, CancellationToken ct)
+    private static async Task<string> FormatAsync(ConsumerGroupDescription d, AdminClient admin, CancellationToken ct)
     {
         var owners = d.Members.SelectMany(m => m.Assignment.Select(tp => (tp, m))).ToDictionary(x => x.tp, x => x.m);
-        var partitions = d.Committed.Select(o => new TopicPartition(o.Topic, o.Partition)).Concat(owners.Keys).Distinct()
+        var partitions = d.Committed.Keys.Concat(owners.Keys).Distinct()
             .OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition).ToList();
         var sb = new StringBuilder();
-        sb.Append($"Group: {d.Group}\tState: {d.State}\tProtocol: {(d.Protocol.Length == 0 ? "-" : d.Protocol)}\tGeneration: {d.Generation}\tMembers: {d.Members.Count}\n\n");
+        // No generation: Kafka's DescribeGroups does not tell it (nor does kafka-consumer-groups show one).
+        sb.Append($"Group: {d.Group}\tState: {d.State}\tProtocol: {(d.Protocol.Length == 0 ? "-" : d.Protocol)}\tMembers: {d.Members.Count}\n\n");
         sb.Append($"{"TOPIC",-20} {"PARTITION",9} {"CURRENT-OFFSET",15} {"LOG-END-OFFSET",15} {"LAG",8}  {"MEMBER",-44} CLIENT-ID\n");
         // Every log end in one ListOffsets per broker; one that cannot be had shows as "-".
         IReadOnlyDictionary<TopicPartition, ListOffsetsResponseData.ListOffsetsPartitionResponse> ends;
@@ -122,9 +133,9 @@ internal static class GroupCommands
         catch (Exception e) when (e is KafkaException or ClusterUnavailableException) { ends = new Dictionary<TopicPartition, ListOffsetsResponseData.ListOffsetsPartitionResponse>(); }
         foreach (var tp in partitions)
         {
-            var committed = d.Committed.FirstOrDefault(o => o.Topic == tp.Topic && o.Partition == tp.Partition)?.Offset;
+            long? committed = d.Committed.TryGetValue(tp, out var c) ? c : null;
             long? end = ends.GetValueOrDefault(tp) is { ErrorCode: ErrorCode.None, Offset: var offset } ? offset : null;
-            var lag = committed is { } c && end is { } e ? (e - c).ToString() : "-";
+            var lag = committed is { } at && end is { } e ? (e - at).ToString() : "-";
             var member = owners.TryGetValue(tp, out var m) ? m : null;
             sb.Append($"{tp.Topic,-20} {tp.Partition,9} {committed?.ToString() ?? "-",15} {end?.ToString() ?? "-",15} {lag,8}  {member?.MemberId ?? "-",-44} {member?.ClientId ?? "-"}\n");
         }

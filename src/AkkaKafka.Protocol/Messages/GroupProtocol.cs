@@ -40,6 +40,10 @@ public sealed record LeaveGroup(string Group, string MemberId) : IGroupCommand;
 
 public sealed record LeaveGroupResponse(string Group, ErrorCode Error) : IAkkaKafkaMessage;
 
+// ListGroups, DescribeGroup and DeleteGroup: what the Kafka handlers (ListGroups, DescribeGroups, OffsetFetch of every
+// partition, DeleteGroups) and the HTTP API ask the coordinator singleton, wherever it runs. Not client requests: clients
+// send Kafka's requests, and an Akka client's user has no rule for these (refused).
+
 public sealed class ListGroups : IGroupCommand
 {
     public static readonly ListGroups Instance = new();
@@ -58,9 +62,12 @@ public sealed record DescribeGroup(string Group) : IGroupCommand;
 public sealed record GroupMemberDescription(string MemberId, string ClientId, IReadOnlyList<TopicPartition> Assignment,
     string ClientHost, byte[] Metadata, byte[] AssignmentBytes)
 {
-    /// <summary>An Akka member: no client host known, no Kafka bytes.</summary>
+    /// <summary>
+    /// An Akka member: no client host or subscription known; its partitions as ConsumerProtocol bytes, so Kafka's
+    /// DescribeGroups (and `group describe`, which is made of it) shows what it reads.
+    /// </summary>
     public GroupMemberDescription(string MemberId, string ClientId, IReadOnlyList<TopicPartition> Assignment)
-        : this(MemberId, ClientId, Assignment, "", [], []) { }
+        : this(MemberId, ClientId, Assignment, "", [], Kafka.ConsumerProtocol.EncodeAssignment(Assignment)) { }
 }
 
 /// <summary>
@@ -133,31 +140,3 @@ public sealed record DeleteGroup(string Group) : IGroupCommand;
 
 /// <summary>NON_EMPTY_GROUP while members are present, GROUP_ID_NOT_FOUND for an unknown group.</summary>
 public sealed record DeleteGroupResponse(string Group, ErrorCode Error) : IAkkaKafkaMessage;
-
-// ---------------- Offset tools: `akkakafka group reset-offsets`, as kafka-consumer-groups --reset-offsets ----------------
-
-/// <summary>Where <see cref="ResetGroupOffsets"/> moves a group's positions (kafka-consumer-groups' --to-… and --shift-by).</summary>
-public enum OffsetResetMode : byte
-{
-    ToEarliest = 0,
-    ToLatest = 1,
-    /// <summary>To the offset in <see cref="ResetGroupOffsets.Value"/>.</summary>
-    ToOffset = 2,
-    /// <summary>To the first record whose timestamp is at or after <see cref="ResetGroupOffsets.Value"/> (Unix ms), as ListOffsets by timestamp finds it.</summary>
-    ToDatetime = 3,
-    /// <summary>The committed offset moved by <see cref="ResetGroupOffsets.Value"/> (negative: back).</summary>
-    ShiftBy = 4,
-}
-
-/// <summary>
-/// Moves group <see cref="Group"/>'s committed offsets for <see cref="Topic"/> (the listed <see cref="Partitions"/>, or all when
-/// empty). New offsets are clamped to each partition's [log start, log end]. Refused with NON_EMPTY_GROUP while the group has
-/// live members, as Kafka refuses it; with <see cref="DryRun"/> the plan is answered and nothing is committed.
-/// </summary>
-public sealed record ResetGroupOffsets(string Group, string Topic, IReadOnlyList<int> Partitions, OffsetResetMode Mode, long Value, bool DryRun) : IGroupCommand;
-
-/// <summary>One partition's move. <see cref="CurrentOffset"/> is -1 when the group had nothing committed there.</summary>
-public sealed record PartitionOffsetReset(string Topic, int Partition, long CurrentOffset, long NewOffset);
-
-/// <summary>The plan (applied unless it was a dry run), or why not, with a message for the operator.</summary>
-public sealed record ResetGroupOffsetsResponse(string Group, ErrorCode Error, string? ErrorMessage, IReadOnlyList<PartitionOffsetReset> Plan) : IAkkaKafkaMessage;

@@ -41,8 +41,8 @@ public static class AkkaRequestAuthorization
     {
         switch (request)
         {
-            // Which topics and groups these show is the answer's filter (AnswerFilter): Kafka answers Metadata and ListGroups to everyone.
-            case GetMetadata or GetClusterStatus or ListGroups:
+            // Which topics these show is the answer's filter (AnswerFilter): Kafka answers Metadata to everyone.
+            case GetMetadata or GetClusterStatus:
                 return null;
             case InitProducerId m:
                 return access.MayInitProducerId(m.TransactionalId) ? null
@@ -50,9 +50,6 @@ public static class AkkaRequestAuthorization
             // Kafka's OffsetCommit: Read on the group, then Read on every topic committed (29 for a topic that fails).
             case OffsetCommit m:
                 return access.Refusal(AccessRules.ReadGroup, m.Group) ?? FirstRefusal(access, AccessRules.ReadTopic, m.Offsets.Select(o => o.Topic));
-            // A reset commits (kafka-consumer-groups --reset-offsets sends OffsetCommit): the same rule.
-            case ResetGroupOffsets m:
-                return access.Refusal(AccessRules.ReadGroup, m.Group) ?? access.Refusal(AccessRules.ReadTopic, m.Topic);
             case OffsetFetch m:
                 return access.Refusal(AccessRules.DescribeGroup, m.Group) ?? FirstRefusal(access, AccessRules.DescribeTopic, m.Partitions.Select(p => p.Topic));
             default:
@@ -72,8 +69,6 @@ public static class AkkaRequestAuthorization
         SyncClassicGroup m => (AccessRules.ReadGroup, m.Group),
         ClassicHeartbeat m => (AccessRules.ReadGroup, m.Group),
         LeaveClassicGroup m => (AccessRules.ReadGroup, m.Group),
-        DescribeGroup m => (AccessRules.DescribeGroup, m.Group),
-        DeleteGroup m => (AccessRules.DeleteGroup, m.Group),
         _ => null,
     };
 
@@ -83,9 +78,8 @@ public static class AkkaRequestAuthorization
 
     /// <summary>
     /// For a request whose answer shows more than the user may see, what to take out of the answer (as the Kafka
-    /// listener filters Kafka's answers): metadata and cluster status show only the topics the user may describe, a
-    /// group list only the groups it may describe (all of them with Describe on the cluster), a group description only
-    /// the committed offsets of topics it may describe. Null for a request whose answer needs no filter.
+    /// listener filters Kafka's answers): metadata and cluster status show only the topics the user may describe. Null
+    /// for a request whose answer needs no filter.
     /// </summary>
     public static Func<object, object>? AnswerFilter(UserAccess access, IAkkaKafkaMessage request) => request switch
     {
@@ -97,10 +91,6 @@ public static class AkkaRequestAuthorization
             }
             : answer,
         GetClusterStatus => answer => answer is ClusterStatus s ? s with { Metadata = Visible(access, s.Metadata) } : answer,
-        ListGroups => answer => answer is ListGroupsResponse r ? r with { Groups = r.Groups.Where(access.MayListGroup).ToList() } : answer,
-        DescribeGroup => answer => answer is GroupDescription d
-            ? d with { Committed = d.Committed.Where(o => access.Allows(AccessRules.DescribeTopic, o.Topic)).ToList() }
-            : answer,
         _ => null,
     };
 

@@ -77,8 +77,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string LeaveClassicGroupResponseManifest = "cglr1";
     internal const string DeleteGroupManifest = "gdel1";
     internal const string DeleteGroupResponseManifest = "gdelr1";
-    internal const string ResetGroupOffsetsManifest = "gro1";
-    internal const string ResetGroupOffsetsResponseManifest = "gror1";
     internal const string AlterTopicConfigsManifest = "atc2";
     internal const string AlterTopicConfigsManifestV1 = "atc1";
     internal const string InitProducerIdManifest = "ip1";
@@ -138,8 +136,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         LeaveClassicGroupResponse => LeaveClassicGroupResponseManifest,
         DeleteGroup => DeleteGroupManifest,
         DeleteGroupResponse => DeleteGroupResponseManifest,
-        ResetGroupOffsets => ResetGroupOffsetsManifest,
-        ResetGroupOffsetsResponse => ResetGroupOffsetsResponseManifest,
         AlterTopicConfigs => AlterTopicConfigsManifest,
         InitProducerId => InitProducerIdManifest,
         InitProducerIdResult => InitProducerIdResultManifest,
@@ -300,13 +296,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case DeleteGroupResponse m:
                 w.String(m.Group).Int16((short)m.Error);
                 break;
-            case ResetGroupOffsets m:
-                w.String(m.Group).String(m.Topic).List(m.Partitions, (x, p) => x.VarInt(p)).Byte((byte)m.Mode).VarLong(m.Value).Bool(m.DryRun);
-                break;
-            case ResetGroupOffsetsResponse m:
-                w.String(m.Group).Int16((short)m.Error).String(m.ErrorMessage)
-                    .List(m.Plan, (x, p) => x.String(p.Topic).VarInt(p.Partition).VarLong(p.CurrentOffset).VarLong(p.NewOffset));
-                break;
             case AlterTopicConfigs m:
                 w.String(m.Topic).VarLong(m.RetentionMs).VarLong(m.RetentionBytes).Byte(m.TimestampType is { } type ? (byte)type : NoTimestampType);
                 break;
@@ -436,8 +425,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             LeaveClassicGroupManifest => ReadLeaveClassicGroup(ref r),
             LeaveClassicGroupResponseManifest => ReadLeaveClassicGroupResponse(ref r),
             DeleteGroupManifest => new DeleteGroup(r.String()),
-            ResetGroupOffsetsManifest => ReadResetGroupOffsets(ref r),
-            ResetGroupOffsetsResponseManifest => ReadResetGroupOffsetsResponse(ref r),
             AlterTopicConfigsManifest => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong(),
                 r.Byte() is var type && type != NoTimestampType ? (Records.TimestampType)type : null),
             AlterTopicConfigsManifestV1 => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong()),
@@ -567,27 +554,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         var error = (ErrorCode)r.Int16();
         var generation = r.VarInt();
         return new HeartbeatResponse(group, error, generation, ReadPartitions(ref r));
-    }
-
-    private static ResetGroupOffsets ReadResetGroupOffsets(ref WireReader r)
-    {
-        var group = r.String();
-        var topic = r.String();
-        var n = r.Count();
-        var partitions = new List<int>(n);
-        for (var i = 0; i < n; i++) partitions.Add(r.VarInt());
-        return new ResetGroupOffsets(group, topic, partitions, (OffsetResetMode)r.Byte(), r.VarLong(), r.Bool());
-    }
-
-    private static ResetGroupOffsetsResponse ReadResetGroupOffsetsResponse(ref WireReader r)
-    {
-        var group = r.String();
-        var error = (ErrorCode)r.Int16();
-        var message = r.NullableString();
-        var n = r.Count();
-        var plan = new List<PartitionOffsetReset>(n);
-        for (var i = 0; i < n; i++) plan.Add(new PartitionOffsetReset(r.String(), r.VarInt(), r.VarLong(), r.VarLong()));
-        return new ResetGroupOffsetsResponse(group, error, message, plan);
     }
 
     private static OffsetCommit ReadOffsetCommit(ref WireReader r)

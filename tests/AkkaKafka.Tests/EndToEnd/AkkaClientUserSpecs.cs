@@ -151,6 +151,28 @@ public sealed class AkkaClientUserSpecs(SecuredBroker broker) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task A_user_without_Describe_on_a_group_may_not_describe_or_delete_it_and_does_not_see_it_listed()
+    {
+        // A reset of a group nobody has used creates it with those offsets, as kafka-consumer-groups' does.
+        var reset = await broker.AsAdminAsync("group", "reset-offsets", "admins-only", "--topic", "granted", "--to-earliest");
+        Assert.True(reset.ExitCode == 0, reset.ToString());
+        Assert.Contains("admins-only", (await broker.AsAdminAsync("group", "list")).Stdout.Split('\n', StringSplitOptions.TrimEntries));
+        Task<CliResult> AsBob(params string[] args) => broker.Brokers.RunAsync(SecuredBroker.CommandTimeout, null,
+            broker.Client([.. args, "--username", "bob", "--password-file", broker.BobPasswordFile]));
+
+        var describe = await AsBob("group", "describe", "admins-only");
+        Assert.Equal(1, describe.ExitCode);
+        Assert.Equal("error: GROUP_AUTHORIZATION_FAILED: user 'bob' may not describe group 'admins-only'", OnlyLine(describe.Stderr));
+        var delete = await AsBob("group", "delete", "admins-only");
+        Assert.Equal(1, delete.ExitCode);
+        Assert.Equal("error: GROUP_AUTHORIZATION_FAILED: user 'bob' may not describe group 'admins-only'", OnlyLine(delete.Stderr));
+        var list = await AsBob("group", "list");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.DoesNotContain("admins-only", list.Stdout);
+        Assert.True((await broker.AsAdminAsync("group", "describe", "admins-only")).ExitCode == 0);
+    }
+
+    [Fact]
     public async Task HTTP_writes_need_a_user_the_ACLs_allow_while_metrics_stay_open()
     {
         using var https = broker.Tls.TrustingClient();

@@ -86,6 +86,64 @@ public sealed class KcatSpecs : IClassFixture<KafkaBroker>
         await AwaitGroupAsync("kcat-readers", d => Members(d) == 0 && AllCommitted(d, "kcat-group", 500), member);
     }
 
+    /// <summary>
+    /// kafka-consumer-groups' whole cycle over the akkakafka CLI for a group only kcat (librdkafka) ever used: listed,
+    /// described with its commits, its offsets reset, kcat -G resuming exactly at the reset position, refused deletion
+    /// while kcat is in the group, deleted once it has left.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_group_kcat_committed_is_listed_described_reset_and_deleted_with_akkakafka_group_and_kcat_resumes_at_the_reset_offset()
+    {
+        Kcat.EnsureAvailable();
+        await _broker.CreateTopic("kcat-reset", 1);
+        await KcatOk(Seq(1, 100), "-P", "-t", "kcat-reset");
+        CliProcess Member() => Kcat.Start("-b", _broker.KafkaBootstrap, "-G", "kcat-resetters", "-u", "-f", @"%o %s\n",
+            "-X", "auto.offset.reset=earliest", "-X", "auto.commit.interval.ms=200", "kcat-reset");
+        async Task<List<(long Offset, int Value)>> ReadAsync(CliProcess member, int count)
+        {
+            await _broker.AwaitAsync(() => Task.FromResult(Lines(member.Stdout).Count >= count ? null : $"read {Lines(member.Stdout).Count} of {count}\n{member}"),
+                TimeSpan.FromSeconds(45), $"kcat -G reading {count} records");
+            return Lines(member.Stdout).Select(l => l.Split(' ')).Select(p => (long.Parse(p[0]), int.Parse(p[1]))).ToList();
+        }
+        async Task LeaveAsync(CliProcess member)
+        {
+            member.Terminate(); // kcat commits, then leaves the group
+            Assert.True(await member.WaitForExitAsync(TimeSpan.FromSeconds(20)), $"kcat -G did not exit on SIGTERM\n{member}");
+            await AwaitGroupAsync("kcat-resetters", d => Members(d) == 0 && d.Contains("State: Empty"), member);
+        }
+
+        using (var first = Member())
+        {
+            Assert.Equal(Enumerable.Range(1, 100), (await ReadAsync(first, 100)).Select(r => r.Value));
+            await AwaitGroupAsync("kcat-resetters", d => Members(d) == 1 && AllCommitted(d, "kcat-reset", 100), first);
+            await LeaveAsync(first);
+        }
+        Assert.Contains("kcat-resetters", Lines((await _broker.AkkaOk(null, "group", "list")).Stdout));
+        Assert.Matches(@"(?m)^kcat-reset\s+0\s+100\s+100\s+0\s", (await _broker.AkkaOk(null, "group", "describe", "kcat-resetters")).Stdout);
+
+        var reset = await _broker.AkkaOk(null, "group", "reset-offsets", "kcat-resetters", "--topic", "kcat-reset", "--shift-by", "-60");
+        Assert.Matches(@"(?m)^kcat-reset\s+0\s+100\s+40\s*$", reset.Stdout);
+        Assert.Matches(@"(?m)^kcat-reset\s+0\s+40\s+100\s+60\s", (await _broker.AkkaOk(null, "group", "describe", "kcat-resetters")).Stdout);
+
+        using (var second = Member())
+        {
+            // The group's commit decides where it starts (auto.offset.reset is only for a partition with none).
+            var resumed = await ReadAsync(second, 60);
+            Assert.Equal((40L, 41), resumed[0]);
+            Assert.Equal(Enumerable.Range(41, 60), resumed.Select(r => r.Value));
+            await AwaitGroupAsync("kcat-resetters", d => Members(d) == 1, second);
+            var busy = await _broker.Akka(null, "group", "delete", "kcat-resetters");
+            Assert.Equal((1, "error: Group 'kcat-resetters' could not be deleted due to: NON_EMPTY_GROUP (the group is not empty)"), (busy.ExitCode, busy.Stderr.Trim()));
+            await LeaveAsync(second);
+        }
+
+        var deleted = await _broker.AkkaOk(null, "group", "delete", "kcat-resetters");
+        Assert.Equal("Deletion of requested consumer groups ('kcat-resetters') was successful.", deleted.Stdout.Trim());
+        Assert.DoesNotContain("kcat-resetters", Lines((await _broker.AkkaOk(null, "group", "list")).Stdout));
+        var gone = await _broker.Akka(null, "group", "describe", "kcat-resetters");
+        Assert.Equal((1, "error: group 'kcat-resetters' does not exist"), (gone.ExitCode, gone.Stderr.Trim()));
+    }
+
     private async Task AwaitGroupAsync(string group, Func<string, bool> condition, CliProcess member)
     {
         var last = "";

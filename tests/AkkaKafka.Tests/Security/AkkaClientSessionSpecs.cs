@@ -57,7 +57,8 @@ public sealed class AkkaClientSessionSpecs
         // as Akka messages they pass between brokers only, and no user may send them.
         Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ProduceRequest)), Check(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c")));
         Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ForwardedRequest)), Check(new ForwardedRequest(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))));
-        Assert.Equal(ErrorCode.GroupAuthorizationFailed, Check(new DeleteGroup("billing"))?.Error);
+        // What the Kafka group handlers ask the coordinator is no client request: a client deletes with Kafka's DeleteGroups.
+        Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(DeleteGroup)), Check(new DeleteGroup("billing")));
         Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Check(new DeleteUser("alice"))?.Error);
         Assert.Null(AkkaRequestAuthorization.Refusal(new UserAccess(security, new HashSet<string> { "bob" }, "bob"), new DeleteUser("alice")));
     }
@@ -99,28 +100,31 @@ public sealed class AkkaClientSessionSpecs
     /// Only the envelopes (AsUser; KafkaRequestFrame, whose Kafka request the Kafka listener's rules authorize as the
     /// session's user) and the login (Authenticate) are never requests inside an envelope, and the brokers' internal
     /// messages (<see cref="IBrokerInternal"/>: the controller's topic commands, and the partition requests, for which
-    /// clients send Kafka's Produce, Fetch and ListOffsets) are no client's request.
+    /// clients send Kafka's Produce, Fetch and ListOffsets) are no client's request. The questions the Kafka group
+    /// handlers ask the group coordinator (ListGroups, DescribeGroup, DeleteGroup) cross between brokers but are no
+    /// client's either: a client sends Kafka's ListGroups, DescribeGroups and DeleteGroups, so these have no rule.
     /// </summary>
     [Fact]
     public void Every_client_request_message_has_an_authorization_rule()
     {
         Type[] envelopes = [typeof(AsUser), typeof(Authenticate), typeof(KafkaRequestFrame)];
+        Type[] coordinatorQueries = [typeof(ListGroups), typeof(DescribeGroup), typeof(DeleteGroup)];
         var requests = new[] { typeof(IBrokerCommand).Assembly, typeof(AkkaKafka.Broker.Node.BrokerActor).Assembly, typeof(AkkaKafka.Client.ClusterConnection).Assembly }
             .SelectMany(a => a.GetTypes())
             .Where(t => typeof(IBrokerCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && !envelopes.Contains(t)
-                        && !typeof(IBrokerInternal).IsAssignableFrom(t))
+                        && !coordinatorQueries.Contains(t) && !typeof(IBrokerInternal).IsAssignableFrom(t))
             .ToList();
         // A user with no rights at all: every rule refuses without looking past the first name it checks, so a blank instance will do.
         var nobody = new UserAccess(SecurityMetadata.Empty, NoSuperUsers, "nobody");
 
-        Assert.Contains(typeof(CreateTopic), requests);
-        Assert.Contains(typeof(ResetGroupOffsets), requests);
+        Assert.Contains(typeof(UpsertUser), requests);
+        Assert.Contains(typeof(GetMetadata), requests);
         Assert.All(requests, type =>
         {
             var request = (IAkkaKafkaMessage)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type);
             Assert.NotEqual(AkkaRequestAuthorization.NoRule(type), AkkaRequestAuthorization.Refusal(nobody, request));
         });
-        Assert.All(envelopes, type => Assert.Equal(AkkaRequestAuthorization.NoRule(type),
+        Assert.All([.. envelopes, .. coordinatorQueries], type => Assert.Equal(AkkaRequestAuthorization.NoRule(type),
             AkkaRequestAuthorization.Refusal(nobody, (IAkkaKafkaMessage)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type))));
     }
 

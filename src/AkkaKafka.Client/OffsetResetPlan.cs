@@ -1,7 +1,20 @@
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 
-namespace AkkaKafka.Broker.Group;
+namespace AkkaKafka.Client;
+
+/// <summary>Where `group reset-offsets` moves a group's positions (kafka-consumer-groups' --to-… and --shift-by).</summary>
+public enum OffsetResetMode
+{
+    ToEarliest,
+    ToLatest,
+    /// <summary>To the offset given.</summary>
+    ToOffset,
+    /// <summary>To the first record whose timestamp is at or after the time given (Unix ms), as ListOffsets by timestamp finds it.</summary>
+    ToDatetime,
+    /// <summary>The committed offset moved by the value given (negative: back).</summary>
+    ShiftBy,
+}
 
 /// <summary>
 /// What one partition's log looked like when a reset was asked for: its log start and end offsets and, for
@@ -9,9 +22,13 @@ namespace AkkaKafka.Broker.Group;
 /// </summary>
 public sealed record PartitionBounds(int Partition, long LogStartOffset, long LogEndOffset, long OffsetForTimestamp = -1);
 
+/// <summary>One partition's move. <see cref="CurrentOffset"/> is -1 when the group had nothing committed there.</summary>
+public sealed record PartitionOffsetReset(string Topic, int Partition, long CurrentOffset, long NewOffset);
+
 /// <summary>
-/// The decision of `group reset-offsets`, as kafka-consumer-groups makes it: where each partition's committed offset moves.
-/// Pure: the GroupActor feeds it the group's committed offsets and the partitions' bounds.
+/// The decision of `group reset-offsets`, as kafka-consumer-groups makes it: where each partition's committed offset
+/// moves, clamped to the partition's [log start, log end]. Pure: the admin client feeds it what ListOffsets and
+/// OffsetFetch answered.
 /// </summary>
 public sealed record OffsetResetPlan(IReadOnlyList<PartitionOffsetReset> Moves, string? Refusal)
 {
@@ -60,4 +77,7 @@ public sealed record OffsetResetPlan(IReadOnlyList<PartitionOffsetReset> Moves, 
     /// <summary>Kafka's refusal while a group has members (kafka-consumer-groups' message, word for word).</summary>
     public static string InactiveGroupRequired(string group, string state) =>
         $"Assignments can only be reset if the group '{group}' is inactive, but the current state is {state}.";
+
+    /// <summary>Kafka's rule: only a group nobody is in (Empty) or nobody has used (Dead) may have its offsets reset.</summary>
+    public static bool MayReset(string groupState) => groupState is GroupStates.Empty or GroupStates.Dead;
 }

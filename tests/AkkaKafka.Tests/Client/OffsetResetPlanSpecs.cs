@@ -1,11 +1,14 @@
-using AkkaKafka.Broker.Group;
+using AkkaKafka.Client;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using Xunit;
 
-namespace AkkaKafka.Tests.Group;
+namespace AkkaKafka.Tests.Client;
 
-/// <summary>The decision of `group reset-offsets`, as pure state: where each partition's committed offset moves.</summary>
+/// <summary>
+/// The decision of `group reset-offsets`, as pure code in the admin client (no ActorSystem): where each partition's
+/// committed offset moves, from what ListOffsets and OffsetFetch answered, clamped to the log as Kafka clamps.
+/// </summary>
 [Trait("Speed", "Fast")]
 public sealed class OffsetResetPlanSpecs
 {
@@ -42,6 +45,25 @@ public sealed class OffsetResetPlanSpecs
     }
 
     [Fact]
+    public void A_datetime_whose_record_retention_has_removed_moves_to_the_log_start()
+    {
+        // ListOffsets by time cannot answer below the log start; should an answer be stale, the plan still stays in the log.
+        var plan = OffsetResetPlan.Make("t", [new PartitionBounds(0, 10, 100, 4)], Committed, OffsetResetMode.ToDatetime, 0);
+        Assert.Equal(10, Assert.Single(plan.Moves).NewOffset);
+    }
+
+    [Fact]
+    public void An_empty_partition_resets_to_its_log_end_whatever_is_asked()
+    {
+        // Log [7, 7): start and end are one offset, every mode lands on it.
+        IReadOnlyList<PartitionBounds> empty = [new(0, 7, 7)];
+        var committed = new Dictionary<TopicPartition, long> { [new("t", 0)] = 3 };
+        foreach (var (mode, value) in new[] { (OffsetResetMode.ToEarliest, 0L), (OffsetResetMode.ToLatest, 0L), (OffsetResetMode.ToOffset, 100L),
+                     (OffsetResetMode.ToDatetime, 1L), (OffsetResetMode.ShiftBy, -2L) })
+            Assert.Equal((3L, 7L), Assert.Single(OffsetResetPlan.Make("t", empty, committed, mode, value).Moves) is var m ? (m.CurrentOffset, m.NewOffset) : default);
+    }
+
+    [Fact]
     public void A_shift_moves_from_the_committed_offset_and_saturates_at_the_log_bounds()
     {
         Assert.Equal([(0, 50L, 40L), (1, 3L, 0L)], Moves(OffsetResetMode.ShiftBy, -10));
@@ -64,5 +86,13 @@ public sealed class OffsetResetPlanSpecs
     {
         Assert.Equal("Assignments can only be reset if the group 'billing' is inactive, but the current state is Stable.",
             OffsetResetPlan.InactiveGroupRequired("billing", GroupStates.Stable));
+    }
+
+    [Fact]
+    public void Only_a_group_nobody_is_in_may_be_reset_as_Kafka_allows()
+    {
+        Assert.True(OffsetResetPlan.MayReset(GroupStates.Empty));
+        Assert.True(OffsetResetPlan.MayReset(GroupStates.Dead));
+        Assert.All([GroupStates.Stable, GroupStates.PreparingRebalance, GroupStates.CompletingRebalance], s => Assert.False(OffsetResetPlan.MayReset(s)));
     }
 }
