@@ -28,7 +28,6 @@ public sealed record GroupOffsetsReset(string Group, string Topic, IReadOnlyList
 /// </summary>
 public sealed partial class AdminClient
 {
-    private const string AdminClientId = "admin";
     private static readonly TimeSpan CoordinatorRetryPause = TimeSpan.FromMilliseconds(200);
     // The coordinator when it is the broker the connection reaches (a broker without a Kafka listener names no node);
     // null instead means "not found yet": asked again.
