@@ -188,10 +188,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         {
             var append = _state.Written(write, e, LastSequenceNr);
             _metrics.BatchAppended(_partition.Topic, e.Batch);
-            var acknowledged = new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, append.LogAppendTime);
-            if (append.Acks != Acks.None) append.ReplyTo.Tell(acknowledged);
+            if (append.Acks != Acks.None) append.ReplyTo.Tell(Acknowledgement(append));
             // Retries that arrived while this batch was being written get the same offset, as Kafka answers a duplicate.
-            foreach (var retry in append.Duplicates ?? []) retry.Tell(acknowledged);
+            foreach (var retry in append.Duplicates ?? []) retry.Tell(Acknowledgement(append));
             if (_logTransactions)
             {
                 var count = new RecordBatch(e.Batch).RecordCount;
@@ -202,13 +201,19 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         });
     }
 
+    private ProduceResponse Acknowledgement(PendingAppend append) =>
+        new(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, append.LogAppendTime);
+
     private void OnWriteCompleted(long started)
     {
         _metrics.JournalWritten(started);
         var snapshotDue = _state.CompleteWrite();
         _metrics.LogChanged(_partition, PartitionLog);
-        foreach (var parked in _state.TakeServableParkedFetches()) HandleFetch(parked.Request, parked.ReplyTo);
-        if (!_state.HasParkedFetches) Timers.Cancel(FetchDeadlineTimer);
+        if (_state.HasParkedFetches)
+        {
+            foreach (var parked in _state.TakeServableParkedFetches()) HandleFetch(parked.Request, parked.ReplyTo);
+            if (!_state.HasParkedFetches) Timers.Cancel(FetchDeadlineTimer);
+        }
         if (snapshotDue) SaveSnapshot(PartitionLog.ToSnapshot());
         if (_state.HasPendingWrites) WritePending();
     }
