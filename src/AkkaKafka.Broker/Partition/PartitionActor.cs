@@ -278,7 +278,7 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         Fail(_state.FailAllPending(), ErrorCode.NotLeaderOrFollower, "partition owner stopped");
         _metrics.LogClosed(_partition);
         _metrics.PartitionStopped(_partition, _state.Epoch);
-        Answer(_state.TakeAllParkedFetches());
+        Answer(_state.ExpireParkedFetches(DateTime.MaxValue));
         _state.Reads.Clear();
         base.PostStop();
     }

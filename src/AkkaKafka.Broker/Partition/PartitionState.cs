@@ -364,7 +364,7 @@ public sealed class PartitionState
         return ready;
     }
 
-    /// <summary>The parked fetches whose max wait has passed by <paramref name="now"/>, answered empty.</summary>
+    /// <summary>The parked fetches whose max wait has passed by <paramref name="now"/> (all of them at DateTime.MaxValue: the owner stops), answered empty.</summary>
     public List<FetchAnswer> ExpireParkedFetches(DateTime now)
     {
         var expired = new List<FetchAnswer>();
@@ -375,14 +375,6 @@ public sealed class PartitionState
             return true;
         });
         return expired;
-    }
-
-    /// <summary>The owner stops: every parked fetch, answered empty.</summary>
-    public List<FetchAnswer> TakeAllParkedFetches()
-    {
-        var all = _parkedFetches.Select(p => new FetchAnswer(p.Fetch, Empty())).ToList();
-        _parkedFetches.Clear();
-        return all;
     }
 
     public FetchResponse Empty(ErrorCode error = ErrorCode.None, string? message = null) =>
