@@ -472,7 +472,7 @@ public sealed class JournalWrite(IReadOnlyList<PendingAppend> appends)
 {
     public IReadOnlyList<PendingAppend> Appends { get; } = appends;
 
-    public int Written { get; set; }
+    public int Written { get; internal set; }
 
     public bool Done => Written == Appends.Count;
 }
