@@ -19,6 +19,7 @@ public sealed class BrokerSettings
         TailBytes = c.ByteSize("tail-bytes");
         SegmentBatches = c.Int("segment-batches");
         ReadAheadBytes = c.ByteSize("read-ahead-bytes");
+        PrefetchAssumedBatchBytes = c.ByteSize("prefetch-assumed-batch-bytes");
         ReadCacheBytes = c.ByteSize("read-cache-bytes");
         MaxConcurrentJournalReads = c.Int("max-concurrent-journal-reads");
         SegmentBytes = c.ByteSize("segment-bytes");
@@ -44,6 +45,7 @@ public sealed class BrokerSettings
         if (ControllerSnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.controller-snapshot-every must be at least 1");
         if (MaxConcurrentJournalReads < 1) throw new ConfigurationException("akkakafka.broker.max-concurrent-journal-reads must be at least 1");
         if (FetchDeadlineCheckInterval <= TimeSpan.Zero) throw new ConfigurationException("akkakafka.broker.fetch-deadline-check-interval must be positive");
+        if (PrefetchAssumedBatchBytes < 1) throw new ConfigurationException("akkakafka.broker.prefetch-assumed-batch-bytes must be at least 1");
         if (ReadAheadBytes < 0) throw new ConfigurationException("akkakafka.broker.read-ahead-bytes must not be negative");
         if (ReadCacheBytes < 0) throw new ConfigurationException("akkakafka.broker.read-cache-bytes must not be negative");
         if (TailBytes < 0) throw new ConfigurationException("akkakafka.broker.tail-bytes must not be negative");
@@ -71,6 +73,8 @@ public sealed class BrokerSettings
     public long TailBytes { get; }
     public int SegmentBatches { get; }
     public long ReadAheadBytes { get; }
+    /// <summary>The batch size a prefetch assumes where no segment tells the average (sizes its query's row limit).</summary>
+    public long PrefetchAssumedBatchBytes { get; }
     /// <summary>Budget of the broker's cache of old batches read back from the journal, shared by all its partitions.</summary>
     public long ReadCacheBytes { get; }
     /// <summary>Journal reads (fetches of old records, prefetches, timestamp look-ups) one partition runs at once; more wait their turn.</summary>
