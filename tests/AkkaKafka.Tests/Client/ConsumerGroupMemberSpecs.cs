@@ -4,6 +4,7 @@ using AkkaKafka.Client;
 using AkkaKafka.Client.Consumer;
 using AkkaKafka.Client.Producer;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Tests.MultiNode;
 using AkkaKafka.Tests.MultiNode.Support;
@@ -43,17 +44,23 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         await using var group = await MemberAloneAsync(ClientConfig, "rebalanced");
         var (connectionA, connectionB, a, topic) = (group.ConnectionA, group.ConnectionB, group.A, group.Topic);
 
-        // B joins: one of A's partitions is B's once A releases it, which A does only after its next heartbeat (a
-        // minute away). Until then B reads nothing of it and A, still holding both, commits both.
+        // B joins: the group rebalances, which A learns of only at its next heartbeat (a minute away), and B's join waits
+        // for A to rejoin. Until then B is given nothing and A, still a member of its generation holding both
+        // partitions, commits both.
         await using var b = new Consumer(connectionB, "member-b");
-        await b.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
-        Assert.Empty(b.Assignment);
+        var joining = b.SubscribeAsync("keepers", topic, new StartPosition.Earliest());
+        await Eventually.Async(Within, async () => Assert.Equal(GroupStates.PreparingRebalance, await GroupStateAsync(connectionA, "keepers")));
         await ProduceAsync(connectionA, topic, "second", 10);
         Assert.Equal(10, (await ReadAsync(a, 10)).Count);
         await a.CommitAsync().WaitAsync(Within);
         Assert.Equal([15L, 15L], await CommittedAsync(connectionA, topic, 2));
         Assert.Equal(2, a.Assignment.Count);
+        Assert.Empty(b.Assignment);
+        Assert.False(joining.IsCompleted);
     }
+
+    private static async Task<string> GroupStateAsync(ClusterConnection connection, string group) =>
+        (await connection.Routes.KafkaAsync(null, new DescribeGroupsRequestData([group]), "spec", DescribeGroupsResponseData.Read, Within)).Groups.Single().GroupState;
 
     [Fact]
     public async Task A_partition_moves_to_a_joining_member_only_after_its_previous_owner_committed_what_it_handed_out_so_nothing_is_read_twice()
@@ -66,7 +73,8 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         readByA.AddRange(await ReadAsync(a, 4));
         Assert.Equal([10L, 10L], await CommittedAsync(connectionA, topic, 2));
 
-        // B joins: A learns at its next heartbeat that it lost a partition, commits where it stopped, then releases it.
+        // B joins: A learns at its next heartbeat that the group rebalances, revokes its partitions and commits where it
+        // stopped, then rejoins; the leader's range assignment gives B one of them.
         await using var b = new Consumer(connectionB, "member-b");
         await b.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
         await Eventually.Async(Within, () =>
