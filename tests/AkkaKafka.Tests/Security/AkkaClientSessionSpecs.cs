@@ -52,7 +52,7 @@ public sealed class AkkaClientSessionSpecs
         (ErrorCode Error, string Message)? Check(IAkkaKafkaMessage request) => AkkaRequestAuthorization.Refusal(new UserAccess(security, NoSuperUsers, "bob"), request);
 
         Assert.Null(Check(new ForwardedRequest(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))));
-        Assert.Null(Check(new JoinGroup("billing", null, "c", [], 10_000)));
+        Assert.Null(Check(new ClassicHeartbeat("billing", 1, "c", null)));
         Assert.Null(Check(new GetMetadata(["orders"])));
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new FetchRequest("orders", 0, 0, 1024, 0, "c"))?.Error);
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, Check(new ProduceRequest("payments", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))?.Error);
