@@ -59,8 +59,10 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         Assert.False(joining.IsCompleted);
     }
 
-    private static async Task<string> GroupStateAsync(ClusterConnection connection, string group) =>
-        (await connection.Routes.KafkaAsync(null, new DescribeGroupsRequestData([group]), "spec", DescribeGroupsResponseData.Read, Within)).Groups.Single().GroupState;
+    private static async Task<string> GroupStateAsync(ClusterConnection connection, string group) => (await DescribeAsync(connection, group)).GroupState;
+
+    private static async Task<DescribedGroup> DescribeAsync(ClusterConnection connection, string group) =>
+        (await connection.Routes.KafkaAsync(null, new DescribeGroupsRequestData([group]), "spec", DescribeGroupsResponseData.Read, Within)).Groups.Single();
 
     [Fact]
     public async Task A_partition_moves_to_a_joining_member_only_after_its_previous_owner_committed_what_it_handed_out_so_nothing_is_read_twice()
@@ -94,6 +96,43 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         Assert.Equal([12L, 13L, 14L], readByB.Select(r => r.Offset));
         var everyRead = readByA.Concat(readByB).Select(r => (r.Partition, r.Offset)).ToList();
         Assert.Equal(everyRead.Count, everyRead.Distinct().Count()); // redelivered: none
+    }
+
+    /// <summary>Members that offer only cooperative-sticky rebalance cooperatively (KIP-429), as Kafka's consumer does.</summary>
+    private static readonly Config CooperativeClientConfig =
+        ConfigurationFactory.ParseString("akkakafka.client.partition-assignment-strategy = [cooperative-sticky]").WithFallback(BeatingClientConfig);
+
+    [Fact]
+    public async Task Under_cooperative_sticky_the_owner_gives_up_only_the_partition_that_moves_and_keeps_reading_the_other()
+    {
+        await using var group = await MemberAloneAsync(CooperativeClientConfig, "cooperative");
+        var (connectionA, connectionB, a, topic) = (group.ConnectionA, group.ConnectionB, group.A, group.Topic);
+        await ProduceAsync(connectionA, topic, "second", 4);
+        var readByA = group.ReadByA.Concat(await ReadAsync(a, 4)).ToList(); // handed out up to 12 and 12, committed 10 and 10
+
+        // B joins: A keeps its partitions while it rejoins, revokes only the one the assignor moves, commits where it
+        // stopped (both partitions: what it handed out) and rejoins; the second rebalance gives the moved one to B.
+        await using var b = new Consumer(connectionB, "member-b");
+        await b.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
+        await Eventually.Async(Within, () =>
+        {
+            Assert.Single(b.Assignment);
+            Assert.Single(a.Assignment);
+            return Task.CompletedTask;
+        });
+        var (taken, kept) = (b.Assignment.Single(), a.Assignment.Single());
+        Assert.NotEqual(taken, kept);
+        Assert.Equal([12L, 12L], await CommittedAsync(connectionA, topic, 2));
+        Assert.Equal("cooperative-sticky", (await DescribeAsync(connectionA, "keepers")).ProtocolData);
+
+        // Each goes on where the partition stopped: three new records on each partition, each read once.
+        await ProduceAsync(connectionA, topic, "third", 6);
+        var nextOfA = await ReadAsync(a, 3);
+        var readByB = await ReadAsync(b, 3);
+        Assert.Equal([(kept.Partition, 12L), (kept.Partition, 13L), (kept.Partition, 14L)], nextOfA.Select(r => (r.Partition, r.Offset)));
+        Assert.Equal([(taken.Partition, 12L), (taken.Partition, 13L), (taken.Partition, 14L)], readByB.Select(r => (r.Partition, r.Offset)));
+        var everyRead = readByA.Concat(nextOfA).Concat(readByB).Select(r => (r.Partition, r.Offset)).ToList();
+        Assert.Equal(everyRead.Count, everyRead.Distinct().Count());
     }
 
     /// <summary>One broker, two members' connections, and member A alone in group "keepers": it read 20 records of two partitions and committed them.</summary>
