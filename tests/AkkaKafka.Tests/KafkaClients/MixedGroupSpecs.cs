@@ -8,7 +8,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// Issue 19: `akkakafka consume --group` is a member of Kafka's classic consumer groups, so it shares a group, its
 /// partitions and its committed offsets with a Kafka client (kcat, a real librdkafka process): together they read every
 /// record once, each only from its own partitions, and when one stops cleanly (SIGTERM: it commits and leaves) the other
-/// resumes its partitions from those commits, reading nothing twice and losing nothing.
+/// resumes its partitions from those commits, reading nothing twice and losing nothing. The same with a Confluent.Kafka consumer.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
 [Trait("Speed", "Slow")]
@@ -113,5 +113,33 @@ public sealed class MixedGroupSpecs : IClassFixture<KafkaBroker>
         var twice = all.GroupBy(v => v).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(twice.Count == 0, $"records read twice: {string.Join(", ", twice.Take(20))}\nakkakafka:\n{akkakafka}\nkcat:\n{kcat}\nkcat again:\n{kcatAgain}");
         Assert.Equal(Enumerable.Range(1, 800), all.Order());
+    }
+
+    [Fact]
+    public async Task Akkakafka_consume_and_a_Confluent_Kafka_consumer_share_a_group_and_the_Confluent_one_resumes_from_akkakafkas_commits()
+    {
+        const string topic = "mixed-confluent";
+        const string group = "mixed-confluent-readers";
+        await _broker.CreateTopic(topic, 4);
+        using var akkakafka = StartAkkakafka(group, topic);
+        await AwaitGroupAsync(group, d => Members(d) == 1, "akkakafka consume joining", akkakafka);
+        using var confluent = new GroupMember(_broker.KafkaBootstrap, group, topic);
+        List<int> ReadByConfluent() => confluent.Records.Select(r => int.Parse(r.Message.Value)).ToList();
+        void PollUntil(Func<bool> done, string what) =>
+            Assert.True(GroupMember.PollUntil(done, GroupWait, confluent), $"{what} did not happen\nConfluent: {confluent}\nakkakafka:\n{akkakafka}\n{_broker.Diagnostics()}");
+
+        PollUntil(() => confluent.Assignment.Count == 2, "the Confluent consumer getting two of the four partitions");
+        await Produce(topic, 1, 200);
+        PollUntil(() => Read(akkakafka).Count + confluent.Records.Count >= 200, "records 1..200 read by the group");
+        Assert.Empty(Read(akkakafka).Select(r => r.Partition).Intersect(confluent.Records.Select(r => r.Partition.Value)));
+
+        akkakafka.Terminate();
+        Assert.True(await akkakafka.WaitForExitAsync(TimeSpan.FromSeconds(20)), $"akkakafka consume did not exit on SIGTERM\n{akkakafka}");
+        await Produce(topic, 201, 400);
+        PollUntil(() => confluent.Assignment.Count == 4 && Read(akkakafka).Count + confluent.Records.Count >= 400, "the Confluent consumer reading on from akkakafka's commits");
+
+        var all = Read(akkakafka).Select(r => r.Value).Concat(ReadByConfluent()).ToList();
+        Assert.True(all.Count == all.Distinct().Count(), $"{all.Count - all.Distinct().Count()} records read twice\nConfluent: {confluent}\nakkakafka:\n{akkakafka}");
+        Assert.Equal(Enumerable.Range(1, 400), all.Order());
     }
 }
