@@ -128,7 +128,7 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
             case Synced synced: OnSynced(synced); break;
             case HeartbeatTick: SendHeartbeat(); break;
             case HeartbeatAnswered answered: OnHeartbeat(answered); break;
-            case Rejoin: Join(); break;
+            case Rejoin when _phase == Phase.Unjoined: Join(); break; // a member that got back in meanwhile stays as it is
             case StartAssigned: StartAssignedPartitions(); break;
             case CommittedFetched fetched: OnCommittedFetched(fetched); break;
             case FetcherPositioned positioned when _positions.IsCurrent(positioned.Lease):
