@@ -24,7 +24,13 @@ public sealed class ClientSettings
         MaxBufferedRecords = c.Int("max-buffered-records");
         SessionTimeout = c.TimeSpan("session-timeout");
         HeartbeatInterval = c.TimeSpan("heartbeat-interval");
+        RebalanceTimeout = c.TimeSpan("rebalance-timeout", allowInfinite: false);
         AutoCommitInterval = c.TimeSpan("auto-commit-interval");
+        PartitionAssignmentStrategy = c.StringList("partition-assignment-strategy").ToList();
+        if (PartitionAssignmentStrategy.Count == 0) throw c.Invalid("partition-assignment-strategy", "a non-empty list of assignors");
+        foreach (var name in PartitionAssignmentStrategy)
+            if (name is not (Consumer.PartitionAssignors.Range or Consumer.PartitionAssignors.CooperativeSticky))
+                throw c.Invalid("partition-assignment-strategy", $"a list of {Consumer.PartitionAssignors.Range} and {Consumer.PartitionAssignors.CooperativeSticky}, not '{name}'");
         if (MaxInFlight < 1) throw new ConfigurationException("akkakafka.client.max-in-flight must be at least 1");
         if (BufferMemory < BatchSize) throw new ConfigurationException("akkakafka.client.buffer-memory must be at least batch-size");
         if (Linger < TimeSpan.Zero) throw new ConfigurationException("akkakafka.client.linger must not be negative");
@@ -65,4 +71,8 @@ public sealed class ClientSettings
     public TimeSpan SessionTimeout { get; init; }
     public TimeSpan HeartbeatInterval { get; init; }
     public TimeSpan AutoCommitInterval { get; init; }
+    /// <summary>How long the coordinator waits for every member to rejoin a rebalance (JoinGroup's rebalance timeout).</summary>
+    public TimeSpan RebalanceTimeout { get; init; }
+    /// <summary>Kafka's partition.assignment.strategy: the assignors offered in JoinGroup, most preferred first.</summary>
+    public IReadOnlyList<string> PartitionAssignmentStrategy { get; init; } = [];
 }

@@ -12,10 +12,9 @@ namespace AkkaKafka.Broker.Group;
 /// One consumer group: its members (kept alive by heartbeats, expired after their session timeout), their
 /// partitions, and the group's committed offsets, which are event-sourced so a restarted consumer resumes where
 /// its group left off, whichever broker runs the coordinator by then. Membership is event-sourced too (written whole
-/// when it changes, never for a heartbeat, and answered only once written), so when the coordinator moves the members
-/// carry on with their generation and partitions instead of rejoining. The members are either Akka consumers
-/// (<see cref="GroupMembership"/>: the coordinator assigns) or Kafka clients speaking the classic protocol
-/// (<see cref="ClassicGroup"/>: the leader assigns); the first to join decides, both share the committed offsets.
+/// when it settles, never for a heartbeat, and answered only once written), so when the coordinator moves the members
+/// carry on with their generation and partitions instead of rejoining. Members speak Kafka's classic protocol
+/// (<see cref="ClassicGroup"/>: the leader assigns), Kafka clients and `akkakafka consume --group` alike.
 /// </summary>
 public sealed class GroupActor : UntypedPersistentActor, IWithTimers
 {
@@ -23,19 +22,16 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     private const string ClassicDeadlineTimer = "classic-deadline";
     private const int SnapshotEvery = 500;
     private readonly string _group;
-    private readonly GroupMembership _membership = new();
     private readonly ClassicGroup _classic;
     private readonly ClassicGroupSettings _settings;
     // The JoinGroup or SyncGroup each classic member is waiting on (answered when the rebalance gets that far).
     private readonly Dictionary<string, IActorRef> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _committed = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    // The membership last persisted, by kind: a new generation is a change to store, a heartbeat is not. Kept for snapshots
-    // (a classic group in mid-rebalance is snapshotted as it was last stored).
-    private GroupMetadata? _storedAkka;
+    // The membership last persisted: a new generation is a change to store, a heartbeat is not. Kept for snapshots
+    // (a group in mid-rebalance is snapshotted as it was last stored).
     private GroupMetadata? _storedClassic;
-    // The latest membership of each kind read during recovery, taken back at RecoveryCompleted with fresh sessions.
-    private GroupMetadata? _recoveredAkka;
+    // The latest membership read during recovery, taken back at RecoveryCompleted with fresh sessions.
     private GroupMetadata? _recoveredClassic;
 
     public GroupActor(string group, ClassicGroupSettings settings)
@@ -64,11 +60,13 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         {
             case SnapshotOffer { Snapshot: GroupSnapshot snapshot }:
                 foreach (var o in snapshot.Committed) _committed[new TopicPartition(o.Topic, o.Partition)] = o.Offset;
-                _recoveredAkka = snapshot.Akka;
+                // snapshot.Akka: written before Akka consumers became classic members (issue 19); nothing to take back.
                 _recoveredClassic = snapshot.Classic;
                 break;
-            case GroupMembershipChanged { Metadata.Kind: GroupKind.Akka } e:
-                _recoveredAkka = e.Metadata;
+            case GroupMembershipChanged { Metadata.Kind: GroupKind.Akka }:
+                // Journals written before Akka consumers became classic members (issue 19) hold the coordinator-assigned
+                // membership of that time. Its members rejoin as classic members (their old member ids are unknown
+                // here, which makes them join anew); their committed offsets are in OffsetsCommitted and are kept.
                 break;
             case GroupMembershipChanged e:
                 _recoveredClassic = e.Metadata;
@@ -91,37 +89,29 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     /// </summary>
     private void RestoreMembership(DateTime now)
     {
-        if (_recoveredAkka is { } akka) _membership.Restore(akka, now);
         if (_recoveredClassic is { } classic) _classic.Restore(classic, now);
-        (_storedAkka, _storedClassic) = (_recoveredAkka, _recoveredClassic);
-        if (_membership.Members.Count + _classic.MemberCount > 0)
-            _log.Info("Group {0}: recovered {1} members at generation {2}; their sessions start now", _group,
-                _membership.Members.Count + _classic.MemberCount, _classic.MemberCount > 0 ? _classic.Generation : _membership.Generation);
-        _recoveredAkka = _recoveredClassic = null;
+        _storedClassic = _recoveredClassic;
+        if (_classic.MemberCount > 0)
+            _log.Info("Group {0}: recovered {1} members at generation {2}; their sessions start now", _group, _classic.MemberCount, _classic.Generation);
+        _recoveredClassic = null;
     }
 
     /// <summary>
-    /// Persists the membership of each kind that has a new generation since it was last persisted (a classic group once
-    /// it settles in it), then does <paramref name="then"/> (the answers): a member hears of a generation only once a
-    /// coordinator that takes over would know it. Without a change (a heartbeat, a commit), at once.
+    /// Persists the membership if it settled in a new generation since it was last persisted, then does
+    /// <paramref name="then"/> (the answers): a member hears of a generation only once a coordinator that takes over
+    /// would know it. Without a change (a heartbeat, a commit), at once.
     /// </summary>
     private void AfterMembershipStored(Action then)
     {
-        var changes = new List<GroupMembershipChanged>(2);
-        if (_membership.Generation != (_storedAkka?.Generation ?? 0))
-            changes.Add(new GroupMembershipChanged(_storedAkka = _membership.ToMetadata()));
-        if (_classic.IsSettled && _classic.Generation != (_storedClassic?.Generation ?? 0))
-            changes.Add(new GroupMembershipChanged(_storedClassic = _classic.ToMetadata()));
-        if (changes.Count == 0)
+        if (!_classic.IsSettled || _classic.Generation == (_storedClassic?.Generation ?? 0))
         {
             then();
             return;
         }
-        var toWrite = changes.Count;
-        PersistAll(changes, _ =>
+        Persist(new GroupMembershipChanged(_storedClassic = _classic.ToMetadata()), _ =>
         {
             SaveSnapshotIfDue();
-            if (--toWrite == 0) then();
+            then();
         });
     }
 
@@ -129,7 +119,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     {
         if (LastSequenceNr % SnapshotEvery != 0) return;
         SaveSnapshot(new GroupSnapshot(_committed.Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList(),
-            _storedAkka, _storedClassic));
+            Classic: _storedClassic));
     }
 
     private void Apply(OffsetsCommitted e)
@@ -142,31 +132,6 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         var now = DateTime.UtcNow;
         switch (message)
         {
-            case JoinGroup join when _classic.MemberCount > 0:
-                // Kafka clients own this group right now; an Akka consumer cannot share it.
-                Sender.Tell(new JoinGroupResponse(_group, ErrorCode.InconsistentGroupProtocol, join.MemberId ?? "", 0, []));
-                break;
-            case JoinGroup join:
-            {
-                var member = _membership.Join(join.MemberId, join.ClientId, join.Partitions, SessionTimeoutOf(join), now);
-                _log.Info("Group {0}: {1} joined, generation {2}, {3} members", _group, member.MemberId, _membership.Generation, _membership.Members.Count);
-                ReplyOnceStored(new JoinGroupResponse(_group, ErrorCode.None, member.MemberId, _membership.Generation, _membership.AssignmentOf(member.MemberId)));
-                break;
-            }
-            case Heartbeat heartbeat:
-                // A heartbeat that releases partitions makes a new generation (stored); any other writes nothing.
-                ReplyOnceStored(_membership.Heartbeat(heartbeat.MemberId, now, heartbeat.Generation)
-                    ? new HeartbeatResponse(_group, ErrorCode.None, _membership.Generation, _membership.AssignmentOf(heartbeat.MemberId))
-                    : new HeartbeatResponse(_group, ErrorCode.UnknownMemberId, _membership.Generation, []));
-                break;
-            case LeaveGroup leave:
-                if (_membership.Leave(leave.MemberId, now))
-                    _log.Info("Group {0}: {1} left, generation {2}", _group, leave.MemberId, _membership.Generation);
-                ReplyOnceStored(new LeaveGroupResponse(_group, ErrorCode.None));
-                break;
-            case JoinClassicGroup join when _membership.Members.Count > 0:
-                Sender.Tell(new JoinClassicGroupResponse(_group, ErrorCode.InconsistentGroupProtocol, -1, null, null, "", join.MemberId, []));
-                break;
             case JoinClassicGroup join:
                 Run(_classic.Join(join, now));
                 break;
@@ -193,16 +158,8 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                 HandleDelete(delete);
                 break;
             case ExpireMembers:
-            {
-                var (expired, releasesTimedOut) = _membership.Expire(now);
-                foreach (var id in expired)
-                    _log.Info("Group {0}: {1} missed its heartbeats and was removed, generation {2}", _group, id, _membership.Generation);
-                if (releasesTimedOut.Count > 0)
-                    _log.Warning("Group {0}: {1} partitions were not released by their previous owner within its session timeout; their new owners read them from the last commit, generation {2}",
-                        _group, releasesTimedOut.Count, _membership.Generation);
                 Run(_classic.Tick(now));
                 break;
-            }
             case SaveSnapshotSuccess saved:
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 break;
@@ -212,12 +169,6 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                 Unhandled(message);
                 break;
         }
-    }
-
-    private void ReplyOnceStored(object reply)
-    {
-        var replyTo = Sender;
-        AfterMembershipStored(() => replyTo.Tell(reply));
     }
 
     /// <summary>
@@ -259,35 +210,20 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    // An Akka member's session timeout, within the bounds a Kafka member's must keep (akkakafka.broker.group).
-    private TimeSpan SessionTimeoutOf(JoinGroup join) =>
-        TimeSpan.FromMilliseconds(Math.Clamp(join.SessionTimeoutMs, _settings.MinSessionTimeout.TotalMilliseconds, _settings.MaxSessionTimeout.TotalMilliseconds));
-
     private GroupDescription Describe()
     {
         var committed = _committed.OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal).ThenBy(kv => kv.Key.Partition)
             .Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList();
-        if (_classic.MemberCount > 0 || _membership.Members.Count == 0 && _classic.Generation > 0)
-        {
-            var members = _classic.Members.Select(m => new GroupMemberDescription(m.MemberId, m.ClientId,
-                _classic.ProtocolType == GroupDescription.ConsumerProtocolType ? ConsumerProtocol.TryDecodeAssignment(m.Assignment) ?? [] : [],
-                m.ClientHost, m.MetadataFor(_classic.ProtocolName), m.Assignment)).ToList();
-            return new GroupDescription(_group, ErrorCode.None, _classic.Generation, members, committed,
-                _classic.State, _classic.ProtocolType ?? GroupDescription.ConsumerProtocolType, _classic.ProtocolName ?? "");
-        }
-        var akkaMembers = _membership.Members.OrderBy(m => m.JoinOrder)
-            .Select(m => new GroupMemberDescription(m.MemberId, m.ClientId, _membership.AssignmentOf(m.MemberId))).ToList();
-        return new GroupDescription(_group, ErrorCode.None, _membership.Generation, akkaMembers, committed,
-            akkaMembers.Count > 0 ? GroupStates.Stable : GroupStates.Empty, GroupDescription.ConsumerProtocolType,
-            akkaMembers.Count > 0 ? AkkaProtocol : "");
+        var members = _classic.Members.Select(m => new GroupMemberDescription(m.MemberId, m.ClientId,
+            _classic.ProtocolType == GroupDescription.ConsumerProtocolType ? ConsumerProtocol.TryDecodeAssignment(m.Assignment) ?? [] : [],
+            m.ClientHost, m.MetadataFor(_classic.ProtocolName), m.Assignment)).ToList();
+        return new GroupDescription(_group, ErrorCode.None, _classic.Generation, members, committed,
+            _classic.State, _classic.ProtocolType ?? GroupDescription.ConsumerProtocolType, _classic.ProtocolName ?? "");
     }
-
-    /// <summary>The "assignor" an Akka group reports: the coordinator's own assignment.</summary>
-    public const string AkkaProtocol = "akkakafka";
 
     private void HandleDelete(DeleteGroupCommand delete)
     {
-        if (_membership.Members.Count > 0 || !_classic.IsEmpty)
+        if (!_classic.IsEmpty)
         {
             Sender.Tell(new GroupDeleteOutcome(_group, ErrorCode.NonEmptyGroup, delete.ReplyTo));
             return;
@@ -303,33 +239,13 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
 
     private void HandleCommit(OffsetCommit commit, DateTime now)
     {
-        if (_classic.MemberCount > 0 || (commit.Generation < 0 && commit.MemberId.Length == 0))
+        // Kafka's rules: a member of the current generation (not while its assignment is being made), or a standalone
+        // commit while nobody is in the group. Kafka does not check who owns a partition; neither do we.
+        var error = _classic.ValidateCommit(commit.MemberId, commit.Generation, now);
+        if (error != ErrorCode.None)
         {
-            // Kafka's rules: a member of the current generation (not while its assignment is being made), or a
-            // standalone commit while nobody is in the group. Kafka does not check who owns a partition; neither do we.
-            var error = _membership.Members.Count > 0 ? ErrorCode.UnknownMemberId : _classic.ValidateCommit(commit.MemberId, commit.Generation, now);
-            if (error != ErrorCode.None)
-            {
-                Sender.Tell(new OffsetCommitResponse(_group, error, $"{commit.MemberId} cannot commit to group {_group} at generation {commit.Generation}: {error.Describe()}"));
-                return;
-            }
-        }
-        else
-        {
-            if (!_membership.IsMember(commit.MemberId))
-            {
-                Sender.Tell(new OffsetCommitResponse(_group, ErrorCode.UnknownMemberId, $"{commit.MemberId} is not a member of group {_group}"));
-                return;
-            }
-            _membership.Heartbeat(commit.MemberId, now);
-            // Only the current owner may move a partition's position: a member that has not yet noticed a rebalance
-            // must not overwrite what the new owner commits.
-            var foreign = commit.Offsets.FirstOrDefault(o => !_membership.Owns(commit.MemberId, new TopicPartition(o.Topic, o.Partition)));
-            if (foreign is not null)
-            {
-                Sender.Tell(new OffsetCommitResponse(_group, ErrorCode.IllegalGeneration, $"{foreign.Topic}-{foreign.Partition} is no longer assigned to {commit.MemberId}"));
-                return;
-            }
+            Sender.Tell(new OffsetCommitResponse(_group, error, $"{commit.MemberId} cannot commit to group {_group} at generation {commit.Generation}: {error.Describe()}"));
+            return;
         }
         var replyTo = Sender;
         Persist(new OffsetsCommitted(commit.Offsets), e =>

@@ -83,7 +83,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
             case LeaveClassicGroup { Group.Length: > 0 } leave when !_groups.Contains(leave.Group):
                 Sender.Tell(new LeaveClassicGroupResponse(leave.Group, ErrorCode.None, leave.MemberIds.Select(m => new MemberLeft(m, ErrorCode.UnknownMemberId)).ToList()));
                 break;
-            case JoinGroup or JoinClassicGroup or OffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
+            case JoinClassicGroup or OffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
                 RegisterThenForward((IGroupCommand)message);
                 break;
             case DeleteGroup delete when !_groups.Contains(delete.Group):
@@ -154,11 +154,8 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
 
     private static string GroupOf(IGroupCommand command) => command switch
     {
-        JoinGroup m => m.Group,
-        Heartbeat m => m.Group,
         OffsetCommit m => m.Group,
         OffsetFetch m => m.Group,
-        LeaveGroup m => m.Group,
         DescribeGroup m => m.Group,
         JoinClassicGroup m => m.Group,
         SyncClassicGroup m => m.Group,

@@ -20,10 +20,13 @@ public sealed record GroupRegistered(string Group) : IGroupEvent;
 /// </summary>
 public sealed record GroupMembershipChanged(GroupMetadata Metadata) : IGroupEvent;
 
-/// <summary>Which coordinator protocol a group's members speak (a group is one or the other while it has members).</summary>
+/// <summary>Which coordinator protocol a persisted membership is of.</summary>
 public enum GroupKind : byte
 {
-    /// <summary>Akka consumers: the coordinator assigns (<see cref="GroupMembership"/>).</summary>
+    /// <summary>
+    /// Akka consumers before they became classic members (issue 19): the coordinator assigned. Only read from old
+    /// journals and snapshots, and ignored there; never written now.
+    /// </summary>
     Akka = 1,
     /// <summary>Kafka's classic protocol: the leader assigns (<see cref="ClassicGroup"/>).</summary>
     Classic = 2,
@@ -31,7 +34,7 @@ public enum GroupKind : byte
 
 /// <summary>
 /// One kind of group's membership as persisted (Kafka's GroupMetadataValue): generation, protocol, leader, members in
-/// join order with what each was given. <see cref="Releasing"/> is the Akka kind's partitions still to be released by
+/// join order with what each was given. <see cref="Releasing"/> was the Akka kind's partitions still to be released by
 /// their previous owner (empty for classic groups, where the leader's assignment is final).
 /// </summary>
 public sealed record GroupMetadata(GroupKind Kind, int Generation, string? ProtocolType, string? ProtocolName, string? Leader,
@@ -50,7 +53,10 @@ public sealed record GroupMemberMetadata(string MemberId, string? GroupInstanceI
 /// <summary><see cref="Member"/> must still release <see cref="Partition"/>, which it does by heartbeating with <see cref="Generation"/> or later.</summary>
 public sealed record PartitionRelease(TopicPartition Partition, string Member, int Generation);
 
-/// <summary>Committed offsets and, since membership is persisted, the latest membership of each kind (null: none yet).</summary>
+/// <summary>
+/// Committed offsets and, since membership is persisted, the latest membership (null: none yet). <see cref="Akka"/> is
+/// only in snapshots written before issue 19, and ignored.
+/// </summary>
 public sealed record GroupSnapshot(IReadOnlyList<PartitionOffset> Committed, GroupMetadata? Akka = null, GroupMetadata? Classic = null);
 
 /// <summary>The group was deleted (Kafka DeleteGroups): its committed offsets are gone.</summary>

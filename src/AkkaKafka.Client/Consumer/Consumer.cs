@@ -57,7 +57,8 @@ public sealed class Consumer : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _clientId = clientId ?? $"consumer-{Environment.ProcessId}";
+        // Kafka clients name themselves (rdkafka, consumer-<group>-<n>); `group describe` shows ours as akkakafka.
+        _clientId = clientId ?? $"akkakafka-consumer-{Environment.ProcessId}";
         _actor = connection.System.ActorOf(ConsumerActor.Props(connection, _clientId, _buffer.Writer, _view,
             error => OnFetchError?.Invoke(error)), $"consumer-{Guid.NewGuid():N}");
     }

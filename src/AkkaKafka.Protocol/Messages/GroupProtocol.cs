@@ -7,38 +7,19 @@ public interface IGroupCommand : IBrokerCommand;
 public sealed record PartitionOffset(string Topic, int Partition, long Offset);
 
 /// <summary>
-/// Joins (or re-joins, with <see cref="MemberId"/>) a group. The member names every partition of the topics it
-/// subscribes to; the coordinator divides the union among the members and answers with this member's share.
-/// </summary>
-public sealed record JoinGroup(string Group, string? MemberId, string ClientId, IReadOnlyList<TopicPartition> Partitions, int SessionTimeoutMs) : IGroupCommand;
-
-public sealed record JoinGroupResponse(string Group, ErrorCode Error, string MemberId, int Generation, IReadOnlyList<TopicPartition> Assignment) : IAkkaKafkaMessage;
-
-/// <summary>
-/// Keeps a member alive; the answer carries the current generation and this member's partitions, so a rebalance reaches
-/// every member within one heartbeat. <see cref="Generation"/> is the latest assignment the member has applied: the
-/// partitions it lost by then are committed and stopped, so the coordinator releases them to their new owners.
-/// </summary>
-public sealed record Heartbeat(string Group, string MemberId, int Generation) : IGroupCommand;
-
-public sealed record HeartbeatResponse(string Group, ErrorCode Error, int Generation, IReadOnlyList<TopicPartition> Assignment) : IAkkaKafkaMessage;
-
-/// <summary>
-/// Commits positions; accepted only from a current member (of an Akka group: for partitions it owns), so a zombie cannot
-/// move a group back. Generation -1 with MemberId "" is Kafka's standalone commit, accepted while the group has no members.
+/// Kafka OffsetCommit as the listener hands it to the coordinator: accepted only from a member of the current generation,
+/// so a zombie cannot move a group back. Generation -1 with MemberId "" is Kafka's standalone commit, accepted while the
+/// group has no members.
 /// </summary>
 public sealed record OffsetCommit(string Group, string MemberId, int Generation, IReadOnlyList<PartitionOffset> Offsets, string? ClientAddress = null) : IGroupCommand;
 
 public sealed record OffsetCommitResponse(string Group, ErrorCode Error, string? ErrorMessage = null) : IAkkaKafkaMessage;
 
+/// <summary>Kafka OffsetFetch as the listener hands it to the coordinator.</summary>
 public sealed record OffsetFetch(string Group, IReadOnlyList<TopicPartition> Partitions) : IGroupCommand;
 
 /// <summary>Offset -1 means nothing committed yet.</summary>
 public sealed record OffsetFetchResponse(string Group, IReadOnlyList<PartitionOffset> Offsets) : IAkkaKafkaMessage;
-
-public sealed record LeaveGroup(string Group, string MemberId) : IGroupCommand;
-
-public sealed record LeaveGroupResponse(string Group, ErrorCode Error) : IAkkaKafkaMessage;
 
 // ListGroups, DescribeGroup and DeleteGroup: what the Kafka handlers (ListGroups, DescribeGroups, OffsetFetch of every
 // partition, DeleteGroups) and the HTTP API ask the coordinator singleton, wherever it runs. Not client requests: clients

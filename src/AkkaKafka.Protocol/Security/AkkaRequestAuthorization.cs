@@ -62,9 +62,6 @@ public static class AkkaRequestAuthorization
     {
         UpsertUser or DeleteUser or AddAcl or RemoveAcl => (AccessRules.AlterCluster, Authorizer.ClusterResourceName),
         ListUsers or ListAcls => (AccessRules.DescribeCluster, Authorizer.ClusterResourceName),
-        JoinGroup m => (AccessRules.ReadGroup, m.Group),
-        Heartbeat m => (AccessRules.ReadGroup, m.Group),
-        LeaveGroup m => (AccessRules.ReadGroup, m.Group),
         JoinClassicGroup m => (AccessRules.ReadGroup, m.Group),
         SyncClassicGroup m => (AccessRules.ReadGroup, m.Group),
         ClassicHeartbeat m => (AccessRules.ReadGroup, m.Group),

@@ -52,16 +52,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     /// <summary>Before the found record's timestamp was added; still read, from brokers not yet upgraded.</summary>
     internal const string ListOffsetsResponseV1Manifest = "lr1";
     internal const string ForwardedRequestManifest = "fw2";
-    internal const string JoinGroupManifest = "gj1";
-    internal const string JoinGroupResponseManifest = "gjr1";
-    internal const string HeartbeatManifest = "gh1";
-    internal const string HeartbeatResponseManifest = "ghr1";
     internal const string OffsetCommitManifest = "oc1";
     internal const string OffsetCommitResponseManifest = "ocr1";
     internal const string OffsetFetchManifest = "of1";
     internal const string OffsetFetchResponseManifest = "ofr1";
-    internal const string LeaveGroupManifest = "gl1";
-    internal const string LeaveGroupResponseManifest = "glr1";
     internal const string ListGroupsManifest = "gls1";
     internal const string ListGroupsResponseManifest = "glsr1";
     internal const string DescribeGroupManifest = "gd1";
@@ -112,16 +106,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         ListOffsetsRequest => ListOffsetsRequestManifest,
         ListOffsetsResponse => ListOffsetsResponseManifest,
         ForwardedRequest => ForwardedRequestManifest,
-        JoinGroup => JoinGroupManifest,
-        JoinGroupResponse => JoinGroupResponseManifest,
-        Heartbeat => HeartbeatManifest,
-        HeartbeatResponse => HeartbeatResponseManifest,
         OffsetCommit => OffsetCommitManifest,
         OffsetCommitResponse => OffsetCommitResponseManifest,
         OffsetFetch => OffsetFetchManifest,
         OffsetFetchResponse => OffsetFetchResponseManifest,
-        LeaveGroup => LeaveGroupManifest,
-        LeaveGroupResponse => LeaveGroupResponseManifest,
         ListGroups => ListGroupsManifest,
         ListGroupsResponse => ListGroupsResponseManifest,
         DescribeGroup => DescribeGroupManifest,
@@ -203,22 +191,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case ForwardedRequest m:
                 w.String(Manifest(m.Request)).Bytes(ToBinary(m.Request));
                 return w.ToArray();
-            case JoinGroup m:
-                w.String(m.Group).String(m.MemberId).String(m.ClientId);
-                WritePartitions(w, m.Partitions);
-                w.VarInt(m.SessionTimeoutMs);
-                break;
-            case JoinGroupResponse m:
-                w.String(m.Group).Int16((short)m.Error).String(m.MemberId).VarInt(m.Generation);
-                WritePartitions(w, m.Assignment);
-                break;
-            case Heartbeat m:
-                w.String(m.Group).String(m.MemberId).VarInt(m.Generation);
-                break;
-            case HeartbeatResponse m:
-                w.String(m.Group).Int16((short)m.Error).VarInt(m.Generation);
-                WritePartitions(w, m.Assignment);
-                break;
             case OffsetCommit m:
                 w.String(m.Group).String(m.MemberId).VarInt(m.Generation);
                 WriteOffsets(w, m.Offsets);
@@ -234,12 +206,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case OffsetFetchResponse m:
                 w.String(m.Group);
                 WriteOffsets(w, m.Offsets);
-                break;
-            case LeaveGroup m:
-                w.String(m.Group).String(m.MemberId);
-                break;
-            case LeaveGroupResponse m:
-                w.String(m.Group).Int16((short)m.Error);
                 break;
             case ListGroups:
                 break;
@@ -402,16 +368,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             ListOffsetsResponseManifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong()),
             ListOffsetsResponseV1Manifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong()),
             ForwardedRequestManifest => ReadForwarded(ref r),
-            JoinGroupManifest => ReadJoinGroup(ref r),
-            JoinGroupResponseManifest => ReadJoinGroupResponse(ref r),
-            HeartbeatManifest => new Heartbeat(r.String(), r.String(), r.VarInt()),
-            HeartbeatResponseManifest => ReadHeartbeatResponse(ref r),
             OffsetCommitManifest => ReadOffsetCommit(ref r),
             OffsetCommitResponseManifest => new OffsetCommitResponse(r.String(), (ErrorCode)r.Int16(), r.NullableString()),
             OffsetFetchManifest => ReadOffsetFetch(ref r),
             OffsetFetchResponseManifest => ReadOffsetFetchResponse(ref r),
-            LeaveGroupManifest => new LeaveGroup(r.String(), r.String()),
-            LeaveGroupResponseManifest => new LeaveGroupResponse(r.String(), (ErrorCode)r.Int16()),
             ListGroupsManifest => ListGroups.Instance,
             ListGroupsResponseManifest => ReadListGroupsResponse(ref r),
             DescribeGroupManifest => new DescribeGroup(r.String()),
@@ -530,30 +490,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return list;
     }
 
-    private static JoinGroup ReadJoinGroup(ref WireReader r)
-    {
-        var group = r.String();
-        var memberId = r.NullableString();
-        var clientId = r.String();
-        var partitions = ReadPartitions(ref r);
-        return new JoinGroup(group, memberId, clientId, partitions, r.VarInt());
-    }
-
-    private static JoinGroupResponse ReadJoinGroupResponse(ref WireReader r)
-    {
-        var group = r.String();
-        var error = (ErrorCode)r.Int16();
-        var memberId = r.String();
-        var generation = r.VarInt();
-        return new JoinGroupResponse(group, error, memberId, generation, ReadPartitions(ref r));
-    }
-
-    private static HeartbeatResponse ReadHeartbeatResponse(ref WireReader r)
-    {
-        var group = r.String();
-        var error = (ErrorCode)r.Int16();
-        var generation = r.VarInt();
-        return new HeartbeatResponse(group, error, generation, ReadPartitions(ref r));
     }
 
     private static OffsetCommit ReadOffsetCommit(ref WireReader r)

@@ -4,6 +4,7 @@ using AkkaKafka.Client;
 using AkkaKafka.Client.Consumer;
 using AkkaKafka.Client.Producer;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Tests.MultiNode;
 using AkkaKafka.Tests.MultiNode.Support;
@@ -43,17 +44,25 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         await using var group = await MemberAloneAsync(ClientConfig, "rebalanced");
         var (connectionA, connectionB, a, topic) = (group.ConnectionA, group.ConnectionB, group.A, group.Topic);
 
-        // B joins: one of A's partitions is B's once A releases it, which A does only after its next heartbeat (a
-        // minute away). Until then B reads nothing of it and A, still holding both, commits both.
+        // B joins: the group rebalances, which A learns of only at its next heartbeat (a minute away), and B's join waits
+        // for A to rejoin. Until then B is given nothing and A, still a member of its generation holding both
+        // partitions, commits both.
         await using var b = new Consumer(connectionB, "member-b");
-        await b.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
-        Assert.Empty(b.Assignment);
+        var joining = b.SubscribeAsync("keepers", topic, new StartPosition.Earliest());
+        await Eventually.Async(Within, async () => Assert.Equal(GroupStates.PreparingRebalance, await GroupStateAsync(connectionA, "keepers")));
         await ProduceAsync(connectionA, topic, "second", 10);
         Assert.Equal(10, (await ReadAsync(a, 10)).Count);
         await a.CommitAsync().WaitAsync(Within);
         Assert.Equal([15L, 15L], await CommittedAsync(connectionA, topic, 2));
         Assert.Equal(2, a.Assignment.Count);
+        Assert.Empty(b.Assignment);
+        Assert.False(joining.IsCompleted);
     }
+
+    private static async Task<string> GroupStateAsync(ClusterConnection connection, string group) => (await DescribeAsync(connection, group)).GroupState;
+
+    private static async Task<DescribedGroup> DescribeAsync(ClusterConnection connection, string group) =>
+        (await connection.Routes.KafkaAsync(null, new DescribeGroupsRequestData([group]), "spec", DescribeGroupsResponseData.Read, Within)).Groups.Single();
 
     [Fact]
     public async Task A_partition_moves_to_a_joining_member_only_after_its_previous_owner_committed_what_it_handed_out_so_nothing_is_read_twice()
@@ -66,7 +75,8 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         readByA.AddRange(await ReadAsync(a, 4));
         Assert.Equal([10L, 10L], await CommittedAsync(connectionA, topic, 2));
 
-        // B joins: A learns at its next heartbeat that it lost a partition, commits where it stopped, then releases it.
+        // B joins: A learns at its next heartbeat that the group rebalances, revokes its partitions and commits where it
+        // stopped, then rejoins; the leader's range assignment gives B one of them.
         await using var b = new Consumer(connectionB, "member-b");
         await b.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
         await Eventually.Async(Within, () =>
@@ -86,6 +96,43 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         Assert.Equal([12L, 13L, 14L], readByB.Select(r => r.Offset));
         var everyRead = readByA.Concat(readByB).Select(r => (r.Partition, r.Offset)).ToList();
         Assert.Equal(everyRead.Count, everyRead.Distinct().Count()); // redelivered: none
+    }
+
+    /// <summary>Members that offer only cooperative-sticky rebalance cooperatively (KIP-429), as Kafka's consumer does.</summary>
+    private static readonly Config CooperativeClientConfig =
+        ConfigurationFactory.ParseString("akkakafka.client.partition-assignment-strategy = [cooperative-sticky]").WithFallback(BeatingClientConfig);
+
+    [Fact]
+    public async Task Under_cooperative_sticky_the_owner_gives_up_only_the_partition_that_moves_and_keeps_reading_the_other()
+    {
+        await using var group = await MemberAloneAsync(CooperativeClientConfig, "cooperative");
+        var (connectionA, connectionB, a, topic) = (group.ConnectionA, group.ConnectionB, group.A, group.Topic);
+        await ProduceAsync(connectionA, topic, "second", 4);
+        var readByA = group.ReadByA.Concat(await ReadAsync(a, 4)).ToList(); // handed out up to 12 and 12, committed 10 and 10
+
+        // B joins: A keeps its partitions while it rejoins, revokes only the one the assignor moves, commits where it
+        // stopped (both partitions: what it handed out) and rejoins; the second rebalance gives the moved one to B.
+        await using var b = new Consumer(connectionB, "member-b");
+        await b.SubscribeAsync("keepers", topic, new StartPosition.Earliest()).WaitAsync(Within);
+        await Eventually.Async(Within, () =>
+        {
+            Assert.Single(b.Assignment);
+            Assert.Single(a.Assignment);
+            return Task.CompletedTask;
+        });
+        var (taken, kept) = (b.Assignment.Single(), a.Assignment.Single());
+        Assert.NotEqual(taken, kept);
+        Assert.Equal([12L, 12L], await CommittedAsync(connectionA, topic, 2));
+        Assert.Equal("cooperative-sticky", (await DescribeAsync(connectionA, "keepers")).ProtocolData);
+
+        // Each goes on where the partition stopped: three new records on each partition, each read once.
+        await ProduceAsync(connectionA, topic, "third", 6);
+        var nextOfA = await ReadAsync(a, 3);
+        var readByB = await ReadAsync(b, 3);
+        Assert.Equal([(kept.Partition, 12L), (kept.Partition, 13L), (kept.Partition, 14L)], nextOfA.Select(r => (r.Partition, r.Offset)));
+        Assert.Equal([(taken.Partition, 12L), (taken.Partition, 13L), (taken.Partition, 14L)], readByB.Select(r => (r.Partition, r.Offset)));
+        var everyRead = readByA.Concat(nextOfA).Concat(readByB).Select(r => (r.Partition, r.Offset)).ToList();
+        Assert.Equal(everyRead.Count, everyRead.Distinct().Count());
     }
 
     /// <summary>One broker, two members' connections, and member A alone in group "keepers": it read 20 records of two partitions and committed them.</summary>

@@ -165,7 +165,7 @@ public sealed class ConsumerGroupSpecs : OneBrokerSpecs
         Assert.Equal([0L, 1L, 2L], produced.SelectMany(m => Enumerable.Range(int.Parse(m.Groups[1].Value),
             int.Parse(m.Groups[2].Value) - int.Parse(m.Groups[1].Value) + 1).Select(o => (long)o)).Order());
         Assert.Equal(3, produced.Sum(m => int.Parse(m.Groups[3].Value)));
-        Assert.Matches(@"fetch client=consumer-\S+ address=127\.0\.0\.1:\d+ topic=audited partition=0 offsets=0\.\.2 records=3", log);
+        Assert.Matches(@"fetch client=akkakafka-consumer-\S+ address=127\.0\.0\.1:\d+ topic=audited partition=0 offsets=0\.\.2 records=3", log);
         Assert.Matches(@"commit client=\S+ address=127\.0\.0\.1:\d+ group=auditors topic=audited partition=0 offset=3", log);
     }
 }

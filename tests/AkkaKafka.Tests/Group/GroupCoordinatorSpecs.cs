@@ -100,7 +100,7 @@ public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelp
     }
 
     [Fact]
-    public void A_Kafka_group_commits_offsets_that_an_Akka_consumer_of_the_same_group_later_reads()
+    public void A_groups_commits_outlive_its_members_and_only_current_members_commit()
     {
         var coordinator = StartCoordinator();
         var (leader, follower) = StableKafkaGroup(coordinator, "shared");
@@ -109,20 +109,11 @@ public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelp
         Assert.Equal(ErrorCode.None, commit.Error); // Kafka does not check who owns the partition
         Assert.Equal(ErrorCode.IllegalGeneration, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("shared", leader, 0, [new PartitionOffset("orders", 0, 1)])).Error);
         Assert.Equal(ErrorCode.UnknownMemberId, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("shared", "", -1, [new PartitionOffset("orders", 0, 1)])).Error);
-        var akkaJoin = Ask<JoinGroupResponse>(coordinator, new JoinGroup("shared", null, "akka", [new TopicPartition("orders", 0)], 10_000));
-        Assert.Equal(ErrorCode.InconsistentGroupProtocol, akkaJoin.Error);
 
         var left = Ask<LeaveClassicGroupResponse>(coordinator, new LeaveClassicGroup("shared", [leader, follower]));
         Assert.All(left.Members, m => Assert.Equal(ErrorCode.None, m.Error));
-        var joined = Ask<JoinGroupResponse>(coordinator, new JoinGroup("shared", null, "akka", [new TopicPartition("orders", 0)], 10_000));
-
-        Assert.Equal(ErrorCode.None, joined.Error);
         Assert.Equal([new PartitionOffset("orders", 0, 42)], Ask<OffsetFetchResponse>(coordinator, new OffsetFetch("shared", [new TopicPartition("orders", 0)])).Offsets);
-        var kafkaJoin = Ask<JoinClassicGroupResponse>(coordinator, KafkaJoin("shared", "", requireKnownMemberId: false));
-        Assert.Equal(ErrorCode.InconsistentGroupProtocol, kafkaJoin.Error);
-        var description = Ask<GroupDescription>(coordinator, new DescribeGroup("shared"));
-        Assert.Equal("akkakafka", description.Protocol);
-        Assert.Equal(GroupStates.Stable, description.State);
+        Assert.Equal(GroupStates.Empty, Ask<GroupDescription>(coordinator, new DescribeGroup("shared")).State);
     }
 
     [Fact]
@@ -176,40 +167,44 @@ public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelp
     }
 
     /// <summary>
-    /// The same for Akka consumers, with a partition handed over between them before the restart: the owners, the
-    /// generation and the released partition survive it; a heartbeat that releases nothing writes nothing.
+    /// A journal written before Akka consumers became classic members (issue 19) holds the coordinator-assigned
+    /// membership of that time: the group recovers without it (its members rejoin as classic members) and keeps its commits.
     /// </summary>
     [Fact]
-    public void After_a_coordinator_restart_Akka_members_keep_their_generation_and_partitions()
+    public void A_group_journal_with_an_old_Akka_membership_recovers_with_its_commits_and_no_members()
     {
-        IReadOnlyList<TopicPartition> partitions = [new("orders", 0), new("orders", 1)];
+        var old = new GroupMetadata(GroupKind.Akka, 3, "consumer", "akkakafka", null,
+            [new GroupMemberMetadata("a-1", null, "a", "", 10_000, 10_000, [], [], [new TopicPartition("orders", 0)], [new TopicPartition("orders", 0)])], []);
+        var writer = Sys.ActorOf(Props.Create(() => new EventWriter("group-coordinator")));
+        writer.Tell(new object[] { new GroupRegistered("upgraded") }, TestActor);
+        ExpectMsg("written");
+        StopAndWait(writer);
+        var group = Sys.ActorOf(Props.Create(() => new EventWriter("group-upgraded")));
+        group.Tell(new object[] { new OffsetsCommitted([new PartitionOffset("orders", 0, 7)]), new GroupMembershipChanged(old) }, TestActor);
+        ExpectMsg("written");
+        StopAndWait(group);
+
         var coordinator = StartCoordinator();
-        var a = Ask<JoinGroupResponse>(coordinator, new JoinGroup("akka-restarting", null, "a", partitions, 10_000));
-        var b = Ask<JoinGroupResponse>(coordinator, new JoinGroup("akka-restarting", null, "b", partitions, 10_000));
-        Assert.Empty(b.Assignment); // until A releases what it lost
-        var released = Ask<HeartbeatResponse>(coordinator, new Heartbeat("akka-restarting", a.MemberId, b.Generation));
-        var handedOver = Ask<HeartbeatResponse>(coordinator, new Heartbeat("akka-restarting", b.MemberId, released.Generation));
-        Assert.Single(handedOver.Assignment);
-        var written = JournalEvents("group-akka-restarting").Count;
-        for (var i = 0; i < 5; i++)
-            Assert.Equal(ErrorCode.None, Ask<HeartbeatResponse>(coordinator, new Heartbeat("akka-restarting", a.MemberId, handedOver.Generation)).Error);
-        Assert.Equal(written, JournalEvents("group-akka-restarting").Count);
+        var description = Ask<GroupDescription>(coordinator, new DescribeGroup("upgraded"));
+        Assert.Empty(description.Members);
+        Assert.Equal([new PartitionOffset("orders", 0, 7)], Ask<OffsetFetchResponse>(coordinator, new OffsetFetch("upgraded", [new TopicPartition("orders", 0)])).Offsets);
+        var (leader, _) = StableKafkaGroup(coordinator, "upgraded");
+        Assert.Contains(leader, Ask<GroupDescription>(coordinator, new DescribeGroup("upgraded")).Members.Select(m => m.MemberId));
+    }
 
-        StopAndWait(coordinator);
-        var restarted = StartCoordinator();
+    /// <summary>Persists the events it is sent under <paramref name="persistenceId"/>, as an older broker wrote them.</summary>
+    private sealed class EventWriter(string persistenceId) : Akka.Persistence.UntypedPersistentActor
+    {
+        public override string PersistenceId => persistenceId;
 
-        var aAfter = Ask<HeartbeatResponse>(restarted, new Heartbeat("akka-restarting", a.MemberId, handedOver.Generation));
-        var bAfter = Ask<HeartbeatResponse>(restarted, new Heartbeat("akka-restarting", b.MemberId, handedOver.Generation));
-        Assert.Equal((ErrorCode.None, handedOver.Generation), (aAfter.Error, aAfter.Generation));
-        Assert.Equal(released.Assignment, aAfter.Assignment);
-        Assert.Equal((ErrorCode.None, handedOver.Generation), (bAfter.Error, bAfter.Generation));
-        Assert.Equal(handedOver.Assignment, bAfter.Assignment);
-        var bPartition = Assert.Single(bAfter.Assignment);
-        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(restarted,
-            new OffsetCommit("akka-restarting", b.MemberId, bAfter.Generation, [new PartitionOffset(bPartition.Topic, bPartition.Partition, 5)])).Error);
-        Assert.Equal(ErrorCode.IllegalGeneration, Ask<OffsetCommitResponse>(restarted, // only the owner moves its position
-            new OffsetCommit("akka-restarting", a.MemberId, aAfter.Generation, [new PartitionOffset(bPartition.Topic, bPartition.Partition, 1)])).Error);
-        Assert.Equal(2, Ask<GroupDescription>(restarted, new DescribeGroup("akka-restarting")).Members.Count);
+        protected override void OnRecover(object message) { }
+
+        protected override void OnCommand(object message)
+        {
+            var replyTo = Sender;
+            var events = (object[])message;
+            PersistAll(events, e => { if (ReferenceEquals(e, events[^1])) replyTo.Tell("written"); });
+        }
     }
 
     [Fact]

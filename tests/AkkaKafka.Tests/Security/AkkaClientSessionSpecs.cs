@@ -51,7 +51,7 @@ public sealed class AkkaClientSessionSpecs
         ]);
         (ErrorCode Error, string Message)? Check(IAkkaKafkaMessage request) => AkkaRequestAuthorization.Refusal(new UserAccess(security, NoSuperUsers, "bob"), request);
 
-        Assert.Null(Check(new JoinGroup("billing", null, "c", [], 10_000)));
+        Assert.Null(Check(new ClassicHeartbeat("billing", 1, "c", null)));
         Assert.Null(Check(new GetMetadata(["orders"])));
         // Produce, fetch and list offsets are Kafka requests of the client (authorized by the Kafka listener's rules);
         // as Akka messages they pass between brokers only, and no user may send them.
