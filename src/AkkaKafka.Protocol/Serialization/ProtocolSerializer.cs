@@ -490,8 +490,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return list;
     }
 
-    }
-
     private static OffsetCommit ReadOffsetCommit(ref WireReader r)
     {
         var group = r.String();
