@@ -15,11 +15,10 @@ namespace AkkaKafka.Broker.Node;
 
 /// <summary>
 /// The entry point of a broker node (/user/broker), registered with the ClusterClientReceptionist so clients can
-/// reach it. It keeps the newest metadata the controller published, runs a TopicActor per topic, and routes:
-/// controller commands to the ZookeeperActor (through the singleton proxy), partition requests to the local
-/// TopicActor when this node owns the partition, otherwise to the owner's BrokerActor. A request forwarded to an
-/// owner that then becomes unreachable (or leaves) is answered LeaderNotAvailable at once, so the client retries
-/// instead of waiting out its request timeout for an answer that died with the owner.
+/// reach it. A thin shell over three parts, each in its own file: the metadata cache and the TopicActors
+/// (<see cref="BrokerTopics"/>), the routing of partition requests and controller commands (<see cref="RequestRouting"/>),
+/// and the security of Akka clients (their login, session and the requests they may send, here). An Akka client's Kafka
+/// request (<see cref="KafkaRequestFrame"/>) is served by the Kafka listener's own dispatcher (<see cref="AkkaClientRequests"/>).
 /// </summary>
 public sealed class BrokerActor : UntypedActor, IWithTimers
 {
@@ -29,11 +28,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly BrokerSettings _settings;
     private readonly string _self;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
-    /// <summary>Per topic, its TopicActor and the metadata it was last told (to tell it only what changed).</summary>
-    private readonly Dictionary<string, (IActorRef Actor, TopicMetadata Told)> _topics = new(StringComparer.Ordinal);
-    /// <summary>Per owner, cancels the requests forwarded to it that are still unanswered.</summary>
-    private readonly Dictionary<string, CancellationTokenSource> _forwarded = new(StringComparer.Ordinal);
-    private ClusterMetadata _metadata = ClusterMetadata.Empty;
+    private readonly BrokerTopics _topics;
+    private readonly RequestRouting _routing;
     /// <summary>The users and ACLs the controller published, kept where the Kafka listener reads them without asking.</summary>
     private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
     private ActorPath? _receptionist;
@@ -50,6 +46,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         _groupCoordinator = groupCoordinatorProxy;
         _settings = settings;
         _self = BrokerIds.Of(Cluster.Get(Context.System).SelfAddress);
+        _topics = new BrokerTopics(Context, settings, _self, _logger);
+        _routing = new RequestRouting(Context.System, controllerProxy, settings, _self, _topics);
     }
 
     public static Props Props(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings) =>
@@ -69,8 +67,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     protected override void PostStop()
     {
         Cluster.Get(Context.System).Unsubscribe(Self);
-        foreach (var pending in _forwarded.Values) pending.Cancel();
-        _forwarded.Clear();
+        _routing.CancelAll();
     }
 
     protected override void OnReceive(object message)
@@ -95,26 +92,26 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 ServeKafkaFrame(frame, Authorizer.Anonymous, authorize: false);
                 break;
             case IPartitionRequest request:
-                Route(request, forwarded: false);
+                _routing.Route(request, forwarded: false, Sender);
                 break;
             // The handlers of Kafka's Produce, Fetch and ListOffsets (either transport) ask the owner this way.
             case ForwardedRequest forwarded:
-                Route(forwarded.Request, forwarded: true);
+                _routing.Route(forwarded.Request, forwarded: true, Sender);
                 break;
             case IControllerCommand command:
-                ToController(command);
+                _routing.ToController(command, Sender);
                 break;
             case IGroupCommand command:
                 _groupCoordinator.Forward(command);
                 break;
             case MetadataPublished published:
-                Update(published.Metadata);
+                _topics.Update(published.Metadata);
                 break;
             case MetadataResponse response:
-                Update(response.Metadata);
+                _topics.Update(response.Metadata);
                 break;
             case GetCachedMetadata:
-                Sender.Tell(_metadata);
+                Sender.Tell(_topics.Metadata);
                 break;
             case SecurityPublished published when FromClusterBroker(Sender):
                 if (_security.Offer(published.Security))
@@ -129,17 +126,17 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 Sender.Tell(_security.Current);
                 break;
             case PollMetadata:
-                if (_metadata.Version == 0) _controller.Tell(new GetMetadata());
+                if (_topics.Metadata.Version == 0) _controller.Tell(new GetMetadata());
                 else Timers.Cancel(MetadataPollTimer);
                 break;
             case ClusterEvent.UnreachableMember unreachable:
-                FailForwardedTo(unreachable.Member.Address);
+                _routing.FailForwardedTo(unreachable.Member.Address);
                 break;
             case ClusterEvent.MemberDowned downed:
-                FailForwardedTo(downed.Member.Address);
+                _routing.FailForwardedTo(downed.Member.Address);
                 break;
             case ClusterEvent.MemberRemoved removed:
-                FailForwardedTo(removed.Member.Address);
+                _routing.FailForwardedTo(removed.Member.Address);
                 break;
             case ClusterEvent.IClusterDomainEvent:
             case Terminated:
@@ -148,135 +145,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 Unhandled(message);
                 break;
         }
-    }
-
-    private void Route(IPartitionRequest request, bool forwarded)
-    {
-        var topic = _metadata.Topic(request.Topic);
-        var assignment = topic?.Partition(request.Partition);
-        if (topic is null || assignment is null)
-        {
-            ErrorReplies.Send(Sender, request, _metadata.Version == 0 ? ErrorCode.LeaderNotAvailable : ErrorCode.UnknownTopicOrPartition,
-                _metadata.Version == 0 ? "broker has no metadata yet" : $"topic '{request.Topic}' partition {request.Partition} does not exist");
-            return;
-        }
-        if (assignment.Owner == _self && _topics.TryGetValue(topic.Name, out var local))
-        {
-            local.Actor.Forward(request);
-            return;
-        }
-        if (assignment.Owner is null || forwarded)
-        {
-            ErrorReplies.Send(Sender, request, assignment.Owner is null ? ErrorCode.LeaderNotAvailable : ErrorCode.NotLeaderOrFollower);
-            return;
-        }
-        var owner = BrokerIds.ToAddress(assignment.Owner, Cluster.Get(Context.System).SelfAddress.Protocol);
-        if (IsUnreachableOrGone(owner))
-        {
-            // The owner is suspected dead, or already downed or removed while the controller has not reassigned the
-            // partition yet: answer now (retriable) instead of forwarding into the void until the request times out.
-            ErrorReplies.Send(Sender, request, ErrorCode.LeaderNotAvailable, $"owner {assignment.Owner} is unreachable; partition is failing over");
-            return;
-        }
-        Forward(request, assignment.Owner, Context.ActorSelection(new RootActorPath(owner) / "user" / Names.BrokerActorName));
-    }
-
-    /// <summary>A member suspected dead, or already downed or removed.</summary>
-    private bool IsUnreachableOrGone(Address member)
-    {
-        var state = Cluster.Get(Context.System).State;
-        return state.Unreachable.Any(m => m.Address.Equals(member))
-               || !state.Members.Any(m => m.Address.Equals(member) && m.Status != MemberStatus.Down);
-    }
-
-    /// <summary>
-    /// Controller commands go to the controller singleton through its proxy, which for a few seconds after the
-    /// controller's broker dies sends them to the dead one (until that broker is found unreachable) and then holds
-    /// them until the next controller runs. A client must not wait for that: reads this broker can answer itself
-    /// (metadata, cluster status, from the metadata the controller last published to it) are answered from here when
-    /// the controller is unreachable, or has not answered within controller-read-timeout; a producer id is then the
-    /// retriable COORDINATOR_NOT_AVAILABLE. Other commands (topic and security changes) are refused NOT_CONTROLLER at
-    /// once while the controller is unreachable (retriable: nothing was done), and answered REQUEST_TIMED_OUT (it may
-    /// or may not have been done) if the controller becomes unreachable before it answers.
-    /// Until this broker has metadata it knows no controller and no answer of its own: the command waits for the
-    /// controller as it is.
-    /// </summary>
-    private void ToController(IControllerCommand command)
-    {
-        if (_metadata.Version == ClusterMetadata.Empty.Version)
-        {
-            _controller.Forward(command);
-            return;
-        }
-        var controller = _metadata.Controller;
-        var unreachable = controller is null || IsUnreachableOrGone(BrokerIds.ToAddress(controller, Cluster.Get(Context.System).SelfAddress.Protocol));
-        var failingOver = $"the controller{(controller is null ? "" : $" ({controller})")} is unreachable: it is failing over; retry";
-        if (StandInAnswer(command, unreachable, failingOver) is { } standIn)
-        {
-            if (unreachable) Sender.Tell(standIn);
-            else AskController(command, controller!, _settings.ControllerReadTimeout, standIn, standIn);
-            return;
-        }
-        if (unreachable)
-        {
-            Sender.Tell(RefusalOf(command, ErrorCode.NotController, failingOver));
-            return;
-        }
-        // Longer than any client waits: the answer, or the controller becoming unreachable, comes first.
-        var lost = RefusalOf(command, ErrorCode.RequestTimedOut,
-            $"the controller ({controller}) became unreachable before it answered: the command may or may not have taken effect");
-        AskController(command, controller!, _settings.RequestTimeout * 3, lost, lost);
-    }
-
-    /// <summary>
-    /// What this broker answers in the controller's place: its own metadata and view of the members for reads, the
-    /// retriable COORDINATOR_NOT_AVAILABLE for a producer id; null for commands only the controller can answer. A
-    /// metadata request that would create topics this broker does not know goes to the controller, unless it is
-    /// unreachable (then the answer lacks them, as it lacks topics that were not created).
-    /// </summary>
-    private object? StandInAnswer(IControllerCommand command, bool controllerUnreachable, string failingOver) => command switch
-    {
-        GetMetadata { AutoCreateTopics: true, Topics: { } topics } when !controllerUnreachable && topics.Any(t => _metadata.Topic(t) is null) => null,
-        GetMetadata => new MetadataResponse(_metadata),
-        GetClusterStatus => ClusterStatuses.Of(Cluster.Get(Context.System).State, controllerUnreachable ? null : _metadata.Controller, _metadata),
-        InitProducerId => new InitProducerIdResult(ErrorCode.CoordinatorNotAvailable, -1, -1, controllerUnreachable
-            ? failingOver : $"no answer from the controller ({_metadata.Controller}) within {_settings.ControllerReadTimeout.TotalMilliseconds:0} ms; retry"),
-        _ => null,
-    };
-
-    /// <summary>
-    /// Asks the controller and passes its answer on; <paramref name="noAnswer"/> when it has not answered within
-    /// <paramref name="timeout"/>, <paramref name="lost"/> as soon as the controller becomes unreachable.
-    /// </summary>
-    private void AskController(IControllerCommand command, string controllerId, TimeSpan timeout, object noAnswer, object lost)
-    {
-        if (!_forwarded.TryGetValue(controllerId, out var pending)) _forwarded[controllerId] = pending = new CancellationTokenSource();
-        _controller.Ask<object>(command, timeout, pending.Token)
-            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : t.IsCanceled ? lost : noAnswer, TaskContinuationOptions.ExecuteSynchronously)
-            .PipeTo(Sender);
-    }
-
-    /// <summary>
-    /// Passes the request to the owner and its answer back to the caller; when the owner becomes unreachable first,
-    /// answers LeaderNotAvailable (retriable) instead. acks=0 produces expect no answer and are just passed on.
-    /// </summary>
-    private void Forward(IPartitionRequest request, string ownerId, ActorSelection owner)
-    {
-        var replyTo = Sender;
-        if (request is ProduceRequest { Acks: Acks.None })
-        {
-            owner.Tell(new ForwardedRequest(request), replyTo);
-            return;
-        }
-        if (!_forwarded.TryGetValue(ownerId, out var pending)) _forwarded[ownerId] = pending = new CancellationTokenSource();
-        // A fetch may wait at the owner for new records (long poll) before it answers.
-        var timeout = _settings.RequestTimeout + (request is FetchRequest fetch ? TimeSpan.FromMilliseconds(Math.Max(0, fetch.MaxWaitMs)) : TimeSpan.Zero);
-        owner.Ask<object>(new ForwardedRequest(request), timeout, pending.Token)
-            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result
-                    : t.IsCanceled ? ErrorReplies.For(request, ErrorCode.LeaderNotAvailable, $"owner {ownerId} became unreachable; partition is failing over")
-                    : ErrorReplies.For(request, ErrorCode.RequestTimedOut, $"no answer from owner {ownerId}"),
-                TaskContinuationOptions.ExecuteSynchronously)
-            .PipeTo(replyTo);
     }
 
     /// <summary>
@@ -432,7 +300,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private void Refuse(IAkkaKafkaMessage request, ErrorCode error, string message) => Sender.Tell(RefusalOf(request, error, message));
 
     /// <summary>A refusal in the request's own reply type where it has one (a client reads its error from there).</summary>
-    private static object RefusalOf(IAkkaKafkaMessage request, ErrorCode error, string message) => request switch
+    internal static object RefusalOf(IAkkaKafkaMessage request, ErrorCode error, string message) => request switch
     {
         ForwardedRequest forwarded => ErrorReplies.For(forwarded.Request, error, message),
         IPartitionRequest partition => ErrorReplies.For(partition, error, message),
@@ -464,59 +332,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         if (!address.HasGlobalScope) return true;
         var cluster = Cluster.Get(Context.System);
         return address.Equals(cluster.SelfAddress) || cluster.State.Members.Any(m => m.Address.Equals(address) && m.HasRole(Names.BrokerRole));
-    }
-
-    private void FailForwardedTo(Address member)
-    {
-        if (_forwarded.Remove(BrokerIds.Of(member), out var pending))
-        {
-            pending.Cancel();
-            pending.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Takes newer metadata. A publication of a controller epoch older than one this broker has heard from comes from
-    /// a stale controller (one that has not yet learnt it was superseded): it is ignored, and logged. A topic whose
-    /// metadata did not change (by value) is not told anything.
-    /// </summary>
-    private void Update(ClusterMetadata metadata)
-    {
-        var epoch = MetadataVersions.ControllerEpochOf(metadata);
-        var current = MetadataVersions.ControllerEpochOf(_metadata);
-        if (epoch < current)
-        {
-            _logger.Warning("Ignored metadata version {0} from controller epoch {1} ({2}): this broker has metadata of controller epoch {3}",
-                metadata.Version, epoch, metadata.Controller ?? "no controller", current);
-            return;
-        }
-        if (metadata.Version <= _metadata.Version) return;
-        _metadata = metadata;
-        var live = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var topic in metadata.Topics)
-        {
-            live.Add(topic.Name);
-            if (_topics.TryGetValue(topic.Name, out var existing) && existing.Told.TopicId == topic.TopicId)
-            {
-                // Compared with what this topic's actor was told, not looked up in the previous metadata: a lookup by
-                // name per topic made every new version cost topics² on the actor that routes every request.
-                if (MetadataVersions.Changed(existing.Told, topic))
-                {
-                    existing.Actor.Tell(new TopicAssignment(topic, _self, epoch));
-                    _topics[topic.Name] = (existing.Actor, topic);
-                }
-                continue;
-            }
-            if (_topics.Remove(topic.Name, out var stale)) stale.Actor.Tell(TopicRemoved.Instance);
-            var actor = Context.ActorOf(TopicActor.Props(new TopicAssignment(topic, _self, epoch), _settings), $"topic-{Uri.EscapeDataString(topic.Name)}-{topic.TopicId}");
-            _topics[topic.Name] = (actor, topic);
-        }
-        foreach (var name in _topics.Keys.Where(n => !live.Contains(n)).ToList())
-        {
-            _logger.Info("Topic {0} was deleted; removing its partitions on this broker", name);
-            _topics.Remove(name, out var removed);
-            removed.Actor.Tell(TopicRemoved.Instance);
-        }
     }
 
     /// <summary>
