@@ -92,13 +92,14 @@ public sealed class PartitionRoutes
 
     /// <summary>
     /// Sends a Kafka request that no broker answers (a Produce with acks=0: Kafka's brokers send nothing back, on
-    /// either transport here), as <see cref="KafkaAsync{TResponse}"/> would, without waiting.
+    /// either transport here) and completes when the broker has taken it (its <see cref="KafkaFrameAccepted"/>
+    /// receipt), or on any other outcome (refused, lost, timed out): the caller only waits, it learns nothing, as a
+    /// Kafka client with acks=0 learns nothing.
     /// </summary>
-    public void KafkaTell(string? owner, IKafkaRequest request, string clientId)
+    public Task KafkaAcceptedAsync(string? owner, IKafkaRequest request, string clientId, TimeSpan timeout)
     {
         var frame = KafkaEnvelope.Request(request, KafkaEnvelope.NewestVersion(request.ApiKey), clientId);
-        if (Direct(owner)?.Broker is { } broker) broker.Tell(_asUser(frame), ActorRefs.NoSender);
-        else _clusterClient.Tell(ViaContact(frame));
+        return SendAsync<object>(owner, frame, $"Kafka {request.ApiKey}", timeout, CancellationToken.None);
     }
 
     private object ViaContact(IAkkaKafkaMessage request) =>

@@ -265,6 +265,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             if (t.IsCompletedSuccessfully)
             {
                 if (t.Result is { } answer) replyTo.Tell(answer);
+                // Kafka answers an acks=0 produce with nothing; the transport's receipt lets the producer send the next.
+                else if (!replyTo.IsNobody()) replyTo.Tell(KafkaFrameAccepted.Instance);
                 return;
             }
             // Handlers turn every expected failure into an error code: this is a bug, worth a line and an answer.

@@ -298,19 +298,24 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                     t.Select(b => new ProduceRequestData.PartitionProduceData(b.Partition.Partition, b.Bytes)).ToList()))
                 .ToList());
         var to = owner.Length == 0 ? null : owner;
+        var id = ++_sends;
+        broker.Limited++;
+        var self = Self;
         if (_acks == Acks.None)
         {
             // acks=0: no broker answers (Kafka's rule, on both transports): the records are done once sent, and
-            // promised nothing more.
-            _connection.Routes.KafkaTell(to, request, _clientId);
+            // promised nothing more. The request still holds its max-in-flight slot until the broker's receipt (or
+            // any other outcome): remoting would buffer a fast producer's frames without bound, where Kafka's socket
+            // pushes back.
             foreach (var batch in batches) Finish(batch, -1, null);
+            _requests[id] = new InFlightRequest(owner, []);
+            _connection.Routes.KafkaAcceptedAsync(to, request, _clientId, _settings.RequestTimeout)
+                .ContinueWith(_ => new Answered(id, null, null), TaskContinuationOptions.ExecuteSynchronously)
+                .PipeTo(self);
             return;
         }
-        var id = ++_sends;
         _requests[id] = new InFlightRequest(owner, batches);
-        broker.Limited++;
         foreach (var batch in batches) State(batch.Partition).InFlight[id] = batch;
-        var self = Self;
         // The broker answers within timeout_ms, a partition it could not write in time with REQUEST_TIMED_OUT; the
         // client waits longer, so that one slow partition does not make the answers of all the others a lost request.
         _connection.Routes.KafkaAsync(to, request, _clientId, ProduceResponseData.Read, _settings.RequestTimeout * 2)

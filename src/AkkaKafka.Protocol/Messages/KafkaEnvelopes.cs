@@ -20,6 +20,18 @@ public sealed record KafkaResponseFrame(ReadOnlyMemory<byte> Bytes) : IAkkaKafka
     public override string ToString() => $"KafkaResponseFrame {{ {Bytes.Length} bytes }}";
 }
 
+/// <summary>
+/// The transport's receipt for a <see cref="KafkaRequestFrame"/> that Kafka answers nothing (a Produce with acks=0),
+/// sent once the broker has handed the request on. Not a Kafka response: Kafka's socket pushes back on a client that
+/// writes faster than the broker reads, remoting buffers without bound, so the Akka producer counts an acks=0 request
+/// against max-in-flight until this receipt comes.
+/// </summary>
+public sealed class KafkaFrameAccepted : IAkkaKafkaMessage
+{
+    public static readonly KafkaFrameAccepted Instance = new();
+    private KafkaFrameAccepted() { }
+}
+
 /// <summary>Reads one API's response body at a version (each API's <c>XResponseData.Read</c>).</summary>
 public delegate T KafkaResponseReader<out T>(ref KafkaReader reader, short version);
 

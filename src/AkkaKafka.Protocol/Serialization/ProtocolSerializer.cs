@@ -92,6 +92,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     // Kafka's own bytes, carried as they are (see KafkaRequestFrame): no layout of ours, so no version of ours either.
     internal const string KafkaRequestFrameManifest = "kq";
     internal const string KafkaResponseFrameManifest = "kr";
+    internal const string KafkaFrameAcceptedManifest = "ka";
 
     public ProtocolSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -153,6 +154,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         RequestRefused => RequestRefusedManifest,
         KafkaRequestFrame => KafkaRequestFrameManifest,
         KafkaResponseFrame => KafkaResponseFrameManifest,
+        KafkaFrameAccepted => KafkaFrameAcceptedManifest,
         _ => throw new SerializationException($"{nameof(ProtocolSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -166,6 +168,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 return WholeArray(m.Bytes);
             case KafkaResponseFrame m:
                 return WholeArray(m.Bytes);
+            case KafkaFrameAccepted:
+                return [];
             case ProduceRequest m:
                 return WriteProduceHead(new WireWriter(), m).ToArray(m.Batch.Span);
             case FetchResponse m:
@@ -357,6 +361,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     {
         if (manifest == KafkaRequestFrameManifest) return new KafkaRequestFrame(bytes);
         if (manifest == KafkaResponseFrameManifest) return new KafkaResponseFrame(bytes);
+        if (manifest == KafkaFrameAcceptedManifest) return KafkaFrameAccepted.Instance;
         var r = new WireReader(bytes);
         object result = manifest switch
         {

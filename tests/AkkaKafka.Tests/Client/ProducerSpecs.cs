@@ -159,6 +159,27 @@ public sealed class ProducerSpecs(ITestOutputHelper output)
             Assert.Equal(Enumerable.Range(0, 100).Select(i => $"r{i}"), (await cluster.Node(1).ReadPartitionAsync(topic, 0)).Select(r => r.Value)));
     }
 
+    /// <summary>
+    /// Kafka answers an acks=0 produce with nothing, but its socket pushes back on a client writing faster than the
+    /// broker reads; remoting buffers without bound. So the broker gives the frame a receipt once it has handed it on,
+    /// and the producer counts the request against max-in-flight until then (before, an acks=0 producer told and
+    /// forgot, and a fast one piled frames up in memory).
+    /// </summary>
+    [Fact]
+    public async Task The_broker_gives_an_acks_0_produce_a_receipt_that_is_no_Kafka_answer()
+    {
+        await using var cluster = await ClusterFixture.StartAsync(1, output);
+        await using var connection = ClusterConnection.Create(cluster.Addresses, ClientConfig);
+        const string topic = "acks-zero-receipt";
+        Assert.True((await new AdminClient(connection).CreateTopicAsync(topic, 1)).IsSuccess);
+        await cluster.AwaitServedEverywhereAsync(topic, 1);
+
+        var frame = KafkaEnvelope.Request(new ProduceRequestData(0, 30_000, [new(topic, [new(0, Batches.Of(0, "r0"))])]), 8, "receipts");
+        Assert.Same(KafkaFrameAccepted.Instance, await cluster.Node(1).Broker.Ask<object>(frame, Within));
+        await Eventually.Async(Within, async () =>
+            Assert.Equal(["r0"], (await cluster.Node(1).ReadPartitionAsync(topic, 0)).Select(r => r.Value)));
+    }
+
     [Fact]
     public async Task A_request_sent_straight_to_a_broker_that_does_not_own_the_partition_is_answered_not_leader()
     {

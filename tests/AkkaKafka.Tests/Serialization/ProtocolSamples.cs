@@ -119,6 +119,7 @@ public static class ProtocolSamples
             new AkkaKafka.Protocol.Kafka.Apis.MetadataRequestData([new("orders")], AllowAutoTopicCreation: false), 8, "cli-1", correlationId: 7),
         ["as user, kafka request frame"] = new AsUser("bob", "t", new KafkaRequestFrame(new byte[] { 0, 18, 0, 3, 0, 0, 0, 1, 0, 1, (byte)'c' })),
         ["kafka response frame"] = new KafkaResponseFrame(new byte[] { 0, 0, 0, 7, 0, 0 }),
+        ["kafka frame accepted"] = KafkaFrameAccepted.Instance,
         ["request refused"] = new RequestRefused(ErrorCode.GroupAuthorizationFailed, "GROUP_AUTHORIZATION_FAILED: user 'bob' may not read group 'g'"),
         ["security published"] = new SecurityPublished(new SecurityMetadata((3L << 32) + 1, [SecuritySamples.Alice], SecuritySamples.Rules)),
         ["security published, empty"] = new SecurityPublished(SecurityMetadata.Empty),
@@ -139,7 +140,7 @@ public static class ProtocolSamples
 
     /// <summary>
     /// The samples with a layout of ours: Kafka's own bytes (KafkaRequestFrame, KafkaResponseFrame) are carried as they
-    /// are, and a cut one is refused by the Kafka decoder that reads it (CORRUPT_MESSAGE), not by this serializer.
+    /// are (and the receipt KafkaFrameAccepted has no bytes at all), and a cut one is refused by the Kafka decoder that reads it (CORRUPT_MESSAGE), not by this serializer.
     /// </summary>
-    public static IEnumerable<object[]> StructuredNames => All.Where(kv => kv.Value is not (KafkaRequestFrame or KafkaResponseFrame)).Select(kv => new object[] { kv.Key });
+    public static IEnumerable<object[]> StructuredNames => All.Where(kv => kv.Value is not (KafkaRequestFrame or KafkaResponseFrame or KafkaFrameAccepted)).Select(kv => new object[] { kv.Key });
 }
