@@ -79,6 +79,9 @@ public sealed class Consumer : IAsyncDisposable
     /// <summary>The member id while in a group.</summary>
     public string? MemberId => _view.MemberId;
 
+    /// <summary>The group generation <see cref="Assignment"/> belongs to; -1 outside a group (Kafka's groupMetadata().generationId()).</summary>
+    public int Generation => _view.Generation;
+
     /// <summary>Starts reading the given partitions (all when null) of a topic; fails if the topic does not exist.</summary>
     public async Task<IReadOnlyList<int>> AssignAsync(string topic, StartPosition start, IReadOnlyList<int>? partitions = null, CancellationToken ct = default)
     {

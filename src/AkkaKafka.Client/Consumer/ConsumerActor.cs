@@ -202,12 +202,13 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
         return due;
     }
 
-    /// <summary>What <see cref="Consumer.Assignment"/> and <see cref="Consumer.MemberId"/> show (immutable snapshots).</summary>
+    /// <summary>What <see cref="Consumer.Assignment"/>, <see cref="Consumer.MemberId"/> and <see cref="Consumer.Generation"/> show (immutable snapshots).</summary>
     private void Publish()
     {
         IEnumerable<TopicPartition> partitions = _group is null ? _fetchers.Keys : _assigned;
         _view.Assignment = partitions.OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition).ToList();
         _view.MemberId = _memberId.Length > 0 ? _memberId : null;
+        _view.Generation = _generation;
     }
 
     // ---------------- group session: Kafka's classic consumer protocol ----------------
@@ -705,7 +706,9 @@ internal sealed class ConsumerView
 {
     private volatile IReadOnlyList<TopicPartition> _assignment = [];
     private volatile string? _memberId;
+    private volatile int _generation = -1;
 
     public IReadOnlyList<TopicPartition> Assignment { get => _assignment; set => _assignment = value; }
     public string? MemberId { get => _memberId; set => _memberId = value; }
+    public int Generation { get => _generation; set => _generation = value; }
 }

@@ -1,7 +1,11 @@
 namespace AkkaKafka.Protocol.Messages;
 
-/// <summary>Consumer-group requests; brokers hand them to the group coordinator (a cluster singleton).</summary>
-public interface IGroupCommand : IBrokerCommand;
+/// <summary>
+/// What the Kafka group handlers (either transport) and the HTTP API ask the group coordinator (a cluster singleton),
+/// through their broker. No client's request: clients send Kafka's group requests, which those handlers validate,
+/// meter and authorize, so a BrokerActor refuses these from outside the cluster.
+/// </summary>
+public interface IGroupCommand : IBrokerCommand, IBrokerInternal;
 
 /// <summary>A committed (or to-be-committed) position: the offset of the next record to read.</summary>
 public sealed record PartitionOffset(string Topic, int Partition, long Offset);
@@ -22,8 +26,7 @@ public sealed record OffsetFetch(string Group, IReadOnlyList<TopicPartition> Par
 public sealed record OffsetFetchResponse(string Group, IReadOnlyList<PartitionOffset> Offsets) : IAkkaKafkaMessage;
 
 // ListGroups, DescribeGroup and DeleteGroup: what the Kafka handlers (ListGroups, DescribeGroups, OffsetFetch of every
-// partition, DeleteGroups) and the HTTP API ask the coordinator singleton, wherever it runs. Not client requests: clients
-// send Kafka's requests, and an Akka client's user has no rule for these (refused).
+// partition, DeleteGroups) and the HTTP API ask the coordinator singleton, wherever it runs.
 
 public sealed class ListGroups : IGroupCommand
 {

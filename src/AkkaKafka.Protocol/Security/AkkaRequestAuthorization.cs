@@ -35,7 +35,8 @@ public static class AkkaRequestAuthorization
     /// error. Deny by default: a message with no rule here is refused (CLUSTER_AUTHORIZATION_FAILED), so a new kind of
     /// request is unreachable for Akka clients until somebody says what it needs. The rules are <see cref="AccessRules"/>,
     /// the Kafka listener's: the same operation asks for the same thing on both transports. Partition requests (produce,
-    /// fetch, list offsets) have none: they pass between brokers, and clients send Kafka's requests instead (frames).
+    /// fetch, list offsets) and the group coordinator's messages have none: they pass between brokers, and clients send
+    /// Kafka's requests instead (frames).
     /// </summary>
     public static (ErrorCode Error, string Message)? Refusal(UserAccess access, IAkkaKafkaMessage request)
     {
@@ -47,11 +48,6 @@ public static class AkkaRequestAuthorization
             case InitProducerId m:
                 return access.MayInitProducerId(m.TransactionalId) ? null
                     : (ErrorCode.ClusterAuthorizationFailed, $"CLUSTER_AUTHORIZATION_FAILED: user '{access.User}' may not write any topic, so it gets no idempotent producer id");
-            // Kafka's OffsetCommit: Read on the group, then Read on every topic committed (29 for a topic that fails).
-            case OffsetCommit m:
-                return access.Refusal(AccessRules.ReadGroup, m.Group) ?? FirstRefusal(access, AccessRules.ReadTopic, m.Offsets.Select(o => o.Topic));
-            case OffsetFetch m:
-                return access.Refusal(AccessRules.DescribeGroup, m.Group) ?? FirstRefusal(access, AccessRules.DescribeTopic, m.Partitions.Select(p => p.Topic));
             default:
                 return OneResourceRule(request) is var (rule, name) ? access.Refusal(rule, name) : NoRule(request.GetType());
         }
@@ -62,10 +58,6 @@ public static class AkkaRequestAuthorization
     {
         UpsertUser or DeleteUser or AddAcl or RemoveAcl => (AccessRules.AlterCluster, Authorizer.ClusterResourceName),
         ListUsers or ListAcls => (AccessRules.DescribeCluster, Authorizer.ClusterResourceName),
-        JoinClassicGroup m => (AccessRules.ReadGroup, m.Group),
-        SyncClassicGroup m => (AccessRules.ReadGroup, m.Group),
-        ClassicHeartbeat m => (AccessRules.ReadGroup, m.Group),
-        LeaveClassicGroup m => (AccessRules.ReadGroup, m.Group),
         _ => null,
     };
 
@@ -96,11 +88,4 @@ public static class AkkaRequestAuthorization
         metadata.Topics.All(t => access.Allows(AccessRules.DescribeTopic, t.Name))
             ? metadata
             : metadata with { Topics = metadata.Topics.Where(t => access.Allows(AccessRules.DescribeTopic, t.Name)).ToList() };
-
-    private static (ErrorCode Error, string Message)? FirstRefusal(UserAccess access, AccessRule rule, IEnumerable<string> resources)
-    {
-        foreach (var name in resources.Distinct())
-            if (access.Refusal(rule, name) is { } refusal) return refusal;
-        return null;
-    }
 }

@@ -196,8 +196,9 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
 
     private static async Task<List<long>> CommittedAsync(ClusterConnection connection, string topic, int partitions)
     {
-        var response = await connection.AskAsync<OffsetFetchResponse>(new OffsetFetch("keepers",
-            Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)).ToList()));
-        return response.Offsets.OrderBy(o => o.Partition).Select(o => o.Offset).ToList();
+        var response = await connection.Routes.KafkaAsync(null, new OffsetFetchRequestData("keepers", [new OffsetFetchRequestTopic(topic, Enumerable.Range(0, partitions).ToList())]),
+            "spec", OffsetFetchResponseData.Read, Within);
+        Assert.Equal(ErrorCode.None, response.ErrorCode);
+        return response.Topics.Single().Partitions.OrderBy(p => p.PartitionIndex).Select(p => p.CommittedOffset).ToList();
     }
 }

@@ -14,6 +14,7 @@ public sealed class GroupMember : IDisposable
     private readonly Dictionary<TopicPartition, long> _uncommitted = new();
     private readonly int _commitEvery;
     private int _sinceCommit;
+    private int _assignments;
     private bool _closed;
 
     /// <param name="configure">Changes to <see cref="Config"/> a spec needs (a longer session, debug contexts).</param>
@@ -25,6 +26,7 @@ public sealed class GroupMember : IDisposable
         _consumer = new ConsumerBuilder<string, string>(config)
             // Eager rebalance: everything is revoked, so commit what was consumed before another member gets it.
             .SetPartitionsRevokedHandler((c, revoked) => Commit(revoked.Select(r => r.TopicPartition)))
+            .SetPartitionsAssignedHandler((_, _) => Interlocked.Increment(ref _assignments))
             .SetPartitionsLostHandler((_, lost) => { foreach (var l in lost) _uncommitted.Remove(l.TopicPartition); })
             .SetErrorHandler((_, e) => Errors.Add(e.ToString()))
             .Build();
@@ -52,6 +54,12 @@ public sealed class GroupMember : IDisposable
     public List<string> Errors { get; } = [];
 
     public List<TopicPartition> Assignment => _consumer.Assignment;
+
+    /// <summary>
+    /// How many assignments the group gave this member: one per generation it joined (eager rebalance: every generation
+    /// revokes everything and assigns anew). librdkafka does not show its generation; this is how it changes.
+    /// </summary>
+    public int Assignments => Volatile.Read(ref _assignments);
 
     /// <summary>Consumes at most one record, waiting at most <paramref name="wait"/>; serves rebalances meanwhile.</summary>
     public ConsumeResult<string, string>? Poll(TimeSpan wait)

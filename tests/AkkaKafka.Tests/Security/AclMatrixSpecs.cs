@@ -49,7 +49,7 @@ public sealed class AclMatrixBroker() : UsersBroker(SaslMechanisms.Plain), IAsyn
         await Eventually.Async(TimeSpan.FromSeconds(30), async () =>
             Assert.Equal(ErrorCode.None, (await _admin.Routes.KafkaAsync(null, new ProduceRequestData(-1, 10_000, [new(Topic, [new(0, KafkaWireConnection.Batch("classified"))])]),
                 "matrix", ProduceResponseData.Read, TimeSpan.FromSeconds(10))).Responses.Single().Partitions.Single().ErrorCode));
-        Assert.Equal(ErrorCode.None, (await _admin.AskAsync<OffsetCommitResponse>(new OffsetCommit(Group, "", -1, [new PartitionOffset(Topic, 0, 1)]))).Error);
+        Assert.Equal(ErrorCode.None, AclMatrixSpecs.CommitError(await _admin.Routes.KafkaAsync(null, AclMatrixSpecs.Commit, "matrix", OffsetCommitResponseData.Read, TimeSpan.FromSeconds(10))));
         await AwaitKafkaMetadataAsync();
     }
 
@@ -104,9 +104,18 @@ public sealed class AclMatrixSpecs(AclMatrixBroker broker) : IClassFixture<AclMa
         wire.AskAsync(ApiKey.Metadata, 4, 10, new MetadataRequestData(topics?.Select(t => new MetadataRequestData.MetadataRequestTopic(t)).ToList(), AllowAutoTopicCreation: false),
             (ref KafkaReader r) => MetadataResponseData.Read(ref r, 4));
 
+    /// <summary>A commit of the group's offset on the topic outside any generation, as Kafka's admin tools commit.</summary>
+    internal static OffsetCommitRequestData Commit => new(Group, [new OffsetCommitRequestTopic(Topic, [new OffsetCommitRequestPartition(0, 1, null)])]);
+
+    internal static ErrorCode CommitError(OffsetCommitResponseData answer) => answer.Topics.Single().Partitions.Single().ErrorCode;
+
+    private static OffsetFetchRequestData Fetch => new(Group, [new OffsetFetchRequestTopic(Topic, [0])]);
+
+    private static ErrorCode FetchError(OffsetFetchResponseData answer) =>
+        answer.ErrorCode != ErrorCode.None ? answer.ErrorCode : answer.Topics.Single().Partitions.Single().ErrorCode;
+
     private static Task<OffsetCommitResponseData> KafkaCommit(KafkaWireConnection wire) =>
-        wire.AskAsync(ApiKey.OffsetCommit, 2, 10, new OffsetCommitRequestData(Group, [new OffsetCommitRequestTopic(Topic, [new OffsetCommitRequestPartition(0, 1, null)])]),
-            (ref KafkaReader r) => OffsetCommitResponseData.Read(ref r, 2));
+        wire.AskAsync(ApiKey.OffsetCommit, 2, 10, Commit, (ref KafkaReader r) => OffsetCommitResponseData.Read(ref r, 2));
 
     private static readonly Operation[] Operations =
     [
@@ -165,28 +174,19 @@ public sealed class AclMatrixSpecs(AclMatrixBroker broker) : IClassFixture<AclMa
                 return ErrorCode.None;
             })),
         new("commit the group's offset on the topic",
-            async (wire, _) => (await KafkaCommit(wire)).Topics.Single().Partitions.Single().ErrorCode.ToString(),
-            (akka, _) => Answer(async () => (await akka.AskAsync<OffsetCommitResponse>(new OffsetCommit(Group, "", -1, [new PartitionOffset(Topic, 0, 1)]))).Error)),
+            async (wire, _) => CommitError(await KafkaCommit(wire)).ToString(),
+            (akka, _) => Answer(async () => CommitError(await akka.Routes.KafkaAsync(null, Commit, "matrix", OffsetCommitResponseData.Read, TimeSpan.FromSeconds(10))))),
         // kafka-consumer-groups --reset-offsets commits with OffsetCommit: `akkakafka group reset-offsets` must need the same.
         new("reset the group's offsets on the topic",
-            async (wire, _) => (await KafkaCommit(wire)).Topics.Single().Partitions.Single().ErrorCode.ToString(),
+            async (wire, _) => CommitError(await KafkaCommit(wire)).ToString(),
             (akka, _) => Answer(async () =>
             {
                 await new AdminClient(akka).ResetGroupOffsetsAsync(new GroupOffsetsReset(Group, Topic, [], OffsetResetMode.ToLatest, 0, DryRun: false));
                 return ErrorCode.None;
             })),
         new("fetch the group's offset on the topic",
-            async (wire, _) =>
-            {
-                var answer = await wire.AskAsync(ApiKey.OffsetFetch, 3, 10, new OffsetFetchRequestData(Group, [new OffsetFetchRequestTopic(Topic, [0])]),
-                    (ref KafkaReader r) => OffsetFetchResponseData.Read(ref r, 3));
-                return (answer.ErrorCode != ErrorCode.None ? answer.ErrorCode : answer.Topics.Single().Partitions.Single().ErrorCode).ToString();
-            },
-            (akka, _) => Answer(async () =>
-            {
-                await akka.AskAsync<OffsetFetchResponse>(new OffsetFetch(Group, [new TopicPartition(Topic, 0)]));
-                return ErrorCode.None;
-            })),
+            async (wire, _) => FetchError(await wire.AskAsync(ApiKey.OffsetFetch, 3, 10, Fetch, (ref KafkaReader r) => OffsetFetchResponseData.Read(ref r, 3))).ToString(),
+            (akka, _) => Answer(async () => FetchError(await akka.Routes.KafkaAsync(null, Fetch, "matrix", OffsetFetchResponseData.Read, TimeSpan.FromSeconds(10))))),
     ];
 
     [Fact]

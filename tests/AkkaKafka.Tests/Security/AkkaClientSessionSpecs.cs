@@ -51,13 +51,14 @@ public sealed class AkkaClientSessionSpecs
         ]);
         (ErrorCode Error, string Message)? Check(IAkkaKafkaMessage request) => AkkaRequestAuthorization.Refusal(new UserAccess(security, NoSuperUsers, "bob"), request);
 
-        Assert.Null(Check(new ClassicHeartbeat("billing", 1, "c", null)));
         Assert.Null(Check(new GetMetadata(["orders"])));
         // Produce, fetch and list offsets are Kafka requests of the client (authorized by the Kafka listener's rules);
         // as Akka messages they pass between brokers only, and no user may send them.
         Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ProduceRequest)), Check(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c")));
         Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ForwardedRequest)), Check(new ForwardedRequest(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c"))));
-        // What the Kafka group handlers ask the coordinator is no client request: a client deletes with Kafka's DeleteGroups.
+        // What the Kafka group handlers ask the coordinator is no client request, even of a user with Read on the group: a
+        // client sends Kafka's Heartbeat, DeleteGroups, ….
+        Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ClassicHeartbeat)), Check(new ClassicHeartbeat("billing", 1, "c", null)));
         Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(DeleteGroup)), Check(new DeleteGroup("billing")));
         Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Check(new DeleteUser("alice"))?.Error);
         Assert.Null(AkkaRequestAuthorization.Refusal(new UserAccess(security, new HashSet<string> { "bob" }, "bob"), new DeleteUser("alice")));
@@ -99,20 +100,18 @@ public sealed class AkkaClientSessionSpecs
     /// the client) has a rule, so none is refused for lack of one; a new message fails here until its rule is written.
     /// Only the envelopes (AsUser; KafkaRequestFrame, whose Kafka request the Kafka listener's rules authorize as the
     /// session's user) and the login (Authenticate) are never requests inside an envelope, and the brokers' internal
-    /// messages (<see cref="IBrokerInternal"/>: the controller's topic commands, and the partition requests, for which
-    /// clients send Kafka's Produce, Fetch and ListOffsets) are no client's request. The questions the Kafka group
-    /// handlers ask the group coordinator (ListGroups, DescribeGroup, DeleteGroup) cross between brokers but are no
-    /// client's either: a client sends Kafka's ListGroups, DescribeGroups and DeleteGroups, so these have no rule.
+    /// messages (<see cref="IBrokerInternal"/>: the controller's topic commands, the partition requests, for which
+    /// clients send Kafka's Produce, Fetch and ListOffsets, and the group coordinator's messages, for which they send
+    /// Kafka's group requests) are no client's request.
     /// </summary>
     [Fact]
     public void Every_client_request_message_has_an_authorization_rule()
     {
         Type[] envelopes = [typeof(AsUser), typeof(Authenticate), typeof(KafkaRequestFrame)];
-        Type[] coordinatorQueries = [typeof(ListGroups), typeof(DescribeGroup), typeof(DeleteGroup)];
         var requests = new[] { typeof(IBrokerCommand).Assembly, typeof(AkkaKafka.Broker.Node.BrokerActor).Assembly, typeof(AkkaKafka.Client.ClusterConnection).Assembly }
             .SelectMany(a => a.GetTypes())
             .Where(t => typeof(IBrokerCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && !envelopes.Contains(t)
-                        && !coordinatorQueries.Contains(t) && !typeof(IBrokerInternal).IsAssignableFrom(t))
+                        && !typeof(IBrokerInternal).IsAssignableFrom(t))
             .ToList();
         // A user with no rights at all: every rule refuses without looking past the first name it checks, so a blank instance will do.
         var nobody = new UserAccess(SecurityMetadata.Empty, NoSuperUsers, "nobody");
@@ -124,7 +123,8 @@ public sealed class AkkaClientSessionSpecs
             var request = (IAkkaKafkaMessage)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type);
             Assert.NotEqual(AkkaRequestAuthorization.NoRule(type), AkkaRequestAuthorization.Refusal(nobody, request));
         });
-        Assert.All([.. envelopes, .. coordinatorQueries], type => Assert.Equal(AkkaRequestAuthorization.NoRule(type),
+        Assert.DoesNotContain(typeof(OffsetCommit), requests);
+        Assert.All(envelopes, type => Assert.Equal(AkkaRequestAuthorization.NoRule(type),
             AkkaRequestAuthorization.Refusal(nobody, (IAkkaKafkaMessage)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type))));
     }
 
