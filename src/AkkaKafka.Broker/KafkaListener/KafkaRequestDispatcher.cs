@@ -58,6 +58,9 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
         InitProducerIdRequestData r => Later(InitProducerIdHandler.HandleAsync(node, r)),
+        CreateAclsRequestData r => Later(AclsHandler.CreateAsync(node, r)),
+        DescribeAclsRequestData r => Later(AclsHandler.DescribeAsync(node, r)),
+        DeleteAclsRequestData r => Later(AclsHandler.DeleteAsync(node, r)),
         _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"), // KafkaApis and this switch must list the same APIs
     };
 
