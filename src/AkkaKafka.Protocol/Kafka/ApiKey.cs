@@ -29,4 +29,6 @@ public enum ApiKey : short
     CreatePartitions = 37,
     DeleteGroups = 42,
     IncrementalAlterConfigs = 44,
+    DescribeUserScramCredentials = 50,
+    AlterUserScramCredentials = 51,
 }

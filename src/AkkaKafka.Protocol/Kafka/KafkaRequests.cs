@@ -33,6 +33,8 @@ public static class KafkaRequests
             ApiKey.DescribeAcls => DescribeAclsRequestData.Read(ref reader, version),
             ApiKey.CreateAcls => CreateAclsRequestData.Read(ref reader, version),
             ApiKey.DeleteAcls => DeleteAclsRequestData.Read(ref reader, version),
+            ApiKey.DescribeUserScramCredentials => DescribeUserScramCredentialsRequestData.Read(ref reader, version),
+            ApiKey.AlterUserScramCredentials => AlterUserScramCredentialsRequestData.Read(ref reader, version),
             ApiKey.InitProducerId => InitProducerIdRequestData.Read(ref reader, version),
             ApiKey.SaslHandshake => SaslHandshakeRequestData.Read(ref reader, version),
             ApiKey.SaslAuthenticate => SaslAuthenticateRequestData.Read(ref reader, version),

@@ -304,6 +304,14 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             t => new DeleteAclsRequestData([NobodyReads(t) with { Operation = KafkaAclCodes.Any, PatternType = KafkaAclCodes.Any }]),
             (_, r) => $"{Kafka(r.FilterResults.Single().ErrorCode)}, {r.FilterResults.Single().MatchingAcls.Count(m => m.ErrorCode == ErrorCode.None)} deleted",
             $"{None}, 1 deleted", $"{ClusterDenied}, 0 deleted", $"{ClusterDenied}, 0 deleted"),
+        Of<AlterUserScramCredentialsResponseData>(ApiKey.AlterUserScramCredentials, "a SCRAM-SHA-256 credential for a user named as the user's topic",
+            t => new AlterUserScramCredentialsRequestData([], [new(t.UsersTopic, KafkaScramMechanisms.ScramSha256, 4096, new byte[16], new byte[32])]),
+            Code<AlterUserScramCredentialsResponseData>(r => r.Results.Single().ErrorCode),
+            None, ClusterDenied, ClusterDenied),
+        Of<DescribeUserScramCredentialsResponseData>(ApiKey.DescribeUserScramCredentials, "the credentials of user member",
+            _ => new DescribeUserScramCredentialsRequestData([RequestMatrixBroker.Member]),
+            (_, r) => $"{Kafka(r.ErrorCode)}, {r.Results.Sum(u => u.CredentialInfos.Count)} credential(s)",
+            $"{None}, 1 credential(s)", $"{ClusterDenied}, 0 credential(s)", $"{ClusterDenied}, 0 credential(s)"),
         Of<DeleteTopicsResponseData>(ApiKey.DeleteTopics, "the user's topic",
             t => new DeleteTopicsRequestData([t.UsersTopic], 30_000), Code<DeleteTopicsResponseData>(r => r.Responses.Single().ErrorCode),
             None, None, TopicDenied),
@@ -440,6 +448,8 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             ApiKey.CreateAcls => CreateAclsResponseData.Read(ref reader, version),
             ApiKey.DescribeAcls => DescribeAclsResponseData.Read(ref reader, version),
             ApiKey.DeleteAcls => DeleteAclsResponseData.Read(ref reader, version),
+            ApiKey.AlterUserScramCredentials => AlterUserScramCredentialsResponseData.Read(ref reader, version),
+            ApiKey.DescribeUserScramCredentials => DescribeUserScramCredentialsResponseData.Read(ref reader, version),
             _ => throw new ArgumentException($"no reader for {api}: add one with its row"),
         };
         reader.ExpectEnd($"{api} v{version} response");
