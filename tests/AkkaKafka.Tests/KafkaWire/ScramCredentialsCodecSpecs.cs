@@ -46,4 +46,20 @@ public sealed class ScramCredentialsCodecSpecs
             0, 0, // user's tags, response's tags
         ], writer.ToArray());
     }
+
+    [Fact]
+    public void librdkafkas_doubled_empty_tagged_fields_after_an_AlterUserScramCredentials_request_are_read_and_other_trailing_bytes_refused()
+    {
+        byte[] request = [1, 2, 2, (byte)'b', 1, 0, 0, 0x10, 0, 2, 9, 2, 7, 0, 0]; // no deletions, one upsertion, tags
+        var doubled = Decode([.. request, 0]);
+        Assert.Equal("b", doubled.Upsertions.Single().Name);
+        Assert.Throws<KafkaProtocolException>(() => Decode([.. request, 0, 5]));
+    }
+
+    /// <summary>As the listener decodes a body: the API's reader, then nothing may be left.</summary>
+    private static AlterUserScramCredentialsRequestData Decode(byte[] body)
+    {
+        var reader = new KafkaReader(body);
+        return (AlterUserScramCredentialsRequestData)KafkaRequests.Read(ApiKey.AlterUserScramCredentials, 0, ref reader);
+    }
 }

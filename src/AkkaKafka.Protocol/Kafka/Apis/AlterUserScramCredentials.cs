@@ -29,6 +29,9 @@ public sealed record AlterUserScramCredentialsRequestData(
             return upsertion;
         }, true);
         r.TaggedFields(true);
+        // librdkafka 2.x writes this request's (empty) tagged fields twice; Kafka's broker ignores trailing bytes. A second
+        // tagged-field section is read as one, so anything else after the request is still refused.
+        if (r.Remaining > 0) r.TaggedFields(true);
         return new AlterUserScramCredentialsRequestData(deletions, upsertions);
     }
 
