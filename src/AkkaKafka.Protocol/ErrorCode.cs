@@ -55,6 +55,8 @@ public enum ErrorCode : short
     InvalidRecord = 87,
     /// <summary>Kafka's RESOURCE_NOT_FOUND: a user or ACL rule named by a command does not exist.</summary>
     ResourceNotFound = 91,
+    /// <summary>Kafka's DUPLICATE_RESOURCE: one request names the same user (or credential) twice.</summary>
+    DuplicateResource = 92,
     /// <summary>Kafka's UNACCEPTABLE_CREDENTIAL: a SCRAM credential the broker will not store (unknown mechanism, too few iterations).</summary>
     UnacceptableCredential = 93,
 }
@@ -103,6 +105,7 @@ public static class ErrorCodes
         ErrorCode.MemberIdRequired => "re-join with the member id given",
         ErrorCode.InvalidRecord => "invalid record or record batch",
         ErrorCode.ResourceNotFound => "no such user or ACL",
+        ErrorCode.DuplicateResource => "the request names the same user twice",
         ErrorCode.UnacceptableCredential => "credential not acceptable",
         ErrorCode.OutOfOrderSequenceNumber => "the batch's sequence number does not follow the producer's last one",
         ErrorCode.DuplicateSequenceNumber => "duplicate sequence number",

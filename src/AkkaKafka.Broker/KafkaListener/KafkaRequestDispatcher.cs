@@ -2,6 +2,7 @@ using AkkaKafka.Broker.Http;
 using AkkaKafka.Broker.Security;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.KafkaListener;
 
@@ -58,6 +59,11 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
         InitProducerIdRequestData r => Later(InitProducerIdHandler.HandleAsync(node, r)),
+        CreateAclsRequestData r => Later(AclsHandler.CreateAsync(node, r)),
+        DescribeAclsRequestData r => Later(AclsHandler.DescribeAsync(node, r)),
+        DeleteAclsRequestData r => Later(AclsHandler.DeleteAsync(node, r)),
+        DescribeUserScramCredentialsRequestData r => Done(ScramCredentialsHandler.Describe(security?.Current ?? SecurityMetadata.Empty, r)),
+        AlterUserScramCredentialsRequestData r => Later(ScramCredentialsHandler.AlterAsync(node, security?.Current ?? SecurityMetadata.Empty, r)),
         _ => throw new InvalidOperationException($"no handler for {request.GetType().Name}"), // KafkaApis and this switch must list the same APIs
     };
 

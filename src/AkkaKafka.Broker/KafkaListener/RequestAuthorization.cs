@@ -14,7 +14,7 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// describe. Operations: Produce Write topic; Fetch Read topic; ListOffsets and Metadata Describe topic; CreateTopics
 /// Create cluster or topic; DeleteTopics Delete; CreatePartitions and IncrementalAlterConfigs Alter; DescribeConfigs
 /// Describe; group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
-/// DeleteGroups Delete group); an idempotent InitProducerId needs Write on some topic (Kafka 3's rule). Deny by
+/// DeleteGroups Delete group); CreateAcls, DeleteAcls and AlterUserScramCredentials Alter cluster, DescribeAcls and DescribeUserScramCredentials Describe cluster; an idempotent InitProducerId needs Write on some topic (Kafka 3's rule). Deny by
 /// default: a request type with no rule here is refused, whichever transport brought it.
 /// </summary>
 internal static class RequestAuthorization
@@ -166,12 +166,25 @@ internal static class RequestAuthorization
                 var served = allowed.Count == 0 ? null : await serve(groups with { GroupsNames = allowed });
                 return served is DeleteGroupsResponseData r ? r with { Results = [.. r.Results, .. refused] } : new DeleteGroupsResponseData(refused);
             }
+            // Users and ACLs are the cluster's: Kafka's rule, ALTER on CLUSTER to change them, DESCRIBE on CLUSTER to list them.
+            case CreateAclsRequestData create when !access.Allows(AccessRules.AlterCluster):
+                return new CreateAclsResponseData(create.Creations.Select(_ => new CreateAclsResponseData.AclCreationResult(ErrorCode.ClusterAuthorizationFailed, Denied)).ToList());
+            case DescribeAclsRequestData when !access.Allows(AccessRules.DescribeCluster):
+                return new DescribeAclsResponseData(ErrorCode.ClusterAuthorizationFailed, Denied, []);
+            case DeleteAclsRequestData delete when !access.Allows(AccessRules.AlterCluster):
+                return new DeleteAclsResponseData(delete.Filters.Select(_ => new DeleteAclsResponseData.FilterResult(ErrorCode.ClusterAuthorizationFailed, Denied, [])).ToList());
+            case DescribeUserScramCredentialsRequestData when !access.Allows(AccessRules.DescribeCluster):
+                return new DescribeUserScramCredentialsResponseData(ErrorCode.ClusterAuthorizationFailed, Denied, []);
+            case AlterUserScramCredentialsRequestData alter when !access.Allows(AccessRules.AlterCluster):
+                return new AlterUserScramCredentialsResponseData(alter.Deletions.Select(d => d.Name).Concat(alter.Upsertions.Select(u => u.Name)).Distinct()
+                    .Select(user => new AlterUserScramCredentialsResponseData.UserResult(user, ErrorCode.ClusterAuthorizationFailed, Denied)).ToList());
             case InitProducerIdRequestData init when !access.MayInitProducerId(init.TransactionalId):
                 return new InitProducerIdResponseData(ErrorCode.ClusterAuthorizationFailed, -1, -1);
             // Allowed by the rules above (the `when` cases that did not refuse), or open to every authenticated user as in
             // Kafka (ApiVersions, the SASL exchange; FindCoordinator for a key type without ACLs).
             case FindCoordinatorRequestData or JoinGroupRequestData or SyncGroupRequestData or HeartbeatRequestData or LeaveGroupRequestData
-                or InitProducerIdRequestData or ApiVersionsRequestData or SaslHandshakeRequestData or SaslAuthenticateRequestData:
+                or InitProducerIdRequestData or CreateAclsRequestData or DescribeAclsRequestData or DeleteAclsRequestData
+                or DescribeUserScramCredentialsRequestData or AlterUserScramCredentialsRequestData or ApiVersionsRequestData or SaslHandshakeRequestData or SaslAuthenticateRequestData:
                 return await serve(request);
             default:
                 // Deny by default: a new API is served only once somebody has written what it needs here. The request is

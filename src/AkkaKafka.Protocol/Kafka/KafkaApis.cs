@@ -40,6 +40,13 @@ public static class KafkaApis
         new(ApiKey.CreatePartitions, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.DeleteGroups, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.IncrementalAlterConfigs, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 1),
+        // ACLs: librdkafka sends v0–1 of each, the Java client up to v3 (v3 only adds the USER resource type).
+        new(ApiKey.DescribeAcls, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 2),
+        new(ApiKey.CreateAcls, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 2),
+        new(ApiKey.DeleteAcls, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 2),
+        // SCRAM credentials: v0 is the only version, flexible.
+        new(ApiKey.DescribeUserScramCredentials, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
+        new(ApiKey.AlterUserScramCredentials, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
         // v0–4 cover librdkafka and the Java client (v5 only adds a transactional error code).
         new(ApiKey.InitProducerId, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 2),
         // SASL (advertised only on a listener with SASL on). SaslHandshake has no flexible version: 2 is past its max.

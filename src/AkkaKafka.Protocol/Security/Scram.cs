@@ -28,7 +28,12 @@ public sealed record ScramCredential(string Mechanism, byte[] Salt, int Iteratio
     public static ScramCredential Create(string mechanism, string password, int iterations = DefaultIterations, byte[]? salt = null)
     {
         salt ??= RandomNumberGenerator.GetBytes(32);
-        var salted = Scram.SaltedPassword(mechanism, password, salt, iterations);
+        return FromSaltedPassword(mechanism, salt, iterations, Scram.SaltedPassword(mechanism, password, salt, iterations));
+    }
+
+    /// <summary>The credential of a salted password (Hi(password, salt, i)), as Kafka's AlterUserScramCredentials carries it.</summary>
+    public static ScramCredential FromSaltedPassword(string mechanism, byte[] salt, int iterations, byte[] salted)
+    {
         var clientKey = Scram.Hmac(mechanism, salted, "Client Key"u8);
         var serverKey = Scram.Hmac(mechanism, salted, "Server Key"u8);
         return new ScramCredential(mechanism, salt, iterations, Scram.Hash(mechanism, clientKey), serverKey);

@@ -180,6 +180,13 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         // On a listener without SASL both are answered ILLEGAL_SASL_STATE; with SASL, out of order, the same and a close.
         ApiKey.SaslHandshake => new SaslHandshakeRequestData(random.Next(3) switch { 0 => "PLAIN", 1 => "SCRAM-SHA-256", _ => "GSSAPI" }),
         ApiKey.SaslAuthenticate => new SaslAuthenticateRequestData(random.Next(2) == 0 ? "n,,n=fuzz,r=fuzznonce"u8.ToArray() : RandomBytes(random.Next(0, 64))),
+        // Users and ACLs: reads, and changes that change nothing (a DENY rule is refused, nobody is "fuzz-absent").
+        ApiKey.DescribeAcls => new DescribeAclsRequestData(new(KafkaAclCodes.Any, null, KafkaAclCodes.Any, null, null, KafkaAclCodes.Any, KafkaAclCodes.Any)),
+        ApiKey.CreateAcls => new CreateAclsRequestData([new(KafkaAclCodes.TopicResource, topic, KafkaAclCodes.LiteralPattern, "User:fuzz-absent", "*",
+            KafkaAclCodes.ReadOperation, KafkaAclCodes.Deny)]),
+        ApiKey.DeleteAcls => new DeleteAclsRequestData([new(KafkaAclCodes.Any, null, KafkaAclCodes.Any, "User:fuzz-absent", null, KafkaAclCodes.Any, KafkaAclCodes.Any)]),
+        ApiKey.DescribeUserScramCredentials => new DescribeUserScramCredentialsRequestData(random.Next(2) == 0 ? null : ["fuzz-absent"]),
+        ApiKey.AlterUserScramCredentials => new AlterUserScramCredentialsRequestData([new("fuzz-absent", KafkaScramMechanisms.ScramSha256)], []),
         _ => throw new InvalidOperationException($"no fuzz template for {key}: KafkaApis lists an API this fuzzer does not know"),
     };
 

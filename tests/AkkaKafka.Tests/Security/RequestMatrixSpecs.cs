@@ -293,10 +293,33 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
         Of<DescribeConfigsResponseData>(ApiKey.DescribeConfigs, "every config of the twin topic",
             t => new DescribeConfigsRequestData([new(2, t.Topic, null)]), Code<DescribeConfigsResponseData>(r => r.Results.Single().ErrorCode),
             None, None, TopicDenied),
+        Of<CreateAclsResponseData>(ApiKey.CreateAcls, "READ on the user's topic for User:nobody (ALTER on CLUSTER)",
+            t => new CreateAclsRequestData([NobodyReads(t)]), Code<CreateAclsResponseData>(r => r.Results.Single().ErrorCode),
+            None, ClusterDenied, ClusterDenied),
+        Of<DescribeAclsResponseData>(ApiKey.DescribeAcls, "the literal ACLs on the user's topic (DESCRIBE on CLUSTER)",
+            t => new DescribeAclsRequestData(NobodyReads(t) with { Principal = null, Host = null, Operation = KafkaAclCodes.Any, PermissionType = KafkaAclCodes.Any }),
+            (_, r) => $"{Kafka(r.ErrorCode)}, {r.Resources.Sum(res => res.Acls.Count)} ACL(s)",
+            $"{None}, 1 ACL(s)", $"{ClusterDenied}, 0 ACL(s)", $"{ClusterDenied}, 0 ACL(s)"),
+        Of<DeleteAclsResponseData>(ApiKey.DeleteAcls, "every ACL of User:nobody on the user's topic (ALTER on CLUSTER)",
+            t => new DeleteAclsRequestData([NobodyReads(t) with { Operation = KafkaAclCodes.Any, PatternType = KafkaAclCodes.Any }]),
+            (_, r) => $"{Kafka(r.FilterResults.Single().ErrorCode)}, {r.FilterResults.Single().MatchingAcls.Count(m => m.ErrorCode == ErrorCode.None)} deleted",
+            $"{None}, 1 deleted", $"{ClusterDenied}, 0 deleted", $"{ClusterDenied}, 0 deleted"),
+        Of<AlterUserScramCredentialsResponseData>(ApiKey.AlterUserScramCredentials, "a SCRAM-SHA-256 credential for a user named as the user's topic",
+            t => new AlterUserScramCredentialsRequestData([], [new(t.UsersTopic, KafkaScramMechanisms.ScramSha256, 4096, new byte[16], new byte[32])]),
+            Code<AlterUserScramCredentialsResponseData>(r => r.Results.Single().ErrorCode),
+            None, ClusterDenied, ClusterDenied),
+        Of<DescribeUserScramCredentialsResponseData>(ApiKey.DescribeUserScramCredentials, "the credentials of user member",
+            _ => new DescribeUserScramCredentialsRequestData([RequestMatrixBroker.Member]),
+            (_, r) => $"{Kafka(r.ErrorCode)}, {r.Results.Sum(u => u.CredentialInfos.Count)} credential(s)",
+            $"{None}, 1 credential(s)", $"{ClusterDenied}, 0 credential(s)", $"{ClusterDenied}, 0 credential(s)"),
         Of<DeleteTopicsResponseData>(ApiKey.DeleteTopics, "the user's topic",
             t => new DeleteTopicsRequestData([t.UsersTopic], 30_000), Code<DeleteTopicsResponseData>(r => r.Responses.Single().ErrorCode),
             None, None, TopicDenied),
     ];
+
+    /// <summary>An allow rule for nobody who logs in here: it changes no other row's outcome.</summary>
+    private static AclBinding NobodyReads(Twin t) =>
+        new(KafkaAclCodes.TopicResource, t.UsersTopic, KafkaAclCodes.LiteralPattern, "User:nobody", "*", KafkaAclCodes.ReadOperation, KafkaAclCodes.Allow);
 
     [Fact]
     public void The_matrix_has_a_row_for_every_Kafka_API_the_broker_serves_but_the_Kafka_transports_own_login()
@@ -422,6 +445,11 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             ApiKey.IncrementalAlterConfigs => IncrementalAlterConfigsResponseData.Read(ref reader, version),
             ApiKey.DescribeConfigs => DescribeConfigsResponseData.Read(ref reader, version),
             ApiKey.DeleteTopics => DeleteTopicsResponseData.Read(ref reader, version),
+            ApiKey.CreateAcls => CreateAclsResponseData.Read(ref reader, version),
+            ApiKey.DescribeAcls => DescribeAclsResponseData.Read(ref reader, version),
+            ApiKey.DeleteAcls => DeleteAclsResponseData.Read(ref reader, version),
+            ApiKey.AlterUserScramCredentials => AlterUserScramCredentialsResponseData.Read(ref reader, version),
+            ApiKey.DescribeUserScramCredentials => DescribeUserScramCredentialsResponseData.Read(ref reader, version),
             _ => throw new ArgumentException($"no reader for {api}: add one with its row"),
         };
         reader.ExpectEnd($"{api} v{version} response");
