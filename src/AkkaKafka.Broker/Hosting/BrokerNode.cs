@@ -108,7 +108,8 @@ public sealed class BrokerNode : IAsyncDisposable
 
         system.ActorOf(QuarantineWatcher.Props(), "quarantine-watcher");
         var fence = new ControllerFence();
-        system.ActorOf(StallWatcher.Props(StallWatcher.ThresholdFrom(system.Settings.Config)), "stall-watcher");
+        if (StallWatcher.ThresholdFrom(system.Settings.Config) is { } stallThreshold)
+            system.ActorOf(StallWatcher.Props(stallThreshold), "stall-watcher");
         var proxy = StartSingleton(system, ZookeeperActor.Props(settings, fence), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
         var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
         var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, settings), Names.BrokerActorName);

@@ -42,9 +42,13 @@ public sealed class StallWatcher : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The stall after which the other brokers have downed this one, from the cluster's own settings (broker.hocon sets all three).</summary>
-    public static TimeSpan ThresholdFrom(Config config)
+    /// <summary>
+    /// The stall after which the other brokers have downed this one, from the cluster's own settings (broker.hocon sets
+    /// all three); null when akkakafka.broker.down-after-stall is off (brokers sharing one process stall together).
+    /// </summary>
+    public static TimeSpan? ThresholdFrom(Config config)
     {
+        if (!new SettingsBlock(config, "akkakafka.broker").Boolean("down-after-stall")) return null;
         var cluster = new SettingsBlock(config, "akka.cluster");
         return cluster.TimeSpan("failure-detector.heartbeat-interval")
                + cluster.TimeSpan("failure-detector.acceptable-heartbeat-pause")

@@ -26,4 +26,9 @@ public sealed class StallWatcherSpecs
             """).WithFallback(BrokerConfig.Reference());
         Assert.Equal(TimeSpan.FromMilliseconds(8500), StallWatcher.ThresholdFrom(relaxed));
     }
+
+    [Fact]
+    public void Brokers_that_share_one_process_can_turn_it_off_for_they_stall_together() =>
+        Assert.Null(StallWatcher.ThresholdFrom(ConfigurationFactory.ParseString("akkakafka.broker.down-after-stall = off")
+            .WithFallback(BrokerConfig.Reference())));
 }
