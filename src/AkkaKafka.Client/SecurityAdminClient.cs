@@ -42,9 +42,10 @@ public sealed class SecurityAdminClient(ClusterConnection connection)
     {
         var described = await DescribeUsersAsync([name], ct);
         var user = described.Results.FirstOrDefault(u => u.User == name);
-        if (described.ErrorCode != ErrorCode.None) return Refused(described.ErrorCode, described.ErrorMessage, "describe");
+        // Refused the look-up, refused the deletion (Alter implies Describe): said as the deletion's refusal.
+        if (described.ErrorCode != ErrorCode.None) return Refused(described.ErrorCode, described.ErrorMessage, "alter");
         if (user is null || user.ErrorCode == ErrorCode.ResourceNotFound) return new SecurityCommandResult(ErrorCode.ResourceNotFound, $"user '{name}' does not exist");
-        if (user.ErrorCode != ErrorCode.None) return Refused(user.ErrorCode, user.ErrorMessage, "describe");
+        if (user.ErrorCode != ErrorCode.None) return Refused(user.ErrorCode, user.ErrorMessage, "alter");
         var deletions = user.CredentialInfos.Select(c => new ScramCredentialDeletion(name, c.Mechanism)).ToList();
         var answer = await AlterAsync(name, new AlterUserScramCredentialsRequestData(deletions, []), ct);
         return answer.ErrorCode == ErrorCode.None ? new SecurityCommandResult(ErrorCode.None, $"Deleted user {name}.") : Refused(answer.ErrorCode, answer.ErrorMessage, "alter");

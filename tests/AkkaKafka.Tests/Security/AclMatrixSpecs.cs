@@ -247,5 +247,8 @@ public sealed class AclMatrixSpecs(AclMatrixBroker broker) : IClassFixture<AclMa
         Assert.Equal("CLUSTER_AUTHORIZATION_FAILED: user 'owner' may not describe the cluster", listed.Message);
         var added = await admin.AddAclAsync(new AclRule("owner", AclResourceType.Cluster, Authorizer.ClusterResourceName, AclOperation.All));
         Assert.Equal((ErrorCode.ClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED: user 'owner' may not alter the cluster"), (added.Error, added.Message));
+        foreach (var refused in new[] { await admin.DeleteUserAsync("viewer"), await admin.UpsertUserAsync("viewer", "taken-over", [SaslMechanisms.ScramSha256]) })
+            Assert.Equal((ErrorCode.ClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED: user 'owner' may not alter the cluster"), (refused.Error, refused.Message));
+        await (await broker.ConnectAsync("viewer")).DisposeAsync();
     }
 }
