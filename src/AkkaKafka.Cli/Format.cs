@@ -56,7 +56,7 @@ internal static class Format
     }
 
     /// <summary>`user list`: one user a line with its mechanisms, under a header (a header alone when there are none).</summary>
-    public static string Users(IReadOnlyList<UserSummary> users)
+    public static string Users(IReadOnlyList<AkkaKafka.Client.UserSummary> users)
     {
         var width = Math.Max("USER".Length, users.Count == 0 ? 0 : users.Max(u => u.Name.Length));
         var sb = new StringBuilder();

@@ -106,8 +106,11 @@ public sealed partial class AdminClient(ClusterConnection connection)
     /// <summary>The request's timeout_ms: how long the brokers may take (the controller's answer), as long as the client waits.</summary>
     private int TimeoutMs => (int)connection.Settings.RequestTimeout.TotalMilliseconds;
 
-    /// <summary>An admin request to any broker (each hands it to the controller where it must), as Kafka's admin client may send it to any.</summary>
-    private Task<TResponse> KafkaAsync<TResponse>(Protocol.Kafka.IKafkaRequest request, KafkaResponseReader<TResponse> read, CancellationToken ct) =>
+    /// <summary>
+    /// An admin request to any broker (each hands it to the controller where it must), as Kafka's admin client may send
+    /// it to any. The one way the admin clients (this one, <see cref="SecurityAdminClient"/>) send a request.
+    /// </summary>
+    internal Task<TResponse> KafkaAsync<TResponse>(Protocol.Kafka.IKafkaRequest request, KafkaResponseReader<TResponse> read, CancellationToken ct) =>
         connection.Routes.KafkaAsync(null, request, AdminClientId, read, connection.Settings.RequestTimeout, ct);
 
     private const string AdminClientId = "akkakafka-admin";

@@ -120,15 +120,7 @@ public sealed class SecurityState
     }
 
     public SecurityCommandResult? RejectRemove(RemoveAcl remove) =>
-        _acls.Contains(remove.Rule) ? null : new SecurityCommandResult(ErrorCode.ResourceNotFound, $"no such ACL: {Describe(remove.Rule)}");
-
-    /// <summary>Names and mechanisms only: salts and keys stay with the controller and the brokers.</summary>
-    public UserList ListUsers() =>
-        new(_users.Values.Select(u => new UserSummary(u.Name, u.Credentials.Select(c => c.Mechanism).Order(StringComparer.Ordinal).ToList())).ToList());
+        _acls.Contains(remove.Rule) ? null : new SecurityCommandResult(ErrorCode.ResourceNotFound, $"no such ACL: {remove.Rule.Describe()}");
 
     public AclList ListAcls(string? user) => new(_acls.Where(a => user is null || a.User == user).ToList());
-
-    /// <summary>One line for an operator: "User alice may Read on Topic orders-*".</summary>
-    public static string Describe(AclRule rule) =>
-        $"user {rule.User} may {rule.Operation.ToString().ToLowerInvariant()} on {rule.ResourceType.ToString().ToLowerInvariant()} {rule.ResourceName}";
 }

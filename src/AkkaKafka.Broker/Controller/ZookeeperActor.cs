@@ -201,16 +201,13 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                 break;
             case AddAcl add when _state.Security.HasAcl(add.Rule):
                 // Kafka's CreateAcls is idempotent: an existing rule is success, and nothing is written.
-                Sender.Tell(new SecurityCommandResult(ErrorCode.None, $"ACL already present: {SecurityState.Describe(add.Rule)}."));
+                Sender.Tell(new SecurityCommandResult(ErrorCode.None, $"ACL already present: {add.Rule.Describe()}."));
                 break;
             case AddAcl add:
-                PersistSecurity(null, new AclAdded(add.Rule), $"Added ACL: {SecurityState.Describe(add.Rule)}.");
+                PersistSecurity(null, new AclAdded(add.Rule), $"Added ACL: {add.Rule.Describe()}.");
                 break;
             case RemoveAcl remove:
-                PersistSecurity(_state.Security.RejectRemove(remove), new AclRemoved(remove.Rule), $"Removed ACL: {SecurityState.Describe(remove.Rule)}.");
-                break;
-            case ListUsers:
-                Sender.Tell(_state.Security.ListUsers());
+                PersistSecurity(_state.Security.RejectRemove(remove), new AclRemoved(remove.Rule), $"Removed ACL: {remove.Rule.Describe()}.");
                 break;
             case ListAcls list:
                 Sender.Tell(_state.Security.ListAcls(list.User));

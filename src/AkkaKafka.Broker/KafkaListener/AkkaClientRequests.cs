@@ -7,6 +7,7 @@ using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Protocol.Security;
 
 namespace AkkaKafka.Broker.KafkaListener;
 
@@ -36,11 +37,12 @@ public sealed class AkkaClientRequests(KafkaRequestDispatcher dispatcher)
     }
 
     /// <summary>
-    /// Serves one request of an Akka client as <paramref name="user"/> (already authenticated by its session token).
-    /// Returns the <see cref="KafkaResponseFrame"/>, a <see cref="RequestRefused"/>, or null when Kafka answers
-    /// nothing (acks=0 produce).
+    /// Serves one request of an Akka client as <paramref name="user"/> (already authenticated by its session token), or
+    /// (null) of a client that has not logged in while client authentication is on, which may only create the first
+    /// user (<see cref="UnauthenticatedClients"/>). Returns the <see cref="KafkaResponseFrame"/>, a
+    /// <see cref="RequestRefused"/>, or null when Kafka answers nothing (acks=0 produce).
     /// </summary>
-    public async Task<IAkkaKafkaMessage?> ServeAsync(KafkaRequestFrame frame, string clientAddress, string user, bool authorize)
+    public async Task<IAkkaKafkaMessage?> ServeAsync(KafkaRequestFrame frame, string clientAddress, string? user, bool authorize)
     {
         var reader = new KafkaReader(frame.Bytes);
         if (KafkaRequestDecoder.ReadHeader(ref reader, out var header, out var problem) != KafkaRequestDecoder.Outcome.Read)
@@ -52,6 +54,14 @@ public sealed class AkkaClientRequests(KafkaRequestDispatcher dispatcher)
         if (request is SaslHandshakeRequestData or SaslAuthenticateRequestData)
             return new RequestRefused(ErrorCode.IllegalSaslState,
                 "ILLEGAL_SASL_STATE: Akka clients log in with their session (--username), not with Kafka's SASL exchange");
+        if (user is null)
+        {
+            var security = dispatcher.Security!;
+            if (UnauthenticatedClients.Refusal(security.Settings.SuperUsers, security.Current, request) is { } refusal)
+                return new RequestRefused(refusal.Error, refusal.Message);
+            // The first superuser: with no user yet, no ACL names anybody, so the rule above is the whole authorization.
+            (user, authorize) = (Authorizer.Anonymous, false);
+        }
         IKafkaResponse? response;
         try
         {

@@ -84,6 +84,10 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 _logger.Warning("Refused {0} from {1}: only brokers send it", command.GetType().Name, Sender.Path);
                 Refuse(command, ErrorCode.ClusterAuthorizationFailed, AkkaRequestAuthorization.NoRule(command.GetType()).Message);
                 break;
+            // Without a session while client authentication is on: refused where it is decoded, unless it creates the first user.
+            case KafkaRequestFrame frame when AkkaClientsAuthenticate && !FromClusterBroker(Sender):
+                ServeKafkaFrame(frame, user: null, authorize: true);
+                break;
             case IAkkaKafkaMessage request when RefusedUnauthenticated(request):
                 break;
             // Only from a cluster that trusts its Akka clients (or from a broker): with client authentication on, a frame
@@ -254,9 +258,10 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
 
     /// <summary>
     /// Serves a Kafka request of an Akka client with the Kafka listener's dispatcher, off this actor (its handlers ask
-    /// this actor again, as the listener's do), and sends the answer back; none for an acks=0 produce.
+    /// this actor again, as the listener's do), and sends the answer back; none for an acks=0 produce. A null
+    /// <paramref name="user"/> is a client that has not logged in (see <see cref="UnauthenticatedClients"/>).
     /// </summary>
-    private void ServeKafkaFrame(KafkaRequestFrame frame, string user, bool authorize)
+    private void ServeKafkaFrame(KafkaRequestFrame frame, string? user, bool authorize)
     {
         var replyTo = Sender;
         var logger = _logger;
@@ -279,21 +284,13 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// <summary>
     /// With security on, a request from an Akka client must come as <see cref="AsUser"/>; brokers (this node's own
     /// actors, the Kafka listener and HTTP, which check their own users, and other members) are trusted. The one
-    /// exception is the first user: while there is none, creating a superuser needs no session, or nobody ever could log
-    /// in. Only a superuser: any other first user could do nothing (no rule exists that nobody could add), and one
-    /// created by somebody else than the operator shows at once, as the operator's own `user create` is then refused.
+    /// exception, the first user, is a Kafka request (AlterUserScramCredentials) and is judged where frames are served.
     /// </summary>
     private bool RefusedUnauthenticated(IAkkaKafkaMessage request)
     {
         if (!AkkaClientsAuthenticate || _handlingAsUser || request is not (IBrokerCommand or ForwardedRequest)) return false;
         if (FromClusterBroker(Sender)) return false;
-        if (request is UpsertUser first && _security.Current.Users.Count == 0)
-        {
-            if (AkkaRequestAuthorization.FirstUserRefusal(_securitySettings.SuperUsers, first) is not { } refusal) return false;
-            Refuse(request, refusal.Error, refusal.Message);
-            return true;
-        }
-        Refuse(request, ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED: security is on: authenticate as a user first (--username NAME)");
+        Refuse(request, ErrorCode.SaslAuthenticationFailed, UnauthenticatedClients.NotLoggedIn);
         return true;
     }
 

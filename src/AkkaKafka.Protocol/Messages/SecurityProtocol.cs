@@ -8,23 +8,24 @@ namespace AkkaKafka.Protocol.Messages;
 /// </summary>
 public sealed record SecurityPublished(SecurityMetadata Security) : IAkkaKafkaMessage;
 
-// ---- users and ACLs (controller): `akkakafka user` and `akkakafka acl` ----
+// ---- users and ACLs (controller) ----
+// What the brokers' handlers of Kafka's AlterUserScramCredentials, CreateAcls, DeleteAcls and DescribeAcls ask the
+// controller; clients (`akkakafka user`, `akkakafka acl`, Kafka's admin clients) send those Kafka requests instead.
 
 /// <summary>
-/// Creates user <see cref="Name"/>, or replaces its credentials. Carries only the salted credentials the client
-/// derived (<see cref="ScramCredential.Create"/>), one per SCRAM mechanism: the password never leaves the client.
-/// Answered with a <see cref="SecurityCommandResult"/>.
+/// Creates user <see cref="Name"/>, or replaces its credentials. Carries only salted credentials: the password never
+/// leaves the client. Answered with a <see cref="SecurityCommandResult"/>.
 /// </summary>
-public sealed record UpsertUser(string Name, IReadOnlyList<ScramCredential> Credentials) : IControllerCommand;
+public sealed record UpsertUser(string Name, IReadOnlyList<ScramCredential> Credentials) : IControllerCommand, IBrokerInternal;
 
 /// <summary>Deletes a user (its ACL rules stay, as Kafka's do). Answered with a <see cref="SecurityCommandResult"/>.</summary>
-public sealed record DeleteUser(string Name) : IControllerCommand;
+public sealed record DeleteUser(string Name) : IControllerCommand, IBrokerInternal;
 
 /// <summary>Adds an allow rule (adding one that exists changes nothing). Answered with a <see cref="SecurityCommandResult"/>.</summary>
-public sealed record AddAcl(AclRule Rule) : IControllerCommand;
+public sealed record AddAcl(AclRule Rule) : IControllerCommand, IBrokerInternal;
 
 /// <summary>Removes an allow rule. Answered with a <see cref="SecurityCommandResult"/>.</summary>
-public sealed record RemoveAcl(AclRule Rule) : IControllerCommand;
+public sealed record RemoveAcl(AclRule Rule) : IControllerCommand, IBrokerInternal;
 
 /// <summary>The outcome of a user or ACL command: an error code and one line for the operator.</summary>
 public sealed record SecurityCommandResult(ErrorCode Error, string Message) : IAkkaKafkaMessage
@@ -32,19 +33,10 @@ public sealed record SecurityCommandResult(ErrorCode Error, string Message) : IA
     public bool IsSuccess => Error == ErrorCode.None;
 }
 
-/// <summary>Asks for the users: names and mechanisms only (never salts or keys). Answered with a <see cref="UserList"/>.</summary>
-public sealed class ListUsers : IControllerCommand
-{
-    public static readonly ListUsers Instance = new();
-    private ListUsers() { }
-}
-
-/// <summary>A user as listed: its name and the SCRAM mechanisms it has a credential for.</summary>
-public sealed record UserSummary(string Name, IReadOnlyList<string> Mechanisms);
-
-public sealed record UserList(IReadOnlyList<UserSummary> Users) : IAkkaKafkaMessage;
-
-/// <summary>Asks for the ACL rules, of one user or (null) of all. Answered with an <see cref="AclList"/>.</summary>
-public sealed record ListAcls(string? User = null) : IControllerCommand;
+/// <summary>
+/// Asks for the ACL rules, of one user or (null) of all, as the controller holds them (a broker's published copy may
+/// be a moment behind). Answered with an <see cref="AclList"/>.
+/// </summary>
+public sealed record ListAcls(string? User = null) : IControllerCommand, IBrokerInternal;
 
 public sealed record AclList(IReadOnlyList<AclRule> Acls) : IAkkaKafkaMessage;

@@ -9,18 +9,6 @@ namespace AkkaKafka.Protocol.Security;
 public static class AkkaRequestAuthorization
 {
     /// <summary>
-    /// Whether a user may be created without a login while the cluster has none: only a superuser (see BrokerActor).
-    /// Null when it may; else CLUSTER_AUTHORIZATION_FAILED and what to do instead.
-    /// </summary>
-    public static (ErrorCode Error, string Message)? FirstUserRefusal(IReadOnlySet<string> superUsers, UpsertUser first)
-    {
-        if (superUsers.Contains(first.Name)) return null;
-        return (ErrorCode.ClusterAuthorizationFailed, superUsers.Count == 0
-            ? "CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet and no superuser to create first: start the brokers with --super-users NAME"
-            : $"CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet: create a superuser first ({string.Join(", ", superUsers.Order(StringComparer.Ordinal))}), then log in as it");
-    }
-
-    /// <summary>
     /// The request as the user may make it: a metadata request creates its unknown topics only when the user may create
     /// every topic it names (Kafka's rule for auto-creation); otherwise they stay unknown, as they are to a Kafka client
     /// of the same user. Any other request is returned as it is.
@@ -35,8 +23,8 @@ public static class AkkaRequestAuthorization
     /// error. Deny by default: a message with no rule here is refused (CLUSTER_AUTHORIZATION_FAILED), so a new kind of
     /// request is unreachable for Akka clients until somebody says what it needs. The rules are <see cref="AccessRules"/>,
     /// the Kafka listener's: the same operation asks for the same thing on both transports. Partition requests (produce,
-    /// fetch, list offsets) and the group coordinator's messages have none: they pass between brokers, and clients send
-    /// Kafka's requests instead (frames).
+    /// fetch, list offsets), the group coordinator's messages and the controller's user and ACL commands have none: they
+    /// pass between brokers, and clients send Kafka's requests instead (frames).
     /// </summary>
     public static (ErrorCode Error, string Message)? Refusal(UserAccess access, IAkkaKafkaMessage request)
     {
@@ -49,17 +37,9 @@ public static class AkkaRequestAuthorization
                 return access.MayInitProducerId(m.TransactionalId) ? null
                     : (ErrorCode.ClusterAuthorizationFailed, $"CLUSTER_AUTHORIZATION_FAILED: user '{access.User}' may not write any topic, so it gets no idempotent producer id");
             default:
-                return OneResourceRule(request) is var (rule, name) ? access.Refusal(rule, name) : NoRule(request.GetType());
+                return NoRule(request.GetType());
         }
     }
-
-    /// <summary>The requests that need one operation on one resource, and which.</summary>
-    private static (AccessRule Rule, string Resource)? OneResourceRule(IAkkaKafkaMessage request) => request switch
-    {
-        UpsertUser or DeleteUser or AddAcl or RemoveAcl => (AccessRules.AlterCluster, Authorizer.ClusterResourceName),
-        ListUsers or ListAcls => (AccessRules.DescribeCluster, Authorizer.ClusterResourceName),
-        _ => null,
-    };
 
     /// <summary>The refusal of a message no rule names (deny by default); AsUser and Authenticate are never requests inside an AsUser.</summary>
     public static (ErrorCode Error, string Message) NoRule(Type message) =>

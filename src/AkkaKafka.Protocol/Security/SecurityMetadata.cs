@@ -36,7 +36,12 @@ public enum AclOperation
 /// is a literal name, "*" for every resource of the type, or a prefix ending in "*" ("orders-*"), as Kafka's literal,
 /// wildcard and prefixed patterns. There are no deny rules: what no rule allows is denied (superusers excepted).
 /// </summary>
-public sealed record AclRule(string User, AclResourceType ResourceType, string ResourceName, AclOperation Operation);
+public sealed record AclRule(string User, AclResourceType ResourceType, string ResourceName, AclOperation Operation)
+{
+    /// <summary>One line for an operator: "user alice may read on topic orders-*".</summary>
+    public string Describe() =>
+        $"user {User} may {Operation.ToString().ToLowerInvariant()} on {ResourceType.ToString().ToLowerInvariant()} {ResourceName}";
+}
 
 /// <summary>
 /// Users and ACLs as the controller publishes them to the brokers only (never to clients: it holds the credentials).

@@ -78,8 +78,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string SecurityPublishedManifest = "sp1";
     internal const string UpsertUserManifest = "uu1";
     internal const string DeleteUserManifest = "ud1";
-    internal const string ListUsersManifest = "ul1";
-    internal const string UserListManifest = "ulr1";
     internal const string AddAclManifest = "aa1";
     internal const string RemoveAclManifest = "ar1";
     internal const string ListAclsManifest = "al1";
@@ -141,8 +139,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         SecurityPublished => SecurityPublishedManifest,
         UpsertUser => UpsertUserManifest,
         DeleteUser => DeleteUserManifest,
-        ListUsers => ListUsersManifest,
-        UserList => UserListManifest,
         AddAcl => AddAclManifest,
         RemoveAcl => RemoveAclManifest,
         ListAcls => ListAclsManifest,
@@ -318,11 +314,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case DeleteUser m:
                 w.String(m.Name);
                 break;
-            case ListUsers:
-                break;
-            case UserList m:
-                w.List(m.Users, (x, u) => x.String(u.Name).List(u.Mechanisms, (y, mechanism) => y.String(mechanism)));
-                break;
             case AddAcl m:
                 SecurityWire.WriteAcl(w, m.Rule);
                 break;
@@ -418,8 +409,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             SecurityPublishedManifest => new SecurityPublished(SecurityWire.Read(ref r)),
             UpsertUserManifest => ReadUpsertUser(ref r),
             DeleteUserManifest => new DeleteUser(r.String()),
-            ListUsersManifest => ListUsers.Instance,
-            UserListManifest => ReadUserList(ref r),
             AddAclManifest => new AddAcl(SecurityWire.ReadAcl(ref r)),
             RemoveAclManifest => new RemoveAcl(SecurityWire.ReadAcl(ref r)),
             ListAclsManifest => new ListAcls(r.NullableString()),
@@ -621,21 +610,6 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     {
         var user = SecurityWire.ReadUser(ref r);
         return new UpsertUser(user.Name, user.Credentials);
-    }
-
-    private static UserList ReadUserList(ref WireReader r)
-    {
-        var n = r.Count();
-        var users = new List<UserSummary>(n);
-        for (var i = 0; i < n; i++)
-        {
-            var name = r.String();
-            var count = r.Count();
-            var mechanisms = new List<string>(count);
-            for (var j = 0; j < count; j++) mechanisms.Add(r.String());
-            users.Add(new UserSummary(name, mechanisms));
-        }
-        return new UserList(users);
     }
 
     private static GetMetadata ReadGetMetadata(ref WireReader r)

@@ -1,5 +1,6 @@
 using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Security;
 using Xunit;
@@ -60,21 +61,25 @@ public sealed class AkkaClientSessionSpecs
         // client sends Kafka's Heartbeat, DeleteGroups, ….
         Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ClassicHeartbeat)), Check(new ClassicHeartbeat("billing", 1, "c", null)));
         Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(DeleteGroup)), Check(new DeleteGroup("billing")));
-        Assert.Equal(ErrorCode.ClusterAuthorizationFailed, Check(new DeleteUser("alice"))?.Error);
-        Assert.Null(AkkaRequestAuthorization.Refusal(new UserAccess(security, new HashSet<string> { "bob" }, "bob"), new DeleteUser("alice")));
     }
 
     /// <summary>
-    /// The controller's topic commands are what the brokers' CreateTopics, DeleteTopics, CreatePartitions and
-    /// IncrementalAlterConfigs handlers send it; a client sends those Kafka requests, so even a superuser's session
-    /// cannot send the commands themselves.
+    /// The controller's topic, user and ACL commands are what the brokers' CreateTopics, DeleteTopics, CreatePartitions,
+    /// IncrementalAlterConfigs, AlterUserScramCredentials, CreateAcls, DeleteAcls and DescribeAcls handlers send it; a
+    /// client sends those Kafka requests, so even a superuser's session cannot send the commands themselves.
     /// </summary>
     [Fact]
-    public void The_controllers_topic_commands_are_no_request_of_an_akka_client()
+    public void The_controllers_topic_user_and_acl_commands_are_no_request_of_an_akka_client()
     {
         var security = new SecurityMetadata(1, [], []);
         var superuser = new UserAccess(security, new HashSet<string> { "admin" }, "admin");
-        foreach (var command in new IAkkaKafkaMessage[] { new CreateTopic("new", 1), new DeleteTopic("orders"), new AddPartitions("orders", 3), new AlterTopicConfigs("orders", 60_000) })
+        var rule = new AclRule("bob", AclResourceType.Topic, "orders", AclOperation.Read);
+        foreach (var command in new IAkkaKafkaMessage[]
+                 {
+                     new CreateTopic("new", 1), new DeleteTopic("orders"), new AddPartitions("orders", 3), new AlterTopicConfigs("orders", 60_000),
+                     new UpsertUser("bob", [ScramCredential.Create(SaslMechanisms.ScramSha256, "pw", 4096)]), new DeleteUser("bob"),
+                     new AddAcl(rule), new RemoveAcl(rule), new ListAcls(),
+                 })
         {
             Assert.IsAssignableFrom<IBrokerInternal>(command);
             Assert.Equal(AkkaRequestAuthorization.NoRule(command.GetType()), AkkaRequestAuthorization.Refusal(superuser, command));
@@ -116,7 +121,6 @@ public sealed class AkkaClientSessionSpecs
         // A user with no rights at all: every rule refuses without looking past the first name it checks, so a blank instance will do.
         var nobody = new UserAccess(SecurityMetadata.Empty, NoSuperUsers, "nobody");
 
-        Assert.Contains(typeof(UpsertUser), requests);
         Assert.Contains(typeof(GetMetadata), requests);
         Assert.All(requests, type =>
         {
@@ -148,16 +152,29 @@ public sealed class AkkaClientSessionSpecs
         Assert.True(Creates(new HashSet<string> { "bob" }, "payments"));
     }
 
+    /// <summary>
+    /// Without a login, an Akka client may make one Kafka request: an AlterUserScramCredentials that creates superusers
+    /// while the cluster has no users. Anything else, or the same once a user exists, needs a login.
+    /// </summary>
     [Fact]
     public void Only_a_superuser_can_be_the_first_user_created_without_a_login()
     {
-        UpsertUser Create(string name) => new(name, [ScramCredential.Create(SaslMechanisms.ScramSha256, "pw", 4096)]);
-        var superUsers = new HashSet<string> { "admin" };
+        static AlterUserScramCredentialsRequestData Create(params string[] names) => new([],
+            names.Select(n => new AlterUserScramCredentialsRequestData.ScramCredentialUpsertion(n, KafkaScramMechanisms.ScramSha256, 4096, new byte[32], new byte[32])).ToList());
+        var superUsers = new HashSet<string> { "admin", "root" };
+        var notLoggedIn = (ErrorCode.SaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED: security is on: authenticate as a user first (--username NAME)");
 
-        Assert.Null(AkkaRequestAuthorization.FirstUserRefusal(superUsers, Create("admin")));
-        Assert.Equal((ErrorCode.ClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet: create a superuser first (admin), then log in as it"),
-            AkkaRequestAuthorization.FirstUserRefusal(superUsers, Create("mallory")));
-        Assert.Equal(ErrorCode.ClusterAuthorizationFailed, AkkaRequestAuthorization.FirstUserRefusal(NoSuperUsers, Create("admin"))?.Error);
+        Assert.Null(UnauthenticatedClients.Refusal(superUsers, SecurityMetadata.Empty, Create("admin")));
+        Assert.Null(UnauthenticatedClients.Refusal(superUsers, SecurityMetadata.Empty, Create("admin", "root")));
+        Assert.Equal((ErrorCode.ClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet: create a superuser first (admin, root), then log in as it"),
+            UnauthenticatedClients.Refusal(superUsers, SecurityMetadata.Empty, Create("admin", "mallory")));
+        Assert.Equal((ErrorCode.ClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED: the cluster has no users yet and no superuser to create first: start the brokers with --super-users NAME"),
+            UnauthenticatedClients.Refusal(NoSuperUsers, SecurityMetadata.Empty, Create("admin")));
+        Assert.Equal(notLoggedIn, UnauthenticatedClients.Refusal(superUsers, With(1, ("admin", "pw")), Create("root")));
+        Assert.Equal(notLoggedIn, UnauthenticatedClients.Refusal(superUsers, SecurityMetadata.Empty,
+            new AlterUserScramCredentialsRequestData([new("admin", KafkaScramMechanisms.ScramSha256)], [])));
+        Assert.Equal(notLoggedIn, UnauthenticatedClients.Refusal(superUsers, SecurityMetadata.Empty, new DescribeUserScramCredentialsRequestData(null)));
+        Assert.Equal(notLoggedIn, UnauthenticatedClients.Refusal(superUsers, SecurityMetadata.Empty, new CreateAclsRequestData([])));
     }
 
     [Fact]

@@ -1,8 +1,13 @@
+using AkkaKafka.Client;
+using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Tests.KafkaClients;
 using AkkaKafka.Tests.MultiNode.Support;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Xunit;
+using AclRule = AkkaKafka.Protocol.Security.AclRule;
+using AclResourceType = AkkaKafka.Protocol.Security.AclResourceType;
+using RuleOperation = AkkaKafka.Protocol.Security.AclOperation;
 
 namespace AkkaKafka.Tests.Security;
 
@@ -109,5 +114,60 @@ public sealed class KafkaAclAdminSpecs(RequestMatrixBroker broker) : IClassFixtu
             EntryFilter = new AccessControlEntryFilter { Operation = AclOperation.Any, PermissionType = AclPermissionType.Any },
         });
         Assert.Empty(described.AclBindings);
+    }
+
+    /// <summary>
+    /// `akkakafka acl add|list|remove` send Kafka's CreateAcls, DescribeAcls and DeleteAcls (SecurityAdminClient): a rule
+    /// they add is an ACL Kafka's admin client finds, and one Kafka's admin client creates is a rule they list and remove.
+    /// </summary>
+    [Fact]
+    public async Task An_ACL_akkakafka_adds_is_found_by_the_admin_client_and_one_the_admin_client_creates_is_listed_and_removed_by_akkakafka()
+    {
+        await using var connection = await broker.ConnectAsync(UsersBroker.Superuser);
+        var acls = new SecurityAdminClient(connection);
+        using var admin = Admin(UsersBroker.Superuser);
+        var byAkka = new AclRule(RequestMatrixBroker.Outsider, AclResourceType.Topic, "acl-interop-*", RuleOperation.Write);
+
+        Assert.Equal("Added ACL: user outsider may write on topic acl-interop-*.", (await acls.AddAclAsync(byAkka)).Message);
+        Assert.Equal("ACL already present: user outsider may write on topic acl-interop-*.", (await acls.AddAclAsync(byAkka)).Message);
+        var found = await admin.DescribeAclsAsync(new AclBindingFilter
+        {
+            PatternFilter = new ResourcePatternFilter { Type = ResourceType.Topic, Name = "acl-interop-t", ResourcePatternType = ResourcePatternType.Match },
+            EntryFilter = new AccessControlEntryFilter { Principal = "User:outsider", Operation = AclOperation.Any, PermissionType = AclPermissionType.Any },
+        });
+        Assert.Equal([Allow("User:outsider", ResourcePatternType.Prefixed, "acl-interop-", AclOperation.Write)], found.AclBindings);
+
+        await admin.CreateAclsAsync([Allow("User:outsider", ResourcePatternType.Literal, "acl-interop-t", AclOperation.Read)]);
+        var byKafka = new AclRule(RequestMatrixBroker.Outsider, AclResourceType.Topic, "acl-interop-t", RuleOperation.Read);
+        Assert.Contains(byKafka, await acls.ListAclsAsync(RequestMatrixBroker.Outsider));
+        Assert.Equal("Removed ACL: user outsider may read on topic acl-interop-t.", (await acls.RemoveAclAsync(byKafka)).Message);
+        var again = await acls.RemoveAclAsync(byKafka);
+        Assert.Equal((AkkaKafka.Protocol.ErrorCode.ResourceNotFound, "no such ACL: user outsider may read on topic acl-interop-t"), (again.Error, again.Message));
+        Assert.True((await acls.RemoveAclAsync(byAkka)).IsSuccess);
+        Assert.DoesNotContain(await acls.ListAclsAsync(), rule => rule.ResourceName.StartsWith("acl-interop", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The controller's user and ACL commands are the brokers' own (what their AlterUserScramCredentials, CreateAcls,
+    /// DeleteAcls and DescribeAcls handlers ask): an Akka client, even a superuser's session, sending one is refused
+    /// with CLUSTER_AUTHORIZATION_FAILED, and nothing changes.
+    /// </summary>
+    [Fact]
+    public async Task An_akka_client_even_a_superuser_cannot_send_the_controllers_user_and_ACL_commands()
+    {
+        await using var connection = await broker.ConnectAsync(UsersBroker.Superuser);
+        var rule = new AclRule(RequestMatrixBroker.Outsider, AclResourceType.Topic, "acl-internal-t", RuleOperation.Read);
+
+        var added = await connection.AskAsync<SecurityCommandResult>(new AddAcl(rule));
+        var deleted = await connection.AskAsync<SecurityCommandResult>(new DeleteUser(RequestMatrixBroker.Outsider));
+        var listed = await Assert.ThrowsAsync<AkkaKafka.Client.KafkaException>(() => connection.AskAsync<AclList>(new ListAcls()));
+
+        Assert.Equal(AkkaKafka.Protocol.ErrorCode.ClusterAuthorizationFailed, added.Error);
+        Assert.Equal("CLUSTER_AUTHORIZATION_FAILED: AddAcl is not a request an Akka client may make", added.Message);
+        Assert.Equal(AkkaKafka.Protocol.ErrorCode.ClusterAuthorizationFailed, deleted.Error);
+        Assert.Equal(AkkaKafka.Protocol.ErrorCode.ClusterAuthorizationFailed, listed.Error);
+        var acls = new SecurityAdminClient(connection);
+        Assert.DoesNotContain(rule, await acls.ListAclsAsync());
+        Assert.Contains(await acls.ListUsersAsync(), user => user.Name == RequestMatrixBroker.Outsider);
     }
 }

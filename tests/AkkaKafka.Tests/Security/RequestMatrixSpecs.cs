@@ -57,9 +57,9 @@ public sealed class RequestMatrixBroker() : UsersBroker(SaslMechanisms.ScramSha2
         await Cluster.StartAllAsync();
         _admin = await ConnectAsync(Superuser, createFirst: true);
         foreach (var user in new[] { Member, Outsider })
-            Ok(await _admin.AskAsync<SecurityCommandResult>(new UpsertUser(user, Credentials(user))));
+            await CreateUserAsync(_admin, user);
         foreach (var rule in MemberAcls)
-            Ok(await _admin.AskAsync<SecurityCommandResult>(new AddAcl(rule)));
+            await AllowAsync(_admin, rule);
         // Once member can log in as an Akka client, the broker holds it; it logs in on the Kafka port below.
         await (await ConnectAsync(Member)).DisposeAsync();
 

@@ -26,17 +26,21 @@ public abstract class UsersBroker(string kafkaSaslMechanism) : KafkaBroker($$"""
 
     public static string Password(string user) => $"{user}-password";
 
-    protected static IReadOnlyList<ScramCredential> Credentials(string user) =>
-        [ScramCredential.Create(SaslMechanisms.ScramSha256, Password(user), ScramCredential.DefaultIterations)];
+    private static void Ok(SecurityCommandResult result) => Assert.True(result.IsSuccess, result.Message);
 
-    protected static void Ok(SecurityCommandResult result) => Assert.True(result.IsSuccess, result.Message);
+    /// <summary>Creates <paramref name="user"/> (SCRAM-SHA-256, its password) as `akkakafka user create` does, with Kafka's AlterUserScramCredentials.</summary>
+    protected static async Task CreateUserAsync(ClusterConnection admin, string user) =>
+        Ok(await new SecurityAdminClient(admin).UpsertUserAsync(user, Password(user), [SaslMechanisms.ScramSha256]));
+
+    /// <summary>Adds <paramref name="rule"/> as `akkakafka acl add` does, with Kafka's CreateAcls.</summary>
+    protected static async Task AllowAsync(ClusterConnection admin, AclRule rule) => Ok(await new SecurityAdminClient(admin).AddAclAsync(rule));
 
     /// <summary>An Akka client logged in as <paramref name="user"/> (null: not logged in); the superuser is created by its first client without a login.</summary>
     public async Task<ClusterConnection> ConnectAsync(string? user, bool createFirst = false)
     {
         var connection = ClusterConnection.Create(HostPort.ParseList(AkkaBootstrap), null, $"{GetType().Name}-{user ?? "anonymous"}",
             user is null ? null : new ClientCredentials(user, Password(user)));
-        if (createFirst) Ok(await connection.AskAsync<SecurityCommandResult>(new UpsertUser(user!, Credentials(user!))));
+        if (createFirst) await CreateUserAsync(connection, user!);
         // The broker takes the user once the controller has published it.
         await Eventually.Async(TimeSpan.FromSeconds(30), () => connection.AuthenticateAsync());
         return connection;

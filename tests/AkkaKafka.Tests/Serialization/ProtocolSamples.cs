@@ -125,8 +125,6 @@ public static class ProtocolSamples
         ["security published, empty"] = new SecurityPublished(SecurityMetadata.Empty),
         ["upsert user"] = new UpsertUser("alice", SecuritySamples.Alice.Credentials),
         ["delete user"] = new DeleteUser("alice"),
-        ["list users"] = ListUsers.Instance,
-        ["user list"] = new UserList([new UserSummary("alice", SaslMechanisms.Scram), new UserSummary("bob-ü", [])]),
         ["add acl"] = new AddAcl(SecuritySamples.Rules[0]),
         ["remove acl"] = new RemoveAcl(SecuritySamples.Rules[^1]),
         ["list acls"] = new ListAcls(),
