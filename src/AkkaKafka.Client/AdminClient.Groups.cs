@@ -191,13 +191,15 @@ public sealed partial class AdminClient
     /// it is answered by one that is the coordinator and not still loading, as Kafka's clients retry NOT_COORDINATOR,
     /// COORDINATOR_NOT_AVAILABLE and COORDINATOR_LOAD_IN_PROGRESS: bounded by the request timeout, then
     /// <see cref="ClusterUnavailableException"/>. Any other answer is returned as it is. A coordinator known from before
-    /// that turns out to have moved is forgotten and found again at once; later tries pause between them.
+    /// that turns out to have moved (or does not answer in time) is forgotten and found again at once, even past the
+    /// timeout: once per call, as Kafka's admin client retries a call whose coordinator moved.
     /// </summary>
     private async Task<TResponse> UntilCoordinatorAnswersAsync<TResponse>(string? group, IKafkaRequest request,
         KafkaResponseReader<TResponse> read, Func<TResponse, ErrorCode> errorOf, string what, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + connection.Settings.RequestTimeout;
         string? last = null;
+        var findAgainLeft = true;
         while (true)
         {
             var remembered = group is not null && _coordinators.ContainsKey(group);
@@ -220,10 +222,15 @@ public sealed partial class AdminClient
                 Forget(group);
                 last = e.Message;
             }
+            // The group has a coordinator, only elsewhere: FindCoordinator now, whatever time is left.
+            if (remembered && findAgainLeft && !_coordinators.ContainsKey(group!))
+            {
+                findAgainLeft = false;
+                continue;
+            }
             if (DateTime.UtcNow >= deadline)
                 throw new ClusterUnavailableException($"could not {what} within {connection.Settings.RequestTimeout.TotalSeconds:0.#}s (last: {last})");
-            // The first try after a remembered coordinator failed asks FindCoordinator now: the group has a coordinator, only elsewhere.
-            if (!remembered || (group is not null && _coordinators.ContainsKey(group))) await Task.Delay(CoordinatorRetryPause, ct);
+            await Task.Delay(CoordinatorRetryPause, ct);
         }
     }
 
