@@ -32,6 +32,9 @@ public sealed partial class AdminClient
     // The coordinator when it is the broker the connection reaches (a broker without a Kafka listener names no node);
     // null instead means "not found yet": asked again.
     private const string AnyBroker = "";
+    // The coordinator found for each group, as Kafka's admin client keeps it: asked of FindCoordinator once, forgotten
+    // when it answers NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE or does not answer (the coordinator moved).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _coordinators = new();
 
     /// <summary>Every group the user may describe (kafka-consumer-groups --list), in the coordinator's (ordinal) order.</summary>
     public async Task<IReadOnlyList<string>> ListGroupsAsync(CancellationToken ct = default)
@@ -158,11 +161,19 @@ public sealed partial class AdminClient
     }
 
     /// <summary>
-    /// Kafka's FindCoordinator for the group, asked of the broker the connection reaches: the coordinator's broker id,
-    /// <see cref="AnyBroker"/>, or null while the coordinator is not available (asked again). GROUP_AUTHORIZATION_FAILED
-    /// is a <see cref="KafkaException"/>.
+    /// The group's coordinator: the one found before, else Kafka's FindCoordinator for the group, asked of the broker the
+    /// connection reaches. Answers the coordinator's broker id, <see cref="AnyBroker"/>, or null while the coordinator is
+    /// not available (asked again). GROUP_AUTHORIZATION_FAILED is a <see cref="KafkaException"/>.
     /// </summary>
     private async Task<string?> CoordinatorOfAsync(string group, CancellationToken ct)
+    {
+        if (_coordinators.TryGetValue(group, out var known)) return known;
+        var found = await FindCoordinatorAsync(group, ct);
+        if (found is not null) _coordinators[group] = found;
+        return found;
+    }
+
+    private async Task<string?> FindCoordinatorAsync(string group, CancellationToken ct)
     {
         var found = await connection.Routes.KafkaAsync(null, new FindCoordinatorRequestData(group), AdminClientId, FindCoordinatorResponseData.Read,
             connection.Settings.RequestTimeout, ct);
@@ -179,15 +190,19 @@ public sealed partial class AdminClient
     /// Sends <paramref name="request"/> to the coordinator of <paramref name="group"/> (null: any broker) until
     /// it is answered by one that is the coordinator and not still loading, as Kafka's clients retry NOT_COORDINATOR,
     /// COORDINATOR_NOT_AVAILABLE and COORDINATOR_LOAD_IN_PROGRESS: bounded by the request timeout, then
-    /// <see cref="ClusterUnavailableException"/>. Any other answer is returned as it is.
+    /// <see cref="ClusterUnavailableException"/>. Any other answer is returned as it is. A coordinator known from before
+    /// that turns out to have moved (or does not answer in time) is forgotten and found again at once, even past the
+    /// timeout: once per call, as Kafka's admin client retries a call whose coordinator moved.
     /// </summary>
     private async Task<TResponse> UntilCoordinatorAnswersAsync<TResponse>(string? group, IKafkaRequest request,
         KafkaResponseReader<TResponse> read, Func<TResponse, ErrorCode> errorOf, string what, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + connection.Settings.RequestTimeout;
         string? last = null;
+        var findAgainLeft = true;
         while (true)
         {
+            var remembered = group is not null && _coordinators.ContainsKey(group);
             try
             {
                 var owner = group is null ? AnyBroker : await CoordinatorOfAsync(group, ct);
@@ -196,18 +211,32 @@ public sealed partial class AdminClient
                     var response = await connection.Routes.KafkaAsync(owner == AnyBroker ? null : owner, request, AdminClientId, read, connection.Settings.RequestTimeout, ct);
                     var error = errorOf(response);
                     if (!IsCoordinatorMoving(error)) return response;
+                    // Still loading the group: the right coordinator, only not ready yet.
+                    if (error != ErrorCode.CoordinatorLoadInProgress) Forget(group);
                     last = Consumer.FetchError.KafkaNameOf(error);
                 }
                 else last = "COORDINATOR_NOT_AVAILABLE";
             }
             catch (ClusterUnavailableException e)
             {
+                Forget(group);
                 last = e.Message;
+            }
+            // The group has a coordinator, only elsewhere: FindCoordinator now, whatever time is left.
+            if (remembered && findAgainLeft && !_coordinators.ContainsKey(group!))
+            {
+                findAgainLeft = false;
+                continue;
             }
             if (DateTime.UtcNow >= deadline)
                 throw new ClusterUnavailableException($"could not {what} within {connection.Settings.RequestTimeout.TotalSeconds:0.#}s (last: {last})");
             await Task.Delay(CoordinatorRetryPause, ct);
         }
+    }
+
+    private void Forget(string? group)
+    {
+        if (group is not null) _coordinators.TryRemove(group, out _);
     }
 
     private static bool IsCoordinatorMoving(ErrorCode error) =>

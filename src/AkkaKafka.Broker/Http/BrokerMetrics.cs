@@ -45,8 +45,8 @@ public sealed class BrokerMetrics : IExtension
         _bytesIn = factory.CreateCounter("akkakafka_topic_bytes_in_total", "Bytes of record batches appended to the topic's partitions owned by this broker.", "topic");
         _recordsOut = factory.CreateCounter("akkakafka_topic_records_out_total", "Records returned by fetches from the topic's partitions owned by this broker.", "topic");
         _bytesOut = factory.CreateCounter("akkakafka_topic_bytes_out_total", "Bytes of record batches returned by fetches from the topic's partitions owned by this broker.", "topic");
-        _requests = factory.CreateCounter("akkakafka_requests_total", "Produce and fetch requests received by this broker's listeners.", "api", "listener");
-        _requestSeconds = factory.CreateHistogram("akkakafka_request_duration_seconds", "Time from a produce or fetch request's arrival to its answer (a fetch includes its long poll).",
+        _requests = factory.CreateCounter("akkakafka_requests_total", "Requests received by this broker's listeners, per Kafka API.", "api", "listener");
+        _requestSeconds = factory.CreateHistogram("akkakafka_request_duration_seconds", "Time from a request's arrival to its answer (a fetch includes its long poll, a JoinGroup the rebalance).",
             new HistogramConfiguration { LabelNames = ["api", "listener"], Buckets = LatencyBuckets });
         _journalWriteSeconds = factory.CreateHistogram("akkakafka_journal_write_duration_seconds", "Time a partition waits for the journal to store a write (one batch of appends).",
             new HistogramConfiguration { Buckets = LatencyBuckets });
@@ -170,13 +170,15 @@ public sealed class BrokerMetrics : IExtension
     /// <summary>True when the newest journal write of any partition here failed (no write succeeded since).</summary>
     public bool LastJournalWriteFailed => Volatile.Read(ref _lastJournalWriteFailed) > Volatile.Read(ref _lastJournalWriteOk);
 
-    /// <summary>"produce" or "fetch" for the requests measured per listener; null for the others.</summary>
-    public static string? ApiOf(Protocol.Kafka.IKafkaRequest request) => request switch
-    {
-        Protocol.Kafka.Apis.ProduceRequestData => "produce",
-        Protocol.Kafka.Apis.FetchRequestData => "fetch",
-        _ => null,
-    };
+    /// <summary>
+    /// The <c>api</c> label of a request: Kafka's API name in snake case ("produce", "fetch", "find_coordinator", …).
+    /// Every API is counted and timed, as Kafka's broker keeps RequestMetrics per request type, so a client that asks
+    /// more than it needs (a FindCoordinator per group request) shows.
+    /// </summary>
+    public static string ApiOf(Protocol.Kafka.IKafkaRequest request) => ApiLabels[request.ApiKey];
+
+    private static readonly IReadOnlyDictionary<Protocol.Kafka.ApiKey, string> ApiLabels = Enum.GetValues<Protocol.Kafka.ApiKey>()
+        .ToDictionary(key => key, key => string.Concat(key.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())));
 
     /// <summary>Counts a request and, once it is answered, observes its latency.</summary>
     public async Task<T> TimeAsync<T>(string api, string listener, Task<T> answer)

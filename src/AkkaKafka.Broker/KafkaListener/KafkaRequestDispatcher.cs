@@ -20,14 +20,12 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
     /// <summary>SASL and authorization of this listener; null in specs without them (no SASL, everyone may do everything).</summary>
     public KafkaListenerSecurity? Security => security;
 
-    /// <summary>This broker's metrics (connections, produce and fetch latency of the "kafka" listener); null in specs without them.</summary>
+    /// <summary>This broker's metrics (connections, requests and their latency per API and listener); null in specs without them.</summary>
     public BrokerMetrics? Metrics => metrics;
 
     /// <returns>The response, or null when Kafka sends none (acks=0 produce).</returns>
     public Task<IKafkaResponse?> HandleAsync(KafkaRequestContext context, IKafkaRequest request) =>
-        metrics is not null && BrokerMetrics.ApiOf(request) is { } api
-            ? metrics.TimeAsync(api, context.Listener, Authorized(context, request))
-            : Authorized(context, request);
+        metrics is not null ? metrics.TimeAsync(BrokerMetrics.ApiOf(request), context.Listener, Authorized(context, request)) : Authorized(context, request);
 
     private Task<IKafkaResponse?> Authorized(KafkaRequestContext context, IKafkaRequest request) =>
         security is { Authorizes: true } && context.Authorize
