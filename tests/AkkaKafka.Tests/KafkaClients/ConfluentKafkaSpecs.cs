@@ -99,6 +99,19 @@ public sealed class ConfluentKafkaSpecs : IClassFixture<KafkaBroker>
     }
 
     [Fact]
+    public Task The_admin_client_describes_the_cluster_its_id_controller_and_brokers_as_the_metadata_names_them() => _broker.WithDiagnostics(async () =>
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Bootstrap }).Build();
+        var cluster = await admin.DescribeClusterAsync(new DescribeClusterOptions { RequestTimeout = ConfluentClients.RequestTimeout });
+        var metadata = admin.GetMetadata(ConfluentClients.RequestTimeout);
+
+        Assert.Equal("akkakafka", cluster.ClusterId);
+        Assert.Equal(metadata.Brokers.Select(b => (b.BrokerId, b.Host, b.Port)).Order(), cluster.Nodes.Select(n => (n.Id, n.Host, n.Port)).Order());
+        Assert.Contains(_broker.Cluster.KafkaPort(_broker.Port), cluster.Nodes.Select(n => n.Port));
+        Assert.Contains(cluster.Controller.Id, metadata.Brokers.Select(b => b.BrokerId));
+    });
+
+    [Fact]
     public Task The_admin_client_creates_describes_grows_and_deletes_topics_and_refuses_an_impossible_replication_factor() => _broker.WithDiagnostics(async () =>
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Bootstrap }).Build();
