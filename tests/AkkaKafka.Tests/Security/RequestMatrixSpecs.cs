@@ -214,8 +214,10 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
                 : r,
         },
         Of<DescribeClusterResponseData>(ApiKey.DescribeCluster, "the cluster, with the user's authorized operations",
-            _ => new DescribeClusterRequestData(IncludeClusterAuthorizedOperations: true), Code<DescribeClusterResponseData>(r => r.ErrorCode),
-            None, None, None) with
+            _ => new DescribeClusterRequestData(IncludeClusterAuthorizedOperations: true),
+            // Served to every user, as in Kafka; the operations the answer grants are the user's own (Describe: bit 8).
+            (_, r) => r.ErrorCode != ErrorCode.None ? Kafka(r.ErrorCode) : (r.ClusterAuthorizedOperations & 1 << 8) != 0 ? "NONE+DESCRIBE" : None,
+            "NONE+DESCRIBE", None, None) with
         {
             Normalise = r => (DescribeClusterResponseData)r is var d ? d with { Brokers = d.Brokers.Select(b => b with { Port = 0 }).ToList() } : r,
         },
