@@ -29,7 +29,12 @@ internal static class MetadataHandler
         // nothing before they have caught up with the metadata; this one closes the connection, and the client asks
         // another broker.
         if (metadata.Version == ClusterMetadata.Empty.Version) throw new BrokerNotReadyException();
-        return Build(node, context.Listener, metadata, names, invalid);
+        // v8-10 carry the cluster's authorized operations when asked (librdkafka's describeCluster asks them here):
+        // everything, unless authorization (RequestAuthorization) narrows it to the user's.
+        return Build(node, context.Listener, metadata, names, invalid) with
+        {
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? DescribeClusterHandler.AllClusterOperations : int.MinValue,
+        };
     }
 
     public static MetadataResponseData Build(KafkaNode node, string listener, ClusterMetadata metadata, IReadOnlyList<string>? names, IReadOnlySet<string> invalid)

@@ -67,7 +67,11 @@ internal static class RequestAuthorization
                 var served = (MetadataResponseData)(await serve(metadata with { Topics = allowed, AllowAutoTopicCreation = autoCreate }))!;
                 // Filtered after the fact as well: an empty list reads as "all topics" at v0, and whatever is listed must be describable.
                 var visible = served.Topics.Where(t => access.Allows(AccessRules.DescribeTopic, t.Name)).ToList();
-                return served with { Topics = [.. visible, .. denied.Select(name => new MetadataResponseData.MetadataResponseTopic(ErrorCode.TopicAuthorizationFailed, name, []))] };
+                return served with
+                {
+                    Topics = [.. visible, .. denied.Select(name => new MetadataResponseData.MetadataResponseTopic(ErrorCode.TopicAuthorizationFailed, name, []))],
+                    ClusterAuthorizedOperations = metadata.IncludeClusterAuthorizedOperations ? ClusterOperationsOf(access) : served.ClusterAuthorizedOperations,
+                };
             }
             case CreateTopicsRequestData create:
             {
