@@ -37,9 +37,11 @@ internal static class Format
         var owned = Owned(false);
         var ownedInternal = Owned(true);
         sb.Append($"Leader (controller, oldest Up broker): {status.Leader ?? "none: the controller is failing over (this broker answered from its last metadata)"}\n");
-        sb.Append($"Members: {status.Members.Count}\n");
+        // Oldest first, so the controller (the oldest Up broker) is the first Up broker: the order says the age, no
+        // column need (the AGE column was a rank, and was read as a time).
+        sb.Append($"Members: {status.Members.Count}, oldest first\n");
         // NODE-ID and KAFKA come last: scripts (.ci/run, run-cluster.ps1) read the first columns by position.
-        sb.Append($"{"ADDRESS",-36} {"STATUS",-22} {"ROLES",-10} {"AGE",-4} {"PARTITIONS",10} {"INTERNAL",8} {"NODE-ID",7} {"KAFKA",-21}\n");
+        sb.Append($"{"ADDRESS",-36} {"STATUS",-22} {"ROLES",-10} {"PARTITIONS",10} {"INTERNAL",8} {"NODE-ID",7} {"KAFKA",-21}\n");
         foreach (var m in status.Members)
         {
             var id = HostPortOf(m.Address);
@@ -48,7 +50,7 @@ internal static class Format
             var nodeId = broker is { NodeId: >= 0 } ? broker.NodeId.ToString() : "-";
             // The roles that carry the Kafka endpoint and node id have their own columns; the HTTP endpoint is the console's.
             var roles = string.Join(",", m.Roles.Where(r => !BrokerRoles.IsKafkaRole(r) && !BrokerRoles.IsHttpRole(r)).Order(StringComparer.Ordinal));
-            sb.Append($"{m.Address,-36} {m.Status,-22} {roles,-10} {(m.AgeRank < 0 ? "-" : m.AgeRank.ToString()),-4} {owned.GetValueOrDefault(id),10} {ownedInternal.GetValueOrDefault(id),8} {nodeId,7} {broker?.KafkaEndpoint ?? "-",-21}{leader}\n");
+            sb.Append($"{m.Address,-36} {m.Status,-22} {roles,-10} {owned.GetValueOrDefault(id),10} {ownedInternal.GetValueOrDefault(id),8} {nodeId,7} {broker?.KafkaEndpoint ?? "-",-21}{leader}\n");
         }
         var topics = status.Metadata.Topics.Where(t => !IsInternal(t.Name)).ToList();
         sb.Append($"Topics: {topics.Count}, partitions: {topics.Sum(t => t.PartitionCount)}, unassigned: {topics.SelectMany(t => t.Partitions).Count(p => p.Owner is null)}\n");

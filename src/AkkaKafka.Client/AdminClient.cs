@@ -130,15 +130,16 @@ public sealed partial class AdminClient(ClusterConnection connection)
     });
 
     /// <summary>
-    /// The metadata of the cluster, or of <paramref name="topics"/>; one of those the user may not describe fails the
+    /// The metadata of the cluster, or of <paramref name="topics"/>, as the Akka clients route by it (Kafka's Metadata
+    /// over the Akka transport: see <see cref="RoutingMetadata"/>); one of those the user may not describe fails the
     /// call with TOPIC_AUTHORIZATION_FAILED, as a Kafka client's metadata request fails for such a topic.
     /// </summary>
     public async Task<ClusterMetadata> MetadataAsync(IReadOnlyList<string>? topics = null, bool autoCreate = false, CancellationToken ct = default)
     {
-        var response = await connection.AskAsync<MetadataResponse>(new GetMetadata(topics, autoCreate), cancellationToken: ct);
-        if (response.UnauthorizedTopics is [var denied, ..])
+        var answer = await RoutingMetadata.AskAsync(connection, topics, autoCreate, AdminClientId, ct: ct);
+        if (answer.UnauthorizedTopics is [var denied, ..])
             throw new KafkaException(ErrorCode.TopicAuthorizationFailed, $"TOPIC_AUTHORIZATION_FAILED: user '{connection.User}' may not describe topic '{denied}'");
-        return response.Metadata;
+        return answer.Metadata;
     }
 
     public Task<ClusterStatus> ClusterStatusAsync(CancellationToken ct = default) =>

@@ -5,6 +5,7 @@ using Akka.Actor.Setup;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Kafka;
 using AkkaKafka.Protocol.Security;
 using AkkaKafka.Protocol.Messages;
 
@@ -118,11 +119,28 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// died with the request, or a controller failing over, costs a retry, not the whole timeout.
     /// </summary>
     /// <exception cref="KafkaException">The brokers refused the request before handling it (not authenticated, or not allowed).</exception>
-    public async Task<T> AskAsync<T>(IBrokerCommand command, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<T> AskAsync<T>(IBrokerCommand command, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        AskAsync<T>(command, command.GetType().Name, command is IResendable, timeout, cancellationToken);
+
+    /// <summary>
+    /// A Kafka request that changes nothing a client could tell when done twice (Metadata, DescribeCluster,
+    /// InitProducerId: a second producer id is just never used), through the contact broker, sent again as an
+    /// <see cref="IResendable"/> is (see <see cref="AskAsync{T}(IBrokerCommand, TimeSpan?, CancellationToken)"/>),
+    /// and its answer read at the version it was sent at.
+    /// </summary>
+    public async Task<TResponse> ResendableKafkaAsync<TResponse>(IKafkaRequest request, string clientId, KafkaResponseReader<TResponse> read,
+        TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var version = KafkaEnvelope.NewestVersion(request.ApiKey);
+        var answer = await AskAsync<KafkaResponseFrame>(KafkaEnvelope.Request(request, version, clientId), request.ApiKey.ToString(), resendable: true,
+            timeout, cancellationToken);
+        return KafkaEnvelope.Response(answer, request.ApiKey, version, read);
+    }
+
+    private async Task<T> AskAsync<T>(IBrokerCommand command, string name, bool resendable, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var wait = timeout ?? Settings.RequestTimeout;
-        var name = command.GetType().Name;
-        if (command is not IResendable)
+        if (!resendable)
         {
             try
             {

@@ -59,6 +59,8 @@ public enum ErrorCode : short
     DuplicateResource = 92,
     /// <summary>Kafka's UNACCEPTABLE_CREDENTIAL: a SCRAM credential the broker will not store (unknown mechanism, too few iterations).</summary>
     UnacceptableCredential = 93,
+    /// <summary>Kafka's MISMATCHED_ENDPOINT_TYPE: a DescribeCluster for KRaft's controllers, asked of a broker (there are no others).</summary>
+    MismatchedEndpointType = 114,
 }
 
 public static class ErrorCodes
@@ -107,6 +109,7 @@ public static class ErrorCodes
         ErrorCode.ResourceNotFound => "no such user or ACL",
         ErrorCode.DuplicateResource => "the request names the same user twice",
         ErrorCode.UnacceptableCredential => "credential not acceptable",
+        ErrorCode.MismatchedEndpointType => "the brokers have no separate controller endpoints",
         ErrorCode.OutOfOrderSequenceNumber => "the batch's sequence number does not follow the producer's last one",
         ErrorCode.DuplicateSequenceNumber => "duplicate sequence number",
         ErrorCode.InvalidProducerEpoch => "the producer's epoch is older than the partition has seen (fenced)",

@@ -13,14 +13,17 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// </summary>
 internal static class InitProducerIdHandler
 {
-    public static async Task<InitProducerIdResponseData> HandleAsync(KafkaNode node, InitProducerIdRequestData request)
+    public static async Task<InitProducerIdResponseData> HandleAsync(KafkaNode node, KafkaRequestContext context, InitProducerIdRequestData request)
     {
         try
         {
             var result = await node.Broker.Ask<InitProducerIdResult>(new InitProducerId(request.TransactionalId), node.Broker.RequestTimeout);
             // A block of ids the controller could not write (full disk): Kafka clients retry InitProducerId on
-            // COORDINATOR_NOT_AVAILABLE, while KAFKA_STORAGE_ERROR is not a code they expect here.
-            var error = result.Error == ErrorCode.KafkaStorageError ? ErrorCode.CoordinatorNotAvailable : result.Error;
+            // COORDINATOR_NOT_AVAILABLE, while KAFKA_STORAGE_ERROR is not a code they expect here. The Akka producer
+            // retries either, and tells its user the storage error by its name, as it tells a refused produce's.
+            var error = result.Error == ErrorCode.KafkaStorageError && context.Listener != Http.BrokerMetrics.AkkaListener
+                ? ErrorCode.CoordinatorNotAvailable
+                : result.Error;
             return new InitProducerIdResponseData(error, result.ProducerId, result.ProducerEpoch);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)

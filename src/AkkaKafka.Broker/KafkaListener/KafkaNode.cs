@@ -42,11 +42,16 @@ public sealed class KafkaNode(BrokerGateway broker, BrokerSettings settings, Kaf
     public int SelfNodeId(ClusterMetadata metadata) =>
         metadata.Broker(selfId)?.NodeId is { } id and not BrokerInfo.NoNodeId ? id : kafka.BrokerId ?? BrokerInfo.NoNodeId;
 
-    /// <summary>The Kafka endpoint of a broker (by remoting id), when it has a listener and a node id.</summary>
-    public static (int NodeId, HostPort Endpoint)? KafkaEndpointOf(ClusterMetadata metadata, string? brokerId)
+    /// <summary>
+    /// A broker's endpoint (by remoting id) on <paramref name="listener"/>, when it has one there and a node id. As
+    /// Kafka's brokers answer with the endpoints of the listener a request came in on: on the Kafka listener its
+    /// advertised Kafka host and port (none for a broker started without one), on the Akka transport its remoting
+    /// host and port, which is where an Akka client sends it requests. The node ids are the same on both.
+    /// </summary>
+    public static (int NodeId, HostPort Endpoint)? EndpointOf(ClusterMetadata metadata, string? brokerId, string listener)
     {
-        if (brokerId is null || metadata.Broker(brokerId) is not { KafkaEndpoint: { } endpoint, NodeId: var nodeId } || nodeId == BrokerInfo.NoNodeId)
-            return null;
-        return (nodeId, HostPort.Parse(endpoint));
+        if (brokerId is null || metadata.Broker(brokerId) is not { NodeId: var nodeId } broker || nodeId == BrokerInfo.NoNodeId) return null;
+        var endpoint = listener == Http.BrokerMetrics.AkkaListener ? broker.Id : broker.KafkaEndpoint;
+        return endpoint is null ? null : (nodeId, HostPort.Parse(endpoint));
     }
 }

@@ -37,7 +37,8 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         ApiVersionsRequestData => Done(ApiVersionsResponseData.Advertised(withSasl: security?.Settings.KafkaSasl ?? false)),
         // The connection answers these itself (its SASL session); here only if a listener has no session at all.
         SaslHandshakeRequestData or SaslAuthenticateRequestData => Done(SaslSession.WithoutSasl(request)!),
-        MetadataRequestData r => Later(MetadataHandler.HandleAsync(node, r)),
+        MetadataRequestData r => Later(MetadataHandler.HandleAsync(node, context, r)),
+        DescribeClusterRequestData r => Later(DescribeClusterHandler.HandleAsync(node, context, r)),
         ProduceRequestData r => LaterOrNone(ProduceHandler.HandleAsync(node, context, r)),
         FetchRequestData r => Later(FetchHandler.HandleAsync(node, context, r)),
         ListOffsetsRequestData r => Later(ListOffsetsHandler.HandleAsync(node, context, r)),
@@ -56,7 +57,7 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         ListGroupsRequestData => Later(GroupAdminHandler.ListAsync(node)),
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
-        InitProducerIdRequestData r => Later(InitProducerIdHandler.HandleAsync(node, r)),
+        InitProducerIdRequestData r => Later(InitProducerIdHandler.HandleAsync(node, context, r)),
         CreateAclsRequestData r => Later(AclsHandler.CreateAsync(node, r)),
         DescribeAclsRequestData r => Later(AclsHandler.DescribeAsync(node, r)),
         DeleteAclsRequestData r => Later(AclsHandler.DeleteAsync(node, r)),

@@ -13,7 +13,7 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// So nothing denied reaches a handler, and nothing denied is written. Metadata lists only the topics the user may
 /// describe. Operations: Produce Write topic; Fetch Read topic; ListOffsets and Metadata Describe topic; CreateTopics
 /// Create cluster or topic; DeleteTopics Delete; CreatePartitions and IncrementalAlterConfigs Alter; DescribeConfigs
-/// Describe; group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
+/// Describe; DescribeCluster needs nothing (Describe cluster for its authorized operations); group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
 /// DeleteGroups Delete group); CreateAcls, DeleteAcls and AlterUserScramCredentials Alter cluster, DescribeAcls and DescribeUserScramCredentials Describe cluster; an idempotent InitProducerId needs Write on some topic (Kafka 3's rule). Deny by
 /// default: a request type with no rule here is refused, whichever transport brought it.
 /// </summary>
@@ -67,7 +67,11 @@ internal static class RequestAuthorization
                 var served = (MetadataResponseData)(await serve(metadata with { Topics = allowed, AllowAutoTopicCreation = autoCreate }))!;
                 // Filtered after the fact as well: an empty list reads as "all topics" at v0, and whatever is listed must be describable.
                 var visible = served.Topics.Where(t => access.Allows(AccessRules.DescribeTopic, t.Name)).ToList();
-                return served with { Topics = [.. visible, .. denied.Select(name => new MetadataResponseData.MetadataResponseTopic(ErrorCode.TopicAuthorizationFailed, name, []))] };
+                return served with
+                {
+                    Topics = [.. visible, .. denied.Select(name => new MetadataResponseData.MetadataResponseTopic(ErrorCode.TopicAuthorizationFailed, name, []))],
+                    ClusterAuthorizedOperations = metadata.IncludeClusterAuthorizedOperations ? ClusterOperationsOf(access) : served.ClusterAuthorizedOperations,
+                };
             }
             case CreateTopicsRequestData create:
             {
@@ -178,12 +182,19 @@ internal static class RequestAuthorization
             case AlterUserScramCredentialsRequestData alter when !access.Allows(AccessRules.AlterCluster):
                 return new AlterUserScramCredentialsResponseData(alter.Deletions.Select(d => d.Name).Concat(alter.Upsertions.Select(u => u.Name)).Distinct()
                     .Select(user => new AlterUserScramCredentialsResponseData.UserResult(user, ErrorCode.ClusterAuthorizationFailed, Denied)).ToList());
+            // Open to every authenticated user, as in Kafka (the brokers are no secret: Metadata lists them too); the
+            // authorized operations, when asked for, are this user's.
+            case DescribeClusterRequestData { IncludeClusterAuthorizedOperations: true }:
+            {
+                var served = (DescribeClusterResponseData)(await serve(request))!;
+                return served.ErrorCode != ErrorCode.None ? served : served with { ClusterAuthorizedOperations = ClusterOperationsOf(access) };
+            }
             case InitProducerIdRequestData init when !access.MayInitProducerId(init.TransactionalId):
                 return new InitProducerIdResponseData(ErrorCode.ClusterAuthorizationFailed, -1, -1);
             // Allowed by the rules above (the `when` cases that did not refuse), or open to every authenticated user as in
             // Kafka (ApiVersions, the SASL exchange; FindCoordinator for a key type without ACLs).
             case FindCoordinatorRequestData or JoinGroupRequestData or SyncGroupRequestData or HeartbeatRequestData or LeaveGroupRequestData
-                or InitProducerIdRequestData or CreateAclsRequestData or DescribeAclsRequestData or DeleteAclsRequestData
+                or InitProducerIdRequestData or DescribeClusterRequestData or CreateAclsRequestData or DescribeAclsRequestData or DeleteAclsRequestData
                 or DescribeUserScramCredentialsRequestData or AlterUserScramCredentialsRequestData or ApiVersionsRequestData or SaslHandshakeRequestData or SaslAuthenticateRequestData:
                 return await serve(request);
             default:
@@ -191,6 +202,21 @@ internal static class RequestAuthorization
                 // not answered (its connection closes with a warning naming it; an Akka client gets UNKNOWN_SERVER_ERROR).
                 throw new InvalidOperationException($"{request.ApiKey} has no authorization rule, so it is refused (deny by default)");
         }
+    }
+
+    /// <summary>
+    /// Kafka's bit field of the cluster operations <paramref name="access"/> allows (bit n: ACL operation code n), from
+    /// the rules that stand for them here: Describe (also DescribeConfigs), Alter (also AlterConfigs), Create, and
+    /// IdempotentWrite; none without Describe, as Kafka answers.
+    /// </summary>
+    private static int ClusterOperationsOf(UserAccess access)
+    {
+        if (!access.Allows(AccessRules.DescribeCluster)) return 0;
+        var operations = 1 << 8 | 1 << 10;
+        if (access.Allows(AccessRules.AlterCluster)) operations |= 1 << 7 | 1 << 11;
+        if (access.Allows(new AccessRule(AclResourceType.Cluster, AclOperation.Create))) operations |= 1 << 5;
+        if (access.Allows(AccessRules.IdempotentWrite)) operations |= 1 << 12;
+        return operations;
     }
 
     private static (List<T> Allowed, List<T> Denied) Split<T>(IEnumerable<T> items, Func<T, bool> allowed)

@@ -231,7 +231,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 Refuse(inner, refusal.Error, refusal.Message);
                 return;
             }
-            inner = AkkaRequestAuthorization.Restricted(access, inner);
             if (AkkaRequestAuthorization.AnswerFilter(access, inner) is { } filter)
             {
                 var replyTo = Sender;
@@ -308,7 +307,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         AddPartitions m => new TopicCommandResult(m.Topic, error, message),
         AlterTopicConfigs m => new TopicCommandResult(m.Topic, error, message),
         UpsertUser or DeleteUser or AddAcl or RemoveAcl => new SecurityCommandResult(error, message),
-        InitProducerId => new InitProducerIdResult(error, -1, -1, message),
         _ => new RequestRefused(error, message),
     };
 

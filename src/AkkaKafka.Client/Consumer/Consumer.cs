@@ -136,13 +136,8 @@ public sealed class Consumer : IAsyncDisposable
 
     private async Task<TopicMetadata> TopicAsync(string topic, CancellationToken ct)
     {
+        // A broker that does not know the cluster yet refuses Metadata, retriably: the request is sent again until it is answered.
         var metadata = await _admin.MetadataAsync([topic], autoCreate: false, ct);
-        var deadline = DateTime.UtcNow + _connection.Settings.RequestTimeout;
-        while (metadata.Version == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200, ct);
-            metadata = await _admin.MetadataAsync([topic], autoCreate: false, ct);
-        }
         return metadata.Topic(topic) ?? throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' does not exist");
     }
 

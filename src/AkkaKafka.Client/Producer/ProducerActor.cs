@@ -103,7 +103,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 Drain(linger.Partition);
                 break;
             case Answered answered: OnAnswered(answered); break;
-            case InitProducerIdResult result: OnProducerId(result); break;
+            case InitProducerIdResponseData result: OnProducerId(result); break;
             case ProducerIdFailed failed:
                 _producerIdRequested = false;
                 _log.Warning("No producer id from the cluster yet ({0}); asking again", failed.Reason);
@@ -112,7 +112,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 break;
             case RequestProducerIdNow: RequestProducerId(); break;
             case AwaitTopic waiting: OnAwaitTopic(waiting); break;
-            case MetadataResponse response:
+            case RoutingMetadata.Answer response:
                 RefuseUnauthorized(response.UnauthorizedTopics);
                 OnMetadata(response.Metadata);
                 break;
@@ -462,29 +462,34 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         if (_producerIdRequested) return;
         _producerIdRequested = true;
         var self = Self;
-        // AskAsync: as the connection's user, a refusal (RequestRefused) and no answer both become the failure's reason.
-        _connection.AskAsync<InitProducerIdResult>(new InitProducerId(), _settings.RequestTimeout)
+        // Kafka's InitProducerId, as the connection's user; no answer in time becomes the failure's reason.
+        _connection.ResendableKafkaAsync(new InitProducerIdRequestData(null, TransactionTimeoutMs), _clientId, InitProducerIdResponseData.Read, _settings.RequestTimeout)
             .ContinueWith(t => t.IsCompletedSuccessfully ? (object)t.Result
-                    : t.Exception?.GetBaseException() is KafkaException { Error: ErrorCode.ClusterAuthorizationFailed } refused
-                        ? new InitProducerIdResult(refused.Error, -1, -1, refused.Message)
+                    : t.Exception?.GetBaseException() is KafkaException refused
+                        ? new ProducerIdFailed(refused.Error, refused.Message)
                         : new ProducerIdFailed(ErrorCode.RequestTimedOut, t.Exception?.GetBaseException().Message ?? "timed out"),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
     }
 
-    private void OnProducerId(InitProducerIdResult result)
+    /// <summary>Kafka's transaction.timeout.ms default, which InitProducerId carries; an idempotent producer has no transaction it applies to.</summary>
+    private const int TransactionTimeoutMs = 60_000;
+
+    private void OnProducerId(InitProducerIdResponseData result)
     {
         _producerIdRequested = false;
-        if (result.Error == ErrorCode.ClusterAuthorizationFailed)
+        if (result.ErrorCode == ErrorCode.ClusterAuthorizationFailed)
         {
-            _producerIdRefused = new KafkaException(result.Error, result.ErrorMessage ?? result.Error.Describe());
+            _producerIdRefused = new KafkaException(result.ErrorCode, _connection.User is { } user
+                ? $"CLUSTER_AUTHORIZATION_FAILED: user '{user}' may not write any topic, so it gets no idempotent producer id"
+                : "CLUSTER_AUTHORIZATION_FAILED: no idempotent producer id for this client");
             FailEverything(_producerIdRefused);
             CompleteFlushesIfIdle();
             return;
         }
-        if (result.Error != ErrorCode.None)
+        if (result.ErrorCode != ErrorCode.None)
         {
-            Self.Tell(new ProducerIdFailed(result.Error, result.ErrorMessage ?? result.Error.Describe()));
+            Self.Tell(new ProducerIdFailed(result.ErrorCode, NoProducerIdReason(result.ErrorCode)));
             return;
         }
         _producerId = result.ProducerId;
@@ -492,6 +497,17 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _log.Debug("Producer {0}: producer id {1}, epoch {2}", _clientId, _producerId, _producerEpoch);
         RetryWaiting();
     }
+
+    /// <summary>
+    /// Why the brokers gave no producer id, in one line: Kafka's InitProducerId answers only an error code, so the
+    /// reason the controller logged is told here by what the code means for it.
+    /// </summary>
+    private static string NoProducerIdReason(ErrorCode error) => error switch
+    {
+        ErrorCode.KafkaStorageError => "the controller could not write a block of producer ids to its journal (disk full or failing: its log says which)",
+        ErrorCode.CoordinatorNotAvailable => "the controller does not answer (it is moving to another broker)",
+        _ => error.Describe(),
+    };
 
     /// <summary>
     /// An idempotent producer sends nothing without a producer id, so while the controller cannot give one (its
@@ -576,7 +592,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         _metadataRequested = true;
         var topics = _awaitingMetadata.Keys.Concat(_metadata.Topics.Select(t => t.Name)).Distinct().ToList();
         var self = Self;
-        _connection.AskAsync<MetadataResponse>(new GetMetadata(topics, AutoCreateTopics: true), _settings.RequestTimeout)
+        RoutingMetadata.AskAsync(_connection, topics, autoCreate: true, _clientId, _settings.RequestTimeout)
             .ContinueWith(t => t.IsCompletedSuccessfully ? (object)t.Result : new MetadataFailed(t.Exception?.GetBaseException().Message ?? "timed out"),
                 TaskContinuationOptions.ExecuteSynchronously)
             .PipeTo(self);
@@ -590,7 +606,6 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         {
             if (_metadata.Topic(topic) is not { } known)
             {
-                if (_metadata.Version == 0) continue; // cluster still starting: ask again below
                 _awaitingMetadata.Remove(topic);
                 // Not created: the brokers do not auto-create topics, or (security on) this user may not create it.
                 var error = new KafkaException(ErrorCode.UnknownTopicOrPartition, _connection.User is { } user

@@ -31,4 +31,5 @@ public enum ApiKey : short
     IncrementalAlterConfigs = 44,
     DescribeUserScramCredentials = 50,
     AlterUserScramCredentials = 51,
+    DescribeCluster = 60,
 }

@@ -47,6 +47,8 @@ public static class KafkaApis
         // SCRAM credentials: v0 is the only version, flexible.
         new(ApiKey.DescribeUserScramCredentials, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
         new(ApiKey.AlterUserScramCredentials, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
+        // Kafka's admin clients' describeCluster; flexible from v0, v1 adds the endpoint type.
+        new(ApiKey.DescribeCluster, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 0),
         // v0–4 cover librdkafka and the Java client (v5 only adds a transactional error code).
         new(ApiKey.InitProducerId, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 2),
         // SASL (advertised only on a listener with SASL on). SaslHandshake has no flexible version: 2 is past its max.

@@ -36,6 +36,7 @@ public static class KafkaRequests
             ApiKey.DescribeUserScramCredentials => DescribeUserScramCredentialsRequestData.Read(ref reader, version),
             ApiKey.AlterUserScramCredentials => AlterUserScramCredentialsRequestData.Read(ref reader, version),
             ApiKey.InitProducerId => InitProducerIdRequestData.Read(ref reader, version),
+            ApiKey.DescribeCluster => DescribeClusterRequestData.Read(ref reader, version),
             ApiKey.SaslHandshake => SaslHandshakeRequestData.Read(ref reader, version),
             ApiKey.SaslAuthenticate => SaslAuthenticateRequestData.Read(ref reader, version),
             _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),

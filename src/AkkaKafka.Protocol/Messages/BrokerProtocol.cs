@@ -68,17 +68,14 @@ public sealed record TopicCommandResult(string Topic, ErrorCode Error, string Me
 }
 
 /// <summary>
-/// Asks for metadata. When <paramref name="AutoCreateTopics"/> is set and a named topic is unknown, the controller creates
-/// it with the broker's default partition count (if auto-creation is enabled on the brokers).
+/// Asks the controller for metadata (the Metadata and DescribeConfigs handlers, and a broker that has none yet). When
+/// <paramref name="AutoCreateTopics"/> is set and a named topic is unknown, the controller creates it with the broker's
+/// default partition count (if auto-creation is enabled on the brokers). Clients send Kafka's Metadata instead.
 /// </summary>
-public sealed record GetMetadata(IReadOnlyList<string>? Topics = null, bool AutoCreateTopics = false) : IControllerCommand, IResendable;
+public sealed record GetMetadata(IReadOnlyList<string>? Topics = null, bool AutoCreateTopics = false) : IControllerCommand, IBrokerInternal;
 
-/// <summary>
-/// The metadata a user may see. <see cref="UnauthorizedTopics"/> names the topics asked for that the user may not
-/// describe (security on): they are left out of <see cref="Metadata"/>, as Kafka answers them TOPIC_AUTHORIZATION_FAILED,
-/// so a client can say so instead of calling them unknown.
-/// </summary>
-public sealed record MetadataResponse(ClusterMetadata Metadata, IReadOnlyList<string>? UnauthorizedTopics = null) : IAkkaKafkaMessage;
+/// <summary>The controller's metadata, the answer to <see cref="GetMetadata"/>.</summary>
+public sealed record MetadataResponse(ClusterMetadata Metadata) : IAkkaKafkaMessage;
 
 public sealed class GetClusterStatus : IControllerCommand, IResendable
 {

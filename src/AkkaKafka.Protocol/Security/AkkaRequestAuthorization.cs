@@ -9,16 +9,6 @@ namespace AkkaKafka.Protocol.Security;
 public static class AkkaRequestAuthorization
 {
     /// <summary>
-    /// The request as the user may make it: a metadata request creates its unknown topics only when the user may create
-    /// every topic it names (Kafka's rule for auto-creation); otherwise they stay unknown, as they are to a Kafka client
-    /// of the same user. Any other request is returned as it is.
-    /// </summary>
-    public static IAkkaKafkaMessage Restricted(UserAccess access, IAkkaKafkaMessage request) =>
-        request is GetMetadata { AutoCreateTopics: true, Topics: { Count: > 0 } topics } metadata && !topics.All(access.MayCreateTopic)
-            ? metadata with { AutoCreateTopics = false }
-            : request;
-
-    /// <summary>
     /// Null when the user may make the request; else the error and one line saying why, led by the Kafka name of the
     /// error. Deny by default: a message with no rule here is refused (CLUSTER_AUTHORIZATION_FAILED), so a new kind of
     /// request is unreachable for Akka clients until somebody says what it needs. The rules are <see cref="AccessRules"/>,
@@ -30,12 +20,9 @@ public static class AkkaRequestAuthorization
     {
         switch (request)
         {
-            // Which topics these show is the answer's filter (AnswerFilter): Kafka answers Metadata to everyone.
-            case GetMetadata or GetClusterStatus:
+            // Which topics it shows is the answer's filter (AnswerFilter): Kafka answers Metadata to everyone.
+            case GetClusterStatus:
                 return null;
-            case InitProducerId m:
-                return access.MayInitProducerId(m.TransactionalId) ? null
-                    : (ErrorCode.ClusterAuthorizationFailed, $"CLUSTER_AUTHORIZATION_FAILED: user '{access.User}' may not write any topic, so it gets no idempotent producer id");
             default:
                 return NoRule(request.GetType());
         }
@@ -47,18 +34,11 @@ public static class AkkaRequestAuthorization
 
     /// <summary>
     /// For a request whose answer shows more than the user may see, what to take out of the answer (as the Kafka
-    /// listener filters Kafka's answers): metadata and cluster status show only the topics the user may describe. Null
+    /// listener filters Kafka's answers): cluster status shows only the topics the user may describe. Null
     /// for a request whose answer needs no filter.
     /// </summary>
     public static Func<object, object>? AnswerFilter(UserAccess access, IAkkaKafkaMessage request) => request switch
     {
-        GetMetadata m => answer => answer is MetadataResponse r
-            ? r with
-            {
-                Metadata = Visible(access, r.Metadata),
-                UnauthorizedTopics = (m.Topics ?? []).Where(t => !access.Allows(AccessRules.DescribeTopic, t)).Distinct().ToList(),
-            }
-            : answer,
         GetClusterStatus => answer => answer is ClusterStatus s ? s with { Metadata = Visible(access, s.Metadata) } : answer,
         _ => null,
     };

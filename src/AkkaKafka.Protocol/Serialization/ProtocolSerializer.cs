@@ -27,8 +27,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string GetMetadataManifest = "gm1";
     // Version 2 of the metadata layout adds each broker's Kafka node id and endpoint; version 1 is still read
     // (from a broker not yet upgraded in a rolling restart) with no node ids and no endpoints.
-    // mr3 (metadata layout 3) also carries the topics asked for that the user may not describe; mr2 and mr1 are read
-    // without them.
+    // mr3 (metadata layout 3) also had room for the topics asked for that the user may not describe, a list now always
+    // empty (clients send Kafka's Metadata); mr2 and mr1 are read without it.
     internal const string MetadataResponseManifest = "mr3";
     internal const string MetadataPublishedManifest = "mp3";
     internal const string ClusterMetadataManifest = "cm3";
@@ -284,7 +284,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 break;
             case MetadataResponse m:
                 WriteMetadata(w, m.Metadata);
-                w.List(m.UnauthorizedTopics ?? [], (x, t) => x.String(t));
+                // mr3's list of topics the user may not describe: always empty now that only brokers ask (clients send
+                // Kafka's Metadata), written so that a broker of the previous version still reads the layout.
+                w.List(Array.Empty<string>(), (x, t) => x.String(t));
                 break;
             case MetadataPublished m:
                 WriteMetadata(w, m.Metadata);
@@ -391,7 +393,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             AddPartitionsManifest => new AddPartitions(r.String(), r.VarInt()),
             TopicCommandResultManifest => new TopicCommandResult(r.String(), (ErrorCode)r.Int16(), r.String()),
             GetMetadataManifest => ReadGetMetadata(ref r),
-            MetadataResponseManifest => new MetadataResponse(ReadMetadata(ref r), ReadStrings(ref r) is { Count: > 0 } unauthorized ? unauthorized : null),
+            MetadataResponseManifest => ReadMetadataResponse(ref r),
             MetadataPublishedManifest => new MetadataPublished(ReadMetadata(ref r)),
             ClusterMetadataManifest => ReadMetadata(ref r),
             GetClusterStatusManifest => GetClusterStatus.Instance,
@@ -506,6 +508,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     }
 
     private static ListGroupsResponse ReadListGroupsResponse(ref WireReader r) => new(ReadStrings(ref r));
+
+    private static MetadataResponse ReadMetadataResponse(ref WireReader r)
+    {
+        var response = new MetadataResponse(ReadMetadata(ref r));
+        ReadStrings(ref r); // mr3's list that is always empty now (see MetadataResponseManifest)
+        return response;
+    }
 
     private static List<string> ReadStrings(ref WireReader r)
     {

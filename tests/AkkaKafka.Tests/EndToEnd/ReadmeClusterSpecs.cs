@@ -59,7 +59,7 @@ public sealed partial class ReadmeClusterSpecs : IDisposable
         {
             var status = await CliProcess.RunAsync(_workDirectory, TimeSpan.FromSeconds(60), null, "cluster", "status", "--bootstrap", bootstrap);
             Assert.True(status.ExitCode == 0, status.ToString());
-            Assert.Contains("Members: 3\n", status.Stdout);
+            Assert.Contains("Members: 3, oldest first\n", status.Stdout);
             // Each member with its own Kafka endpoint, as the controller's metadata tells Kafka clients.
             for (var i = 0; i < 3; i++) Assert.Contains($" 127.0.0.1:{9092 + shift + i}", status.Stdout);
         });

@@ -31,6 +31,11 @@ public sealed class ThreeBrokerClusterSpecs : IAsyncLifetime
         var status = await AwaitStatusAsync(second, s => _cluster.Ports.All(p => Regex.IsMatch(s, $@"127\.0\.0\.1:{p}\s+Up\s")) && PartitionCounts(s).All(c => c == 2));
         Assert.Contains($"Leader (controller, oldest Up broker): {first}", status);
         Assert.Equal([2, 2, 2], PartitionCounts(status));
+        // The members are listed oldest first, which is all an age can say here: no AGE column (it was a rank, read as a time).
+        Assert.Contains("Members: 3, oldest first", status);
+        Assert.DoesNotContain(" AGE ", status);
+        Assert.Equal(first, MemberOrder(status)[0]);
+        Assert.Equal(_cluster.Ports.Select(p => $"127.0.0.1:{p}").Order(), MemberOrder(status).Order());
 
         var lines = string.Join("\n", Enumerable.Range(1, 300)) + "\n";
         var produced = await _cluster.RunAsync(CommandTimeout, lines, "produce", "--topic", "orders", "--bootstrap", $"127.0.0.1:{_cluster.Ports[2]}");
@@ -54,6 +59,12 @@ public sealed class ThreeBrokerClusterSpecs : IAsyncLifetime
             Assert.True(result.ExitCode == 0 && condition(result.Stdout), "cluster status never matched:\n" + result.Stdout);
             return result.Stdout;
         });
+
+    /// <summary>The members' "host:port" in the order the status lists them.</summary>
+    private static string[] MemberOrder(string status) => status.Split('\n')
+        .Where(l => l.StartsWith("akka.tcp://", StringComparison.Ordinal))
+        .Select(l => l.Split(' ', 2)[0][(l.IndexOf('@') + 1)..])
+        .ToArray();
 
     /// <summary>The PARTITIONS column (user topics) of each broker row (counted from the end: STATUS may hold a space).</summary>
     private static int[] PartitionCounts(string status) => status.Split('\n')

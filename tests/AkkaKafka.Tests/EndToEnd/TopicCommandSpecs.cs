@@ -11,7 +11,7 @@ namespace AkkaKafka.Tests.EndToEnd;
 public sealed class TopicCommandSpecs() : OneBrokerSpecs("akkakafka.broker.default-partitions = 3")
 {
     [Fact]
-    public async Task A_topic_created_without_partitions_gets_the_brokers_num_partitions_and_says_how_many()
+    public async Task A_topic_created_without_partitions_gets_the_brokers_num_partitions_says_how_many_and_shows_their_leader_without_a_kafka_listener()
     {
         var created = await Run(null, "topic", "create", "defaults");
         Assert.Equal((0, "Created topic defaults with 3 partitions."), (created.ExitCode, created.Stdout.Trim()));
@@ -20,6 +20,9 @@ public sealed class TopicCommandSpecs() : OneBrokerSpecs("akkakafka.broker.defau
         Assert.True(described.ExitCode == 0, described.ToString());
         Assert.Contains("PartitionCount: 3", described.Stdout);
         Assert.Equal(3, described.Stdout.Split('\n').Count(l => l.Contains("Partition: ")));
+        // The broker has no Kafka listener (--kafka-port 0): its Kafka node id still leads each partition, as the
+        // Metadata the CLI sends over the Akka transport names it by its remoting endpoint.
+        Assert.All(described.Stdout.Split('\n').Where(l => l.Contains("Partition: ")), l => Assert.Contains("\tLeader: 1\t", l));
     }
 
     [Fact]

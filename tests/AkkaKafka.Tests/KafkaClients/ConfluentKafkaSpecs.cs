@@ -99,6 +99,24 @@ public sealed class ConfluentKafkaSpecs : IClassFixture<KafkaBroker>
     }
 
     [Fact]
+    public Task The_admin_client_describes_the_cluster_its_id_controller_brokers_and_authorized_operations() => _broker.WithDiagnostics(async () =>
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Bootstrap }).Build();
+        // librdkafka answers describeCluster from a Metadata request (v8+: with the cluster's authorized operations),
+        // not with DescribeCluster (RequestMatrixSpecs asks that one, on both transports).
+        var cluster = await admin.DescribeClusterAsync(new DescribeClusterOptions { RequestTimeout = ConfluentClients.RequestTimeout, IncludeAuthorizedOperations = true });
+        var metadata = admin.GetMetadata(ConfluentClients.RequestTimeout);
+
+        Assert.Equal("akkakafka", cluster.ClusterId);
+        Assert.Equal(metadata.Brokers.Select(b => (b.BrokerId, b.Host, b.Port)).Order(), cluster.Nodes.Select(n => (n.Id, n.Host, n.Port)).Order());
+        Assert.Contains(_broker.Cluster.KafkaPort(_broker.Port), cluster.Nodes.Select(n => n.Port));
+        Assert.Contains(cluster.Controller.Id, metadata.Brokers.Select(b => b.BrokerId));
+        // Security is off: the anonymous user may do every cluster operation, and the answer says so.
+        Assert.Contains(AclOperation.Describe, cluster.AuthorizedOperations ?? []);
+        Assert.Contains(AclOperation.Alter, cluster.AuthorizedOperations ?? []);
+    });
+
+    [Fact]
     public Task The_admin_client_creates_describes_grows_and_deletes_topics_and_refuses_an_impossible_replication_factor() => _broker.WithDiagnostics(async () =>
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Bootstrap }).Build();

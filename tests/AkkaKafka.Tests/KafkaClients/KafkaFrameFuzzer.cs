@@ -187,6 +187,8 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         ApiKey.DeleteAcls => new DeleteAclsRequestData([new(KafkaAclCodes.Any, null, KafkaAclCodes.Any, "User:fuzz-absent", null, KafkaAclCodes.Any, KafkaAclCodes.Any)]),
         ApiKey.DescribeUserScramCredentials => new DescribeUserScramCredentialsRequestData(random.Next(2) == 0 ? null : ["fuzz-absent"]),
         ApiKey.AlterUserScramCredentials => new AlterUserScramCredentialsRequestData([new("fuzz-absent", KafkaScramMechanisms.ScramSha256)], []),
+        // Sometimes KRaft's controllers, which a broker answers MISMATCHED_ENDPOINT_TYPE.
+        ApiKey.DescribeCluster => new DescribeClusterRequestData(random.Next(2) == 0, version >= 1 && random.Next(4) == 0 ? DescribeClusterRequestData.Controllers : DescribeClusterRequestData.Brokers),
         _ => throw new InvalidOperationException($"no fuzz template for {key}: KafkaApis lists an API this fuzzer does not know"),
     };
 

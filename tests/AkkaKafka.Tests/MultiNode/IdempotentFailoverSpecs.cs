@@ -23,10 +23,13 @@ public sealed class IdempotentFailoverSpecs(ITestOutputHelper output)
 
     private static async Task<InitProducerIdResult> InitProducerIdAsync(ClusterFixture cluster, int via)
     {
-        var result = await Eventually.Async(TimeSpan.FromSeconds(30), async () =>
-            await cluster.Node(via).Broker.Ask<InitProducerIdResult>(new InitProducerId(), BrokerRequests.AskTimeout));
-        Assert.Equal(ErrorCode.None, result.Error);
-        return result;
+        // While the controller moves, a broker answers COORDINATOR_NOT_AVAILABLE in its place (retriable): ask again.
+        return await Eventually.Async(TimeSpan.FromSeconds(30), async () =>
+        {
+            var result = await cluster.Node(via).Broker.Ask<InitProducerIdResult>(new InitProducerId(), BrokerRequests.AskTimeout);
+            Assert.Equal(ErrorCode.None, result.Error);
+            return result;
+        });
     }
 
     private static ProduceRequest Idempotent(int partition, InitProducerIdResult producer, int sequence, params string[] values)

@@ -52,7 +52,9 @@ public sealed class AkkaClientSessionSpecs
         ]);
         (ErrorCode Error, string Message)? Check(IAkkaKafkaMessage request) => AkkaRequestAuthorization.Refusal(new UserAccess(security, NoSuperUsers, "bob"), request);
 
-        Assert.Null(Check(new GetMetadata(["orders"])));
+        // Metadata and producer ids: clients send Kafka's Metadata and InitProducerId; what their handlers ask the controller is no client's request.
+        Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(GetMetadata)), Check(new GetMetadata(["orders"])));
+        Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(InitProducerId)), Check(new InitProducerId()));
         // Produce, fetch and list offsets are Kafka requests of the client (authorized by the Kafka listener's rules);
         // as Akka messages they pass between brokers only, and no user may send them.
         Assert.Equal(AkkaRequestAuthorization.NoRule(typeof(ProduceRequest)), Check(new ProduceRequest("orders", 0, ReadOnlyMemory<byte>.Empty, Acks.All, "c")));
@@ -121,7 +123,10 @@ public sealed class AkkaClientSessionSpecs
         // A user with no rights at all: every rule refuses without looking past the first name it checks, so a blank instance will do.
         var nobody = new UserAccess(SecurityMetadata.Empty, NoSuperUsers, "nobody");
 
-        Assert.Contains(typeof(GetMetadata), requests);
+        Assert.Contains(typeof(GetClusterStatus), requests);
+        Assert.DoesNotContain(typeof(UpsertUser), requests);
+        Assert.DoesNotContain(typeof(GetMetadata), requests);
+        Assert.DoesNotContain(typeof(InitProducerId), requests);
         Assert.All(requests, type =>
         {
             var request = (IAkkaKafkaMessage)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type);
@@ -130,26 +135,6 @@ public sealed class AkkaClientSessionSpecs
         Assert.DoesNotContain(typeof(OffsetCommit), requests);
         Assert.All(envelopes, type => Assert.Equal(AkkaRequestAuthorization.NoRule(type),
             AkkaRequestAuthorization.Refusal(nobody, (IAkkaKafkaMessage)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type))));
-    }
-
-    [Fact]
-    public void Metadata_creates_the_topics_it_names_only_for_a_user_who_may_create_each_of_them()
-    {
-        var security = new SecurityMetadata(1, [], [
-            new AclRule("bob", AclResourceType.Topic, "orders", AclOperation.Write),
-            new AclRule("bob", AclResourceType.Topic, "bob.*", AclOperation.Create),
-        ]);
-        bool Creates(IReadOnlySet<string> superUsers, params string[] topics)
-        {
-            var restricted = (GetMetadata)AkkaRequestAuthorization.Restricted(new UserAccess(security, superUsers, "bob"), new GetMetadata(topics, AutoCreateTopics: true));
-            Assert.Equal(topics, restricted.Topics);
-            return restricted.AutoCreateTopics;
-        }
-
-        Assert.True(Creates(NoSuperUsers, "bob.events"));
-        Assert.False(Creates(NoSuperUsers, "orders"));
-        Assert.False(Creates(NoSuperUsers, "bob.events", "payments"));
-        Assert.True(Creates(new HashSet<string> { "bob" }, "payments"));
     }
 
     /// <summary>

@@ -87,6 +87,30 @@ public sealed class RequestAuthorizationSpecs
         Assert.All(_served.OfType<MetadataRequestData>(), r => Assert.False(r.AllowAutoTopicCreation));
     }
 
+    /// <summary>
+    /// Kafka's rule, for Kafka clients and Akka clients alike (both send Kafka's Metadata): auto-creation needs Create
+    /// on every topic named, and a topic the user may not describe is not even looked at (Write implies Describe).
+    /// </summary>
+    [Fact]
+    public async Task Metadata_creates_the_topics_it_names_only_for_a_user_who_may_create_each_of_them()
+    {
+        var security = Security(
+            new AclRule("bob", AclResourceType.Topic, "orders", AclOperation.Write),
+            new AclRule("bob", AclResourceType.Topic, "bob.*", AclOperation.Write),
+            new AclRule("bob", AclResourceType.Topic, "bob.*", AclOperation.Create));
+        async Task<bool> Creates(string user, params string[] topics)
+        {
+            _served.Clear();
+            await Authorize(security, user, new MetadataRequestData(topics.Select(t => new MetadataRequestData.MetadataRequestTopic(t)).ToList(), AllowAutoTopicCreation: true));
+            return Assert.IsType<MetadataRequestData>(Assert.Single(_served)).AllowAutoTopicCreation;
+        }
+
+        Assert.True(await Creates("bob", "bob.events"));
+        Assert.False(await Creates("bob", "orders"));
+        Assert.False(await Creates("bob", "bob.events", "orders"));
+        Assert.True(await Creates("root", "payments"));
+    }
+
     [Fact]
     public async Task Topics_are_created_with_Create_on_the_cluster_or_on_the_topic()
     {

@@ -206,8 +206,20 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             None, None, TopicDenied) with
         {
             Normalise = r => (MetadataResponseData)r is var m
-                ? m with { Topics = m.Topics.Select(t => t with { Partitions = t.Partitions.Select(p => p with { LeaderEpoch = 0 }).ToList() }).ToList() }
+                ? m with
+                {
+                    Brokers = WithoutPorts(m.Brokers),
+                    Topics = m.Topics.Select(t => t with { Partitions = t.Partitions.Select(p => p with { LeaderEpoch = 0 }).ToList() }).ToList(),
+                }
                 : r,
+        },
+        Of<DescribeClusterResponseData>(ApiKey.DescribeCluster, "the cluster, with the user's authorized operations",
+            _ => new DescribeClusterRequestData(IncludeClusterAuthorizedOperations: true),
+            // Served to every user, as in Kafka; the operations the answer grants are the user's own (Describe: bit 8).
+            (_, r) => r.ErrorCode != ErrorCode.None ? Kafka(r.ErrorCode) : (r.ClusterAuthorizedOperations & 1 << 8) != 0 ? "NONE+DESCRIBE" : None,
+            "NONE+DESCRIBE", None, None) with
+        {
+            Normalise = r => (DescribeClusterResponseData)r is var d ? d with { Brokers = d.Brokers.Select(b => b with { Port = 0 }).ToList() } : r,
         },
         Of<ProduceResponseData>(ApiKey.Produce, "a batch to the twin topic, acks=all",
             t => new ProduceRequestData(-1, 10_000, [new(t.Topic, [new(0, RequestMatrixBroker.Batch)])]),
@@ -381,7 +393,7 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
     /// the twin names ("m-wire-…" and "m-akka-…", both read as "m-twin-…": each transport acts on its own twin, and
     /// ListGroups lists both twins' groups on both), and the member ids the coordinator generated (Kafka's client id
     /// plus a random UUID: one per JoinGroup). Rows blank more in the decoded answer where they must (<see cref="Row.Normalise"/>):
-    /// the partition leader epoch (Metadata, and the batches Fetch returns), which the controller numbers cluster-wide,
+    /// the brokers' ports (Metadata, DescribeCluster: each transport's own endpoints), the partition leader epoch (Metadata, and the batches Fetch returns), which the controller numbers cluster-wide,
     /// so the twin assigned second has the next one; the producer id (InitProducerId), a counter. Not blanked: the
     /// correlation id (both frames carry the same) and the throttle time (no quotas here: 0 on both, so a difference
     /// there would be real).
@@ -407,6 +419,13 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             at = next < 0 ? -1 : at + pattern.Length + next;
         }
     }
+
+    /// <summary>
+    /// The brokers without their ports: each broker answers with its endpoint on the listener the request came by (as
+    /// Kafka's brokers do), its Kafka port on the Kafka listener, its remoting port on the Akka transport.
+    /// </summary>
+    private static IReadOnlyList<MetadataResponseData.MetadataResponseBroker> WithoutPorts(IReadOnlyList<MetadataResponseData.MetadataResponseBroker> brokers) =>
+        brokers.Select(b => b with { Port = 0 }).ToList();
 
     /// <summary>Record batches with each batch's partition leader epoch zeroed (bytes 12–15 of a v2 batch header, after base offset and length).</summary>
     private static ReadOnlyMemory<byte>? WithoutLeaderEpochs(ReadOnlyMemory<byte>? records)
@@ -450,6 +469,7 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             ApiKey.DeleteAcls => DeleteAclsResponseData.Read(ref reader, version),
             ApiKey.AlterUserScramCredentials => AlterUserScramCredentialsResponseData.Read(ref reader, version),
             ApiKey.DescribeUserScramCredentials => DescribeUserScramCredentialsResponseData.Read(ref reader, version),
+            ApiKey.DescribeCluster => DescribeClusterResponseData.Read(ref reader, version),
             _ => throw new ArgumentException($"no reader for {api}: add one with its row"),
         };
         reader.ExpectEnd($"{api} v{version} response");

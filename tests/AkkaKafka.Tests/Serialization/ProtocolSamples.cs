@@ -59,7 +59,6 @@ public static class ProtocolSamples
         ["get metadata, auto-create"] = new GetMetadata(["orders", "payments"], true),
         ["metadata response"] = new MetadataResponse(Metadata),
         ["metadata response, empty"] = new MetadataResponse(ClusterMetadata.Empty),
-        ["metadata response, with topics the user may not describe"] = new MetadataResponse(Metadata, ["secret", "payroll"]),
         ["metadata published"] = new MetadataPublished(Metadata),
         ["cluster metadata"] = Metadata,
         ["cluster metadata, no controller"] = Metadata with { Controller = null, Brokers = [] },
