@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Tools.Client;
 using Akka.Event;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Http;
@@ -17,7 +16,7 @@ namespace AkkaKafka.Broker.Node;
 /// The entry point of a broker node (/user/broker), registered with the ClusterClientReceptionist so clients can
 /// reach it. A thin shell over three parts, each in its own file: the metadata cache and the TopicActors
 /// (<see cref="BrokerTopics"/>), the routing of partition requests and controller commands (<see cref="RequestRouting"/>),
-/// and the security of Akka clients (their login, session and the requests they may send, here). An Akka client's Kafka
+/// and who may knock (<see cref="ClientSessions"/>: brokers, and Akka clients with their login and session). An Akka client's Kafka
 /// request (<see cref="KafkaRequestFrame"/>) is served by the Kafka listener's own dispatcher (<see cref="AkkaClientRequests"/>).
 /// </summary>
 public sealed class BrokerActor : UntypedActor, IWithTimers
@@ -30,11 +29,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _logger = Context.GetLogger();
     private readonly BrokerTopics _topics;
     private readonly RequestRouting _routing;
-    /// <summary>The users and ACLs the controller published, kept where the Kafka listener reads them without asking.</summary>
-    private readonly SecurityMetadataHolder _security = SecurityMetadataHolder.For(Context.System);
-    private ActorPath? _receptionist;
-    private readonly SecuritySettings _securitySettings = SecuritySettings.Create(Context.System);
-    private readonly FailedLogins _failedLogins = FailedLoginsExtension.For(Context.System);
+    private readonly ClientSessions _sessions;
     /// <summary>The Kafka API for Akka clients: their <see cref="KafkaRequestFrame"/>s, served by the Kafka listener's handlers.</summary>
     private AkkaClientRequests? _kafkaRequests;
     /// <summary>Whether the message being handled came wrapped in an <see cref="AsUser"/> that was authorized (so it is not refused as unauthenticated).</summary>
@@ -48,6 +43,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         _self = BrokerIds.Of(Cluster.Get(Context.System).SelfAddress);
         _topics = new BrokerTopics(Context, settings, _self, _logger);
         _routing = new RequestRouting(Context.System, controllerProxy, settings, _self, _topics);
+        _sessions = new ClientSessions(Context.System, _logger);
     }
 
     public static Props Props(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings) =>
@@ -75,17 +71,17 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         switch (message)
         {
             case Authenticate authenticate:
-                Authenticate(authenticate);
+                _sessions.LoginAsync(authenticate, Sender).PipeTo(Sender);
                 break;
             case AsUser asUser:
                 HandleAs(asUser);
                 break;
-            case IBrokerInternal command when !FromBroker(Sender):
+            case IBrokerInternal command when !_sessions.FromBroker(Sender):
                 _logger.Warning("Refused {0} from {1}: only brokers send it", command.GetType().Name, Sender.Path);
                 Refuse(command, ErrorCode.ClusterAuthorizationFailed, AkkaRequestAuthorization.NoRule(command.GetType()).Message);
                 break;
             // Without a session while client authentication is on: refused where it is decoded, unless it creates the first user.
-            case KafkaRequestFrame frame when AkkaClientsAuthenticate && !FromClusterBroker(Sender):
+            case KafkaRequestFrame frame when _sessions.LoginRequired && !_sessions.FromClusterBroker(Sender):
                 ServeKafkaFrame(frame, user: null, authorize: true);
                 break;
             case IAkkaKafkaMessage request when RefusedUnauthenticated(request):
@@ -117,8 +113,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             case GetCachedMetadata:
                 Sender.Tell(_topics.Metadata);
                 break;
-            case SecurityPublished published when FromClusterBroker(Sender):
-                if (_security.Offer(published.Security))
+            case SecurityPublished published when _sessions.FromClusterBroker(Sender):
+                if (_sessions.Security.Offer(published.Security))
                     _logger.Info("Security metadata version {0}: {1} users, {2} ACL rules", published.Security.Version,
                         published.Security.Users.Count, published.Security.Acls.Count);
                 break;
@@ -127,7 +123,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 _logger.Warning("Ignored security metadata sent by {0}, which is not a broker", Sender.Path);
                 break;
             case GetSecurityMetadata:
-                Sender.Tell(_security.Current);
+                Sender.Tell(_sessions.Security.Current);
                 break;
             case PollMetadata:
                 if (_topics.Metadata.Version == 0) _controller.Tell(new GetMetadata());
@@ -152,54 +148,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     }
 
     /// <summary>
-    /// Checks an Akka client's password against the user's salted SCRAM credential (PBKDF2: off the actor's thread,
-    /// on an immutable copy of the users) and answers a session token, or SASL_AUTHENTICATION_FAILED. With security
-    /// off there is nothing to check: an empty token, and the client sends its requests as they are.
-    /// </summary>
-    private void Authenticate(Authenticate request)
-    {
-        if (!AkkaClientsAuthenticate)
-        {
-            Sender.Tell(new Authenticated(ErrorCode.None, "Akka clients need no login on this cluster", ""));
-            return;
-        }
-        var security = _security.Current;
-        var logins = _failedLogins;
-        var address = ClientHostOf(Sender);
-        var logger = _logger;
-        Task.Run(async () =>
-            {
-                if (security.User(request.User)?.Credentials.FirstOrDefault(c => c.Verifies(request.Password)) is { } credential)
-                {
-                    logins.Succeeded(request.User, address);
-                    return new Authenticated(ErrorCode.None, $"authenticated as {request.User}", SessionTokens.Issue(request.User, credential));
-                }
-                // Slowed down as the Kafka listener's SASL failures are (the same count): the answer waits, no thread does.
-                var (delay, warning) = logins.Failed(request.User, address, DateTime.UtcNow);
-                if (warning is not null) logger.Warning("Akka client login: {0}", warning);
-                if (delay > TimeSpan.Zero) await Task.Delay(delay);
-                return new Authenticated(ErrorCode.SaslAuthenticationFailed, $"SASL_AUTHENTICATION_FAILED: authentication failed for user '{request.User}': unknown user or wrong password", "");
-            })
-            .PipeTo(Sender);
-    }
-
-    /// <summary>
-    /// The host an Akka client connects from: ClusterClient's requests come through a response tunnel named after the
-    /// client's own actor path (escaped), which holds its remoting address; a remote sender has it itself.
-    /// </summary>
-    private static string ClientHostOf(IActorRef sender) => ClientAddressOf(sender)?.Host ?? "unknown";
-
-    /// <summary>"host:port" of an Akka client's ActorSystem, as the transaction log and the Kafka listener name a client.</summary>
-    private static string ClientEndpointOf(IActorRef sender) =>
-        ClientAddressOf(sender) is { Host: { } host } address ? address.Port is { } port ? $"{host}:{port}" : host : "unknown";
-
-    private static Address? ClientAddressOf(IActorRef sender)
-    {
-        if (sender.Path.Address.Host is not null) return sender.Path.Address;
-        return ActorPath.TryParse(Uri.UnescapeDataString(sender.Path.Name), out var client) ? client.Address : null;
-    }
-
-    /// <summary>
     /// A request made as a user: with security on, its session token must be one a broker issued for that user's
     /// current credentials and the ACLs must allow the request (<see cref="AkkaRequestAuthorization"/>: Kafka's
     /// operations for its kind, the Kafka listener's rules, and nothing for a message without a rule); then it is
@@ -209,10 +157,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private void HandleAs(AsUser request)
     {
         var inner = request.Request;
-        if (AkkaClientsAuthenticate)
+        if (_sessions.LoginRequired)
         {
-            var security = _security.Current;
-            if (!SessionTokens.Verify(security, request.User, request.Token))
+            if (!_sessions.IsValid(request))
             {
                 Refuse(inner, ErrorCode.SaslAuthenticationFailed,
                     $"SASL_AUTHENTICATION_FAILED: the session of user '{request.User}' is not valid (the user was deleted or its password changed): authenticate again");
@@ -224,7 +171,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 ServeKafkaFrame(frame, request.User, authorize: true);
                 return;
             }
-            var access = new UserAccess(security, _securitySettings.SuperUsers, request.User);
+            var access = new UserAccess(_sessions.Security.Current, _sessions.SuperUsers, request.User);
             if (AkkaRequestAuthorization.Refusal(access, inner) is { } refusal)
             {
                 _logger.Info("Refused {0} of user {1}: {2}", inner.GetType().Name, request.User, refusal.Message);
@@ -264,7 +211,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     {
         var replyTo = Sender;
         var logger = _logger;
-        _kafkaRequests!.ServeAsync(frame, ClientEndpointOf(Sender), user, authorize).ContinueWith(t =>
+        _kafkaRequests!.ServeAsync(frame, ClientSessions.EndpointOf(Sender), user, authorize).ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
             {
@@ -287,13 +234,11 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// </summary>
     private bool RefusedUnauthenticated(IAkkaKafkaMessage request)
     {
-        if (!AkkaClientsAuthenticate || _handlingAsUser || request is not (IBrokerCommand or ForwardedRequest)) return false;
-        if (FromClusterBroker(Sender)) return false;
+        if (!_sessions.LoginRequired || _handlingAsUser || request is not (IBrokerCommand or ForwardedRequest)) return false;
+        if (_sessions.FromClusterBroker(Sender)) return false;
         Refuse(request, ErrorCode.SaslAuthenticationFailed, UnauthenticatedClients.NotLoggedIn);
         return true;
     }
-
-    private bool AkkaClientsAuthenticate => _securitySettings.Enabled && _securitySettings.AkkaClientAuthentication;
 
     private void Refuse(IAkkaKafkaMessage request, ErrorCode error, string message) => Sender.Tell(RefusalOf(request, error, message));
 
@@ -309,27 +254,6 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         UpsertUser or DeleteUser or AddAcl or RemoveAcl => new SecurityCommandResult(error, message),
         _ => new RequestRefused(error, message),
     };
-
-    private bool FromBroker(IActorRef sender)
-    {
-        if (sender.IsNobody() || sender.Equals(Context.System.DeadLetters)) return false;
-        _receptionist ??= ClusterClientReceptionist.Get(Context.System).Underlying.Path;
-        return sender.Path.Address.System == Names.BrokerSystem && !sender.Path.Parent.Equals(_receptionist);
-    }
-
-    /// <summary>
-    /// A broker of this cluster: this node's own actors, or an actor on another member (the controller publishes from
-    /// wherever its singleton runs). A client's ActorSystem is never a member, and its messages come through the
-    /// receptionist.
-    /// </summary>
-    private bool FromClusterBroker(IActorRef sender)
-    {
-        if (!FromBroker(sender)) return false;
-        var address = sender.Path.Address;
-        if (!address.HasGlobalScope) return true;
-        var cluster = Cluster.Get(Context.System);
-        return address.Equals(cluster.SelfAddress) || cluster.State.Members.Any(m => m.Address.Equals(address) && m.HasRole(Names.BrokerRole));
-    }
 
     /// <summary>
     /// Asks this node (in-process only, never a client) for the newest metadata it has, without a round trip to the
