@@ -21,6 +21,7 @@ public enum ApiKey : short
     InitProducerId = 22,
     CreateTopics = 19,
     DeleteTopics = 20,
+    WriteTxnMarkers = 27,
     DescribeAcls = 29,
     CreateAcls = 30,
     DeleteAcls = 31,
@@ -31,4 +32,5 @@ public enum ApiKey : short
     IncrementalAlterConfigs = 44,
     DescribeUserScramCredentials = 50,
     AlterUserScramCredentials = 51,
+    DescribeProducers = 61,
 }
