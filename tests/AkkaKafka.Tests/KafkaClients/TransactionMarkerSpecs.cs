@@ -13,7 +13,8 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// transactional batches are produced on the wire, WriteTxnMarkers (what the coordinator will send) commits one
 /// producer's transaction and aborts another's, and Confluent.Kafka reads the partition with isolation.level
 /// read_committed (committed and plain records only, up to the last stable offset) and read_uncommitted (everything),
-/// before and after the broker is SIGKILLed and restarted (the index is rebuilt on recovery).
+/// before and after the broker is SIGKILLed and restarted (the index is rebuilt on recovery); and `akkakafka consume
+/// --isolation-level` reads the same.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
 [Trait("Speed", "Slow")]
@@ -58,6 +59,17 @@ public sealed class TransactionMarkerSpecs(KafkaBroker broker) : IClassFixture<K
 
         AssertRead(IsolationLevel.ReadCommitted, 7, committed);
         AssertRead(IsolationLevel.ReadUncommitted, 9, everything);
+        // The Akka consumer reads the same, and never hands over a marker. --max-messages: one record too many would
+        // show as a wrong value at its place; --timeout-ms only bounds the wait.
+        Assert.Equal(committed, await AkkaConsumeAsync("read_committed", committed.Length));
+        Assert.Equal(everything, await AkkaConsumeAsync("read_uncommitted", everything.Length));
+    }
+
+    private async Task<string[]> AkkaConsumeAsync(string isolationLevel, int count)
+    {
+        var result = await broker.AkkaOk(null, "consume", "--topic", Topic, "--from-beginning", "--isolation-level", isolationLevel,
+            "--max-messages", count.ToString(), "--timeout-ms", "30000");
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
     private void AssertRead(IsolationLevel isolation, long high, string[] values)

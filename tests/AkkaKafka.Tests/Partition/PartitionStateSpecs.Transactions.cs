@@ -1,4 +1,3 @@
-using System.Text;
 using AkkaKafka.Broker;
 using AkkaKafka.Broker.Hosting;
 using AkkaKafka.Broker.Partition;
@@ -20,12 +19,8 @@ public sealed partial class PartitionStateSpecs
 {
     private const long OtherProducerId = 5151;
 
-    private static byte[] Transactional(long producerId, short epoch, int sequence, params string[] values)
-    {
-        var builder = new RecordBatchBuilder();
-        foreach (var value in values) builder.Add(Batches.T0, null, Encoding.UTF8.GetBytes(value));
-        return ControlRecords.Transactional(builder.Build(producer: new ProducerFields(producerId, epoch, sequence)));
-    }
+    private static byte[] Transactional(long producerId, short epoch, int sequence, params string[] values) =>
+        Batches.Transactional(0, producerId, epoch, sequence, values);
 
     private static WriteTxnMarker Marker(long producerId, short epoch, TransactionResult result, int coordinatorEpoch = 0) =>
         new(Partition.Topic, Partition.Partition, producerId, epoch, result, coordinatorEpoch);
