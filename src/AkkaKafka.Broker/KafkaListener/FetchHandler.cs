@@ -93,13 +93,14 @@ internal static class FetchHandler
                 if (records.Length > 0 && total > 0 && total + records.Length > maxBytes)
                 {
                     records = ReadOnlyMemory<byte>.Empty;
-                    aborted = [];
+                    aborted = aborted is null ? null : [];
                 }
                 total += records.Length;
-                // An owner that does not say (an error reply) has no LSO to tell: -1, as Kafka answers with an error.
+                // An owner that does not say (an error reply) has no LSO to tell: -1, as Kafka answers with an error. The
+                // aborted transactions are null for read_uncommitted, as Kafka sends them (KafkaApis: orElse(null)).
                 partitions.Add(new PartitionData(s.Partition.Partition, r.Error, r.HighWatermark, records,
                     LastStableOffset: r.LastStableOffset, LogStartOffset: r.LogStartOffset,
-                    AbortedTransactions: (aborted ?? []).Select(a => new FetchResponseData.AbortedTransaction(a.ProducerId, a.FirstOffset)).ToList()));
+                    AbortedTransactions: aborted?.Select(a => new FetchResponseData.AbortedTransaction(a.ProducerId, a.FirstOffset)).ToList()));
             }
             byTopic.Add(new FetchableTopicResponse(topic.Key, partitions));
         }
