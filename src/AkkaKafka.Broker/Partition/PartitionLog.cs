@@ -45,8 +45,11 @@ public sealed class PartitionLog
     /// <summary>Open transactions, aborted transactions and markers' coordinator epochs, as the written batches say.</summary>
     public TransactionIndex Transactions { get; } = new();
 
-    /// <summary>The last stable offset: the first offset of the earliest open transaction, else the log end.</summary>
-    public long LastStableOffset => Transactions.LastStableOffset(NextOffset);
+    /// <summary>
+    /// The last stable offset: the first offset of the earliest open transaction, else the log end; never below the
+    /// log start (retention may delete the start of a transaction still open, as Kafka's does: its LSO then moves up).
+    /// </summary>
+    public long LastStableOffset => Math.Max(LogStartOffset, Transactions.LastStableOffset(NextOffset));
 
     /// <summary>Offset of the oldest record held in memory; reads below it go to the journal.</summary>
     public long TailStartOffset => _tail.First?.Value.BaseOffset ?? NextOffset;

@@ -219,6 +219,18 @@ public sealed partial class PartitionStateSpecs
     }
 
     [Fact]
+    public void Retention_that_deletes_the_start_of_an_open_transaction_moves_the_LSO_up_to_the_new_log_start()
+    {
+        var state = NewState("segment-batches = 1", retentionBytes: 1);
+        ProduceAndWrite(state, Transactional(ProducerId, 0, 0, "open"));          // 0
+        ProduceAndWrite(state, Batches.Produced("a"), Batches.Produced("b"));      // 1, 2
+
+        state.LogStartAdvanced(state.DecideRetention(Now).Expire!, ++_sequenceNr);
+
+        Assert.Equal((2L, 2L), (state.Log.LogStartOffset, state.Log.LastStableOffset));
+    }
+
+    [Fact]
     public void Retention_forgets_the_aborted_transactions_wholly_below_the_new_log_start()
     {
         var state = NewState("segment-batches = 1", retentionBytes: 1);
