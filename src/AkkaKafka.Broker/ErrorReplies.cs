@@ -19,6 +19,8 @@ public static class ErrorReplies
         ProduceRequest p => new ProduceResponse(p.Topic, p.Partition, error, -1, -1, message ?? error.Describe()),
         FetchRequest f => new FetchResponse(f.Topic, f.Partition, error, -1, -1, [], message ?? error.Describe()),
         ListOffsetsRequest l => new ListOffsetsResponse(l.Topic, l.Partition, error, -1),
+        WriteTxnMarker w => new WriteTxnMarkerResponse(w.Topic, w.Partition, error, -1, message ?? error.Describe()),
+        DescribeProducers d => new ProducersDescription(d.Topic, d.Partition, error, [], message ?? error.Describe()),
         _ => throw new ArgumentOutOfRangeException(nameof(request), request.GetType().Name),
     };
 }

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client;
 
@@ -21,6 +22,12 @@ public sealed class ClientSettings
         EnableIdempotence = c.Boolean("enable-idempotence");
         FetchMaxWait = c.TimeSpan("fetch-max-wait");
         FetchMaxBytes = (int)c.ByteSize("fetch-max-bytes");
+        IsolationLevel = c.String("isolation-level") switch
+        {
+            "read_uncommitted" => IsolationLevel.ReadUncommitted,
+            "read_committed" => IsolationLevel.ReadCommitted,
+            var other => throw c.Invalid("isolation-level", $"read_uncommitted or read_committed, not '{other}'"),
+        };
         MaxBufferedRecords = c.Int("max-buffered-records");
         SessionTimeout = c.TimeSpan("session-timeout");
         HeartbeatInterval = c.TimeSpan("heartbeat-interval");
@@ -67,6 +74,12 @@ public sealed class ClientSettings
     public TimeSpan FetchMaxWait { get; init; }
     /// <summary>Most bytes one fetch of one partition returns: Kafka's max.partition.fetch.bytes.</summary>
     public int FetchMaxBytes { get; init; }
+    /// <summary>
+    /// Kafka's isolation.level: read_committed hands over only records below each partition's last stable offset and
+    /// never those of aborted transactions; read_uncommitted (the default, as Kafka's) every record. Transaction
+    /// markers are never handed over.
+    /// </summary>
+    public IsolationLevel IsolationLevel { get; init; }
     public int MaxBufferedRecords { get; init; }
     public TimeSpan SessionTimeout { get; init; }
     public TimeSpan HeartbeatInterval { get; init; }

@@ -45,6 +45,8 @@ public enum ErrorCode : short
     OutOfOrderSequenceNumber = 45,
     DuplicateSequenceNumber = 46,
     InvalidProducerEpoch = 47,
+    /// <summary>Kafka's TRANSACTION_COORDINATOR_FENCED: a newer transaction coordinator has written this producer's markers.</summary>
+    TransactionCoordinatorFenced = 52,
     TransactionalIdAuthorizationFailed = 53,
     KafkaStorageError = 56,
     SaslAuthenticationFailed = 58,
@@ -112,6 +114,7 @@ public static class ErrorCodes
         ErrorCode.MismatchedEndpointType => "the brokers have no separate controller endpoints",
         ErrorCode.OutOfOrderSequenceNumber => "the batch's sequence number does not follow the producer's last one",
         ErrorCode.DuplicateSequenceNumber => "duplicate sequence number",
+        ErrorCode.TransactionCoordinatorFenced => "a newer transaction coordinator has taken over this producer",
         ErrorCode.InvalidProducerEpoch => "the producer's epoch is older than the partition has seen (fenced)",
         ErrorCode.TransactionalIdAuthorizationFailed => "transactions are not supported (no transactional.id)",
         ErrorCode.UnknownProducerId => "the partition holds no state for this producer id (expired or never written)",

@@ -9,8 +9,10 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// Kafka Fetch v4–11 over the partition owners' fetches: stored batches are returned as they are (whole batches,
 /// the first may start before the fetch offset), up to each partition's max bytes and the request's max bytes (at
 /// least one batch, KIP-74). When less than min_bytes is there, the request waits up to max_wait_ms for new records
-/// (the owners park the fetch, as for the Akka consumers). No fetch sessions (session id 0: every fetch is full),
-/// no transactions (last stable offset = high watermark, no aborted transactions).
+/// (the owners park the fetch, as for the Akka consumers). No fetch sessions (session id 0: every fetch is full).
+/// isolation_level read_committed returns records only below each partition's last stable offset, with the aborted
+/// transactions of the returned range; every answer carries the LSO. Transaction markers are returned as stored
+/// (Kafka's clients skip control batches).
 /// </summary>
 internal static class FetchHandler
 {
@@ -30,11 +32,12 @@ internal static class FetchHandler
         }
 
         // First look: what is there now.
-        await Task.WhenAll(slots.Select(async s => s.Result = await FetchAsync(node, context, s, maxWaitMs: 0)));
+        var isolation = request.IsolationLevel == (sbyte)IsolationLevel.ReadCommitted ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted;
+        await Task.WhenAll(slots.Select(async s => s.Result = await FetchAsync(node, context, s, maxWaitMs: 0, isolation)));
         var minBytes = Math.Max(1, request.MinBytes);
         var maxWait = Math.Clamp(request.MaxWaitMs, 0, (int)node.Settings.MaxFetchWait.TotalMilliseconds);
         if (maxWait > 0 && slots.Count > 0 && slots.All(s => s.Result!.Error == ErrorCode.None) && slots.Sum(s => s.Bytes) < minBytes)
-            await LongPollAsync(node, context, slots, minBytes, maxWait);
+            await LongPollAsync(node, context, slots, minBytes, maxWait, isolation);
         return Build(request, slots, request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes);
     }
 
@@ -43,11 +46,11 @@ internal static class FetchHandler
     /// parked fetch as soon as a produce arrives; answers that come after the deadline are dropped (nothing was
     /// consumed: the client fetches from the same offset again).
     /// </summary>
-    private static async Task LongPollAsync(KafkaNode node, KafkaRequestContext context, List<Slot> slots, int minBytes, int maxWait)
+    private static async Task LongPollAsync(KafkaNode node, KafkaRequestContext context, List<Slot> slots, int minBytes, int maxWait, IsolationLevel isolation)
     {
         var deadline = Task.Delay(maxWait);
         var waiting = slots.Where(s => s.Bytes == 0)
-            .Select(s => (Slot: s, Fetch: FetchAsync(node, context, s, maxWait)))
+            .Select(s => (Slot: s, Fetch: FetchAsync(node, context, s, maxWait, isolation)))
             .ToList();
         var pending = waiting.Select(w => (Task)w.Fetch).Append(deadline).ToList();
         while (waiting.Count > 0)
@@ -64,10 +67,11 @@ internal static class FetchHandler
         }
     }
 
-    private static Task<FetchResponse> FetchAsync(KafkaNode node, KafkaRequestContext context, Slot slot, int maxWaitMs)
+    private static Task<FetchResponse> FetchAsync(KafkaNode node, KafkaRequestContext context, Slot slot, int maxWaitMs, IsolationLevel isolation)
     {
         var maxBytes = Math.Clamp(slot.Partition.PartitionMaxBytes, 1, node.Settings.MaxFetchBytes);
-        var fetch = new FetchRequest(slot.Topic, slot.Partition.Partition, slot.Partition.FetchOffset, maxBytes, maxWaitMs, context.ClientId, context.ClientAddress);
+        var fetch = new FetchRequest(slot.Topic, slot.Partition.Partition, slot.Partition.FetchOffset, maxBytes, maxWaitMs, context.ClientId, context.ClientAddress,
+            isolation);
         return node.AskOwnerAsync<FetchResponse>(fetch, node.Broker.RequestTimeout + TimeSpan.FromMilliseconds(maxWaitMs));
     }
 
@@ -85,10 +89,18 @@ internal static class FetchHandler
             {
                 var r = s.Result!;
                 var records = (ReadOnlyMemory<byte>)r.Records;
-                if (records.Length > 0 && total > 0 && total + records.Length > maxBytes) records = ReadOnlyMemory<byte>.Empty;
+                var aborted = r.AbortedTransactions;
+                if (records.Length > 0 && total > 0 && total + records.Length > maxBytes)
+                {
+                    records = ReadOnlyMemory<byte>.Empty;
+                    aborted = aborted is null ? null : [];
+                }
                 total += records.Length;
+                // An owner that does not say (an error reply) has no LSO to tell: -1, as Kafka answers with an error. The
+                // aborted transactions are null for read_uncommitted, as Kafka sends them (KafkaApis: orElse(null)).
                 partitions.Add(new PartitionData(s.Partition.Partition, r.Error, r.HighWatermark, records,
-                    LastStableOffset: r.HighWatermark, LogStartOffset: r.LogStartOffset, AbortedTransactions: []));
+                    LastStableOffset: r.LastStableOffset, LogStartOffset: r.LogStartOffset,
+                    AbortedTransactions: aborted?.Select(a => new FetchResponseData.AbortedTransaction(a.ProducerId, a.FirstOffset)).ToList()));
             }
             byTopic.Add(new FetchableTopicResponse(topic.Key, partitions));
         }

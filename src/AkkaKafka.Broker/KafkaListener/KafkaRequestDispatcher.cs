@@ -58,6 +58,8 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),
         InitProducerIdRequestData r => Later(InitProducerIdHandler.HandleAsync(node, context, r)),
+        WriteTxnMarkersRequestData r => Later(TransactionMarkersHandler.WriteAsync(node, r)),
+        DescribeProducersRequestData r => Later(TransactionMarkersHandler.DescribeProducersAsync(node, r)),
         CreateAclsRequestData r => Later(AclsHandler.CreateAsync(node, r)),
         DescribeAclsRequestData r => Later(AclsHandler.DescribeAsync(node, r)),
         DeleteAclsRequestData r => Later(AclsHandler.DeleteAsync(node, r)),

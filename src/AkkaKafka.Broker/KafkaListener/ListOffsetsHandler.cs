@@ -7,7 +7,8 @@ namespace AkkaKafka.Broker.KafkaListener;
 
 /// <summary>
 /// Kafka ListOffsets v0–5 from the partition owners: -2 earliest (log start), -1 latest (log end), or the first
-/// record at or after a timestamp. v0 answers in its old style (an offsets array).
+/// record at or after a timestamp; with isolation_level read_committed (v2+) latest is the last stable offset. v0
+/// answers in its old style (an offsets array).
 /// </summary>
 internal static class ListOffsetsHandler
 {
@@ -16,7 +17,8 @@ internal static class ListOffsetsHandler
         var topics = await Task.WhenAll(request.Topics.Select(async topic => new ListOffsetsTopicResponse(topic.Name,
             await Task.WhenAll(topic.Partitions.Select(async p =>
             {
-                var r = await node.AskOwnerAsync<ListOffsetsResponse>(new ListOffsetsRequest(topic.Name, p.PartitionIndex, p.Timestamp), node.Broker.RequestTimeout);
+                var r = await node.AskOwnerAsync<ListOffsetsResponse>(new ListOffsetsRequest(topic.Name, p.PartitionIndex, p.Timestamp,
+                    request.IsolationLevel == (sbyte)IsolationLevel.ReadCommitted ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted), node.Broker.RequestTimeout);
                 if (context.Version == 0)
                     return new ListOffsetsPartitionResponse(p.PartitionIndex, r.Error,
                         OldStyleOffsets: r.Error == ErrorCode.None && r.Offset >= 0 && p.MaxNumOffsets > 0 ? [r.Offset] : []);

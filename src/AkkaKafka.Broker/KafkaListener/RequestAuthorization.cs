@@ -14,12 +14,16 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// describe. Operations: Produce Write topic; Fetch Read topic; ListOffsets and Metadata Describe topic; CreateTopics
 /// Create cluster or topic; DeleteTopics Delete; CreatePartitions and IncrementalAlterConfigs Alter; DescribeConfigs
 /// Describe; DescribeCluster needs nothing (Describe cluster for its authorized operations); group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
-/// DeleteGroups Delete group); CreateAcls, DeleteAcls and AlterUserScramCredentials Alter cluster, DescribeAcls and DescribeUserScramCredentials Describe cluster; an idempotent InitProducerId needs Write on some topic (Kafka 3's rule). Deny by
+/// DeleteGroups Delete group); CreateAcls, DeleteAcls and AlterUserScramCredentials Alter cluster, DescribeAcls and DescribeUserScramCredentials Describe cluster; an idempotent InitProducerId needs Write on some topic (Kafka 3's rule); WriteTxnMarkers ClusterAction on the
+/// cluster (brokers only), DescribeProducers Read topic. Deny by
 /// default: a request type with no rule here is refused, whichever transport brought it.
 /// </summary>
 internal static class RequestAuthorization
 {
     private const string Denied = "Authorization failed.";
+
+    /// <summary>Kafka's ClusterAction on the cluster, as the allow-only model grants it: All on the cluster (or a superuser).</summary>
+    private static readonly AccessRule ClusterAction = new(AclResourceType.Cluster, AclOperation.All);
 
     public static async Task<IKafkaResponse?> DispatchAsync(KafkaListenerSecurity security, KafkaRequestContext context, IKafkaRequest request,
         Func<IKafkaRequest, Task<IKafkaResponse?>> serve)
@@ -191,10 +195,27 @@ internal static class RequestAuthorization
             }
             case InitProducerIdRequestData init when !access.MayInitProducerId(init.TransactionalId):
                 return new InitProducerIdResponseData(ErrorCode.ClusterAuthorizationFailed, -1, -1);
+            // Kafka's ClusterAction on the cluster: only brokers (the transaction coordinator) end transactions. The
+            // allow-only model has no ClusterAction rule; All on the cluster implies it, as in Kafka, and superusers
+            // (the brokers' own principal) have it.
+            case WriteTxnMarkersRequestData markers when !access.Allows(ClusterAction):
+                return new WriteTxnMarkersResponseData(markers.Markers.Select(m => new WriteTxnMarkersResponseData.WritableTxnMarkerResult(m.ProducerId,
+                    m.Topics.Select(t => new WriteTxnMarkersResponseData.WritableTxnMarkerTopicResult(t.Name,
+                        t.PartitionIndexes.Select(p => new WriteTxnMarkersResponseData.WritableTxnMarkerPartitionResult(p, ErrorCode.ClusterAuthorizationFailed)).ToList())).ToList())).ToList());
+            case DescribeProducersRequestData producers:
+            {
+                // Kafka's rule: Read on the topic; the others answer TOPIC_AUTHORIZATION_FAILED per partition.
+                var (allowed, denied) = Split(producers.Topics, t => access.Allows(AccessRules.ReadTopic, t.Name));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(t => new DescribeProducersResponseData.TopicResponse(t.Name,
+                    t.PartitionIndexes.Select(p => new DescribeProducersResponseData.PartitionResponse(p, ErrorCode.TopicAuthorizationFailed, Denied, [])).ToList())).ToList();
+                var served = allowed.Count == 0 ? null : await serve(producers with { Topics = allowed });
+                return served is DescribeProducersResponseData r ? r with { Topics = [.. r.Topics, .. refused] } : new DescribeProducersResponseData(refused);
+            }
             // Allowed by the rules above (the `when` cases that did not refuse), or open to every authenticated user as in
             // Kafka (ApiVersions, the SASL exchange; FindCoordinator for a key type without ACLs).
             case FindCoordinatorRequestData or JoinGroupRequestData or SyncGroupRequestData or HeartbeatRequestData or LeaveGroupRequestData
-                or InitProducerIdRequestData or DescribeClusterRequestData or CreateAclsRequestData or DescribeAclsRequestData or DeleteAclsRequestData
+                or InitProducerIdRequestData or DescribeClusterRequestData or WriteTxnMarkersRequestData or CreateAclsRequestData or DescribeAclsRequestData or DeleteAclsRequestData
                 or DescribeUserScramCredentialsRequestData or AlterUserScramCredentialsRequestData or ApiVersionsRequestData or SaslHandshakeRequestData or SaslAuthenticateRequestData:
                 return await serve(request);
             default:

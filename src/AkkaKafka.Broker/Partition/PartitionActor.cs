@@ -110,6 +110,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case ProduceRequest produce: HandleProduce(produce); break;
+            case WriteTxnMarker marker: HandleMarker(marker); break;
+            case DescribeProducers: Sender.Tell(_state.DescribeProducers()); break;
             case FetchRequest fetch: HandleFetch(fetch, Sender); break;
             case ListOffsetsRequest list: ListOffsets(list, Sender, PartitionLog.LogStartOffset); break;
             case TimestampSearch.Continue next: ListOffsets(next.Request, next.ReplyTo, next.FromOffset); break;
@@ -180,6 +182,17 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         }
     }
 
+    private void HandleMarker(WriteTxnMarker marker)
+    {
+        var decision = _state.WriteMarker(marker, Sender, NowMs);
+        if (decision.Outcome == ProduceOutcome.Accepted)
+        {
+            if (!_state.Writing) WritePending();
+            return;
+        }
+        Sender.Tell(new WriteTxnMarkerResponse(_partition.Topic, _partition.Partition, decision.Error, -1, decision.Message));
+    }
+
     private void WritePending()
     {
         var write = _state.StartWrite();
@@ -201,8 +214,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
         });
     }
 
-    private ProduceResponse Acknowledgement(PendingAppend append) =>
-        new(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, append.LogAppendTime);
+    private object Acknowledgement(PendingAppend append) => append.Marker is not null
+        ? new WriteTxnMarkerResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset)
+        : new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, append.BaseOffset, append.LogAppendTime);
 
     private void OnWriteCompleted(long started)
     {
@@ -287,7 +301,9 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     {
         foreach (var append in unanswered)
         {
-            var failed = new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message);
+            object failed = append.Marker is not null
+                ? new WriteTxnMarkerResponse(_partition.Topic, _partition.Partition, error, -1, message)
+                : new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message);
             if (append.Acks != Acks.None) append.ReplyTo.Tell(failed);
             foreach (var retry in append.Duplicates ?? []) retry.Tell(failed);
         }

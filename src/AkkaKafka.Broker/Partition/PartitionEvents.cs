@@ -25,8 +25,9 @@ public sealed record LogStartOffsetAdvanced(long LogStartOffset, long UpToSequen
 public sealed record Segment(long FirstSequenceNr, long LastSequenceNr, long BaseOffset, long NextOffset, long Bytes, long MaxTimestamp, int Batches);
 
 /// <summary>
-/// What recovery needs instead of replaying the whole log: offsets, epoch, the sparse index and the idempotent
-/// producers' state (none in snapshots written before idempotence).
+/// What recovery needs instead of replaying the whole log: offsets, epoch, the sparse index, the idempotent
+/// producers' state (none in snapshots written before idempotence) and the transaction index (none in snapshots
+/// written before transactions, which had no transactional batch to index).
 /// </summary>
 public sealed record PartitionSnapshot(long NextOffset, long LogStartOffset, long LeaderEpoch, IReadOnlyList<Segment> Segments,
-    IReadOnlyList<ProducerEntry>? Producers = null);
+    IReadOnlyList<ProducerEntry>? Producers = null, TransactionSnapshot? Transactions = null);

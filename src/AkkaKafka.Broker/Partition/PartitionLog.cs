@@ -42,6 +42,15 @@ public sealed class PartitionLog
     /// </summary>
     public ProducerStateTable Producers { get; } = new();
 
+    /// <summary>Open transactions, aborted transactions and markers' coordinator epochs, as the written batches say.</summary>
+    public TransactionIndex Transactions { get; } = new();
+
+    /// <summary>
+    /// The last stable offset: the first offset of the earliest open transaction, else the log end; never below the
+    /// log start (retention may delete the start of a transaction still open, as Kafka's does: its LSO then moves up).
+    /// </summary>
+    public long LastStableOffset => Math.Max(LogStartOffset, Transactions.LastStableOffset(NextOffset));
+
     /// <summary>Offset of the oldest record held in memory; reads below it go to the journal.</summary>
     public long TailStartOffset => _tail.First?.Value.BaseOffset ?? NextOffset;
 
@@ -89,12 +98,30 @@ public sealed class PartitionLog
                 Batches = last.Batches + 1,
             };
 
-        if (batch.ProducerId >= 0) Producers.Record(batch.ProducerId, ProducerBatch.Of(batch));
+        // A marker carries no sequence: it must not move the producer's sequence on (Kafka's markers do not either).
+        if (batch.ProducerId >= 0 && !batch.IsControl) Producers.Record(batch.ProducerId, ProducerBatch.Of(batch));
+        ApplyTransactional(batch);
 
         _tail.AddLast(new TailBatch(sequenceNr, baseOffset, nextOffset, bytes));
         _tailBytes += bytes.Length;
         // Keep at least the newest batch so a consumer at the end never needs the journal.
         while (_tailBytes > _tailBytesLimit && _tail.Count > 1) RemoveOldestTailBatch();
+    }
+
+    /// <summary>
+    /// Transactional batches and markers move the transaction index. A marker was checked before it was written; one
+    /// that does not decode (a journal written by hand) must not stop recovery, so it closes nothing and is logged by
+    /// nobody: the LSO then waits on that producer, which is the safe side for a read_committed reader.
+    /// </summary>
+    private void ApplyTransactional(RecordBatch batch)
+    {
+        try
+        {
+            Transactions.Apply(batch);
+        }
+        catch (CorruptRecordException)
+        {
+        }
     }
 
     /// <summary>
@@ -120,6 +147,7 @@ public sealed class PartitionLog
         LogStartOffset = logStartOffset;
         _segments.RemoveAll(s => s.NextOffset <= logStartOffset);
         while (_tail.First is { } first && first.Value.NextOffset <= logStartOffset) RemoveOldestTailBatch();
+        Transactions.DropBelow(logStartOffset);
     }
 
     private void RemoveOldestTailBatch()
@@ -213,7 +241,7 @@ public sealed class PartitionLog
         return lastExpired is null ? null : new LogStartOffsetAdvanced(lastExpired.NextOffset, lastExpired.LastSequenceNr);
     }
 
-    public PartitionSnapshot ToSnapshot() => new(NextOffset, LogStartOffset, LeaderEpoch, _segments.ToList(), Producers.ToSnapshot());
+    public PartitionSnapshot ToSnapshot() => new(NextOffset, LogStartOffset, LeaderEpoch, _segments.ToList(), Producers.ToSnapshot(), Transactions.ToSnapshot());
 
     /// <summary>
     /// Loads a snapshot. A segment whose newest timestamp is unknown (below 0: every batch in it came with Sarama's
@@ -230,6 +258,7 @@ public sealed class PartitionLog
         foreach (var segment in snapshot.Segments)
             _segments.Add(segment.MaxTimestamp < 0 ? segment with { MaxTimestamp = recoveredAtMs } : segment);
         Producers.Restore(snapshot.Producers ?? []);
+        Transactions.Restore(snapshot.Transactions);
         _tail.Clear();
         _tailBytes = 0;
     }

@@ -145,6 +145,11 @@ public sealed class PartitionState
         if (invalid is not null) return ProduceDecision.Refuse(ErrorCode.CorruptMessage, invalid);
 
         var header = new RecordBatch(request.Batch);
+        // Only the transaction coordinator ends a transaction (WriteTxnMarkers): a client's control batch would close
+        // another producer's transaction or hide records from read_committed readers (Kafka refuses it so too).
+        if (header.IsControl) return ProduceDecision.Refuse(ErrorCode.InvalidRecord, "control batches (transaction markers) are written by the transaction coordinator, not produced");
+        if (header.IsTransactional && header.ProducerId < 0)
+            return ProduceDecision.Refuse(ErrorCode.InvalidRecord, "a transactional batch needs a producer id");
         if (header.ProducerId >= 0 && CheckIdempotent(request, replyTo, header) is { } answered) return answered;
 
         // The one copy of the batch on its way to the journal: the request may be a slice of a frame or payload, or
@@ -165,6 +170,47 @@ public sealed class PartitionState
         _pendingBytes += bytes.Length;
         return new ProduceDecision(ProduceOutcome.Accepted, BaseOffset: baseOffset);
     }
+
+    /// <summary>
+    /// Kafka's WriteTxnMarkers for this partition: a commit or abort marker, a control batch that takes the next
+    /// offset like any batch and goes through the same group-commit write, closing the producer's open transaction
+    /// when it is applied (an abort enters the aborted-transactions index). Refused when the producer's epoch here is
+    /// newer (the marker's producer was fenced: INVALID_PRODUCER_EPOCH, as Kafka's checkProducerEpoch) or a newer
+    /// coordinator wrote its last marker (TRANSACTION_COORDINATOR_FENCED). A marker for a producer with no open
+    /// transaction here is written all the same, as Kafka does.
+    /// </summary>
+    public ProduceDecision WriteMarker(WriteTxnMarker marker, IActorRef replyTo, long nowMs)
+    {
+        if (Deleting) return ProduceDecision.Refuse(ErrorCode.UnknownTopicOrPartition, "topic is being deleted");
+        if (marker.ProducerId < 0 || marker.ProducerEpoch < 0)
+            return ProduceDecision.Refuse(ErrorCode.InvalidRequest, $"a transaction marker needs a producer id and epoch (got {marker.ProducerId}, {marker.ProducerEpoch})");
+        if (_producers.Find(marker.ProducerId) is { } producer && marker.ProducerEpoch < producer.Epoch)
+            return ProduceDecision.Refuse(ErrorCode.InvalidProducerEpoch,
+                $"producer {marker.ProducerId}: marker epoch {marker.ProducerEpoch} is older than the current epoch {producer.Epoch}");
+        var lastCoordinatorEpoch = Log.Transactions.CoordinatorEpoch(marker.ProducerId);
+        if (marker.CoordinatorEpoch < lastCoordinatorEpoch)
+            return ProduceDecision.Refuse(ErrorCode.TransactionCoordinatorFenced,
+                $"producer {marker.ProducerId}: coordinator epoch {marker.CoordinatorEpoch} is older than {lastCoordinatorEpoch}, which wrote its last marker");
+        var bytes = ControlRecords.Marker(marker.ProducerId, marker.ProducerEpoch, marker.Result, marker.CoordinatorEpoch, nowMs);
+        var baseOffset = _reservedNextOffset;
+        RecordBatch.SetBaseOffset(bytes, baseOffset);
+        RecordBatch.SetPartitionLeaderEpoch(bytes, (int)Math.Min(int.MaxValue, Epoch));
+        _reservedNextOffset = baseOffset + 1;
+        _pending.Add(new PendingAppend(new BatchAppended(bytes), replyTo, Acks.All, baseOffset, -1, "transaction-coordinator", null) { Marker = marker });
+        _pendingBytes += bytes.Length;
+        return new ProduceDecision(ProduceOutcome.Accepted, BaseOffset: baseOffset);
+    }
+
+    /// <summary>
+    /// Kafka's DescribeProducers for this partition: every producer with state in the written log, its epoch, last
+    /// sequence and timestamp, the coordinator epoch of its last marker, and where its open transaction starts.
+    /// </summary>
+    public ProducersDescription DescribeProducers() =>
+        new(_partition.Topic, _partition.Partition, ErrorCode.None, Log.Producers.Entries
+            .Select(p => new ActiveProducer(p.ProducerId, p.Epoch, p.Last.LastSequence, p.Last.Timestamp,
+                Log.Transactions.CoordinatorEpoch(p.ProducerId), Log.Transactions.OpenFirstOffset(p.ProducerId) ?? -1))
+            .OrderBy(p => p.ProducerId)
+            .ToList());
 
     /// <summary>
     /// Kafka's idempotence check, before any offset is assigned (see <see cref="ProducerStateTable"/>). A duplicate
@@ -271,10 +317,11 @@ public sealed class PartitionState
         var maxBytes = Math.Clamp(request.MaxBytes, 1, _settings.MaxFetchBytes);
         if (request.Offset < Log.LogStartOffset || request.Offset > Log.NextOffset)
             return FetchPlan.Answer(Empty(ErrorCode.OffsetOutOfRange, $"offset {request.Offset} is outside [{Log.LogStartOffset}, {Log.NextOffset}]"));
-        if (request.Offset == Log.NextOffset) return Park(request, replyTo, now);
-        if (Log.ReadTail(request.Offset, maxBytes) is { } fromTail) return FetchPlan.Answer(Records(fromTail));
+        // A read_committed reader at or past the LSO waits, as one at the log end, until a marker moves it on.
+        if (request.Offset >= ReadableEnd(request)) return Park(request, replyTo, now);
+        if (Log.ReadTail(request.Offset, maxBytes) is { } fromTail) return FetchPlan.Answer(Records(request, fromTail));
         if (Reads.Read(request.Offset, maxBytes) is { } fromCache)
-            return new FetchPlan(Records(fromCache), Prefetch(new RecordBatch(fromCache[^1]).NextOffset));
+            return new FetchPlan(Records(request, fromCache), Prefetch(new RecordBatch(fromCache[^1]).NextOffset));
 
         var fetch = new PendingFetch(request with { MaxBytes = maxBytes }, replyTo);
         // A sequential reader usually finds the prefetch of exactly its next offset under way: it waits for that.
@@ -334,7 +381,7 @@ public sealed class PartitionState
                 outcome.Answers.Add(new FetchAnswer(fetch, Empty(fetch.Request.Offset < Log.LogStartOffset ? ErrorCode.OffsetOutOfRange : ErrorCode.None)));
                 continue;
             }
-            outcome.Answers.Add(new FetchAnswer(fetch, Records(batches)));
+            outcome.Answers.Add(new FetchAnswer(fetch, Records(fetch.Request, batches)));
             if (Prefetch(new RecordBatch(batches[^1]).NextOffset) is { } next) outcome.Reads.Add(next);
         }
         return outcome;
@@ -357,7 +404,7 @@ public sealed class PartitionState
         var ready = new List<PendingFetch>();
         _parkedFetches.RemoveAll(p =>
         {
-            if (p.Fetch.Request.Offset >= Log.NextOffset) return false;
+            if (p.Fetch.Request.Offset >= ReadableEnd(p.Fetch.Request)) return false;
             ready.Add(p.Fetch);
             return true;
         });
@@ -377,10 +424,34 @@ public sealed class PartitionState
         return expired;
     }
 
+    /// <summary>Every answer carries the last stable offset (Kafka's Fetch v4+), whatever the reader's isolation level.</summary>
     public FetchResponse Empty(ErrorCode error = ErrorCode.None, string? message = null) =>
-        _partition.EmptyFetch(Log.NextOffset, Log.LogStartOffset, error, message);
+        _partition.EmptyFetch(Log.NextOffset, Log.LogStartOffset, error, message) with { LastStableOffset = Log.LastStableOffset };
 
-    private FetchResponse Records(List<byte[]> batches) => Empty() with { Records = FetchBatches.Concat(batches) };
+    /// <summary>Where a fetch's records end: the log end, or the LSO for a read_committed reader.</summary>
+    private long ReadableEnd(FetchRequest request) =>
+        request.Isolation == IsolationLevel.ReadCommitted ? Log.LastStableOffset : Log.NextOffset;
+
+    /// <summary>
+    /// The answer with <paramref name="batches"/>: for a read_committed reader only those below the LSO (it lies at a
+    /// batch boundary, the first batch of an open transaction, and the first batch holds the fetch offset, which is
+    /// below it, so one always stays), with the aborted transactions of the range it returns, from which the client
+    /// drops the aborted records (Kafka's FetchResponse aborted_transactions).
+    /// </summary>
+    private FetchResponse Records(FetchRequest request, List<byte[]> batches)
+    {
+        if (request.Isolation != IsolationLevel.ReadCommitted) return Empty() with { Records = FetchBatches.Concat(batches) };
+        var stable = Log.LastStableOffset;
+        var keep = batches.Count;
+        while (keep > 1 && new RecordBatch(batches[keep - 1]).BaseOffset >= stable) keep--;
+        if (keep < batches.Count) batches = batches.GetRange(0, keep);
+        var end = new RecordBatch(batches[^1]).NextOffset;
+        return Empty() with
+        {
+            Records = FetchBatches.Concat(batches),
+            AbortedTransactions = Log.Transactions.AbortedIn(request.Offset, end),
+        };
+    }
 
     // ---------------- list offsets ----------------
 
@@ -393,7 +464,8 @@ public sealed class PartitionState
     {
         switch (request.Timestamp)
         {
-            case ListOffsetsRequest.Latest: return ListOffsetsPlan.Answer(ErrorCode.None, Log.NextOffset);
+            case ListOffsetsRequest.Latest:
+                return ListOffsetsPlan.Answer(ErrorCode.None, request.Isolation == IsolationLevel.ReadCommitted ? Log.LastStableOffset : Log.NextOffset);
             case ListOffsetsRequest.Earliest: return ListOffsetsPlan.Answer(ErrorCode.None, Log.LogStartOffset);
             // Kafka's later specials (-3 max timestamp, -4/-5 tiered storage) are not offered.
             case < 0: return ListOffsetsPlan.Answer(ErrorCode.InvalidRequest, -1);
@@ -440,6 +512,7 @@ public sealed class PartitionState
         if (_retentionInProgress || Deleting) return new RetentionDecision(0, null);
         var expirationMs = (long)_settings.ProducerIdExpiration.TotalMilliseconds;
         var forgotten = Log.Producers.Expire(nowMs, expirationMs) + _producers.Expire(nowMs, expirationMs);
+        if (forgotten > 0) Log.Transactions.ForgetProducersNotIn(Log.Producers);
         var expired = Log.ExpiredSegments(nowMs, RetentionMs, RetentionBytes);
         if (expired is not null) _retentionInProgress = true;
         return new RetentionDecision(forgotten, expired);
@@ -483,6 +556,9 @@ public sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks 
 {
     /// <summary>Retries of this batch (same producer id, epoch and sequences) that arrived before it was written.</summary>
     public List<IActorRef>? Duplicates { get; set; }
+
+    /// <summary>The WriteTxnMarkers request this append is the marker of (answered with a <see cref="WriteTxnMarkerResponse"/>), else null.</summary>
+    public WriteTxnMarker? Marker { get; init; }
 }
 
 public enum ProduceOutcome

@@ -24,8 +24,10 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string BatchAppendedManifest = "B1";
     internal const string LeaderEpochClaimedManifest = "E1";
     internal const string LogStartOffsetAdvancedManifest = "L1";
-    // PS2 adds the idempotent producers' state; PS1 (without it) is still read.
-    internal const string PartitionSnapshotManifest = "PS2";
+    // PS2 added the idempotent producers' state, PS3 the transaction index; PS2 (read with no transactions) and PS1
+    // (also no producers) are still read.
+    internal const string PartitionSnapshotManifest = "PS3";
+    internal const string PartitionSnapshotManifestV2 = "PS2";
     internal const string PartitionSnapshotManifestV1 = "PS1";
     internal const string ProducerIdBlockAllocatedManifest = "PI1";
     internal const string ControllerEpochStartedManifest = "CE1";
@@ -107,6 +109,11 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 w.List(s.Producers ?? [], (x, p) => x.VarLong(p.ProducerId).VarInt(p.Epoch)
                     .List(p.Batches, (y, b) => y.VarInt(b.Epoch).VarInt(b.FirstSequence).VarInt(b.LastSequence)
                         .VarLong(b.BaseOffset).VarLong(b.LastOffset).VarLong(b.Timestamp)));
+                w.Bool(s.Transactions is not null);
+                if (s.Transactions is not { } transactions) break;
+                w.List(transactions.Open, (x, o) => x.VarLong(o.ProducerId).VarLong(o.FirstOffset));
+                w.List(transactions.Aborted, (x, a) => x.VarLong(a.ProducerId).VarLong(a.FirstOffset).VarLong(a.LastOffset));
+                w.List(transactions.CoordinatorEpochs, (x, e) => x.VarLong(e.ProducerId).VarInt(e.CoordinatorEpoch));
                 break;
             case ProducerIdBlockAllocated e:
                 w.VarLong(e.NextBlockStart);
@@ -243,7 +250,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         {
             LeaderEpochClaimedManifest => new LeaderEpochClaimed(r.VarLong()),
             LogStartOffsetAdvancedManifest => new LogStartOffsetAdvanced(r.VarLong(), r.VarLong()),
-            PartitionSnapshotManifest => ReadPartitionSnapshot(ref r, withProducers: true),
+            PartitionSnapshotManifest => ReadPartitionSnapshot(ref r, withProducers: true, withTransactions: true),
+            PartitionSnapshotManifestV2 => ReadPartitionSnapshot(ref r, withProducers: true),
             PartitionSnapshotManifestV1 => ReadPartitionSnapshot(ref r, withProducers: false),
             ProducerIdBlockAllocatedManifest => new ProducerIdBlockAllocated(r.VarLong()),
             ControllerEpochStartedManifest => new ControllerEpochStarted(r.VarLong()),
@@ -276,7 +284,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         return result;
     }
 
-    private static PartitionSnapshot ReadPartitionSnapshot(ref WireReader r, bool withProducers)
+    private static PartitionSnapshot ReadPartitionSnapshot(ref WireReader r, bool withProducers, bool withTransactions = false)
     {
         var next = r.VarLong();
         var start = r.VarLong();
@@ -298,7 +306,17 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 batches.Add(new ProducerBatch((short)r.VarInt(), r.VarInt(), r.VarInt(), r.VarLong(), r.VarLong(), r.VarLong()));
             producers.Add(new ProducerEntry(id, producerEpoch, batches));
         }
-        return new PartitionSnapshot(next, start, epoch, segments, producers);
+        if (!withTransactions || !r.Bool()) return new PartitionSnapshot(next, start, epoch, segments, producers);
+        var openCount = r.Count();
+        var open = new List<OpenTransaction>(openCount);
+        for (var i = 0; i < openCount; i++) open.Add(new OpenTransaction(r.VarLong(), r.VarLong()));
+        var abortedCount = r.Count();
+        var aborted = new List<AbortedTransaction>(abortedCount);
+        for (var i = 0; i < abortedCount; i++) aborted.Add(new AbortedTransaction(r.VarLong(), r.VarLong(), r.VarLong()));
+        var epochCount = r.Count();
+        var coordinatorEpochs = new List<ProducerCoordinatorEpoch>(epochCount);
+        for (var i = 0; i < epochCount; i++) coordinatorEpochs.Add(new ProducerCoordinatorEpoch(r.VarLong(), r.VarInt()));
+        return new PartitionSnapshot(next, start, epoch, segments, producers, new TransactionSnapshot(open, aborted, coordinatorEpochs));
     }
 
     private static List<AssignmentEntry> ReadAssignments(ref WireReader r)

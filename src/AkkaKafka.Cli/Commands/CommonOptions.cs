@@ -89,8 +89,9 @@ internal static class CommonOptions
     /// configured request-timeout (no longer than --timeout), so a request lost with a broker is sent again after the
     /// request timeout instead of only at the deadline. For every other command --timeout is the request timeout.
     /// </param>
+    /// <param name="clientSettings">akkakafka.client settings a command's own flags set (HOCON lines), or null.</param>
     public static async Task<T> WithConnectionAsync<T>(string bootstrap, double timeoutSeconds, Func<ClusterConnection, Task<T>> body,
-        bool timeoutIsDeliveryTimeout = false)
+        bool timeoutIsDeliveryTimeout = false, string? clientSettings = null)
     {
         var contacts = ParseBootstrap(bootstrap);
         // Before the ClusterClient, which would only say "no answer" after the whole request timeout: a name that does
@@ -102,7 +103,8 @@ internal static class CommonOptions
             : timeout;
         var overrides = Akka.Configuration.ConfigurationFactory.ParseString(
             $"akkakafka.client.request-timeout = {Seconds(requestTimeout)}s"
-            + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : ""))
+            + (timeoutIsDeliveryTimeout ? $"\nakkakafka.client.delivery-timeout = {Seconds(timeout)}s" : "")
+            + (clientSettings is null ? "" : "\n" + clientSettings))
             .WithFallback(Tls.ToConfig());
         await using var connection = ClusterConnection.Create(contacts, overrides, credentials: Login.Credentials());
         try

@@ -35,11 +35,17 @@ internal static class ConsumeCommand
         var timeoutMs = new Option<int?>("--timeout-ms") { Description = "Exit when no record arrived for this long" };
         var printKey = new Option<bool>("--print-key") { Description = "Print key<TAB>value" };
         var printOffset = new Option<bool>("--print-offset") { Description = "Print partition:offset before each value" };
+        var isolationLevel = new Option<string?>("--isolation-level")
+        {
+            Description = "read_committed: only records of committed transactions, up to each partition's last stable offset; "
+                          + "read_uncommitted: every record (akkakafka.client.isolation-level, read_uncommitted by default)",
+        };
+        isolationLevel.AcceptOnlyFromAmong("read_committed", "read_uncommitted");
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
         var command = new Command("consume", "Print records of a topic, one per line")
         {
-            topic, fromBeginning, group, partition, offset, fromTimestamp, maxMessages, timeoutMs, printKey, printOffset, bootstrap, timeout,
+            topic, fromBeginning, group, partition, offset, fromTimestamp, maxMessages, timeoutMs, printKey, printOffset, isolationLevel, bootstrap, timeout,
         };
         command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
         {
@@ -71,7 +77,8 @@ internal static class ConsumeCommand
                 null => r.GetValue(fromBeginning) || fromBeginningAnswer ? new StartPosition.Earliest() : new StartPosition.Latest(),
             };
 
-            return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
+            var clientSettings = r.GetValue(isolationLevel) is { } isolation ? $"akkakafka.client.isolation-level = {isolation}" : null;
+            return await CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), clientSettings: clientSettings, body: async connection =>
             {
                 // Why no records come (a storage error, an owner not answering): one line per error and partition, when it starts.
                 // Except a refusal by the ACLs or of the session: retrying would never help, so it ends the command (exit 1).

@@ -183,7 +183,7 @@ internal sealed class BrokerFetches : UntypedActor
             partitions.GroupBy(p => p.Partition.Topic)
                 .Select(t => new FetchRequestData.FetchTopic(t.Key, t.Select(p => new FetchRequestData.FetchPartition(p.Partition.Partition, p.Position, settings.FetchMaxBytes)).ToList()))
                 .ToList(),
-            MaxBytes: settings.FetchMaxBytes);
+            MaxBytes: settings.FetchMaxBytes, IsolationLevel: (sbyte)settings.IsolationLevel);
         _connection.Routes.KafkaAsync(owner.Length == 0 ? null : owner, request, _clientId, FetchResponseData.Read, settings.FetchMaxWait + settings.RequestTimeout)
             .PipeTo(Self, success: r => new FetchAnswered(owner, partitions, r, null), failure: e => new FetchAnswered(owner, partitions, null, e.GetBaseException()));
     }
@@ -217,7 +217,7 @@ internal sealed class BrokerFetches : UntypedActor
             }
             if (data.ErrorCode is ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.UnknownTopicOrPartition)
                 _metadataStale = true;
-            fetcher.Tell(new PartitionFetched(data, null));
+            fetcher.Tell(new PartitionFetched(data, null, _connection.Settings.IsolationLevel));
         }
         QueueFlush();
     }
@@ -233,5 +233,8 @@ internal sealed class BrokerFetches : UntypedActor
     }
 }
 
-/// <summary>A partition's part of a fetch answer (records or an error), or the failure of the whole fetch.</summary>
-internal sealed record PartitionFetched(FetchResponseData.PartitionData? Data, Exception? Failure);
+/// <summary>
+/// A partition's part of a fetch answer (records or an error), or the failure of the whole fetch; with the isolation
+/// level the fetch was made at, which says how its records are read (<see cref="FetchedRecords"/>).
+/// </summary>
+internal sealed record PartitionFetched(FetchResponseData.PartitionData? Data, Exception? Failure, IsolationLevel Isolation = IsolationLevel.ReadUncommitted);

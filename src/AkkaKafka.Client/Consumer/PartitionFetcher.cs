@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Akka.Actor;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
-using AkkaKafka.Protocol.Records;
 
 namespace AkkaKafka.Client.Consumer;
 
@@ -108,21 +107,15 @@ internal sealed class PartitionFetcher : UntypedActor, IWithTimers
         {
             case ErrorCode.None:
                 _told = null;
-                try
-                {
-                    foreach (var record in RecordBatches.ReadRecords(response.Records ?? ReadOnlyMemory<byte>.Empty))
-                    {
-                        if (record.Offset < _position) continue; // a batch may start before the requested offset
-                        _ready.Enqueue(new Delivery(new ConsumerRecord(Partition.Topic, Partition.Partition, record.Offset, record.Timestamp,
-                            record.Key, record.Value, record.Headers), _lease));
-                        _position = record.Offset + 1;
-                    }
-                }
-                catch (Exception e) when (e is CorruptRecordException or InvalidDataException or ArgumentException)
-                {
-                    // What was read before the damage goes to the application; the rest is fetched again (and told).
-                    Tell(ErrorCode.CorruptMessage, e.Message);
-                }
+                // Markers are never handed over; read_committed skips aborted transactions (the fetch's isolation level).
+                var read = FetchedRecords.Read(response.Records ?? ReadOnlyMemory<byte>.Empty, _position, fetched.Isolation, response.AbortedTransactions);
+                foreach (var record in read.Records)
+                    _ready.Enqueue(new Delivery(new ConsumerRecord(Partition.Topic, Partition.Partition, record.Offset, record.Timestamp,
+                        record.Key, record.Value, record.Headers), _lease));
+                // Past transaction markers and aborted batches too, or a fetch would return them again and again.
+                _position = read.Position;
+                // What was read before the damage goes to the application; the rest is fetched again (and told).
+                if (read.Corrupt is { } corrupt) Tell(ErrorCode.CorruptMessage, corrupt.Message);
                 Pump();
                 break;
             case ErrorCode.OffsetOutOfRange when _position < response.LogStartOffset:

@@ -21,6 +21,7 @@ public enum ApiKey : short
     InitProducerId = 22,
     CreateTopics = 19,
     DeleteTopics = 20,
+    WriteTxnMarkers = 27,
     DescribeAcls = 29,
     CreateAcls = 30,
     DeleteAcls = 31,
@@ -32,4 +33,5 @@ public enum ApiKey : short
     DescribeUserScramCredentials = 50,
     AlterUserScramCredentials = 51,
     DescribeCluster = 60,
+    DescribeProducers = 61,
 }

@@ -51,6 +51,10 @@ public static class KafkaApis
         new(ApiKey.DescribeCluster, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 0),
         // v0–4 cover librdkafka and the Java client (v5 only adds a transactional error code).
         new(ApiKey.InitProducerId, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 2),
+        // Transactions, the partition's half: WriteTxnMarkers v0–1 as Kafka 3.x brokers send it (brokers only), and
+        // DescribeProducers v0 (the only version, flexible) as kafka-transactions.sh describe-producers sends it.
+        new(ApiKey.WriteTxnMarkers, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 1),
+        new(ApiKey.DescribeProducers, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
         // SASL (advertised only on a listener with SASL on). SaslHandshake has no flexible version: 2 is past its max.
         new(ApiKey.SaslHandshake, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.SaslAuthenticate, MaxVersion: 2, LowestAnswered: 0, FirstFlexible: 2),

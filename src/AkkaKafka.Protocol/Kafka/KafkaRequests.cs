@@ -37,6 +37,8 @@ public static class KafkaRequests
             ApiKey.AlterUserScramCredentials => AlterUserScramCredentialsRequestData.Read(ref reader, version),
             ApiKey.InitProducerId => InitProducerIdRequestData.Read(ref reader, version),
             ApiKey.DescribeCluster => DescribeClusterRequestData.Read(ref reader, version),
+            ApiKey.WriteTxnMarkers => WriteTxnMarkersRequestData.Read(ref reader, version),
+            ApiKey.DescribeProducers => DescribeProducersRequestData.Read(ref reader, version),
             ApiKey.SaslHandshake => SaslHandshakeRequestData.Read(ref reader, version),
             ApiKey.SaslAuthenticate => SaslAuthenticateRequestData.Read(ref reader, version),
             _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),

@@ -106,11 +106,28 @@ public sealed record ProduceResponse(string Topic, int Partition, ErrorCode Erro
 /// Reads record batches from <see cref="Offset"/> on, up to about <see cref="MaxBytes"/> (at least one whole batch).
 /// When nothing is there yet it waits up to <see cref="MaxWaitMs"/> for new records (long poll).
 /// </summary>
-public sealed record FetchRequest(string Topic, int Partition, long Offset, int MaxBytes, int MaxWaitMs, string ClientId, string? ClientAddress = null) : IPartitionRequest;
+/// <see cref="Isolation"/> read_committed returns only what lies below the last stable offset, with the aborted
+/// transactions of the range (Kafka's isolation_level).
+public sealed record FetchRequest(string Topic, int Partition, long Offset, int MaxBytes, int MaxWaitMs, string ClientId, string? ClientAddress = null,
+    IsolationLevel Isolation = IsolationLevel.ReadUncommitted) : IPartitionRequest;
+
+/// <summary>Kafka's isolation_level of Fetch and ListOffsets (its numbers).</summary>
+public enum IsolationLevel : sbyte
+{
+    ReadUncommitted = 0,
+    ReadCommitted = 1,
+}
+
+/// <summary>
+/// A transaction aborted on a partition: a read_committed reader drops <see cref="ProducerId"/>'s records from
+/// <see cref="FirstOffset"/> up to its abort marker at <see cref="LastOffset"/> (Kafka's aborted-transactions index).
+/// </summary>
+public readonly record struct AbortedTransaction(long ProducerId, long FirstOffset, long LastOffset);
 
 /// <summary>
 /// Records holds whole RecordBatch v2 batches back to back; the first may start before the requested offset,
-/// as in Kafka, and readers skip records below it.
+/// as in Kafka, and readers skip records below it. Transaction markers (control batches) are among them, as Kafka
+/// returns them; <see cref="AbortedTransactions"/> is filled for a read_committed fetch only.
 /// </summary>
 public sealed record FetchResponse(
     string Topic,
@@ -119,13 +136,17 @@ public sealed record FetchResponse(
     long HighWatermark,
     long LogStartOffset,
     byte[] Records,
-    string? ErrorMessage = null) : IAkkaKafkaMessage;
+    string? ErrorMessage = null,
+    long LastStableOffset = -1,
+    IReadOnlyList<AbortedTransaction>? AbortedTransactions = null) : IAkkaKafkaMessage;
 
 /// <summary>
 /// Kafka's ListOffsets: <see cref="Timestamp"/> -1 asks for the log end offset, -2 for the log start offset, and a
 /// timestamp of 0 or more for the earliest offset whose record timestamp is at or after it.
 /// </summary>
-public sealed record ListOffsetsRequest(string Topic, int Partition, long Timestamp) : IPartitionRequest, IResendable
+/// With <see cref="Isolation"/> read_committed, latest is the last stable offset.
+public sealed record ListOffsetsRequest(string Topic, int Partition, long Timestamp, IsolationLevel Isolation = IsolationLevel.ReadUncommitted)
+    : IPartitionRequest, IResendable
 {
     public const long Latest = -1;
     public const long Earliest = -2;
@@ -136,6 +157,25 @@ public sealed record ListOffsetsRequest(string Topic, int Partition, long Timest
 /// timestamp, and both are -1 when no record is that new (as Kafka answers). -1 for latest and earliest.
 /// </summary>
 public sealed record ListOffsetsResponse(string Topic, int Partition, ErrorCode Error, long Offset, long Timestamp = -1) : IAkkaKafkaMessage;
+
+/// <summary>
+/// Kafka's WriteTxnMarkers for one partition: the transaction coordinator ends <see cref="ProducerId"/>'s transaction
+/// here with a commit or abort marker (a control batch in the log). Refused with INVALID_PRODUCER_EPOCH when the
+/// producer has a newer epoch here, TRANSACTION_COORDINATOR_FENCED when a newer coordinator wrote its last marker.
+/// </summary>
+public sealed record WriteTxnMarker(string Topic, int Partition, long ProducerId, short ProducerEpoch, Records.TransactionResult Result, int CoordinatorEpoch)
+    : IPartitionRequest;
+
+public sealed record WriteTxnMarkerResponse(string Topic, int Partition, ErrorCode Error, long Offset = -1, string? ErrorMessage = null) : IAkkaKafkaMessage;
+
+/// <summary>Kafka's DescribeProducers for one partition: the producers with state here.</summary>
+public sealed record DescribeProducers(string Topic, int Partition) : IPartitionRequest, IResendable;
+
+/// <param name="CurrentTxnStartOffset">The first offset of its open transaction, -1 when none is open.</param>
+public sealed record ActiveProducer(long ProducerId, int ProducerEpoch, int LastSequence, long LastTimestamp, int CoordinatorEpoch, long CurrentTxnStartOffset);
+
+public sealed record ProducersDescription(string Topic, int Partition, ErrorCode Error, IReadOnlyList<ActiveProducer> Producers, string? ErrorMessage = null)
+    : IAkkaKafkaMessage;
 
 /// <summary>
 /// A partition request one broker passes to the broker that owns the partition. The receiver serves it only if it

@@ -153,6 +153,18 @@ public readonly struct RecordBatch
         return true;
     }
 
+    /// <summary>
+    /// Sets attribute bits (transactional, control) in place; attributes lie inside the CRC'd range, so the CRC is
+    /// computed again. Used to build transactional batches and transaction markers (<see cref="ControlRecords"/>).
+    /// </summary>
+    public static void SetFlags(Span<byte> batch, int flags)
+    {
+        EnsureHeader(batch);
+        short attributes = BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchLayout.AttributesOffset..]);
+        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.AttributesOffset..], (short)((ushort)attributes | (ushort)flags));
+        BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.CrcOffset..], Crc32C.Compute(batch[RecordBatchLayout.AttributesOffset..]));
+    }
+
     /// <summary>Which clock the timestamps come from, by the LogAppendTime attribute bit.</summary>
     public TimestampType TimestampType =>
         (Attributes & RecordBatchLayout.LogAppendTimeFlag) != 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime;

@@ -45,9 +45,18 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string AddPartitionsManifest = "ap1";
     internal const string ProduceRequestManifest = "pq2";
     internal const string ProduceResponseManifest = "pr1";
-    internal const string FetchRequestManifest = "fq1";
-    internal const string FetchResponseManifest = "fr2";
-    internal const string ListOffsetsRequestManifest = "lq1";
+    // fq2, fr3 and lq2 add the isolation level, the last stable offset and the aborted transactions; fq1, fr2 and lq1
+    // (read_uncommitted, no LSO) are still read, from brokers not yet upgraded.
+    internal const string FetchRequestManifest = "fq2";
+    internal const string FetchRequestManifestV1 = "fq1";
+    internal const string FetchResponseManifest = "fr3";
+    internal const string FetchResponseManifestV2 = "fr2";
+    internal const string ListOffsetsRequestManifest = "lq2";
+    internal const string ListOffsetsRequestManifestV1 = "lq1";
+    internal const string WriteTxnMarkerManifest = "wtm1";
+    internal const string WriteTxnMarkerResponseManifest = "wtmr1";
+    internal const string DescribeProducersManifest = "dp1";
+    internal const string ProducersDescriptionManifest = "dpr1";
     internal const string ListOffsetsResponseManifest = "lr2";
     /// <summary>Before the found record's timestamp was added; still read, from brokers not yet upgraded.</summary>
     internal const string ListOffsetsResponseV1Manifest = "lr1";
@@ -104,6 +113,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         FetchResponse => FetchResponseManifest,
         ListOffsetsRequest => ListOffsetsRequestManifest,
         ListOffsetsResponse => ListOffsetsResponseManifest,
+        WriteTxnMarker => WriteTxnMarkerManifest,
+        WriteTxnMarkerResponse => WriteTxnMarkerResponseManifest,
+        DescribeProducers => DescribeProducersManifest,
+        ProducersDescription => ProducersDescriptionManifest,
         ForwardedRequest => ForwardedRequestManifest,
         OffsetCommit => OffsetCommitManifest,
         OffsetCommitResponse => OffsetCommitResponseManifest,
@@ -180,10 +193,25 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.BaseOffset).VarLong(m.LogAppendTime).String(m.ErrorMessage);
                 break;
             case FetchRequest m:
-                w.String(m.Topic).VarInt(m.Partition).VarLong(m.Offset).VarInt(m.MaxBytes).VarInt(m.MaxWaitMs).String(m.ClientId).String(m.ClientAddress);
+                w.String(m.Topic).VarInt(m.Partition).VarLong(m.Offset).VarInt(m.MaxBytes).VarInt(m.MaxWaitMs).String(m.ClientId).String(m.ClientAddress)
+                    .Byte((byte)m.Isolation);
                 break;
             case ListOffsetsRequest m:
-                w.String(m.Topic).VarInt(m.Partition).VarLong(m.Timestamp);
+                w.String(m.Topic).VarInt(m.Partition).VarLong(m.Timestamp).Byte((byte)m.Isolation);
+                break;
+            case WriteTxnMarker m:
+                w.String(m.Topic).VarInt(m.Partition).VarLong(m.ProducerId).Int16(m.ProducerEpoch).Byte((byte)m.Result).VarInt(m.CoordinatorEpoch);
+                break;
+            case WriteTxnMarkerResponse m:
+                w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.Offset).String(m.ErrorMessage);
+                break;
+            case DescribeProducers m:
+                w.String(m.Topic).VarInt(m.Partition);
+                break;
+            case ProducersDescription m:
+                w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).String(m.ErrorMessage);
+                w.List(m.Producers, (x, p) => x.VarLong(p.ProducerId).VarInt(p.ProducerEpoch).VarInt(p.LastSequence).VarLong(p.LastTimestamp)
+                    .VarInt(p.CoordinatorEpoch).VarLong(p.CurrentTxnStartOffset));
                 break;
             case ListOffsetsResponse m:
                 w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.Offset).VarLong(m.Timestamp);
@@ -360,9 +388,16 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         {
             ProduceRequestManifest => ReadProduce(ref r),
             ProduceResponseManifest => new ProduceResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.NullableString()),
-            FetchRequestManifest => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String(), r.NullableString()),
-            FetchResponseManifest => new FetchResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), ErrorMessage: r.NullableString(), Records: r.Bytes()),
-            ListOffsetsRequestManifest => new ListOffsetsRequest(r.String(), r.VarInt(), r.VarLong()),
+            FetchRequestManifest => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String(), r.NullableString(), (IsolationLevel)r.Byte()),
+            FetchRequestManifestV1 => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String(), r.NullableString()),
+            FetchResponseManifest => ReadFetchResponse(ref r),
+            FetchResponseManifestV2 => new FetchResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), ErrorMessage: r.NullableString(), Records: r.Bytes()),
+            ListOffsetsRequestManifest => new ListOffsetsRequest(r.String(), r.VarInt(), r.VarLong(), (IsolationLevel)r.Byte()),
+            ListOffsetsRequestManifestV1 => new ListOffsetsRequest(r.String(), r.VarInt(), r.VarLong()),
+            WriteTxnMarkerManifest => new WriteTxnMarker(r.String(), r.VarInt(), r.VarLong(), r.Int16(), (Records.TransactionResult)r.Byte(), r.VarInt()),
+            WriteTxnMarkerResponseManifest => new WriteTxnMarkerResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.NullableString()),
+            DescribeProducersManifest => new DescribeProducers(r.String(), r.VarInt()),
+            ProducersDescriptionManifest => ReadProducersDescription(ref r),
             ListOffsetsResponseManifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong()),
             ListOffsetsResponseV1Manifest => new ListOffsetsResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong()),
             ForwardedRequestManifest => ReadForwarded(ref r),
@@ -436,7 +471,37 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         w.String(m.Topic).VarInt(m.Partition).Byte((byte)m.Acks).String(m.ClientId).String(m.ClientAddress);
 
     private static WireWriter WriteFetchResponseHead(WireWriter w, FetchResponse m) =>
-        w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.HighWatermark).VarLong(m.LogStartOffset).String(m.ErrorMessage);
+        w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.HighWatermark).VarLong(m.LogStartOffset).String(m.ErrorMessage)
+            .VarLong(m.LastStableOffset).Bool(m.AbortedTransactions is not null)
+            .List(m.AbortedTransactions ?? [], (x, a) => x.VarLong(a.ProducerId).VarLong(a.FirstOffset).VarLong(a.LastOffset));
+
+    private static FetchResponse ReadFetchResponse(ref WireReader r)
+    {
+        var topic = r.String();
+        var partition = r.VarInt();
+        var error = (ErrorCode)r.Int16();
+        var highWatermark = r.VarLong();
+        var logStart = r.VarLong();
+        var message = r.NullableString();
+        var lastStable = r.VarLong();
+        var hasAborted = r.Bool();
+        var count = r.Count();
+        var aborted = new List<AbortedTransaction>(count);
+        for (var i = 0; i < count; i++) aborted.Add(new AbortedTransaction(r.VarLong(), r.VarLong(), r.VarLong()));
+        return new FetchResponse(topic, partition, error, highWatermark, logStart, r.Bytes(), message, lastStable, hasAborted ? aborted : null);
+    }
+
+    private static ProducersDescription ReadProducersDescription(ref WireReader r)
+    {
+        var topic = r.String();
+        var partition = r.VarInt();
+        var error = (ErrorCode)r.Int16();
+        var message = r.NullableString();
+        var count = r.Count();
+        var producers = new List<ActiveProducer>(count);
+        for (var i = 0; i < count; i++) producers.Add(new ActiveProducer(r.VarLong(), r.VarInt(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarLong()));
+        return new ProducersDescription(topic, partition, error, producers, message);
+    }
 
     private static ProduceRequest ReadProduce(ref WireReader r)
     {

@@ -189,6 +189,10 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         ApiKey.AlterUserScramCredentials => new AlterUserScramCredentialsRequestData([new("fuzz-absent", KafkaScramMechanisms.ScramSha256)], []),
         // Sometimes KRaft's controllers, which a broker answers MISMATCHED_ENDPOINT_TYPE.
         ApiKey.DescribeCluster => new DescribeClusterRequestData(random.Next(2) == 0, version >= 1 && random.Next(4) == 0 ? DescribeClusterRequestData.Controllers : DescribeClusterRequestData.Brokers),
+        // Transactions: markers for a topic that does not exist (the fuzzer must not end transactions of its own), and
+        // the producers of its topic.
+        ApiKey.WriteTxnMarkers => new WriteTxnMarkersRequestData([new(random.Next(0, 1000), 0, random.Next(2) == 0, [new("fuzz-absent", [0])], 0)]),
+        ApiKey.DescribeProducers => new DescribeProducersRequestData([new(topic, [0])]),
         _ => throw new InvalidOperationException($"no fuzz template for {key}: KafkaApis lists an API this fuzzer does not know"),
     };
 

@@ -19,7 +19,7 @@ namespace AkkaKafka.Tests.Partition;
 /// "writes" what the state asks to write, and "reads" journal ranges from batches it made itself.
 /// </summary>
 [Trait("Speed", "Fast")]
-public sealed class PartitionStateSpecs
+public sealed partial class PartitionStateSpecs
 {
     private const long Epoch = 3;
     private const long ProducerId = 4242;

@@ -245,6 +245,16 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             // A counter: the second of two idempotent producers gets the next id.
             Normalise = r => ((InitProducerIdResponseData)r) with { ProducerId = 0 },
         },
+        // A marker for a partition the twin topic does not have: the rule (ClusterAction, brokers only) is what is
+        // checked here, and nothing is written; the broker-level transaction spec writes real markers.
+        Of<WriteTxnMarkersResponseData>(ApiKey.WriteTxnMarkers, "a commit marker for partition 99 of the twin topic (CLUSTER_ACTION)",
+            t => new WriteTxnMarkersRequestData([new(4242, 0, true, [new(t.Topic, [99])], 0)]),
+            Code<WriteTxnMarkersResponseData>(r => r.Markers.Single().Topics.Single().Partitions.Single().ErrorCode),
+            "UNKNOWN_TOPIC_OR_PARTITION", ClusterDenied, ClusterDenied),
+        Of<DescribeProducersResponseData>(ApiKey.DescribeProducers, "the producers of the twin topic's partition 0 (READ on the topic)",
+            t => new DescribeProducersRequestData([new(t.Topic, [0])]),
+            (_, r) => r.Topics.Single().Partitions.Single() is var p ? $"{Kafka(p.ErrorCode)}, {p.ActiveProducers.Count} producer(s)" : "",
+            $"{None}, 0 producer(s)", $"{None}, 0 producer(s)", $"{TopicDenied}, 0 producer(s)"),
         Of<OffsetCommitResponseData>(ApiKey.OffsetCommit, "offset 1 of the twin topic for the twin group, outside a generation",
             t => new OffsetCommitRequestData(t.Group, [new OffsetCommitRequestTopic(t.Topic, [new OffsetCommitRequestPartition(0, 1, null)])]),
             Code<OffsetCommitResponseData>(r => r.Topics.Single().Partitions.Single().ErrorCode),
@@ -449,6 +459,8 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             ApiKey.Fetch => FetchResponseData.Read(ref reader, version),
             ApiKey.ListOffsets => ListOffsetsResponseData.Read(ref reader, version),
             ApiKey.InitProducerId => InitProducerIdResponseData.Read(ref reader, version),
+            ApiKey.WriteTxnMarkers => WriteTxnMarkersResponseData.Read(ref reader, version),
+            ApiKey.DescribeProducers => DescribeProducersResponseData.Read(ref reader, version),
             ApiKey.OffsetCommit => OffsetCommitResponseData.Read(ref reader, version),
             ApiKey.OffsetFetch => OffsetFetchResponseData.Read(ref reader, version),
             ApiKey.FindCoordinator => FindCoordinatorResponseData.Read(ref reader, version),

@@ -41,6 +41,22 @@ public static class Batches
         return forged;
     }
 
+    /// <summary>One batch of a producer's open transaction (the transactional attribute, the producer id, epoch and sequence set).</summary>
+    public static byte[] Transactional(long baseOffset, long producerId, short epoch, int sequence, params string[] values)
+    {
+        var builder = new RecordBatchBuilder();
+        foreach (var value in values) builder.Add(T0, null, Encoding.UTF8.GetBytes(value));
+        return ControlRecords.Transactional(builder.Build(baseOffset, producer: new ProducerFields(producerId, epoch, sequence)));
+    }
+
+    /// <summary>A transaction marker (a control batch) at <paramref name="baseOffset"/>, as a partition stores it.</summary>
+    public static byte[] Marker(long baseOffset, long producerId, short epoch, TransactionResult result, int coordinatorEpoch = 0)
+    {
+        var marker = ControlRecords.Marker(producerId, epoch, result, coordinatorEpoch, T0);
+        RecordBatch.SetBaseOffset(marker, baseOffset);
+        return marker;
+    }
+
     /// <summary>A batch as a producer sends it: base offset 0, the broker assigns the real one.</summary>
     public static byte[] Produced(params string[] values) => Of(0, values);
 
