@@ -45,6 +45,14 @@ public enum ErrorCode : short
     OutOfOrderSequenceNumber = 45,
     DuplicateSequenceNumber = 46,
     InvalidProducerEpoch = 47,
+    /// <summary>Kafka's INVALID_TXN_STATE: the request does not fit the transaction's state (EndTxn with no transaction, commit while aborting).</summary>
+    InvalidTxnState = 48,
+    /// <summary>Kafka's INVALID_PRODUCER_ID_MAPPING: the producer id is not the one the transactional id currently has.</summary>
+    InvalidProducerIdMapping = 49,
+    /// <summary>Kafka's INVALID_TRANSACTION_TIMEOUT: transaction.timeout.ms above the broker's transaction.max.timeout.ms.</summary>
+    InvalidTransactionTimeout = 50,
+    /// <summary>Kafka's CONCURRENT_TRANSACTIONS: the previous transaction is still being completed; retriable.</summary>
+    ConcurrentTransactions = 51,
     /// <summary>Kafka's TRANSACTION_COORDINATOR_FENCED: a newer transaction coordinator has written this producer's markers.</summary>
     TransactionCoordinatorFenced = 52,
     TransactionalIdAuthorizationFailed = 53,
@@ -55,6 +63,8 @@ public enum ErrorCode : short
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
     InvalidRecord = 87,
+    /// <summary>Kafka's PRODUCER_FENCED (KIP-588): a newer producer with the same transactional id has initialized.</summary>
+    ProducerFenced = 90,
     /// <summary>Kafka's RESOURCE_NOT_FOUND: a user or ACL rule named by a command does not exist.</summary>
     ResourceNotFound = 91,
     /// <summary>Kafka's DUPLICATE_RESOURCE: one request names the same user (or credential) twice.</summary>
@@ -116,6 +126,11 @@ public static class ErrorCodes
         ErrorCode.DuplicateSequenceNumber => "duplicate sequence number",
         ErrorCode.TransactionCoordinatorFenced => "a newer transaction coordinator has taken over this producer",
         ErrorCode.InvalidProducerEpoch => "the producer's epoch is older than the partition has seen (fenced)",
+        ErrorCode.InvalidTxnState => "the request does not fit the transaction's state",
+        ErrorCode.InvalidProducerIdMapping => "the producer id is not the transactional id's current one",
+        ErrorCode.InvalidTransactionTimeout => "transaction.timeout.ms above the broker's transaction.max.timeout.ms",
+        ErrorCode.ConcurrentTransactions => "the previous transaction is still being completed; retry",
+        ErrorCode.ProducerFenced => "a newer producer with the same transactional.id has started (fenced)",
         ErrorCode.TransactionalIdAuthorizationFailed => "transactions are not supported (no transactional.id)",
         ErrorCode.UnknownProducerId => "the partition holds no state for this producer id (expired or never written)",
         ErrorCode.TopicAuthorizationFailed => "not authorized to access the topic",
