@@ -7,6 +7,7 @@ using AkkaKafka.Broker.Group;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Broker.Partition;
+using AkkaKafka.Broker.Transactions;
 using AkkaKafka.Protocol.Security;
 using AkkaKafka.Protocol.Serialization;
 
@@ -57,6 +58,14 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string GroupMembershipChangedManifest = "GM1";
     internal const string GroupOffsetsDeletedManifest = "GD1";
     internal const string GroupUnregisteredManifest = "GU1";
+    // The transaction coordinator's (TransactionStorage has their layouts).
+    internal const string TransactionProducerInitializedManifest = "XI1";
+    internal const string TransactionPartitionsAddedManifest = "XP1";
+    internal const string TransactionGroupAddedManifest = "XG1";
+    internal const string TransactionEndPreparedManifest = "XE1";
+    internal const string TransactionEndCompletedManifest = "XC1";
+    internal const string TransactionalIdExpiredManifest = "XX1";
+    internal const string TransactionSnapshotManifest = "XS1";
 
     public StorageSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -87,6 +96,13 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         UserDeleted => UserDeletedManifest,
         AclAdded => AclAddedManifest,
         AclRemoved => AclRemovedManifest,
+        TransactionProducerInitialized => TransactionProducerInitializedManifest,
+        TransactionPartitionsAdded => TransactionPartitionsAddedManifest,
+        TransactionGroupAdded => TransactionGroupAddedManifest,
+        TransactionEndPrepared => TransactionEndPreparedManifest,
+        TransactionEndCompleted => TransactionEndCompletedManifest,
+        TransactionalIdExpired => TransactionalIdExpiredManifest,
+        TransactionState => TransactionSnapshotManifest,
         _ => throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -162,6 +178,12 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 break;
             case OffsetsCommitted e:
                 ProtocolSerializer.WriteOffsets(w, e.Offsets);
+                break;
+            case ITransactionEvent e:
+                TransactionStorage.Write(w, e);
+                break;
+            case TransactionState s:
+                TransactionStorage.Write(w, s);
                 break;
             case GroupRegistered e:
                 w.String(e.Group);
@@ -278,6 +300,13 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             GroupMembershipChangedManifest => new GroupMembershipChanged(ReadGroupMetadata(ref r)),
             GroupOffsetsDeletedManifest => GroupOffsetsDeleted.Instance,
             GroupUnregisteredManifest => new GroupUnregistered(r.String()),
+            TransactionProducerInitializedManifest => TransactionStorage.ReadProducerInitialized(ref r),
+            TransactionPartitionsAddedManifest => TransactionStorage.ReadPartitionsAdded(ref r),
+            TransactionGroupAddedManifest => TransactionStorage.ReadGroupAdded(ref r),
+            TransactionEndPreparedManifest => TransactionStorage.ReadEndPrepared(ref r),
+            TransactionEndCompletedManifest => new TransactionEndCompleted(TransactionStorage.Time(ref r)),
+            TransactionalIdExpiredManifest => new TransactionalIdExpired(TransactionStorage.Time(ref r)),
+            TransactionSnapshotManifest => TransactionStorage.ReadState(ref r),
             _ => throw new SerializationException($"{nameof(StorageSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();

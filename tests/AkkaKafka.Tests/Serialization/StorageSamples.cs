@@ -1,6 +1,7 @@
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
 using AkkaKafka.Broker.Partition;
+using AkkaKafka.Broker.Transactions;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 using AkkaKafka.Protocol.Security;
@@ -12,6 +13,8 @@ namespace AkkaKafka.Tests.Serialization;
 public static class StorageSamples
 {
     // Declared before All: static fields are initialised in order.
+    private static readonly DateTime TransactionTime = DateTimeOffset.FromUnixTimeMilliseconds(Batches.T0).UtcDateTime;
+
     private static readonly GroupMetadata AkkaGroup = new(GroupKind.Akka, 5, "consumer", "akkakafka", null,
     [
         new GroupMemberMetadata("a-1", null, "a", "", 10_000, 10_000, [], [], [new TopicPartition("orders", 0), new TopicPartition("orders", 1)],
@@ -92,6 +95,21 @@ public static class StorageSamples
         ["user deleted"] = new UserDeleted("alice"),
         ["acl added"] = new AclAdded(SecuritySamples.Rules[0]),
         ["acl removed"] = new AclRemoved(SecuritySamples.Rules[^1]),
+        ["transaction producer initialized"] = new TransactionProducerInitialized(7, 0, -1, -1, 60_000, TransactionTime),
+        ["transaction producer initialized, extreme"] = new TransactionProducerInitialized(long.MaxValue, short.MaxValue, long.MaxValue - 1,
+            short.MaxValue - 1, int.MaxValue, DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)),
+        ["transaction partitions added"] = new TransactionPartitionsAdded([new TopicPartition("orders", 0), new TopicPartition("payments", int.MaxValue)], TransactionTime),
+        ["transaction group added"] = new TransactionGroupAdded("enrich", TransactionTime),
+        ["transaction end prepared, commit"] = new TransactionEndPrepared(true, 3, TransactionTime),
+        ["transaction end prepared, fencing abort"] = new TransactionEndPrepared(false, short.MaxValue, TransactionTime),
+        ["transaction end completed"] = new TransactionEndCompleted(TransactionTime),
+        ["transactional id expired"] = new TransactionalIdExpired(TransactionTime),
+        ["transaction snapshot, new"] = TransactionState.New("app-1"),
+        ["transaction snapshot, committing"] = TransactionState.New("app-1")
+            .Apply(new TransactionProducerInitialized(7, 2, 6, short.MaxValue - 1, 60_000, TransactionTime))
+            .Apply(new TransactionPartitionsAdded([new TopicPartition("payments", 1), new TopicPartition("orders", 0)], TransactionTime))
+            .Apply(new TransactionGroupAdded("enrich", TransactionTime))
+            .Apply(new TransactionEndPrepared(true, 2, TransactionTime.AddSeconds(1))),
     };
 
     public static IEnumerable<object[]> Names => All.Keys.Select(k => new object[] { k });

@@ -22,7 +22,7 @@ public static class Structural
             return expected is null && actual is null ? null : $"{path}: expected {Show(expected)}, got {Show(actual)}";
 
         var type = expected.GetType();
-        if (type.IsPrimitive || type.IsEnum || expected is string or decimal)
+        if (type.IsPrimitive || type.IsEnum || expected is string or decimal or DateTime or TimeSpan)
             return Equals(expected, actual) ? null : $"{path}: expected {Show(expected)}, got {Show(actual)}";
 
         if (expected is byte[] expectedBytes)
