@@ -1,0 +1,105 @@
+using Akka.Actor;
+using AkkaKafka.Broker.Controller;
+using AkkaKafka.Broker.Transactions;
+using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
+using AkkaKafka.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AkkaKafka.Tests.Transactions;
+
+/// <summary>
+/// The transaction coordinator through a real SQLite journal, with the controller's real ProducerIdAllocator handing
+/// out producer ids: InitProducerId with a transactional id as Kafka answers it, and what a restarted coordinator
+/// still knows.
+/// </summary>
+[Trait("Speed", "Fast")]
+public sealed class TransactionCoordinatorSpecs(SqliteJournal journal, ITestOutputHelper output)
+    : PersistenceSpec(journal, output, TestConfigs.Local), IClassFixture<SqliteJournal>
+{
+    // Generous: the first answer waits for the journal, and these specs share two cores with many others.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private const int TransactionTimeoutMs = 60_000;
+
+    private IActorRef? _producerIds;
+
+    private IActorRef StartCoordinator()
+    {
+        _producerIds ??= Sys.ActorOf(ProducerIdAllocator.Props());
+        return Sys.ActorOf(TransactionCoordinatorActor.Props(_producerIds, TransactionSettings.Create(Sys.Settings.Config), Timeout));
+    }
+
+    private InitProducerIdResult Init(IActorRef coordinator, string transactionalId, int timeoutMs = TransactionTimeoutMs, ProducerIdAndEpoch? expected = null)
+    {
+        var probe = CreateTestProbe();
+        coordinator.Tell(new InitTransactionalProducer(transactionalId, timeoutMs, expected), probe.Ref);
+        return probe.ExpectMsg<InitProducerIdResult>(Timeout);
+    }
+
+    [Fact]
+    public void A_new_transactional_id_gets_a_producer_id_of_the_controllers_at_epoch_0_and_each_id_its_own()
+    {
+        var coordinator = StartCoordinator();
+
+        var first = Init(coordinator, "app-1");
+        var second = Init(coordinator, "app-2");
+        var probe = CreateTestProbe();
+        _producerIds!.Tell(new InitProducerId(), probe.Ref);
+        var idempotent = probe.ExpectMsg<InitProducerIdResult>(Timeout);
+
+        Assert.Equal((ErrorCode.None, (short)0), (first.Error, first.ProducerEpoch));
+        Assert.Equal((ErrorCode.None, (short)0), (second.Error, second.ProducerEpoch));
+        Assert.Equal(3, new[] { first.ProducerId, second.ProducerId, idempotent.ProducerId }.Distinct().Count());
+    }
+
+    [Fact]
+    public void Each_new_producer_of_a_transactional_id_gets_the_same_producer_id_with_the_epoch_bumped()
+    {
+        var coordinator = StartCoordinator();
+
+        var first = Init(coordinator, "app-1");
+        var second = Init(coordinator, "app-1");
+
+        Assert.Equal((first.ProducerId, (short)1), (second.ProducerId, second.ProducerEpoch));
+    }
+
+    [Fact]
+    public void A_restarted_coordinator_carries_on_from_the_journal_fencing_the_producers_before_the_restart()
+    {
+        var coordinator = StartCoordinator();
+        var before = Init(coordinator, "app-1");
+        Init(coordinator, "app-1");
+        StopAndWait(coordinator);
+
+        var after = Init(StartCoordinator(), "app-1");
+
+        Assert.Equal((before.ProducerId, (short)2), (after.ProducerId, after.ProducerEpoch));
+    }
+
+    [Fact]
+    public void A_producer_carrying_on_KIP_360_with_an_epoch_another_producer_has_since_fenced_is_PRODUCER_FENCED()
+    {
+        var coordinator = StartCoordinator();
+        var old = Init(coordinator, "app-1");
+        Init(coordinator, "app-1");
+
+        var fenced = Init(coordinator, "app-1", expected: new ProducerIdAndEpoch(old.ProducerId, old.ProducerEpoch));
+
+        Assert.Equal(ErrorCode.ProducerFenced, fenced.Error);
+    }
+
+    [Fact]
+    public void A_timeout_above_transaction_max_timeout_ms_is_INVALID_TRANSACTION_TIMEOUT_and_an_empty_id_INVALID_REQUEST()
+    {
+        var coordinator = StartCoordinator();
+        var settings = TransactionSettings.Create(Sys.Settings.Config);
+        var max = (int)settings.MaxTimeout.TotalMilliseconds;
+
+        Assert.Equal((TimeSpan.FromMinutes(15), TimeSpan.FromDays(7)), (settings.MaxTimeout, settings.IdExpiration)); // Kafka's defaults
+
+        Assert.Equal(ErrorCode.InvalidTransactionTimeout, Init(coordinator, "app-1", timeoutMs: max + 1).Error);
+        Assert.Equal(ErrorCode.InvalidRequest, Init(coordinator, "").Error);
+        Assert.Equal(ErrorCode.None, Init(coordinator, "app-1", timeoutMs: max).Error);
+    }
+}
