@@ -17,6 +17,8 @@ public static class Names
     public const string ZookeeperProxyName = "zookeeper-proxy";
     public const string GroupCoordinatorSingletonName = "group-coordinator";
     public const string GroupCoordinatorProxyName = "group-coordinator-proxy";
+    public const string TransactionCoordinatorSingletonName = "transaction-coordinator";
+    public const string TransactionCoordinatorProxyName = "transaction-coordinator-proxy";
 
     /// <summary>Distributed pub-sub topic on which the ZookeeperActor publishes metadata.</summary>
     public const string MetadataPubSubTopic = "akkakafka-metadata";

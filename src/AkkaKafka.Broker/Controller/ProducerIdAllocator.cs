@@ -65,10 +65,11 @@ public sealed class ProducerIdAllocator : UntypedPersistentActor
         switch (message)
         {
             case InitProducerId { TransactionalId: not null } init:
-                // No transactions: Kafka's "not allowed to use this transactional.id" is fatal in every client, so
-                // a transactional producer stops with a clear error instead of retrying for ever.
-                Sender.Tell(new InitProducerIdResult(ErrorCode.TransactionalIdAuthorizationFailed, -1, -1,
-                    $"transactions are not supported (transactional.id '{init.TransactionalId}'); use an idempotent producer without a transactional.id"));
+                // A transactional id's producer id and epoch are the transaction coordinator's to hand out (the
+                // InitProducerId handler asks it with InitTransactionalProducer); handing out a bare id here would skip
+                // the fencing of the id's older producers.
+                Sender.Tell(new InitProducerIdResult(ErrorCode.InvalidRequest, -1, -1,
+                    $"transactional.id '{init.TransactionalId}': ask the transaction coordinator, not the controller"));
                 break;
             case InitProducerId:
                 var replyTo = Sender;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
+using AkkaKafka.Broker.Transactions;
 using Akka.Pattern;
 using AkkaKafka.Broker.Controller;
 using AkkaKafka.Broker.Group;
@@ -112,7 +113,11 @@ public sealed class BrokerNode : IAsyncDisposable
             system.ActorOf(StallWatcher.Props(stallThreshold), "stall-watcher");
         var proxy = StartSingleton(system, ZookeeperActor.Props(settings, fence), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
         var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
-        var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, settings), Names.BrokerActorName);
+        // Producer ids for transactional ids come from the controller's allocator, as idempotent producers' do.
+        var transactionCoordinator = StartSingleton(system,
+            TransactionCoordinatorActor.Props(proxy, TransactionSettings.Create(system.Settings.Config), settings.RequestTimeout),
+            Names.TransactionCoordinatorSingletonName, Names.TransactionCoordinatorProxyName);
+        var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, transactionCoordinator, settings), Names.BrokerActorName);
         ClusterClientReceptionist.Get(system).RegisterService(broker);
         if (settings.TransactionLog)
             system.ActorOf(TransactionLogActor.Props(broker, settings.TransactionLogFlushInterval, BrokerIds.Of(cluster.SelfAddress)), "transaction-log");

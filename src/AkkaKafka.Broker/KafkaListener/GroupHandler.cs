@@ -15,8 +15,10 @@ internal static class GroupHandler
 {
     public static async Task<FindCoordinatorResponseData> FindCoordinatorAsync(KafkaNode node, FindCoordinatorRequestData request)
     {
-        if (request.KeyType != FindCoordinatorRequestData.GroupKeyType)
-            return new FindCoordinatorResponseData(ErrorCode.CoordinatorNotAvailable, -1, "", -1, "transactions are not supported by this broker");
+        // Groups and transactional ids alike: every broker serves their requests by handing them to the coordinator
+        // singleton, wherever it runs, so the broker asked names itself.
+        if (request.KeyType is not (FindCoordinatorRequestData.GroupKeyType or FindCoordinatorRequestData.TransactionKeyType))
+            return new FindCoordinatorResponseData(ErrorCode.InvalidRequest, -1, "", -1, $"unknown coordinator key type {request.KeyType}");
         // A broker without a Kafka listener is reached only over Akka remoting, by an Akka client: it has no Kafka node to
         // name, and needs none, as it serves the group requests it gets (like every broker, it hands them to the coordinator).
         if (!node.Kafka.Enabled) return new FindCoordinatorResponseData(ErrorCode.None, BrokerInfo.NoNodeId, "", -1);

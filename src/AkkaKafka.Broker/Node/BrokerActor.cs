@@ -24,6 +24,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     private const string MetadataPollTimer = "metadata-poll";
     private readonly IActorRef _controller;
     private readonly IActorRef _groupCoordinator;
+    private readonly IActorRef _transactionCoordinator;
     private readonly BrokerSettings _settings;
     private readonly string _self;
     private readonly ILoggingAdapter _logger = Context.GetLogger();
@@ -35,8 +36,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
     /// <summary>Whether the message being handled came wrapped in an <see cref="AsUser"/> that was authorized (so it is not refused as unauthenticated).</summary>
     private bool _handlingAsUser;
 
-    public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings)
+    public BrokerActor(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, IActorRef transactionCoordinatorProxy, BrokerSettings settings)
     {
+        _transactionCoordinator = transactionCoordinatorProxy;
         _controller = controllerProxy;
         _groupCoordinator = groupCoordinatorProxy;
         _settings = settings;
@@ -46,8 +48,8 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         _sessions = new ClientSessions(Context.System, _logger);
     }
 
-    public static Props Props(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, BrokerSettings settings) =>
-        Akka.Actor.Props.Create(() => new BrokerActor(controllerProxy, groupCoordinatorProxy, settings));
+    public static Props Props(IActorRef controllerProxy, IActorRef groupCoordinatorProxy, IActorRef transactionCoordinatorProxy, BrokerSettings settings) =>
+        Akka.Actor.Props.Create(() => new BrokerActor(controllerProxy, groupCoordinatorProxy, transactionCoordinatorProxy, settings));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -103,6 +105,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
                 break;
             case IGroupCommand command:
                 _groupCoordinator.Forward(command);
+                break;
+            case ITransactionCommand command:
+                _transactionCoordinator.Forward(command);
                 break;
             case MetadataPublished published:
                 _topics.Update(published.Metadata);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Broker.Transactions;
 
@@ -14,9 +15,6 @@ public enum TransactionStatus : byte
     CompleteAbort = 5,
     Dead = 6,
 }
-
-/// <summary>A producer id with an epoch, as a KIP-360 InitProducerId names the one it had.</summary>
-public readonly record struct ProducerIdAndEpoch(long ProducerId, short Epoch);
 
 /// <summary>What the coordinator does after asking <see cref="TransactionState"/> about a request.</summary>
 public abstract record TransactionDecision;

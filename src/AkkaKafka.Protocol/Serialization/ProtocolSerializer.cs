@@ -84,6 +84,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string AlterTopicConfigsManifestV1 = "atc1";
     internal const string InitProducerIdManifest = "ip1";
     internal const string InitProducerIdResultManifest = "ipr1";
+    internal const string InitTransactionalProducerManifest = "itp1";
     internal const string SecurityPublishedManifest = "sp1";
     internal const string UpsertUserManifest = "uu1";
     internal const string DeleteUserManifest = "ud1";
@@ -139,6 +140,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         AlterTopicConfigs => AlterTopicConfigsManifest,
         InitProducerId => InitProducerIdManifest,
         InitProducerIdResult => InitProducerIdResultManifest,
+        InitTransactionalProducer => InitTransactionalProducerManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
         AddPartitions => AddPartitionsManifest,
@@ -327,6 +329,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case InitProducerId m:
                 w.String(m.TransactionalId);
                 break;
+            case InitTransactionalProducer m:
+                w.String(m.TransactionalId).VarInt(m.TimeoutMs).Bool(m.Expected is not null);
+                if (m.Expected is { } expected) w.VarLong(expected.ProducerId).Int16(expected.Epoch);
+                break;
             case InitProducerIdResult m:
                 w.Int16((short)m.Error).VarLong(m.ProducerId).Int16(m.ProducerEpoch).String(m.ErrorMessage);
                 break;
@@ -433,6 +439,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             ClusterMetadataManifest => ReadMetadata(ref r),
             GetClusterStatusManifest => GetClusterStatus.Instance,
             InitProducerIdManifest => new InitProducerId(r.NullableString()),
+            InitTransactionalProducerManifest => new InitTransactionalProducer(r.String(), r.VarInt(),
+                r.Bool() ? new ProducerIdAndEpoch(r.VarLong(), r.Int16()) : null),
             InitProducerIdResultManifest => new InitProducerIdResult((ErrorCode)r.Int16(), r.VarLong(), r.Int16(), r.NullableString()),
             ClusterStatusManifest => ReadClusterStatus(ref r),
             MetadataResponseManifestV2 => new MetadataResponse(ReadMetadata(ref r, layout: 2)),

@@ -11,7 +11,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// <summary>
 /// Kafka's idempotent producer on the Kafka listener: InitProducerId hands out a producer id, a batch sent twice is
 /// stored once and answered with the same offset both times, a gap is OUT_OF_ORDER_SEQUENCE_NUMBER, an old epoch is
-/// fenced, a transactional id is refused; and Confluent.Kafka with EnableIdempotence = true works end to end.
+/// fenced, a transactional id's producers get the transaction coordinator's id with the epoch bumped; and Confluent.Kafka with EnableIdempotence = true works end to end.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
 [Trait("Speed", "Slow")]
@@ -74,15 +74,18 @@ public sealed class IdempotentProducerSpecs(KafkaBroker broker) : IClassFixture<
     }
 
     [Fact]
-    public async Task Producer_ids_never_repeat_and_a_transactional_id_is_refused()
+    public async Task Producer_ids_never_repeat_and_each_producer_of_a_transactional_id_gets_its_id_with_the_epoch_bumped()
     {
         using var wire = await KafkaWireConnection.OpenAsync(broker.Cluster.KafkaPorts[0]);
         var ids = new List<long>();
         for (var i = 0; i < 5; i++) ids.Add((await InitProducerIdAsync(wire, i + 1)).ProducerId);
 
         Assert.Equal(5, ids.Distinct().Count());
-        var transactional = await InitProducerIdAsync(wire, 10, "tx-1");
-        Assert.Equal((ErrorCode.TransactionalIdAuthorizationFailed, -1L), (transactional.ErrorCode, transactional.ProducerId));
+        var first = await InitProducerIdAsync(wire, 10, "tx-1");
+        var second = await InitProducerIdAsync(wire, 11, "tx-1");
+        Assert.Equal((ErrorCode.None, (short)0), (first.ErrorCode, first.ProducerEpoch));
+        Assert.DoesNotContain(first.ProducerId, ids);
+        Assert.Equal((ErrorCode.None, first.ProducerId, (short)1), (second.ErrorCode, second.ProducerId, second.ProducerEpoch));
     }
 
     [Fact]

@@ -80,6 +80,8 @@ public static class ProtocolSamples
         ["get cluster status"] = GetClusterStatus.Instance,
         ["init producer id"] = new InitProducerId(),
         ["init producer id, transactional"] = new InitProducerId("tx-1"),
+        ["init transactional producer"] = new InitTransactionalProducer("tx-1", 60_000),
+        ["init transactional producer, KIP-360"] = new InitTransactionalProducer("tx-1", int.MaxValue, new ProducerIdAndEpoch(long.MaxValue, short.MaxValue)),
         ["init producer id result"] = new InitProducerIdResult(ErrorCode.None, long.MaxValue, short.MaxValue),
         ["init producer id result, refused"] = new InitProducerIdResult(ErrorCode.TransactionalIdAuthorizationFailed, -1, -1, "no transactions"),
         ["cluster status"] = new ClusterStatus(

@@ -1,5 +1,6 @@
 using AkkaKafka.Broker.Transactions;
 using AkkaKafka.Protocol;
+using AkkaKafka.Protocol.Messages;
 using Xunit;
 
 namespace AkkaKafka.Tests.Transactions;
