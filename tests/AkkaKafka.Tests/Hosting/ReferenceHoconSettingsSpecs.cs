@@ -37,6 +37,7 @@ public sealed class ReferenceHoconSettingsSpecs
         c => _ = FailedLoginSettings.From(c),
         c => _ = new BrokerLogSettings(c),
         c => _ = ClassicGroupSettings.Create(c),
+        c => _ = AkkaKafka.Broker.Transactions.TransactionSettings.Create(c),
         c => _ = StallWatcher.ThresholdFrom(c),
         c => _ = JournalStorage.Setup(c, new BrokerOptions(), "Data Source=:memory:", "Data Source=:memory:"),
     ];
