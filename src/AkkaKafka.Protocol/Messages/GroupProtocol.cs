@@ -25,6 +25,17 @@ public sealed record OffsetFetch(string Group, IReadOnlyList<TopicPartition> Par
 /// <summary>Offset -1 means nothing committed yet.</summary>
 public sealed record OffsetFetchResponse(string Group, IReadOnlyList<PartitionOffset> Offsets) : IAkkaKafkaMessage;
 
+/// <summary>
+/// From the transaction coordinator when a transaction that added <see cref="Group"/> (AddOffsetsToTxn) ends: the offsets
+/// the producer committed with TxnOffsetCommit, held pending until now, become the group's committed offsets
+/// (<see cref="Commit"/>) or are dropped. Kafka writes this as a commit/abort marker into the group's __consumer_offsets
+/// partition; here the coordinator asks the group coordinator, retrying until it answers
+/// <see cref="TransactionalOffsetsCompleted"/>, so it must be idempotent (a completion with nothing pending is answered None).
+/// </summary>
+public sealed record CompleteTransactionalOffsets(string Group, long ProducerId, short ProducerEpoch, bool Commit) : IGroupCommand;
+
+public sealed record TransactionalOffsetsCompleted(string Group, ErrorCode Error) : IAkkaKafkaMessage;
+
 // ListGroups, DescribeGroup and DeleteGroup: what the Kafka handlers (ListGroups, DescribeGroups, OffsetFetch of every
 // partition, DeleteGroups) and the HTTP API ask the coordinator singleton, wherever it runs.
 

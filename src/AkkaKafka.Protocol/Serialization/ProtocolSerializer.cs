@@ -85,6 +85,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string InitProducerIdManifest = "ip1";
     internal const string InitProducerIdResultManifest = "ipr1";
     internal const string InitTransactionalProducerManifest = "itp1";
+    internal const string CompleteTransactionalOffsetsManifest = "cto1";
+    internal const string TransactionalOffsetsCompletedManifest = "ctor1";
     internal const string SecurityPublishedManifest = "sp1";
     internal const string UpsertUserManifest = "uu1";
     internal const string DeleteUserManifest = "ud1";
@@ -141,6 +143,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         InitProducerId => InitProducerIdManifest,
         InitProducerIdResult => InitProducerIdResultManifest,
         InitTransactionalProducer => InitTransactionalProducerManifest,
+        CompleteTransactionalOffsets => CompleteTransactionalOffsetsManifest,
+        TransactionalOffsetsCompleted => TransactionalOffsetsCompletedManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
         AddPartitions => AddPartitionsManifest,
@@ -289,6 +293,12 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case DeleteGroup m:
                 w.String(m.Group);
                 break;
+            case CompleteTransactionalOffsets m:
+                w.String(m.Group).VarLong(m.ProducerId).Int16(m.ProducerEpoch).Bool(m.Commit);
+                break;
+            case TransactionalOffsetsCompleted m:
+                w.String(m.Group).Int16((short)m.Error);
+                break;
             case DeleteGroupResponse m:
                 w.String(m.Group).Int16((short)m.Error);
                 break;
@@ -424,6 +434,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             LeaveClassicGroupManifest => ReadLeaveClassicGroup(ref r),
             LeaveClassicGroupResponseManifest => ReadLeaveClassicGroupResponse(ref r),
             DeleteGroupManifest => new DeleteGroup(r.String()),
+            CompleteTransactionalOffsetsManifest => new CompleteTransactionalOffsets(r.String(), r.VarLong(), r.Int16(), r.Bool()),
+            TransactionalOffsetsCompletedManifest => new TransactionalOffsetsCompleted(r.String(), (ErrorCode)r.Int16()),
             AlterTopicConfigsManifest => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong(),
                 r.Byte() is var type && type != NoTimestampType ? (Records.TimestampType)type : null),
             AlterTopicConfigsManifestV1 => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong()),

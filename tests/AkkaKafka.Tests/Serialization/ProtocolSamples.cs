@@ -122,6 +122,8 @@ public static class ProtocolSamples
         ["leave classic group response"] = new LeaveClassicGroupResponse("g", ErrorCode.None, [new MemberLeft("m1", ErrorCode.None), new MemberLeft("x", ErrorCode.UnknownMemberId)]),
         ["delete group"] = new DeleteGroup("g"),
         ["delete group response"] = new DeleteGroupResponse("g", ErrorCode.NonEmptyGroup),
+        ["complete transactional offsets"] = new CompleteTransactionalOffsets("g", long.MaxValue, short.MaxValue, Commit: true),
+        ["transactional offsets completed"] = new TransactionalOffsetsCompleted("g", ErrorCode.CoordinatorLoadInProgress),
         ["alter topic configs"] = new AlterTopicConfigs("orders", 60_000),
         ["alter topic configs, defaults and extremes"] = new AlterTopicConfigs("o", CreateTopic.UseDefault, long.MaxValue),
         ["alter topic configs, log append time"] = new AlterTopicConfigs("clock", TimestampType: AkkaKafka.Protocol.Records.TimestampType.LogAppendTime),
