@@ -16,3 +16,19 @@ public readonly record struct ProducerIdAndEpoch(long ProducerId, short Epoch);
 /// </summary>
 public sealed record InitTransactionalProducer(string TransactionalId, int TimeoutMs, ProducerIdAndEpoch? Expected = null)
     : ITransactionCommand, IBrokerInternal;
+
+/// <summary>
+/// Kafka's AddPartitionsToTxn for one transactional id, as the handler hands it to the transaction coordinator. With
+/// <see cref="VerifyOnly"/> (KIP-890 part 1: a partition leader checking a transactional produce, or AddPartitionsToTxn
+/// v4+ from a broker) nothing is added: each partition is answered None only if it is already in the producer's ongoing
+/// transaction (else INVALID_TXN_STATE, or the fencing error for a stale producer). Answered with
+/// <see cref="AddPartitionsToTransactionResult"/>.
+/// </summary>
+public sealed record AddPartitionsToTransaction(string TransactionalId, long ProducerId, short ProducerEpoch,
+    IReadOnlyList<TopicPartition> Partitions, bool VerifyOnly = false) : ITransactionCommand, IBrokerInternal;
+
+/// <summary>One partition's outcome in a transaction request.</summary>
+public readonly record struct PartitionErrorCode(TopicPartition Partition, ErrorCode Error);
+
+/// <summary>The answer to <see cref="AddPartitionsToTransaction"/>: one error code per partition asked about.</summary>
+public sealed record AddPartitionsToTransactionResult(string TransactionalId, IReadOnlyList<PartitionErrorCode> Partitions) : IAkkaKafkaMessage;

@@ -86,6 +86,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string InitProducerIdResultManifest = "ipr1";
     internal const string InitTransactionalProducerManifest = "itp1";
     internal const string CompleteTransactionalOffsetsManifest = "cto1";
+    internal const string AddPartitionsToTransactionManifest = "apt1";
+    internal const string AddPartitionsToTransactionResultManifest = "aptr1";
     internal const string TransactionalOffsetsCompletedManifest = "ctor1";
     internal const string SecurityPublishedManifest = "sp1";
     internal const string UpsertUserManifest = "uu1";
@@ -144,6 +146,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         InitProducerIdResult => InitProducerIdResultManifest,
         InitTransactionalProducer => InitTransactionalProducerManifest,
         CompleteTransactionalOffsets => CompleteTransactionalOffsetsManifest,
+        AddPartitionsToTransaction => AddPartitionsToTransactionManifest,
+        AddPartitionsToTransactionResult => AddPartitionsToTransactionResultManifest,
         TransactionalOffsetsCompleted => TransactionalOffsetsCompletedManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
@@ -299,6 +303,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case TransactionalOffsetsCompleted m:
                 w.String(m.Group).Int16((short)m.Error);
                 break;
+            case AddPartitionsToTransaction m:
+                w.String(m.TransactionalId).VarLong(m.ProducerId).Int16(m.ProducerEpoch).Bool(m.VerifyOnly);
+                WritePartitions(w, m.Partitions);
+                break;
+            case AddPartitionsToTransactionResult m:
+                w.String(m.TransactionalId).List(m.Partitions, (x, p) => x.String(p.Partition.Topic).VarInt(p.Partition.Partition).Int16((short)p.Error));
+                break;
             case DeleteGroupResponse m:
                 w.String(m.Group).Int16((short)m.Error);
                 break;
@@ -436,6 +447,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             DeleteGroupManifest => new DeleteGroup(r.String()),
             CompleteTransactionalOffsetsManifest => new CompleteTransactionalOffsets(r.String(), r.VarLong(), r.Int16(), r.Bool()),
             TransactionalOffsetsCompletedManifest => new TransactionalOffsetsCompleted(r.String(), (ErrorCode)r.Int16()),
+            AddPartitionsToTransactionManifest => ReadAddPartitionsToTransaction(ref r),
+            AddPartitionsToTransactionResultManifest => ReadAddPartitionsToTransactionResult(ref r),
             AlterTopicConfigsManifest => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong(),
                 r.Byte() is var type && type != NoTimestampType ? (Records.TimestampType)type : null),
             AlterTopicConfigsManifestV1 => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong()),
@@ -547,6 +560,21 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         if (innerManifest == ProduceRequestManifest) return new ForwardedRequest(ReadProduce(ref r));
         var innerBytes = r.Bytes();
         return new ForwardedRequest((IPartitionRequest)FromBinary(innerBytes, innerManifest));
+    }
+
+    private static AddPartitionsToTransaction ReadAddPartitionsToTransaction(ref WireReader r)
+    {
+        var (transactionalId, producerId, producerEpoch, verifyOnly) = (r.String(), r.VarLong(), r.Int16(), r.Bool());
+        return new AddPartitionsToTransaction(transactionalId, producerId, producerEpoch, ReadPartitions(ref r), verifyOnly);
+    }
+
+    private static AddPartitionsToTransactionResult ReadAddPartitionsToTransactionResult(ref WireReader r)
+    {
+        var transactionalId = r.String();
+        var n = r.Count();
+        var partitions = new List<PartitionErrorCode>(n);
+        for (var i = 0; i < n; i++) partitions.Add(new PartitionErrorCode(new TopicPartition(r.String(), r.VarInt()), (ErrorCode)r.Int16()));
+        return new AddPartitionsToTransactionResult(transactionalId, partitions);
     }
 
     public static void WritePartitions(WireWriter w, IReadOnlyList<TopicPartition> partitions) =>
