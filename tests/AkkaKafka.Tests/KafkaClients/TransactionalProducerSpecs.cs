@@ -1,11 +1,15 @@
+using AkkaKafka.Tests.MultiNode.Support;
 using Confluent.Kafka;
 using Xunit;
 
 namespace AkkaKafka.Tests.KafkaClients;
 
 /// <summary>
-/// Confluent.Kafka's transactional producer against the transaction coordinator. So far: InitTransactions finds the
-/// coordinator (FindCoordinator key type 1) and gets the transactional id's producer id (InitProducerId).
+/// Confluent.Kafka's transactional producer against the transaction coordinator, with one real broker process:
+/// InitTransactions (FindCoordinator key type 1, InitProducerId), then whole transactions — AddPartitionsToTxn,
+/// the produce, EndTxn, the markers the coordinator writes — read back by read_committed and read_uncommitted
+/// consumers; a second producer of the same transactional.id fences the first; a producer silent past its
+/// transaction.timeout.ms has its transaction aborted by the coordinator and is fenced.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
 [Trait("Speed", "Slow")]
@@ -13,13 +17,8 @@ public sealed class TransactionalProducerSpecs(KafkaBroker broker) : IClassFixtu
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private IProducer<string, string> TransactionalProducer(string transactionalId) =>
-        new ProducerBuilder<string, string>(new ProducerConfig
-        {
-            BootstrapServers = broker.KafkaBootstrap,
-            TransactionalId = transactionalId,
-            TransactionTimeoutMs = 60_000,
-        }).Build();
+    private IProducer<string, string> TransactionalProducer(string transactionalId, int transactionTimeoutMs = 60_000) =>
+        TransactionalReads.Producer(broker.KafkaBootstrap, transactionalId, transactionTimeoutMs);
 
     [Fact]
     public void InitTransactions_succeeds_for_each_new_producer_of_a_transactional_id()
@@ -29,5 +28,128 @@ public sealed class TransactionalProducerSpecs(KafkaBroker broker) : IClassFixtu
 
         using var second = TransactionalProducer("init-twice");
         second.InitTransactions(Timeout);
+    }
+
+    [Fact]
+    public async Task A_read_committed_consumer_sees_exactly_the_committed_transactions_records_and_read_uncommitted_the_aborted_ones_too()
+    {
+        const string topic = "txn-commit-abort";
+        await broker.CreateTopic(topic, 1);
+        using var producer = TransactionalProducer("commit-abort");
+        producer.InitTransactions(Timeout);
+
+        producer.BeginTransaction();
+        producer.Produce(topic, new Message<string, string> { Key = "k", Value = "committed-0" });
+        producer.Produce(topic, new Message<string, string> { Key = "k", Value = "committed-1" });
+        producer.CommitTransaction(Timeout);
+        producer.BeginTransaction();
+        producer.Produce(topic, new Message<string, string> { Key = "k", Value = "aborted-0" });
+        // Written before the abort (librdkafka drops what it has not sent yet when a transaction aborts).
+        producer.Flush(Timeout);
+        producer.AbortTransaction(Timeout);
+        producer.BeginTransaction();
+        producer.Produce(topic, new Message<string, string> { Key = "k", Value = "committed-2" });
+        producer.CommitTransaction(Timeout);
+
+        // EndTxn is answered once the outcome is persisted; the markers follow, so the reads wait for them.
+        await Eventually.Async(Timeout, () =>
+        {
+            Assert.Equal(["committed-0", "committed-1", "committed-2"], TransactionalReads.Read(broker.KafkaBootstrap, topic, IsolationLevel.ReadCommitted));
+            return Task.CompletedTask;
+        }, broker.Diagnostics);
+        Assert.Equal(["committed-0", "committed-1", "aborted-0", "committed-2"], TransactionalReads.Read(broker.KafkaBootstrap, topic, IsolationLevel.ReadUncommitted));
+    }
+
+    [Fact]
+    public async Task A_second_producer_with_the_same_transactional_id_aborts_the_firsts_open_transaction_and_fences_it()
+    {
+        const string topic = "txn-fencing";
+        await broker.CreateTopic(topic, 1);
+        using var first = TransactionalProducer("fenced");
+        first.InitTransactions(Timeout);
+        first.BeginTransaction();
+        await first.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "of-the-fenced" });
+
+        using var second = TransactionalProducer("fenced");
+        second.InitTransactions(Timeout);
+
+        var fenced = Assert.ThrowsAny<KafkaException>(() => first.CommitTransaction(Timeout));
+        Assert.True(fenced.Error.IsFatal && fenced.Error.Code is ErrorCode.Local_Fenced or ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch,
+            $"not Kafka's fencing error: {fenced.Error.Code} {fenced.Error.Reason} (fatal: {fenced.Error.IsFatal})");
+        second.BeginTransaction();
+        await second.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "of-the-new" });
+        second.CommitTransaction(Timeout);
+        await Eventually.Async(Timeout, () =>
+        {
+            Assert.Equal(["of-the-new"], TransactionalReads.Read(broker.KafkaBootstrap, topic, IsolationLevel.ReadCommitted));
+            return Task.CompletedTask;
+        }, broker.Diagnostics);
+    }
+
+    [Fact]
+    public async Task A_transaction_left_open_past_transaction_timeout_ms_is_aborted_by_the_coordinator_the_LSO_moves_past_it_and_its_producer_is_fenced()
+    {
+        const string topic = "txn-timeout";
+        await broker.CreateTopic(topic, 1);
+        using var producer = TransactionalProducer("times-out", transactionTimeoutMs: 2_000);
+        producer.InitTransactions(Timeout);
+        producer.BeginTransaction();
+        await producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "left-open" });
+
+        // No EndTxn: the coordinator aborts it, its marker ends the transaction at the partition, and read_committed
+        // reads past it (its high watermark, the LSO, is the end of the log: the record and the abort marker).
+        await Eventually.Async(Timeout, () =>
+        {
+            Assert.Equal(2, TransactionalReads.LastStableOffset(broker.KafkaBootstrap, topic));
+            return Task.CompletedTask;
+        }, broker.Diagnostics);
+        Assert.Empty(TransactionalReads.Read(broker.KafkaBootstrap, topic, IsolationLevel.ReadCommitted));
+        Assert.Equal(["left-open"], TransactionalReads.Read(broker.KafkaBootstrap, topic, IsolationLevel.ReadUncommitted));
+
+        var fenced = Assert.ThrowsAny<KafkaException>(() => producer.CommitTransaction(Timeout));
+        Assert.True(fenced.Error.Code is ErrorCode.Local_Fenced or ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch,
+            $"not Kafka's fencing error: {fenced.Error.Code} {fenced.Error.Reason}");
+    }
+}
+
+/// <summary>What the transaction specs share: a transactional producer, and reads of a one-partition topic to its end at an isolation level.</summary>
+public static class TransactionalReads
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public static IProducer<string, string> Producer(string bootstrap, string transactionalId, int transactionTimeoutMs = 60_000) =>
+        new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            TransactionalId = transactionalId,
+            TransactionTimeoutMs = transactionTimeoutMs,
+        }).Build();
+
+    /// <summary>The last stable offset of partition 0: the high watermark a read_committed consumer is answered.</summary>
+    public static long LastStableOffset(string bootstrap, string topic)
+    {
+        var config = GroupMember.Config(bootstrap, "txn-" + Guid.NewGuid().ToString("N"));
+        config.IsolationLevel = IsolationLevel.ReadCommitted;
+        using var consumer = new ConsumerBuilder<string, string>(config).Build();
+        return consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), Timeout).High.Value;
+    }
+
+    /// <summary>Every value a consumer at <paramref name="isolation"/> hands over from offset 0 of partition 0 until it reports the end (the LSO for read_committed).</summary>
+    public static string[] Read(string bootstrap, string topic, IsolationLevel isolation)
+    {
+        var config = GroupMember.Config(bootstrap, "txn-" + Guid.NewGuid().ToString("N"));
+        config.IsolationLevel = isolation;
+        config.EnablePartitionEof = true;
+        using var consumer = new ConsumerBuilder<string, string>(config).Build();
+        consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+        var values = new List<string>();
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is not { } result) continue;
+            if (result.IsPartitionEOF) return values.ToArray();
+            values.Add(result.Message.Value);
+        }
+        throw new TimeoutException($"{isolation}: no end of partition {topic}-0 within {Timeout.TotalSeconds:0} s, read [{string.Join(", ", values)}]");
     }
 }
