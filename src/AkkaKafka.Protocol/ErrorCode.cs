@@ -64,7 +64,11 @@ public enum ErrorCode : short
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
     MemberIdRequired = 79,
+    /// <summary>Kafka's FENCED_INSTANCE_ID: another member now holds this group.instance.id (a static member's zombie).</summary>
+    FencedInstanceId = 82,
     InvalidRecord = 87,
+    /// <summary>Kafka's UNSTABLE_OFFSET_COMMIT: a transaction not yet ended holds an offset of the partition; retriable.</summary>
+    UnstableOffsetCommit = 88,
     /// <summary>Kafka's PRODUCER_FENCED (KIP-588): a newer producer with the same transactional id has initialized.</summary>
     ProducerFenced = 90,
     /// <summary>Kafka's RESOURCE_NOT_FOUND: a user or ACL rule named by a command does not exist.</summary>
@@ -119,6 +123,8 @@ public static class ErrorCodes
         ErrorCode.NonEmptyGroup => "the group still has members",
         ErrorCode.GroupIdNotFound => "no such group",
         ErrorCode.MemberIdRequired => "re-join with the member id given",
+        ErrorCode.FencedInstanceId => "another member holds this group.instance.id now (fenced)",
+        ErrorCode.UnstableOffsetCommit => "a transaction still open holds an offset of the partition; retry",
         ErrorCode.InvalidRecord => "invalid record or record batch",
         ErrorCode.ResourceNotFound => "no such user or ACL",
         ErrorCode.DuplicateResource => "the request names the same user twice",

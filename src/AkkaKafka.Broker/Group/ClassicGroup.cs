@@ -392,6 +392,27 @@ public sealed class ClassicGroup
         return ErrorCode.None;
     }
 
+    /// <summary>
+    /// Whether a transactional producer may commit offsets for this group (TxnOffsetCommit), as Kafka decides
+    /// (ClassicGroup.validateOffsetCommit, transactional): with the consumer's group metadata (v3+, KIP-447) the member
+    /// must be in the group — and hold its group.instance.id, if it names one — at the current generation; a rebalance
+    /// in progress does not matter, and the member's session is not renewed. Without it (generation -1, member "",
+    /// older clients) the commit is not checked.
+    /// </summary>
+    public ErrorCode ValidateTransactionalCommit(string memberId, string? groupInstanceId, int generation)
+    {
+        if (generation < 0 && State == GroupStates.Empty) return ErrorCode.None;
+        if (generation < 0 && memberId.Length == 0 && groupInstanceId is null) return ErrorCode.None;
+        if (groupInstanceId is not null)
+        {
+            var holder = _members.Values.FirstOrDefault(m => m.GroupInstanceId == groupInstanceId);
+            if (holder is null) return ErrorCode.UnknownMemberId;
+            if (holder.MemberId != memberId) return ErrorCode.FencedInstanceId;
+        }
+        if (!_members.ContainsKey(memberId)) return ErrorCode.UnknownMemberId;
+        return generation != Generation ? ErrorCode.IllegalGeneration : ErrorCode.None;
+    }
+
     // ---------------- persistence ----------------
 
     /// <summary>Stable or Empty: the states in which Kafka writes the group's metadata (the others are on their way to one).</summary>

@@ -26,7 +26,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     private readonly ClassicGroupSettings _settings;
     // The JoinGroup or SyncGroup each classic member is waiting on (answered when the rebalance gets that far).
     private readonly Dictionary<string, IActorRef> _held = new(StringComparer.Ordinal);
-    private readonly Dictionary<TopicPartition, long> _committed = new();
+    private readonly GroupOffsets _offsets = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // The membership last persisted: a new generation is a change to store, a heartbeat is not. Kept for snapshots
     // (a group in mid-rebalance is snapshotted as it was last stored).
@@ -59,7 +59,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         switch (message)
         {
             case SnapshotOffer { Snapshot: GroupSnapshot snapshot }:
-                foreach (var o in snapshot.Committed) _committed[new TopicPartition(o.Topic, o.Partition)] = o.Offset;
+                _offsets.Restore(snapshot);
                 // snapshot.Akka: written before Akka consumers became classic members (issue 19); nothing to take back.
                 _recoveredClassic = snapshot.Classic;
                 break;
@@ -74,11 +74,9 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             case RecoveryCompleted:
                 RestoreMembership(DateTime.UtcNow);
                 break;
-            case OffsetsCommitted e:
-                Apply(e);
-                break;
-            case GroupOffsetsDeleted:
-                _committed.Clear();
+            case OffsetsCommitted or TransactionalOffsetsPrepared or TransactionalOffsetsAborted or GroupOffsetsDeleted:
+                // LastSequenceNr is the replayed event's: where in the journal it was written.
+                _offsets.Apply((IGroupEvent)message, LastSequenceNr);
                 break;
         }
     }
@@ -118,13 +116,8 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     private void SaveSnapshotIfDue()
     {
         if (LastSequenceNr % SnapshotEvery != 0) return;
-        SaveSnapshot(new GroupSnapshot(_committed.Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList(),
-            Classic: _storedClassic));
-    }
-
-    private void Apply(OffsetsCommitted e)
-    {
-        foreach (var o in e.Offsets) _committed[new TopicPartition(o.Topic, o.Partition)] = o.Offset;
+        var (committed, committedAt, pending) = _offsets.ToSnapshot();
+        SaveSnapshot(new GroupSnapshot(committed, Classic: _storedClassic, CommittedAt: committedAt, Pending: pending));
     }
 
     protected override void OnCommand(object message)
@@ -149,7 +142,14 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
                 break;
             case OffsetFetch fetch:
                 Sender.Tell(new OffsetFetchResponse(_group, fetch.Partitions
-                    .Select(tp => new PartitionOffset(tp.Topic, tp.Partition, _committed.GetValueOrDefault(tp, -1))).ToList()));
+                    .Select(tp => new PartitionOffset(tp.Topic, tp.Partition, _offsets.CommittedOffset(tp))).ToList(),
+                    fetch.RequireStable ? fetch.Partitions.Where(_offsets.IsUnstable).ToList() : []));
+                break;
+            case TransactionalOffsetCommit commit:
+                HandleTransactionalCommit(commit);
+                break;
+            case CompleteTransactionalOffsets complete:
+                HandleCompletion(complete);
                 break;
             case DescribeGroup:
                 Sender.Tell(Describe());
@@ -212,8 +212,7 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
 
     private GroupDescription Describe()
     {
-        var committed = _committed.OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal).ThenBy(kv => kv.Key.Partition)
-            .Select(kv => new PartitionOffset(kv.Key.Topic, kv.Key.Partition, kv.Value)).ToList();
+        var committed = _offsets.Committed;
         var members = _classic.Members.Select(m => new GroupMemberDescription(m.MemberId, m.ClientId,
             _classic.ProtocolType == GroupDescription.ConsumerProtocolType ? ConsumerProtocol.TryDecodeAssignment(m.Assignment) ?? [] : [],
             m.ClientHost, m.MetadataFor(_classic.ProtocolName), m.Assignment)).ToList();
@@ -229,9 +228,9 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             return;
         }
         var coordinator = Sender;
-        Persist(GroupOffsetsDeleted.Instance, _ =>
+        Persist(GroupOffsetsDeleted.Instance, e =>
         {
-            _committed.Clear();
+            _offsets.Apply(e, LastSequenceNr);
             _log.Info("Group {0}: deleted with its committed offsets", _group);
             coordinator.Tell(new GroupDeleteOutcome(_group, ErrorCode.None, delete.ReplyTo));
         });
@@ -250,13 +249,72 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         var replyTo = Sender;
         Persist(new OffsetsCommitted(commit.Offsets), e =>
         {
-            Apply(e);
+            OffsetsWritten(e, commit.MemberId, commit.ClientAddress);
             replyTo.Tell(new OffsetCommitResponse(_group, ErrorCode.None));
+        });
+    }
+
+    /// <summary>
+    /// What follows every commit of the group's offsets once written, a consumer's and a transaction's alike: the
+    /// offsets are the group's, the transaction log records them, and a snapshot is taken when due.
+    /// </summary>
+    private void OffsetsWritten(IGroupEvent e, string committer, string? clientAddress)
+    {
+        _offsets.Apply(e, LastSequenceNr);
+        if (e is OffsetsCommitted committed)
+        {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            foreach (var o in e.Offsets.Where(o => TransactionLogEntry.IsLogged(o.Topic)))
-                Context.System.EventStream.Publish(new TransactionLogEntry(TransactionLogEntry.Commit, commit.MemberId, commit.ClientAddress,
+            foreach (var o in committed.Offsets.Where(o => TransactionLogEntry.IsLogged(o.Topic)))
+                Context.System.EventStream.Publish(new TransactionLogEntry(TransactionLogEntry.Commit, committer, clientAddress,
                     o.Topic, o.Partition, o.Offset, o.Offset, 0, now, _group));
+        }
+        SaveSnapshotIfDue();
+    }
+
+    /// <summary>
+    /// Kafka TxnOffsetCommit: the member checked as Kafka checks a transactional commit (KIP-447), the producer's epoch
+    /// against its pending offsets; then the offsets are pending (journaled, so a coordinator that takes over holds
+    /// them too), answered once written.
+    /// </summary>
+    private void HandleTransactionalCommit(TransactionalOffsetCommit commit)
+    {
+        var error = _classic.ValidateTransactionalCommit(commit.MemberId, commit.GroupInstanceId, commit.Generation);
+        if (error == ErrorCode.None) error = _offsets.CheckTransactionalCommit(commit.ProducerId, commit.ProducerEpoch);
+        if (error != ErrorCode.None)
+        {
+            Sender.Tell(new OffsetCommitResponse(_group, error,
+                $"transactional id {commit.TransactionalId} (producer {commit.ProducerId}, epoch {commit.ProducerEpoch}, member '{commit.MemberId}', generation {commit.Generation}) cannot commit to group {_group}: {error.Describe()}"));
+            return;
+        }
+        var replyTo = Sender;
+        Persist(new TransactionalOffsetsPrepared(commit.TransactionalId, commit.ProducerId, commit.ProducerEpoch, commit.Offsets), e =>
+        {
+            _offsets.Apply(e, LastSequenceNr);
+            replyTo.Tell(new OffsetCommitResponse(_group, ErrorCode.None));
             SaveSnapshotIfDue();
+        });
+    }
+
+    /// <summary>
+    /// The transaction coordinator ended a transaction that added this group: its pending offsets become the group's
+    /// committed offsets through the same event a consumer's commit writes, or are dropped; answered once written.
+    /// </summary>
+    private void HandleCompletion(CompleteTransactionalOffsets complete)
+    {
+        var (error, decided) = _offsets.Complete(complete.ProducerId, complete.ProducerEpoch, complete.Commit);
+        if (decided is null)
+        {
+            if (error != ErrorCode.None)
+                _log.Warning("Group {0}: completion of producer {1}'s transaction at epoch {2} refused: {3}", _group, complete.ProducerId, complete.ProducerEpoch, error.Describe());
+            Sender.Tell(new TransactionalOffsetsCompleted(_group, error));
+            return;
+        }
+        var replyTo = Sender;
+        var committer = _offsets.TransactionalIdOf(complete.ProducerId)!;
+        Persist(decided, e =>
+        {
+            OffsetsWritten(e, committer, null);
+            replyTo.Tell(new TransactionalOffsetsCompleted(_group, ErrorCode.None));
         });
     }
 

@@ -62,7 +62,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
             case JoinClassicGroup { Group: "" } join:
                 Sender.Tell(new JoinClassicGroupResponse("", ErrorCode.InvalidGroupId, -1, null, null, "", join.MemberId, []));
                 break;
-            case OffsetCommit { Group: "" }:
+            case OffsetCommit { Group: "" } or TransactionalOffsetCommit { Group: "" }:
                 Sender.Tell(new OffsetCommitResponse("", ErrorCode.InvalidGroupId, "the group id is empty"));
                 break;
             // Kafka's coordinator: a request naming a member of a group that does not exist is refused with
@@ -74,6 +74,15 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
             case OffsetCommit commit when !_groups.Contains(commit.Group) && (commit.Generation >= 0 || commit.MemberId.Length > 0):
                 Sender.Tell(new OffsetCommitResponse(commit.Group, ErrorCode.UnknownMemberId, $"{commit.MemberId} is not a member of group {commit.Group}, which does not exist"));
                 break;
+            // Kafka's coordinator: a transactional commit to a group that does not exist creates it only without a
+            // generation (a producer whose consumer uses no group management); with one, that generation is not the group's.
+            case TransactionalOffsetCommit commit when !_groups.Contains(commit.Group) && commit.Generation >= 0:
+                Sender.Tell(new OffsetCommitResponse(commit.Group, ErrorCode.IllegalGeneration, $"group {commit.Group} does not exist, so generation {commit.Generation} is not its generation"));
+                break;
+            // Nothing can be pending in a group that does not exist: a completion (retried until answered) has nothing to do.
+            case CompleteTransactionalOffsets complete when !_groups.Contains(complete.Group):
+                Sender.Tell(new TransactionalOffsetsCompleted(complete.Group, ErrorCode.None));
+                break;
             case SyncClassicGroup { Group.Length: > 0 } sync when !_groups.Contains(sync.Group):
                 Sender.Tell(new SyncClassicGroupResponse(sync.Group, ErrorCode.UnknownMemberId, null, null, []));
                 break;
@@ -83,7 +92,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
             case LeaveClassicGroup { Group.Length: > 0 } leave when !_groups.Contains(leave.Group):
                 Sender.Tell(new LeaveClassicGroupResponse(leave.Group, ErrorCode.None, leave.MemberIds.Select(m => new MemberLeft(m, ErrorCode.UnknownMemberId)).ToList()));
                 break;
-            case JoinClassicGroup or OffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
+            case JoinClassicGroup or OffsetCommit or TransactionalOffsetCommit when !_groups.Contains(GroupOf((IGroupCommand)message)):
                 RegisterThenForward((IGroupCommand)message);
                 break;
             case DeleteGroup delete when !_groups.Contains(delete.Group):
@@ -162,6 +171,8 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
         ClassicHeartbeat m => m.Group,
         LeaveClassicGroup m => m.Group,
         DeleteGroup m => m.Group,
+        TransactionalOffsetCommit m => m.Group,
+        CompleteTransactionalOffsets m => m.Group,
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name),
     };
 

@@ -6,8 +6,23 @@ namespace AkkaKafka.Broker.Group;
 /// <summary>Marker for what group actors persist (bound to <see cref="Storage.StorageSerializer"/>).</summary>
 public interface IGroupEvent;
 
-/// <summary>A group's committed positions changed.</summary>
-public sealed record OffsetsCommitted(IReadOnlyList<PartitionOffset> Offsets) : IGroupEvent;
+/// <summary>
+/// A group's committed positions changed: a consumer's commit, or (<see cref="TransactionalProducerId"/> set) the
+/// transaction of that producer committed, and these of its pending offsets became the group's (KIP-98's commit
+/// marker; its offsets a later commit had overtaken are left out). One event either way, so whatever follows commits
+/// follows both.
+/// </summary>
+public sealed record OffsetsCommitted(IReadOnlyList<PartitionOffset> Offsets, long? TransactionalProducerId = null) : IGroupEvent;
+
+/// <summary>
+/// A transactional producer committed offsets in its transaction (Kafka's TxnOffsetCommit record): pending, visible to
+/// no OffsetFetch, until the transaction ends (<see cref="OffsetsCommitted"/> with the producer id, or
+/// <see cref="TransactionalOffsetsAborted"/>). Journaled so that a coordinator that takes over holds them too.
+/// </summary>
+public sealed record TransactionalOffsetsPrepared(string TransactionalId, long ProducerId, short ProducerEpoch, IReadOnlyList<PartitionOffset> Offsets) : IGroupEvent;
+
+/// <summary>The transaction of producer <see cref="ProducerId"/> aborted: its pending offsets are dropped.</summary>
+public sealed record TransactionalOffsetsAborted(long ProducerId) : IGroupEvent;
 
 /// <summary>The coordinator learned of a group (persisted so `group list` knows groups whose members are gone).</summary>
 public sealed record GroupRegistered(string Group) : IGroupEvent;
@@ -55,9 +70,20 @@ public sealed record PartitionRelease(TopicPartition Partition, string Member, i
 
 /// <summary>
 /// Committed offsets and, since membership is persisted, the latest membership (null: none yet). <see cref="Akka"/> is
-/// only in snapshots written before issue 19, and ignored.
+/// only in snapshots written before issue 19, and ignored. <see cref="CommittedAt"/> is where in the journal each of
+/// <see cref="Committed"/> was written (see <see cref="GroupOffsets"/>; empty in older snapshots: before anything
+/// since), and <see cref="Pending"/> the offsets of transactions still open.
 /// </summary>
-public sealed record GroupSnapshot(IReadOnlyList<PartitionOffset> Committed, GroupMetadata? Akka = null, GroupMetadata? Classic = null);
+public sealed record GroupSnapshot(IReadOnlyList<PartitionOffset> Committed, GroupMetadata? Akka = null, GroupMetadata? Classic = null,
+    IReadOnlyList<long>? CommittedAt = null, IReadOnlyList<PendingTransactionalOffsets>? Pending = null)
+{
+    public IReadOnlyList<long> CommittedAt { get; init; } = CommittedAt ?? [];
+    public IReadOnlyList<PendingTransactionalOffsets> Pending { get; init; } = Pending ?? [];
+}
+
+/// <summary>One open transaction's offsets for a group, each with where in the group's journal it was written.</summary>
+public sealed record PendingTransactionalOffsets(string TransactionalId, long ProducerId, short ProducerEpoch,
+    IReadOnlyList<PartitionOffset> Offsets, IReadOnlyList<long> WrittenAt);
 
 /// <summary>The group was deleted (Kafka DeleteGroups): its committed offsets are gone.</summary>
 public sealed class GroupOffsetsDeleted : IGroupEvent

@@ -54,6 +54,7 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         LeaveGroupRequestData r => Later(GroupHandler.LeaveAsync(node, context, r)),
         OffsetCommitRequestData r => Later(GroupOffsetsHandler.CommitAsync(node, context, r)),
         OffsetFetchRequestData r => Later(GroupOffsetsHandler.FetchAsync(node, r)),
+        TxnOffsetCommitRequestData r => Later(GroupOffsetsHandler.TxnCommitAsync(node, r)),
         ListGroupsRequestData => Later(GroupAdminHandler.ListAsync(node)),
         DescribeGroupsRequestData r => Later(GroupAdminHandler.DescribeAsync(node, r)),
         DeleteGroupsRequestData r => Later(GroupAdminHandler.DeleteAsync(node, r)),

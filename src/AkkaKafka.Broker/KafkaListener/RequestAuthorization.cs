@@ -16,7 +16,8 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// Describe; DescribeCluster needs nothing (Describe cluster for its authorized operations); group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
 /// DeleteGroups Delete group); CreateAcls, DeleteAcls and AlterUserScramCredentials Alter cluster, DescribeAcls and DescribeUserScramCredentials Describe cluster; an idempotent InitProducerId needs Write on some topic (Kafka 3's rule); WriteTxnMarkers ClusterAction on the
 /// cluster (brokers only), DescribeProducers Read topic; AddPartitionsToTxn, AddOffsetsToTxn and EndTxn Write on the
-/// transactional id (plus Write topic, Read group; ClusterAction for the brokers' batched AddPartitionsToTxn). Deny by
+/// transactional id (plus Write topic, Read group; ClusterAction for the brokers' batched AddPartitionsToTxn);
+/// TxnOffsetCommit Write on the transactional id, Read on the group and on each topic. Deny by
 /// default: a request type with no rule here is refused, whichever transport brought it.
 /// </summary>
 internal static class RequestAuthorization
@@ -227,6 +228,20 @@ internal static class RequestAuthorization
                 return new AddOffsetsToTxnResponseData(ErrorCode.GroupAuthorizationFailed);
             case EndTxnRequestData end when !access.MayInitProducerId(end.TransactionalId):
                 return new EndTxnResponseData(ErrorCode.TransactionalIdAuthorizationFailed);
+            case TxnOffsetCommitRequestData commit:
+            {
+                // Kafka's rules: Write on the transactional id (the rule InitProducerId with it follows), Read on the
+                // group, then Read on each topic; the denied topics answer TOPIC_AUTHORIZATION_FAILED, the others are served.
+                if (!access.MayInitProducerId(commit.TransactionalId))
+                    return TxnOffsetCommitResponseData.AllFailed(commit.Topics, ErrorCode.TransactionalIdAuthorizationFailed);
+                if (!access.Allows(AccessRules.ReadGroup, commit.GroupId))
+                    return TxnOffsetCommitResponseData.AllFailed(commit.Topics, ErrorCode.GroupAuthorizationFailed);
+                var (allowed, denied) = Split(commit.Topics, t => access.Allows(AccessRules.ReadTopic, t.Name));
+                if (denied.Count == 0) return await serve(request);
+                var refused = TxnOffsetCommitResponseData.AllFailed(denied, ErrorCode.TopicAuthorizationFailed).Topics;
+                var served = allowed.Count == 0 ? null : await serve(commit with { Topics = allowed });
+                return served is TxnOffsetCommitResponseData r ? r with { Topics = [.. r.Topics, .. refused] } : new TxnOffsetCommitResponseData(refused);
+            }
             case DescribeProducersRequestData producers:
             {
                 // Kafka's rule: Read on the topic; the others answer TOPIC_AUTHORIZATION_FAILED per partition.

@@ -51,9 +51,15 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string TopicConfigsAlteredManifest = "TA2";
     internal const string TopicConfigsAlteredManifestV1 = "TA1";
     internal const string NodeIdAssignedManifest = "NI1";
+    // GO2 is a transaction's commit (the producer id whose pending offsets it completes); a consumer's is still GO1.
     internal const string OffsetsCommittedManifest = "GO1";
+    internal const string TransactionalOffsetsCommittedManifest = "GO2";
+    internal const string TransactionalOffsetsPreparedManifest = "GT1";
+    internal const string TransactionalOffsetsAbortedManifest = "GA1";
     internal const string GroupRegisteredManifest = "GR1";
-    internal const string GroupSnapshotManifest = "GS2";
+    // GS3 adds where each committed offset was written and the pending transactional offsets; GS2 and GS1 are still read.
+    internal const string GroupSnapshotManifest = "GS3";
+    internal const string GroupSnapshotManifestV2 = "GS2";
     internal const string GroupSnapshotManifestV1 = "GS1";
     internal const string GroupMembershipChangedManifest = "GM1";
     internal const string GroupOffsetsDeletedManifest = "GD1";
@@ -86,7 +92,10 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         PartitionsAdded => PartitionsAddedManifest,
         TopicConfigsAltered => TopicConfigsAlteredManifest,
         NodeIdAssigned => NodeIdAssignedManifest,
-        OffsetsCommitted => OffsetsCommittedManifest,
+        OffsetsCommitted { TransactionalProducerId: null } => OffsetsCommittedManifest,
+        OffsetsCommitted => TransactionalOffsetsCommittedManifest,
+        TransactionalOffsetsPrepared => TransactionalOffsetsPreparedManifest,
+        TransactionalOffsetsAborted => TransactionalOffsetsAbortedManifest,
         GroupRegistered => GroupRegisteredManifest,
         GroupSnapshot => GroupSnapshotManifest,
         GroupMembershipChanged => GroupMembershipChangedManifest,
@@ -178,6 +187,14 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 break;
             case OffsetsCommitted e:
                 ProtocolSerializer.WriteOffsets(w, e.Offsets);
+                if (e.TransactionalProducerId is { } producerId) w.VarLong(producerId);
+                break;
+            case TransactionalOffsetsPrepared e:
+                w.String(e.TransactionalId).VarLong(e.ProducerId).VarInt(e.ProducerEpoch);
+                ProtocolSerializer.WriteOffsets(w, e.Offsets);
+                break;
+            case TransactionalOffsetsAborted e:
+                w.VarLong(e.ProducerId);
                 break;
             case ITransactionEvent e:
                 TransactionStorage.Write(w, e);
@@ -192,6 +209,13 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 ProtocolSerializer.WriteOffsets(w, s.Committed);
                 WriteOptionalGroupMetadata(w, s.Akka);
                 WriteOptionalGroupMetadata(w, s.Classic);
+                w.List(s.CommittedAt, (x, at) => x.VarLong(at));
+                w.List(s.Pending, (x, p) =>
+                {
+                    x.String(p.TransactionalId).VarLong(p.ProducerId).VarInt(p.ProducerEpoch);
+                    ProtocolSerializer.WriteOffsets(x, p.Offsets);
+                    x.List(p.WrittenAt, (y, at) => y.VarLong(at));
+                });
                 break;
             case GroupMembershipChanged e:
                 WriteGroupMetadata(w, e.Metadata);
@@ -215,6 +239,27 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     {
         w.Bool(m is not null);
         if (m is not null) WriteGroupMetadata(w, m);
+    }
+
+    private static GroupSnapshot ReadGroupSnapshot(ref WireReader r)
+    {
+        var committed = ProtocolSerializer.ReadOffsets(ref r);
+        var akka = ReadOptionalGroupMetadata(ref r);
+        var classic = ReadOptionalGroupMetadata(ref r);
+        var committedAt = ReadPositions(ref r);
+        var count = r.Count();
+        var pending = new List<PendingTransactionalOffsets>(count);
+        for (var i = 0; i < count; i++)
+            pending.Add(new PendingTransactionalOffsets(r.String(), r.VarLong(), (short)r.VarInt(), ProtocolSerializer.ReadOffsets(ref r), ReadPositions(ref r)));
+        return new GroupSnapshot(committed, akka, classic, committedAt, pending);
+    }
+
+    private static List<long> ReadPositions(ref WireReader r)
+    {
+        var count = r.Count();
+        var positions = new List<long>(count);
+        for (var i = 0; i < count; i++) positions.Add(r.VarLong());
+        return positions;
     }
 
     private static GroupMetadata? ReadOptionalGroupMetadata(ref WireReader r) => r.Bool() ? ReadGroupMetadata(ref r) : null;
@@ -294,8 +339,12 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             TopicConfigsAlteredManifestV1 => new TopicConfigsAltered(r.String(), r.VarLong(), r.VarLong()),
             NodeIdAssignedManifest => ReadNodeId(ref r),
             OffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r)),
+            TransactionalOffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r), r.VarLong()),
+            TransactionalOffsetsPreparedManifest => new TransactionalOffsetsPrepared(r.String(), r.VarLong(), (short)r.VarInt(), ProtocolSerializer.ReadOffsets(ref r)),
+            TransactionalOffsetsAbortedManifest => new TransactionalOffsetsAborted(r.VarLong()),
             GroupRegisteredManifest => new GroupRegistered(r.String()),
-            GroupSnapshotManifest => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r), ReadOptionalGroupMetadata(ref r), ReadOptionalGroupMetadata(ref r)),
+            GroupSnapshotManifest => ReadGroupSnapshot(ref r),
+            GroupSnapshotManifestV2 => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r), ReadOptionalGroupMetadata(ref r), ReadOptionalGroupMetadata(ref r)),
             GroupSnapshotManifestV1 => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),
             GroupMembershipChangedManifest => new GroupMembershipChanged(ReadGroupMetadata(ref r)),
             GroupOffsetsDeletedManifest => GroupOffsetsDeleted.Instance,

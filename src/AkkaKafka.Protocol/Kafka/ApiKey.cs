@@ -25,6 +25,7 @@ public enum ApiKey : short
     CreateTopics = 19,
     DeleteTopics = 20,
     WriteTxnMarkers = 27,
+    TxnOffsetCommit = 28,
     DescribeAcls = 29,
     CreateAcls = 30,
     DeleteAcls = 31,

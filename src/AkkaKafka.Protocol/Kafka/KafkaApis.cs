@@ -25,7 +25,8 @@ public static class KafkaApis
         new(ApiKey.ListOffsets, MaxVersion: 5, LowestAnswered: 0, FirstFlexible: 6),
         new(ApiKey.Metadata, MaxVersion: 8, LowestAnswered: 0, FirstFlexible: 9),
         new(ApiKey.OffsetCommit, MaxVersion: 7, LowestAnswered: 0, FirstFlexible: 8),
-        new(ApiKey.OffsetFetch, MaxVersion: 5, LowestAnswered: 0, FirstFlexible: 6),
+        // v7 adds require_stable (KIP-447), which librdkafka sets with isolation.level=read_committed; v8 asks for several groups at once.
+        new(ApiKey.OffsetFetch, MaxVersion: 7, LowestAnswered: 0, FirstFlexible: 6),
         new(ApiKey.FindCoordinator, MaxVersion: 2, LowestAnswered: 0, FirstFlexible: 3),
         new(ApiKey.JoinGroup, MaxVersion: 5, LowestAnswered: 0, FirstFlexible: 6),
         new(ApiKey.Heartbeat, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 4),
@@ -62,6 +63,9 @@ public static class KafkaApis
         // DescribeProducers v0 (the only version, flexible) as kafka-transactions.sh describe-producers sends it.
         new(ApiKey.WriteTxnMarkers, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 1),
         new(ApiKey.DescribeProducers, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
+        // Offsets committed in a transaction (KIP-98), v3+ with the consumer's group metadata (KIP-447); v4 only allows
+        // TRANSACTION_ABORTABLE in the answer, never sent here.
+        new(ApiKey.TxnOffsetCommit, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 3),
         // SASL (advertised only on a listener with SASL on). SaslHandshake has no flexible version: 2 is past its max.
         new(ApiKey.SaslHandshake, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.SaslAuthenticate, MaxVersion: 2, LowestAnswered: 0, FirstFlexible: 2),

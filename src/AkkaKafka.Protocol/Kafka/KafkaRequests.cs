@@ -42,6 +42,7 @@ public static class KafkaRequests
             ApiKey.EndTxn => EndTxnRequestData.Read(ref reader, version),
             ApiKey.WriteTxnMarkers => WriteTxnMarkersRequestData.Read(ref reader, version),
             ApiKey.DescribeProducers => DescribeProducersRequestData.Read(ref reader, version),
+            ApiKey.TxnOffsetCommit => TxnOffsetCommitRequestData.Read(ref reader, version),
             ApiKey.SaslHandshake => SaslHandshakeRequestData.Read(ref reader, version),
             ApiKey.SaslAuthenticate => SaslAuthenticateRequestData.Read(ref reader, version),
             _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),

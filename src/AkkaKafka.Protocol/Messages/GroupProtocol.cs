@@ -19,11 +19,32 @@ public sealed record OffsetCommit(string Group, string MemberId, int Generation,
 
 public sealed record OffsetCommitResponse(string Group, ErrorCode Error, string? ErrorMessage = null) : IAkkaKafkaMessage;
 
-/// <summary>Kafka OffsetFetch as the listener hands it to the coordinator.</summary>
-public sealed record OffsetFetch(string Group, IReadOnlyList<TopicPartition> Partitions) : IGroupCommand;
+/// <summary>
+/// Kafka OffsetFetch as the listener hands it to the coordinator. <see cref="RequireStable"/> (OffsetFetch v7+): the
+/// partitions whose offsets a transaction still open has committed are named in the answer's
+/// <see cref="OffsetFetchResponse.Unstable"/>, which Kafka answers UNSTABLE_OFFSET_COMMIT.
+/// </summary>
+public sealed record OffsetFetch(string Group, IReadOnlyList<TopicPartition> Partitions, bool RequireStable = false) : IGroupCommand;
 
-/// <summary>Offset -1 means nothing committed yet.</summary>
-public sealed record OffsetFetchResponse(string Group, IReadOnlyList<PartitionOffset> Offsets) : IAkkaKafkaMessage;
+/// <summary>
+/// Offset -1 means nothing committed yet. <see cref="Unstable"/>: with <see cref="OffsetFetch.RequireStable"/>, the
+/// partitions asked for that have transactional offsets pending (their offset here is the last committed one).
+/// </summary>
+public sealed record OffsetFetchResponse(string Group, IReadOnlyList<PartitionOffset> Offsets, IReadOnlyList<TopicPartition>? Unstable = null) : IAkkaKafkaMessage
+{
+    public IReadOnlyList<TopicPartition> Unstable { get; init; } = Unstable ?? [];
+}
+
+/// <summary>
+/// Kafka TxnOffsetCommit as the listener hands it to the coordinator: <see cref="Offsets"/> committed inside the
+/// transaction of producer <see cref="ProducerId"/>, held pending until the transaction ends
+/// (<see cref="CompleteTransactionalOffsets"/>) and visible to no OffsetFetch before. <see cref="MemberId"/>,
+/// <see cref="Generation"/> and <see cref="GroupInstanceId"/> are the consumer's group metadata (TxnOffsetCommit v3+,
+/// KIP-447), checked as an OffsetCommit's are; generation -1 with member "" (older clients) is not checked. Answered
+/// with an <see cref="OffsetCommitResponse"/>.
+/// </summary>
+public sealed record TransactionalOffsetCommit(string Group, string TransactionalId, long ProducerId, short ProducerEpoch,
+    string MemberId, int Generation, string? GroupInstanceId, IReadOnlyList<PartitionOffset> Offsets) : IGroupCommand;
 
 /// <summary>
 /// From the transaction coordinator when a transaction that added <see cref="Group"/> (AddOffsetsToTxn) ends: the offsets

@@ -63,8 +63,12 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string ForwardedRequestManifest = "fw2";
     internal const string OffsetCommitManifest = "oc1";
     internal const string OffsetCommitResponseManifest = "ocr1";
-    internal const string OffsetFetchManifest = "of1";
-    internal const string OffsetFetchResponseManifest = "ofr1";
+    // of2 and ofr2 add require_stable and the unstable partitions; of1 and ofr1 are still read, from brokers not yet upgraded.
+    internal const string OffsetFetchManifest = "of2";
+    internal const string OffsetFetchManifestV1 = "of1";
+    internal const string OffsetFetchResponseManifest = "ofr2";
+    internal const string OffsetFetchResponseManifestV1 = "ofr1";
+    internal const string TransactionalOffsetCommitManifest = "toc1";
     internal const string ListGroupsManifest = "gls1";
     internal const string ListGroupsResponseManifest = "glsr1";
     internal const string DescribeGroupManifest = "gd1";
@@ -130,6 +134,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         OffsetCommitResponse => OffsetCommitResponseManifest,
         OffsetFetch => OffsetFetchManifest,
         OffsetFetchResponse => OffsetFetchResponseManifest,
+        TransactionalOffsetCommit => TransactionalOffsetCommitManifest,
         ListGroups => ListGroupsManifest,
         ListGroupsResponse => ListGroupsResponseManifest,
         DescribeGroup => DescribeGroupManifest,
@@ -246,9 +251,16 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case OffsetFetch m:
                 w.String(m.Group);
                 WritePartitions(w, m.Partitions);
+                w.Bool(m.RequireStable);
                 break;
             case OffsetFetchResponse m:
                 w.String(m.Group);
+                WriteOffsets(w, m.Offsets);
+                WritePartitions(w, m.Unstable);
+                break;
+            case TransactionalOffsetCommit m:
+                w.String(m.Group).String(m.TransactionalId).VarLong(m.ProducerId).Int16(m.ProducerEpoch)
+                    .String(m.MemberId).VarInt(m.Generation).String(m.GroupInstanceId);
                 WriteOffsets(w, m.Offsets);
                 break;
             case ListGroups:
@@ -445,8 +457,12 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             ForwardedRequestManifest => ReadForwarded(ref r),
             OffsetCommitManifest => ReadOffsetCommit(ref r),
             OffsetCommitResponseManifest => new OffsetCommitResponse(r.String(), (ErrorCode)r.Int16(), r.NullableString()),
-            OffsetFetchManifest => ReadOffsetFetch(ref r),
-            OffsetFetchResponseManifest => ReadOffsetFetchResponse(ref r),
+            OffsetFetchManifest => ReadOffsetFetch(ref r) with { RequireStable = r.Bool() },
+            OffsetFetchManifestV1 => ReadOffsetFetch(ref r),
+            OffsetFetchResponseManifest => ReadOffsetFetchResponse(ref r) with { Unstable = ReadPartitions(ref r) },
+            OffsetFetchResponseManifestV1 => ReadOffsetFetchResponse(ref r),
+            TransactionalOffsetCommitManifest => new TransactionalOffsetCommit(r.String(), r.String(), r.VarLong(), r.Int16(),
+                r.String(), r.VarInt(), r.NullableString(), ReadOffsets(ref r)),
             ListGroupsManifest => ListGroups.Instance,
             ListGroupsResponseManifest => ReadListGroupsResponse(ref r),
             DescribeGroupManifest => new DescribeGroup(r.String()),

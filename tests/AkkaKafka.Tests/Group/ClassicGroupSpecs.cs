@@ -229,6 +229,49 @@ public sealed class ClassicGroupSpecs
     }
 
     [Fact]
+    public void A_transactional_commit_with_group_metadata_is_checked_as_Kafka_checks_it_KIP_447()
+    {
+        var (leader, follower) = StableGroupOfTwo();
+
+        Assert.Equal(ErrorCode.None, _group.ValidateTransactionalCommit(leader, null, 1));
+        Assert.Equal(ErrorCode.IllegalGeneration, _group.ValidateTransactionalCommit(follower, null, 0)); // a zombie of an older generation
+        Assert.Equal(ErrorCode.UnknownMemberId, _group.ValidateTransactionalCommit("ghost", null, 1));
+        Assert.Equal(ErrorCode.UnknownMemberId, _group.ValidateTransactionalCommit(leader, "nobody-holds-this", 1));
+        // Older producers (TxnOffsetCommit v0–2) send no group metadata: Kafka does not check them.
+        Assert.Equal(ErrorCode.None, _group.ValidateTransactionalCommit("", null, -1));
+    }
+
+    [Fact]
+    public void A_transactional_commit_is_not_held_back_by_a_rebalance_in_progress_unlike_a_consumers_commit()
+    {
+        var (_, follower, _) = TwoMembersJoined();
+        Assert.Equal(GroupStates.CompletingRebalance, _group.State);
+
+        Assert.Equal(ErrorCode.RebalanceInProgress, _group.ValidateCommit(follower, 1, T0.AddMilliseconds(215)));
+        Assert.Equal(ErrorCode.None, _group.ValidateTransactionalCommit(follower, null, 1));
+    }
+
+    [Fact]
+    public void A_static_members_zombie_is_fenced_by_the_member_that_now_holds_its_instance_id()
+    {
+        var first = HeldMember(_group.Join(JoinOf("") with { GroupInstanceId = "static-1" }, T0));
+        _group.Tick(T0.AddMilliseconds(200));
+        _group.Sync(new SyncClassicGroup("g", 1, first, "static-1", "consumer", "range", [new MemberAssignment(first, [1])]), T0.AddMilliseconds(210));
+
+        Assert.Equal(ErrorCode.None, _group.ValidateTransactionalCommit(first, "static-1", 1));
+        Assert.Equal(ErrorCode.FencedInstanceId, _group.ValidateTransactionalCommit("rdkafka-old-incarnation", "static-1", 1));
+    }
+
+    [Fact]
+    public void An_empty_group_takes_a_transactional_commit_without_a_generation()
+    {
+        Assert.Equal(GroupStates.Empty, _group.State);
+
+        Assert.Equal(ErrorCode.None, _group.ValidateTransactionalCommit("", null, -1));
+        Assert.Equal(ErrorCode.UnknownMemberId, _group.ValidateTransactionalCommit("m", null, 0));
+    }
+
+    [Fact]
     public void A_leaving_member_makes_the_others_rejoin_into_a_new_generation()
     {
         var (leader, follower) = StableGroupOfTwo();

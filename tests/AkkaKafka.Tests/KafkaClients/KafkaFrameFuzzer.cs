@@ -170,7 +170,7 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         ApiKey.Heartbeat => new HeartbeatRequestData(Group, 1, Member),
         ApiKey.LeaveGroup => version < 3 ? LeaveGroupRequestData.Single(Group, Member) : LeaveGroupRequestData.Batch(Group, [new(Member)]),
         ApiKey.OffsetCommit => new OffsetCommitRequestData(Group, [new(topic, [new(0, random.Next(0, 100), "fuzz")])], 1, Member),
-        ApiKey.OffsetFetch => new OffsetFetchRequestData(Group, [new(topic, [0])]),
+        ApiKey.OffsetFetch => new OffsetFetchRequestData(Group, [new(topic, [0])], RequireStable: random.Next(2) == 0),
         ApiKey.ListGroups => new ListGroupsRequestData(),
         ApiKey.DescribeGroups => new DescribeGroupsRequestData([Group]),
         ApiKey.DeleteGroups => new DeleteGroupsRequestData(["fuzz-absent-group"]),
@@ -200,6 +200,9 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
             : AddPartitionsToTxnRequestData.ForClient("fuzz-transactions", UnknownProducerId(), 0, [new(topic, [0])]),
         ApiKey.AddOffsetsToTxn => new AddOffsetsToTxnRequestData("fuzz-transactions", UnknownProducerId(), 0, Group),
         ApiKey.EndTxn => new EndTxnRequestData("fuzz-transactions", UnknownProducerId(), 0, random.Next(2) == 0),
+        // Offsets of a transaction that never ends, to a group nobody joins: pending, visible to no OffsetFetch.
+        ApiKey.TxnOffsetCommit => new TxnOffsetCommitRequestData("fuzz-transactions", Group, random.Next(0, 1000), 0, [new(topic, [new(0, random.Next(0, 100), "fuzz")])],
+            version >= 3 && random.Next(2) == 0 ? 1 : -1, version >= 3 && random.Next(2) == 0 ? Member : ""),
         _ => throw new InvalidOperationException($"no fuzz template for {key}: KafkaApis lists an API this fuzzer does not know"),
     };
 

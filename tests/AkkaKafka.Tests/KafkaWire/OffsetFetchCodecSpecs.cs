@@ -30,6 +30,8 @@ public sealed class OffsetFetchCodecSpecs
     [InlineData(3)]
     [InlineData(4)]
     [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
     public void Requests_and_responses_round_trip_at_every_version(short version)
     {
         KafkaCodec.AssertRoundTrips(Request, version, OffsetFetchRequestData.Read);

@@ -3,11 +3,16 @@ namespace AkkaKafka.Protocol.Kafka.Apis;
 public sealed record OffsetFetchRequestTopic(string Name, IReadOnlyList<int> PartitionIndexes);
 
 /// <summary>
-/// OffsetFetch v0–5: a group's committed offsets. <see cref="Topics"/> null means every topic the group committed
-/// for — Kafka allows that from v2 only, so writing null at v0–1 is refused.
+/// OffsetFetch v0–7 (flexible from v6): a group's committed offsets. <see cref="Topics"/> null means every topic the
+/// group committed for — Kafka allows that from v2 only, so writing null at v0–1 is refused. <see cref="RequireStable"/>
+/// (v7+, KIP-447; librdkafka sends it with isolation.level=read_committed): a partition whose offset a transaction
+/// still open has committed is answered UNSTABLE_OFFSET_COMMIT, so the consumer waits for the transaction to end
+/// instead of starting from the offset before it.
 /// </summary>
-public sealed record OffsetFetchRequestData(string GroupId, IReadOnlyList<OffsetFetchRequestTopic>? Topics) : IKafkaRequest
+public sealed record OffsetFetchRequestData(string GroupId, IReadOnlyList<OffsetFetchRequestTopic>? Topics, bool RequireStable = false) : IKafkaRequest
 {
+    public const short FirstRequireStableVersion = 7;
+
     public ApiKey ApiKey => ApiKey.OffsetFetch;
 
     public static OffsetFetchRequestData Read(ref KafkaReader r, short version)
@@ -22,8 +27,9 @@ public sealed record OffsetFetchRequestData(string GroupId, IReadOnlyList<Offset
             return new OffsetFetchRequestTopic(name, partitions);
         };
         var topics = version >= 2 ? r.NullableArray(topic, flexible) : r.Array(topic, flexible);
+        var requireStable = version >= FirstRequireStableVersion && r.Boolean();
         r.TaggedFields(flexible);
-        return new OffsetFetchRequestData(groupId, topics);
+        return new OffsetFetchRequestData(groupId, topics, requireStable);
     }
 
     public void Write(KafkaWriter w, short version)
@@ -35,6 +41,7 @@ public sealed record OffsetFetchRequestData(string GroupId, IReadOnlyList<Offset
         w.NullableArray(Topics, (t, topic) => t.String(topic.Name, flexible)
             .Array(topic.PartitionIndexes, (p, index) => p.Int32(index), flexible)
             .TaggedFields(flexible), flexible);
+        if (version >= FirstRequireStableVersion) w.Boolean(RequireStable);
         w.TaggedFields(flexible);
     }
 }
