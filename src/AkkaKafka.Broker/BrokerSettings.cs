@@ -36,6 +36,7 @@ public sealed class BrokerSettings
         PartitionRestartMaxBackoff = c.TimeSpan("partition-restart-max-backoff");
         RequestTimeout = c.TimeSpan("request-timeout");
         ControllerReadTimeout = c.TimeSpan("controller-read-timeout");
+        TransactionPartitionVerification = c.Boolean("transactions.partition-verification");
         TransactionLog = c.Boolean("transaction-log.enabled");
         TransactionLogFlushInterval = c.TimeSpan("transaction-log.flush-interval");
 
@@ -100,6 +101,8 @@ public sealed class BrokerSettings
     public TimeSpan RequestTimeout { get; }
     /// <summary>How long a broker waits for the controller's answer to a read before it answers from its own metadata.</summary>
     public TimeSpan ControllerReadTimeout { get; }
+    /// <summary>Kafka's transaction.partition.verification.enable (KIP-890 part 1): see PartitionState.Produce.</summary>
+    public bool TransactionPartitionVerification { get; }
     public bool TransactionLog { get; }
     public TimeSpan TransactionLogFlushInterval { get; }
 }

@@ -11,7 +11,8 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// validates them, writes base offset and leader epoch into the header and persists them), acknowledged after the
 /// journal write. A refused partition's answer carries the reason (v8's error_message: the journal's own words, the
 /// idempotence rule that was broken), which Kafka's clients log and the Akka producer prints. acks=0 gets no answer at
-/// all, as in Kafka, on either transport. v0–2 (magic 0/1 message sets) are answered UNSUPPORTED_VERSION per partition.
+/// all, as in Kafka, on either transport. The transactional_id travels with each batch: the owner verifies a
+/// transactional batch with that id's coordinator first (KIP-890 part 1, see PartitionState.Produce). v0–2 (magic 0/1 message sets) are answered UNSUPPORTED_VERSION per partition.
 /// </summary>
 internal static class ProduceHandler
 {
@@ -24,13 +25,13 @@ internal static class ProduceHandler
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, (int)node.Broker.RequestTimeout.TotalMilliseconds, 300_000));
 
         var topics = request.Topics.Select(async topic => new TopicProduceResponse(topic.Name,
-            await Task.WhenAll(topic.Partitions.Select(p => ProducePartitionAsync(node, context, topic.Name, p, acks, timeout))))).ToList();
+            await Task.WhenAll(topic.Partitions.Select(p => ProducePartitionAsync(node, context, topic.Name, p, acks, timeout, request.TransactionalId))))).ToList();
         var responses = await Task.WhenAll(topics);
         return acks == Acks.None ? null : new ProduceResponseData(responses);
     }
 
     private static async Task<PartitionProduceResponse> ProducePartitionAsync(KafkaNode node, KafkaRequestContext context, string topic,
-        ProduceRequestData.PartitionProduceData partition, Acks acks, TimeSpan timeout)
+        ProduceRequestData.PartitionProduceData partition, Acks acks, TimeSpan timeout, string? transactionalId)
     {
         // Kafka (ReplicaManager.appendToLocalLog): "Cannot append to internal topic"; only the brokers write them.
         if (InternalTopics.IsInternal(topic))
@@ -48,7 +49,7 @@ internal static class ProduceHandler
             return Refused(partition, ErrorCode.MessageTooLarge,
                 $"the record batch is {batches[0].Length} bytes, larger than the broker's max-batch-bytes ({node.Settings.MaxBatchBytes})");
 
-        var produce = new ProduceRequest(topic, partition.PartitionIndex, batches[0], acks, context.ClientId, context.ClientAddress);
+        var produce = new ProduceRequest(topic, partition.PartitionIndex, batches[0], acks, context.ClientId, context.ClientAddress, transactionalId);
         if (acks == Acks.None)
         {
             node.Broker.Tell(new ForwardedRequest(produce));

@@ -109,7 +109,8 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
     {
         switch (message)
         {
-            case ProduceRequest produce: HandleProduce(produce); break;
+            case ProduceRequest produce: HandleProduce(produce, Sender); break;
+            case TransactionVerified verified: OnTransactionVerified(verified); break;
             case WriteTxnMarker marker: HandleMarker(marker); break;
             case DescribeProducers: Sender.Tell(_state.DescribeProducers()); break;
             case FetchRequest fetch: HandleFetch(fetch, Sender); break;
@@ -159,28 +160,68 @@ public sealed class PartitionActor : UntypedPersistentActor, IWithTimers
 
     // ---------------- produce ----------------
 
-    private void HandleProduce(ProduceRequest request)
+    private void HandleProduce(ProduceRequest request, IActorRef replyTo, bool coordinatorVerified = false)
     {
-        var decision = _state.Produce(request, Sender, NowMs);
+        var decision = _state.Produce(request, replyTo, NowMs, coordinatorVerified);
         switch (decision.Outcome)
         {
             case ProduceOutcome.Accepted:
                 if (!_state.Writing) WritePending();
                 break;
             case ProduceOutcome.Duplicate when request.Acks != Acks.None:
-                Sender.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, decision.BaseOffset, -1));
+                replyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, ErrorCode.None, decision.BaseOffset, -1));
                 break;
             case ProduceOutcome.OverPendingBytes when request.Acks == Acks.None:
                 DropOverPendingBytes();
                 break;
             case ProduceOutcome.Refused or ProduceOutcome.OverPendingBytes:
-                if (request.Acks != Acks.None)
-                    Sender.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, decision.Error, -1, -1, decision.Message));
-                else
-                    _logger.Warning("{0}: dropped an acks=0 batch from {1}: {2}", PersistenceId, request.ClientId, decision.Message);
+                RefuseProduce(request, replyTo, decision.Error, decision.Message);
+                break;
+            case ProduceOutcome.NeedsVerification:
+                AskCoordinator(request);
                 break;
         }
     }
+
+    private void RefuseProduce(ProduceRequest request, IActorRef replyTo, ErrorCode error, string? message)
+    {
+        if (request.Acks != Acks.None)
+            replyTo.Tell(new ProduceResponse(_partition.Topic, _partition.Partition, error, -1, -1, message));
+        else
+            _logger.Warning("{0}: dropped an acks=0 batch from {1}: {2}", PersistenceId, request.ClientId, message);
+    }
+
+    /// <summary>
+    /// KIP-890 part 1: asks the transactional id's coordinator (through this broker's singleton proxy) whether this
+    /// partition is in the producer's ongoing transaction; the answer is piped back, the actor never waits. No answer
+    /// in time is COORDINATOR_NOT_AVAILABLE, which the producer is told as Kafka tells it (retriable).
+    /// </summary>
+    private void AskCoordinator(ProduceRequest request)
+    {
+        var header = new RecordBatch(request.Batch);
+        var ask = new AddPartitionsToTransaction(request.TransactionalId!, header.ProducerId, header.ProducerEpoch,
+            [new TopicPartition(_partition.Topic, _partition.Partition)], VerifyOnly: true);
+        var producerId = header.ProducerId;
+        Context.System.ActorSelection("/user/" + Names.TransactionCoordinatorProxyName)
+            .Ask<AddPartitionsToTransactionResult>(ask, _settings.RequestTimeout)
+            .PipeTo(Self,
+                success: result => new TransactionVerified(producerId,
+                    result.Partitions.Select(p => p.Error).DefaultIfEmpty(ErrorCode.UnknownServerError).First()),
+                failure: _ => new TransactionVerified(producerId, ErrorCode.CoordinatorNotAvailable));
+    }
+
+    private void OnTransactionVerified(TransactionVerified verified)
+    {
+        if (_state.VerificationAnswered(verified.ProducerId) is not { } verification) return;
+        var (error, message) = PartitionState.VerificationRefusal(verified.Error, verification.MarkerWritten);
+        if (error == ErrorCode.None) HandleProduce(verification.Request, verification.ReplyTo, coordinatorVerified: true);
+        else RefuseProduce(verification.Request, verification.ReplyTo, error, message);
+        // In their order: straight through if the first one opened the transaction here, else verified in turn.
+        foreach (var waiting in verification.Waiting) HandleProduce(waiting.Request, waiting.ReplyTo);
+    }
+
+    /// <summary>The coordinator's answer to a verification (the first partition's error: only this partition was asked about).</summary>
+    private sealed record TransactionVerified(long ProducerId, ErrorCode Error);
 
     private void HandleMarker(WriteTxnMarker marker)
     {

@@ -41,6 +41,14 @@ public sealed class PartitionState
     /// rebuilds them).
     /// </summary>
     private ProducerStateTable _producers = new();
+    /// <summary>
+    /// Producers with a transaction open here as of every batch accepted, written or not (the log's
+    /// <see cref="TransactionIndex"/> counts only written ones): their next transactional batches need no verification.
+    /// Runs ahead of the journal like <see cref="_producers"/>, and is reset with it.
+    /// </summary>
+    private HashSet<long> _openTransactions = [];
+    /// <summary>KIP-890 verifications with the coordinator in flight, by producer id (see <see cref="Produce"/>).</summary>
+    private readonly Dictionary<long, TransactionVerification> _verifications = new();
     private long _eventsSinceSnapshot;
     /// <summary>Timestamp searches reading the journal (fetch reads are counted by <see cref="Reads"/>).</summary>
     private int _timestampSearches;
@@ -124,6 +132,7 @@ public sealed class PartitionState
     {
         _reservedNextOffset = Log.NextOffset;
         _producers = Log.Producers.Copy();
+        _openTransactions = Log.Transactions.Open.Select(o => o.ProducerId).ToHashSet();
     }
 
     // ---------------- produce ----------------
@@ -132,8 +141,16 @@ public sealed class PartitionState
     /// Validates a batch (size, CRC and records, idempotence) and, when it is new, reserves its offsets, stamps them
     /// (with the leader epoch and the max timestamp, the broker's clock for a LogAppendTime topic) into the one copy
     /// that goes to the journal, and queues it for the next write.
+    /// <para>KIP-890 part 1 (Kafka's transaction.partition.verification.enable): a transactional batch of a producer
+    /// with no transaction open here is first verified with its transactional id's coordinator
+    /// (<see cref="ProduceOutcome.NeedsVerification"/>; the producer's later batches wait for that answer, in order,
+    /// <see cref="ProduceOutcome.WaitsForVerification"/>), so that no batch opens a transaction no coordinator will
+    /// end, which would hold the last stable offset back for ever. Once one is written the transaction is open here
+    /// and the producer's next batches go straight through: one verification per producer, partition and transaction.
+    /// <paramref name="coordinatorVerified"/>: the coordinator has said this partition is in the producer's ongoing
+    /// transaction, and no marker has been written here since it was asked (see <see cref="VerificationAnswered"/>).</para>
     /// </summary>
-    public ProduceDecision Produce(ProduceRequest request, IActorRef replyTo, long nowMs)
+    public ProduceDecision Produce(ProduceRequest request, IActorRef replyTo, long nowMs, bool coordinatorVerified = false)
     {
         if (Deleting) return ProduceDecision.Refuse(ErrorCode.UnknownTopicOrPartition, "topic is being deleted");
         if (_pendingBytes > 0 && _pendingBytes + request.Batch.Length > _settings.MaxPendingBytes)
@@ -150,7 +167,16 @@ public sealed class PartitionState
         if (header.IsControl) return ProduceDecision.Refuse(ErrorCode.InvalidRecord, "control batches (transaction markers) are written by the transaction coordinator, not produced");
         if (header.IsTransactional && header.ProducerId < 0)
             return ProduceDecision.Refuse(ErrorCode.InvalidRecord, "a transactional batch needs a producer id");
+        // Behind its producer's verification in flight, before the sequence check: its sequence follows that batch's.
+        if (header.IsTransactional && !coordinatorVerified && _verifications.TryGetValue(header.ProducerId, out var inFlight))
+        {
+            inFlight.Waiting.Add(new WaitingProduce(request, replyTo));
+            return new ProduceDecision(ProduceOutcome.WaitsForVerification);
+        }
         if (header.ProducerId >= 0 && CheckIdempotent(request, replyTo, header) is { } answered) return answered;
+        if (header.IsTransactional && !coordinatorVerified && _settings.TransactionPartitionVerification
+            && !_openTransactions.Contains(header.ProducerId))
+            return Verify(request, replyTo, header);
 
         // The one copy of the batch on its way to the journal: the request may be a slice of a frame or payload, or
         // an in-process sender's array, and the offsets are written into the stored bytes.
@@ -166,6 +192,7 @@ public sealed class PartitionState
         var stored = new RecordBatch(bytes);
         _reservedNextOffset = stored.NextOffset;
         if (stored.ProducerId >= 0) _producers.Record(stored.ProducerId, ProducerBatch.Of(stored));
+        if (stored.IsTransactional) _openTransactions.Add(stored.ProducerId);
         _pending.Add(new PendingAppend(new BatchAppended(bytes), replyTo, request.Acks, baseOffset, logAppendTime, request.ClientId, request.ClientAddress));
         _pendingBytes += bytes.Length;
         return new ProduceDecision(ProduceOutcome.Accepted, BaseOffset: baseOffset);
@@ -196,10 +223,50 @@ public sealed class PartitionState
         RecordBatch.SetBaseOffset(bytes, baseOffset);
         RecordBatch.SetPartitionLeaderEpoch(bytes, (int)Math.Min(int.MaxValue, Epoch));
         _reservedNextOffset = baseOffset + 1;
+        _openTransactions.Remove(marker.ProducerId);
+        // A verification in flight was answered for the transaction this marker ends: its batch must not open the next one.
+        if (_verifications.TryGetValue(marker.ProducerId, out var verification)) verification.MarkerWritten = true;
         _pending.Add(new PendingAppend(new BatchAppended(bytes), replyTo, Acks.All, baseOffset, -1, "transaction-coordinator", null) { Marker = marker });
         _pendingBytes += bytes.Length;
         return new ProduceDecision(ProduceOutcome.Accepted, BaseOffset: baseOffset);
     }
+
+    /// <summary>
+    /// The first transactional batch of a producer with no transaction open here: the coordinator is to be asked
+    /// (<see cref="ProduceOutcome.NeedsVerification"/>). Without a transactional id there is nobody to ask: Kafka
+    /// answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
+    /// </summary>
+    private ProduceDecision Verify(ProduceRequest request, IActorRef replyTo, RecordBatch header)
+    {
+        if (string.IsNullOrEmpty(request.TransactionalId))
+            return ProduceDecision.Refuse(ErrorCode.TransactionalIdAuthorizationFailed,
+                "a transactional batch needs the produce request's transactional_id, to verify it with the transaction coordinator");
+        _verifications[header.ProducerId] = new TransactionVerification(request, replyTo, header.ProducerId, header.ProducerEpoch);
+        return new ProduceDecision(ProduceOutcome.NeedsVerification);
+    }
+
+    /// <summary>
+    /// The coordinator answered the verification of <paramref name="producerId"/>'s batch: the verification, no longer
+    /// in flight, with the batch asked about and those that waited behind it; null when none was in flight.
+    /// </summary>
+    public TransactionVerification? VerificationAnswered(long producerId) =>
+        _verifications.Remove(producerId, out var verification) ? verification : null;
+
+    /// <summary>
+    /// Kafka's translation of the coordinator's answer for the producer (ReplicaManager, AddPartitionsToTxnManager):
+    /// PRODUCER_FENCED is INVALID_PRODUCER_EPOCH, which producers expect from a produce; the coordinator's retriable
+    /// errors are NOT_ENOUGH_REPLICAS, which every client retries without a metadata refresh; the rest as they are.
+    /// </summary>
+    public static (ErrorCode Error, string? Message) VerificationRefusal(ErrorCode coordinatorAnswer, bool markerWrittenSince) => coordinatorAnswer switch
+    {
+        ErrorCode.None when markerWrittenSince => (ErrorCode.InvalidTxnState, "Partition was not added to the transaction (the transaction ended while the batch was verified)"),
+        ErrorCode.None => (ErrorCode.None, null),
+        ErrorCode.InvalidTxnState => (ErrorCode.InvalidTxnState, "Partition was not added to the transaction"),
+        ErrorCode.ProducerFenced => (ErrorCode.InvalidProducerEpoch, "the transaction coordinator says this producer is fenced"),
+        ErrorCode.ConcurrentTransactions or ErrorCode.CoordinatorLoadInProgress or ErrorCode.CoordinatorNotAvailable or ErrorCode.NotCoordinator =>
+            (ErrorCode.NotEnoughReplicas, $"Unable to verify the partition has been added to the transaction. Underlying error: {coordinatorAnswer.Describe()}"),
+        _ => (coordinatorAnswer, $"the transaction coordinator refused: {coordinatorAnswer.Describe()}"),
+    };
 
     /// <summary>
     /// Kafka's DescribeProducers for this partition: every producer with state in the written log, its epoch, last
@@ -561,6 +628,24 @@ public sealed record PendingAppend(BatchAppended Event, IActorRef ReplyTo, Acks 
     public WriteTxnMarker? Marker { get; init; }
 }
 
+/// <summary>A produce waiting for a KIP-890 verification of its producer's transaction.</summary>
+public readonly record struct WaitingProduce(ProduceRequest Request, IActorRef ReplyTo);
+
+/// <summary>
+/// One verification with the coordinator in flight: the batch asked about, the producer's batches that came after it
+/// (answered in order once it is), and whether a marker for the producer was written meanwhile (Kafka's verification
+/// guard: then the coordinator's "yes" is about a transaction that has ended).
+/// </summary>
+public sealed class TransactionVerification(ProduceRequest request, IActorRef replyTo, long producerId, short producerEpoch)
+{
+    public ProduceRequest Request { get; } = request;
+    public IActorRef ReplyTo { get; } = replyTo;
+    public long ProducerId { get; } = producerId;
+    public short ProducerEpoch { get; } = producerEpoch;
+    public List<WaitingProduce> Waiting { get; } = [];
+    public bool MarkerWritten { get; set; }
+}
+
 public enum ProduceOutcome
 {
     /// <summary>Offsets reserved and queued for the next write; acknowledged when written.</summary>
@@ -573,6 +658,10 @@ public enum ProduceOutcome
     Duplicate,
     /// <summary>A retry of a batch still being written: answered with the first try.</summary>
     WaitsForFirstTry,
+    /// <summary>A transactional batch to verify with its coordinator first (KIP-890): ask, then <see cref="PartitionState.VerificationAnswered"/>.</summary>
+    NeedsVerification,
+    /// <summary>Waits behind its producer's verification in flight; produced again when that is answered.</summary>
+    WaitsForVerification,
 }
 
 public readonly record struct ProduceDecision(ProduceOutcome Outcome, ErrorCode Error = ErrorCode.None, string? Message = null, long BaseOffset = -1)

@@ -87,6 +87,12 @@ public sealed class TransactionalIdActor : UntypedPersistentActor, IWithUnbounde
             case InitTransactionalProducer init:
                 Init(init, Sender, freshProducerId: null);
                 break;
+            // KIP-890 part 1: a partition checking a transactional produce. Nothing changes, so nothing is persisted.
+            case AddPartitionsToTransaction { VerifyOnly: true } verify:
+                Sender.Tell(new AddPartitionsToTransactionResult(_transactionalId,
+                    _state.VerifyPartitions(verify.ProducerId, verify.ProducerEpoch, verify.Partitions)
+                        .Select(p => new PartitionErrorCode(p.Key, p.Value)).ToList()));
+                break;
             case AddPartitionsToTransaction { VerifyOnly: false } add:
             {
                 var replyTo = Sender;

@@ -96,8 +96,11 @@ public sealed record ClusterStatus(IReadOnlyList<ClusterMember> Members, string?
 /// </summary>
 /// <remarks><see cref="ClientAddress"/> is the client ActorSystem's address, for the transaction log (ClusterClient hides the sender).
 /// <see cref="Batch"/> may be a slice of a larger buffer (a Kafka request frame, a remoting payload): the batch is
-/// copied once, by the partition owner into the array it stores, and nowhere else on the way.</remarks>
-public sealed record ProduceRequest(string Topic, int Partition, ReadOnlyMemory<byte> Batch, Acks Acks, string ClientId, string? ClientAddress = null) : IPartitionRequest;
+/// copied once, by the partition owner into the array it stores, and nowhere else on the way.
+/// <see cref="TransactionalId"/> is Produce's transactional_id (v3+): a transactional batch of a producer with no open
+/// transaction on the partition is verified with that id's coordinator before it is written (KIP-890 part 1).</remarks>
+public sealed record ProduceRequest(string Topic, int Partition, ReadOnlyMemory<byte> Batch, Acks Acks, string ClientId, string? ClientAddress = null,
+    string? TransactionalId = null) : IPartitionRequest;
 
 public sealed record ProduceResponse(string Topic, int Partition, ErrorCode Error, long BaseOffset, long LogAppendTime, string? ErrorMessage = null)
     : IAkkaKafkaMessage;

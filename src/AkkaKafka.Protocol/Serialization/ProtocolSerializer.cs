@@ -43,7 +43,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string ClusterMetadataManifestV1 = "cm1";
     internal const string ClusterStatusManifestV1 = "cs1";
     internal const string AddPartitionsManifest = "ap1";
-    internal const string ProduceRequestManifest = "pq2";
+    internal const string ProduceRequestManifest = "pq3";
+    /// <summary>A produce from a broker of the version before the transactional id (read, never written).</summary>
+    private const string ProduceRequestV2Manifest = "pq2";
     internal const string ProduceResponseManifest = "pr1";
     // fq2, fr3 and lq2 add the isolation level, the last stable offset and the aborted transactions; fq1, fr2 and lq1
     // (read_uncommitted, no LSO) are still read, from brokers not yet upgraded.
@@ -190,7 +192,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override byte[] ToBinary(object obj)
     {
-        // Messages that carry record batches put them last (pq2, fr2, fw2), so the batch is copied once into the result,
+        // Messages that carry record batches put them last (pq3, fr2, fw2), so the batch is copied once into the result,
         // and a produce's batch is read back as a slice of the payload.
         switch (obj)
         {
@@ -441,6 +443,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         object result = manifest switch
         {
             ProduceRequestManifest => ReadProduce(ref r),
+            ProduceRequestV2Manifest => ReadProduce(ref r, withTransactionalId: false),
             ProduceResponseManifest => new ProduceResponse(r.String(), r.VarInt(), (ErrorCode)r.Int16(), r.VarLong(), r.VarLong(), r.NullableString()),
             FetchRequestManifest => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String(), r.NullableString(), (IsolationLevel)r.Byte()),
             FetchRequestManifestV1 => new FetchRequest(r.String(), r.VarInt(), r.VarLong(), r.VarInt(), r.VarInt(), r.String(), r.NullableString()),
@@ -535,7 +538,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             : bytes.ToArray();
 
     private static WireWriter WriteProduceHead(WireWriter w, ProduceRequest m) =>
-        w.String(m.Topic).VarInt(m.Partition).Byte((byte)m.Acks).String(m.ClientId).String(m.ClientAddress);
+        w.String(m.Topic).VarInt(m.Partition).Byte((byte)m.Acks).String(m.ClientId).String(m.ClientAddress).String(m.TransactionalId);
 
     private static WireWriter WriteFetchResponseHead(WireWriter w, FetchResponse m) =>
         w.String(m.Topic).VarInt(m.Partition).Int16((short)m.Error).VarLong(m.HighWatermark).VarLong(m.LogStartOffset).String(m.ErrorMessage)
@@ -570,14 +573,15 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return new ProducersDescription(topic, partition, error, producers, message);
     }
 
-    private static ProduceRequest ReadProduce(ref WireReader r)
+    private static ProduceRequest ReadProduce(ref WireReader r, bool withTransactionalId = true)
     {
         var topic = r.String();
         var partition = r.VarInt();
         var acks = (Acks)(sbyte)r.Byte();
         var clientId = r.String();
         var clientAddress = r.NullableString();
-        return new ProduceRequest(topic, partition, r.BytesMemory(), acks, clientId, clientAddress);
+        var transactionalId = withTransactionalId ? r.NullableString() : null;
+        return new ProduceRequest(topic, partition, r.BytesMemory(), acks, clientId, clientAddress, transactionalId);
     }
 
     private AsUser ReadAsUser(ref WireReader r)
@@ -592,6 +596,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     {
         var innerManifest = r.String();
         if (innerManifest == ProduceRequestManifest) return new ForwardedRequest(ReadProduce(ref r));
+        if (innerManifest == ProduceRequestV2Manifest) return new ForwardedRequest(ReadProduce(ref r, withTransactionalId: false));
         var innerBytes = r.Bytes();
         return new ForwardedRequest((IPartitionRequest)FromBinary(innerBytes, innerManifest));
     }

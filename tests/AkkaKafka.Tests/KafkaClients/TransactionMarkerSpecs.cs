@@ -9,8 +9,16 @@ using ErrorCode = AkkaKafka.Protocol.ErrorCode;
 namespace AkkaKafka.Tests.KafkaClients;
 
 /// <summary>
-/// The partition's half of Kafka transactions, seen by a real Kafka client before the transaction coordinator exists:
-/// transactional batches are produced on the wire, WriteTxnMarkers (what the coordinator will send) commits one
+/// A broker that writes transactional batches without asking their coordinator (Kafka's
+/// transaction.partition.verification.enable=false), so that the partition's half can be driven by hand.
+/// </summary>
+public sealed class UnverifiedTransactionsBroker() : KafkaBroker("""
+    akkakafka.broker.transactions.partition-verification = off
+    """);
+
+/// <summary>
+/// The partition's half of Kafka transactions, seen by a real Kafka client, driven by hand without the coordinator
+/// (partition verification off, see <see cref="UnverifiedTransactionsBroker"/>): transactional batches are produced on the wire, WriteTxnMarkers (what the coordinator will send) commits one
 /// producer's transaction and aborts another's, and Confluent.Kafka reads the partition with isolation.level
 /// read_committed (committed and plain records only, up to the last stable offset) and read_uncommitted (everything),
 /// before and after the broker is SIGKILLed and restarted (the index is rebuilt on recovery); and `akkakafka consume
@@ -18,7 +26,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
 [Trait("Speed", "Slow")]
-public sealed class TransactionMarkerSpecs(KafkaBroker broker) : IClassFixture<KafkaBroker>
+public sealed class TransactionMarkerSpecs(UnverifiedTransactionsBroker broker) : IClassFixture<UnverifiedTransactionsBroker>
 {
     private const string Topic = "txn-markers";
     private const short ProduceVersion = 7;

@@ -64,8 +64,12 @@ public sealed partial class PartitionStateSpecs
         return written;
     }
 
+    /// <summary>
+    /// Produces as the actor does once a transactional batch's coordinator has confirmed it (KIP-890; the verification
+    /// itself has its own specs, PartitionStateSpecs.Verification): for any other batch the flag changes nothing.
+    /// </summary>
     private ProduceDecision Produce(PartitionState state, byte[] batch, IActorRef? client = null) =>
-        state.Produce(Request(batch), client ?? _client, Now);
+        state.Produce(Request(batch), client ?? _client, Now, coordinatorVerified: true);
 
     private void ProduceAndWrite(PartitionState state, params byte[][] batches)
     {

@@ -89,6 +89,7 @@ public static class ProtocolSamples
             "127.0.0.1:4053", Metadata),
         ["cluster status, no leader"] = new ClusterStatus([], null, ClusterMetadata.Empty),
         ["produce with client address"] = new ProduceRequest("orders", 2, Batch, Acks.All, "client-1", "127.0.0.1:40123"),
+        ["transactional produce"] = new ProduceRequest("orders", 2, Batch, Acks.All, "client-1", null, "payments-1"),
         ["fetch with client address"] = new FetchRequest("orders", 1, 0, 1 << 20, 500, "consumer", "127.0.0.1:40124"),
         ["offset commit"] = new OffsetCommit("g", "m", 3, [new PartitionOffset("orders", 0, 42), new PartitionOffset("orders", 1, long.MaxValue)], "127.0.0.1:40125"),
         ["offset commit, no address"] = new OffsetCommit("g", "m", 0, []),
