@@ -38,8 +38,11 @@ public sealed class BrokerSettings
         ControllerReadTimeout = c.TimeSpan("controller-read-timeout");
         TransactionLog = c.Boolean("transaction-log.enabled");
         TransactionLogFlushInterval = c.TimeSpan("transaction-log.flush-interval");
+        OffsetsTopicPartitions = c.Int("offsets.topic.num.partitions");
 
         if (DefaultPartitions < 1) throw new ConfigurationException("akkakafka.broker.default-partitions must be at least 1");
+        if (OffsetsTopicPartitions is < 1 or > Controller.ControllerState.MaxPartitions)
+            throw new ConfigurationException($"akkakafka.broker.offsets.topic.num.partitions must be between 1 and {Controller.ControllerState.MaxPartitions}");
         if (SegmentBatches < 1) throw new ConfigurationException("akkakafka.broker.segment-batches must be at least 1");
         if (SnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.snapshot-every must be at least 1");
         if (ControllerSnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.controller-snapshot-every must be at least 1");
@@ -102,4 +105,6 @@ public sealed class BrokerSettings
     public TimeSpan ControllerReadTimeout { get; }
     public bool TransactionLog { get; }
     public TimeSpan TransactionLogFlushInterval { get; }
+    /// <summary>Kafka's offsets.topic.num.partitions: the partitions of __consumer_offsets, fixed when it is created.</summary>
+    public int OffsetsTopicPartitions { get; }
 }
