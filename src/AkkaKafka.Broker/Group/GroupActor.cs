@@ -24,6 +24,8 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     private readonly string _group;
     private readonly ClassicGroup _classic;
     private readonly ClassicGroupSettings _settings;
+    // Copies what this group persists into __consumer_offsets, after the journal write (the source of truth).
+    private readonly IActorRef _offsetsWriter;
     // The JoinGroup or SyncGroup each classic member is waiting on (answered when the rebalance gets that far).
     private readonly Dictionary<string, IActorRef> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<TopicPartition, long> _committed = new();
@@ -34,15 +36,16 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     // The latest membership read during recovery, taken back at RecoveryCompleted with fresh sessions.
     private GroupMetadata? _recoveredClassic;
 
-    public GroupActor(string group, ClassicGroupSettings settings)
+    public GroupActor(string group, ClassicGroupSettings settings, IActorRef offsetsWriter)
     {
         _group = group;
+        _offsetsWriter = offsetsWriter;
         _classic = new ClassicGroup(group, settings);
         _settings = settings;
     }
 
-    public static Props Props(string group, ClassicGroupSettings settings) =>
-        Akka.Actor.Props.Create(() => new GroupActor(group, settings));
+    public static Props Props(string group, ClassicGroupSettings settings, IActorRef offsetsWriter) =>
+        Akka.Actor.Props.Create(() => new GroupActor(group, settings, offsetsWriter));
 
     public override string PersistenceId => $"group-{_group}";
 
@@ -108,8 +111,11 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             then();
             return;
         }
-        Persist(new GroupMembershipChanged(_storedClassic = _classic.ToMetadata()), _ =>
+        Persist(new GroupMembershipChanged(_storedClassic = _classic.ToMetadata()), e =>
         {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            _offsetsWriter.Tell(new ConsumerOffsetsWrite(_group,
+                [new ConsumerOffsetsRecord(ConsumerOffsets.GroupMetadataKey(_group), ConsumerOffsets.GroupMetadataValue(e.Metadata, now), now)]));
             SaveSnapshotIfDue();
             then();
         });
@@ -125,6 +131,21 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     private void Apply(OffsetsCommitted e)
     {
         foreach (var o in e.Offsets) _committed[new TopicPartition(o.Topic, o.Partition)] = o.Offset;
+    }
+
+    /// <summary>
+    /// Offsets this group has just persisted become its committed offsets, and are copied into __consumer_offsets (off
+    /// the commit's path: the writer produces them after the caller has answered). The one place every persisted
+    /// <see cref="OffsetsCommitted"/> goes through once written, whatever committed it.
+    /// </summary>
+    private void Committed(OffsetsCommitted e)
+    {
+        Apply(e);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // Kafka's OffsetCommitValue also has the leader epoch and the commit's metadata string; neither is kept by the
+        // group's journal, so readers see Kafka's defaults for them (-1 and "").
+        _offsetsWriter.Tell(new ConsumerOffsetsWrite(_group, e.Offsets.Select(o => new ConsumerOffsetsRecord(
+            ConsumerOffsets.OffsetCommitKey(_group, o.Topic, o.Partition), ConsumerOffsets.OffsetCommitValue(o.Offset, -1, "", now), now)).ToList()));
     }
 
     protected override void OnCommand(object message)
@@ -231,6 +252,11 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         var coordinator = Sender;
         Persist(GroupOffsetsDeleted.Instance, _ =>
         {
+            // Tombstones, as Kafka's coordinator writes for a deleted group: each offset's key and the group's own.
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var tombstones = _committed.Keys.Select(tp => new ConsumerOffsetsRecord(ConsumerOffsets.OffsetCommitKey(_group, tp.Topic, tp.Partition), null, now))
+                .Append(new ConsumerOffsetsRecord(ConsumerOffsets.GroupMetadataKey(_group), null, now)).ToList();
+            _offsetsWriter.Tell(new ConsumerOffsetsWrite(_group, tombstones));
             _committed.Clear();
             _log.Info("Group {0}: deleted with its committed offsets", _group);
             coordinator.Tell(new GroupDeleteOutcome(_group, ErrorCode.None, delete.ReplyTo));
@@ -250,8 +276,8 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         var replyTo = Sender;
         Persist(new OffsetsCommitted(commit.Offsets), e =>
         {
-            Apply(e);
             replyTo.Tell(new OffsetCommitResponse(_group, ErrorCode.None));
+            Committed(e);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             foreach (var o in e.Offsets.Where(o => TransactionLogEntry.IsLogged(o.Topic)))
                 Context.System.EventStream.Publish(new TransactionLogEntry(TransactionLogEntry.Commit, commit.MemberId, commit.ClientAddress,
