@@ -295,11 +295,16 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         }
         var replyTo = Sender;
         OnWriteFailure(reason => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.KafkaStorageError, reason)));
-        // Kept forever until compaction exists (issue 21): readers need the newest value of each key, and a time limit
-        // would drop the record of a group that has not changed for that long. An operator may still set retention.ms.
-        PersistTopics([new CreateTopic(create.Topic, create.Partitions, RetentionMs: -1, RetentionBytes: -1)], Replying(() => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.None,
+        PersistTopics([InternalTopicCreation(create.Topic, create.Partitions)], Replying(() => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.None,
             $"Created internal topic {create.Topic} with {create.Partitions} partitions."))));
     }
+
+    /// <summary>
+    /// An internal topic is kept forever until compaction exists (issue 21): readers of __consumer_offsets need the newest
+    /// value of each key, and a time limit would drop the record of a group that has not changed for that long. An
+    /// operator may still set retention.ms.
+    /// </summary>
+    private static CreateTopic InternalTopicCreation(string topic, int partitions) => new(topic, partitions, RetentionMs: -1, RetentionBytes: -1);
 
     private void HandleDelete(DeleteTopic delete)
     {
@@ -447,7 +452,10 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         var missing = get.Topics?.Where(t => !_state.Topics.ContainsKey(t)).Distinct().ToList() ?? [];
         if (get.AutoCreateTopics && _settings.AutoCreateTopics && missing.Count > 0)
         {
-            var creates = missing.Select(t => new CreateTopic(t, _settings.DefaultPartitions)).Where(c => _state.RejectCreate(c) is null).ToList();
+            // __consumer_offsets too, as Kafka creates it when a client asks for it (a lag monitor starting on a cluster
+            // that has no group yet); other internal names are refused as any client's create is.
+            var creates = missing.Select(t => t == Group.ConsumerOffsets.Topic ? InternalTopicCreation(t, _settings.OffsetsTopicPartitions)
+                : new CreateTopic(t, _settings.DefaultPartitions)).Where(c => c.Topic == Group.ConsumerOffsets.Topic || _state.RejectCreate(c) is null).ToList();
             if (creates.Count > 0)
             {
                 // Topics that could not be written are simply absent from the answer, as unknown topics are.

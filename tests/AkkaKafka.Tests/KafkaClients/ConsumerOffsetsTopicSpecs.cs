@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using AkkaKafka.Protocol.Kafka;
-using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Tests.EndToEnd;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
@@ -13,7 +11,6 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// Issue 20: __consumer_offsets as lag monitors read it (Burrow and the like: assign every partition of the topic, read
 /// from the beginning, decode Kafka's key and value schemas themselves). The group coordinator writes every offset
 /// commit and every group generation there, whoever made them: kcat -G (librdkafka) and `akkakafka consume --group`.
-/// The topic is internal: Kafka clients cannot produce into it, delete it or add partitions to it, and Metadata says so.
 /// The decoding below is this spec's own, from the JSON definitions, not the broker's encoder.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
@@ -76,38 +73,26 @@ public sealed class ConsumerOffsetsTopicSpecs : IClassFixture<KafkaBroker>
     }
 
     [Fact]
-    public async Task Kafka_clients_cannot_produce_into_consumer_offsets_delete_it_or_add_partitions_and_metadata_marks_it_internal()
+    public async Task Deleting_a_group_writes_tombstones_for_its_offsets_and_its_metadata()
     {
-        // A standalone commit (no member) is enough for the cluster to create the topic, as Kafka does on first use.
-        using (var committer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = _broker.KafkaBootstrap, GroupId = "standalone-committer" }).Build())
-        {
-            await _broker.CreateTopic("offsets-standalone", 1);
-            committer.Commit([new TopicPartitionOffset("offsets-standalone", 0, 0)]);
-        }
-        await _broker.AwaitAsync(async () =>
-        {
-            using var wire = await KafkaWireConnection.OpenAsync(_broker.Cluster.KafkaPorts[0]);
-            var metadata = await wire.AskAsync(ApiKey.Metadata, 8, 1, new MetadataRequestData([new MetadataRequestData.MetadataRequestTopic(Topic)], false),
-                (ref KafkaReader r) => MetadataResponseData.Read(ref r, 8));
-            var internalTopic = metadata.Topics.Single();
-            return internalTopic is { ErrorCode: AkkaKafka.Protocol.ErrorCode.None, IsInternal: true, Partitions.Count: 50 } ? null
-                : $"Metadata for {Topic}: {internalTopic.ErrorCode}, internal {internalTopic.IsInternal}, {internalTopic.Partitions.Count} partitions";
-        }, ReadWait, $"{Topic} created with 50 partitions and shown as internal");
-        Assert.Contains(Topic, (await _broker.AkkaOk(null, "topic", "list")).Stdout.Split('\n').Select(l => l.Trim()));
-
-        using var producer = ConfluentClients.Producer(_broker.KafkaBootstrap);
-        var produce = await Assert.ThrowsAsync<ProduceException<string, string>>(() =>
-            producer.ProduceAsync(new Confluent.Kafka.TopicPartition(Topic, 0), new Message<string, string> { Key = "forged", Value = "forged" }));
-        Assert.Equal(Confluent.Kafka.ErrorCode.TopicException, produce.Error.Code);
+        const string group = "doomed-group";
+        await _broker.CreateTopic("offsets-doomed", 2);
+        using (var committer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = _broker.KafkaBootstrap, GroupId = group }).Build())
+            committer.Commit([new TopicPartitionOffset("offsets-doomed", 0, 3), new TopicPartitionOffset("offsets-doomed", 1, 4)]);
+        await _broker.AwaitAsync(() => Task.FromResult(ReadAll().Count(r => r.Group == group && r.Commit is not null) == 2 ? null : "the two commits not in the topic yet"),
+            ReadWait, $"{group}'s commits in {Topic}");
 
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _broker.KafkaBootstrap }).Build();
-        var options = new DeleteTopicsOptions { RequestTimeout = ConfluentClients.RequestTimeout, OperationTimeout = ConfluentClients.RequestTimeout };
-        var deletion = await Assert.ThrowsAsync<DeleteTopicsException>(() => admin.DeleteTopicsAsync([Topic], options));
-        Assert.Equal(Confluent.Kafka.ErrorCode.TopicException, deletion.Results.Single().Error.Code);
-        var growth = await Assert.ThrowsAsync<CreatePartitionsException>(() => admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = Topic, IncreaseTo = 60 }]));
-        Assert.Equal(Confluent.Kafka.ErrorCode.TopicException, growth.Results.Single().Error.Code);
-        var creation = await Assert.ThrowsAsync<CreateTopicsException>(() => admin.CreateTopicsAsync([new TopicSpecification { Name = Topic, NumPartitions = 1 }]));
-        Assert.Equal(Confluent.Kafka.ErrorCode.TopicException, creation.Results.Single().Error.Code);
+        await admin.DeleteGroupsAsync([group]);
+
+        await _broker.AwaitAsync(() =>
+        {
+            var records = ReadAll().Where(r => r.Group == group).ToList();
+            // A tombstone is the newest record of each key: the two offsets' and the group's.
+            var newest = records.GroupBy(r => r.TopicPartition?.ToString() ?? "group").ToDictionary(g => g.Key, g => g.Last());
+            return Task.FromResult(newest.Count == 3 && newest.Values.All(r => r.Commit is null && r.Metadata is null) ? null
+                : $"{group} in {Topic}: {string.Join("; ", records.Select(r => r.ToString()))}");
+        }, ReadWait, $"tombstones for {group} in {Topic}");
     }
 
     /// <summary>Kafka's partitionFor, written out again here: abs(Java String.hashCode) % partitions, abs(MIN_VALUE) = 0.</summary>
