@@ -39,8 +39,11 @@ public sealed class BrokerSettings
         TransactionPartitionVerification = c.Boolean("transactions.partition-verification");
         TransactionLog = c.Boolean("transaction-log.enabled");
         TransactionLogFlushInterval = c.TimeSpan("transaction-log.flush-interval");
+        OffsetsTopicPartitions = c.Int("offsets.topic.num.partitions");
 
         if (DefaultPartitions < 1) throw new ConfigurationException("akkakafka.broker.default-partitions must be at least 1");
+        if (OffsetsTopicPartitions is < 1 or > Controller.ControllerState.MaxPartitions)
+            throw new ConfigurationException($"akkakafka.broker.offsets.topic.num.partitions must be between 1 and {Controller.ControllerState.MaxPartitions}");
         if (SegmentBatches < 1) throw new ConfigurationException("akkakafka.broker.segment-batches must be at least 1");
         if (SnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.snapshot-every must be at least 1");
         if (ControllerSnapshotEvery < 1) throw new ConfigurationException("akkakafka.broker.controller-snapshot-every must be at least 1");
@@ -105,4 +108,6 @@ public sealed class BrokerSettings
     public bool TransactionPartitionVerification { get; }
     public bool TransactionLog { get; }
     public TimeSpan TransactionLogFlushInterval { get; }
+    /// <summary>Kafka's offsets.topic.num.partitions: the partitions of __consumer_offsets, fixed when it is created.</summary>
+    public int OffsetsTopicPartitions { get; }
 }

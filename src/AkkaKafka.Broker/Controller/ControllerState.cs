@@ -135,6 +135,9 @@ public sealed class ControllerState
     {
         if (!_topics.TryGetValue(add.Topic, out var topic))
             return new TopicCommandResult(add.Topic, ErrorCode.UnknownTopicOrPartition, $"The topic '{add.Topic}' does not exist.");
+        // An internal topic's partition count is the brokers' (a group's __consumer_offsets partition is its hash modulo it).
+        if (InternalTopics.IsInternal(add.Topic))
+            return new TopicCommandResult(add.Topic, ErrorCode.InvalidTopic, InternalTopics.ResizeRefused(add.Topic));
         if (add.TotalCount == topic.Partitions)
             return new TopicCommandResult(add.Topic, ErrorCode.InvalidPartitions, $"Topic already has {topic.Partitions} partitions.");
         if (add.TotalCount < topic.Partitions)

@@ -99,9 +99,21 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
                     Timers.StartPeriodicTimer(RepublishTimer, Republish.Instance, _settings.MetadataRefreshInterval);
                     if (_settings.TransactionLog && !_state.Topics.ContainsKey(TransactionLogActor.Topic))
                         PersistTopics([new CreateTopic(TransactionLogActor.Topic, 1)], () => { });
+                    WarnIfConsumerOffsetsResized();
                 });
                 break;
         }
+    }
+
+    /// <summary>
+    /// Kafka's __consumer_offsets is created once, with offsets.topic.num.partitions, and never resized (a group's
+    /// partition is its hash modulo the count): a count changed in the configuration afterwards is reported, not applied.
+    /// </summary>
+    private void WarnIfConsumerOffsetsResized()
+    {
+        if (_state.Topics.TryGetValue(Group.ConsumerOffsets.Topic, out var existing) && existing.Partitions != _settings.OffsetsTopicPartitions)
+            _logger.Error("{0} has {1} partitions but akkakafka.broker.offsets.topic.num.partitions is {2}: set it back to {1} (the partition count " +
+                          "of {0} cannot change once groups are written to it)", Group.ConsumerOffsets.Topic, existing.Partitions, _settings.OffsetsTopicPartitions);
     }
 
     /// <summary>
@@ -184,6 +196,9 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
             case DeleteTopic delete:
                 HandleDelete(delete);
                 break;
+            case CreateInternalTopic create:
+                HandleCreateInternal(create);
+                break;
             case AddPartitions add:
                 HandleAddPartitions(add);
                 break;
@@ -261,6 +276,35 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         PersistTopics([create], Replying(() => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.None,
             $"Created topic {create.Topic} with {create.Partitions} partitions."))));
     }
+
+    /// <summary>
+    /// An internal topic a broker needs (today __consumer_offsets, on the group coordinator's first write): created as
+    /// asked, unless it exists already (several writes may ask before the first creation is published).
+    /// </summary>
+    private void HandleCreateInternal(CreateInternalTopic create)
+    {
+        if (!InternalTopics.IsInternal(create.Topic) || create.Partitions is < 1 or > ControllerState.MaxPartitions)
+        {
+            Sender.Tell(new TopicCommandResult(create.Topic, ErrorCode.InvalidTopic, $"'{create.Topic}' with {create.Partitions} partitions is not an internal topic the brokers create"));
+            return;
+        }
+        if (_state.Topics.ContainsKey(create.Topic))
+        {
+            Sender.Tell(new TopicCommandResult(create.Topic, ErrorCode.None, $"Topic {create.Topic} exists."));
+            return;
+        }
+        var replyTo = Sender;
+        OnWriteFailure(reason => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.KafkaStorageError, reason)));
+        PersistTopics([InternalTopicCreation(create.Topic, create.Partitions)], Replying(() => replyTo.Tell(new TopicCommandResult(create.Topic, ErrorCode.None,
+            $"Created internal topic {create.Topic} with {create.Partitions} partitions."))));
+    }
+
+    /// <summary>
+    /// An internal topic is kept forever until compaction exists (issue 21): readers of __consumer_offsets need the newest
+    /// value of each key, and a time limit would drop the record of a group that has not changed for that long. An
+    /// operator may still set retention.ms.
+    /// </summary>
+    private static CreateTopic InternalTopicCreation(string topic, int partitions) => new(topic, partitions, RetentionMs: -1, RetentionBytes: -1);
 
     private void HandleDelete(DeleteTopic delete)
     {
@@ -408,7 +452,10 @@ public sealed class ZookeeperActor : UntypedPersistentActor, IWithTimers
         var missing = get.Topics?.Where(t => !_state.Topics.ContainsKey(t)).Distinct().ToList() ?? [];
         if (get.AutoCreateTopics && _settings.AutoCreateTopics && missing.Count > 0)
         {
-            var creates = missing.Select(t => new CreateTopic(t, _settings.DefaultPartitions)).Where(c => _state.RejectCreate(c) is null).ToList();
+            // __consumer_offsets too, as Kafka creates it when a client asks for it (a lag monitor starting on a cluster
+            // that has no group yet); other internal names are refused as any client's create is.
+            var creates = missing.Select(t => t == Group.ConsumerOffsets.Topic ? InternalTopicCreation(t, _settings.OffsetsTopicPartitions)
+                : new CreateTopic(t, _settings.DefaultPartitions)).Where(c => c.Topic == Group.ConsumerOffsets.Topic || _state.RejectCreate(c) is null).ToList();
             if (creates.Count > 0)
             {
                 // Topics that could not be written are simply absent from the answer, as unknown topics are.

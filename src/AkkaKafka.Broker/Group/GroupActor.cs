@@ -24,6 +24,8 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     private readonly string _group;
     private readonly ClassicGroup _classic;
     private readonly ClassicGroupSettings _settings;
+    // Copies what this group persists into __consumer_offsets, after the journal write (the source of truth).
+    private readonly IActorRef _offsetsWriter;
     // The JoinGroup or SyncGroup each classic member is waiting on (answered when the rebalance gets that far).
     private readonly Dictionary<string, IActorRef> _held = new(StringComparer.Ordinal);
     private readonly GroupOffsets _offsets = new();
@@ -34,15 +36,16 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
     // The latest membership read during recovery, taken back at RecoveryCompleted with fresh sessions.
     private GroupMetadata? _recoveredClassic;
 
-    public GroupActor(string group, ClassicGroupSettings settings)
+    public GroupActor(string group, ClassicGroupSettings settings, IActorRef offsetsWriter)
     {
         _group = group;
+        _offsetsWriter = offsetsWriter;
         _classic = new ClassicGroup(group, settings);
         _settings = settings;
     }
 
-    public static Props Props(string group, ClassicGroupSettings settings) =>
-        Akka.Actor.Props.Create(() => new GroupActor(group, settings));
+    public static Props Props(string group, ClassicGroupSettings settings, IActorRef offsetsWriter) =>
+        Akka.Actor.Props.Create(() => new GroupActor(group, settings, offsetsWriter));
 
     public override string PersistenceId => $"group-{_group}";
 
@@ -106,8 +109,11 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
             then();
             return;
         }
-        Persist(new GroupMembershipChanged(_storedClassic = _classic.ToMetadata()), _ =>
+        Persist(new GroupMembershipChanged(_storedClassic = _classic.ToMetadata()), e =>
         {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            _offsetsWriter.Tell(new ConsumerOffsetsWrite(_group,
+                [new ConsumerOffsetsRecord(ConsumerOffsets.GroupMetadataKey(_group), ConsumerOffsets.GroupMetadataValue(e.Metadata, now), now)]));
             SaveSnapshotIfDue();
             then();
         });
@@ -230,6 +236,11 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         var coordinator = Sender;
         Persist(GroupOffsetsDeleted.Instance, e =>
         {
+            // Tombstones, as Kafka's coordinator writes for a deleted group: each offset's key and the group's own.
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var tombstones = _offsets.Committed.Select(o => new ConsumerOffsetsRecord(ConsumerOffsets.OffsetCommitKey(_group, o.Topic, o.Partition), null, now))
+                .Append(new ConsumerOffsetsRecord(ConsumerOffsets.GroupMetadataKey(_group), null, now)).ToList();
+            _offsetsWriter.Tell(new ConsumerOffsetsWrite(_group, tombstones));
             _offsets.Apply(e, LastSequenceNr);
             _log.Info("Group {0}: deleted with its committed offsets", _group);
             coordinator.Tell(new GroupDeleteOutcome(_group, ErrorCode.None, delete.ReplyTo));
@@ -256,7 +267,8 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
 
     /// <summary>
     /// What follows every commit of the group's offsets once written, a consumer's and a transaction's alike: the
-    /// offsets are the group's, the transaction log records them, and a snapshot is taken when due.
+    /// offsets are the group's, copied into __consumer_offsets, the transaction log records them, and a snapshot is
+    /// taken when due.
     /// </summary>
     private void OffsetsWritten(IGroupEvent e, string committer, string? clientAddress)
     {
@@ -264,6 +276,11 @@ public sealed class GroupActor : UntypedPersistentActor, IWithTimers
         if (e is OffsetsCommitted committed)
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            // Copied into __consumer_offsets after the journal write (the source of truth), off the commit's path.
+            // Kafka's OffsetCommitValue also has the leader epoch and the commit's metadata string; neither is kept by
+            // the group's journal, so readers see Kafka's defaults for them (-1 and "").
+            _offsetsWriter.Tell(new ConsumerOffsetsWrite(_group, committed.Offsets.Select(o => new ConsumerOffsetsRecord(
+                ConsumerOffsets.OffsetCommitKey(_group, o.Topic, o.Partition), ConsumerOffsets.OffsetCommitValue(o.Offset, -1, "", now), now)).ToList()));
             foreach (var o in committed.Offsets.Where(o => TransactionLogEntry.IsLogged(o.Topic)))
                 Context.System.EventStream.Publish(new TransactionLogEntry(TransactionLogEntry.Commit, committer, clientAddress,
                     o.Topic, o.Partition, o.Offset, o.Offset, 0, now, _group));

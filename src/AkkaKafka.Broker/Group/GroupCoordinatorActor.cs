@@ -20,11 +20,17 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
     // Also how long a deletion may take: a group that cannot persist its deletion stops without answering, and the
     // coordinator must not wait on it forever.
     private readonly TimeSpan _requestTimeout;
+    // The groups' copy into __consumer_offsets: one writer for all of them, so it moves with the coordinator and keeps
+    // each group's records in order.
+    private readonly IActorRef _offsetsWriter;
 
     public GroupCoordinatorActor()
     {
         _settings = ClassicGroupSettings.Create(Context.System.Settings.Config);
-        _requestTimeout = BrokerSettings.Create(Context.System).RequestTimeout;
+        var broker = BrokerSettings.Create(Context.System);
+        _requestTimeout = broker.RequestTimeout;
+        _offsetsWriter = Context.ActorOf(ConsumerOffsetsWriter.Props(Context.System.ActorSelection("/user/" + Names.BrokerActorName), broker,
+            "group-coordinator"), "consumer-offsets-writer");
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new GroupCoordinatorActor());
@@ -180,7 +186,7 @@ public sealed class GroupCoordinatorActor : UntypedPersistentActor, IWithUnbound
     {
         var name = "group-" + Uri.EscapeDataString(group);
         var child = Context.Child(name);
-        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings), name) : child;
+        return child.IsNobody() ? Context.ActorOf(GroupActor.Props(group, _settings, _offsetsWriter), name) : child;
     }
 
     private sealed record DeletionTimedOut(string Group, IActorRef ReplyTo);

@@ -254,6 +254,7 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
         IPartitionRequest partition => ErrorReplies.For(partition, error, message),
         CreateTopic m => new TopicCommandResult(m.Topic, error, message),
         DeleteTopic m => new TopicCommandResult(m.Topic, error, message),
+        CreateInternalTopic m => new TopicCommandResult(m.Topic, error, message),
         AddPartitions m => new TopicCommandResult(m.Topic, error, message),
         AlterTopicConfigs m => new TopicCommandResult(m.Topic, error, message),
         UpsertUser or DeleteUser or AddAcl or RemoveAcl => new SecurityCommandResult(error, message),

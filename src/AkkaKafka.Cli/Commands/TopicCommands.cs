@@ -113,10 +113,13 @@ internal static class TopicCommands
     {
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command("list", "List topic names") { bootstrap, timeout };
+        // Kafka's kafka-topics --list shows the internal topics (__consumer_offsets, __transactions) unless told not to.
+        var excludeInternal = new Option<bool>("--exclude-internal") { Description = "Leave out internal topics (those Metadata marks internal), as kafka-topics --exclude-internal" };
+        var command = new Command("list", "List topic names") { excludeInternal, bootstrap, timeout };
         command.SetAction((r, ct) => CommonOptions.RunAsync(() => CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>
         {
-            foreach (var t in (await MetadataAsync(connection, null, ct)).Topics) Console.WriteLine(t.Name);
+            var skipInternal = r.GetValue(excludeInternal);
+            foreach (var t in (await MetadataAsync(connection, null, ct)).Topics.Where(t => !(skipInternal && t.IsInternal))) Console.WriteLine(t.Name);
             return 0;
         })));
         return command;

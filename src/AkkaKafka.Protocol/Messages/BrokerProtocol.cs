@@ -44,6 +44,13 @@ public sealed record CreateTopic(string Topic, int Partitions, long RetentionMs 
 public sealed record DeleteTopic(string Topic) : IControllerCommand, IBrokerInternal;
 
 /// <summary>
+/// A broker asks the controller for one of the brokers' internal topics ("__…", which <see cref="CreateTopic"/> refuses)
+/// when it first needs it, as Kafka's brokers create __consumer_offsets on first use. Answered with
+/// <see cref="TopicCommandResult"/>; an existing topic is success, left as it is.
+/// </summary>
+public sealed record CreateInternalTopic(string Topic, int Partitions) : IControllerCommand, IBrokerInternal;
+
+/// <summary>
 /// Kafka's CreatePartitions: grows <see cref="Topic"/> to <see cref="TotalCount"/> partitions (the new total, not the
 /// number to add). Partitions are only ever added; answered with a <see cref="TopicCommandResult"/>.
 /// </summary>

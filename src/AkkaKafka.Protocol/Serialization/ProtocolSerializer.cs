@@ -23,6 +23,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     /// <summary>AlterTopicConfigs' "message.timestamp.type unchanged".</summary>
     private const byte NoTimestampType = 0xFF;
     internal const string DeleteTopicManifest = "dt1";
+    internal const string CreateInternalTopicManifest = "cit1";
     internal const string TopicCommandResultManifest = "tr1";
     internal const string GetMetadataManifest = "gm1";
     // Version 2 of the metadata layout adds each broker's Kafka node id and endpoint; version 1 is still read
@@ -164,6 +165,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         TransactionalOffsetsCompleted => TransactionalOffsetsCompletedManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
+        CreateInternalTopic => CreateInternalTopicManifest,
         AddPartitions => AddPartitionsManifest,
         TopicCommandResult => TopicCommandResultManifest,
         GetMetadata => GetMetadataManifest,
@@ -351,6 +353,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case DeleteTopic m:
                 w.String(m.Topic);
                 break;
+            case CreateInternalTopic m:
+                w.String(m.Topic).VarInt(m.Partitions);
+                break;
             case AddPartitions m:
                 w.String(m.Topic).VarInt(m.TotalCount);
                 break;
@@ -493,6 +498,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             CreateTopicManifest => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong(), (Records.TimestampType)r.Byte()),
             CreateTopicManifestV1 => new CreateTopic(r.String(), r.VarInt(), r.VarLong(), r.VarLong()),
             DeleteTopicManifest => new DeleteTopic(r.String()),
+            CreateInternalTopicManifest => new CreateInternalTopic(r.String(), r.VarInt()),
             AddPartitionsManifest => new AddPartitions(r.String(), r.VarInt()),
             TopicCommandResultManifest => new TopicCommandResult(r.String(), (ErrorCode)r.Int16(), r.String()),
             GetMetadataManifest => ReadGetMetadata(ref r),

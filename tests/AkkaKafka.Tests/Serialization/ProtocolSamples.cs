@@ -65,6 +65,7 @@ public static class ProtocolSamples
         ["create topic, explicit retention"] = new CreateTopic("orders", 10_000, -1, long.MaxValue),
         ["create topic, log append time"] = new CreateTopic("clock", 1, TimestampType: AkkaKafka.Protocol.Records.TimestampType.LogAppendTime),
         ["delete topic"] = new DeleteTopic("orders"),
+        ["create internal topic"] = new CreateInternalTopic("__consumer_offsets", 10_000),
         ["add partitions"] = new AddPartitions("orders", 12),
         ["add partitions, extreme"] = new AddPartitions("", int.MinValue),
         ["topic command result"] = new TopicCommandResult("orders", ErrorCode.None, "Created topic orders with 3 partitions."),
