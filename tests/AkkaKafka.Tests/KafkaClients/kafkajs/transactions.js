@@ -96,8 +96,10 @@ async function readAll(topic, count, readUncommitted) {
   console.log('group offsets', offsets.partitions.reduce((sum, p) => sum + Number(p.offset), 0));
 
   // A second producer with the same transactional id fences the first: its next transaction fails.
-  const successor = kafka.producer({ transactionalId: `${group}-tx`, maxInFlightRequests: 1, idempotent: true, retry: { retries: 0 } });
+  const successor = kafka.producer({ transactionalId: `${group}-tx`, maxInFlightRequests: 1, idempotent: true });
   await successor.connect();
+  // kafkajs asks InitProducerId with the transactional id at a producer's first transaction, not at connect.
+  const successorTxn = await successor.transaction();
   let fenced = 'not fenced';
   try {
     const stale = await producer.transaction();
@@ -107,6 +109,7 @@ async function readAll(topic, count, readUncommitted) {
     fenced = 'fenced ' + (e.type || e.name);
   }
   console.log(fenced);
+  await successorTxn.abort();
   await successor.disconnect();
   await producer.disconnect().catch(() => {});
 
