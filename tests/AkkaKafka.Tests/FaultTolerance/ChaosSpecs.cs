@@ -15,6 +15,10 @@ namespace AkkaKafka.Tests.FaultTolerance;
 /// every partition is read from offset 0 and checked against what producers were told and what the consumer saw
 /// (<see cref="LogChecker"/>, the checker of <c>akkakafka verify</c>): nothing lost, duplicated, reordered, reused or
 /// skipped, and the live consumer caught up.
+/// <para>Beside them, two Confluent.Kafka transactional writers (<see cref="TransactionalWriters"/>) commit and abort
+/// transactions at random on a second topic that a read_committed consumer reads live and again at the end; the
+/// history is checked for Jepsen's transactional anomalies (<see cref="TransactionChecker"/>: aborted read,
+/// intermediate read, lost committed write, duplicate, non-monotonic read, a transaction of unknown outcome in part).</para>
 /// <para>CI runs the short mode (12 rounds, about two minutes: twenty were three, with the security specs the suite
 /// neared 20 minutes). AKKAKAFKA_CHAOS_ROUNDS=100 runs the long mode: as many
 /// rounds as asked, with no time budget on the rounds (each round is still bounded).</para>
@@ -27,6 +31,9 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Topic = "chaos";
     private const int Partitions = 6;
+    /// <summary>Where the transactional writers write (issue 20): read with read_committed, checked by <see cref="TransactionChecker"/>.</summary>
+    private const string TransactionsTopic = "chaos-transactions";
+    private const int TransactionsPartitions = 3;
     private const int ShortModeRounds = 12;
 
     /// <summary>
@@ -88,6 +95,9 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         await MultiNode.Support.Eventually.Async(TimeSpan.FromSeconds(30), async () =>
             Assert.True((await admin.CreateTopicAsync(Topic, Partitions)).IsSuccess));
         await _cluster.AwaitOwnersAsync(Topic, TimeSpan.FromSeconds(30));
+        await MultiNode.Support.Eventually.Async(TimeSpan.FromSeconds(30), async () =>
+            Assert.True((await admin.CreateTopicAsync(TransactionsTopic, TransactionsPartitions)).IsSuccess));
+        await _cluster.AwaitOwnersAsync(TransactionsTopic, TimeSpan.FromSeconds(30));
 
         var consumer = new LiveConsumer(Connect("chaos-consumer"), _recorder);
         await consumer.StartAsync(Topic);
@@ -103,6 +113,10 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         producers.ForEach(p => p.Start());
         _kafkaProducers.Add(new ConfluentProducerLoop(3, _cluster.Processes.KafkaBootstrap, Topic, Partitions, _recorder, idempotence));
         _kafkaProducers.ForEach(p => p.Start());
+        var writers = new TransactionalWriters(_cluster.Processes.KafkaBootstrap, TransactionsTopic, TransactionsPartitions, writers: 2, seed);
+        var committedReader = new CommittedReader(_cluster.Processes.KafkaBootstrap, TransactionsTopic, TransactionsPartitions);
+        committedReader.Start();
+        writers.Start();
         await MultiNode.Support.Eventually.Async(TimeSpan.FromSeconds(30), () =>
         {
             Assert.True(_recorder.HasAckOnEveryPartition(Partitions), "no acknowledgement yet from every partition");
@@ -195,6 +209,13 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         foreach (var p in _kafkaProducers) unresolved.AddRange(await p.StopAsync(TimeSpan.FromSeconds(50)));
         output.WriteLine($"[{clock.Elapsed:mm\\:ss}] producers stopped ({producers.Sum(p => p.Sent)} sent by the Akka producers, {_kafkaProducers.Sum(p => p.Sent)} by Confluent.Kafka)");
         foreach (var u in unresolved) output.WriteLine("still unresolved when the producers stopped: " + u);
+        await writers.StopAsync(TimeSpan.FromSeconds(90));
+        var committedFinal = CommittedReader.ReadToTheEnd(_cluster.Processes.KafkaBootstrap, TransactionsTopic, TransactionsPartitions, TimeSpan.FromSeconds(60));
+        await committedReader.StopAsync(TimeSpan.FromSeconds(10));
+        var transactions = TransactionChecker.Check(writers.Transactions, [committedReader.Read], committedFinal);
+        // The line the README quotes for transactions.
+        output.WriteLine($"chaos transactions: rounds={round} seed={seed} {transactions.Counts}");
+        if (!transactions.Clean) output.WriteLine(transactions.ToString());
 
         var final = await LogReader.ReadAsync(_cluster.Ports, Topic, Enumerable.Range(0, Partitions).ToList(), TimeSpan.FromSeconds(45));
         var caughtUp = await consumer.CatchUpAsync(final, TimeSpan.FromSeconds(20));
@@ -241,6 +262,9 @@ public sealed class ChaosSpecs(ITestOutputHelper output) : IAsyncLifetime
         // (the 100-round run saw 11 such records of 43,527, each stored once).
         var stored = final.SelectMany(p => p.Entries).Select(e => e.Value).ToHashSet(StringComparer.Ordinal);
         Assert.DoesNotContain(_recorder.FailedValues, v => v.StartsWith('p') && stored.Contains(v));
+        // Transactions: read_committed showed every committed transaction whole and nothing of an aborted one.
+        Assert.True(transactions.Committed > 0 && transactions.Aborted > 0, $"the writers need both outcomes to check: {transactions.Counts}");
+        Assert.True(transactions.Clean, transactions.ToString());
         _cluster.KeepLogs = false;
     }
 
