@@ -28,6 +28,8 @@ public sealed class ConsumerOffsetsWriter : UntypedActor, IWithTimers
     private const string DropWarningTimer = "dropped";
     private static readonly TimeSpan MinRetryBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxRetryBackoff = TimeSpan.FromSeconds(5);
+    // With the back-off doubling from 200 ms, the sixth failure comes about 6 s after the first.
+    private const int WarnAfterFailures = 6;
 
     private readonly ICanTell _broker;
     private readonly int _partitions;
@@ -50,8 +52,11 @@ public sealed class ConsumerOffsetsWriter : UntypedActor, IWithTimers
     }
 
     /// <param name="broker">The BrokerActor of the node the writer runs on, which routes each write to its partition's owner.</param>
-    public static Props Props(ICanTell broker, BrokerSettings settings, string clientId) => Akka.Actor.Props.Create(() => new ConsumerOffsetsWriter(
-        broker, settings.OffsetsTopicPartitions, settings.MaxBatchBytes, settings.RequestTimeout, clientId));
+    public static Props Props(ICanTell broker, BrokerSettings settings, string clientId) =>
+        Props(broker, settings.OffsetsTopicPartitions, settings.MaxBatchBytes, settings.RequestTimeout, clientId);
+
+    public static Props Props(ICanTell broker, int partitions, int maxBatchBytes, TimeSpan requestTimeout, string clientId) =>
+        Akka.Actor.Props.Create(() => new ConsumerOffsetsWriter(broker, partitions, maxBatchBytes, requestTimeout, clientId));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -158,7 +163,7 @@ public sealed class ConsumerOffsetsWriter : UntypedActor, IWithTimers
     {
         if (!_queues.TryGetValue(partition, out var queue) || queue.Attempt != attempt || queue.InFlight is null) return;
         _queued -= queue.InFlight.Count;
-        if (queue.Failures > 0)
+        if (queue.Failures >= WarnAfterFailures)
             _log.Info("{0}-{1} written again after {2} failed attempts", ConsumerOffsets.Topic, partition, queue.Failures);
         queue.InFlight = null;
         queue.Batch = default;
@@ -170,8 +175,11 @@ public sealed class ConsumerOffsetsWriter : UntypedActor, IWithTimers
     {
         if (!_queues.TryGetValue(partition, out var queue) || queue.Attempt != attempt || queue.InFlight is null) return;
         queue.Failures++;
-        // The first failure of a run and then every tenth: a partition that stays unwritable is reported, not flooded.
-        if (queue.Failures % 10 == 1)
+        // The first failures are expected while the topic is created and its partitions start (or move with a broker):
+        // a partition still unwritable after a few seconds of retries is reported, then every tenth failure, not flooded.
+        if (queue.Failures < WarnAfterFailures)
+            _log.Debug("{0}-{1} not written yet ({2}); retrying", ConsumerOffsets.Topic, partition, reason);
+        else if ((queue.Failures - WarnAfterFailures) % 10 == 0)
             _log.Warning("{0}-{1} cannot be written ({2}); retrying, {3} records waiting in all (at most {4} are kept)",
                 ConsumerOffsets.Topic, partition, reason, _queued, MaxQueuedRecords);
         var backoff = TimeSpan.FromTicks(Math.Min(MaxRetryBackoff.Ticks, MinRetryBackoff.Ticks << Math.Min(queue.Failures - 1, 10)));

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.RegularExpressions;
 using AkkaKafka.Tests.EndToEnd;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
@@ -10,7 +11,8 @@ namespace AkkaKafka.Tests.KafkaClients;
 /// <summary>
 /// Issue 20: __consumer_offsets as lag monitors read it (Burrow and the like: assign every partition of the topic, read
 /// from the beginning, decode Kafka's key and value schemas themselves). The group coordinator writes every offset
-/// commit and every group generation there, whoever made them: kcat -G (librdkafka) and `akkakafka consume --group`.
+/// commit and every group generation there, whoever made them: kcat -G (librdkafka) and `akkakafka consume --group`
+/// (every commit: checked against the brokers' own transaction log, which records each one).
 /// The decoding below is this spec's own, from the JSON definitions, not the broker's encoder.
 /// </summary>
 [Collection(KafkaClientsCollection.Name)]
@@ -59,6 +61,21 @@ public sealed class ConsumerOffsetsTopicSpecs : IClassFixture<KafkaBroker>
                     : $"group {group}: committed {string.Join(",", committed.Select(kv => $"{kv.Key}={kv.Value}"))}, in {Topic}: " +
                       $"{string.Join("; ", records.Select(r => r.ToString()))}");
             }, ReadWait, $"{Topic} holding group {group}'s commits and membership");
+
+            // Every commit the brokers' own transaction log recorded for the group (one line per committed partition,
+            // written from the same persisted commit) is in __consumer_offsets, in the same order.
+            await _broker.AwaitAsync(async () =>
+            {
+                var log = (await _broker.AkkaOk(null, "consume", "--topic", "__transactions", "--from-beginning", "--timeout-ms", "2000")).Stdout;
+                var logged = Regex.Matches(log, $@" commit .* group={Regex.Escape(group)} topic={Regex.Escape(topic)} partition=(\d+) offset=(\d+)")
+                    .Select(m => (Partition: int.Parse(m.Groups[1].Value), Offset: long.Parse(m.Groups[2].Value))).ToList();
+                var written = ReadAll().Where(r => r.Group == group && r.Commit is not null)
+                    .Select(r => (r.TopicPartition!.Partition.Value, r.Commit!.Offset)).ToList();
+                return logged.Count > 0 && Enumerable.Range(0, 2).All(p =>
+                    logged.Where(c => c.Partition == p).Select(c => c.Offset).Distinct().SequenceEqual(written.Where(c => c.Item1 == p).Select(c => c.Item2).Distinct()))
+                    ? null
+                    : $"transaction log commits {string.Join(",", logged)} vs {Topic} {string.Join(",", written)}";
+            }, ReadWait, $"every commit of {group} in the transaction log also in {Topic}");
 
             // All of a group's records are in the partition Kafka's hash gives it, and each offset only moves forward.
             Assert.All(records, r => Assert.Equal(expectedPartition, r.Partition));
