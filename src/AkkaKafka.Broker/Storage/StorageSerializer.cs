@@ -66,6 +66,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string TransactionEndCompletedManifest = "XC1";
     internal const string TransactionalIdExpiredManifest = "XX1";
     internal const string TransactionSnapshotManifest = "XS1";
+    internal const string TransactionalIdRegisteredManifest = "XR1";
 
     public StorageSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -102,6 +103,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         TransactionEndPrepared => TransactionEndPreparedManifest,
         TransactionEndCompleted => TransactionEndCompletedManifest,
         TransactionalIdExpired => TransactionalIdExpiredManifest,
+        TransactionalIdRegistered => TransactionalIdRegisteredManifest,
         TransactionState => TransactionSnapshotManifest,
         _ => throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {o.GetType()}"),
     };
@@ -187,6 +189,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 break;
             case GroupRegistered e:
                 w.String(e.Group);
+                break;
+            case TransactionalIdRegistered e:
+                w.String(e.TransactionalId);
                 break;
             case GroupSnapshot s:
                 ProtocolSerializer.WriteOffsets(w, s.Committed);
@@ -295,6 +300,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             NodeIdAssignedManifest => ReadNodeId(ref r),
             OffsetsCommittedManifest => new OffsetsCommitted(ProtocolSerializer.ReadOffsets(ref r)),
             GroupRegisteredManifest => new GroupRegistered(r.String()),
+            TransactionalIdRegisteredManifest => new TransactionalIdRegistered(r.String()),
             GroupSnapshotManifest => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r), ReadOptionalGroupMetadata(ref r), ReadOptionalGroupMetadata(ref r)),
             GroupSnapshotManifestV1 => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),
             GroupMembershipChangedManifest => new GroupMembershipChanged(ReadGroupMetadata(ref r)),

@@ -64,6 +64,9 @@ public sealed class TransactionalIdActor : UntypedPersistentActor, IWithUnbounde
                     _state.VerifyPartitions(verify.ProducerId, verify.ProducerEpoch, verify.Partitions)
                         .Select(p => new PartitionErrorCode(p.Key, p.Value)).ToList()));
                 break;
+            case DescribeTransaction:
+                Sender.Tell(TransactionListings.Describe(_state));
+                break;
             case SaveSnapshotSuccess or SaveSnapshotFailure:
                 // A failed snapshot only lengthens the next recovery: the journal holds every event.
                 break;

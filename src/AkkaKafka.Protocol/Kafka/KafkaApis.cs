@@ -55,6 +55,9 @@ public static class KafkaApis
         // DescribeProducers v0 (the only version, flexible) as kafka-transactions.sh describe-producers sends it.
         new(ApiKey.WriteTxnMarkers, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 1),
         new(ApiKey.DescribeProducers, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
+        // The coordinator's state as kafka-transactions.sh describe and list read it: both flexible from v0.
+        new(ApiKey.DescribeTransactions, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
+        new(ApiKey.ListTransactions, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 0),
         // SASL (advertised only on a listener with SASL on). SaslHandshake has no flexible version: 2 is past its max.
         new(ApiKey.SaslHandshake, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.SaslAuthenticate, MaxVersion: 2, LowestAnswered: 0, FirstFlexible: 2),

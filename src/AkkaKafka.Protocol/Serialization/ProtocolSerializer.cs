@@ -90,6 +90,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string CompleteTransactionalOffsetsManifest = "cto1";
     internal const string AddPartitionsToTransactionManifest = "apt1";
     internal const string AddPartitionsToTransactionResultManifest = "aptr1";
+    internal const string DescribeTransactionManifest = "dtx1";
+    internal const string TransactionDescriptionManifest = "dtxr1";
+    internal const string ListTransactionsManifest = "ltx1";
+    internal const string TransactionListingManifest = "ltxr1";
     internal const string TransactionalOffsetsCompletedManifest = "ctor1";
     internal const string SecurityPublishedManifest = "sp1";
     internal const string UpsertUserManifest = "uu1";
@@ -150,6 +154,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         CompleteTransactionalOffsets => CompleteTransactionalOffsetsManifest,
         AddPartitionsToTransaction => AddPartitionsToTransactionManifest,
         AddPartitionsToTransactionResult => AddPartitionsToTransactionResultManifest,
+        DescribeTransaction => DescribeTransactionManifest,
+        TransactionDescription => TransactionDescriptionManifest,
+        ListTransactions => ListTransactionsManifest,
+        TransactionListing => TransactionListingManifest,
         TransactionalOffsetsCompleted => TransactionalOffsetsCompletedManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
@@ -312,6 +320,21 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case AddPartitionsToTransactionResult m:
                 w.String(m.TransactionalId).List(m.Partitions, (x, p) => x.String(p.Partition.Topic).VarInt(p.Partition.Partition).Int16((short)p.Error));
                 break;
+            case DescribeTransaction m:
+                w.String(m.TransactionalId);
+                break;
+            case TransactionDescription m:
+                w.String(m.TransactionalId).Int16((short)m.Error).String(m.State).VarInt(m.TimeoutMs).VarLong(m.StartTimeMs)
+                    .VarLong(m.ProducerId).Int16(m.ProducerEpoch);
+                WritePartitions(w, m.Partitions);
+                break;
+            case ListTransactions m:
+                w.List(m.States, (x, s) => x.String(s)).List(m.ProducerIds, (x, id) => x.VarLong(id)).VarLong(m.DurationFilterMs);
+                break;
+            case TransactionListing m:
+                w.Int16((short)m.Error).List(m.UnknownStates, (x, s) => x.String(s))
+                    .List(m.Transactions, (x, t) => x.String(t.TransactionalId).VarLong(t.ProducerId).String(t.State));
+                break;
             case DeleteGroupResponse m:
                 w.String(m.Group).Int16((short)m.Error);
                 break;
@@ -452,6 +475,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             TransactionalOffsetsCompletedManifest => new TransactionalOffsetsCompleted(r.String(), (ErrorCode)r.Int16()),
             AddPartitionsToTransactionManifest => ReadAddPartitionsToTransaction(ref r),
             AddPartitionsToTransactionResultManifest => ReadAddPartitionsToTransactionResult(ref r),
+            DescribeTransactionManifest => new DescribeTransaction(r.String()),
+            TransactionDescriptionManifest => ReadTransactionDescription(ref r),
+            ListTransactionsManifest => ReadListTransactions(ref r),
+            TransactionListingManifest => ReadTransactionListing(ref r),
             AlterTopicConfigsManifest => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong(),
                 r.Byte() is var type && type != NoTimestampType ? (Records.TimestampType)type : null),
             AlterTopicConfigsManifestV1 => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong()),
@@ -571,6 +598,32 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     {
         var (transactionalId, producerId, producerEpoch, verifyOnly) = (r.String(), r.VarLong(), r.Int16(), r.Bool());
         return new AddPartitionsToTransaction(transactionalId, producerId, producerEpoch, ReadPartitions(ref r), verifyOnly);
+    }
+
+    private static TransactionDescription ReadTransactionDescription(ref WireReader r)
+    {
+        var (transactionalId, error, state, timeoutMs, startTimeMs) = (r.String(), (ErrorCode)r.Int16(), r.String(), r.VarInt(), r.VarLong());
+        var (producerId, producerEpoch) = (r.VarLong(), r.Int16());
+        return new TransactionDescription(transactionalId, error, state, timeoutMs, startTimeMs, producerId, producerEpoch, ReadPartitions(ref r));
+    }
+
+    private static ListTransactions ReadListTransactions(ref WireReader r)
+    {
+        var states = new List<string>(r.Count());
+        for (var i = states.Capacity; i > 0; i--) states.Add(r.String());
+        var producerIds = new List<long>(r.Count());
+        for (var i = producerIds.Capacity; i > 0; i--) producerIds.Add(r.VarLong());
+        return new ListTransactions(states, producerIds, r.VarLong());
+    }
+
+    private static TransactionListing ReadTransactionListing(ref WireReader r)
+    {
+        var error = (ErrorCode)r.Int16();
+        var unknown = new List<string>(r.Count());
+        for (var i = unknown.Capacity; i > 0; i--) unknown.Add(r.String());
+        var listed = new List<ListedTransaction>(r.Count());
+        for (var i = listed.Capacity; i > 0; i--) listed.Add(new ListedTransaction(r.String(), r.VarLong(), r.String()));
+        return new TransactionListing(error, unknown, listed);
     }
 
     private static AddPartitionsToTransactionResult ReadAddPartitionsToTransactionResult(ref WireReader r)
