@@ -10,7 +10,7 @@ namespace AkkaKafka.Broker.Transactions;
 /// use, each with its own journal. Meant to run as a cluster singleton beside the controller and the
 /// GroupCoordinatorActor (one coordinator for every transactional id, as FindCoordinator with key type 1 will answer),
 /// taking producer ids from <paramref name="producerIds"/> (the controller's ProducerIdAllocator).
-/// <para>It persists which transactional ids exist (journal "transaction-coordinator", one
+/// <para>It persists which transactional ids exist (journal "transactional-ids", one
 /// <see cref="TransactionalIdRegistered"/> at an id's first InitProducerId, as the group coordinator registers groups),
 /// so that after a failover, with no id's actor running, ListTransactions still knows every id: it asks each one
 /// (starting those not running) and answers when all have. DescribeTransactions of an id never registered is
@@ -23,7 +23,8 @@ public sealed class TransactionCoordinatorActor(IActorRef producerIds, Transacti
     public static Props Props(IActorRef producerIds, TransactionSettings settings, TimeSpan askTimeout) =>
         Akka.Actor.Props.Create(() => new TransactionCoordinatorActor(producerIds, settings, askTimeout));
 
-    public override string PersistenceId => "transaction-coordinator";
+    /// <summary>Not "transaction-…": that is each id's own journal ("transaction-{id}"), and an id may be named anything.</summary>
+    public override string PersistenceId => "transactional-ids";
 
     protected override void OnRecover(object message)
     {

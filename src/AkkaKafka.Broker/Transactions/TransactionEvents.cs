@@ -40,7 +40,7 @@ public sealed record TransactionEndCompleted(DateTime At) : ITransactionEvent;
 public sealed record TransactionalIdExpired(DateTime At) : ITransactionEvent;
 
 /// <summary>
-/// The coordinator's own record (journal "transaction-coordinator"): this transactional id exists, from its first
+/// The coordinator's own record (journal "transactional-ids"): this transactional id exists, from its first
 /// InitProducerId on, so that ListTransactions finds it whether or not its actor is running.
 /// </summary>
 public sealed record TransactionalIdRegistered(string TransactionalId);

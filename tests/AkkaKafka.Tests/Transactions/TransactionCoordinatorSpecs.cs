@@ -104,24 +104,25 @@ public sealed class TransactionCoordinatorSpecs(SqliteJournal journal, ITestOutp
     }
 
     [Fact]
-    public void A_restarted_coordinator_lists_every_transactional_id_from_its_journal_with_no_ids_actor_running_and_describes_each()
+    public void A_restarted_coordinator_lists_every_transactional_id_from_its_journal_with_no_ids_actor_running_and_describes_each_whatever_its_name()
     {
         var coordinator = StartCoordinator();
         var first = Init(coordinator, "app-1");
-        var second = Init(coordinator, "app-2");
+        // Named as the coordinator: an id like any other (the registry's own journal is not a transaction-… one).
+        var second = Init(coordinator, "coordinator");
         StopAndWait(coordinator);
 
         var restarted = StartCoordinator();
         var probe = CreateTestProbe();
         restarted.Tell(new ListTransactions([], []), probe.Ref);
         var listing = probe.ExpectMsg<TransactionListing>(Timeout);
-        restarted.Tell(new DescribeTransaction("app-2"), probe.Ref);
+        restarted.Tell(new DescribeTransaction("coordinator"), probe.Ref);
         var described = probe.ExpectMsg<TransactionDescription>(Timeout);
         restarted.Tell(new DescribeTransaction("never-initialized"), probe.Ref);
         var unknown = probe.ExpectMsg<TransactionDescription>(Timeout);
 
         Assert.Equal(ErrorCode.None, listing.Error);
-        Assert.Equal([new ListedTransaction("app-1", first.ProducerId, "Empty"), new ListedTransaction("app-2", second.ProducerId, "Empty")], listing.Transactions);
+        Assert.Equal([new ListedTransaction("app-1", first.ProducerId, "Empty"), new ListedTransaction("coordinator", second.ProducerId, "Empty")], listing.Transactions);
         Assert.Equal((ErrorCode.None, "Empty", second.ProducerId, (short)0, 60_000), (described.Error, described.State, described.ProducerId, described.ProducerEpoch, described.TimeoutMs));
         Assert.Equal(ErrorCode.TransactionalIdNotFound, unknown.Error);
     }
