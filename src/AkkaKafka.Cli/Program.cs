@@ -15,6 +15,7 @@ var root = new RootCommand("AkkaKafka: a Kafka-style distributed, durable, parti
     VerifyCommand.Create(),
     UserCommands.Create(),
     AclCommands.Create(),
+    TransactionCommands.Create(),
 };
 foreach (var option in TlsOptions.All.Concat(UserLogin.All)) root.Options.Add(option);
 var parsed = root.Parse(args);

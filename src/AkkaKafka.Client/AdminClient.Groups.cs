@@ -249,6 +249,8 @@ public sealed partial class AdminClient
             new KafkaException(error, $"GROUP_AUTHORIZATION_FAILED: user '{connection.User}' may not {op} group '{name}'"),
         ErrorCode.TopicAuthorizationFailed when denied is var (op, name) =>
             new KafkaException(error, $"TOPIC_AUTHORIZATION_FAILED: user '{connection.User}' may not {op} topic '{name}'"),
+        ErrorCode.TransactionalIdAuthorizationFailed when denied is var (op, name) =>
+            new KafkaException(error, $"TRANSACTIONAL_ID_AUTHORIZATION_FAILED: user '{connection.User}' may not {op} transactional id '{name}'"),
         _ => new KafkaException(error, $"{what}: {Consumer.FetchError.KafkaNameOf(error)} ({error.Describe()})"),
     };
 }

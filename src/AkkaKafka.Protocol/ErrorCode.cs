@@ -81,6 +81,8 @@ public enum ErrorCode : short
     UnacceptableCredential = 93,
     /// <summary>Kafka's MISMATCHED_ENDPOINT_TYPE: a DescribeCluster for KRaft's controllers, asked of a broker (there are no others).</summary>
     MismatchedEndpointType = 114,
+    /// <summary>Kafka's TRANSACTIONAL_ID_NOT_FOUND: DescribeTransactions of an id the coordinator does not hold.</summary>
+    TransactionalIdNotFound = 105,
 }
 
 public static class ErrorCodes
@@ -114,6 +116,7 @@ public static class ErrorCodes
         ErrorCode.NotCoordinator => "broker is not the group coordinator",
         ErrorCode.RecordListTooLarge => "produce request larger than the broker accepts",
         ErrorCode.NotEnoughReplicas => "not written for now; retry",
+        ErrorCode.TransactionalIdNotFound => "no such transactional id",
         ErrorCode.InvalidRequiredAcks => "acks must be -1, 0 or 1",
         ErrorCode.InconsistentGroupProtocol => "member's protocol type or protocols do not match the group's",
         ErrorCode.InvalidGroupId => "invalid group id",

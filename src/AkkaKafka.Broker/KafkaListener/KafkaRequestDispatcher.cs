@@ -64,6 +64,8 @@ public sealed class KafkaRequestDispatcher(KafkaNode node, BrokerMetrics? metric
         EndTxnRequestData r => Later(TransactionHandler.EndAsync(node, context, r)),
         WriteTxnMarkersRequestData r => Later(TransactionMarkersHandler.WriteAsync(node, r)),
         DescribeProducersRequestData r => Later(TransactionMarkersHandler.DescribeProducersAsync(node, r)),
+        DescribeTransactionsRequestData r => Later(TransactionsHandler.DescribeAsync(node, r)),
+        ListTransactionsRequestData r => Later(TransactionsHandler.ListAsync(node, r)),
         CreateAclsRequestData r => Later(AclsHandler.CreateAsync(node, r)),
         DescribeAclsRequestData r => Later(AclsHandler.DescribeAsync(node, r)),
         DeleteAclsRequestData r => Later(AclsHandler.DeleteAsync(node, r)),

@@ -15,7 +15,9 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// Create cluster or topic; DeleteTopics Delete; CreatePartitions and IncrementalAlterConfigs Alter; DescribeConfigs
 /// Describe; DescribeCluster needs nothing (Describe cluster for its authorized operations); group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
 /// DeleteGroups Delete group); CreateAcls, DeleteAcls and AlterUserScramCredentials Alter cluster, DescribeAcls and DescribeUserScramCredentials Describe cluster; an idempotent InitProducerId needs Write on some topic (Kafka 3's rule); WriteTxnMarkers ClusterAction on the
-/// cluster (brokers only), DescribeProducers Read topic; AddPartitionsToTxn, AddOffsetsToTxn and EndTxn Write on the
+/// cluster (brokers only), DescribeProducers Read topic; transactional ids as Kafka: InitProducerId with one and a produce naming one
+/// Write on it, FindCoordinator key type 1 and DescribeTransactions Describe on it, ListTransactions lists those the user may
+/// describe (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); AddPartitionsToTxn, AddOffsetsToTxn and EndTxn Write on the
 /// transactional id (plus Write topic, Read group; ClusterAction for the brokers' batched AddPartitionsToTxn);
 /// TxnOffsetCommit Write on the transactional id, Read on the group and on each topic. Deny by
 /// default: a request type with no rule here is refused, whichever transport brought it.
@@ -35,6 +37,10 @@ internal static class RequestAuthorization
 
         switch (request)
         {
+            // Kafka: a produce with a transactional id needs Write on it, else every partition is refused so.
+            case ProduceRequestData { TransactionalId: { } transactionalId } produce when !access.Allows(AccessRules.WriteTransactionalId, transactionalId):
+                return produce.Acks == 0 ? null : new ProduceResponseData(produce.Topics.Select(t => new ProduceResponseData.TopicProduceResponse(t.Name,
+                    t.Partitions.Select(p => new ProduceResponseData.PartitionProduceResponse(p.PartitionIndex, ErrorCode.TransactionalIdAuthorizationFailed, -1)).ToList())).ToList());
             case ProduceRequestData produce:
             {
                 var (allowed, denied) = Split(produce.Topics, t => access.Allows(AccessRules.WriteTopic, t.Name));
@@ -121,6 +127,8 @@ internal static class RequestAuthorization
             }
             case FindCoordinatorRequestData find when find.KeyType == FindCoordinatorRequestData.GroupKeyType && !access.Allows(AccessRules.DescribeGroup, find.Key):
                 return new FindCoordinatorResponseData(ErrorCode.GroupAuthorizationFailed, -1, "", -1, Denied);
+            case FindCoordinatorRequestData find when find.KeyType == FindCoordinatorRequestData.TransactionKeyType && !access.Allows(AccessRules.DescribeTransactionalId, find.Key):
+                return new FindCoordinatorResponseData(ErrorCode.TransactionalIdAuthorizationFailed, -1, "", -1, Denied);
             case JoinGroupRequestData join when !access.Allows(AccessRules.ReadGroup, join.GroupId):
                 return new JoinGroupResponseData(ErrorCode.GroupAuthorizationFailed, -1, "", "", join.MemberId, []);
             case SyncGroupRequestData sync when !access.Allows(AccessRules.ReadGroup, sync.GroupId):
@@ -196,7 +204,7 @@ internal static class RequestAuthorization
                 return served.ErrorCode != ErrorCode.None ? served : served with { ClusterAuthorizedOperations = ClusterOperationsOf(access) };
             }
             case InitProducerIdRequestData init when !access.MayInitProducerId(init.TransactionalId):
-                return new InitProducerIdResponseData(ErrorCode.ClusterAuthorizationFailed, -1, -1);
+                return new InitProducerIdResponseData(init.TransactionalId is null ? ErrorCode.ClusterAuthorizationFailed : ErrorCode.TransactionalIdAuthorizationFailed, -1, -1);
             // Kafka's ClusterAction on the cluster: only brokers (the transaction coordinator) end transactions. The
             // allow-only model has no ClusterAction rule; All on the cluster implies it, as in Kafka, and superusers
             // (the brokers' own principal) have it.
@@ -251,6 +259,21 @@ internal static class RequestAuthorization
                     t.PartitionIndexes.Select(p => new DescribeProducersResponseData.PartitionResponse(p, ErrorCode.TopicAuthorizationFailed, Denied, [])).ToList())).ToList();
                 var served = allowed.Count == 0 ? null : await serve(producers with { Topics = allowed });
                 return served is DescribeProducersResponseData r ? r with { Topics = [.. r.Topics, .. refused] } : new DescribeProducersResponseData(refused);
+            }
+            case DescribeTransactionsRequestData describe:
+            {
+                // Kafka's rule: Describe on each transactional id; the others answer TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
+                var (allowed, denied) = Split(describe.TransactionalIds, id => access.Allows(AccessRules.DescribeTransactionalId, id));
+                if (denied.Count == 0) return await serve(request);
+                var refused = denied.Select(id => new DescribeTransactionsResponseData.TransactionState(ErrorCode.TransactionalIdAuthorizationFailed, id, "", 0, -1, -1, -1, [])).ToList();
+                var served = allowed.Count == 0 ? null : await serve(describe with { TransactionalIds = allowed });
+                return served is DescribeTransactionsResponseData r ? r with { TransactionStates = [.. r.TransactionStates, .. refused] } : new DescribeTransactionsResponseData(refused);
+            }
+            case ListTransactionsRequestData:
+            {
+                // Kafka's rule: only the transactional ids the user may describe are listed.
+                var listed = (ListTransactionsResponseData)(await serve(request))!;
+                return listed with { TransactionStates = listed.TransactionStates.Where(t => access.Allows(AccessRules.DescribeTransactionalId, t.TransactionalId)).ToList() };
             }
             // Allowed by the rules above (the `when` cases that did not refuse), or open to every authenticated user as in
             // Kafka (ApiVersions, the SASL exchange; FindCoordinator for a key type without ACLs).

@@ -109,6 +109,9 @@ public sealed class BrokerActor : UntypedActor, IWithTimers
             case ITransactionCommand command:
                 _transactionCoordinator.Forward(command);
                 break;
+            case ListTransactions list:
+                _transactionCoordinator.Forward(list);
+                break;
             case MetadataPublished published:
                 _topics.Update(published.Metadata);
                 break;

@@ -72,6 +72,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string TransactionEndCompletedManifest = "XC1";
     internal const string TransactionalIdExpiredManifest = "XX1";
     internal const string TransactionSnapshotManifest = "XS1";
+    internal const string TransactionalIdRegisteredManifest = "XR1";
 
     public StorageSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -111,6 +112,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         TransactionEndPrepared => TransactionEndPreparedManifest,
         TransactionEndCompleted => TransactionEndCompletedManifest,
         TransactionalIdExpired => TransactionalIdExpiredManifest,
+        TransactionalIdRegistered => TransactionalIdRegisteredManifest,
         TransactionState => TransactionSnapshotManifest,
         _ => throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {o.GetType()}"),
     };
@@ -204,6 +206,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 break;
             case GroupRegistered e:
                 w.String(e.Group);
+                break;
+            case TransactionalIdRegistered e:
+                w.String(e.TransactionalId);
                 break;
             case GroupSnapshot s:
                 ProtocolSerializer.WriteOffsets(w, s.Committed);
@@ -343,6 +348,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             TransactionalOffsetsPreparedManifest => new TransactionalOffsetsPrepared(r.String(), r.VarLong(), (short)r.VarInt(), ProtocolSerializer.ReadOffsets(ref r)),
             TransactionalOffsetsAbortedManifest => new TransactionalOffsetsAborted(r.VarLong()),
             GroupRegisteredManifest => new GroupRegistered(r.String()),
+            TransactionalIdRegisteredManifest => new TransactionalIdRegistered(r.String()),
             GroupSnapshotManifest => ReadGroupSnapshot(ref r),
             GroupSnapshotManifestV2 => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r), ReadOptionalGroupMetadata(ref r), ReadOptionalGroupMetadata(ref r)),
             GroupSnapshotManifestV1 => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),

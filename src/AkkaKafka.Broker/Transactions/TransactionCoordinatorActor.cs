@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Persistence;
 using AkkaKafka.Protocol;
 using AkkaKafka.Protocol.Messages;
 
@@ -6,24 +7,56 @@ namespace AkkaKafka.Broker.Transactions;
 
 /// <summary>
 /// Kafka's transaction coordinator: one <see cref="TransactionalIdActor"/> per transactional id, started on first
-/// use, each with its own journal, so this parent keeps no state of its own. Meant to run as a cluster singleton beside
-/// the controller and the GroupCoordinatorActor (one coordinator for every transactional id, as FindCoordinator with
-/// key type 1 will answer), taking producer ids from <paramref name="producerIds"/> (the controller's ProducerIdAllocator)
-/// and writing markers and telling groups through <paramref name="brokers"/> (this node's BrokerActor, which routes a
+/// use, each with its own journal. Meant to run as a cluster singleton beside the controller and the
+/// GroupCoordinatorActor (one coordinator for every transactional id, as FindCoordinator with key type 1 will answer),
+/// taking producer ids from <paramref name="producerIds"/> (the controller's ProducerIdAllocator) and writing markers
+/// and telling groups through <paramref name="brokers"/> (this node's BrokerActor, which routes a
 /// <see cref="WriteTxnMarker"/> to its partition's owner and a group command to the group coordinator).
+/// <para>It persists which transactional ids exist (journal "transactional-ids", one
+/// <see cref="TransactionalIdRegistered"/> at an id's first InitProducerId, as the group coordinator registers groups),
+/// so that after a failover, with no id's actor running, ListTransactions still knows every id: it asks each one
+/// (starting those not running) and answers when all have. DescribeTransactions of an id never registered is
+/// answered here, without starting an actor for it.</para>
 /// </summary>
-public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell brokers, TransactionSettings settings, TimeSpan askTimeout) : UntypedActor
+public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell brokers, TransactionSettings settings, TimeSpan askTimeout) : UntypedPersistentActor
 {
+    private readonly SortedSet<string> _transactionalIds = new(StringComparer.Ordinal);
+
     public static Props Props(IActorRef producerIds, ICanTell brokers, TransactionSettings settings, TimeSpan askTimeout) =>
         Akka.Actor.Props.Create(() => new TransactionCoordinatorActor(producerIds, brokers, settings, askTimeout));
 
-    protected override void OnReceive(object message)
+    /// <summary>Not "transaction-…": that is each id's own journal ("transaction-{id}"), and an id may be named anything.</summary>
+    public override string PersistenceId => "transactional-ids";
+
+    protected override void OnRecover(object message)
+    {
+        if (message is TransactionalIdRegistered registered) _transactionalIds.Add(registered.TransactionalId);
+    }
+
+    protected override void OnCommand(object message)
     {
         switch (message)
         {
             // Kafka: an empty transactional id is INVALID_REQUEST (a null one is an idempotent producer's, for the controller).
             case InitTransactionalProducer { TransactionalId.Length: 0 }:
                 Sender.Tell(new InitProducerIdResult(ErrorCode.InvalidRequest, -1, -1, "the transactional.id is empty"));
+                break;
+            // Registered before its actor hears of it: an id that answers InitProducerId is always listed.
+            case InitTransactionalProducer init when !_transactionalIds.Contains(init.TransactionalId):
+                Persist(new TransactionalIdRegistered(init.TransactionalId), registered =>
+                {
+                    _transactionalIds.Add(registered.TransactionalId);
+                    TransactionalIdFor(init.TransactionalId).Forward(init);
+                });
+                break;
+            case DescribeTransaction { TransactionalId.Length: 0 } describe:
+                Sender.Tell(TransactionListings.NotFound(describe.TransactionalId) with { Error = ErrorCode.InvalidRequest });
+                break;
+            case DescribeTransaction describe when !_transactionalIds.Contains(describe.TransactionalId):
+                Sender.Tell(TransactionListings.NotFound(describe.TransactionalId));
+                break;
+            case ListTransactions list:
+                ListAll(list, Sender);
                 break;
             case ITransactionCommand command:
                 TransactionalIdFor(command.TransactionalId).Forward(command);
@@ -32,6 +65,20 @@ public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell 
                 Unhandled(message);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Asks every registered id for its state (their actors answer independently; this one goes on serving) and pipes
+    /// the listing to <paramref name="replyTo"/>. An id that does not answer in time (its journal is slow to recover)
+    /// makes the whole answer COORDINATOR_LOAD_IN_PROGRESS, which Kafka's admin client retries, rather than a listing
+    /// that silently leaves it out.
+    /// </summary>
+    private void ListAll(ListTransactions list, IActorRef replyTo)
+    {
+        var asks = _transactionalIds.Select(id => TransactionalIdFor(id).Ask<TransactionDescription>(new DescribeTransaction(id), askTimeout)).ToList();
+        Task.WhenAll(asks).PipeTo(replyTo,
+            success: described => TransactionListings.List(described, list, DateTime.UtcNow),
+            failure: _ => new TransactionListing(ErrorCode.CoordinatorLoadInProgress, [], []));
     }
 
     private IActorRef TransactionalIdFor(string transactionalId)

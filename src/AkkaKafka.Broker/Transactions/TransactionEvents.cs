@@ -38,3 +38,9 @@ public sealed record TransactionEndCompleted(DateTime At) : ITransactionEvent;
 /// afresh with a new producer id, as Kafka's coordinator does after removing an expired id.
 /// </summary>
 public sealed record TransactionalIdExpired(DateTime At) : ITransactionEvent;
+
+/// <summary>
+/// The coordinator's own record (journal "transactional-ids"): this transactional id exists, from its first
+/// InitProducerId on, so that ListTransactions finds it whether or not its actor is running.
+/// </summary>
+public sealed record TransactionalIdRegistered(string TransactionalId);

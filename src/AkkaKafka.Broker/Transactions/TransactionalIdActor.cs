@@ -141,6 +141,9 @@ public sealed class TransactionalIdActor : UntypedPersistentActor, IWithUnbounde
                     CarryOn();
                 }
                 break;
+            case DescribeTransaction:
+                Sender.Tell(TransactionListings.Describe(_state));
+                break;
             case SaveSnapshotSuccess or SaveSnapshotFailure:
                 // A failed snapshot only lengthens the next recovery: the journal holds every event.
                 break;

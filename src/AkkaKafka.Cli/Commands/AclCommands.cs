@@ -28,6 +28,10 @@ internal static class AclCommands
         var topic = new Option<string?>("--topic") { Description = "A topic: a name, \"*\", or a prefix ending in \"*\"" };
         var group = new Option<string?>("--group") { Description = "A consumer group: a name, \"*\", or a prefix ending in \"*\"" };
         var cluster = new Option<bool>("--cluster") { Description = "The cluster (create any topic, describe the cluster)" };
+        var transactionalId = new Option<string?>("--transactional-id")
+        {
+            Description = "A transactional.id (write: use it in a transactional producer; describe: see it in transactions list/describe): a name, \"*\", or a prefix ending in \"*\"",
+        };
         var operation = new Option<string>("--operation")
         {
             Description = $"What the rule allows: {string.Join(", ", OperationNames)} (read, write, delete and alter imply describe)",
@@ -40,16 +44,18 @@ internal static class AclCommands
         });
         var bootstrap = CommonOptions.Bootstrap();
         var timeout = CommonOptions.Timeout();
-        var command = new Command(name, description) { user, topic, group, cluster, operation, bootstrap, timeout };
+        var command = new Command(name, description) { user, topic, group, cluster, transactionalId, operation, bootstrap, timeout };
         command.Validators.Add(result =>
         {
-            var given = (result.GetValue(topic) is not null ? 1 : 0) + (result.GetValue(group) is not null ? 1 : 0) + (result.GetValue(cluster) ? 1 : 0);
-            if (given != 1) result.AddError("give exactly one of --topic, --group or --cluster");
+            var given = (result.GetValue(topic) is not null ? 1 : 0) + (result.GetValue(group) is not null ? 1 : 0) + (result.GetValue(cluster) ? 1 : 0)
+                + (result.GetValue(transactionalId) is not null ? 1 : 0);
+            if (given != 1) result.AddError("give exactly one of --topic, --group, --cluster or --transactional-id");
         });
         command.SetAction((r, ct) => CommonOptions.RunAsync(() =>
         {
             var (type, resource) = r.GetValue(topic) is { } t ? (AclResourceType.Topic, t)
                 : r.GetValue(group) is { } g ? (AclResourceType.Group, g)
+                : r.GetValue(transactionalId) is { } x ? (AclResourceType.TransactionalId, x)
                 : (AclResourceType.Cluster, Authorizer.ClusterResourceName);
             var rule = new AclRule(r.GetValue(user)!, type, resource, ParseOperation(r.GetValue(operation))!.Value);
             return CommonOptions.WithConnectionAsync(r.GetValue(bootstrap)!, r.GetValue(timeout), async connection =>

@@ -38,4 +38,6 @@ public enum ApiKey : short
     AlterUserScramCredentials = 51,
     DescribeCluster = 60,
     DescribeProducers = 61,
+    DescribeTransactions = 65,
+    ListTransactions = 66,
 }

@@ -66,6 +66,9 @@ public static class KafkaApis
         // Offsets committed in a transaction (KIP-98), v3+ with the consumer's group metadata (KIP-447); v4 only allows
         // TRANSACTION_ABORTABLE in the answer, never sent here.
         new(ApiKey.TxnOffsetCommit, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 3),
+        // The coordinator's state as kafka-transactions.sh describe and list read it: both flexible from v0.
+        new(ApiKey.DescribeTransactions, MaxVersion: 0, LowestAnswered: 0, FirstFlexible: 0),
+        new(ApiKey.ListTransactions, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 0),
         // SASL (advertised only on a listener with SASL on). SaslHandshake has no flexible version: 2 is past its max.
         new(ApiKey.SaslHandshake, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 2),
         new(ApiKey.SaslAuthenticate, MaxVersion: 2, LowestAnswered: 0, FirstFlexible: 2),

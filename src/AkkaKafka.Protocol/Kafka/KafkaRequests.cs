@@ -43,6 +43,8 @@ public static class KafkaRequests
             ApiKey.WriteTxnMarkers => WriteTxnMarkersRequestData.Read(ref reader, version),
             ApiKey.DescribeProducers => DescribeProducersRequestData.Read(ref reader, version),
             ApiKey.TxnOffsetCommit => TxnOffsetCommitRequestData.Read(ref reader, version),
+            ApiKey.DescribeTransactions => DescribeTransactionsRequestData.Read(ref reader, version),
+            ApiKey.ListTransactions => ListTransactionsRequestData.Read(ref reader, version),
             ApiKey.SaslHandshake => SaslHandshakeRequestData.Read(ref reader, version),
             ApiKey.SaslAuthenticate => SaslAuthenticateRequestData.Read(ref reader, version),
             _ => throw new KafkaProtocolException($"no decoder for API key {(short)key}"),

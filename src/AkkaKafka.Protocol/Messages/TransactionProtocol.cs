@@ -51,3 +51,29 @@ public sealed record EndTransaction(string TransactionalId, long ProducerId, sho
 
 /// <summary>The transaction coordinator's answer to <see cref="AddOffsetsToTransaction"/> and <see cref="EndTransaction"/>.</summary>
 public sealed record TransactionRequestResult(string TransactionalId, ErrorCode Error, string? ErrorMessage = null) : IAkkaKafkaMessage;
+
+/// <summary>
+/// Kafka's DescribeTransactions for one transactional id, for the transaction coordinator: answered with a
+/// <see cref="TransactionDescription"/> (TRANSACTIONAL_ID_NOT_FOUND for an id no producer has initialized, or one expired).
+/// </summary>
+public sealed record DescribeTransaction(string TransactionalId) : ITransactionCommand, IBrokerInternal;
+
+/// <summary>
+/// One transactional id as the coordinator holds it: Kafka's state name, the producer's transaction.timeout.ms, when
+/// the open transaction began (-1 when none is open), the producer id and epoch, and the partitions of the transaction.
+/// </summary>
+public sealed record TransactionDescription(string TransactionalId, ErrorCode Error, string State, int TimeoutMs, long StartTimeMs,
+    long ProducerId, short ProducerEpoch, IReadOnlyList<TopicPartition> Partitions) : IAkkaKafkaMessage;
+
+/// <summary>
+/// Kafka's ListTransactions, for the transaction coordinator (it knows every transactional id, running or not):
+/// filtered by Kafka's state names and producer ids (empty: all), and by transactions running longer than
+/// <see cref="DurationFilterMs"/> (-1: all). Answered with a <see cref="TransactionListing"/>.
+/// </summary>
+public sealed record ListTransactions(IReadOnlyList<string> States, IReadOnlyList<long> ProducerIds, long DurationFilterMs = -1) : IBrokerInternal;
+
+/// <summary>One transactional id listed by <see cref="ListTransactions"/>.</summary>
+public readonly record struct ListedTransaction(string TransactionalId, long ProducerId, string State);
+
+/// <summary>The answer to <see cref="ListTransactions"/>: the ids listed, and the state filters that are no Kafka state.</summary>
+public sealed record TransactionListing(ErrorCode Error, IReadOnlyList<string> UnknownStates, IReadOnlyList<ListedTransaction> Transactions) : IAkkaKafkaMessage;

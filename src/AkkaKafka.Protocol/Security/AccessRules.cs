@@ -10,6 +10,7 @@ public sealed record AccessRule(AclResourceType ResourceType, AclOperation Opera
     {
         AclResourceType.Topic => ErrorCode.TopicAuthorizationFailed,
         AclResourceType.Group => ErrorCode.GroupAuthorizationFailed,
+        AclResourceType.TransactionalId => ErrorCode.TransactionalIdAuthorizationFailed,
         _ => ErrorCode.ClusterAuthorizationFailed,
     };
 }
@@ -52,6 +53,12 @@ public static class AccessRules
     /// <summary>InitProducerId of an idempotent producer, when the user may write no topic (Kafka's IdempotentWrite on the cluster).</summary>
     public static readonly AccessRule IdempotentWrite = new(AclResourceType.Cluster, AclOperation.Write);
 
+    /// <summary>InitProducerId with a transactional id, and a produce naming one (Kafka's Write on the TransactionalId).</summary>
+    public static readonly AccessRule WriteTransactionalId = new(AclResourceType.TransactionalId, AclOperation.Write);
+
+    /// <summary>FindCoordinator for a transactional id, DescribeTransactions, and which ids ListTransactions shows.</summary>
+    public static readonly AccessRule DescribeTransactionalId = new(AclResourceType.TransactionalId, AclOperation.Describe);
+
     /// <summary>IncrementalAlterConfigs of a broker, changing users and ACLs (CreateAcls, DeleteAcls, AlterUserScramCredentials).</summary>
     public static readonly AccessRule AlterCluster = new(AclResourceType.Cluster, AclOperation.Alter);
 }
@@ -75,14 +82,16 @@ public sealed class UserAccess(SecurityMetadata security, IReadOnlySet<string> s
 
     /// <summary>
     /// Kafka 3's rule for InitProducerId of an idempotent producer: Write on some topic (or on the cluster, standing in
-    /// for IdempotentWrite). A transactional id has no ACLs of its own here, so a transactional one needs nothing more.
+    /// for IdempotentWrite). A transactional one needs Write on its transactional id instead (checked by the caller:
+    /// its refusal is TRANSACTIONAL_ID_AUTHORIZATION_FAILED, not CLUSTER_AUTHORIZATION_FAILED).
     /// </summary>
     public bool MayInitProducerId(string? transactionalId) =>
         transactionalId is not null
-        || superUsers.Contains(user)
-        || Allows(AccessRules.IdempotentWrite)
-        || security.Acls.Any(rule => rule.ResourceType == AclResourceType.Topic && (rule.User == user || rule.User == Authorizer.Wildcard)
-                                     && Authorizer.Grants(rule.Operation, AclOperation.Write));
+            ? Allows(AccessRules.WriteTransactionalId, transactionalId)
+            : (superUsers.Contains(user)
+               || Allows(AccessRules.IdempotentWrite)
+               || security.Acls.Any(rule => rule.ResourceType == AclResourceType.Topic && (rule.User == user || rule.User == Authorizer.Wildcard)
+                                            && Authorizer.Grants(rule.Operation, AclOperation.Write)));
 
     /// <summary>Null when the rule allows the resource; else the rule's error and one line naming the user, the operation and the resource.</summary>
     public (ErrorCode Error, string Message)? Refusal(AccessRule rule, string resourceName = Authorizer.ClusterResourceName) =>
@@ -95,6 +104,7 @@ public sealed class UserAccess(SecurityMetadata security, IReadOnlySet<string> s
         {
             AclResourceType.Topic => (rule.Error, $"TOPIC_AUTHORIZATION_FAILED: user '{user}' may not {operation} topic '{resourceName}'"),
             AclResourceType.Group => (rule.Error, $"GROUP_AUTHORIZATION_FAILED: user '{user}' may not {operation} group '{resourceName}'"),
+            AclResourceType.TransactionalId => (rule.Error, $"TRANSACTIONAL_ID_AUTHORIZATION_FAILED: user '{user}' may not {operation} transactional id '{resourceName}'"),
             _ => (rule.Error, $"CLUSTER_AUTHORIZATION_FAILED: user '{user}' may not {operation} the cluster"),
         };
     }

@@ -14,7 +14,8 @@ public static class AclBindings
     public const string UserPrincipalPrefix = "User:";
 
     private static readonly (sbyte Code, AclResourceType Type)[] ResourceTypes =
-        [(TopicResource, AclResourceType.Topic), (GroupResource, AclResourceType.Group), (ClusterResource, AclResourceType.Cluster)];
+        [(TopicResource, AclResourceType.Topic), (GroupResource, AclResourceType.Group), (ClusterResource, AclResourceType.Cluster),
+         (TransactionalIdResource, AclResourceType.TransactionalId)];
 
     private static readonly (sbyte Code, AclOperation Operation)[] Operations =
     [
@@ -33,7 +34,7 @@ public static class AclBindings
         if (acl.PatternType is not (LiteralPattern or PrefixedPattern))
             return (null, $"Invalid patternType {acl.PatternType}: an ACL to create is LITERAL or PREFIXED.");
         if (ResourceTypeOf(acl.ResourceType) is not { } type)
-            return (null, $"Invalid resourceType {acl.ResourceType}: ACLs here are on TOPIC, GROUP or CLUSTER.");
+            return (null, $"Invalid resourceType {acl.ResourceType}: ACLs here are on TOPIC, GROUP, CLUSTER or TRANSACTIONAL_ID.");
         if (OperationOf(acl.Operation) is not { } operation)
             return (null, $"Invalid operation {acl.Operation}: ACLs here grant ALL, READ, WRITE, CREATE, DELETE, ALTER or DESCRIBE.");
         if (UserOf(acl.Principal) is not { } user)

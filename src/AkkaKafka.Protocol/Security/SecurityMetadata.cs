@@ -17,6 +17,8 @@ public enum AclResourceType
     Topic,
     Group,
     Cluster,
+    /// <summary>Kafka's TRANSACTIONAL_ID: InitProducerId and transactional produce (Write), DescribeTransactions and ListTransactions (Describe).</summary>
+    TransactionalId,
 }
 
 /// <summary>The operations an allow rule grants (Kafka's words; <see cref="All"/> grants every one).</summary>

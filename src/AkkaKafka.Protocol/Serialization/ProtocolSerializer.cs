@@ -98,6 +98,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string AddOffsetsToTransactionManifest = "aot1";
     internal const string EndTransactionManifest = "et1";
     internal const string TransactionRequestResultManifest = "trr1";
+    internal const string DescribeTransactionManifest = "dtx1";
+    internal const string TransactionDescriptionManifest = "dtxr1";
+    internal const string ListTransactionsManifest = "ltx1";
+    internal const string TransactionListingManifest = "ltxr1";
     internal const string TransactionalOffsetsCompletedManifest = "ctor1";
     internal const string SecurityPublishedManifest = "sp1";
     internal const string UpsertUserManifest = "uu1";
@@ -162,6 +166,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         AddOffsetsToTransaction => AddOffsetsToTransactionManifest,
         EndTransaction => EndTransactionManifest,
         TransactionRequestResult => TransactionRequestResultManifest,
+        DescribeTransaction => DescribeTransactionManifest,
+        TransactionDescription => TransactionDescriptionManifest,
+        ListTransactions => ListTransactionsManifest,
+        TransactionListing => TransactionListingManifest,
         TransactionalOffsetsCompleted => TransactionalOffsetsCompletedManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
@@ -341,6 +349,21 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case TransactionRequestResult m:
                 w.String(m.TransactionalId).Int16((short)m.Error).String(m.ErrorMessage);
                 break;
+            case DescribeTransaction m:
+                w.String(m.TransactionalId);
+                break;
+            case TransactionDescription m:
+                w.String(m.TransactionalId).Int16((short)m.Error).String(m.State).VarInt(m.TimeoutMs).VarLong(m.StartTimeMs)
+                    .VarLong(m.ProducerId).Int16(m.ProducerEpoch);
+                WritePartitions(w, m.Partitions);
+                break;
+            case ListTransactions m:
+                w.List(m.States, (x, s) => x.String(s)).List(m.ProducerIds, (x, id) => x.VarLong(id)).VarLong(m.DurationFilterMs);
+                break;
+            case TransactionListing m:
+                w.Int16((short)m.Error).List(m.UnknownStates, (x, s) => x.String(s))
+                    .List(m.Transactions, (x, t) => x.String(t.TransactionalId).VarLong(t.ProducerId).String(t.State));
+                break;
             case DeleteGroupResponse m:
                 w.String(m.Group).Int16((short)m.Error);
                 break;
@@ -491,6 +514,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             AddOffsetsToTransactionManifest => new AddOffsetsToTransaction(r.String(), r.VarLong(), r.Int16(), r.String()),
             EndTransactionManifest => new EndTransaction(r.String(), r.VarLong(), r.Int16(), r.Bool()),
             TransactionRequestResultManifest => new TransactionRequestResult(r.String(), (ErrorCode)r.Int16(), r.NullableString()),
+            DescribeTransactionManifest => new DescribeTransaction(r.String()),
+            TransactionDescriptionManifest => ReadTransactionDescription(ref r),
+            ListTransactionsManifest => ReadListTransactions(ref r),
+            TransactionListingManifest => ReadTransactionListing(ref r),
             AlterTopicConfigsManifest => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong(),
                 r.Byte() is var type && type != NoTimestampType ? (Records.TimestampType)type : null),
             AlterTopicConfigsManifestV1 => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong()),
@@ -611,6 +638,32 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     {
         var (transactionalId, producerId, producerEpoch, verifyOnly) = (r.String(), r.VarLong(), r.Int16(), r.Bool());
         return new AddPartitionsToTransaction(transactionalId, producerId, producerEpoch, ReadPartitions(ref r), verifyOnly);
+    }
+
+    private static TransactionDescription ReadTransactionDescription(ref WireReader r)
+    {
+        var (transactionalId, error, state, timeoutMs, startTimeMs) = (r.String(), (ErrorCode)r.Int16(), r.String(), r.VarInt(), r.VarLong());
+        var (producerId, producerEpoch) = (r.VarLong(), r.Int16());
+        return new TransactionDescription(transactionalId, error, state, timeoutMs, startTimeMs, producerId, producerEpoch, ReadPartitions(ref r));
+    }
+
+    private static ListTransactions ReadListTransactions(ref WireReader r)
+    {
+        var states = new List<string>(r.Count());
+        for (var i = states.Capacity; i > 0; i--) states.Add(r.String());
+        var producerIds = new List<long>(r.Count());
+        for (var i = producerIds.Capacity; i > 0; i--) producerIds.Add(r.VarLong());
+        return new ListTransactions(states, producerIds, r.VarLong());
+    }
+
+    private static TransactionListing ReadTransactionListing(ref WireReader r)
+    {
+        var error = (ErrorCode)r.Int16();
+        var unknown = new List<string>(r.Count());
+        for (var i = unknown.Capacity; i > 0; i--) unknown.Add(r.String());
+        var listed = new List<ListedTransaction>(r.Count());
+        for (var i = listed.Capacity; i > 0; i--) listed.Add(new ListedTransaction(r.String(), r.VarLong(), r.String()));
+        return new TransactionListing(error, unknown, listed);
     }
 
     private static AddPartitionsToTransactionResult ReadAddPartitionsToTransactionResult(ref WireReader r)

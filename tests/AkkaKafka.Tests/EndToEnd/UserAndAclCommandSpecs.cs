@@ -93,8 +93,8 @@ public sealed class UserAndAclUsageSpecs : IDisposable
         ["x\n", new[] { "user", "create", "alice", "--password-stdin", "--iterations", "100" }, "--iterations must be between 4096 and 16384, got 100"],
         ["x\n", new[] { "user", "create", "alice", "--password-stdin", "--mechanism", "PLAIN" }, "PLAIN"],
         [null, new[] { "user", "create" }, "argument"],
-        [null, new[] { "acl", "add", "--user", "alice", "--topic", "t", "--group", "g", "--operation", "read" }, "give exactly one of --topic, --group or --cluster"],
-        [null, new[] { "acl", "add", "--user", "alice", "--operation", "read" }, "give exactly one of --topic, --group or --cluster"],
+        [null, new[] { "acl", "add", "--user", "alice", "--topic", "t", "--group", "g", "--operation", "read" }, "give exactly one of --topic, --group, --cluster or --transactional-id"],
+        [null, new[] { "acl", "add", "--user", "alice", "--operation", "read" }, "give exactly one of --topic, --group, --cluster or --transactional-id"],
         [null, new[] { "acl", "add", "--user", "alice", "--topic", "t", "--operation", "fly" }, "--operation must be one of read, write, create, delete, describe, alter, all, got 'fly'"],
         [null, new[] { "acl", "remove", "--topic", "t", "--operation", "read" }, "--user"],
     ];

@@ -175,7 +175,7 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         ApiKey.DescribeGroups => new DescribeGroupsRequestData([Group]),
         ApiKey.DeleteGroups => new DeleteGroupsRequestData(["fuzz-absent-group"]),
         // Mostly plain idempotent producers (each takes an id from the controller's persisted blocks), sometimes a
-        // transactional id, which is refused.
+        // transactional id, which the transaction coordinator answers.
         ApiKey.InitProducerId => new InitProducerIdRequestData(random.Next(4) == 0 ? "fuzz-transactions" : null, 60_000),
         // On a listener without SASL both are answered ILLEGAL_SASL_STATE; with SASL, out of order, the same and a close.
         ApiKey.SaslHandshake => new SaslHandshakeRequestData(random.Next(3) switch { 0 => "PLAIN", 1 => "SCRAM-SHA-256", _ => "GSSAPI" }),
@@ -203,6 +203,10 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         // Offsets of a transaction that never ends, to a group nobody joins: pending, visible to no OffsetFetch.
         ApiKey.TxnOffsetCommit => new TxnOffsetCommitRequestData("fuzz-transactions", Group, random.Next(0, 1000), 0, [new(topic, [new(0, random.Next(0, 100), "fuzz")])],
             version >= 3 && random.Next(2) == 0 ? 1 : -1, version >= 3 && random.Next(2) == 0 ? Member : ""),
+        // The coordinator's state: the fuzzer's transactional id (which InitProducerId may have started) and one nobody holds.
+        ApiKey.DescribeTransactions => new DescribeTransactionsRequestData(random.Next(2) == 0 ? ["fuzz-transactions"] : ["fuzz-transactions", "fuzz-absent"]),
+        ApiKey.ListTransactions => new ListTransactionsRequestData(random.Next(2) == 0 ? [] : ["Ongoing", "Bogus"],
+            random.Next(2) == 0 ? [] : [random.Next(0, 1000)], version >= 1 ? random.Next(-1, 60_000) : -1),
         _ => throw new InvalidOperationException($"no fuzz template for {key}: KafkaApis lists an API this fuzzer does not know"),
     };
 

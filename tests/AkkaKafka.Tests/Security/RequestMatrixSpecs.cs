@@ -43,6 +43,7 @@ public sealed class RequestMatrixBroker() : UsersBroker(SaslMechanisms.ScramSha2
         new(Member, AclResourceType.Topic, "m-*", AclOperation.Alter),
         new(Member, AclResourceType.Group, "m-*", AclOperation.Read),
         new(Member, AclResourceType.Group, "m-*", AclOperation.Delete),
+        new(Member, AclResourceType.TransactionalId, "m-*", AclOperation.Write),
     ];
 
     public static string TwinTopic(string transport) => $"m-{transport}-t";
@@ -187,6 +188,7 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
     private const string TopicDenied = "TOPIC_AUTHORIZATION_FAILED";
     private const string GroupDenied = "GROUP_AUTHORIZATION_FAILED";
     private const string ClusterDenied = "CLUSTER_AUTHORIZATION_FAILED";
+    private const string TransactionalIdDenied = "TRANSACTIONAL_ID_AUTHORIZATION_FAILED";
 
     private static readonly byte[] Subscription = "matrix subscription"u8.ToArray();
     private static readonly byte[] Assignment = "matrix assignment"u8.ToArray();
@@ -244,6 +246,34 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
         {
             // A counter: the second of two idempotent producers gets the next id.
             Normalise = r => ((InitProducerIdResponseData)r) with { ProducerId = 0 },
+        },
+        // The twin group's name doubles as the twin transactional id (Write on "m-*" for member).
+        Of<InitProducerIdResponseData>(ApiKey.InitProducerId, "a transactional producer's id, the twin's transactional id (Write on it)",
+            t => new InitProducerIdRequestData(t.Group, 60_000), Code<InitProducerIdResponseData>(r => r.ErrorCode),
+            None, None, TransactionalIdDenied) with
+        {
+            Normalise = r => ((InitProducerIdResponseData)r) with { ProducerId = 0 },
+        },
+        Of<FindCoordinatorResponseData>(ApiKey.FindCoordinator, "the twin transactional id's coordinator (Describe on it)",
+            t => new FindCoordinatorRequestData(t.Group, FindCoordinatorRequestData.TransactionKeyType), Code<FindCoordinatorResponseData>(r => r.ErrorCode),
+            None, None, TransactionalIdDenied),
+        Of<DescribeTransactionsResponseData>(ApiKey.DescribeTransactions, "the twin transactional id (Describe on it)",
+            t => new DescribeTransactionsRequestData([t.Group]),
+            (_, r) => r.TransactionStates.Single() is var s ? $"{Kafka(s.ErrorCode)}, {s.State}" : "",
+            $"{None}, Empty", $"{None}, Empty", $"{TransactionalIdDenied}, ") with
+        {
+            Normalise = r => (DescribeTransactionsResponseData)r is var d
+                ? d with { TransactionStates = d.TransactionStates.Select(s => s with { ProducerId = 0 }).ToList() }
+                : r,
+        },
+        Of<ListTransactionsResponseData>(ApiKey.ListTransactions, "all transactions (only ids the user may describe are listed)",
+            _ => new ListTransactionsRequestData([], []),
+            (t, r) => $"{Kafka(r.ErrorCode)}, {(r.TransactionStates.Any(s => s.TransactionalId == t.Group) ? "id listed" : "id hidden")}",
+            $"{None}, id listed", $"{None}, id listed", $"{None}, id hidden") with
+        {
+            Normalise = r => (ListTransactionsResponseData)r is var l
+                ? l with { TransactionStates = l.TransactionStates.Select(s => s with { ProducerId = 0 }).ToList() }
+                : r,
         },
         // A marker for a partition the twin topic does not have: the rule (ClusterAction, brokers only) is what is
         // checked here, and nothing is written; the broker-level transaction spec writes real markers.
@@ -488,6 +518,8 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             ApiKey.AddPartitionsToTxn => AddPartitionsToTxnResponseData.Read(ref reader, version),
             ApiKey.AddOffsetsToTxn => AddOffsetsToTxnResponseData.Read(ref reader, version),
             ApiKey.EndTxn => EndTxnResponseData.Read(ref reader, version),
+            ApiKey.DescribeTransactions => DescribeTransactionsResponseData.Read(ref reader, version),
+            ApiKey.ListTransactions => ListTransactionsResponseData.Read(ref reader, version),
             ApiKey.OffsetCommit => OffsetCommitResponseData.Read(ref reader, version),
             ApiKey.OffsetFetch => OffsetFetchResponseData.Read(ref reader, version),
             ApiKey.TxnOffsetCommit => TxnOffsetCommitResponseData.Read(ref reader, version),

@@ -269,4 +269,47 @@ public sealed class TransactionCoordinatorSpecs(SqliteJournal journal, ITestOutp
         Assert.All(markers.Values, m => Assert.Equal(TransactionResult.Commit, m.Result));
         AwaitAssert(() => Assert.Equal(ErrorCode.None, End(restarted, producer, "app-1", commit: true)), Timeout);
     }
+
+    [Fact]
+    public void A_restarted_coordinator_lists_every_transactional_id_from_its_journal_with_no_ids_actor_running_and_describes_each_whatever_its_name()
+    {
+        var coordinator = StartCoordinator();
+        var first = Init(coordinator, "app-1");
+        // Named as the coordinator: an id like any other (the registry's own journal is not a transaction-… one).
+        var second = Init(coordinator, "coordinator");
+        StopAndWait(coordinator);
+
+        var restarted = StartCoordinator();
+        var probe = CreateTestProbe();
+        restarted.Tell(new ListTransactions([], []), probe.Ref);
+        var listing = probe.ExpectMsg<TransactionListing>(Timeout);
+        restarted.Tell(new DescribeTransaction("coordinator"), probe.Ref);
+        var described = probe.ExpectMsg<TransactionDescription>(Timeout);
+        restarted.Tell(new DescribeTransaction("never-initialized"), probe.Ref);
+        var unknown = probe.ExpectMsg<TransactionDescription>(Timeout);
+
+        Assert.Equal(ErrorCode.None, listing.Error);
+        Assert.Equal([new ListedTransaction("app-1", first.ProducerId, "Empty"), new ListedTransaction("coordinator", second.ProducerId, "Empty")], listing.Transactions);
+        Assert.Equal((ErrorCode.None, "Empty", second.ProducerId, (short)0, 60_000), (described.Error, described.State, described.ProducerId, described.ProducerEpoch, described.TimeoutMs));
+        Assert.Equal(ErrorCode.TransactionalIdNotFound, unknown.Error);
+    }
+
+    [Fact]
+    public void A_verify_only_AddPartitionsToTransaction_answers_INVALID_TXN_STATE_for_a_partition_not_in_the_transaction_and_changes_nothing()
+    {
+        var coordinator = StartCoordinator();
+        var producer = Init(coordinator, "app-1");
+        var probe = CreateTestProbe();
+        var partition = new TopicPartition("orders", 0);
+
+        coordinator.Tell(new AddPartitionsToTransaction("app-1", producer.ProducerId, producer.ProducerEpoch, [partition], VerifyOnly: true), probe.Ref);
+        var verified = probe.ExpectMsg<AddPartitionsToTransactionResult>(Timeout);
+        coordinator.Tell(new AddPartitionsToTransaction("app-1", producer.ProducerId + 1, producer.ProducerEpoch, [partition], VerifyOnly: true), probe.Ref);
+        var otherProducer = probe.ExpectMsg<AddPartitionsToTransactionResult>(Timeout);
+        coordinator.Tell(new DescribeTransaction("app-1"), probe.Ref);
+
+        Assert.Equal([new PartitionErrorCode(partition, ErrorCode.InvalidTxnState)], verified.Partitions);
+        Assert.Equal([new PartitionErrorCode(partition, ErrorCode.InvalidProducerIdMapping)], otherProducer.Partitions);
+        Assert.Equal("Empty", probe.ExpectMsg<TransactionDescription>(Timeout).State);
+    }
 }

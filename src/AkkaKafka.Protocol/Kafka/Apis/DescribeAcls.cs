@@ -4,7 +4,7 @@ namespace AkkaKafka.Protocol.Kafka.Apis;
 public static class KafkaAclCodes
 {
     public const sbyte Unknown = 0, Any = 1;
-    public const sbyte TopicResource = 2, GroupResource = 3, ClusterResource = 4;
+    public const sbyte TopicResource = 2, GroupResource = 3, ClusterResource = 4, TransactionalIdResource = 5;
     public const sbyte MatchPattern = 2, LiteralPattern = 3, PrefixedPattern = 4;
     public const sbyte AllOperation = 2, ReadOperation = 3, WriteOperation = 4, CreateOperation = 5, DeleteOperation = 6,
         AlterOperation = 7, DescribeOperation = 8;
