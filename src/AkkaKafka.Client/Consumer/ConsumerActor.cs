@@ -237,8 +237,10 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
             return;
         }
         _fetchingCommitted.UnionWith(added);
+        // read_committed asks for stable offsets, as Kafka's consumers do: none a transaction still open has committed.
         var request = new OffsetFetchRequestData(session.Group, added.GroupBy(tp => tp.Topic)
-            .Select(t => new OffsetFetchRequestTopic(t.Key, t.Select(tp => tp.Partition).ToList())).ToList());
+            .Select(t => new OffsetFetchRequestTopic(t.Key, t.Select(tp => tp.Partition).ToList())).ToList(),
+            RequireStable: _settings.IsolationLevel == IsolationLevel.ReadCommitted);
         KafkaAsync(request, OffsetFetchResponseData.Read, _settings.RequestTimeout)
             .PipeTo(Self, success: r => new CommittedFetched(added, r, null), failure: e => new CommittedFetched(added, null, e.GetBaseException()));
     }
@@ -247,6 +249,13 @@ internal sealed class ConsumerActor : UntypedActor, IWithTimers
     {
         _fetchingCommitted.ExceptWith(fetched.Partitions);
         if (_session is not { } session) return;
+        if (fetched.Response is { ErrorCode: ErrorCode.None } answer && answer.Topics.SelectMany(t => t.Partitions).Any(p => p.ErrorCode == ErrorCode.UnstableOffsetCommit))
+        {
+            // A transaction still open has committed offsets of these partitions: ask again until it has ended rather
+            // than start from the offsets before it (which would read again what the transaction consumed).
+            Timers.StartSingleTimer(StartTimer, StartAssigned.Instance, _settings.HeartbeatInterval);
+            return;
+        }
         var error = fetched.Response switch
         {
             null => fetched.Failure,

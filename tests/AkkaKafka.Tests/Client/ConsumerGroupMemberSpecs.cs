@@ -1,4 +1,5 @@
 using System.Text;
+using Akka.Actor;
 using Akka.Configuration;
 using AkkaKafka.Client;
 using AkkaKafka.Client.Consumer;
@@ -133,6 +134,36 @@ public sealed class ConsumerGroupMemberSpecs(ITestOutputHelper output)
         Assert.Equal([(taken.Partition, 12L), (taken.Partition, 13L), (taken.Partition, 14L)], readByB.Select(r => (r.Partition, r.Offset)));
         var everyRead = readByA.Concat(nextOfA).Concat(readByB).Select(r => (r.Partition, r.Offset)).ToList();
         Assert.Equal(everyRead.Count, everyRead.Distinct().Count());
+    }
+
+    /// <summary>
+    /// A read_committed member asks for stable offsets (OffsetFetch require_stable) and waits while a transaction still
+    /// open has committed its group's offsets, as Kafka's consumers do: it starts where the transaction's commit puts
+    /// the group, not before it, so it does not read again what the transaction consumed.
+    /// </summary>
+    [Fact]
+    public async Task A_read_committed_member_starts_from_the_offset_a_transaction_commits_not_from_the_one_before()
+    {
+        var config = ConfigurationFactory.ParseString("akkakafka.client.isolation-level = read_committed").WithFallback(BeatingClientConfig);
+        await using var cluster = await ClusterFixture.StartAsync(1, output);
+        await using var connection = ClusterConnection.Create(cluster.Addresses, config, "eos-member");
+        const string topic = "eos-input";
+        Assert.True((await new AdminClient(connection).CreateTopicAsync(topic, 1)).IsSuccess);
+        for (var i = 0; i < 20; i++)
+            await ProduceAsync(connection, topic, $"r{i}", 1);
+        var pending = await connection.Routes.KafkaAsync(null, new TxnOffsetCommitRequestData("eos-tx", "eos", 9_000, 0, [new(topic, [new(0, 15, null)])]),
+            "spec", TxnOffsetCommitResponseData.Read, Within);
+        Assert.Equal(ErrorCode.None, pending.Topics.Single().Partitions.Single().ErrorCode);
+
+        await using var member = new Consumer(connection, "eos-member");
+        var joining = member.SubscribeAsync("eos", topic, new StartPosition.Earliest());
+        await Eventually.Async(Within, async () => Assert.Equal(GroupStates.Stable, await GroupStateAsync(connection, "eos")));
+        var completed = await cluster.Node(1).Broker.Ask<TransactionalOffsetsCompleted>(new CompleteTransactionalOffsets("eos", 9_000, 0, Commit: true), Within);
+        Assert.Equal(ErrorCode.None, completed.Error);
+        await joining.WaitAsync(Within);
+
+        var first = (await ReadAsync(member, 1)).Single();
+        Assert.Equal((15L, "r15-0"), (first.Offset, Encoding.UTF8.GetString(first.Value!)));
     }
 
     /// <summary>One broker, two members' connections, and member A alone in group "keepers": it read 20 records of two partitions and committed them.</summary>

@@ -258,4 +258,47 @@ public sealed class GroupCoordinatorSpecs(SqliteJournal journal, ITestOutputHelp
         Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("standalone", "", -1, [new PartitionOffset("orders", 0, 5)])).Error);
         Assert.Equal(["standalone"], Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
     }
+
+    private static TransactionalOffsetCommit TxnCommit(string group, int generation, string memberId, long offset) =>
+        new(group, "tx-1", 4_000, 0, memberId, generation, null, [new PartitionOffset("orders", 0, offset)]);
+
+    [Fact]
+    public void A_transactional_commit_creates_its_group_only_without_a_generation_and_a_completion_creates_none()
+    {
+        var coordinator = StartCoordinator();
+
+        // Kafka's coordinator: with a generation the group would have to have, it does not exist.
+        Assert.Equal(ErrorCode.IllegalGeneration, Ask<OffsetCommitResponse>(coordinator, TxnCommit("nobody-1", 1, "rdkafka-123", 5)).Error);
+        // The end of a transaction, retried until answered, for a group nothing was committed to: nothing to do.
+        Assert.Equal(new TransactionalOffsetsCompleted("nobody-2", ErrorCode.None),
+            Ask<TransactionalOffsetsCompleted>(coordinator, new CompleteTransactionalOffsets("nobody-2", 4_000, 0, Commit: true)));
+        Assert.Empty(Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
+
+        // A producer whose consumer uses no group management (generation -1) creates it, as a standalone commit does.
+        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(coordinator, TxnCommit("simple", -1, "", 5)).Error);
+        Assert.Equal(["simple"], Ask<ListGroupsResponse>(coordinator, ListGroups.Instance).Groups);
+    }
+
+    [Fact]
+    public void Pending_transactional_offsets_survive_a_coordinator_restart_and_then_commit_through_it()
+    {
+        var coordinator = StartCoordinator();
+        var (leader, _) = StableKafkaGroup(coordinator, "eos");
+        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(coordinator, new OffsetCommit("eos", leader, 1, [new PartitionOffset("orders", 0, 10)])).Error);
+        Assert.Equal(ErrorCode.IllegalGeneration, Ask<OffsetCommitResponse>(coordinator, TxnCommit("eos", 0, leader, 20)).Error); // a zombie's (KIP-447)
+        Assert.Equal(ErrorCode.None, Ask<OffsetCommitResponse>(coordinator, TxnCommit("eos", 1, leader, 42)).Error);
+
+        StopAndWait(coordinator);
+        var restarted = StartCoordinator();
+
+        var stable = new OffsetFetch("eos", [new TopicPartition("orders", 0)], RequireStable: true);
+        var pending = Ask<OffsetFetchResponse>(restarted, stable);
+        Assert.Equal([new PartitionOffset("orders", 0, 10)], pending.Offsets);
+        Assert.Equal([new TopicPartition("orders", 0)], pending.Unstable);
+        Assert.Equal(ErrorCode.None, Ask<TransactionalOffsetsCompleted>(restarted, new CompleteTransactionalOffsets("eos", 4_000, 0, Commit: true)).Error);
+        var committed = Ask<OffsetFetchResponse>(restarted, stable);
+        Assert.Equal([new PartitionOffset("orders", 0, 42)], committed.Offsets);
+        Assert.Empty(committed.Unstable);
+        Assert.Equal([new PartitionOffset("orders", 0, 42)], Ask<GroupDescription>(restarted, new DescribeGroup("eos")).Committed);
+    }
 }

@@ -51,13 +51,16 @@ public sealed class ClusterFixture : IAsyncDisposable
         """);
 
     private readonly IReadOnlyList<int> _ports;
+    // Each node's Kafka listener port, when the cluster has Kafka listeners (else none).
+    private readonly IReadOnlyList<int>? _kafkaPorts;
     private readonly BrokerNode?[] _nodes;
     private readonly List<BrokerNode> _everStarted = [];
     private readonly ITestOutputHelper? _output;
 
-    private ClusterFixture(IReadOnlyList<int> ports, string dataDirectory, ITestOutputHelper? output)
+    private ClusterFixture(IReadOnlyList<int> ports, IReadOnlyList<int>? kafkaPorts, string dataDirectory, ITestOutputHelper? output)
     {
         _ports = ports;
+        _kafkaPorts = kafkaPorts;
         _nodes = new BrokerNode?[ports.Count];
         DataDirectory = dataDirectory;
         _output = output;
@@ -74,10 +77,12 @@ public sealed class ClusterFixture : IAsyncDisposable
     public IReadOnlyList<int> Running => Enumerable.Range(1, Size).Where(n => _nodes[n - 1] is not null).ToList();
 
     /// <summary>Starts node 1 alone (it forms the cluster, so it is the oldest), then the others one after another.</summary>
-    public static async Task<ClusterFixture> StartAsync(int size, ITestOutputHelper? output = null)
+    /// <param name="kafkaListeners">Whether each node also has a Kafka listener, each on a free port of its own (<see cref="KafkaPort"/>).</param>
+    public static async Task<ClusterFixture> StartAsync(int size, ITestOutputHelper? output = null, bool kafkaListeners = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "akkakafka-multinode-" + Guid.NewGuid().ToString("N")[..8]);
-        var cluster = new ClusterFixture(FreePorts.Take(size), dataDirectory, output);
+        var ports = FreePorts.Take(kafkaListeners ? 2 * size : size);
+        var cluster = new ClusterFixture(ports.Take(size).ToList(), kafkaListeners ? ports.Skip(size).ToList() : null, dataDirectory, output);
         try
         {
             // One at a time, each Up before the next starts: node n is the n-th oldest, whatever its port.
@@ -95,6 +100,9 @@ public sealed class ClusterFixture : IAsyncDisposable
     /// <summary>The running node number <paramref name="number"/> (1-based).</summary>
     public BrokerNode Node(int number) =>
         _nodes[number - 1] ?? throw new InvalidOperationException($"node {number} is not running");
+
+    /// <summary>The port of node <paramref name="number"/>'s Kafka listener (a cluster started with Kafka listeners).</summary>
+    public int KafkaPort(int number) => (_kafkaPorts ?? throw new InvalidOperationException("the cluster was started without Kafka listeners"))[number - 1];
 
     /// <summary>The broker id ("127.0.0.1:port") of node <paramref name="number"/>, as metadata and ClusterStatus name it.</summary>
     public string BrokerId(int number) => Addresses[number - 1].ToString();
@@ -160,8 +168,8 @@ public sealed class ClusterFixture : IAsyncDisposable
         {
             Host = "127.0.0.1",
             Port = _ports[number - 1],
-            // No Kafka listener: several brokers run in one process and cannot all bind Kafka's 9092.
-            KafkaPort = 0,
+            // No Kafka listener unless asked for: several brokers run in one process and cannot all bind Kafka's 9092.
+            KafkaPort = _kafkaPorts?[number - 1] ?? 0,
             HttpPort = 0,
             Seeds = Addresses,
             DataDirectory = DataDirectory,
