@@ -66,6 +66,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string TransactionEndCompletedManifest = "XC1";
     internal const string TransactionalIdExpiredManifest = "XX1";
     internal const string TransactionSnapshotManifest = "XS1";
+    internal const string TransactionalIdRegisteredManifest = "XR1";
+    internal const string TransactionalIdsSnapshotManifest = "XRS1";
 
     public StorageSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -103,6 +105,8 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         TransactionEndCompleted => TransactionEndCompletedManifest,
         TransactionalIdExpired => TransactionalIdExpiredManifest,
         TransactionState => TransactionSnapshotManifest,
+        TransactionalIdRegistered => TransactionalIdRegisteredManifest,
+        TransactionalIdsSnapshot => TransactionalIdsSnapshotManifest,
         _ => throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -184,6 +188,12 @@ public sealed class StorageSerializer : SerializerWithStringManifest
                 break;
             case TransactionState s:
                 TransactionStorage.Write(w, s);
+                break;
+            case TransactionalIdRegistered e:
+                w.String(e.TransactionalId);
+                break;
+            case TransactionalIdsSnapshot s:
+                w.List(s.TransactionalIds, (x, id) => x.String(id));
                 break;
             case GroupRegistered e:
                 w.String(e.Group);
@@ -307,10 +317,20 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             TransactionEndCompletedManifest => new TransactionEndCompleted(TransactionStorage.Time(ref r)),
             TransactionalIdExpiredManifest => new TransactionalIdExpired(TransactionStorage.Time(ref r)),
             TransactionSnapshotManifest => TransactionStorage.ReadState(ref r),
+            TransactionalIdRegisteredManifest => new TransactionalIdRegistered(r.String()),
+            TransactionalIdsSnapshotManifest => ReadTransactionalIds(ref r),
             _ => throw new SerializationException($"{nameof(StorageSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();
         return result;
+    }
+
+    private static TransactionalIdsSnapshot ReadTransactionalIds(ref WireReader r)
+    {
+        var n = r.Count();
+        var ids = new List<string>(n);
+        for (var i = 0; i < n; i++) ids.Add(r.String());
+        return new TransactionalIdsSnapshot(ids);
     }
 
     private static PartitionSnapshot ReadPartitionSnapshot(ref WireReader r, bool withProducers, bool withTransactions = false)
