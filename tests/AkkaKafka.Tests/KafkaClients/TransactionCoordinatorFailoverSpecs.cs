@@ -20,17 +20,10 @@ namespace AkkaKafka.Tests.KafkaClients;
 [Trait("Speed", "Slow")]
 public sealed class TransactionCoordinatorFailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
-    /// <summary>Downing ~2.5 s after a broker goes silent instead of ~5 s (as ChaosSpecs), so the spec stays short.</summary>
-    private const string FastDowning = """
-        akka.cluster.failure-detector.heartbeat-interval = 500ms
-        akka.cluster.failure-detector.acceptable-heartbeat-pause = 1s
-        akka.cluster.split-brain-resolver.stable-after = 1s
-        """;
-
     private const string Topic = "txn-failover";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private readonly KafkaBrokers _brokers = new(3, FastDowning);
+    private readonly KafkaBrokers _brokers = new(3, KafkaOwnerFailoverSpecs.FastDowning);
 
     public Task InitializeAsync() => _brokers.StartAllAsync();
 
