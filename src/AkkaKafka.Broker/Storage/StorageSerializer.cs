@@ -73,6 +73,7 @@ public sealed class StorageSerializer : SerializerWithStringManifest
     internal const string TransactionalIdExpiredManifest = "XX1";
     internal const string TransactionSnapshotManifest = "XS1";
     internal const string TransactionalIdRegisteredManifest = "XR1";
+    internal const string TransactionalIdsSnapshotManifest = "XRS1";
 
     public StorageSerializer(ExtendedActorSystem system) : base(system) { }
 
@@ -112,8 +113,9 @@ public sealed class StorageSerializer : SerializerWithStringManifest
         TransactionEndPrepared => TransactionEndPreparedManifest,
         TransactionEndCompleted => TransactionEndCompletedManifest,
         TransactionalIdExpired => TransactionalIdExpiredManifest,
-        TransactionalIdRegistered => TransactionalIdRegisteredManifest,
         TransactionState => TransactionSnapshotManifest,
+        TransactionalIdRegistered => TransactionalIdRegisteredManifest,
+        TransactionalIdsSnapshot => TransactionalIdsSnapshotManifest,
         _ => throw new SerializationException($"{nameof(StorageSerializer)} cannot serialize {o.GetType()}"),
     };
 
@@ -204,11 +206,14 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             case TransactionState s:
                 TransactionStorage.Write(w, s);
                 break;
-            case GroupRegistered e:
-                w.String(e.Group);
-                break;
             case TransactionalIdRegistered e:
                 w.String(e.TransactionalId);
+                break;
+            case TransactionalIdsSnapshot s:
+                w.List(s.TransactionalIds, (x, id) => x.String(id));
+                break;
+            case GroupRegistered e:
+                w.String(e.Group);
                 break;
             case GroupSnapshot s:
                 ProtocolSerializer.WriteOffsets(w, s.Committed);
@@ -348,7 +353,6 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             TransactionalOffsetsPreparedManifest => new TransactionalOffsetsPrepared(r.String(), r.VarLong(), (short)r.VarInt(), ProtocolSerializer.ReadOffsets(ref r)),
             TransactionalOffsetsAbortedManifest => new TransactionalOffsetsAborted(r.VarLong()),
             GroupRegisteredManifest => new GroupRegistered(r.String()),
-            TransactionalIdRegisteredManifest => new TransactionalIdRegistered(r.String()),
             GroupSnapshotManifest => ReadGroupSnapshot(ref r),
             GroupSnapshotManifestV2 => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r), ReadOptionalGroupMetadata(ref r), ReadOptionalGroupMetadata(ref r)),
             GroupSnapshotManifestV1 => new GroupSnapshot(ProtocolSerializer.ReadOffsets(ref r)),
@@ -362,10 +366,20 @@ public sealed class StorageSerializer : SerializerWithStringManifest
             TransactionEndCompletedManifest => new TransactionEndCompleted(TransactionStorage.Time(ref r)),
             TransactionalIdExpiredManifest => new TransactionalIdExpired(TransactionStorage.Time(ref r)),
             TransactionSnapshotManifest => TransactionStorage.ReadState(ref r),
+            TransactionalIdRegisteredManifest => new TransactionalIdRegistered(r.String()),
+            TransactionalIdsSnapshotManifest => ReadTransactionalIds(ref r),
             _ => throw new SerializationException($"{nameof(StorageSerializer)}: unknown manifest '{manifest}'"),
         };
         r.End();
         return result;
+    }
+
+    private static TransactionalIdsSnapshot ReadTransactionalIds(ref WireReader r)
+    {
+        var n = r.Count();
+        var ids = new List<string>(n);
+        for (var i = 0; i < n; i++) ids.Add(r.String());
+        return new TransactionalIdsSnapshot(ids);
     }
 
     private static PartitionSnapshot ReadPartitionSnapshot(ref WireReader r, bool withProducers, bool withTransactions = false)

@@ -6,20 +6,25 @@ using AkkaKafka.Protocol.Messages;
 namespace AkkaKafka.Broker.Transactions;
 
 /// <summary>
-/// Kafka's transaction coordinator: one <see cref="TransactionalIdActor"/> per transactional id, started on first
-/// use, each with its own journal. Meant to run as a cluster singleton beside the controller and the
-/// GroupCoordinatorActor (one coordinator for every transactional id, as FindCoordinator with key type 1 will answer),
-/// taking producer ids from <paramref name="producerIds"/> (the controller's ProducerIdAllocator) and writing markers
-/// and telling groups through <paramref name="brokers"/> (this node's BrokerActor, which routes a
-/// <see cref="WriteTxnMarker"/> to its partition's owner and a group command to the group coordinator).
-/// <para>It persists which transactional ids exist (journal "transactional-ids", one
-/// <see cref="TransactionalIdRegistered"/> at an id's first InitProducerId, as the group coordinator registers groups),
-/// so that after a failover, with no id's actor running, ListTransactions still knows every id: it asks each one
-/// (starting those not running) and answers when all have. DescribeTransactions of an id never registered is
-/// answered here, without starting an actor for it.</para>
+/// Kafka's transaction coordinator: one <see cref="TransactionalIdActor"/> per transactional id, each with its own
+/// journal. Meant to run as a cluster singleton beside the controller and the GroupCoordinatorActor (one coordinator
+/// for every transactional id, as FindCoordinator with key type 1 answers), taking producer ids from
+/// <paramref name="producerIds"/> (the controller's ProducerIdAllocator) and writing markers and telling groups through
+/// <paramref name="brokers"/> (this node's BrokerActor, which routes a <see cref="WriteTxnMarker"/> to its partition's
+/// owner and a group command to the group coordinator).
+/// <para>It persists which transactional ids exist (journal "transactional-ids", one event at an id's first
+/// InitProducerId, as the group coordinator registers groups), and after recovery (a failover: the singleton moved)
+/// starts every one's actor, as Kafka's coordinator loads every transactional id when it takes over: an actor whose
+/// transaction was being ended writes the rest of its markers, one whose transaction is open arms its timeout, whether
+/// or not its producer ever comes back. Ids are registered once in their life, so a transaction costs no write here.
+/// ListTransactions asks every registered id's actor and answers when all have; DescribeTransactions of an id never
+/// registered is answered here, without starting an actor for it.</para>
 /// </summary>
-public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell brokers, TransactionSettings settings, TimeSpan askTimeout) : UntypedPersistentActor
+public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell brokers, TransactionSettings settings, TimeSpan askTimeout)
+    : UntypedPersistentActor
 {
+    private const int SnapshotEvery = 1000;
+
     private readonly SortedSet<string> _transactionalIds = new(StringComparer.Ordinal);
 
     public static Props Props(IActorRef producerIds, ICanTell brokers, TransactionSettings settings, TimeSpan askTimeout) =>
@@ -30,7 +35,18 @@ public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell 
 
     protected override void OnRecover(object message)
     {
-        if (message is TransactionalIdRegistered registered) _transactionalIds.Add(registered.TransactionalId);
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: TransactionalIdsSnapshot snapshot }:
+                _transactionalIds.UnionWith(snapshot.TransactionalIds);
+                break;
+            case TransactionalIdRegistered registered:
+                _transactionalIds.Add(registered.TransactionalId);
+                break;
+            case RecoveryCompleted:
+                foreach (var transactionalId in _transactionalIds) TransactionalIdFor(transactionalId);
+                break;
+        }
     }
 
     protected override void OnCommand(object message)
@@ -41,14 +57,17 @@ public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell 
             case InitTransactionalProducer { TransactionalId.Length: 0 }:
                 Sender.Tell(new InitProducerIdResult(ErrorCode.InvalidRequest, -1, -1, "the transactional.id is empty"));
                 break;
-            // Registered before its actor hears of it: an id that answers InitProducerId is always listed.
             case InitTransactionalProducer init when !_transactionalIds.Contains(init.TransactionalId):
-                Persist(new TransactionalIdRegistered(init.TransactionalId), registered =>
+            {
+                var sender = Sender;
+                Persist(new TransactionalIdRegistered(init.TransactionalId), e =>
                 {
-                    _transactionalIds.Add(registered.TransactionalId);
-                    TransactionalIdFor(init.TransactionalId).Forward(init);
+                    _transactionalIds.Add(e.TransactionalId);
+                    if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new TransactionalIdsSnapshot(_transactionalIds.ToList()));
+                    TransactionalIdFor(e.TransactionalId).Tell(init, sender);
                 });
                 break;
+            }
             case DescribeTransaction { TransactionalId.Length: 0 } describe:
                 Sender.Tell(TransactionListings.NotFound(describe.TransactionalId) with { Error = ErrorCode.InvalidRequest });
                 break;
@@ -60,6 +79,9 @@ public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell 
                 break;
             case ITransactionCommand command:
                 TransactionalIdFor(command.TransactionalId).Forward(command);
+                break;
+            case SaveSnapshotSuccess or SaveSnapshotFailure:
+                // A failed snapshot only lengthens the next recovery: the journal holds every registration.
                 break;
             default:
                 Unhandled(message);

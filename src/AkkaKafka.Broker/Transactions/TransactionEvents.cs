@@ -40,7 +40,14 @@ public sealed record TransactionEndCompleted(DateTime At) : ITransactionEvent;
 public sealed record TransactionalIdExpired(DateTime At) : ITransactionEvent;
 
 /// <summary>
-/// The coordinator's own record (journal "transactional-ids"): this transactional id exists, from its first
-/// InitProducerId on, so that ListTransactions finds it whether or not its actor is running.
+/// What the <see cref="TransactionCoordinatorActor"/> itself persists (journal "transactional-ids"): which
+/// transactional ids exist, so that after a failover it restarts each id's actor, whose open transaction must still
+/// time out and whose ending transaction must still get its markers, whether or not its producer comes back.
 /// </summary>
-public sealed record TransactionalIdRegistered(string TransactionalId);
+public interface ITransactionCoordinatorEvent;
+
+/// <summary>The first InitProducerId of a transactional id: from now on the coordinator restarts its actor wherever it runs.</summary>
+public sealed record TransactionalIdRegistered(string TransactionalId) : ITransactionCoordinatorEvent;
+
+/// <summary>The coordinator's snapshot: every registered transactional id.</summary>
+public sealed record TransactionalIdsSnapshot(IReadOnlyList<string> TransactionalIds);

@@ -310,7 +310,14 @@ public sealed class TransactionalIdActor : UntypedPersistentActor, IWithUnbounde
     private void OnGroupAnswered(GroupAnswered answered)
     {
         if (answered.Ending != _ending || !_groupsToTell.Contains(answered.Group)) return;
-        if (answered.Error != ErrorCode.None)
+        if (answered.Error == ErrorCode.InvalidProducerEpoch)
+        {
+            // The group holds pending offsets of a newer epoch of this producer: this transaction's are no longer there
+            // to complete (a fencing abort or a newer transaction replaced them), as a partition with a newer marker.
+            _log.Warning("Transactional id {0}: group {1} holds a newer epoch's offsets; nothing of this transaction's left to complete there",
+                _transactionalId, answered.Group);
+        }
+        else if (answered.Error != ErrorCode.None)
         {
             // The group coordinator is failing over, or has not answered: its pending offsets must still be completed.
             Timers.StartSingleTimer("group-" + answered.Group, new TellGroupAgain(_ending, answered.Group), _settings.MarkerRetryBackoff);

@@ -23,7 +23,7 @@ namespace AkkaKafka.Tests.KafkaClients;
 public sealed class KafkaOwnerFailoverSpecs(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>Downing ~2.5 s after a broker goes silent instead of ~5 s (as ChaosSpecs), so the spec stays short.</summary>
-    private const string FastDowning = """
+    internal const string FastDowning = """
         akka.cluster.failure-detector.heartbeat-interval = 500ms
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 1s
         akka.cluster.split-brain-resolver.stable-after = 1s

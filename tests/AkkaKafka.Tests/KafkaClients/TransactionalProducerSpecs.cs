@@ -1,6 +1,9 @@
+using AkkaKafka.Protocol.Kafka;
+using AkkaKafka.Protocol.Kafka.Apis;
 using AkkaKafka.Tests.MultiNode.Support;
 using Confluent.Kafka;
 using Xunit;
+using KafkaError = AkkaKafka.Protocol.ErrorCode;
 
 namespace AkkaKafka.Tests.KafkaClients;
 
@@ -109,6 +112,39 @@ public sealed class TransactionalProducerSpecs(KafkaBroker broker) : IClassFixtu
         var fenced = Assert.ThrowsAny<KafkaException>(() => producer.CommitTransaction(Timeout));
         Assert.True(fenced.Error.Code is ErrorCode.Local_Fenced or ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch,
             $"not Kafka's fencing error: {fenced.Error.Code} {fenced.Error.Reason}");
+    }
+
+    [Fact]
+    public async Task AddPartitionsToTxn_for_a_topic_that_does_not_exist_adds_nothing_and_a_fenced_producer_is_told_in_words_its_version_knows()
+    {
+        const string topic = "txn-wire";
+        await broker.CreateTopic(topic, 1);
+        using var wire = await KafkaWireConnection.OpenAsync(broker.Cluster.KafkaPorts[0]);
+        var init = await wire.AskAsync(ApiKey.InitProducerId, 4, 1, new InitProducerIdRequestData("wire-tx", 60_000),
+            (ref KafkaReader r) => InitProducerIdResponseData.Read(ref r, 4));
+        Assert.Equal(KafkaError.None, init.ErrorCode);
+
+        var absent = await wire.AskAsync(ApiKey.AddPartitionsToTxn, 3, 2,
+            AddPartitionsToTxnRequestData.ForClient("wire-tx", init.ProducerId, init.ProducerEpoch, [new(topic, [0]), new("txn-absent", [0])]),
+            (ref KafkaReader r) => AddPartitionsToTxnResponseData.Read(ref r, 3));
+        Assert.Equal([(topic, KafkaError.OperationNotAttempted), ("txn-absent", KafkaError.UnknownTopicOrPartition)],
+            absent.ResultsByTopicV3AndBelow.Select(t => (t.Name, t.ResultsByPartition.Single().PartitionErrorCode)));
+        // Nothing was added, so there is no transaction to end.
+        var end = await wire.AskAsync(ApiKey.EndTxn, 3, 3, new EndTxnRequestData("wire-tx", init.ProducerId, init.ProducerEpoch, Committed: true),
+            (ref KafkaReader r) => EndTxnResponseData.Read(ref r, 3));
+        Assert.Equal(KafkaError.InvalidTxnState, end.ErrorCode);
+
+        // A second producer of the id: the first one's epoch is stale.
+        await wire.AskAsync(ApiKey.InitProducerId, 4, 4, new InitProducerIdRequestData("wire-tx", 60_000), (ref KafkaReader r) => InitProducerIdResponseData.Read(ref r, 4));
+        var stale = init.ProducerEpoch;
+        // PRODUCER_FENCED came with v2 (KIP-588): older clients hear INVALID_PRODUCER_EPOCH.
+        foreach (var (version, expected) in new[] { ((short)1, KafkaError.InvalidProducerEpoch), ((short)3, KafkaError.ProducerFenced) })
+        {
+            var fenced = await wire.AskAsync(ApiKey.AddPartitionsToTxn, version, 5 + version,
+                AddPartitionsToTxnRequestData.ForClient("wire-tx", init.ProducerId, stale, [new(topic, [0])]),
+                (ref KafkaReader r) => AddPartitionsToTxnResponseData.Read(ref r, version));
+            Assert.Equal(expected, fenced.ResultsByTopicV3AndBelow.Single().ResultsByPartition.Single().PartitionErrorCode);
+        }
     }
 }
 

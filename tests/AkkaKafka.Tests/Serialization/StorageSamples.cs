@@ -111,7 +111,9 @@ public static class StorageSamples
         ["transaction end prepared, fencing abort"] = new TransactionEndPrepared(false, short.MaxValue, TransactionTime),
         ["transaction end completed"] = new TransactionEndCompleted(TransactionTime),
         ["transactional id expired"] = new TransactionalIdExpired(TransactionTime),
-        ["transactional id registered"] = new TransactionalIdRegistered("payments-1"),
+        ["transactional id registered"] = new TransactionalIdRegistered("app-1"),
+        ["transactional ids snapshot"] = new TransactionalIdsSnapshot(["app-1", "", "payments-enricher-7"]),
+        ["transactional ids snapshot, none"] = new TransactionalIdsSnapshot([]),
         ["transaction snapshot, new"] = TransactionState.New("app-1"),
         ["transaction snapshot, committing"] = TransactionState.New("app-1")
             .Apply(new TransactionProducerInitialized(7, 2, 6, short.MaxValue - 1, 60_000, TransactionTime))

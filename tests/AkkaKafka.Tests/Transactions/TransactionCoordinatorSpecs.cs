@@ -312,4 +312,28 @@ public sealed class TransactionCoordinatorSpecs(SqliteJournal journal, ITestOutp
         Assert.Equal([new PartitionErrorCode(partition, ErrorCode.InvalidProducerIdMapping)], otherProducer.Partitions);
         Assert.Equal("Empty", probe.ExpectMsg<TransactionDescription>(Timeout).State);
     }
+
+    [Fact]
+    public void A_coordinator_taking_over_restarts_every_transactional_id_so_markers_are_written_and_timeouts_fire_without_any_producer_asking()
+    {
+        var coordinator = StartCoordinator();
+        var ending = Init(coordinator, "ending");
+        Add(coordinator, ending, "ending", Orders0);
+        Assert.Equal(ErrorCode.None, End(coordinator, ending, "ending", commit: true));
+        var open = Init(coordinator, "open", timeoutMs: 1_000);
+        Add(coordinator, open, "open", Orders1);
+        Init(coordinator, "idle");
+        StopAndWait(coordinator); // the singleton's broker is gone; its producers are gone too
+
+        var successor = StartCoordinator();
+
+        // Nobody asks anything: the ending transaction's commit marker, and the abort of the one that timed out.
+        var markers = AnswerMarkers(2);
+        Assert.Equal((ending.ProducerId, TransactionResult.Commit), (markers[Orders0].ProducerId, markers[Orders0].Result));
+        Assert.Equal((open.ProducerId, TransactionResult.Abort, (short)(open.ProducerEpoch + 1)),
+            (markers[Orders1].ProducerId, markers[Orders1].Result, markers[Orders1].ProducerEpoch));
+        AwaitAssert(() => Assert.Equal(ErrorCode.None, End(successor, ending, "ending", commit: true)), Timeout);
+        Assert.Equal(ErrorCode.ProducerFenced, End(successor, open, "open", commit: true));
+        _brokers.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the idle id has nothing to write
+    }
 }
