@@ -289,12 +289,12 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             Code<AddPartitionsToTxnResponseData>(r => r.ErrorCode != ErrorCode.None ? r.ErrorCode
                 : r.ResultsByTransaction.Single().TopicResults.Single().ResultsByPartition.Single().PartitionErrorCode),
             "INVALID_PRODUCER_ID_MAPPING", ClusterDenied, ClusterDenied),
-        Of<AddOffsetsToTxnResponseData>(ApiKey.AddOffsetsToTxn, "the twin group's offsets into a transaction (READ on the group)",
+        Of<AddOffsetsToTxnResponseData>(ApiKey.AddOffsetsToTxn, "the twin group's offsets into a transaction (Write on the id, Read on the group)",
             t => new AddOffsetsToTxnRequestData(t.Group + "-tx", 4242, 0, t.Group), Code<AddOffsetsToTxnResponseData>(r => r.ErrorCode),
-            "INVALID_PRODUCER_ID_MAPPING", "INVALID_PRODUCER_ID_MAPPING", GroupDenied),
-        Of<EndTxnResponseData>(ApiKey.EndTxn, "commit a transaction",
+            "INVALID_PRODUCER_ID_MAPPING", "INVALID_PRODUCER_ID_MAPPING", TransactionalIdDenied),
+        Of<EndTxnResponseData>(ApiKey.EndTxn, "commit a transaction (Write on the id)",
             t => new EndTxnRequestData(t.Group + "-tx", 4242, 0, Committed: true), Code<EndTxnResponseData>(r => r.ErrorCode),
-            "INVALID_PRODUCER_ID_MAPPING", "INVALID_PRODUCER_ID_MAPPING", "INVALID_PRODUCER_ID_MAPPING"),
+            "INVALID_PRODUCER_ID_MAPPING", "INVALID_PRODUCER_ID_MAPPING", TransactionalIdDenied),
         Of<DescribeProducersResponseData>(ApiKey.DescribeProducers, "the producers of the twin topic's partition 0 (READ on the topic)",
             t => new DescribeProducersRequestData([new(t.Topic, [0])]),
             (_, r) => r.Topics.Single().Partitions.Single() is var p ? $"{Kafka(p.ErrorCode)}, {p.ActiveProducers.Count} producer(s)" : "",
@@ -308,11 +308,11 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             Code<OffsetFetchResponseData>(r => r.ErrorCode != ErrorCode.None ? r.ErrorCode : r.Topics.Single().Partitions.Single().ErrorCode),
             None, None, GroupDenied),
         // Offset 2 committed in a transaction of producer 4242 that never ends here: pending from then on (Write on the
-        // transactional id, which every user has as no transactional-id ACLs exist; Read on the group and the topic).
+        // transactional id, checked first as Kafka does; Read on the group and the topic).
         Of<TxnOffsetCommitResponseData>(ApiKey.TxnOffsetCommit, "offset 2 of the twin topic for the twin group, in a transaction",
             t => new TxnOffsetCommitRequestData("m-tx", t.Group, 4242, 0, [new(t.Topic, [new(0, 2, null)])]),
             Code<TxnOffsetCommitResponseData>(r => r.Topics.Single().Partitions.Single().ErrorCode),
-            None, None, GroupDenied),
+            None, None, TransactionalIdDenied),
         Of<OffsetFetchResponseData>(ApiKey.OffsetFetch, "the twin group's offset of the twin topic, require_stable",
             t => new OffsetFetchRequestData(t.Group, [new OffsetFetchRequestTopic(t.Topic, [0])], RequireStable: true),
             Code<OffsetFetchResponseData>(r => r.ErrorCode != ErrorCode.None ? r.ErrorCode : r.Topics.Single().Partitions.Single().ErrorCode),
