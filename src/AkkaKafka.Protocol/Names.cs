@@ -18,9 +18,6 @@ public static class Names
     public const string GroupCoordinatorSingletonName = "group-coordinator";
     public const string GroupCoordinatorProxyName = "group-coordinator-proxy";
 
-    /// <summary>Distributed pub-sub topic on which the ZookeeperActor publishes metadata.</summary>
-    public const string MetadataPubSubTopic = "akkakafka-metadata";
-
     public const int DefaultRemotingPort = 4053;
     public const string DefaultBootstrap = "127.0.0.1:4053";
 }
