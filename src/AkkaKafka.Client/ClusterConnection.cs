@@ -87,9 +87,6 @@ public sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(system, client, bootstrap, new ClientSettings(system.Settings.Config), credentials);
     }
 
-    /// <summary>Wraps a broker request for the ClusterClient.</summary>
-    public static object ToBroker(IBrokerCommand command) => new ClusterClient.Send(Names.BrokerPath, command, localAffinity: true);
-
     /// <summary>Wraps a request for the ClusterClient, as this connection's user once it authenticated.</summary>
     public object ToBrokerAsUser(IBrokerCommand command) => new ClusterClient.Send(Names.BrokerPath, AsSessionUser(command), localAffinity: true);
 

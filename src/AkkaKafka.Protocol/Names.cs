@@ -20,9 +20,6 @@ public static class Names
     public const string TransactionCoordinatorSingletonName = "transaction-coordinator";
     public const string TransactionCoordinatorProxyName = "transaction-coordinator-proxy";
 
-    /// <summary>Distributed pub-sub topic on which the ZookeeperActor publishes metadata.</summary>
-    public const string MetadataPubSubTopic = "akkakafka-metadata";
-
     public const int DefaultRemotingPort = 4053;
     public const string DefaultBootstrap = "127.0.0.1:4053";
 }

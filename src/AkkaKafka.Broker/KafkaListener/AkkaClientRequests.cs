@@ -21,9 +21,6 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// </summary>
 public sealed class AkkaClientRequests(KafkaRequestDispatcher dispatcher)
 {
-    /// <summary>The dispatcher a broker's Kafka listener and its Akka clients share (one per broker node).</summary>
-    public KafkaRequestDispatcher Dispatcher => dispatcher;
-
     /// <summary>
     /// The dispatcher of the broker node whose BrokerActor is <paramref name="broker"/>: one construction for both
     /// transports, so they cannot differ in settings, metrics or security.

@@ -25,18 +25,6 @@ public sealed class PartitionReads
 
     public int ReadsInFlight => _inFlight.Count;
 
-    /// <summary>Bytes of this partition's runs still cached.</summary>
-    public long CachedBytes
-    {
-        get
-        {
-            DropEvicted();
-            long total = 0;
-            foreach (var r in _ranges) total += r.Bytes;
-            return total;
-        }
-    }
-
     /// <summary>Whole batches from the cache, from the one holding <paramref name="offset"/>, up to <paramref name="maxBytes"/> (see <see cref="FetchBatches"/>); null on a miss.</summary>
     public List<byte[]>? Read(long offset, int maxBytes)
     {

@@ -11,7 +11,6 @@ public sealed record ApiSupport(ApiKey Key, short MaxVersion, short LowestAnswer
     public const short MinVersion = 0;
 
     public bool IsAdvertised(short version) => version >= MinVersion && version <= MaxVersion;
-    public bool IsAnswered(short version) => version >= LowestAnswered && version <= MaxVersion;
     public bool IsFlexible(short version) => version >= FirstFlexible;
 }
 
