@@ -56,6 +56,8 @@ public enum ErrorCode : short
     /// <summary>Kafka's TRANSACTION_COORDINATOR_FENCED: a newer transaction coordinator has written this producer's markers.</summary>
     TransactionCoordinatorFenced = 52,
     TransactionalIdAuthorizationFailed = 53,
+    /// <summary>Kafka's OPERATION_NOT_ATTEMPTED: the other partitions of the request failed, so this one was not tried.</summary>
+    OperationNotAttempted = 55,
     KafkaStorageError = 56,
     SaslAuthenticationFailed = 58,
     UnknownProducerId = 59,
@@ -131,7 +133,8 @@ public static class ErrorCodes
         ErrorCode.InvalidTransactionTimeout => "transaction.timeout.ms above the broker's transaction.max.timeout.ms",
         ErrorCode.ConcurrentTransactions => "the previous transaction is still being completed; retry",
         ErrorCode.ProducerFenced => "a newer producer with the same transactional.id has started (fenced)",
-        ErrorCode.TransactionalIdAuthorizationFailed => "transactions are not supported (no transactional.id)",
+        ErrorCode.TransactionalIdAuthorizationFailed => "not authorized to use the transactional.id",
+        ErrorCode.OperationNotAttempted => "not attempted: another partition of the request failed",
         ErrorCode.UnknownProducerId => "the partition holds no state for this producer id (expired or never written)",
         ErrorCode.TopicAuthorizationFailed => "not authorized to access the topic",
         ErrorCode.GroupAuthorizationFailed => "not authorized to access the group",

@@ -113,9 +113,11 @@ public sealed class BrokerNode : IAsyncDisposable
             system.ActorOf(StallWatcher.Props(stallThreshold), "stall-watcher");
         var proxy = StartSingleton(system, ZookeeperActor.Props(settings, fence), Names.ZookeeperSingletonName, Names.ZookeeperProxyName);
         var groupCoordinator = StartSingleton(system, GroupCoordinatorActor.Props(), Names.GroupCoordinatorSingletonName, Names.GroupCoordinatorProxyName);
-        // Producer ids for transactional ids come from the controller's allocator, as idempotent producers' do.
+        // Producer ids for transactional ids come from the controller's allocator, as idempotent producers' do; markers
+        // go through the BrokerActor of the node the singleton runs on, which routes each to its partition's owner.
         var transactionCoordinator = StartSingleton(system,
-            TransactionCoordinatorActor.Props(proxy, TransactionSettings.Create(system.Settings.Config), settings.RequestTimeout),
+            TransactionCoordinatorActor.Props(proxy, system.ActorSelection("/user/" + Names.BrokerActorName), TransactionSettings.Create(system.Settings.Config),
+                settings.RequestTimeout),
             Names.TransactionCoordinatorSingletonName, Names.TransactionCoordinatorProxyName);
         var broker = system.ActorOf(BrokerActor.Props(proxy, groupCoordinator, transactionCoordinator, settings), Names.BrokerActorName);
         ClusterClientReceptionist.Get(system).RegisterService(broker);

@@ -15,7 +15,8 @@ namespace AkkaKafka.Broker.KafkaListener;
 /// Create cluster or topic; DeleteTopics Delete; CreatePartitions and IncrementalAlterConfigs Alter; DescribeConfigs
 /// Describe; DescribeCluster needs nothing (Describe cluster for its authorized operations); group APIs and OffsetCommit Read group (OffsetFetch, FindCoordinator and DescribeGroups Describe group,
 /// DeleteGroups Delete group); CreateAcls, DeleteAcls and AlterUserScramCredentials Alter cluster, DescribeAcls and DescribeUserScramCredentials Describe cluster; an idempotent InitProducerId needs Write on some topic (Kafka 3's rule); WriteTxnMarkers ClusterAction on the
-/// cluster (brokers only), DescribeProducers Read topic. Deny by
+/// cluster (brokers only), DescribeProducers Read topic; AddPartitionsToTxn, AddOffsetsToTxn and EndTxn Write on the
+/// transactional id (plus Write topic, Read group; ClusterAction for the brokers' batched AddPartitionsToTxn). Deny by
 /// default: a request type with no rule here is refused, whichever transport brought it.
 /// </summary>
 internal static class RequestAuthorization
@@ -202,6 +203,30 @@ internal static class RequestAuthorization
                 return new WriteTxnMarkersResponseData(markers.Markers.Select(m => new WriteTxnMarkersResponseData.WritableTxnMarkerResult(m.ProducerId,
                     m.Topics.Select(t => new WriteTxnMarkersResponseData.WritableTxnMarkerTopicResult(t.Name,
                         t.PartitionIndexes.Select(p => new WriteTxnMarkersResponseData.WritableTxnMarkerPartitionResult(p, ErrorCode.ClusterAuthorizationFailed)).ToList())).ToList())).ToList());
+            // Transactions, Kafka's rules: Write on the transactional id (the rule InitProducerId with that id follows);
+            // AddPartitionsToTxn also Write on each topic, and its batched form (v4+) ClusterAction, as brokers send it;
+            // AddOffsetsToTxn also Read on the group.
+            case AddPartitionsToTxnRequestData when context.Version >= AddPartitionsToTxnRequestData.FirstBatchedVersion && !access.Allows(ClusterAction):
+                return new AddPartitionsToTxnResponseData([], [], ErrorCode.ClusterAuthorizationFailed);
+            case AddPartitionsToTxnRequestData add when context.Version < AddPartitionsToTxnRequestData.FirstBatchedVersion:
+            {
+                var transaction = add.Transactions.Single();
+                var mayUseId = access.MayInitProducerId(transaction.TransactionalId);
+                var deniedTopics = transaction.Topics.Where(t => !access.Allows(AccessRules.WriteTopic, t.Name)).Select(t => t.Name).ToHashSet();
+                if (mayUseId && deniedTopics.Count == 0) return await serve(request);
+                // Nothing of a partly denied request is added: the denied topics say why, the others were not attempted.
+                return new AddPartitionsToTxnResponseData(transaction.Topics.Select(t => new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult(t.Name,
+                    t.Partitions.Select(p => new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult(p,
+                        !mayUseId ? ErrorCode.TransactionalIdAuthorizationFailed
+                        : deniedTopics.Contains(t.Name) ? ErrorCode.TopicAuthorizationFailed
+                        : ErrorCode.OperationNotAttempted)).ToList())).ToList(), []);
+            }
+            case AddOffsetsToTxnRequestData offsets when !access.MayInitProducerId(offsets.TransactionalId):
+                return new AddOffsetsToTxnResponseData(ErrorCode.TransactionalIdAuthorizationFailed);
+            case AddOffsetsToTxnRequestData offsets when !access.Allows(AccessRules.ReadGroup, offsets.GroupId):
+                return new AddOffsetsToTxnResponseData(ErrorCode.GroupAuthorizationFailed);
+            case EndTxnRequestData end when !access.MayInitProducerId(end.TransactionalId):
+                return new EndTxnResponseData(ErrorCode.TransactionalIdAuthorizationFailed);
             case DescribeProducersRequestData producers:
             {
                 // Kafka's rule: Read on the topic; the others answer TOPIC_AUTHORIZATION_FAILED per partition.
@@ -215,7 +240,7 @@ internal static class RequestAuthorization
             // Allowed by the rules above (the `when` cases that did not refuse), or open to every authenticated user as in
             // Kafka (ApiVersions, the SASL exchange; FindCoordinator for a key type without ACLs).
             case FindCoordinatorRequestData or JoinGroupRequestData or SyncGroupRequestData or HeartbeatRequestData or LeaveGroupRequestData
-                or InitProducerIdRequestData or DescribeClusterRequestData or WriteTxnMarkersRequestData or CreateAclsRequestData or DescribeAclsRequestData or DeleteAclsRequestData
+                or InitProducerIdRequestData or DescribeClusterRequestData or WriteTxnMarkersRequestData or AddPartitionsToTxnRequestData or AddOffsetsToTxnRequestData or EndTxnRequestData or CreateAclsRequestData or DescribeAclsRequestData or DeleteAclsRequestData
                 or DescribeUserScramCredentialsRequestData or AlterUserScramCredentialsRequestData or ApiVersionsRequestData or SaslHandshakeRequestData or SaslAuthenticateRequestData:
                 return await serve(request);
             default:

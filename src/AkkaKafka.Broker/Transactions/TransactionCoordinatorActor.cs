@@ -8,12 +8,14 @@ namespace AkkaKafka.Broker.Transactions;
 /// Kafka's transaction coordinator: one <see cref="TransactionalIdActor"/> per transactional id, started on first
 /// use, each with its own journal, so this parent keeps no state of its own. Meant to run as a cluster singleton beside
 /// the controller and the GroupCoordinatorActor (one coordinator for every transactional id, as FindCoordinator with
-/// key type 1 will answer), taking producer ids from <paramref name="producerIds"/> (the controller's ProducerIdAllocator).
+/// key type 1 will answer), taking producer ids from <paramref name="producerIds"/> (the controller's ProducerIdAllocator)
+/// and writing markers and telling groups through <paramref name="brokers"/> (this node's BrokerActor, which routes a
+/// <see cref="WriteTxnMarker"/> to its partition's owner and a group command to the group coordinator).
 /// </summary>
-public sealed class TransactionCoordinatorActor(IActorRef producerIds, TransactionSettings settings, TimeSpan askTimeout) : UntypedActor
+public sealed class TransactionCoordinatorActor(IActorRef producerIds, ICanTell brokers, TransactionSettings settings, TimeSpan askTimeout) : UntypedActor
 {
-    public static Props Props(IActorRef producerIds, TransactionSettings settings, TimeSpan askTimeout) =>
-        Akka.Actor.Props.Create(() => new TransactionCoordinatorActor(producerIds, settings, askTimeout));
+    public static Props Props(IActorRef producerIds, ICanTell brokers, TransactionSettings settings, TimeSpan askTimeout) =>
+        Akka.Actor.Props.Create(() => new TransactionCoordinatorActor(producerIds, brokers, settings, askTimeout));
 
     protected override void OnReceive(object message)
     {
@@ -36,6 +38,6 @@ public sealed class TransactionCoordinatorActor(IActorRef producerIds, Transacti
     {
         var name = "txn-" + Uri.EscapeDataString(transactionalId);
         var child = Context.Child(name);
-        return child.IsNobody() ? Context.ActorOf(TransactionalIdActor.Props(transactionalId, producerIds, settings, askTimeout), name) : child;
+        return child.IsNobody() ? Context.ActorOf(TransactionalIdActor.Props(transactionalId, producerIds, brokers, settings, askTimeout), name) : child;
     }
 }

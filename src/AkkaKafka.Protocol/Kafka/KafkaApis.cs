@@ -51,6 +51,13 @@ public static class KafkaApis
         new(ApiKey.DescribeCluster, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 0),
         // v0–4 cover librdkafka and the Java client (v5 only adds a transactional error code).
         new(ApiKey.InitProducerId, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 2),
+        // Transactions, the coordinator's half: the versions whose semantics it serves. AddPartitionsToTxn v0–3 from
+        // clients, v4 from brokers (batched, verify_only, KIP-890 part 1); AddOffsetsToTxn and EndTxn v0–3. The next
+        // version of each only allows TRANSACTION_ABORTABLE (never answered here); EndTxn v5 bumps the epoch at every
+        // end (KIP-890 part 2), which this coordinator does not do.
+        new(ApiKey.AddPartitionsToTxn, MaxVersion: 4, LowestAnswered: 0, FirstFlexible: 3),
+        new(ApiKey.AddOffsetsToTxn, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 3),
+        new(ApiKey.EndTxn, MaxVersion: 3, LowestAnswered: 0, FirstFlexible: 3),
         // Transactions, the partition's half: WriteTxnMarkers v0–1 as Kafka 3.x brokers send it (brokers only), and
         // DescribeProducers v0 (the only version, flexible) as kafka-transactions.sh describe-producers sends it.
         new(ApiKey.WriteTxnMarkers, MaxVersion: 1, LowestAnswered: 0, FirstFlexible: 1),

@@ -32,3 +32,22 @@ public readonly record struct PartitionErrorCode(TopicPartition Partition, Error
 
 /// <summary>The answer to <see cref="AddPartitionsToTransaction"/>: one error code per partition asked about.</summary>
 public sealed record AddPartitionsToTransactionResult(string TransactionalId, IReadOnlyList<PartitionErrorCode> Partitions) : IAkkaKafkaMessage;
+
+/// <summary>
+/// Kafka's AddOffsetsToTxn for the transaction coordinator: the producer's TxnOffsetCommit offsets for
+/// <see cref="Group"/> become part of its open transaction (committed or dropped with it). Answered with a
+/// <see cref="TransactionRequestResult"/>.
+/// </summary>
+public sealed record AddOffsetsToTransaction(string TransactionalId, long ProducerId, short ProducerEpoch, string Group)
+    : ITransactionCommand, IBrokerInternal;
+
+/// <summary>
+/// Kafka's EndTxn for the transaction coordinator: commit or abort the producer's open transaction. Answered with a
+/// <see cref="TransactionRequestResult"/> once the outcome (PrepareCommit or PrepareAbort) is persisted; the markers
+/// are written after, as Kafka's coordinator writes them.
+/// </summary>
+public sealed record EndTransaction(string TransactionalId, long ProducerId, short ProducerEpoch, bool Commit)
+    : ITransactionCommand, IBrokerInternal;
+
+/// <summary>The transaction coordinator's answer to <see cref="AddOffsetsToTransaction"/> and <see cref="EndTransaction"/>.</summary>
+public sealed record TransactionRequestResult(string TransactionalId, ErrorCode Error, string? ErrorMessage = null) : IAkkaKafkaMessage;

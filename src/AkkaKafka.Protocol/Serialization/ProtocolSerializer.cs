@@ -88,6 +88,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     internal const string CompleteTransactionalOffsetsManifest = "cto1";
     internal const string AddPartitionsToTransactionManifest = "apt1";
     internal const string AddPartitionsToTransactionResultManifest = "aptr1";
+    internal const string AddOffsetsToTransactionManifest = "aot1";
+    internal const string EndTransactionManifest = "et1";
+    internal const string TransactionRequestResultManifest = "trr1";
     internal const string TransactionalOffsetsCompletedManifest = "ctor1";
     internal const string SecurityPublishedManifest = "sp1";
     internal const string UpsertUserManifest = "uu1";
@@ -148,6 +151,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         CompleteTransactionalOffsets => CompleteTransactionalOffsetsManifest,
         AddPartitionsToTransaction => AddPartitionsToTransactionManifest,
         AddPartitionsToTransactionResult => AddPartitionsToTransactionResultManifest,
+        AddOffsetsToTransaction => AddOffsetsToTransactionManifest,
+        EndTransaction => EndTransactionManifest,
+        TransactionRequestResult => TransactionRequestResultManifest,
         TransactionalOffsetsCompleted => TransactionalOffsetsCompletedManifest,
         CreateTopic => CreateTopicManifest,
         DeleteTopic => DeleteTopicManifest,
@@ -310,6 +316,15 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             case AddPartitionsToTransactionResult m:
                 w.String(m.TransactionalId).List(m.Partitions, (x, p) => x.String(p.Partition.Topic).VarInt(p.Partition.Partition).Int16((short)p.Error));
                 break;
+            case AddOffsetsToTransaction m:
+                w.String(m.TransactionalId).VarLong(m.ProducerId).Int16(m.ProducerEpoch).String(m.Group);
+                break;
+            case EndTransaction m:
+                w.String(m.TransactionalId).VarLong(m.ProducerId).Int16(m.ProducerEpoch).Bool(m.Commit);
+                break;
+            case TransactionRequestResult m:
+                w.String(m.TransactionalId).Int16((short)m.Error).String(m.ErrorMessage);
+                break;
             case DeleteGroupResponse m:
                 w.String(m.Group).Int16((short)m.Error);
                 break;
@@ -449,6 +464,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             TransactionalOffsetsCompletedManifest => new TransactionalOffsetsCompleted(r.String(), (ErrorCode)r.Int16()),
             AddPartitionsToTransactionManifest => ReadAddPartitionsToTransaction(ref r),
             AddPartitionsToTransactionResultManifest => ReadAddPartitionsToTransactionResult(ref r),
+            AddOffsetsToTransactionManifest => new AddOffsetsToTransaction(r.String(), r.VarLong(), r.Int16(), r.String()),
+            EndTransactionManifest => new EndTransaction(r.String(), r.VarLong(), r.Int16(), r.Bool()),
+            TransactionRequestResultManifest => new TransactionRequestResult(r.String(), (ErrorCode)r.Int16(), r.NullableString()),
             AlterTopicConfigsManifest => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong(),
                 r.Byte() is var type && type != NoTimestampType ? (Records.TimestampType)type : null),
             AlterTopicConfigsManifestV1 => new AlterTopicConfigs(r.String(), r.VarLong(), r.VarLong()),

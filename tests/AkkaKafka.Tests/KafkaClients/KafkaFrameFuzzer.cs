@@ -193,8 +193,18 @@ public sealed class KafkaFrameFuzzer(Random random, string topic, int maxRequest
         // the producers of its topic.
         ApiKey.WriteTxnMarkers => new WriteTxnMarkersRequestData([new(random.Next(0, 1000), 0, random.Next(2) == 0, [new("fuzz-absent", [0])], 0)]),
         ApiKey.DescribeProducers => new DescribeProducersRequestData([new(topic, [0])]),
+        // The producer's transaction requests with a producer id the coordinator never handed out (answered
+        // INVALID_PRODUCER_ID_MAPPING, nothing added or ended), in the client's form and the brokers' batched one.
+        ApiKey.AddPartitionsToTxn => version >= AddPartitionsToTxnRequestData.FirstBatchedVersion
+            ? new AddPartitionsToTxnRequestData([new("fuzz-transactions", UnknownProducerId(), 0, VerifyOnly: false, [new(topic, [0])])])
+            : AddPartitionsToTxnRequestData.ForClient("fuzz-transactions", UnknownProducerId(), 0, [new(topic, [0])]),
+        ApiKey.AddOffsetsToTxn => new AddOffsetsToTxnRequestData("fuzz-transactions", UnknownProducerId(), 0, Group),
+        ApiKey.EndTxn => new EndTxnRequestData("fuzz-transactions", UnknownProducerId(), 0, random.Next(2) == 0),
         _ => throw new InvalidOperationException($"no fuzz template for {key}: KafkaApis lists an API this fuzzer does not know"),
     };
+
+    /// <summary>Far above any producer id the controller hands out in a spec.</summary>
+    private long UnknownProducerId() => random.NextInt64(1L << 40, 1L << 41);
 
     private byte[] UnknownApiOrVersion(out string what)
     {

@@ -251,6 +251,20 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             t => new WriteTxnMarkersRequestData([new(4242, 0, true, [new(t.Topic, [99])], 0)]),
             Code<WriteTxnMarkersResponseData>(r => r.Markers.Single().Topics.Single().Partitions.Single().ErrorCode),
             "UNKNOWN_TOPIC_OR_PARTITION", ClusterDenied, ClusterDenied),
+        // The producer's transaction requests for a transactional id no producer holds: the rules are what is checked
+        // here (INVALID_PRODUCER_ID_MAPPING once allowed); TransactionalProducerSpecs runs real transactions. The newest
+        // AddPartitionsToTxn is the brokers' batched form (CLUSTER_ACTION).
+        Of<AddPartitionsToTxnResponseData>(ApiKey.AddPartitionsToTxn, "the twin topic's partition 0 into a transaction (brokers' form)",
+            t => new AddPartitionsToTxnRequestData([new(t.Group + "-tx", 4242, 0, VerifyOnly: false, [new(t.Topic, [0])])]),
+            Code<AddPartitionsToTxnResponseData>(r => r.ErrorCode != ErrorCode.None ? r.ErrorCode
+                : r.ResultsByTransaction.Single().TopicResults.Single().ResultsByPartition.Single().PartitionErrorCode),
+            "INVALID_PRODUCER_ID_MAPPING", ClusterDenied, ClusterDenied),
+        Of<AddOffsetsToTxnResponseData>(ApiKey.AddOffsetsToTxn, "the twin group's offsets into a transaction (READ on the group)",
+            t => new AddOffsetsToTxnRequestData(t.Group + "-tx", 4242, 0, t.Group), Code<AddOffsetsToTxnResponseData>(r => r.ErrorCode),
+            "INVALID_PRODUCER_ID_MAPPING", "INVALID_PRODUCER_ID_MAPPING", GroupDenied),
+        Of<EndTxnResponseData>(ApiKey.EndTxn, "commit a transaction",
+            t => new EndTxnRequestData(t.Group + "-tx", 4242, 0, Committed: true), Code<EndTxnResponseData>(r => r.ErrorCode),
+            "INVALID_PRODUCER_ID_MAPPING", "INVALID_PRODUCER_ID_MAPPING", "INVALID_PRODUCER_ID_MAPPING"),
         Of<DescribeProducersResponseData>(ApiKey.DescribeProducers, "the producers of the twin topic's partition 0 (READ on the topic)",
             t => new DescribeProducersRequestData([new(t.Topic, [0])]),
             (_, r) => r.Topics.Single().Partitions.Single() is var p ? $"{Kafka(p.ErrorCode)}, {p.ActiveProducers.Count} producer(s)" : "",
@@ -461,6 +475,9 @@ public sealed class RequestMatrixSpecs(RequestMatrixBroker broker) : IClassFixtu
             ApiKey.InitProducerId => InitProducerIdResponseData.Read(ref reader, version),
             ApiKey.WriteTxnMarkers => WriteTxnMarkersResponseData.Read(ref reader, version),
             ApiKey.DescribeProducers => DescribeProducersResponseData.Read(ref reader, version),
+            ApiKey.AddPartitionsToTxn => AddPartitionsToTxnResponseData.Read(ref reader, version),
+            ApiKey.AddOffsetsToTxn => AddOffsetsToTxnResponseData.Read(ref reader, version),
+            ApiKey.EndTxn => EndTxnResponseData.Read(ref reader, version),
             ApiKey.OffsetCommit => OffsetCommitResponseData.Read(ref reader, version),
             ApiKey.OffsetFetch => OffsetFetchResponseData.Read(ref reader, version),
             ApiKey.FindCoordinator => FindCoordinatorResponseData.Read(ref reader, version),
