@@ -20,6 +20,12 @@ public sealed class ClientSettings
         MaxBlock = c.TimeSpan("max-block");
         DeliveryTimeout = c.TimeSpan("delivery-timeout");
         EnableIdempotence = c.Boolean("enable-idempotence");
+        TransactionalId = c.String("transactional-id") is { Length: > 0 } transactionalId ? transactionalId : null;
+        TransactionTimeout = c.TimeSpan("transaction-timeout", allowInfinite: false);
+        if (TransactionalId is not null && !EnableIdempotence)
+            throw c.Invalid("enable-idempotence", "on with a transactional-id (Kafka refuses a transactional.id without idempotence)");
+        if (TransactionTimeout < TimeSpan.FromMilliseconds(1) || TransactionTimeout.TotalMilliseconds > int.MaxValue)
+            throw c.Invalid("transaction-timeout", "between 1ms and 24 days (Kafka's transaction.timeout.ms is an int of milliseconds)");
         FetchMaxWait = c.TimeSpan("fetch-max-wait");
         FetchMaxBytes = (int)c.ByteSize("fetch-max-bytes");
         IsolationLevel = c.String("isolation-level") switch
@@ -67,6 +73,13 @@ public sealed class ClientSettings
     /// its batches so a retry is never written twice. Needs acks=all; a producer with acks 0 or 1 runs without it.
     /// </summary>
     public bool EnableIdempotence { get; init; }
+    /// <summary>
+    /// Kafka's transactional.id; null (the default) for a producer without transactions. A producer with one must run
+    /// <see cref="Producer.Producer.InitTransactionsAsync"/> before its first transaction and sends only inside one.
+    /// </summary>
+    public string? TransactionalId { get; init; }
+    /// <summary>Kafka's transaction.timeout.ms: the coordinator aborts (and fences) a transaction left open longer.</summary>
+    public TimeSpan TransactionTimeout { get; init; }
     /// <summary>Bytes of records a producer holds (open, waiting and in flight) before a send waits for room: Kafka's buffer.memory.</summary>
     public long BufferMemory { get; init; }
     /// <summary>Longest a send waits for buffer memory before it fails: Kafka's max.block.ms.</summary>
