@@ -4,8 +4,11 @@ using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client;
 
-/// <summary>The akkakafka.client block of hocon/client.hocon, read and validated once; every default is in that file.</summary>
-public sealed class ClientSettings
+/// <summary>
+/// The akkakafka.client block of hocon/client.hocon, read and validated once; every default is in that file. A record,
+/// so that one producer can take a copy with its own transactional id (<c>with</c>).
+/// </summary>
+public sealed record ClientSettings
 {
     public ClientSettings(Config config)
     {

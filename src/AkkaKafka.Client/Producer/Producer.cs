@@ -18,12 +18,16 @@ public sealed class Producer : IAsyncDisposable
     private readonly ClientSettings _settings;
     private readonly Task _systemTerminated;
 
-    public Producer(ClusterConnection connection, Acks acks = Acks.All, string? clientId = null)
+    /// <param name="transactionalId">Kafka's transactional.id of this producer, when it is not the connection's
+    /// akkakafka.client.transactional-id (each producer of a process needs its own: a second one fences the first).</param>
+    public Producer(ClusterConnection connection, Acks acks = Acks.All, string? clientId = null, string? transactionalId = null)
     {
         ClientId = clientId ?? $"producer-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
-        _settings = connection.Settings;
-        if (_settings.TransactionalId is { } transactionalId && acks != Acks.All)
-            throw new ArgumentException($"transactional-id '{transactionalId}' needs acks=all (acks={acks}): Kafka refuses a transactional.id without idempotence", nameof(acks));
+        _settings = transactionalId is null ? connection.Settings : connection.Settings with { TransactionalId = transactionalId };
+        if (_settings.TransactionalId is { } id && !_settings.EnableIdempotence)
+            throw new ArgumentException($"transactional-id '{id}' needs akkakafka.client.enable-idempotence = on: Kafka refuses a transactional.id without idempotence", nameof(transactionalId));
+        if (_settings.TransactionalId is { } withId && acks != Acks.All)
+            throw new ArgumentException($"transactional-id '{withId}' needs acks=all (acks={acks}): Kafka refuses a transactional.id without idempotence", nameof(acks));
         _systemTerminated = connection.System.WhenTerminated;
         IActorRef? actor = null;
         // The accumulator's nudges go to the actor, which exists once ActorOf returns; nothing is appended before that.
@@ -31,7 +35,7 @@ public sealed class Producer : IAsyncDisposable
             (tp, sequence) => actor!.Tell(new BatchOpened(tp, sequence)),
             tp => actor!.Tell(new BatchFull(tp)));
         _shared = new ProducerShared(accumulator, new BufferMemory(_settings.BufferMemory));
-        actor = connection.System.ActorOf(ProducerActor.Props(connection, acks, ClientId, _shared), $"producer-{Guid.NewGuid():N}");
+        actor = connection.System.ActorOf(ProducerActor.Props(connection, acks, ClientId, _shared, _settings), $"producer-{Guid.NewGuid():N}");
         _actor = actor;
     }
 

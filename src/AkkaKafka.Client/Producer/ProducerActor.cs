@@ -85,13 +85,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     /// <summary>Whether the batches waiting were failed with the fatal error already.</summary>
     private bool _fatalHandled;
 
-    public ProducerActor(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared)
+    public ProducerActor(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared, ClientSettings settings)
     {
         _connection = connection;
         _acks = acks;
         _clientId = clientId;
         _shared = shared;
-        _settings = connection.Settings;
+        _settings = settings;
         // As Kafka's producer: idempotence needs acks=all; with acks 0 or 1 it is off for this producer.
         _idempotent = _settings.EnableIdempotence && acks == Acks.All;
         _maxInFlight = _idempotent ? Math.Min(_settings.MaxInFlight, MaxInFlightIdempotent) : _settings.MaxInFlight;
@@ -100,8 +100,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         PublishTransactionState();
     }
 
-    public static Props Props(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared) =>
-        Akka.Actor.Props.Create(() => new ProducerActor(connection, acks, clientId, shared));
+    /// <param name="settings">The connection's, or a copy with this producer's own transactional id.</param>
+    public static Props Props(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared, ClientSettings settings) =>
+        Akka.Actor.Props.Create(() => new ProducerActor(connection, acks, clientId, shared, settings));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
