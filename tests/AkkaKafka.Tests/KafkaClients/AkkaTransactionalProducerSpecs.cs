@@ -103,6 +103,18 @@ public sealed class AkkaTransactionalProducerSpecs(KafkaBroker broker) : IClassF
         }
     }
 
+    [Fact]
+    public async Task Bench_produce_transactional_commits_every_transaction_size_records_and_prints_the_commits()
+    {
+        const string topic = "akka-txn-bench";
+        await broker.CreateTopic(topic, 2);
+        var result = await broker.AkkaOk(null, "bench", "produce", "--transactional", "--transaction-size", "50", "--messages", "500", "--size", "10",
+            "--topic", topic);
+
+        Assert.Matches(@"^produce \(transactional, 50 records per transaction\): 500 records in [\d.]+ s, .*; 10 transactions, [\d,]+/s, commit p50 [\d.]+ ms, p99 [\d.]+ ms\s*$", result.Stdout);
+        Assert.Equal(500, Read(topic, 2, IsolationLevel.ReadCommitted).Count);
+    }
+
     /// <summary>Every value Confluent.Kafka hands over from the start of each partition until it reports every partition's end.</summary>
     private List<string> Read(string topic, int partitions, IsolationLevel isolation)
     {
