@@ -35,7 +35,10 @@ public sealed class Producer : IAsyncDisposable
             (tp, sequence) => actor!.Tell(new BatchOpened(tp, sequence)),
             tp => actor!.Tell(new BatchFull(tp)));
         _shared = new ProducerShared(accumulator, new BufferMemory(_settings.BufferMemory));
-        actor = connection.System.ActorOf(ProducerActor.Props(connection, acks, ClientId, _shared, _settings), $"producer-{Guid.NewGuid():N}");
+        // Sends are refused until a transaction is open, from the first: the actor starts after ActorOf returns.
+        var transaction = _settings.TransactionalId is { } tid ? new TransactionManager(tid) : null;
+        _shared.SendRefusal = transaction?.RefuseSend();
+        actor = connection.System.ActorOf(ProducerActor.Props(connection, acks, ClientId, _shared, _settings, transaction), $"producer-{Guid.NewGuid():N}");
         _actor = actor;
     }
 

@@ -41,7 +41,7 @@ public sealed class AkkaTransactionalProducerSpecs(KafkaBroker broker) : IClassF
         try
         {
             await using var producer = new AkkaProducer(connection);
-            var outside = await Assert.ThrowsAsync<InvalidOperationException>(() => producer.SendAsync(Record(topic, "outside")));
+            var outside = await Assert.ThrowsAsync<InvalidOperationException>(() => producer.SendAsync(Record(topic, "outside")).WaitAsync(Timeout));
             Assert.Contains("call BeginTransaction first", outside.Message);
             await producer.InitTransactionsAsync().WaitAsync(Timeout);
 
@@ -93,7 +93,7 @@ public sealed class AkkaTransactionalProducerSpecs(KafkaBroker broker) : IClassF
             var fenced = await Assert.ThrowsAsync<KafkaException>(() => zombie.CommitTransactionAsync().WaitAsync(Timeout));
             Assert.StartsWith("producer fenced: another producer with transactional id 'zombie' has started", fenced.Message);
             Assert.Equal(fenced.Message, Assert.Throws<KafkaException>(zombie.BeginTransaction).Message);
-            Assert.Equal(fenced.Message, (await Assert.ThrowsAsync<KafkaException>(() => zombie.SendAsync(Record(topic, "late")))).Message);
+            Assert.Equal(fenced.Message, (await Assert.ThrowsAsync<KafkaException>(() => zombie.SendAsync(Record(topic, "late")).WaitAsync(Timeout))).Message);
 
             Assert.Equal(["successor-0", "successor-1"], Read(topic, 2, IsolationLevel.ReadCommitted).Order());
         }
