@@ -4,8 +4,11 @@ using AkkaKafka.Protocol.Messages;
 
 namespace AkkaKafka.Client;
 
-/// <summary>The akkakafka.client block of hocon/client.hocon, read and validated once; every default is in that file.</summary>
-public sealed class ClientSettings
+/// <summary>
+/// The akkakafka.client block of hocon/client.hocon, read and validated once; every default is in that file. A record,
+/// so that one producer can take a copy with its own transactional id (<c>with</c>).
+/// </summary>
+public sealed record ClientSettings
 {
     public ClientSettings(Config config)
     {
@@ -20,6 +23,12 @@ public sealed class ClientSettings
         MaxBlock = c.TimeSpan("max-block");
         DeliveryTimeout = c.TimeSpan("delivery-timeout");
         EnableIdempotence = c.Boolean("enable-idempotence");
+        TransactionalId = c.String("transactional-id") is { Length: > 0 } transactionalId ? transactionalId : null;
+        TransactionTimeout = c.TimeSpan("transaction-timeout", allowInfinite: false);
+        if (TransactionalId is not null && !EnableIdempotence)
+            throw c.Invalid("enable-idempotence", "on with a transactional-id (Kafka refuses a transactional.id without idempotence)");
+        if (TransactionTimeout < TimeSpan.FromMilliseconds(1) || TransactionTimeout.TotalMilliseconds > int.MaxValue)
+            throw c.Invalid("transaction-timeout", "between 1ms and 24 days (Kafka's transaction.timeout.ms is an int of milliseconds)");
         FetchMaxWait = c.TimeSpan("fetch-max-wait");
         FetchMaxBytes = (int)c.ByteSize("fetch-max-bytes");
         IsolationLevel = c.String("isolation-level") switch
@@ -67,6 +76,13 @@ public sealed class ClientSettings
     /// its batches so a retry is never written twice. Needs acks=all; a producer with acks 0 or 1 runs without it.
     /// </summary>
     public bool EnableIdempotence { get; init; }
+    /// <summary>
+    /// Kafka's transactional.id; null (the default) for a producer without transactions. A producer with one must run
+    /// <see cref="Producer.Producer.InitTransactionsAsync"/> before its first transaction and sends only inside one.
+    /// </summary>
+    public string? TransactionalId { get; init; }
+    /// <summary>Kafka's transaction.timeout.ms: the coordinator aborts (and fences) a transaction left open longer.</summary>
+    public TimeSpan TransactionTimeout { get; init; }
     /// <summary>Bytes of records a producer holds (open, waiting and in flight) before a send waits for room: Kafka's buffer.memory.</summary>
     public long BufferMemory { get; init; }
     /// <summary>Longest a send waits for buffer memory before it fails: Kafka's max.block.ms.</summary>

@@ -46,15 +46,17 @@ public sealed class PartitionRoutes
     /// broker serves it with the handlers its Kafka listener uses. Partition-level errors are in the answer, as Kafka
     /// gives them; a refusal of the whole request (not authenticated, unreadable) is a <see cref="KafkaException"/>.
     /// </summary>
+    /// <param name="version">The version to send at, for an API whose newest version is not the client's form
+    /// (AddPartitionsToTxn v4 is the brokers' batched form); the newest when null.</param>
     public async Task<TResponse> KafkaAsync<TResponse>(string? owner, IKafkaRequest request, string clientId, KafkaResponseReader<TResponse> read,
-        TimeSpan timeout, CancellationToken ct = default)
+        TimeSpan timeout, CancellationToken ct = default, short? version = null)
     {
-        var version = KafkaEnvelope.NewestVersion(request.ApiKey);
-        var frame = KafkaEnvelope.Request(request, version, clientId);
+        var sentAt = version ?? KafkaEnvelope.NewestVersion(request.ApiKey);
+        var frame = KafkaEnvelope.Request(request, sentAt, clientId);
         var answer = await SendAsync<IAkkaKafkaMessage>(owner, frame, request.ApiKey.ToString(), timeout, ct);
         return answer switch
         {
-            KafkaResponseFrame response => KafkaEnvelope.Response(response, request.ApiKey, version, read),
+            KafkaResponseFrame response => KafkaEnvelope.Response(response, request.ApiKey, sentAt, read),
             RequestRefused refused => throw new KafkaException(refused.Error, refused.Message),
             _ => throw new InvalidOperationException($"unexpected answer to {request.ApiKey}: {answer.GetType().Name}"),
         };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Akka.Configuration;
 using System.Globalization;
 using AkkaKafka.Client;
 using AkkaKafka.Client.Verification;
@@ -29,19 +30,28 @@ internal static class VerifyCommand
                           "({n}: its place in --broker-pids, {pid}: the pid it replaces); without it, brokers are only frozen and thawed",
         };
         var seed = new Option<int?>("--seed") { Description = "With --chaos: seed of the fault schedule (printed by every run), to replay it" };
+        var transactions = new Option<bool>("--transactions")
+        {
+            Description = "Transactional writers (one transactional id each, --producers of them) commit and abort transactions at random while " +
+                          "read_committed readers read; report aborted, intermediate, lost, duplicated and non-monotonic reads",
+        };
+        var transactionSize = new Option<int>("--transaction-size") { DefaultValueFactory = _ => 10, Description = "With --transactions: most records in one transaction (each has 1 to this many)" };
         var report = new Option<string>("--report") { DefaultValueFactory = _ => "text", Description = "Report format: text or json" };
         report.AcceptOnlyFromAmong("text", "json");
         var command = new Command("verify",
             "Produce keyed, sequenced records (acks=all) while consuming them, optionally while crashing brokers, then read everything back " +
             "and report lost, duplicated, reordered, reused and skipped records; exit 0 only when there are none")
         {
-            bootstrap, topic, partitions, duration, producers, rate, chaos, pids, interval, restart, seed, report,
+            bootstrap, topic, partitions, duration, producers, rate, chaos, pids, interval, restart, seed, transactions, transactionSize, report,
         };
         command.SetAction((r, ct) => CommonOptions.RunAsync(async () =>
         {
             var withChaos = r.GetValue(chaos);
             if (!withChaos && (r.GetValue(pids) is not null || r.GetValue(restart) is not null || r.GetValue(seed) is not null || r.GetResult(interval) is { Implicit: false }))
                 throw new UsageException("--broker-pids, --chaos-interval, --restart-command and --seed need --chaos");
+            var withTransactions = r.GetValue(transactions);
+            if (!withTransactions && r.GetResult(transactionSize) is { Implicit: false })
+                throw new UsageException("--transaction-size needs --transactions");
             var options = new VerifyOptions
             {
                 Bootstrap = CommonOptions.ParseBootstrap(r.GetValue(bootstrap)!),
@@ -50,6 +60,8 @@ internal static class VerifyCommand
                 Duration = ParseDuration("--duration", r.GetValue(duration)!),
                 Producers = r.GetValue(producers),
                 Rate = r.GetValue(rate),
+                Transactions = withTransactions,
+                MaxTransactionSize = r.GetValue(transactionSize),
                 Chaos = withChaos
                     ? new ChaosOptions
                     {
@@ -64,8 +76,20 @@ internal static class VerifyCommand
             if (options.Validate() is { } invalid) throw new UsageException(invalid);
 
             await BootstrapProbe.CheckAsync(options.Bootstrap, TimeSpan.FromSeconds(2));
-            await using var connection = ClusterConnection.Create(options.Bootstrap, CommonOptions.Tls.ToConfig(), "akkakafka-verify", CommonOptions.Login.Credentials());
+            // --transactions reads as Kafka's isolation.level=read_committed: that is what its anomalies are about.
+            var config = withTransactions
+                ? ConfigurationFactory.ParseString("akkakafka.client.isolation-level = read_committed").WithFallback(CommonOptions.Tls.ToConfig())
+                : CommonOptions.Tls.ToConfig();
+            await using var connection = ClusterConnection.Create(options.Bootstrap, config, "akkakafka-verify", CommonOptions.Login.Credentials());
             await connection.AuthenticateAsync(ct);
+            if (withTransactions)
+            {
+                var checkedTransactions = await TransactionalVerifyRun.RunAsync(connection, options, ct);
+                Console.WriteLine(r.GetValue(report) == "json" ? VerifyReportFormat.Json(checkedTransactions) : VerifyReportFormat.Text(checkedTransactions));
+                if (checkedTransactions.Result.Clean) return 0;
+                await Console.Error.WriteLineAsync($"error: anomalies found: {string.Join(", ", checkedTransactions.Result.Anomalies)} (topic {checkedTransactions.Topic})");
+                return 1;
+            }
             var result = await VerifyRun.RunAsync(connection, options, ct);
             Console.WriteLine(r.GetValue(report) == "json" ? VerifyReportFormat.Json(result) : VerifyReportFormat.Text(result));
             if (result.Result.Clean) return 0;

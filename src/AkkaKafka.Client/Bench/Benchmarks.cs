@@ -42,10 +42,18 @@ public static class Benchmarks
         }
     }
 
-    /// <summary>Sends <see cref="BenchOptions.Messages"/> records of <see cref="BenchOptions.Size"/> bytes; latency is send to acknowledgement.</summary>
+    /// <summary>
+    /// Sends <see cref="BenchOptions.Messages"/> records of <see cref="BenchOptions.Size"/> bytes; latency is send to
+    /// acknowledgement. With <see cref="BenchOptions.TransactionSize"/>, each producer is transactional (its own
+    /// transactional id) and commits every that many records, waiting for the commit before the next transaction, as a
+    /// consume-transform-produce loop does: the commits' count and durations are the cost of a transaction at that size.
+    /// </summary>
     public static async Task<BenchResult> ProduceAsync(BenchOptions options, CancellationToken ct)
     {
         await EnsureTopicAsync(options, ct);
+        var transactional = options.TransactionSize > 0;
+        var commits = transactional ? new LatencyRecorder() : null;
+        var run = Guid.NewGuid().ToString("N")[..8];
         var latency = new LatencyRecorder();
         long failed = 0;
         string? firstFailure = null;
@@ -56,7 +64,9 @@ public static class Benchmarks
         {
             var count = perProducer + (i == 0 ? options.Messages % options.Producers : 0);
             await using var connection = await ConnectAsync(options);
-            await using var producer = new Producer.Producer(connection, options.Acks, $"bench-producer-{i}");
+            await using var producer = new Producer.Producer(connection, options.Acks, $"bench-producer-{i}",
+                transactional ? $"bench-{options.Topic}-{run}-{i}" : null);
+            if (transactional) await producer.InitTransactionsAsync().WaitAsync(ct);
             var value = new byte[options.Size];
             Random.Shared.NextBytes(value);
             var rate = options.Throughput > 0 ? options.Throughput / (double)options.Producers : 0;
@@ -78,14 +88,22 @@ public static class Benchmarks
                     var ahead = due - Stopwatch.GetElapsedTime(started).TotalSeconds;
                     if (ahead > 0.001) await Task.Delay(TimeSpan.FromSeconds(ahead), ct);
                 }
+                if (transactional && n % options.TransactionSize == 0) producer.BeginTransaction();
                 // As kafka-producer-perf-test: a callback per record for its latency (one shared callback, the send
                 // time handed back to it), no Task; the producer's buffer memory bounds how many are outstanding.
                 producer.Send(new ProducerRecord(options.Topic, value), Stopwatch.GetTimestamp(), onAcknowledged);
+                if (transactional && (n + 1 == count || (n + 1) % options.TransactionSize == 0))
+                {
+                    var committing = Stopwatch.GetTimestamp();
+                    await producer.CommitTransactionAsync().WaitAsync(ct);
+                    commits!.RecordSince(committing);
+                }
             }
             await producer.FlushAsync();
         }, ct)));
         clock.Stop();
-        return new BenchResult("produce", options.Messages, options.Messages * options.Size, clock.Elapsed, failed, latency, firstFailure);
+        var kind = transactional ? $"produce (transactional, {options.TransactionSize:N0} records per transaction)" : "produce";
+        return new BenchResult(kind, options.Messages, options.Messages * options.Size, clock.Elapsed, failed, latency, firstFailure, commits);
     }
 
     /// <summary>Reads <see cref="BenchOptions.Messages"/> records from the beginning of the topic as fast as possible.</summary>

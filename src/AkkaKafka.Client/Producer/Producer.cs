@@ -18,10 +18,16 @@ public sealed class Producer : IAsyncDisposable
     private readonly ClientSettings _settings;
     private readonly Task _systemTerminated;
 
-    public Producer(ClusterConnection connection, Acks acks = Acks.All, string? clientId = null)
+    /// <param name="transactionalId">Kafka's transactional.id of this producer, when it is not the connection's
+    /// akkakafka.client.transactional-id (each producer of a process needs its own: a second one fences the first).</param>
+    public Producer(ClusterConnection connection, Acks acks = Acks.All, string? clientId = null, string? transactionalId = null)
     {
         ClientId = clientId ?? $"producer-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
-        _settings = connection.Settings;
+        _settings = transactionalId is null ? connection.Settings : connection.Settings with { TransactionalId = transactionalId };
+        if (_settings.TransactionalId is { } id && !_settings.EnableIdempotence)
+            throw new ArgumentException($"transactional-id '{id}' needs akkakafka.client.enable-idempotence = on: Kafka refuses a transactional.id without idempotence", nameof(transactionalId));
+        if (_settings.TransactionalId is { } withId && acks != Acks.All)
+            throw new ArgumentException($"transactional-id '{withId}' needs acks=all (acks={acks}): Kafka refuses a transactional.id without idempotence", nameof(acks));
         _systemTerminated = connection.System.WhenTerminated;
         IActorRef? actor = null;
         // The accumulator's nudges go to the actor, which exists once ActorOf returns; nothing is appended before that.
@@ -29,7 +35,10 @@ public sealed class Producer : IAsyncDisposable
             (tp, sequence) => actor!.Tell(new BatchOpened(tp, sequence)),
             tp => actor!.Tell(new BatchFull(tp)));
         _shared = new ProducerShared(accumulator, new BufferMemory(_settings.BufferMemory));
-        actor = connection.System.ActorOf(ProducerActor.Props(connection, acks, ClientId, _shared), $"producer-{Guid.NewGuid():N}");
+        // Sends are refused until a transaction is open, from the first: the actor starts after ActorOf returns.
+        var transaction = _settings.TransactionalId is { } tid ? new TransactionManager(tid) : null;
+        _shared.SendRefusal = transaction?.RefuseSend();
+        actor = connection.System.ActorOf(ProducerActor.Props(connection, acks, ClientId, _shared, _settings, transaction), $"producer-{Guid.NewGuid():N}");
         _actor = actor;
     }
 
@@ -67,6 +76,11 @@ public sealed class Producer : IAsyncDisposable
         if (_shared.Closed)
         {
             completion.Invoke(null, new ObjectDisposedException(nameof(Producer), "the producer is closed"));
+            return;
+        }
+        if (_shared.SendRefusal is { } refused)
+        {
+            completion.Invoke(null, refused);
             return;
         }
         TopicMetadata topic;
@@ -120,6 +134,49 @@ public sealed class Producer : IAsyncDisposable
             if (error is not null) completion.TrySetException(error);
             else completion.TrySetResult(metadata!);
         });
+        return completion.Task;
+    }
+
+    /// <summary>
+    /// Kafka's initTransactions, once, before the first transaction of a producer with a transactional-id: gets the
+    /// id's producer id and epoch from its transaction coordinator, which fences every earlier producer of the id and
+    /// completes (aborts) a transaction one of them left open. Waits at most max-block.
+    /// </summary>
+    /// <exception cref="KafkaException">Refused for good (PRODUCER_FENCED, TRANSACTIONAL_ID_AUTHORIZATION_FAILED…) or no answer in time.</exception>
+    public Task InitTransactionsAsync() => TransactionCall(c => new InitTransactions(c));
+
+    /// <summary>
+    /// Kafka's beginTransaction: records sent from now until the commit or abort are one transaction. Only after
+    /// InitTransactionsAsync, and not while another transaction is open or ending.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not ready for a transaction (and why).</exception>
+    /// <exception cref="KafkaException">The producer was fenced.</exception>
+    public void BeginTransaction()
+    {
+        var begun = TransactionCall(c => new BeginTransaction(c));
+        if (!((IAsyncResult)begun).AsyncWaitHandle.WaitOne(_settings.MaxBlock))
+            throw new TimeoutException($"BeginTransaction: the producer did not answer within {_settings.MaxBlock.TotalSeconds:0.#}s");
+        begun.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Kafka's commitTransaction: sends every record of the transaction, waits for their acknowledgements, then has the
+    /// coordinator commit (EndTxn), after which read_committed consumers see them. If a record of it failed, the commit
+    /// fails and the transaction can only be aborted.
+    /// </summary>
+    public Task CommitTransactionAsync() => TransactionCall(c => new EndTransaction(Commit: true, c));
+
+    /// <summary>
+    /// Kafka's abortTransaction: records not yet sent fail with <see cref="TransactionAbortedException"/>, those sent
+    /// complete, then the coordinator aborts (EndTxn): read_committed consumers never see any of them.
+    /// </summary>
+    public Task AbortTransactionAsync() => TransactionCall(c => new EndTransaction(Commit: false, c));
+
+    private Task TransactionCall(Func<TaskCompletionSource, object> message)
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_shared.Closed) completion.TrySetException(new ObjectDisposedException(nameof(Producer), "the producer is closed"));
+        else _actor.Tell(message(completion));
         return completion.Task;
     }
 

@@ -29,12 +29,28 @@ namespace AkkaKafka.Client.Producer;
 /// and five batches per partition even when a connection drops (the brokers remember a producer's last five batches), and starts over with a new producer
 /// id, renumbering only batches that were refused, when a broker no longer knows the producer; a partition sends nothing
 /// under the new id while a batch of it under the old one is unanswered.</para>
+/// <para>Transactions (a transactional-id set): the <see cref="TransactionManager"/> decides, this actor sends. The
+/// producer id comes from the transaction coordinator when the application asks (InitTransactionsAsync), not at
+/// start; a partition's first batch of a transaction waits until AddPartitionsToTxn has added it (the partitions
+/// waiting while one request is out go in the next); batches carry the transactional bit and Produce the transactional
+/// id; commit sends every batch and waits for their answers before EndTxn(commit); abort fails the batches never sent,
+/// lets those in flight complete, then EndTxn(abort). Fencing makes the producer fail every later call; a refused
+/// sequence never starts a new producer id (that would leave the transaction), it makes the transaction abortable.</para>
 /// </summary>
 internal sealed class ProducerActor : UntypedActor, IWithTimers
 {
     private const string RetryTimer = "retry";
     private const string MetadataTimer = "metadata";
     private const string ProducerIdTimer = "producer-id";
+    private const string TransactionTimer = "transaction";
+    /// <summary>Back-off before asking the transaction coordinator again (Kafka's retry.backoff.ms).</summary>
+    private static readonly TimeSpan CoordinatorBackoff = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// AddPartitionsToTxn asks again sooner: right after a commit the coordinator answers CONCURRENT_TRANSACTIONS until
+    /// its markers are written (milliseconds), and the next transaction's first batches wait for it (Kafka's producer
+    /// retries this one after 20 ms too). With 100 ms, a transaction of one record took 100 ms at p95.
+    /// </summary>
+    private static readonly TimeSpan AddPartitionsBackoff = TimeSpan.FromMilliseconds(20);
     /// <summary>Kafka's limit for an idempotent producer: brokers remember each producer's last five batches.</summary>
     private const int MaxInFlightIdempotent = 5;
     private readonly ClusterConnection _connection;
@@ -66,21 +82,36 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private KafkaException? _producerIdRefused;
     /// <summary>Which (partition, error) the application's <see cref="Producer.OnRetriableError"/> has heard of already.</summary>
     private readonly HashSet<(TopicPartition, ErrorCode)> _toldRetries = [];
+    /// <summary>The transactional producer's state; null without a transactional-id.</summary>
+    private readonly TransactionManager? _transaction;
+    /// <summary>The application's InitTransactionsAsync / CommitTransactionAsync / AbortTransactionAsync under way, and when its coordinator retries give up.</summary>
+    private TaskCompletionSource? _transactionCall;
+    private DateTime _transactionCallDeadline;
+    private bool _endTxnSent;
+    /// <summary>Whether the batches waiting were failed with the fatal error already.</summary>
+    private bool _fatalHandled;
 
-    public ProducerActor(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared)
+    public ProducerActor(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared, ClientSettings settings,
+        TransactionManager? transaction)
     {
         _connection = connection;
         _acks = acks;
         _clientId = clientId;
         _shared = shared;
-        _settings = connection.Settings;
+        _settings = settings;
         // As Kafka's producer: idempotence needs acks=all; with acks 0 or 1 it is off for this producer.
         _idempotent = _settings.EnableIdempotence && acks == Acks.All;
         _maxInFlight = _idempotent ? Math.Min(_settings.MaxInFlight, MaxInFlightIdempotent) : _settings.MaxInFlight;
+        // Made by the facade (it refuses a transactional producer without acks=all), which published its first refusal
+        // of sends before this actor existed: a send right after the producer was made must not slip in unrefused.
+        _transaction = transaction;
     }
 
-    public static Props Props(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared) =>
-        Akka.Actor.Props.Create(() => new ProducerActor(connection, acks, clientId, shared));
+    /// <param name="settings">The connection's, or a copy with this producer's own transactional id.</param>
+    /// <param name="transaction">The transactional producer's state, owned by the actor from now on; null without a transactional id.</param>
+    public static Props Props(ClusterConnection connection, Acks acks, string clientId, ProducerShared shared, ClientSettings settings,
+        TransactionManager? transaction) =>
+        Akka.Actor.Props.Create(() => new ProducerActor(connection, acks, clientId, shared, settings, transaction));
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -89,7 +120,8 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
         if (_settings.EnableIdempotence && _acks != Acks.All)
             _log.Debug("Idempotence is off for producer {0}: it needs acks=all (acks={1})", _clientId, _acks);
-        if (_idempotent) RequestProducerId();
+        // A transactional producer's id comes from InitTransactionsAsync, as Kafka's.
+        if (_idempotent && _transaction is null) RequestProducerId();
     }
 
     protected override void OnReceive(object message)
@@ -122,6 +154,13 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 RetryWaiting();
                 break;
             case DisassociatedEvent lost when lost.RemoteAddress.System == Names.BrokerSystem: OnConnectionLost(lost.RemoteAddress); break;
+            case InitTransactions init: OnInitTransactions(init); break;
+            case BeginTransaction begin: OnBeginTransaction(begin); break;
+            case EndTransaction end: OnEndTransaction(end); break;
+            case TransactionalProducerId answer: OnTransactionalProducerId(answer); break;
+            case PartitionsAdded added: OnPartitionsAdded(added); break;
+            case EndTxnAnswered ended: OnEndTxnAnswered(ended); break;
+            case RetryTransaction: RetryTransactionRequests(); break;
             case Flush flush:
                 _flushes.Add(flush.Completion);
                 foreach (var tp in _shared.Accumulator.CloseAll()) Ready(tp);
@@ -238,6 +277,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
                 if (bytes >= _settings.MaxRequestSize) break;
             }
             foreach (var tp in again) broker.Queue.Enqueue(tp);  // to the back: the others' turn first
+            if (_transaction is not null) SendAddPartitions();
             if (batches.Count == 0) return;
             Send(owner, broker, batches);
         }
@@ -253,6 +293,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         // An idempotent producer keeps at most five of a partition's batches unanswered (the brokers remember five).
         if (_idempotent && state.InFlight.Count >= _maxInFlight) return null;
         if (AwaitsOlderProducerId(state)) return null;
+        // A partition's first batch of a transaction waits until the coordinator has added the partition (batches to
+        // retry were sent in this transaction: their partition is in it).
+        if (_transaction is not null && state.Retry.Count == 0 && _shared.Accumulator.HasRecords(tp) && !_transaction.MaySend(tp)) return null;
         if (state.Retry.Count > 0)
         {
             if (Timers.IsTimerActive(RetryTimer) || !fits(state.Retry[0])) return null;
@@ -284,7 +327,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private void NumberIfNew(PartitionState state, ProducerBatch batch)
     {
         if (!_idempotent || batch.Idempotence is not null) return;
-        batch.Number(new ProducerFields(_producerId, _producerEpoch, state.NextSequence));
+        batch.Number(new ProducerFields(_producerId, _producerEpoch, state.NextSequence), transactional: _transaction is not null);
         // Sequences wrap from int.MaxValue to 0, as Kafka's.
         state.NextSequence = (int)((state.NextSequence + (long)batch.Count) % ((long)int.MaxValue + 1));
     }
@@ -296,7 +339,7 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             batches.GroupBy(b => b.Partition.Topic, StringComparer.Ordinal)
                 .Select(t => new ProduceRequestData.TopicProduceData(t.Key,
                     t.Select(b => new ProduceRequestData.PartitionProduceData(b.Partition.Partition, b.Bytes)).ToList()))
-                .ToList());
+                .ToList(), _transaction?.TransactionalId);
         var to = owner.Length == 0 ? null : owner;
         var id = ++_sends;
         broker.Limited++;
@@ -332,6 +375,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         if (error is null) batch.Complete(baseOffset);
         else batch.Fail(error);
         _shared.Memory.Release(batch.ReservedBytes);
+        // A record of the transaction lost: it can no longer commit (Kafka's abortable error), or, fenced, nothing more can.
+        if (error is not null && _transaction is not null)
+            _transaction.OnTransactionFailed(error as KafkaException ?? new KafkaException(ErrorCode.UnknownServerError, error.Message));
     }
 
     /// <summary>A Produce's answer (or its failure): each partition's batch is completed, retried or failed on its own.</summary>
@@ -434,6 +480,9 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
         if (error == ErrorCode.OutOfOrderSequenceNumber
             && state.InFlight.Values.Concat(state.Retry).Any(b => b.Sequence < batch.Sequence && b.Idempotence?.ProducerId == batch.Idempotence?.ProducerId))
             return true;
+        // A transactional producer keeps its producer id and epoch for the whole transaction: the batch fails, and the
+        // transaction can only be aborted (fenced: nothing more at all).
+        if (_transaction is not null) return false;
         var stale = batch.Idempotence is { } fields && fields.ProducerId != _producerId;
         batch.Number(null);
         if (!stale) ResetProducerId($"{error.Describe()} on {batch.Partition}");
@@ -455,6 +504,232 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
             foreach (var waiting in state.Retry) waiting.Number(null);
         }
         RequestProducerId();
+    }
+
+    // ---------------- Transactions: the TransactionManager decides, these send ----------------
+
+    private void OnInitTransactions(InitTransactions init)
+    {
+        if (RefuseCall(init.Completion, "InitTransactionsAsync") || !TryTransition(init.Completion, _transaction!.StartInit)) return;
+        StartCall(init.Completion, _settings.MaxBlock);
+        RequestTransactionalProducerId();
+    }
+
+    private void OnBeginTransaction(BeginTransaction begin)
+    {
+        if (RefuseCall(begin.Completion, "BeginTransaction") || !TryTransition(begin.Completion, _transaction!.Begin)) return;
+        PublishTransactionState();
+        begin.Completion.TrySetResult();
+    }
+
+    /// <summary>
+    /// Commit: every open batch closes and goes, and EndTxn(commit) waits for all their answers. Abort: the batches
+    /// never sent fail now, those sent complete, then EndTxn(abort). Either is bounded by the delivery timeout.
+    /// </summary>
+    private void OnEndTransaction(EndTransaction end)
+    {
+        var call = end.Commit ? "CommitTransactionAsync" : "AbortTransactionAsync";
+        if (RefuseCall(end.Completion, call) || !TryTransition(end.Completion, end.Commit ? _transaction!.BeginCommit : _transaction!.BeginAbort)) return;
+        StartCall(end.Completion, _settings.DeliveryTimeout);
+        if (end.Commit)
+        {
+            foreach (var tp in _shared.Accumulator.CloseAll()) Ready(tp);
+            DrainAll();
+        }
+        else
+            foreach (var batch in _shared.Accumulator.RemoveAll())
+                Finish(batch, -1, new TransactionAbortedException($"{batch.Partition}: the transaction was aborted before the record was sent"));
+        AfterTransactionEvent();
+    }
+
+    /// <summary>Refuses a transaction call on a producer without a transactional id, or while another is under way.</summary>
+    private bool RefuseCall(TaskCompletionSource completion, string call)
+    {
+        if (_transaction is null)
+            completion.TrySetException(new InvalidOperationException($"{call} needs akkakafka.client.transactional-id (this producer has none)"));
+        else if (_transactionCall is not null)
+            completion.TrySetException(new InvalidOperationException($"{call}: the previous transaction call has not completed"));
+        else return false;
+        return true;
+    }
+
+    private static bool TryTransition(TaskCompletionSource completion, Action transition)
+    {
+        try
+        {
+            transition();
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or KafkaException)
+        {
+            completion.TrySetException(e);
+            return false;
+        }
+    }
+
+    private void StartCall(TaskCompletionSource completion, TimeSpan bound)
+    {
+        _transactionCall = completion;
+        _transactionCallDeadline = DateTime.UtcNow + bound;
+    }
+
+    private void CompleteCall(Exception? error)
+    {
+        if (_transactionCall is not { } call) return;
+        _transactionCall = null;
+        if (error is null) call.TrySetResult();
+        else call.TrySetException(error);
+    }
+
+    /// <summary>What the application sees of the state: sends are refused outside a transaction (and after a failure).</summary>
+    private void PublishTransactionState() => _shared.SendRefusal = _transaction?.RefuseSend();
+
+    /// <summary>
+    /// After anything that may move the transaction on: a fatal error fails everything waiting and the call under way;
+    /// a commit whose batches failed fails (the transaction awaits an abort); an ending transaction whose batches are
+    /// all answered (and whose partitions are all added) sends EndTxn, or completes at once when nothing of it reached
+    /// the coordinator (Kafka's producer sends no EndTxn for a transaction that never started).
+    /// </summary>
+    private void AfterTransactionEvent()
+    {
+        var transaction = _transaction!;
+        PublishTransactionState();
+        if (transaction.Phase == TransactionPhase.Fatal)
+        {
+            if (!_fatalHandled)
+            {
+                _fatalHandled = true;
+                _log.Warning("Producer {0}: {1}", _clientId, transaction.FatalError!.Message);
+                FailEverything(transaction.FatalError!);
+            }
+            CompleteCall(transaction.FatalError);
+            return;
+        }
+        if (_transactionCall is null) return;
+        if (transaction.CommitRefusal() is { } refusal)
+        {
+            CompleteCall(new KafkaException(refusal.Error, $"the transaction cannot commit, abort it: {refusal.Message}"));
+            return;
+        }
+        if (!transaction.IsEnding || _endTxnSent || Timers.IsTimerActive(TransactionTimer) || transaction.AddingPartitions || !IsIdle()) return;
+        if (!transaction.TransactionStarted)
+        {
+            transaction.Completed();
+            PublishTransactionState();
+            CompleteCall(null);
+            return;
+        }
+        _endTxnSent = true;
+        var self = Self;
+        _connection.Routes.KafkaAsync(null, new EndTxnRequestData(transaction.TransactionalId, _producerId, _producerEpoch, transaction.IsCommitting),
+                _clientId, EndTxnResponseData.Read, _settings.RequestTimeout)
+            .ContinueWith(t => new EndTxnAnswered(t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()),
+                TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(self);
+    }
+
+    /// <summary>
+    /// InitProducerId with the transactional id, sent once per attempt (not resent on a timer as the idempotent
+    /// producer's is: each one bumps the epoch, and an earlier attempt's answer would carry an epoch already fenced).
+    /// </summary>
+    private void RequestTransactionalProducerId()
+    {
+        var self = Self;
+        _connection.Routes.KafkaAsync(null, new InitProducerIdRequestData(_transaction!.TransactionalId, (int)_settings.TransactionTimeout.TotalMilliseconds),
+                _clientId, InitProducerIdResponseData.Read, _settings.RequestTimeout)
+            .ContinueWith(t => new TransactionalProducerId(t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()),
+                TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(self);
+    }
+
+    private void OnTransactionalProducerId(TransactionalProducerId answer)
+    {
+        var transaction = _transaction!;
+        var outcome = answer.Response is { } response
+            ? transaction.OnInitProducerId(response.ErrorCode, response.ProducerId, response.ProducerEpoch)
+            : Unanswered(answer.Failure, "InitProducerId");
+        if (outcome == CoordinatorAnswer.Done && transaction.Phase == TransactionPhase.Ready)
+        {
+            _producerId = transaction.ProducerId;
+            _producerEpoch = transaction.ProducerEpoch;
+            foreach (var state in _partitions.Values) state.NextSequence = 0;
+            _log.Debug("Producer {0}: transactional id {1}, producer id {2}, epoch {3}", _clientId, transaction.TransactionalId, _producerId, _producerEpoch);
+            CompleteCall(null);
+        }
+        else if (outcome == CoordinatorAnswer.Retry) RetryCoordinator("InitProducerId", answer.Response?.ErrorCode, answer.Failure);
+        AfterTransactionEvent();
+    }
+
+    /// <summary>The partitions waiting to join the transaction, in one AddPartitionsToTxn (v3: the client's form), unless one is out or backing off.</summary>
+    private void SendAddPartitions()
+    {
+        if (Timers.IsTimerActive(TransactionTimer) || _transaction!.NextPartitionsToAdd() is not { } partitions) return;
+        var topics = partitions.GroupBy(p => p.Topic, StringComparer.Ordinal)
+            .Select(t => new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic(t.Key, t.Select(p => p.Partition).Order().ToList()))
+            .ToList();
+        var self = Self;
+        _connection.Routes.KafkaAsync(null, AddPartitionsToTxnRequestData.ForClient(_transaction.TransactionalId, _producerId, _producerEpoch, topics),
+                _clientId, AddPartitionsToTxnResponseData.Read, _settings.RequestTimeout, version: ClientAddPartitionsVersion)
+            .ContinueWith(t => new PartitionsAdded(t.IsCompletedSuccessfully ? t.Result : null, t.Exception?.GetBaseException()),
+                TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(self);
+    }
+
+    /// <summary>AddPartitionsToTxn's newest client form (v4 is the brokers' batched one).</summary>
+    private const short ClientAddPartitionsVersion = AddPartitionsToTxnRequestData.FirstBatchedVersion - 1;
+
+    private void OnPartitionsAdded(PartitionsAdded added)
+    {
+        var transaction = _transaction!;
+        CoordinatorAnswer outcome;
+        if (added.Response is { } response)
+            outcome = transaction.OnPartitionsAdded(response.ResultsByTopicV3AndBelow
+                .SelectMany(t => t.ResultsByPartition.Select(p => (Partition: new TopicPartition(t.Name, p.PartitionIndex), p.PartitionErrorCode)))
+                .ToDictionary(p => p.Partition, p => p.PartitionErrorCode));
+        else
+            outcome = transaction.OnPartitionsAdded(null, added.Failure is KafkaException { Error: var error } && !error.IsRetriable() ? error : ErrorCode.RequestTimedOut);
+        if (outcome == CoordinatorAnswer.Retry) RetryCoordinator("AddPartitionsToTxn", null, added.Failure, AddPartitionsBackoff);
+        // Partitions added can send; more may be waiting for the next request.
+        RetryWaiting();
+        SendAddPartitions();
+    }
+
+    private void OnEndTxnAnswered(EndTxnAnswered ended)
+    {
+        _endTxnSent = false;
+        var transaction = _transaction!;
+        var outcome = ended.Response is { } response ? transaction.OnEndTxn(response.ErrorCode) : Unanswered(ended.Failure, "EndTxn");
+        if (outcome == CoordinatorAnswer.Done)
+        {
+            PublishTransactionState();
+            CompleteCall(null);
+        }
+        else if (outcome == CoordinatorAnswer.Retry) RetryCoordinator("EndTxn", ended.Response?.ErrorCode, ended.Failure);
+        AfterTransactionEvent();
+    }
+
+    /// <summary>A request with no answer: asked again, unless the brokers refused it for good (not authorized).</summary>
+    private CoordinatorAnswer Unanswered(Exception? failure, string request) =>
+        failure is KafkaException { Error: var error } && !error.IsRetriable() ? _transaction!.Fail(error, request) : CoordinatorAnswer.Retry;
+
+    /// <summary>Asks the coordinator again after a back-off, until the call under way (InitTransactionsAsync, commit, abort) is out of time.</summary>
+    private void RetryCoordinator(string request, ErrorCode? error, Exception? failure, TimeSpan? backoff = null)
+    {
+        var reason = error is { } code ? $"{Consumer.FetchError.KafkaNameOf(code)}" : failure?.Message ?? "no answer";
+        if (_transactionCall is not null && DateTime.UtcNow > _transactionCallDeadline)
+        {
+            _transaction!.Fail(ErrorCode.RequestTimedOut, $"{request} (the transaction coordinator did not complete it in time; last: {reason})");
+            return;
+        }
+        _log.Debug("Producer {0}: {1} again after {2}", _clientId, request, reason);
+        Timers.StartSingleTimer(TransactionTimer, RetryTransaction.Instance, backoff ?? CoordinatorBackoff);
+    }
+
+    private void RetryTransactionRequests()
+    {
+        if (_transaction!.Phase == TransactionPhase.Initializing) RequestTransactionalProducerId();
+        SendAddPartitions();
+        AfterTransactionEvent();
     }
 
     private void RequestProducerId()
@@ -652,16 +927,18 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
 
     private void CompleteFlushesIfIdle()
     {
+        if (_transaction is not null) AfterTransactionEvent();
         if (_flushes.Count == 0) return;
-        var idle = _shared.Accumulator.IsEmpty
-                   && _partitions.Values.All(q => q.InFlight.Count == 0 && q.Retry.Count == 0);
-        if (!idle) return;
+        if (!IsIdle()) return;
         foreach (var f in _flushes) f.TrySetResult();
         _flushes.Clear();
     }
 
+    private bool IsIdle() => _shared.Accumulator.IsEmpty && _partitions.Values.All(q => q.InFlight.Count == 0 && q.Retry.Count == 0);
+
     protected override void PostStop()
     {
+        _transactionCall?.TrySetException(new ObjectDisposedException("producer was closed before the transaction call completed"));
         _shared.Close();
         Context.System.EventStream.Unsubscribe(Self);
         var error = new ObjectDisposedException("producer was closed before the record was acknowledged");
@@ -719,6 +996,17 @@ internal sealed class ProducerActor : UntypedActor, IWithTimers
     private sealed class RequestProducerIdNow
     {
         public static readonly RequestProducerIdNow Instance = new();
+    }
+
+    private sealed record TransactionalProducerId(InitProducerIdResponseData? Response, Exception? Failure);
+
+    private sealed record PartitionsAdded(AddPartitionsToTxnResponseData? Response, Exception? Failure);
+
+    private sealed record EndTxnAnswered(EndTxnResponseData? Response, Exception? Failure);
+
+    private sealed class RetryTransaction
+    {
+        public static readonly RetryTransaction Instance = new();
     }
 
     private sealed class RetryNow

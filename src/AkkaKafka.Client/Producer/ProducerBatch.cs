@@ -48,15 +48,19 @@ internal sealed class ProducerBatch(TopicPartition partition, long sequence, Dat
     /// </summary>
     public ProducerFields? Idempotence { get; private set; }
 
+    /// <summary>Whether the batch is part of a transaction (the attributes' transactional bit: read_committed readers hold it back until the marker).</summary>
+    public bool Transactional { get; private set; }
+
     /// <summary>Numbers the batch (or forgets its numbers, with null, to be numbered again under a new producer id).</summary>
-    public void Number(ProducerFields? fields)
+    public void Number(ProducerFields? fields, bool transactional = false)
     {
         Idempotence = fields;
+        Transactional = transactional && fields is not null;
         _bytes = null;
     }
 
     /// <summary>The batch's bytes, built on first use (by the actor, off the callers' threads) and kept for retries.</summary>
-    public byte[] Bytes => _bytes ??= _builder.Build(producer: Idempotence);
+    public byte[] Bytes => _bytes ??= Transactional ? ControlRecords.Transactional(_builder.Build(producer: Idempotence)) : _builder.Build(producer: Idempotence);
 
     /// <summary>Tells every record that asked where it landed: offsets are the base offset plus the record's index.</summary>
     public void Complete(long baseOffset)

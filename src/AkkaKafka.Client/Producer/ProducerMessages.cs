@@ -23,3 +23,19 @@ internal sealed record BatchOpened(TopicPartition Partition, long Sequence);
 internal sealed record BatchFull(TopicPartition Partition);
 
 internal sealed record Flush(TaskCompletionSource Completion);
+
+// The transactional producer's calls (see TransactionManager): each completes when the transaction coordinator has
+// answered, or fails with why.
+
+internal sealed record InitTransactions(TaskCompletionSource Completion);
+
+internal sealed record BeginTransaction(TaskCompletionSource Completion);
+
+/// <summary>Commit (true) or abort (false) the open transaction.</summary>
+internal sealed record EndTransaction(bool Commit, TaskCompletionSource Completion);
+
+/// <summary>
+/// A record that was never sent because its transaction was aborted (Kafka's TransactionAbortedException): it is not
+/// in the log, and nothing is wrong with it; send it again in another transaction.
+/// </summary>
+public sealed class TransactionAbortedException(string message) : Exception(message);

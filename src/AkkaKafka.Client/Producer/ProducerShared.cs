@@ -27,6 +27,12 @@ internal sealed class ProducerShared(RecordAccumulator accumulator, BufferMemory
     public bool Closed => _closed;
     public void Close() => _closed = true;
 
+    /// <summary>
+    /// Why a record may not be sent now, for a transactional producer outside an open transaction (or after its
+    /// transaction failed); null when it may. Written by the actor only, read by <see cref="Producer"/>'s sends.
+    /// </summary>
+    public volatile Exception? SendRefusal;
+
     /// <summary>Set by <see cref="Producer.OnRetriableError"/>; read by the actor.</summary>
     public volatile Action<RetriableError>? RetriableErrorHandler;
 

@@ -134,6 +134,14 @@ internal sealed class RecordAccumulator(int batchSize, Action<TopicPartition, lo
         return removed;
     }
 
+    /// <summary>Whether the partition holds records not taken yet.</summary>
+    public bool HasRecords(TopicPartition partition)
+    {
+        if (!_partitions.TryGetValue(partition, out var deque)) return false;
+        lock (deque)
+            return deque.Open is not null || deque.Closed.Count > 0;
+    }
+
     /// <summary>The partitions that hold records not taken yet.</summary>
     public IReadOnlyList<TopicPartition> PartitionsWithRecords()
     {

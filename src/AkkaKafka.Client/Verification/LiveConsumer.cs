@@ -41,13 +41,16 @@ public sealed class LiveConsumer(ClusterConnection connection, DeliveryRecorder 
         return ends.All(e => recorder.LiveNext(e.Partition) >= e.End);
     }
 
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(_stop, _loop, _consumer);
+
+    /// <summary>Stops a reading loop and its consumer, waiting a bounded time for each.</summary>
+    internal static async Task StopAsync(CancellationTokenSource stop, Task loop, Consumer.Consumer consumer)
     {
-        await _stop.CancelAsync();
+        await stop.CancelAsync();
         try
         {
-            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
-            await _consumer.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            await loop.WaitAsync(TimeSpan.FromSeconds(10));
+            await consumer.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch (TimeoutException)
         {

@@ -18,6 +18,13 @@ public sealed record VerifyOptions
     public int KeysPerProducer { get; init; } = 4;
     /// <summary>Records a producer may have unacknowledged at once; when full it waits rather than drop a record.</summary>
     public int Window { get; init; } = 64;
+    /// <summary>
+    /// Transactional writers and read_committed readers (<see cref="TransactionalVerifyRun"/>) instead of sequenced
+    /// producers: <see cref="Producers"/> writers, each with its own transactional id.
+    /// </summary>
+    public bool Transactions { get; init; }
+    /// <summary>With <see cref="Transactions"/>: a transaction writes 1 to this many records (chosen at random).</summary>
+    public int MaxTransactionSize { get; init; } = 10;
     /// <summary>Faults to inject while producing; null: none.</summary>
     public ChaosOptions? Chaos { get; init; }
     /// <summary>What the run is doing, a line at a time (stderr in the CLI).</summary>
@@ -32,6 +39,7 @@ public sealed record VerifyOptions
         if (Duration <= TimeSpan.Zero) return "--duration must be more than 0";
         if (Producers < 1) return $"--producers must be at least 1, got {Producers}";
         if (Rate < 1) return $"--rate must be at least 1 record per second, got {Rate}";
+        if (MaxTransactionSize < 1) return $"--transaction-size must be at least 1, got {MaxTransactionSize}";
         if (Chaos is { } chaos)
         {
             if (chaos.BrokerPids.Count == 0) return "--chaos needs --broker-pids PID,PID,... (the only processes it may signal)";

@@ -33,25 +33,9 @@ public static class VerifyRun
             .ToList();
         producers.ForEach(p => p.Start());
 
-        using var stopChaos = new CancellationTokenSource();
-        Task<ChaosSummary>? chaos = options.Chaos is { } c ? new Chaos(c, options.Progress).RunAsync(stopChaos.Token) : null;
-        var end = DateTime.UtcNow + options.Duration;
-        try
-        {
-            while (DateTime.UtcNow < end)
-            {
-                var left = end - DateTime.UtcNow;
-                await Task.Delay(left < options.ProgressInterval ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : options.ProgressInterval, ct);
-                options.Progress($"[{clock.Elapsed:mm\\:ss}] sent {recorder.SentCount}, acknowledged {recorder.AckCount}, " +
-                                 $"failed {recorder.FailedCount}, unknown {recorder.UnknownCount}, read live {recorder.LiveReadCount}");
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            options.Progress("interrupted: stopping the producers and checking what was written so far");
-        }
-        await stopChaos.CancelAsync();
-        var summary = chaos is null ? null : await chaos;
+        var summary = await RunForDurationAsync(options, () => $"[{clock.Elapsed:mm\\:ss}] sent {recorder.SentCount}, acknowledged {recorder.AckCount}, " +
+                                                            $"failed {recorder.FailedCount}, unknown {recorder.UnknownCount}, read live {recorder.LiveReadCount}",
+            "the producers", ct);
 
         // A record may wait for a broker up to the client's delivery timeout: only after that is its fate unknown.
         var drain = connection.Settings.DeliveryTimeout + TimeSpan.FromSeconds(10);
@@ -65,8 +49,34 @@ public static class VerifyRun
         return new VerifyReport(topic, partitions, options.Producers, options.Duration, clock.Elapsed, result, summary);
     }
 
+    /// <summary>
+    /// The traffic's duration, with the chaos alongside when asked: a progress line every interval; cancelling
+    /// <paramref name="ct"/> (Ctrl-C) ends it early and the check still runs.
+    /// </summary>
+    internal static async Task<ChaosSummary?> RunForDurationAsync(VerifyOptions options, Func<string> progress, string writers, CancellationToken ct)
+    {
+        using var stopChaos = new CancellationTokenSource();
+        Task<ChaosSummary>? chaos = options.Chaos is { } c ? new Chaos(c, options.Progress).RunAsync(stopChaos.Token) : null;
+        var end = DateTime.UtcNow + options.Duration;
+        try
+        {
+            while (DateTime.UtcNow < end)
+            {
+                var left = end - DateTime.UtcNow;
+                await Task.Delay(left < options.ProgressInterval ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : options.ProgressInterval, ct);
+                options.Progress(progress());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            options.Progress($"interrupted: stopping {writers} and checking what was written so far");
+        }
+        await stopChaos.CancelAsync();
+        return chaos is null ? null : await chaos;
+    }
+
     /// <summary>The given topic (created if missing) or a fresh verify-RANDOM one, and its partition count.</summary>
-    private static async Task<(string Topic, int Partitions)> EnsureTopicAsync(AdminClient admin, VerifyOptions options, CancellationToken ct)
+    internal static async Task<(string Topic, int Partitions)> EnsureTopicAsync(AdminClient admin, VerifyOptions options, CancellationToken ct)
     {
         var topic = options.Topic ?? $"verify-{Guid.NewGuid().ToString("N")[..8]}";
         var deadline = DateTime.UtcNow + SetupWithin;

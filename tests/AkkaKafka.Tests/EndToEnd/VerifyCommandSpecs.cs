@@ -47,7 +47,23 @@ public sealed class VerifyCommandSpecs(ITestOutputHelper output) : IDisposable
         Assert.Matches(@"acknowledged=[1-9]\d* failed=0 ", verify.Stdout);
     }
 
+    [Fact]
+    public async Task A_transactional_verify_run_commits_and_aborts_and_its_read_committed_readers_see_no_anomaly()
+    {
+        await _brokers.StartAllAsync();
+        var result = await CliProcess.RunAsync(_brokers.WorkDirectory, TimeSpan.FromMinutes(4), null,
+            "verify", "--bootstrap", _brokers.Bootstrap, "--transactions", "--duration", "10s", "--rate", "50", "--partitions", "3");
+        output.WriteLine(result.ToString());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("clean: no anomaly", result.Stdout);
+        // Both outcomes happened (one transaction in four is aborted), and the readers were handed records.
+        Assert.Matches(@"committed=[1-9]\d* aborted=[1-9]\d* unknown=0\) read=[1-9]", result.Stdout);
+        Assert.Contains("aborted-read=0 intermediate-read=0 lost-committed-write=0 duplicate=0 non-monotonic-read=0", result.Stdout);
+    }
+
     [Theory]
+    [InlineData("--transaction-size needs --transactions", "verify", "--transaction-size", "3")]
     [InlineData("'soon' is not a duration", "verify", "--duration", "soon")]
     [InlineData("--chaos needs --broker-pids", "verify", "--chaos")]
     [InlineData("need --chaos", "verify", "--broker-pids", "4242")]
