@@ -278,21 +278,7 @@ public sealed class ExactlyOnceSpecs(ITestOutputHelper output) : IAsyncLifetime
                 consumer.Seek(committed.Offset.Value < 0 ? new TopicPartitionOffset(committed.TopicPartition, Offset.Beginning) : committed);
         }
 
-        /// <summary>A transactional call that failed with a retriable error is called again, as librdkafka's documentation says.</summary>
-        private static void Retrying(Action call)
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    call();
-                    return;
-                }
-                catch (KafkaRetriableException) when (attempt < 20)
-                {
-                }
-            }
-        }
+        private static void Retrying(Action call) => TransactionalCalls.Retrying(call, attempts: 20);
 
         private IProducer<string, string> NewProducer() => new ProducerBuilder<string, string>(new ProducerConfig
         {

@@ -143,21 +143,7 @@ public sealed class TransactionalWriters(string bootstrap, string topic, int par
         }
     }
 
-    /// <summary>A transactional call that failed with a retriable error is called again, as librdkafka's documentation says.</summary>
-    private static void Retrying(Action call)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                call();
-                return;
-            }
-            catch (KafkaRetriableException) when (attempt < 10)
-            {
-            }
-        }
-    }
+    private static void Retrying(Action call) => TransactionalCalls.Retrying(call, attempts: 10);
 }
 
 /// <summary>
@@ -254,4 +240,23 @@ public sealed class CommittedReader(string bootstrap, string topic, int partitio
         .SetLogHandler((_, _) => { })
         .SetErrorHandler((_, _) => { })
         .Build();
+}
+
+/// <summary>librdkafka's transactional calls as its documentation says to make them: one that failed with a retriable error is called again.</summary>
+internal static class TransactionalCalls
+{
+    public static void Retrying(Action call, int attempts)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                call();
+                return;
+            }
+            catch (KafkaRetriableException) when (attempt < attempts)
+            {
+            }
+        }
+    }
 }
